@@ -1,0 +1,320 @@
+import FFT from 'fft.js';
+import type { ScoreNote } from '../score.js';
+import { FEATURE_PARAMS, HOP_SECONDS, NUM_PITCHES, frameCount } from './params.js';
+
+/** Frame-synchronous features of audio or of a score, on the `FEATURE_PARAMS` grid. */
+export interface Features {
+  /** Number of frames; frame f is centred at f·hopSeconds. */
+  frames: number;
+  /** Seconds per frame. */
+  hopSeconds: number;
+  /** [frames × 12] frame-major chroma (C = 0), each frame unit L2 norm (silence → uniform 1/√12). */
+  chroma: Float32Array;
+  /** [frames × 12] frame-major DLNCO chroma onsets (≥ 0, locally normalised, decaying tail). */
+  onset: Float32Array;
+  /** [frames] natural log of total pitch energy (full-scale sine ≈ 0; silence ≈ log(energyFloor)). */
+  energy: Float32Array;
+}
+
+/** Pitch-energy matrix: [frames × NUM_PITCHES] frame-major, pitch index i is MIDI minPitch + i. */
+export interface PitchEnergy {
+  /** Number of frames. */
+  frames: number;
+  /** [frames × NUM_PITCHES] power per pitch band (full-scale sine ≈ 1). */
+  energy: Float32Array;
+}
+
+const { sampleRate, frameLength, hopLength, minPitch, maxPitch, tuningHz } = FEATURE_PARAMS;
+const NUM_BINS = frameLength / 2 + 1;
+
+/** Periodic Hann window of `frameLength` samples. */
+export function hannWindow(): Float64Array {
+  const w = new Float64Array(frameLength);
+  for (let n = 0; n < frameLength; n++) w[n] = 0.5 - 0.5 * Math.cos((2 * Math.PI * n) / frameLength);
+  return w;
+}
+
+/** Fractional MIDI pitch of a frequency (Hz). */
+export function hzToPitch(hz: number): number {
+  return 69 + 12 * Math.log2(hz / tuningHz);
+}
+
+/** For each STFT bin [NUM_BINS], the pitch index (0..NUM_PITCHES−1) whose ±0.5 semitone band holds it, or −1. */
+export function binToPitchIndex(): Int16Array {
+  const map = new Int16Array(NUM_BINS).fill(-1);
+  for (let k = 1; k < NUM_BINS; k++) {
+    const p = Math.floor(hzToPitch((k * sampleRate) / frameLength) + 0.5);
+    if (p >= minPitch && p <= maxPitch) map[k] = p - minPitch;
+  }
+  return map;
+}
+
+/**
+ * For each pitch index [NUM_PITCHES], the pitch index where the audio filterbank sees its
+ * energy: itself if its band holds a bin, else the band of the bin nearest its centre
+ * (low pitches narrower than a bin).
+ */
+export function effectivePitchIndex(): Int16Array {
+  const map = binToPitchIndex();
+  const out = new Int16Array(NUM_PITCHES);
+  for (let i = 0; i < NUM_PITCHES; i++) {
+    const hz = tuningHz * 2 ** ((minPitch + i - 69) / 12);
+    const k = Math.max(1, Math.min(NUM_BINS - 1, Math.round((hz * frameLength) / sampleRate)));
+    out[i] = map.includes(i) ? i : map[k] >= 0 ? map[k] : i;
+  }
+  return out;
+}
+
+/** Power scale so a full-scale sine's peak bin is ≈ 1: 4 / (Σ Hann)² = 16 / frameLength². */
+const POWER_SCALE = 16 / (frameLength * frameLength);
+
+/**
+ * STFT pitch energy of mono audio at `FEATURE_PARAMS.sampleRate`: centred frames (zero padding of
+ * frameLength/2), periodic Hann window, |FFT|²·16/N² summed over the bins of each pitch band.
+ */
+export function audioPitchEnergy(mono: Float32Array, onProgress?: (fraction: number) => void): PitchEnergy {
+  const frames = frameCount(mono.length);
+  const energy = new Float32Array(frames * NUM_PITCHES);
+  const window = hannWindow();
+  const map = binToPitchIndex();
+  let lastBin = 0;
+  for (let k = 0; k < NUM_BINS; k++) if (map[k] >= 0) lastBin = k;
+  const fft = new FFT(frameLength);
+  const input = new Float64Array(frameLength);
+  const out = new Float64Array(2 * frameLength);
+  const half = frameLength / 2;
+  const progressEvery = Math.max(1, Math.floor(frames / 50));
+  for (let f = 0; f < frames; f++) {
+    const start = f * hopLength - half;
+    if (start >= 0 && start + frameLength <= mono.length) {
+      for (let n = 0; n < frameLength; n++) input[n] = mono[start + n] * window[n];
+    } else {
+      for (let n = 0; n < frameLength; n++) {
+        const i = start + n;
+        input[n] = i >= 0 && i < mono.length ? mono[i] * window[n] : 0;
+      }
+    }
+    fft.realTransform(out, input);
+    const row = f * NUM_PITCHES;
+    for (let k = 1; k <= lastBin; k++) {
+      const p = map[k];
+      if (p < 0) continue;
+      const re = out[2 * k];
+      const im = out[2 * k + 1];
+      energy[row + p] += (re * re + im * im) * POWER_SCALE;
+    }
+    if (onProgress && f % progressEvery === 0) onProgress(f / frames);
+  }
+  onProgress?.(1);
+  return { frames, energy };
+}
+
+/** Hann² energy fraction of a frame that lies after an onset at `offsetFrames` frames before its centre. */
+function attackFraction(offsetFrames: number): number {
+  const x = (offsetFrames * hopLength) / (frameLength / 2); // −1..1 across the window
+  if (x <= -1) return 0;
+  if (x >= 1) return 1;
+  // ∫_{-1}^{x} cos⁴(πu/2) du / ∫_{-1}^{1} cos⁴(πu/2) du, closed form.
+  const F = (u: number): number => (3 * u) / 8 + Math.sin(Math.PI * u) / (2 * Math.PI) + Math.sin(2 * Math.PI * u) / (16 * Math.PI);
+  return (F(x) - F(-1)) / (F(1) - F(-1));
+}
+
+/**
+ * Modelled pitch energy of score notes on the audio frame grid (hop in score seconds): each note
+ * feeds its partials (`scorePartials`, `scorePartialWeights`) with power scoreGain·velocity²·weight,
+ * an attack smoothed like the analysis window, exponential decay while held, fast release after.
+ */
+export function scorePitchEnergy(notes: readonly ScoreNote[], durationSeconds: number): PitchEnergy {
+  if (!(durationSeconds >= 0) || !Number.isFinite(durationSeconds)) {
+    throw new RangeError(`scorePitchEnergy: durationSeconds must be a finite number ≥ 0, got ${durationSeconds}`);
+  }
+  const { scorePartials, scorePartialWeights, scoreGain, scoreDecaySeconds, scoreReleaseSeconds } = FEATURE_PARAMS;
+  const frames = Math.floor(durationSeconds / HOP_SECONDS) + 1;
+  const energy = new Float32Array(frames * NUM_PITCHES);
+  const eff = effectivePitchIndex();
+  const halfWindowFrames = frameLength / 2 / hopLength;
+  const releaseFrames = Math.ceil((8 * scoreReleaseSeconds) / HOP_SECONDS);
+  const gains = new Float64Array(scorePartials.length);
+  const targets = new Int16Array(scorePartials.length);
+  for (const note of notes) {
+    const onsetF = note.onset / HOP_SECONDS;
+    const endF = (note.onset + Math.max(0, note.duration)) / HOP_SECONDS;
+    const tau = (scoreDecaySeconds * 2 ** ((60 - note.pitch) / 24)) / HOP_SECONDS;
+    const tauR = scoreReleaseSeconds / HOP_SECONDS;
+    const v = note.velocity > 0 ? note.velocity : 0;
+    let nPartials = 0;
+    for (let j = 0; j < scorePartials.length; j++) {
+      const p = Math.round(note.pitch) + scorePartials[j];
+      if (p < minPitch || p > maxPitch) continue;
+      targets[nPartials] = eff[p - minPitch];
+      gains[nPartials] = scoreGain * v * v * scorePartialWeights[j];
+      nPartials++;
+    }
+    if (nPartials === 0) continue;
+    const f0 = Math.max(0, Math.ceil(onsetF - halfWindowFrames));
+    const f1 = Math.min(frames - 1, Math.floor(endF + releaseFrames));
+    const endLevel = Math.exp(-(endF - onsetF) / tau);
+    for (let f = f0; f <= f1; f++) {
+      const held = Math.min(Math.max(f - onsetF, 0), endF - onsetF);
+      let env = f <= endF ? Math.exp(-held / tau) : endLevel * Math.exp(-(f - endF) / tauR);
+      env *= attackFraction(f - onsetF);
+      if (env <= 0) continue;
+      const row = f * NUM_PITCHES;
+      for (let j = 0; j < nPartials; j++) energy[row + targets[j]] += gains[j] * env;
+    }
+  }
+  return { frames, energy };
+}
+
+/** Log-compressed pitch energy log(1 + η·E), [frames × NUM_PITCHES]. */
+export function compressPitchEnergy(pe: PitchEnergy): Float32Array {
+  const eta = FEATURE_PARAMS.compressionEta;
+  const out = new Float32Array(pe.energy.length);
+  for (let i = 0; i < out.length; i++) out[i] = Math.log1p(eta * pe.energy[i]);
+  return out;
+}
+
+/** Folds [frames × NUM_PITCHES] to [frames × 12] (pitch class (minPitch + i) mod 12). */
+export function foldToChroma(perPitch: Float32Array, frames: number): Float32Array {
+  const out = new Float32Array(frames * 12);
+  for (let f = 0; f < frames; f++) {
+    const row = f * NUM_PITCHES;
+    for (let i = 0; i < NUM_PITCHES; i++) out[f * 12 + ((minPitch + i) % 12)] += perPitch[row + i];
+  }
+  return out;
+}
+
+/** Normalises each 12-vector of [frames × 12] to unit L2 norm in place; norms below `silenceNorm` become uniform 1/√12. */
+export function normaliseChroma(chroma: Float32Array, frames: number, silenceNorm: number = FEATURE_PARAMS.silenceNorm): Float32Array {
+  const uniform = 1 / Math.sqrt(12);
+  for (let f = 0; f < frames; f++) {
+    const o = f * 12;
+    let s = 0;
+    for (let c = 0; c < 12; c++) s += chroma[o + c] * chroma[o + c];
+    const norm = Math.sqrt(s);
+    if (norm < silenceNorm) {
+      for (let c = 0; c < 12; c++) chroma[o + c] = uniform;
+    } else {
+      for (let c = 0; c < 12; c++) chroma[o + c] /= norm;
+    }
+  }
+  return chroma;
+}
+
+/**
+ * DLNCO chroma onsets from compressed pitch energy [frames × NUM_PITCHES]: per-pitch positive first
+ * difference, folded to chroma, divided by the running max frame norm over onsetNormSeconds
+ * (floored at onsetNormFloor), convolved causally with the sqrt-decay window of onsetDecayFrames.
+ */
+export function dlncoOnsets(compressed: Float32Array, frames: number): Float32Array {
+  const { onsetNormSeconds, onsetNormFloor, onsetDecayFrames } = FEATURE_PARAMS;
+  const raw = new Float32Array(frames * 12);
+  for (let f = 0; f < frames; f++) {
+    const row = f * NUM_PITCHES;
+    const prev = row - NUM_PITCHES;
+    for (let i = 0; i < NUM_PITCHES; i++) {
+      const d = compressed[row + i] - (f > 0 ? compressed[prev + i] : 0);
+      if (d > 0) raw[f * 12 + ((minPitch + i) % 12)] += d;
+    }
+  }
+  const norms = new Float32Array(frames);
+  for (let f = 0; f < frames; f++) {
+    let s = 0;
+    for (let c = 0; c < 12; c++) s += raw[f * 12 + c] * raw[f * 12 + c];
+    norms[f] = Math.sqrt(s);
+  }
+  const halfWin = Math.round(onsetNormSeconds / HOP_SECONDS / 2);
+  const localMax = slidingMax(norms, halfWin);
+  for (let f = 0; f < frames; f++) {
+    const scale = 1 / Math.max(localMax[f], onsetNormFloor);
+    for (let c = 0; c < 12; c++) raw[f * 12 + c] *= scale;
+  }
+  const n = onsetDecayFrames;
+  const kernel = new Float32Array(n);
+  for (let k = 0; k < n; k++) kernel[k] = Math.sqrt((n - k) / n);
+  const out = new Float32Array(frames * 12);
+  for (let f = 0; f < frames; f++) {
+    const kMax = Math.min(n - 1, f);
+    for (let k = 0; k <= kMax; k++) {
+      const w = kernel[k];
+      const src = (f - k) * 12;
+      for (let c = 0; c < 12; c++) out[f * 12 + c] += w * raw[src + c];
+    }
+  }
+  return out;
+}
+
+/** Centred sliding maximum over [f − halfWin, f + halfWin] (monotone deque, O(n)). */
+export function slidingMax(x: Float32Array, halfWin: number): Float32Array {
+  const n = x.length;
+  const out = new Float32Array(n);
+  const dq = new Int32Array(n);
+  let head = 0;
+  let tail = 0;
+  let next = 0;
+  for (let f = 0; f < n; f++) {
+    const hi = Math.min(n - 1, f + halfWin);
+    while (next <= hi) {
+      while (tail > head && x[dq[tail - 1]] <= x[next]) tail--;
+      dq[tail++] = next++;
+    }
+    while (dq[head] < f - halfWin) head++;
+    out[f] = x[dq[head]];
+  }
+  return out;
+}
+
+/** Chroma, onsets and log energy from pitch energy (the stage shared by audio and score). */
+export function featuresFromPitchEnergy(pe: PitchEnergy): Features {
+  const { frames } = pe;
+  const compressed = compressPitchEnergy(pe);
+  const chroma = normaliseChroma(foldToChroma(compressed, frames), frames);
+  const onset = dlncoOnsets(compressed, frames);
+  const energy = new Float32Array(frames);
+  for (let f = 0; f < frames; f++) {
+    let s = 0;
+    const row = f * NUM_PITCHES;
+    for (let i = 0; i < NUM_PITCHES; i++) s += pe.energy[row + i];
+    energy[f] = Math.log(FEATURE_PARAMS.energyFloor + s);
+  }
+  return { frames, hopSeconds: HOP_SECONDS, chroma, onset, energy };
+}
+
+/** Features of mono audio at `FEATURE_PARAMS.sampleRate`; `onProgress` gets 0..1. */
+export function audioFeatures(mono: Float32Array, onProgress?: (fraction: number) => void): Features {
+  return featuresFromPitchEnergy(audioPitchEnergy(mono, onProgress));
+}
+
+/** Features of score notes (no synthesis: a piano-like note model) on the same grid, hop in score seconds. */
+export function scoreFeatures(notes: readonly ScoreNote[], durationSeconds: number): Features {
+  return featuresFromPitchEnergy(scorePitchEnergy(notes, durationSeconds));
+}
+
+/**
+ * Pools `factor` frames into one (mean of chroma, onset and energy; chroma renormalised).
+ * Pooled frame g covers frames g·factor − ⌊(factor−1)/2⌋ … (+factor−1), so it stays centred
+ * at g·hopSeconds (exact for odd factors, half an original hop late for even ones).
+ */
+export function poolFeatures(f: Features, factor: number): Features {
+  if (!Number.isInteger(factor) || factor < 1) throw new RangeError(`poolFeatures: factor must be an integer ≥ 1, got ${factor}`);
+  if (factor === 1) return { ...f, chroma: f.chroma.slice(), onset: f.onset.slice(), energy: f.energy.slice() };
+  const frames = f.frames === 0 ? 0 : Math.floor((f.frames - 1) / factor) + 1;
+  const chroma = new Float32Array(frames * 12);
+  const onset = new Float32Array(frames * 12);
+  const energy = new Float32Array(frames);
+  const back = Math.floor((factor - 1) / 2);
+  for (let g = 0; g < frames; g++) {
+    const a = Math.max(0, g * factor - back);
+    const b = Math.min(f.frames, g * factor - back + factor);
+    const inv = 1 / (b - a);
+    for (let s = a; s < b; s++) {
+      for (let c = 0; c < 12; c++) {
+        chroma[g * 12 + c] += f.chroma[s * 12 + c];
+        onset[g * 12 + c] += f.onset[s * 12 + c] * inv;
+      }
+      energy[g] += f.energy[s] * inv;
+    }
+  }
+  normaliseChroma(chroma, frames, 1e-6);
+  return { frames, hopSeconds: f.hopSeconds * factor, chroma, onset, energy };
+}

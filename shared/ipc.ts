@@ -1,0 +1,635 @@
+/**
+ * The one typed contract between the main side (Electron main process, or the local test
+ * bridge) and the renderer: invoke channels `domain:verb` with their argument and result types,
+ * main→renderer events, the error shape that crosses the boundary, and validators for every
+ * argument. Pure TypeScript: no Node, no DOM.
+ */
+import type { Score, ScoreFormat } from './score.js';
+import type { AlignMethod, AlignmentPath } from './path.js';
+
+// ---------------------------------------------------------------- errors
+
+/** Error codes that cross the boundary. */
+export const ERROR_CODES = [
+  'invalid-argument',
+  'not-found',
+  'file-missing',
+  'file-changed',
+  'hash-mismatch',
+  'cancelled',
+  'busy',
+  'unsupported',
+  'io',
+  'internal',
+] as const;
+/** One of `ERROR_CODES`. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** An error as data. */
+export interface IpcError {
+  code: ErrorCode;
+  message: string;
+}
+
+/** What every invoke handler returns over the wire: errors are data, never a bare rejection. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: IpcError };
+
+const ERROR_TAG = /\[accord:([a-z-]+)\] ?/;
+
+/**
+ * The error the renderer's `window.accord` calls reject with. Electron's contextBridge keeps
+ * only an Error's message, so the code travels inside it as `[accord:<code>] ` and
+ * `AccordError.from(e)` recovers it on the other side.
+ */
+export class AccordError extends Error {
+  /** Machine-readable cause. */
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = 'AccordError';
+    this.code = code;
+  }
+  /** The message with the code tag, as thrown across the contextBridge. */
+  toWireMessage(): string {
+    return `[accord:${this.code}] ${this.message}`;
+  }
+  /** The data form. */
+  toIpcError(): IpcError {
+    return { code: this.code, message: this.message };
+  }
+  /** Any caught value as an AccordError (parses the `[accord:<code>]` tag; unknown → `internal`). */
+  static from(e: unknown): AccordError {
+    if (e instanceof AccordError) return e;
+    if (isIpcError(e)) return new AccordError(e.code, e.message);
+    const raw = e instanceof Error ? e.message : String(e);
+    const m = ERROR_TAG.exec(raw);
+    if (m && (ERROR_CODES as readonly string[]).includes(m[1])) {
+      return new AccordError(m[1] as ErrorCode, raw.slice(m.index + m[0].length));
+    }
+    return new AccordError('internal', raw);
+  }
+}
+
+function isIpcError(e: unknown): e is IpcError {
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof (e as IpcError).message === 'string' &&
+    (ERROR_CODES as readonly string[]).includes((e as IpcError).code)
+  );
+}
+
+// ---------------------------------------------------------------- domain types
+
+/** Project status shown in the recent list. */
+export type ProjectStatus =
+  /** No alignment yet. */
+  | 'new'
+  /** An alignment job is running. */
+  | 'aligning'
+  /** Latest alignment is automatic. */
+  | 'aligned'
+  /** Latest alignment was edited by hand. */
+  | 'edited'
+  /** Latest alignment is marked reviewed. */
+  | 'reviewed'
+  /** The last alignment job failed (and none exists). */
+  | 'failed'
+  /** The recording moved or changed on disk: `project:relink` it. */
+  | 'needs-relink';
+
+/** How an alignment version was made. */
+export const ALIGNMENT_KINDS = ['automatic', 'edited', 'reviewed', 'imported'] as const;
+/** One of `ALIGNMENT_KINDS`. */
+export type AlignmentKind = (typeof ALIGNMENT_KINDS)[number];
+
+/** Methods `alignment:run` accepts (the subset of `AlignMethod` that computes a path). */
+export const RUN_METHODS = ['auto', 'dtw', 'jump', 'neural'] as const;
+/** One of `RUN_METHODS`. */
+export type RunMethod = (typeof RUN_METHODS)[number];
+
+/** Export formats offered by `export:alignment` (see `shared/formats`). */
+export const EXPORT_FORMATS = ['csv', 'json', 'midi', 'audacity', 'sonic-visualiser'] as const;
+/** One of `EXPORT_FORMATS`. */
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** Views of the editor's main area. */
+export const VIEW_KINDS = ['waveform', 'score', 'matrix', 'pianoroll'] as const;
+/** One of `VIEW_KINDS`. */
+export type ViewKind = (typeof VIEW_KINDS)[number];
+
+/** A row of the recent-projects list. */
+export interface ProjectSummary {
+  id: number;
+  title: string;
+  /** File name of the score as imported. */
+  scoreName: string;
+  /** File name of the recording. */
+  recordingName: string;
+  /** Recording duration, seconds. */
+  durationSeconds: number;
+  /** Creation time, ms since epoch. */
+  createdAt: number;
+  /** Last edit (anything saved), ms since epoch. */
+  updatedAt: number;
+  status: ProjectStatus;
+  /** Fraction 0..1 of the recording covered by review marks. */
+  checkedFraction: number;
+}
+
+/** The recording as stored in the project. */
+export interface RecordingInfo {
+  /** Absolute path on disk. */
+  path: string;
+  /** File name. */
+  name: string;
+  sizeBytes: number;
+  /** Modification time, ms since epoch, when last verified. */
+  mtimeMs: number;
+  /** Hex sha256 of the file's bytes. */
+  sha256: string;
+  durationSeconds: number;
+  /** Sample rate of the file. */
+  sampleRate: number;
+  channels: number;
+  /** URL the renderer's `<audio>` plays (`accord-media://…` in the app, `http://127.0.0.1…` in the bridge); supports HTTP Range. */
+  mediaUrl: string;
+  /** False when the file is missing or differs from what was stored (status `needs-relink`). */
+  available: boolean;
+}
+
+/** The score as stored in the project (its bytes live in the database). */
+export interface ScoreInfo {
+  /** File name as imported. */
+  name: string;
+  /** Path it was imported from (may no longer exist; the project does not need it). */
+  originalPath: string;
+  format: ScoreFormat;
+  sizeBytes: number;
+  /** Hex sha256 of the score's bytes. */
+  sha256: string;
+}
+
+/** An alignment version without its path. */
+export interface AlignmentSummary {
+  id: number;
+  projectId: number;
+  /** 1, 2, … per project. */
+  version: number;
+  kind: AlignmentKind;
+  method: AlignMethod;
+  modelVersion?: string;
+  /** ms since epoch. */
+  createdAt: number;
+  /** The version it was derived from (edits, reviews). */
+  parentId?: number;
+}
+
+/** An alignment version with its path. */
+export interface AlignmentRecord extends AlignmentSummary {
+  path: AlignmentPath;
+}
+
+/** Per-project editor state. */
+export interface ViewState {
+  /** Playhead, performance seconds. */
+  playheadSeconds: number;
+  /** Horizontal zoom, pixels per second. */
+  pixelsPerSecond: number;
+  /** Horizontal scroll, performance seconds at the left edge. */
+  scrollSeconds: number;
+  selectedView: ViewKind;
+}
+
+/** Everything the editor shows for one project. */
+export interface ProjectDetail {
+  project: ProjectSummary;
+  recording: RecordingInfo;
+  scoreInfo: ScoreInfo;
+  score: Score;
+  /** MusicXML text for notated scores (rendered by the score view); absent for MIDI. */
+  musicxml?: string;
+  /** The latest alignment version, or null. */
+  alignment: AlignmentRecord | null;
+  /** All versions, newest first. */
+  alignments: AlignmentSummary[];
+  viewState: ViewState | null;
+}
+
+/** Arguments of `project:create`. */
+export interface CreateProjectArgs {
+  /** Absolute path of an existing audio file. */
+  recordingPath: string;
+  /** Absolute path of an existing score file (MIDI, MusicXML, …). */
+  scorePath: string;
+  /** Defaults to the score's title or the recording's file name. */
+  title?: string;
+}
+
+/** Options of `recording:peaks`. */
+export interface PeaksOptions {
+  /** Peaks per second of audio, 1..1000. */
+  pointsPerSecond: number;
+}
+
+/** Waveform peaks for wavesurfer (`peaks: [peaks.max]`, `duration`). */
+export interface Peaks {
+  pointsPerSecond: number;
+  durationSeconds: number;
+  /** [ceil(duration·pointsPerSecond)] max |sample| per bucket, 0..1, mono mix. */
+  max: Float32Array;
+}
+
+/** Options of `alignment:matrix`. */
+export interface MatrixOptions {
+  /** Columns (performance axis), 1..4096. */
+  width: number;
+  /** Rows (score axis), 1..4096. */
+  height: number;
+}
+
+/** A downsampled performance × score similarity image for the matrix view. */
+export interface MatrixImage {
+  width: number;
+  height: number;
+  /** [height × width] row-major; row 0 = score start, column 0 = performance start; 255 = most similar. */
+  pixels: Uint8Array;
+  /** Performance seconds spanned by the width. */
+  perfSeconds: number;
+  /** Score seconds spanned by the height. */
+  scoreSeconds: number;
+}
+
+/** The state of a job. */
+export interface JobInfo {
+  jobId: string;
+  projectId: number;
+  kind: 'alignment';
+  stage: string;
+  /** 0..1 within the whole job. */
+  fraction: number;
+  /** ms since epoch. */
+  startedAt: number;
+}
+
+/** What `alignment:run`'s job produces. */
+export interface AlignmentJobResult {
+  alignmentId: number;
+  version: number;
+  /** Seconds spent per stage (decode, features, align, …). */
+  timings: Record<string, number>;
+}
+
+/** Native file-dialog request. */
+export interface OpenDialogArgs {
+  kind: 'recording' | 'score';
+  title?: string;
+}
+
+/** Native save-dialog request. */
+export interface SaveDialogArgs {
+  format: ExportFormat;
+  /** Suggested file name. */
+  defaultName?: string;
+}
+
+/** Information about the host. */
+export interface AppInfo {
+  version: string;
+  /** `electron` in the app, `bridge` in the browser test bridge. */
+  host: 'electron' | 'bridge';
+  platform: string;
+}
+
+// ---------------------------------------------------------------- channels
+
+/** Invoke channels: arguments tuple and resolved value. */
+export interface InvokeChannels {
+  'app:info': { args: []; result: AppInfo };
+  'project:list': { args: []; result: ProjectSummary[] };
+  'project:create': { args: [args: CreateProjectArgs]; result: ProjectSummary };
+  /** Opens a project: re-verifies the recording (size/mtime, then hash) and returns everything the views need. */
+  'project:get': { args: [projectId: number]; result: ProjectDetail };
+  'project:rename': { args: [projectId: number, title: string]; result: ProjectSummary };
+  'project:duplicate': { args: [projectId: number]; result: ProjectSummary };
+  /** Deletes the project from the database (never the files on disk). */
+  'project:delete': { args: [projectId: number]; result: void };
+  /** Points the project at a moved recording; fails with `hash-mismatch` if the bytes differ. */
+  'project:relink': { args: [projectId: number, recordingPath: string]; result: ProjectSummary };
+  'recording:peaks': { args: [projectId: number, options: PeaksOptions]; result: Peaks };
+  /** Starts an alignment job; progress and the outcome arrive as `job:*` events. */
+  'alignment:run': { args: [projectId: number, method?: RunMethod]; result: { jobId: string } };
+  'alignment:list': { args: [projectId: number]; result: AlignmentSummary[] };
+  'alignment:get': { args: [alignmentId: number]; result: AlignmentRecord };
+  'alignment:matrix': { args: [projectId: number, options: MatrixOptions]; result: MatrixImage };
+  /** Cancels a running job; false when it already finished. */
+  'job:cancel': { args: [jobId: string]; result: boolean };
+  'job:list': { args: []; result: JobInfo[] };
+  'view:save': { args: [projectId: number, state: ViewState]; result: void };
+  /** Writes the latest alignment (or `alignmentId`) to `destPath` atomically. */
+  'export:alignment': {
+    args: [projectId: number, format: ExportFormat, destPath: string, alignmentId?: number];
+    result: { path: string; bytes: number };
+  };
+  /** Native open dialog; null when cancelled. */
+  'dialog:open': { args: [args: OpenDialogArgs]; result: string | null };
+  /** Native save dialog; null when cancelled. */
+  'dialog:save': { args: [args: SaveDialogArgs]; result: string | null };
+}
+
+/** An invoke channel name. */
+export type InvokeChannel = keyof InvokeChannels;
+/** Argument tuple of a channel. */
+export type InvokeArgs<C extends InvokeChannel> = InvokeChannels[C]['args'];
+/** Resolved value of a channel. */
+export type InvokeResult<C extends InvokeChannel> = InvokeChannels[C]['result'];
+
+/** Menu commands main sends to the renderer (`menu:command`). */
+export const MENU_COMMANDS = [
+  'file:new',
+  'file:open',
+  'file:export',
+  'file:close',
+  'view:waveform',
+  'view:score',
+  'view:matrix',
+  'view:pianoroll',
+  'view:zoom-in',
+  'view:zoom-out',
+  'help:about',
+] as const;
+/** One of `MENU_COMMANDS`. */
+export type MenuCommand = (typeof MENU_COMMANDS)[number];
+
+/** Main → renderer events and their payloads. */
+export interface EventChannels {
+  'job:progress': { jobId: string; projectId: number; stage: string; fraction: number };
+  'job:done': { jobId: string; projectId: number; result: AlignmentJobResult };
+  /** Also sent on cancel, with `error.code === 'cancelled'`. */
+  'job:failed': { jobId: string; projectId: number; error: IpcError };
+  /** Something about a project changed (renderer re-fetches). */
+  'project:changed': { projectId: number };
+  /** A menu item was chosen; `projectId` for File > Open Recent. */
+  'menu:command': { command: MenuCommand; projectId?: number };
+}
+/** An event channel name. */
+export type EventChannel = keyof EventChannels;
+
+/** All invoke channel names, for hosts that wire them generically. */
+export const INVOKE_CHANNELS = [
+  'app:info',
+  'project:list',
+  'project:create',
+  'project:get',
+  'project:rename',
+  'project:duplicate',
+  'project:delete',
+  'project:relink',
+  'recording:peaks',
+  'alignment:run',
+  'alignment:list',
+  'alignment:get',
+  'alignment:matrix',
+  'job:cancel',
+  'job:list',
+  'view:save',
+  'export:alignment',
+  'dialog:open',
+  'dialog:save',
+] as const satisfies readonly InvokeChannel[];
+
+/** All event channel names. */
+export const EVENT_CHANNELS = [
+  'job:progress',
+  'job:done',
+  'job:failed',
+  'project:changed',
+  'menu:command',
+] as const satisfies readonly EventChannel[];
+
+type DomainOf<C> = C extends `${infer D}:${string}` ? D : never;
+
+/**
+ * `window.accord`: one method per invoke channel, grouped by domain
+ * (`accord.project.get(id)` calls `project:get`), rejecting with an error that
+ * `AccordError.from()` turns back into a typed `AccordError`; `on()` subscribes to an event
+ * and returns the unsubscribe function.
+ */
+export type AccordApi = {
+  [D in DomainOf<InvokeChannel>]: {
+    [C in InvokeChannel as C extends `${D}:${infer V}` ? V : never]: (
+      ...args: InvokeArgs<C>
+    ) => Promise<InvokeResult<C>>;
+  };
+} & {
+  on<E extends EventChannel>(event: E, listener: (payload: EventChannels[E]) => void): () => void;
+};
+
+// ---------------------------------------------------------------- validation
+
+/** File-system checks the validators need, injected by the Node side (shared code has no fs). */
+export interface ValidationEnv {
+  /** True when `path` is an existing regular file. */
+  isFile(path: string): boolean;
+  /** True when `path` is an existing directory. */
+  isDirectory(path: string): boolean;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 80 ? v.slice(0, 80) + '…' : v)}`;
+  if (typeof v === 'number') return `the number ${v}`;
+  if (typeof v === 'object') return `an object with keys [${Object.keys(v).slice(0, 8).join(', ')}]`;
+  return typeof v;
+}
+
+function fail(what: string, expected: string, got: unknown): never {
+  throw new AccordError('invalid-argument', `${what}: expected ${expected}, got ${describe(got)}`);
+}
+
+/** A positive integer id. */
+export function checkId(v: unknown, what: string): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) fail(what, 'a positive integer id', v);
+  return v;
+}
+
+/** A finite number in [min, max]. */
+export function checkNumber(v: unknown, what: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
+    fail(what, `a number in [${min}, ${max}]`, v);
+  }
+  return v;
+}
+
+/** An integer in [min, max]. */
+export function checkInt(v: unknown, what: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
+    fail(what, `an integer in [${min}, ${max}]`, v);
+  }
+  return v;
+}
+
+/** A string of 1..maxLength characters (after trimming). */
+export function checkText(v: unknown, what: string, maxLength: number): string {
+  if (typeof v !== 'string' || v.trim().length === 0 || v.length > maxLength) {
+    fail(what, `a non-empty string of at most ${maxLength} characters`, v);
+  }
+  return v.trim();
+}
+
+/** One of `options`. */
+export function checkEnum<T extends string>(v: unknown, what: string, options: readonly T[]): T {
+  if (typeof v !== 'string' || !(options as readonly string[]).includes(v)) {
+    fail(what, `one of ${options.join(' | ')}`, v);
+  }
+  return v as T;
+}
+
+/** True for `/abs`, `C:\abs`, `C:/abs` and `\\server\share`. */
+export function isAbsolutePath(p: string): boolean {
+  return p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\');
+}
+
+function checkPathString(v: unknown, what: string): string {
+  if (typeof v !== 'string' || v.length === 0 || v.length > 4096 || v.includes('\0') || !isAbsolutePath(v)) {
+    fail(what, 'an absolute path', v);
+  }
+  return v;
+}
+
+/** An absolute path of an existing regular file. */
+export function checkExistingFile(v: unknown, what: string, env: ValidationEnv): string {
+  const p = checkPathString(v, what);
+  if (!env.isFile(p)) fail(what, 'an existing file', p);
+  return p;
+}
+
+/** An absolute path whose directory exists (the file itself may not). */
+export function checkWritablePath(v: unknown, what: string, env: ValidationEnv): string {
+  const p = checkPathString(v, what);
+  const cut = Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\'));
+  const dir = cut <= 0 ? p.slice(0, cut + 1) || '/' : p.slice(0, cut);
+  if (cut === p.length - 1) fail(what, 'a file path (not ending in a separator)', p);
+  if (!env.isDirectory(dir)) fail(`${what} directory`, 'an existing directory', dir);
+  if (env.isDirectory(p)) fail(what, 'a file path, not a directory', p);
+  return p;
+}
+
+function checkObject(v: unknown, what: string, allowed: readonly string[]): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(what, 'an object', v);
+  const extra = Object.keys(v).filter((k) => !allowed.includes(k));
+  if (extra.length > 0) fail(what, `only the keys ${allowed.join(', ')}`, v);
+  return v as Record<string, unknown>;
+}
+
+function checkArity(args: unknown, channel: string, min: number, max: number): unknown[] {
+  if (!Array.isArray(args) || args.length < min || args.length > max) {
+    fail(`${channel} arguments`, min === max ? `${min} argument(s)` : `${min}..${max} arguments`, args);
+  }
+  return args;
+}
+
+/** Validates a `ViewState`. */
+export function checkViewState(v: unknown, what: string): ViewState {
+  const o = checkObject(v, what, ['playheadSeconds', 'pixelsPerSecond', 'scrollSeconds', 'selectedView']);
+  return {
+    playheadSeconds: checkNumber(o.playheadSeconds, `${what}.playheadSeconds`, 0, 1e6),
+    pixelsPerSecond: checkNumber(o.pixelsPerSecond, `${what}.pixelsPerSecond`, 1e-3, 1e5),
+    scrollSeconds: checkNumber(o.scrollSeconds, `${what}.scrollSeconds`, 0, 1e6),
+    selectedView: checkEnum(o.selectedView, `${what}.selectedView`, VIEW_KINDS),
+  };
+}
+
+type Validators = { [C in InvokeChannel]: (args: unknown, env: ValidationEnv) => InvokeArgs<C> };
+
+/** Per-channel argument validators: return the typed tuple or throw `AccordError('invalid-argument')`. */
+export const VALIDATORS: Validators = {
+  'app:info': (a) => (checkArity(a, 'app:info', 0, 0), []),
+  'project:list': (a) => (checkArity(a, 'project:list', 0, 0), []),
+  'project:create': (a, env) => {
+    const [raw] = checkArity(a, 'project:create', 1, 1);
+    const o = checkObject(raw, 'project:create args', ['recordingPath', 'scorePath', 'title']);
+    const out: CreateProjectArgs = {
+      recordingPath: checkExistingFile(o.recordingPath, 'recordingPath', env),
+      scorePath: checkExistingFile(o.scorePath, 'scorePath', env),
+    };
+    if (o.title !== undefined) out.title = checkText(o.title, 'title', 200);
+    return [out];
+  },
+  'project:get': (a) => [checkId(checkArity(a, 'project:get', 1, 1)[0], 'projectId')],
+  'project:rename': (a) => {
+    const [id, title] = checkArity(a, 'project:rename', 2, 2);
+    return [checkId(id, 'projectId'), checkText(title, 'title', 200)];
+  },
+  'project:duplicate': (a) => [checkId(checkArity(a, 'project:duplicate', 1, 1)[0], 'projectId')],
+  'project:delete': (a) => [checkId(checkArity(a, 'project:delete', 1, 1)[0], 'projectId')],
+  'project:relink': (a, env) => {
+    const [id, p] = checkArity(a, 'project:relink', 2, 2);
+    return [checkId(id, 'projectId'), checkExistingFile(p, 'recordingPath', env)];
+  },
+  'recording:peaks': (a) => {
+    const [id, raw] = checkArity(a, 'recording:peaks', 2, 2);
+    const o = checkObject(raw, 'peaks options', ['pointsPerSecond']);
+    return [checkId(id, 'projectId'), { pointsPerSecond: checkInt(o.pointsPerSecond, 'pointsPerSecond', 1, 1000) }];
+  },
+  'alignment:run': (a) => {
+    const [id, method] = checkArity(a, 'alignment:run', 1, 2);
+    const pid = checkId(id, 'projectId');
+    return method === undefined ? [pid] : [pid, checkEnum(method, 'method', RUN_METHODS)];
+  },
+  'alignment:list': (a) => [checkId(checkArity(a, 'alignment:list', 1, 1)[0], 'projectId')],
+  'alignment:get': (a) => [checkId(checkArity(a, 'alignment:get', 1, 1)[0], 'alignmentId')],
+  'alignment:matrix': (a) => {
+    const [id, raw] = checkArity(a, 'alignment:matrix', 2, 2);
+    const o = checkObject(raw, 'matrix options', ['width', 'height']);
+    return [
+      checkId(id, 'projectId'),
+      { width: checkInt(o.width, 'width', 1, 4096), height: checkInt(o.height, 'height', 1, 4096) },
+    ];
+  },
+  'job:cancel': (a) => {
+    const [id] = checkArity(a, 'job:cancel', 1, 1);
+    if (typeof id !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(id)) fail('jobId', 'a job id string', id);
+    return [id];
+  },
+  'job:list': (a) => (checkArity(a, 'job:list', 0, 0), []),
+  'view:save': (a) => {
+    const [id, state] = checkArity(a, 'view:save', 2, 2);
+    return [checkId(id, 'projectId'), checkViewState(state, 'state')];
+  },
+  'export:alignment': (a, env) => {
+    const [id, format, dest, alignmentId] = checkArity(a, 'export:alignment', 3, 4);
+    const head: [number, ExportFormat, string] = [
+      checkId(id, 'projectId'),
+      checkEnum(format, 'format', EXPORT_FORMATS),
+      checkWritablePath(dest, 'destPath', env),
+    ];
+    return alignmentId === undefined ? head : [...head, checkId(alignmentId, 'alignmentId')];
+  },
+  'dialog:open': (a) => {
+    const [raw] = checkArity(a, 'dialog:open', 1, 1);
+    const o = checkObject(raw, 'dialog:open args', ['kind', 'title']);
+    const out: OpenDialogArgs = { kind: checkEnum(o.kind, 'kind', ['recording', 'score'] as const) };
+    if (o.title !== undefined) out.title = checkText(o.title, 'title', 200);
+    return [out];
+  },
+  'dialog:save': (a) => {
+    const [raw] = checkArity(a, 'dialog:save', 1, 1);
+    const o = checkObject(raw, 'dialog:save args', ['format', 'defaultName']);
+    const out: SaveDialogArgs = { format: checkEnum(o.format, 'format', EXPORT_FORMATS) };
+    if (o.defaultName !== undefined) out.defaultName = checkText(o.defaultName, 'defaultName', 255);
+    return [out];
+  },
+};
+
+/** Validates the raw arguments of `channel`; throws `AccordError('invalid-argument')` saying what was expected and what came. */
+export function validateArgs<C extends InvokeChannel>(channel: C, args: unknown, env: ValidationEnv): InvokeArgs<C> {
+  const v = VALIDATORS[channel] as (args: unknown, env: ValidationEnv) => InvokeArgs<C>;
+  return v(args, env);
+}
+
+/** True when `name` is an invoke channel. */
+export function isInvokeChannel(name: unknown): name is InvokeChannel {
+  return typeof name === 'string' && (INVOKE_CHANNELS as readonly string[]).includes(name);
+}

@@ -34,7 +34,7 @@ export const FEATURE_PARAMS = {
   /** Score model: power weight of each partial. */
   scorePartialWeights: [1, 0.5, 0.3, 0.2, 0.12],
   /** Score model: power of a velocity-1 note's fundamental, on the audio pitch-energy scale. */
-  scoreGain: 0.01,
+  scoreGain: 0.002,
   /** Score model: power decay time constant (s) while a note sounds (at MIDI 60; scaled by 2^((60 − p)/24)). */
   scoreDecaySeconds: 1.2,
   /** Score model: power decay time constant (s) after the note ends (release). */

@@ -1,0 +1,238 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { ScoreNote } from '../score.js';
+import {
+  audioFeatures,
+  audioPitchEnergy,
+  binToPitchIndex,
+  effectivePitchIndex,
+  poolFeatures,
+  scoreFeatures,
+  slidingMax,
+} from './features.js';
+import { FEATURE_PARAMS, HOP_SECONDS, NUM_PITCHES } from './params.js';
+import { cosineCost, parseWav16Mono } from './testutil.js';
+
+const golden = (name: string): URL => new URL(`./golden/${name}`, import.meta.url);
+const { sampleRate } = FEATURE_PARAMS;
+
+function sine(hz: number, seconds: number, amp = 0.5): Float32Array {
+  const x = new Float32Array(Math.round(seconds * sampleRate));
+  for (let i = 0; i < x.length; i++) x[i] = amp * Math.sin((2 * Math.PI * hz * i) / sampleRate);
+  return x;
+}
+
+function frameNorm(a: Float32Array, f: number): number {
+  let s = 0;
+  for (let c = 0; c < 12; c++) s += a[f * 12 + c] ** 2;
+  return Math.sqrt(s);
+}
+
+function argmax12(a: Float32Array, f: number): number {
+  let best = 0;
+  for (let c = 1; c < 12; c++) if (a[f * 12 + c] > a[f * 12 + best]) best = c;
+  return best;
+}
+
+/** |a − b| ≤ atol + rtol·|b| elementwise; returns the worst violation ratio (≤ 1 passes). */
+function allcloseRatio(a: Float32Array, b: Float32Array, atol: number, rtol: number): number {
+  expect(a.length).toBe(b.length);
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / (atol + rtol * Math.abs(b[i])));
+  return worst;
+}
+
+describe('frame grid', () => {
+  it('has floor(len/hop)+1 frames centred at f·hop', () => {
+    expect(audioFeatures(new Float32Array(0)).frames).toBe(1);
+    expect(audioFeatures(new Float32Array(511)).frames).toBe(1);
+    expect(audioFeatures(new Float32Array(512)).frames).toBe(2);
+    expect(audioFeatures(new Float32Array(10_000)).frames).toBe(Math.floor(10_000 / 512) + 1);
+    expect(HOP_SECONDS).toBeCloseTo(512 / 22050, 12);
+    // A click at sample 100·hop lands in frame 100's centre: that frame has the most energy.
+    const x = new Float32Array(200 * 512);
+    x[100 * 512] = 1;
+    const e = audioFeatures(x).energy;
+    let best = 0;
+    for (let f = 0; f < e.length; f++) if (e[f] > e[best]) best = f;
+    expect(best).toBe(100);
+  });
+});
+
+describe('audio chroma', () => {
+  it('puts a 440 Hz sine on pitch class A with unit norm and log energy ≈ log(A²·1.5)', () => {
+    const f = audioFeatures(sine(440, 2));
+    for (const fr of [10, 40, 80]) {
+      expect(argmax12(f.chroma, fr)).toBe(9);
+      expect(frameNorm(f.chroma, fr)).toBeCloseTo(1, 5);
+      expect(f.chroma[fr * 12 + 9]).toBeGreaterThan(0.99);
+      // Hann: Σ|W|² over the main lobe / peak² = 1.5, so E = A²·1.5.
+      expect(f.energy[fr]).toBeCloseTo(Math.log(0.25 * 1.5), 2);
+    }
+  });
+
+  it('maps every pitch 21..108 sine to its own pitch class', () => {
+    for (let p = 33; p <= 108; p += 5) {
+      const hz = 440 * 2 ** ((p - 69) / 12);
+      const f = audioFeatures(sine(hz, 0.5));
+      expect(argmax12(f.chroma, 10), `pitch ${p}`).toBe(p % 12);
+    }
+  });
+
+  it('gives silence uniform chroma and a floor energy, no NaN anywhere', () => {
+    const f = audioFeatures(new Float32Array(sampleRate));
+    for (let i = 0; i < f.chroma.length; i++) expect(f.chroma[i]).toBeCloseTo(1 / Math.sqrt(12), 6);
+    expect(f.energy[5]).toBeCloseTo(Math.log(FEATURE_PARAMS.energyFloor), 5);
+    expect(f.onset.every((v) => v === 0)).toBe(true);
+  });
+
+  it('reports progress from 0 to 1', () => {
+    const seen: number[] = [];
+    audioFeatures(sine(220, 3), (p) => seen.push(p));
+    expect(seen[0]).toBe(0);
+    expect(seen[seen.length - 1]).toBe(1);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThanOrEqual(seen[i - 1]);
+  });
+});
+
+describe('pitch filterbank', () => {
+  it('assigns each bin to at most one pitch and gives every pitch an audible band', () => {
+    const map = binToPitchIndex();
+    expect(map[0]).toBe(-1);
+    const counts = new Array<number>(NUM_PITCHES).fill(0);
+    for (const p of map) if (p >= 0) counts[p]++;
+    expect(counts[NUM_PITCHES - 1]).toBeGreaterThan(10); // C8 spans many bins
+    expect(counts.filter((c) => c === 0).length).toBeGreaterThan(0); // low pitches narrower than a bin
+    const eff = effectivePitchIndex();
+    for (let i = 0; i < NUM_PITCHES; i++) {
+      expect(counts[eff[i]], `pitch ${21 + i}`).toBeGreaterThan(0);
+      expect(Math.abs(eff[i] - i)).toBeLessThanOrEqual(3);
+    }
+  });
+});
+
+describe('golden numpy reference (make_golden.py)', () => {
+  const meta = JSON.parse(readFileSync(golden('phrase.golden.json'), 'utf8')) as { params: Record<string, number>; frames: number; samples: number };
+  const bin = readFileSync(golden('phrase.golden.bin'));
+  const ref = new Float32Array(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength));
+  const { samples } = parseWav16Mono(new Uint8Array(readFileSync(golden('phrase.wav'))));
+  const F = meta.frames;
+  const refPe = ref.subarray(0, F * NUM_PITCHES);
+  const refChroma = ref.subarray(F * NUM_PITCHES, F * (NUM_PITCHES + 12));
+  const refOnset = ref.subarray(F * (NUM_PITCHES + 12), F * (NUM_PITCHES + 24));
+  const refEnergy = ref.subarray(F * (NUM_PITCHES + 24), F * (NUM_PITCHES + 25));
+
+  it('was made with FEATURE_PARAMS', () => {
+    for (const [k, v] of Object.entries(meta.params)) expect(FEATURE_PARAMS[k as keyof typeof FEATURE_PARAMS], k).toEqual(v);
+    expect(samples.length).toBe(meta.samples);
+  });
+
+  it('matches pitch energy (atol 1e-7, rtol 1e-3), chroma/onset (atol 1e-4), energy (atol 1e-3)', () => {
+    const pe = audioPitchEnergy(samples);
+    expect(pe.frames).toBe(F);
+    expect(allcloseRatio(pe.energy, refPe, 1e-7, 1e-3)).toBeLessThanOrEqual(1);
+    const f = audioFeatures(samples);
+    expect(allcloseRatio(f.chroma, refChroma, 1e-4, 0)).toBeLessThanOrEqual(1);
+    expect(allcloseRatio(f.onset, refOnset, 1e-4, 1e-4)).toBeLessThanOrEqual(1);
+    expect(allcloseRatio(f.energy, refEnergy, 1e-3, 0)).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('score features vs fluidsynth audio of the same notes', () => {
+  const { notes, durationSeconds } = JSON.parse(readFileSync(golden('phrase.notes.json'), 'utf8')) as { notes: ScoreNote[]; durationSeconds: number };
+  const audio = audioFeatures(parseWav16Mono(new Uint8Array(readFileSync(golden('phrase.wav')))).samples);
+  const score = scoreFeatures(notes, durationSeconds);
+
+  it('has the score grid', () => {
+    expect(score.frames).toBe(Math.floor(durationSeconds / HOP_SECONDS) + 1);
+    for (let f = 0; f < score.frames; f++) expect(frameNorm(score.chroma, f)).toBeCloseTo(1, 5);
+  });
+
+  it('makes the chroma cosine cost low on the diagonal and high off it', () => {
+    const n = Math.min(audio.frames, score.frames);
+    const band = Math.round(0.1 / HOP_SECONDS);
+    const far = Math.round(0.5 / HOP_SECONDS);
+    let diag = 0;
+    let nDiag = 0;
+    let off = 0;
+    let nOff = 0;
+    let hits = 0;
+    for (let i = 0; i < n; i++) {
+      diag += cosineCost(audio.chroma, i, score.chroma, i);
+      nDiag++;
+      let best = 0;
+      for (let j = 0; j < n; j++) {
+        const c = cosineCost(audio.chroma, i, score.chroma, j);
+        if (Math.abs(i - j) >= far) {
+          off += c;
+          nOff++;
+        }
+        if (c < cosineCost(audio.chroma, i, score.chroma, best)) best = j;
+      }
+      if (Math.abs(best - i) <= band + 11) hits++;
+    }
+    diag /= nDiag;
+    off /= nOff;
+    expect(diag).toBeLessThan(0.4 * off);
+    expect(hits / n).toBeGreaterThan(0.85);
+  });
+
+  it('puts onset peaks at note onsets in both', () => {
+    const onsetFrames = [...new Set(notes.map((x) => Math.round(x.onset / HOP_SECONDS)))];
+    for (const feats of [audio, score]) {
+      const norms = Array.from({ length: feats.frames }, (_, f) => frameNorm(feats.onset, f));
+      const peak = Math.max(...norms);
+      let rises = 0;
+      for (const of of onsetFrames.slice(1)) {
+        let rise = 0;
+        for (let f = of - 2; f <= of + 2; f++) rise = Math.max(rise, norms[f] - norms[f - 1]);
+        if (rise > 0.1 * peak) rises++;
+      }
+      expect(rises / (onsetFrames.length - 1)).toBeGreaterThan(0.9);
+    }
+  });
+});
+
+describe('scoreFeatures', () => {
+  it('models a held A4 as pitch class A from its onset, silence before', () => {
+    const f = scoreFeatures([{ pitch: 69, onset: 1, duration: 2, velocity: 0.8, measure: 0 }], 4);
+    const on = Math.round(1 / HOP_SECONDS);
+    expect(argmax12(f.chroma, on + 5)).toBe(9);
+    expect(f.chroma[(on - 10) * 12]).toBeCloseTo(1 / Math.sqrt(12), 6);
+    expect(f.energy[on + 5]).toBeGreaterThan(f.energy[on + 60]);
+    expect(f.energy[on + 60]).toBeGreaterThan(f.energy[Math.round(3.6 / HOP_SECONDS)]);
+    expect(argmax12(f.onset, on)).toBe(9);
+  });
+
+  it('rejects a bad duration and ignores pitches outside the filterbank', () => {
+    expect(() => scoreFeatures([], Number.NaN)).toThrow(/durationSeconds/);
+    const f = scoreFeatures([{ pitch: 120, onset: 0, duration: 1, velocity: 1, measure: 0 }], 1);
+    expect(f.energy.every((e) => e === Math.fround(Math.log(FEATURE_PARAMS.energyFloor)))).toBe(true);
+  });
+});
+
+describe('poolFeatures', () => {
+  it('averages centred groups, renormalises chroma and scales the hop', () => {
+    const f = audioFeatures(sine(440, 2));
+    const p = poolFeatures(f, 3);
+    expect(p.frames).toBe(Math.floor((f.frames - 1) / 3) + 1);
+    expect(p.hopSeconds).toBeCloseTo(3 * HOP_SECONDS, 12);
+    for (let g = 0; g < p.frames; g++) expect(frameNorm(p.chroma, g)).toBeCloseTo(1, 5);
+    const g = 10;
+    for (let c = 0; c < 12; c++) {
+      const mean = (f.onset[(3 * g - 1) * 12 + c] + f.onset[3 * g * 12 + c] + f.onset[(3 * g + 1) * 12 + c]) / 3;
+      expect(p.onset[g * 12 + c]).toBeCloseTo(mean, 6);
+    }
+    expect(p.energy[g]).toBeCloseTo((f.energy[29] + f.energy[30] + f.energy[31]) / 3, 5);
+    expect(poolFeatures(f, 1).chroma).toEqual(f.chroma);
+    expect(() => poolFeatures(f, 0)).toThrow(/factor/);
+  });
+});
+
+describe('slidingMax', () => {
+  it('matches a brute-force window max', () => {
+    const x = new Float32Array(200).map((_, i) => Math.sin(i * 1.7) * (i % 7));
+    const m = slidingMax(x, 5);
+    for (let i = 0; i < x.length; i++) expect(m[i]).toBe(Math.max(...x.slice(Math.max(0, i - 5), i + 6)));
+  });
+});

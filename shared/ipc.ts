@@ -6,6 +6,9 @@
  */
 import type { Score, ScoreFormat } from './score.js';
 import type { AlignMethod, AlignmentPath } from './path.js';
+import type { ExportFormat } from './formats/common.js';
+
+export type { ExportFormat } from './formats/common.js';
 
 // ---------------------------------------------------------------- errors
 
@@ -108,10 +111,11 @@ export const RUN_METHODS = ['auto', 'dtw', 'jump', 'neural'] as const;
 /** One of `RUN_METHODS`. */
 export type RunMethod = (typeof RUN_METHODS)[number];
 
-/** Export formats offered by `export:alignment` (see `shared/formats`). */
-export const EXPORT_FORMATS = ['csv', 'json', 'midi', 'audacity', 'sonic-visualiser'] as const;
-/** One of `EXPORT_FORMATS`. */
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+/** Export formats `export:alignment` accepts: every `ExportFormat` of `shared/formats` (labels and extensions: its `EXPORT_FORMATS`). */
+export const EXPORT_FORMAT_NAMES = ['csv', 'json', 'asap', 'audacity', 'svl', 'midi'] as const satisfies readonly ExportFormat[];
+// Compile-time check that the list above names every format of shared/formats.
+const _allFormatsListed: Exclude<ExportFormat, (typeof EXPORT_FORMAT_NAMES)[number]> extends never ? true : never = true;
+void _allFormatsListed;
 
 /** Views of the editor's main area. */
 export const VIEW_KINDS = ['waveform', 'score', 'matrix', 'pianoroll'] as const;
@@ -602,7 +606,7 @@ export const VALIDATORS: Validators = {
     const [id, format, dest, alignmentId] = checkArity(a, 'export:alignment', 3, 4);
     const head: [number, ExportFormat, string] = [
       checkId(id, 'projectId'),
-      checkEnum(format, 'format', EXPORT_FORMATS),
+      checkEnum(format, 'format', EXPORT_FORMAT_NAMES),
       checkWritablePath(dest, 'destPath', env),
     ];
     return alignmentId === undefined ? head : [...head, checkId(alignmentId, 'alignmentId')];
@@ -617,7 +621,7 @@ export const VALIDATORS: Validators = {
   'dialog:save': (a) => {
     const [raw] = checkArity(a, 'dialog:save', 1, 1);
     const o = checkObject(raw, 'dialog:save args', ['format', 'defaultName']);
-    const out: SaveDialogArgs = { format: checkEnum(o.format, 'format', EXPORT_FORMATS) };
+    const out: SaveDialogArgs = { format: checkEnum(o.format, 'format', EXPORT_FORMAT_NAMES) };
     if (o.defaultName !== undefined) out.defaultName = checkText(o.defaultName, 'defaultName', 255);
     return [out];
   },

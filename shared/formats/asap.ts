@@ -1,0 +1,216 @@
+/**
+ * ASAP-style beat annotations (`../shared/corpora/asap/README.md`): `time<TAB>time<TAB>label`,
+ * one line per performed beat in performance order, label `db`/`b` (`bR` read too) followed
+ * by `,<time signature>` where it changes and `,<key>` where the key changes.
+ *
+ * ASAP's plain format pairs line i with score beat i, so it can say "skipped" (ASAP's own
+ * convention: the unplayed beats as a run of lines a few ms apart, which this writer uses) but
+ * not "played again". When a path goes back in the score, this writer adds a 4th column with
+ * each beat's `bar.beat` label; the reader maps such lines by label (as it does Audacity
+ * `bar.beat` labels). Readers that take three columns are unaffected.
+ */
+import type { AlignmentPath } from '../path.js';
+import type { Score } from '../score.js';
+import type { PathRow, PerformedBeat } from './common.js';
+import { FormatError, fixed, performedBeats, rowsToPath, textLines } from './common.js';
+
+/** Spacing of the lines that mark skipped beats, seconds (ASAP: "a few ms apart"). */
+export const ASAP_SKIP_SPACING_S = 0.001;
+/** Beat intervals shorter than this mark unplayed beats on reading (ASAP README: < 50 ms). */
+export const ASAP_SKIP_RUN_S = 0.05;
+
+/** The effective key of every score beat (carried forward in played order). */
+function beatKeys(score: Score): (number | undefined)[] {
+  let key: number | undefined;
+  return score.beats.map((b) => (key = b.key ?? key));
+}
+
+/** Writes the performed beats as ASAP annotations. */
+export function writeAsap(path: AlignmentPath, score: Score): string {
+  const played = performedBeats(path, score);
+  const goesBack = played.some((b, i) => i > 0 && b.beat <= played[i - 1].beat);
+  const lines: { time: number; beat: number }[] = [];
+  let prev = -1;
+  for (const p of played) {
+    if (!goesBack && p.beat > prev + 1) {
+      const skipped = p.beat - prev - 1;
+      for (let j = 0; j < skipped; j++) {
+        lines.push({ time: p.perfTime - (skipped - j) * ASAP_SKIP_SPACING_S, beat: prev + 1 + j });
+      }
+    }
+    lines.push({ time: p.perfTime, beat: p.beat });
+    prev = p.beat;
+  }
+  const keys = beatKeys(score);
+  let lastTs: string | undefined;
+  let lastKey: number | undefined;
+  const out = lines.map(({ time, beat }) => {
+    const b = score.beats[beat];
+    const parts = [b.downbeat ? 'db' : 'b'];
+    let ts = '';
+    if (b.downbeat) {
+      const m = score.measures[b.measure];
+      const sig = m ? `${m.timeSignature[0]}/${m.timeSignature[1]}` : b.timeSignature;
+      if (sig !== undefined && sig !== lastTs) ts = lastTs = sig;
+    }
+    const key = keys[beat];
+    const keyText = key !== undefined && key !== lastKey ? String(key) : '';
+    if (keyText !== '') lastKey = key;
+    if (ts !== '' || keyText !== '') parts.push(ts);
+    if (keyText !== '') parts.push(keyText);
+    const t = fixed(time, 6);
+    return `${t}\t${t}\t${parts.join(',')}` + (goesBack ? `\t${b.label}` : '');
+  });
+  return out.length > 0 ? out.join('\n') + '\n' : '';
+}
+
+/** Score beat index for each `bar.beat` label; labels of a repeated passage have several. */
+function labelIndex(score: Score): Map<string, number[]> {
+  const m = new Map<string, number[]>();
+  score.beats.forEach((b, i) => {
+    const list = m.get(b.label);
+    if (list) list.push(i);
+    else m.set(b.label, [i]);
+  });
+  return m;
+}
+
+/**
+ * Reads ASAP annotations (or Audacity `bar.beat` labels) into a dense path at `hopSeconds`.
+ * Plain ASAP lines pair with score beats in order, skipping runs closer than 50 ms;
+ * `bar.beat` labels pick the occurrence nearest the previous beat's successor. A new pass
+ * starts wherever a beat is not the score successor of the previous one.
+ */
+export function readAsap(data: string, score: Score, hopSeconds: number): AlignmentPath {
+  if (score.beats.length === 0)
+    throw new FormatError('asap', 0, 'expected a score with beats, got one with none');
+  const lines = textLines(data);
+  const recs: { line: number; time: number; kind: string; position?: string }[] = [];
+  lines.forEach((text, i) => {
+    if (text.trim() === '') return;
+    const cells = text.split('\t');
+    const time = Number(cells[0]);
+    if (cells.length < 3 || cells[0].trim() === '' || !Number.isFinite(time)) {
+      throw new FormatError('asap', i + 1, `expected "time<TAB>time<TAB>label", got "${text}"`);
+    }
+    if (recs.length > 0 && time < recs[recs.length - 1].time) {
+      throw new FormatError(
+        'asap',
+        i + 1,
+        `expected times in performance order, got ${time} after ${recs[recs.length - 1].time}`,
+      );
+    }
+    const label = cells[2].trim();
+    const kind = label.split(',')[0];
+    const position =
+      cells.length > 3 && cells[3].trim() !== ''
+        ? cells[3].trim()
+        : /^\d+\.\d+$/.test(label)
+          ? label
+          : undefined;
+    if (position === undefined && kind !== 'db' && kind !== 'b' && kind !== 'bR') {
+      throw new FormatError(
+        'asap',
+        i + 1,
+        `expected a label starting with db, b or bR (or a bar.beat label), got "${label}"`,
+      );
+    }
+    recs.push({ line: i + 1, time, kind, position });
+  });
+  if (recs.length === 0) throw new FormatError('asap', 0, 'expected at least one beat line, got none');
+  const byLabel = recs.some((r) => r.position !== undefined);
+  const beats: PerformedBeat[] = [];
+  if (byLabel) {
+    const index = labelIndex(score);
+    let prev = -1;
+    for (const r of recs) {
+      if (r.position === undefined)
+        throw new FormatError('asap', r.line, 'expected a bar.beat position like the other lines, got none');
+      const cands = index.get(r.position);
+      if (!cands)
+        throw new FormatError('asap', r.line, `expected a beat label of the score, got "${r.position}"`);
+      const want = prev + 1;
+      const beat = cands.reduce(
+        (best, c) => (Math.abs(c - want) < Math.abs(best - want) ? c : best),
+        cands[0],
+      );
+      beats.push({ perfTime: r.time, beat, segment: 0 });
+      prev = beat;
+    }
+  } else {
+    if (recs.length > score.beats.length) {
+      throw new FormatError(
+        'asap',
+        recs[score.beats.length].line,
+        `expected at most ${score.beats.length} lines (one per score beat, in order), got ${recs.length}; a performance that goes back needs bar.beat positions`,
+      );
+    }
+    recs.forEach((r, i) => {
+      const unplayed = i + 1 < recs.length && recs[i + 1].time - r.time < ASAP_SKIP_RUN_S;
+      if (!unplayed) beats.push({ perfTime: r.time, beat: i, segment: 0 });
+    });
+  }
+  return beatsToPath(beats, score, hopSeconds);
+}
+
+/** Score seconds per performance second over the beat interval k → k+1. */
+function rate(beats: PerformedBeat[], score: Score, k: number): number {
+  const dt = beats[k + 1].perfTime - beats[k].perfTime;
+  const ds = score.beats[beats[k + 1].beat].time - score.beats[beats[k].beat].time;
+  return dt > 0 && ds > 0 ? ds / dt : NaN;
+}
+
+/** End of score beat `i`: the next beat, or the end of its measure / the score. */
+function beatEnd(score: Score, i: number): number {
+  if (i + 1 < score.beats.length) return score.beats[i + 1].time;
+  const m = score.measures[score.beats[i].measure];
+  return m ? m.end : score.duration;
+}
+
+/**
+ * Dense path through beats in performance order: linear inside a pass; the last beat of a
+ * pass goes on at the pass's last tempo (up to the end of that beat) until the next pass starts.
+ */
+export function beatsToPath(beats: PerformedBeat[], score: Score, hopSeconds: number): AlignmentPath {
+  if (beats.length === 0) throw new Error('an alignment needs at least one beat, got none');
+  const cont = (k: number): boolean => beats[k + 1].beat === beats[k].beat + 1;
+  const rates = beats
+    .slice(0, -1)
+    .map((_, k) => (cont(k) ? rate(beats, score, k) : NaN))
+    .filter((r) => r > 0);
+  const median = rates.length > 0 ? [...rates].sort((a, b) => a - b)[Math.floor(rates.length / 2)] : 1;
+  const rows: PathRow[] = [];
+  const jumpAfter: boolean[] = [];
+  const lastRate = (k: number): number =>
+    k > 0 && cont(k - 1) && rate(beats, score, k - 1) > 0 ? rate(beats, score, k - 1) : median;
+  for (let k = 0; k < beats.length; k++) {
+    const b = beats[k];
+    const s = score.beats[b.beat].time;
+    rows.push({ perf: b.perfTime, score: s, confidence: 1 });
+    const endOfPass = k + 1 >= beats.length || !cont(k);
+    if (!endOfPass) {
+      jumpAfter.push(false);
+      continue;
+    }
+    const r = lastRate(k);
+    const end = beatEnd(score, b.beat);
+    if (k + 1 < beats.length) {
+      // Hold the pass's tempo until just before the next pass starts.
+      const tNext = beats[k + 1].perfTime;
+      const tEnd = Math.max(b.perfTime, tNext - 1e-6);
+      const tReach = b.perfTime + (end - s) / r;
+      if (tReach < tEnd) {
+        // The beat ends before the next pass starts: reach its end, then hold.
+        jumpAfter.push(false);
+        rows.push({ perf: tReach, score: end, confidence: 1 });
+      }
+      jumpAfter.push(false);
+      rows.push({ perf: tEnd, score: Math.min(end, s + (tEnd - b.perfTime) * r), confidence: 1 });
+      jumpAfter.push(true);
+    } else if (end > s) {
+      jumpAfter.push(false);
+      rows.push({ perf: b.perfTime + (end - s) / r, score: end, confidence: 1 });
+    }
+  }
+  return rowsToPath(rows, hopSeconds, (k) => jumpAfter[k] === true, 'import');
+}

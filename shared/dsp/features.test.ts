@@ -177,18 +177,19 @@ describe('score features vs fluidsynth audio of the same notes', () => {
     expect(hits / n).toBeGreaterThan(0.85);
   });
 
-  it('puts onset peaks at note onsets in both', () => {
-    const onsetFrames = [...new Set(notes.map((x) => Math.round(x.onset / HOP_SECONDS)))];
-    for (const feats of [audio, score]) {
-      const norms = Array.from({ length: feats.frames }, (_, f) => frameNorm(feats.onset, f));
-      const peak = Math.max(...norms);
-      let rises = 0;
-      for (const of of onsetFrames.slice(1)) {
-        let rise = 0;
-        for (let f = of - 2; f <= of + 2; f++) rise = Math.max(rise, norms[f] - norms[f - 1]);
-        if (rise > 0.1 * peak) rises++;
-      }
-      expect(rises / (onsetFrames.length - 1)).toBeGreaterThan(0.9);
+  it('peaks at chord onsets in both, at the same frame ± 2', () => {
+    const chordFrames = notes.filter((x) => x.pitch < 48).map((x) => Math.round(x.onset / HOP_SECONDS));
+    const peakAt = (feats: typeof audio, of: number): number => {
+      let best = of - 4;
+      for (let f = of - 4; f <= of + 6; f++) if (frameNorm(feats.onset, f) > frameNorm(feats.onset, best)) best = f;
+      return best;
+    };
+    for (const of of chordFrames.slice(1)) {
+      const a = peakAt(audio, of);
+      const s = peakAt(score, of);
+      expect(Math.abs(a - s), `chord at frame ${of}`).toBeLessThanOrEqual(2);
+      expect(Math.abs(s - of)).toBeLessThanOrEqual(2);
+      for (const feats of [audio, score]) expect(frameNorm(feats.onset, a)).toBeGreaterThan(2 * frameNorm(feats.onset, of - 3));
     }
   });
 });

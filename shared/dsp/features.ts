@@ -202,19 +202,35 @@ export function normaliseChroma(chroma: Float32Array, frames: number, silenceNor
 }
 
 /**
- * DLNCO chroma onsets from compressed pitch energy [frames × NUM_PITCHES]: per-pitch positive first
- * difference, folded to chroma, divided by the running max frame norm over onsetNormSeconds
+ * DLNCO chroma onsets from compressed pitch energy [frames × NUM_PITCHES]: per pitch, each run of
+ * positive first differences becomes one impulse (the run's total rise) at its steepest frame; folded to chroma, divided by the running max frame norm over onsetNormSeconds
  * (floored at onsetNormFloor), convolved causally with the sqrt-decay window of onsetDecayFrames.
  */
 export function dlncoOnsets(compressed: Float32Array, frames: number): Float32Array {
   const { onsetNormSeconds, onsetNormFloor, onsetDecayFrames } = FEATURE_PARAMS;
   const raw = new Float32Array(frames * 12);
-  for (let f = 0; f < frames; f++) {
-    const row = f * NUM_PITCHES;
-    const prev = row - NUM_PITCHES;
-    for (let i = 0; i < NUM_PITCHES; i++) {
-      const d = compressed[row + i] - (f > 0 ? compressed[prev + i] : 0);
-      if (d > 0) raw[f * 12 + ((minPitch + i) % 12)] += d;
+  for (let i = 0; i < NUM_PITCHES; i++) {
+    const pc = (minPitch + i) % 12;
+    let prev = 0;
+    let runSum = 0;
+    let runPeak = 0;
+    let runPeakFrame = -1;
+    for (let f = 0; f <= frames; f++) {
+      const cur = f < frames ? compressed[f * NUM_PITCHES + i] : 0;
+      const d = cur - prev;
+      prev = cur;
+      if (d > 0 && f < frames) {
+        runSum += d;
+        if (d > runPeak) {
+          runPeak = d;
+          runPeakFrame = f;
+        }
+      } else if (runPeakFrame >= 0) {
+        raw[runPeakFrame * 12 + pc] += runSum;
+        runSum = 0;
+        runPeak = 0;
+        runPeakFrame = -1;
+      }
     }
   }
   const norms = new Float32Array(frames);

@@ -20,7 +20,8 @@ Method (must match features.ts; the test checks PARAMS equals FEATURE_PARAMS):
   floor(69 + 12 log2(k sr/N / 440) + 0.5) if within minPitch..maxPitch; pitch energy = sum.
   Compressed C = log(1 + eta E); chroma = fold pitch classes, L2-normalise (norm < silenceNorm ->
   1/sqrt(12)); energy = log(energyFloor + sum_p E).
-  Onset (DLNCO): D = max(0, C[f] - C[f-1]) (C[-1] = 0), fold, divide each frame by
+  Onset (DLNCO): d = C[f] - C[f-1] (C[-1] = 0); per pitch each run of d > 0 becomes one impulse
+  (the run's sum) at the run's largest d (first on ties); fold, divide each frame by
   max(onsetNormFloor, max of frame L2 norms over f +- round(onsetNormSeconds/hop/2)),
   causal convolution with sqrt((n-k)/n), k = 0..n-1, n = onsetDecayFrames.
 """
@@ -141,7 +142,20 @@ def features(x):
     chroma = chroma / np.where(norm > 0, norm, 1)
     chroma[silent] = 1 / np.sqrt(12)
     energy = np.log(P["energyFloor"] + pe.sum(axis=1))
-    D = np.maximum(0, np.diff(np.vstack([np.zeros((1, npitch)), C]), axis=0)) @ fold
+    diff = np.diff(np.vstack([np.zeros((1, npitch)), C]), axis=0)
+    imp = np.zeros_like(diff)
+    for p in range(npitch):
+        f = 0
+        while f < frames:
+            if diff[f, p] > 0:
+                g = f
+                while g < frames and diff[g, p] > 0:
+                    g += 1
+                imp[f + int(np.argmax(diff[f:g, p])), p] = diff[f:g, p].sum()
+                f = g
+            else:
+                f += 1
+    D = imp @ fold
     dn = np.linalg.norm(D, axis=1)
     half = round(P["onsetNormSeconds"] / (hop / sr) / 2)
     local = np.array([dn[max(0, f - half): f + half + 1].max() for f in range(frames)])

@@ -71,7 +71,9 @@ export function buildGrid(
     const beatLen = beatWholes(m.nominal) * wholeUnits;
     const barStart = m.align === 'right' ? m.end - measureWholes(m.nominal) * wholeUnits : m.start;
     const first = Math.max(0, Math.ceil((m.start - barStart - eps) / beatLen));
-    for (let k = first; barStart + k * beatLen < m.end - eps; k++) {
+    // An over-full bar still gets only its meter's beats.
+    const beatsPerBar = Math.round(measureWholes(m.nominal) / beatWholes(m.nominal));
+    for (let k = first; barStart + k * beatLen < m.end - eps && k < beatsPerBar; k++) {
       const time = toSeconds(barStart + k * beatLen);
       if (time < beatWindow[0] - 1e-6 || time > beatWindow[1] + 1e-6) continue;
       const beat: ScoreBeat = {

@@ -63,18 +63,21 @@ export function midiGridMeasures(
     segments.push({ start, end, ts, bars: Math.ceil((end - start) / barTicks - 1e-6) });
   });
 
-  // A segment no longer than the bar next to it, with a shorter bar, holds incomplete bars.
+  // Regular: a run of at least two whole bars of one meter, not squeezed inside one bar of a neighbour.
+  // Everything else encodes an odd bar length (pickup, split bar, cadenza) within the notated meter.
   const lengthOf = (seg: TsSegment): number => seg.end - seg.start;
-  const barOf = (seg: TsSegment | undefined): number => (seg ? measureWholes(seg.ts) * wholeTicks : 0);
-  const short = segments.map((seg, i) =>
-    [segments[i - 1], segments[i + 1]].some((n) => n !== undefined && barOf(seg) < barOf(n) - 1e-6 && lengthOf(seg) <= barOf(n) + 1e-6),
-  );
+  const barOf = (seg: TsSegment): number => measureWholes(seg.ts) * wholeTicks;
+  const regular = segments.map((seg, i) => {
+    const exact = Math.abs(lengthOf(seg) - seg.bars * barOf(seg)) < 1e-6 || i === segments.length - 1;
+    const squeezed = [segments[i - 1], segments[i + 1]].some(
+      (n) => n !== undefined && barOf(seg) < barOf(n) - 1e-6 && lengthOf(seg) <= barOf(n) + 1e-6,
+    );
+    return seg.bars >= 2 && exact && !squeezed;
+  });
   const regularNear = (i: number, step: -1 | 1): TimeSignature | undefined => {
-    for (let j = i + step; j >= 0 && j < segments.length; j += step) if (!short[j]) return segments[j].ts;
+    for (let j = i + step; j >= 0 && j < segments.length; j += step) if (regular[j]) return segments[j].ts;
     return undefined;
   };
-  const sameTs = (a: TimeSignature | undefined, b: TimeSignature | undefined): boolean =>
-    a !== undefined && b !== undefined && a[0] === b[0] && a[1] === b[1];
 
   const grid: GridMeasure[] = [];
   let number = 0;
@@ -87,28 +90,34 @@ export function midiGridMeasures(
     previousAlign = align;
   };
   segments.forEach((seg, i) => {
+    const barTicks = barOf(seg);
+    if (regular[i]) {
+      for (let b = 0; b < seg.bars; b++) push(seg.start + b * barTicks, Math.min(seg.end, seg.start + (b + 1) * barTicks), seg.ts, seg.ts, 'full');
+      return;
+    }
     const before = regularNear(i, -1);
     const after = regularNear(i, 1);
-    // One long bar between two runs of the same meter (e.g. 6/4 amid 3/4): ASAP counts it as bars of that meter.
-    if (seg.bars === 1 && sameTs(before, after) && before) {
-      const ratio = lengthOf(seg) / (measureWholes(before) * wholeTicks);
-      if (ratio >= 2 - 1e-6 && Math.abs(ratio - Math.round(ratio)) < 1e-6) {
-        const bar = measureWholes(before) * wholeTicks;
-        for (let b = 0; b < Math.round(ratio); b++) push(seg.start + b * bar, seg.start + (b + 1) * bar, before, before, 'full');
+    const length = lengthOf(seg);
+    // Whole bars of the notated meter written as odd meters (4 × 1/4 in 2/2, 6/4 amid 3/4, 3/8 + 3/8 in 6/8).
+    for (const ref of [before, after]) {
+      if (!ref) continue;
+      const bar = measureWholes(ref) * wholeTicks;
+      const ratio = length / bar;
+      if (ratio >= 1 - 1e-6 && Math.abs(ratio - Math.round(ratio)) < 1e-6) {
+        for (let b = 0; b < Math.round(ratio); b++) push(seg.start + b * bar, seg.start + (b + 1) * bar, ref, ref, 'full');
         return;
       }
     }
-    const barTicks = barOf(seg);
     for (let b = 0; b < seg.bars; b++) {
       const start = seg.start + b * barTicks;
       const end = Math.min(seg.end, start + barTicks);
-      if (!short[i]) {
-        push(start, end, seg.ts, seg.ts, 'full');
-        continue;
-      }
-      const pickup = grid.length === 0 || previousAlign === 'left';
-      const nominal = pickup ? (after ?? before) : (before ?? after);
-      if (nominal && measureWholes(nominal) * wholeTicks > end - start + 1e-6) push(start, end, seg.ts, nominal, pickup ? 'right' : 'left');
+      // An under-full bar is a pickup (right-aligned) at the start or after a left part, else a section end
+      // (left-aligned); an over-full bar (a cadenza written as 65/4) gets the notated meter's beats from its start.
+      const notated = before ?? after;
+      const underFull = notated !== undefined && end - start < measureWholes(notated) * wholeTicks - 1e-6;
+      const pickup = underFull && (grid.length === 0 || previousAlign === 'left');
+      const nominal = pickup ? (after ?? before) : notated;
+      if (nominal) push(start, end, seg.ts, nominal, pickup ? 'right' : 'left');
       else push(start, end, seg.ts, seg.ts, 'full');
     }
   });

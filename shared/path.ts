@@ -34,3 +34,228 @@ export interface AlignmentPath {
   /** Version of the neural model that routed it, where one did. */
   modelVersion?: string;
 }
+
+/** Scorer rule: back by more than this (score seconds) between consecutive rows is a jump. */
+export const JUMP_BACK_SECONDS = 0.25;
+/** Scorer rule: forward by more than this plus `JUMP_MAX_SLOPE` × Δperf is a jump. */
+export const JUMP_FORWARD_SECONDS = 1;
+/** Scorer rule: the slope allowance of a forward jump (score seconds per perf second). */
+export const JUMP_MAX_SLOPE = 4;
+
+/** Whether consecutive rows (p0, q0) → (p1, q1) (seconds) form a jump by the scorer's rule (../shared/method.md). */
+export function isScorerJump(p0: number, q0: number, p1: number, q1: number): boolean {
+  const d = q1 - q0;
+  return d < -JUMP_BACK_SECONDS || d > JUMP_FORWARD_SECONDS + JUMP_MAX_SLOPE * (p1 - p0);
+}
+
+/** Continuous passes between jumps: frames `startFrame` … `endFrame − 1` (end exclusive). */
+export function segments(path: AlignmentPath): { startFrame: number; endFrame: number }[] {
+  const n = path.scoreTime.length;
+  if (n === 0) return [];
+  const out: { startFrame: number; endFrame: number }[] = [];
+  let start = 0;
+  for (const j of path.jumpFrames) {
+    if (j <= start || j >= n) continue;
+    out.push({ startFrame: start, endFrame: j });
+    start = j;
+  }
+  out.push({ startFrame: start, endFrame: n });
+  return out;
+}
+
+/** Dense rows, one per frame (a jump shows as the two frames either side of it). */
+export function pathToRows(path: AlignmentPath): { perfTime: number; scoreTime: number }[] {
+  const n = path.scoreTime.length;
+  const rows = new Array<{ perfTime: number; scoreTime: number }>(n);
+  for (let f = 0; f < n; f++) rows[f] = { perfTime: f * path.hopSeconds, scoreTime: path.scoreTime[f] };
+  return rows;
+}
+
+/** Score time at a performance time (seconds): linear within a pass, held across a jump, clamped at the ends. */
+export function scoreTimeAt(path: AlignmentPath, perfTime: number): number {
+  const n = path.scoreTime.length;
+  if (n === 0) return NaN;
+  const x = perfTime / path.hopSeconds;
+  if (!(x > 0)) return path.scoreTime[0];
+  if (x >= n - 1) return path.scoreTime[n - 1];
+  const f = Math.floor(x);
+  const a = path.scoreTime[f];
+  if (isJumpFrame(path, f + 1)) return a;
+  return a + (path.scoreTime[f + 1] - a) * (x - f);
+}
+
+/** Performance times (seconds) where each pass reaches `scoreTime`: one per pass covering it, in perf order. */
+export function perfTimesOfScoreTime(path: AlignmentPath, scoreTime: number): number[] {
+  const out: number[] = [];
+  const q = path.scoreTime;
+  for (const { startFrame, endFrame } of segments(path)) {
+    if (endFrame - startFrame === 1) {
+      if (q[startFrame] === scoreTime) out.push(startFrame * path.hopSeconds);
+      continue;
+    }
+    for (let f = startFrame; f < endFrame - 1; f++) {
+      const a = q[f];
+      const b = q[f + 1];
+      const lo = Math.min(a, b);
+      const hi = Math.max(a, b);
+      const last = f === endFrame - 2;
+      if (scoreTime >= lo && (scoreTime < hi || (last && scoreTime <= hi))) {
+        const frac = b === a ? 0 : (scoreTime - a) / (b - a);
+        out.push((f + frac) * path.hopSeconds);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** Options of `pathFromFramePairs`. */
+export interface FramePairsOptions {
+  /** Number of performance frames of the output (frames no pair covers are held from their neighbours). */
+  perfFrames: number;
+  /** Performance frame spacing, seconds. */
+  hopSeconds: number;
+  /** Score frame spacing, seconds (defaults to `hopSeconds`). */
+  scoreHopSeconds?: number;
+  /** How the path was made. */
+  method: AlignMethod;
+  /** Per-perf-frame confidence (defaults to 1). */
+  confidence?: Float32Array;
+  /** Indices k into the pairs where pair k−1 → k is a jump; when absent, jumps are found by `isScorerJump` on frame times. */
+  jumpPairs?: readonly number[];
+  /** Version of the neural model, where one routed the path. */
+  modelVersion?: string;
+}
+
+/**
+ * Dense per-perf-frame path from a warping path of (perfFrame, scoreFrame) pairs in path order
+ * (perf frames non-decreasing). Per pass: each perf frame takes the mean of its score frames; a
+ * run of perf frames on one score frame collapses to its centre (to its end when it opens the pass,
+ * to its start when it closes it); frames between anchors are interpolated, and frames outside
+ * every pass are held.
+ */
+export function pathFromFramePairs(perfFrames: ArrayLike<number>, scoreFrames: ArrayLike<number>, opts: FramePairsOptions): AlignmentPath {
+  const k = perfFrames.length;
+  if (scoreFrames.length !== k) throw new RangeError(`pathFromFramePairs: ${k} perf frames but ${scoreFrames.length} score frames`);
+  const n = opts.perfFrames;
+  const hop = opts.hopSeconds;
+  const scoreHop = opts.scoreHopSeconds ?? hop;
+  const scoreTime = new Float64Array(n);
+  const confidence = opts.confidence ?? new Float32Array(n).fill(1);
+  if (confidence.length !== n) throw new RangeError(`pathFromFramePairs: confidence has ${confidence.length} frames, expected ${n}`);
+  if (k === 0) return { hopSeconds: hop, scoreTime, confidence, jumpFrames: [], method: opts.method, modelVersion: opts.modelVersion };
+  for (let p = 1; p < k; p++) {
+    if (perfFrames[p] < perfFrames[p - 1]) throw new RangeError(`pathFromFramePairs: perf frames must not decrease (pair ${p}: ${perfFrames[p - 1]} → ${perfFrames[p]})`);
+  }
+  // Pass boundaries in pair indices.
+  let cuts: number[];
+  if (opts.jumpPairs) {
+    cuts = [...opts.jumpPairs].filter((c) => c > 0 && c < k).sort((a, b) => a - b);
+  } else {
+    cuts = [];
+    for (let p = 1; p < k; p++) {
+      if (isScorerJump(perfFrames[p - 1] * hop, scoreFrames[p - 1] * scoreHop, perfFrames[p] * hop, scoreFrames[p] * scoreHop)) cuts.push(p);
+    }
+  }
+  const bounds = [0, ...cuts, k];
+  const filled = new Uint8Array(n);
+  const jumpFrames: number[] = [];
+  const anchorX: number[] = [];
+  const anchorY: number[] = [];
+  for (let s = 0; s + 1 < bounds.length; s++) {
+    const a = bounds[s];
+    const b = bounds[s + 1];
+    if (a >= b) continue;
+    // Per perf frame: mean score frame and whether it holds a single score frame.
+    anchorX.length = 0;
+    anchorY.length = 0;
+    let p = a;
+    let runStart = -1;
+    let runScore = NaN;
+    let runEnd = -1;
+    const flush = (): void => {
+      if (runStart < 0) return;
+      // A run that opens the pass waits for the music: anchor at its end; others at their centre.
+      anchorX.push(anchorX.length === 0 ? runEnd : (runStart + runEnd) / 2);
+      anchorY.push(runScore);
+      runStart = -1;
+    };
+    while (p < b) {
+      const f = perfFrames[p];
+      let sum = 0;
+      let cnt = 0;
+      let lo = Infinity;
+      let hi = -Infinity;
+      while (p < b && perfFrames[p] === f) {
+        const j = scoreFrames[p];
+        sum += j;
+        cnt++;
+        if (j < lo) lo = j;
+        if (j > hi) hi = j;
+        p++;
+      }
+      const mean = sum / cnt;
+      if (lo === hi) {
+        if (runStart >= 0 && runScore === lo && f === runEnd + 1) {
+          runEnd = f;
+        } else {
+          flush();
+          runStart = f;
+          runEnd = f;
+          runScore = lo;
+        }
+      } else {
+        flush();
+        anchorX.push(f);
+        anchorY.push(mean);
+      }
+    }
+    if (runStart >= 0) {
+      // A run that closes the pass holds after the music: anchor at its start.
+      anchorX.push(anchorX.length === 0 ? runEnd : runStart);
+      anchorY.push(runScore);
+      runStart = -1;
+    }
+    const f0 = Math.max(0, perfFrames[a]);
+    const f1 = Math.min(n - 1, perfFrames[b - 1]);
+    if (s > 0 && f0 < n && f0 > 0) jumpFrames.push(f0);
+    let ai = 0;
+    for (let f = f0; f <= f1; f++) {
+      while (ai + 1 < anchorX.length && anchorX[ai + 1] <= f) ai++;
+      let y: number;
+      if (f <= anchorX[0]) y = anchorY[0];
+      else if (ai + 1 >= anchorX.length) y = anchorY[anchorX.length - 1];
+      else {
+        const x0 = anchorX[ai];
+        const x1 = anchorX[ai + 1];
+        y = anchorY[ai] + ((anchorY[ai + 1] - anchorY[ai]) * (f - x0)) / (x1 - x0);
+      }
+      scoreTime[f] = y * scoreHop;
+      filled[f] = 1;
+    }
+  }
+  // Hold uncovered frames from the previous covered one (or the next, at the start).
+  let last = -1;
+  for (let f = 0; f < n; f++) {
+    if (filled[f]) last = f;
+    else if (last >= 0) scoreTime[f] = scoreTime[last];
+  }
+  let firstFilled = filled.indexOf(1);
+  if (firstFilled < 0) firstFilled = 0;
+  for (let f = 0; f < firstFilled; f++) scoreTime[f] = scoreTime[firstFilled];
+  const uniq = [...new Set(jumpFrames)].sort((x, y) => x - y);
+  return { hopSeconds: hop, scoreTime, confidence, jumpFrames: uniq, method: opts.method, modelVersion: opts.modelVersion };
+}
+
+function isJumpFrame(path: AlignmentPath, f: number): boolean {
+  const jf = path.jumpFrames;
+  let lo = 0;
+  let hi = jf.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (jf[mid] === f) return true;
+    if (jf[mid] < f) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}

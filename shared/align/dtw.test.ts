@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import type { Features } from '../dsp/features.js';
+import { perfTimesOfScoreTime } from '../path.js';
+import { alignDtw, levelFactors, multiscaleDtw } from './dtw.js';
+import { smoothWarp, syntheticScore, warpFeatures } from './synthetic.js';
+
+/** Errors (perf frames) at every chord change of the synthetic score: predicted vs true perf position. */
+function onsetErrors(score: Features, warp: Float64Array, scoreTime: Float64Array, hop: number, jumpFrames: number[] = []): number[] {
+  const path = { hopSeconds: hop, scoreTime, confidence: new Float32Array(scoreTime.length), jumpFrames, method: 'dtw' as const };
+  const errs: number[] = [];
+  const n = warp.length;
+  for (let j = 1; j < score.frames; j++) {
+    let diff = 0;
+    for (let c = 0; c < 12; c++) diff += Math.abs(score.chroma[j * 12 + c] - score.chroma[(j - 1) * 12 + c]);
+    if (diff < 1e-6) continue;
+    let k = 1;
+    while (k < n && warp[k] < j) k++;
+    if (k >= n) continue;
+    const truth = k - 1 + (j - warp[k - 1]) / (warp[k] - warp[k - 1]);
+    const got = perfTimesOfScoreTime(path, j * hop)[0] / hop;
+    errs.push(Math.abs(got - truth));
+  }
+  return errs;
+}
+
+describe('alignDtw', () => {
+  it('recovers a smooth synthetic tempo warp within 1 frame at chord changes', () => {
+    const score = syntheticScore(6000, 11);
+    const warp = smoothWarp(7000, 6000, 5, 0.4);
+    const perf = warpFeatures(score, warp, 0.3, 7);
+    const path = alignDtw(perf, score);
+    expect(path.method).toBe('dtw');
+    expect(path.jumpFrames).toEqual([]);
+    expect(path.scoreTime).toHaveLength(7000);
+    const errs = onsetErrors(score, warp, path.scoreTime, path.hopSeconds);
+    expect(errs.length).toBeGreaterThan(300);
+    const within1 = errs.filter((e) => e <= 1).length / errs.length;
+    expect(within1).toBeGreaterThan(0.98);
+    for (let f = 1; f < 7000; f++) expect(path.scoreTime[f]).toBeGreaterThanOrEqual(path.scoreTime[f - 1]);
+  });
+
+  it('maps leading and trailing silence of the recording to the score ends', () => {
+    const score = syntheticScore(3000, 4);
+    const lead = 200;
+    const warp = new Float64Array(3400);
+    for (let i = 0; i < 3400; i++) warp[i] = Math.min(2999, Math.max(0, i - lead));
+    const perf = warpFeatures(score, warp, 0.2, 3);
+    // Silence: uniform chroma, no onsets.
+    for (let i = 0; i < 3400; i++) {
+      if (i >= lead && i < 3200) continue;
+      for (let c = 0; c < 12; c++) {
+        perf.chroma[i * 12 + c] = 1 / Math.sqrt(12);
+        perf.onset[i * 12 + c] = 0;
+      }
+    }
+    const path = alignDtw(perf, score);
+    expect(path.scoreTime[lead / 2]).toBeLessThan(2 * path.hopSeconds);
+    const errs = onsetErrors(score, warp, path.scoreTime, path.hopSeconds);
+    expect(Math.max(...errs)).toBeLessThanOrEqual(1.5);
+    expect(path.scoreTime[3350] / path.hopSeconds).toBeGreaterThan(2990);
+  });
+
+  it('gives high confidence on a clean match and low confidence where the recording is noise', () => {
+    const score = syntheticScore(3000, 8);
+    const warp = smoothWarp(3000, 3000, 2, 0.2);
+    const perf = warpFeatures(score, warp, 0.1, 5);
+    const other = syntheticScore(3000, 99);
+    perf.chroma.set(other.chroma.subarray(1000 * 12, 1600 * 12), 1000 * 12);
+    perf.onset.set(other.onset.subarray(1000 * 12, 1600 * 12), 1000 * 12);
+    const path = alignDtw(perf, score);
+    expect(path.confidence[500]).toBeGreaterThan(0.8);
+    expect(path.confidence[1300]).toBeLessThan(0.3);
+  });
+
+  it('stays memory-bounded on a 60-minute sequence', () => {
+    const n = 155_000;
+    const score = syntheticScore(150_000, 21);
+    const warp = smoothWarp(n, 150_000, 9, 0.3);
+    const perf = warpFeatures(score, warp, 0.2, 9);
+    const r = multiscaleDtw(perf, score);
+    expect(r.factors[0]).toBeGreaterThan(1);
+    expect(r.factors[r.factors.length - 1]).toBe(1);
+    // Back-pointer bytes of the largest level: far below N×M and linear in N + M.
+    expect(r.maxLevelCells).toBeLessThan(60 * (n + 150_000));
+    expect(r.maxLevelCells).toBeLessThan((n * 150_000) / 1000);
+  });
+
+  it('reports progress and stops when aborted', () => {
+    const score = syntheticScore(4000, 2);
+    const perf = warpFeatures(score, smoothWarp(4000, 4000, 1, 0.2), 0.1, 1);
+    const seen: number[] = [];
+    alignDtw(perf, score, { onProgress: (f) => seen.push(f) });
+    expect(seen.length).toBeGreaterThan(2);
+    expect(seen[seen.length - 1]).toBe(1);
+    for (let k = 1; k < seen.length; k++) expect(seen[k]).toBeGreaterThanOrEqual(seen[k - 1]);
+    const ctl = new AbortController();
+    ctl.abort();
+    expect(() => alignDtw(perf, score, { signal: ctl.signal })).toThrow();
+  });
+});
+
+describe('levelFactors', () => {
+  it('pools until the coarse level fits and ends at full resolution', () => {
+    expect(levelFactors(2000, 2500, 3000, 4)).toEqual([1]);
+    expect(levelFactors(155_000, 150_000, 3000, 4)).toEqual([52, 13, 4, 1]);
+  });
+});

@@ -1,0 +1,198 @@
+import type { AlignmentPath } from '../path.js';
+import { pathFromFramePairs } from '../path.js';
+import type { Features } from '../dsp/features.js';
+import { poolFeatures } from '../dsp/features.js';
+import type { Band } from './band.js';
+import { dilatedBand, fullBand } from './band.js';
+import type { CostParams } from './cost.js';
+import { DEFAULT_COST } from './cost.js';
+import type { DpResult, StepWeights } from './dp.js';
+import { DEFAULT_STEPS, runBandedDtw } from './dp.js';
+import { pathConfidence } from './confidence.js';
+
+/** Options shared by the aligners. */
+export interface AlignOptions {
+  signal?: AbortSignal;
+  /** Progress 0..1. */
+  onProgress?: (fraction: number) => void;
+}
+
+/** Tuning of the multiscale DTW (defaults in `DEFAULT_DTW`). */
+export interface DtwParams {
+  /** The coarsest level is pooled until both sequences have at most this many frames. */
+  coarseMaxFrames: number;
+  /** Pooling ratio between consecutive levels. */
+  levelRatio: number;
+  /** Band radius (frames of the level) around the projected coarser path, at intermediate levels. */
+  radius: number;
+  /** Band radius (full-resolution frames) at the finest level. */
+  fineRadius: number;
+  cost: CostParams;
+  steps: StepWeights;
+}
+
+/** Multiscale DTW defaults. */
+export const DEFAULT_DTW: DtwParams = {
+  coarseMaxFrames: 3000,
+  levelRatio: 4,
+  radius: 4,
+  fineRadius: 8,
+  cost: DEFAULT_COST,
+  steps: DEFAULT_STEPS,
+};
+
+/** Pooling factors from coarsest to 1 for sequences of n and m frames. */
+export function levelFactors(n: number, m: number, coarseMaxFrames: number, levelRatio: number): number[] {
+  const f0 = Math.max(1, Math.ceil(Math.max(n, m) / coarseMaxFrames));
+  const out = [f0];
+  let f = f0;
+  while (f > 1) {
+    f = Math.max(1, Math.ceil(f / levelRatio));
+    out.push(f);
+  }
+  return out;
+}
+
+/** Level-0 frame x → index of the pooled frame (factor F) that covers it (see `poolFeatures`). */
+function pooledIndex(x: number, factor: number): number {
+  return Math.floor((x + Math.floor((factor - 1) / 2)) / factor);
+}
+
+/**
+ * Band at pooling `fineFactor` around a path found at pooling `coarseFactor`: every coarse cell is
+ * projected onto the finer cells it covers, then dilated by ±radius.
+ */
+export function projectPath(
+  path: { perfFrames: ArrayLike<number>; scoreFrames: ArrayLike<number> },
+  coarseFactor: number,
+  fineFactor: number,
+  rows: number,
+  cols: number,
+  radius: number,
+): Band {
+  const minCol = new Int32Array(rows).fill(0x7fffffff);
+  const maxCol = new Int32Array(rows).fill(-1);
+  const back = Math.floor((coarseFactor - 1) / 2);
+  for (let k = 0; k < path.perfFrames.length; k++) {
+    const a = path.perfFrames[k] * coarseFactor - back;
+    const b = a + coarseFactor - 1;
+    const ca = path.scoreFrames[k] * coarseFactor - back;
+    const cb = ca + coarseFactor - 1;
+    const r0 = Math.max(0, pooledIndex(Math.max(0, a), fineFactor));
+    const r1 = Math.min(rows - 1, pooledIndex(b, fineFactor));
+    const c0 = pooledIndex(Math.max(0, ca), fineFactor);
+    const c1 = Math.min(cols - 1, pooledIndex(cb, fineFactor));
+    for (let r = r0; r <= r1; r++) {
+      if (c0 < minCol[r]) minCol[r] = c0;
+      if (c1 > maxCol[r]) maxCol[r] = c1;
+    }
+  }
+  return dilatedBand(0, minCol, maxCol, radius, cols);
+}
+
+/** Result of the multiscale search: the full-resolution warping path and the cells allocated. */
+export interface MultiscaleResult extends DpResult {
+  /** Back-pointer cells of the largest level (the memory bound). */
+  maxLevelCells: number;
+  /** Pooling factors used, coarsest first. */
+  factors: number[];
+}
+
+/** Multiscale (coarse-to-fine) DTW between two feature sequences from (0,0) to (N−1, M−1). */
+export function multiscaleDtw(perf: Features, score: Features, params: DtwParams = DEFAULT_DTW, opts: AlignOptions = {}): MultiscaleResult {
+  if (perf.frames < 1 || score.frames < 1) throw new RangeError(`multiscaleDtw: need ≥ 1 frame each, got ${perf.frames} perf and ${score.frames} score frames`);
+  const factors = levelFactors(perf.frames, score.frames, params.coarseMaxFrames, params.levelRatio);
+  let result: DpResult | null = null;
+  let prevFactor = 0;
+  let maxLevelCells = 0;
+  // Progress weights: rough share of each level's cells.
+  const L = factors.length;
+  for (let l = 0; l < L; l++) {
+    const f = factors[l];
+    const p = f === 1 ? perf : poolFeatures(perf, f);
+    const s = f === 1 ? score : poolFeatures(score, f);
+    const band = result === null ? fullBand(p.frames, s.frames) : projectPath(result, prevFactor, f, p.frames, s.frames, f === 1 ? params.fineRadius : params.radius);
+    const lo = l / L;
+    result = runBandedDtw(
+      p,
+      s,
+      [{ band, entryCol: 0, exitCol: s.frames - 1, entryRows: [0, 0], exitRows: [p.frames - 1, p.frames - 1] }],
+      {
+        cost: params.cost,
+        steps: params.steps,
+        signal: opts.signal,
+        onProgress: opts.onProgress ? (x) => opts.onProgress?.(lo + x / L) : undefined,
+      },
+    );
+    maxLevelCells = Math.max(maxLevelCells, result.cells);
+    prevFactor = f;
+  }
+  if (!result) throw new Error('multiscaleDtw: no level ran');
+  return { ...result, maxLevelCells, factors };
+}
+
+/** Whether frame f is silence (the features write uniform 1/√12 chroma there). */
+export function isSilentFrame(f: Features, frame: number): boolean {
+  const u = 1 / Math.sqrt(12);
+  const o = frame * 12;
+  for (let c = 0; c < 12; c++) if (Math.abs(f.chroma[o + c] - u) > 1e-4) return false;
+  return true;
+}
+
+/** [first, last] sounding (non-silent) frame, or the whole range when everything is silent. */
+export function soundingRange(f: Features): [number, number] {
+  let a = 0;
+  while (a < f.frames && isSilentFrame(f, a)) a++;
+  if (a === f.frames) return [0, f.frames - 1];
+  let b = f.frames - 1;
+  while (b > a && isSilentFrame(f, b)) b--;
+  return [a, b];
+}
+
+/** Frames first … last (inclusive) of a feature sequence (views, no copy). */
+export function sliceFeatures(f: Features, first: number, last: number): Features {
+  return {
+    frames: last - first + 1,
+    hopSeconds: f.hopSeconds,
+    chroma: f.chroma.subarray(first * 12, (last + 1) * 12),
+    onset: f.onset.subarray(first * 12, (last + 1) * 12),
+    energy: f.energy.subarray(first, last + 1),
+  };
+}
+
+/**
+ * Monotone alignment of a performance to a score by memory-bounded multiscale DTW (see
+ * `DEFAULT_DTW`). Leading/trailing silence of either side is cut off first: the recording's
+ * silence before the music maps to the score's first sound, after it to the last.
+ */
+export function alignDtw(perf: Features, score: Features, opts: AlignOptions & { params?: Partial<DtwParams> } = {}): AlignmentPath {
+  const params = { ...DEFAULT_DTW, ...opts.params };
+  const [p0, p1] = soundingRange(perf);
+  const [s0, s1] = soundingRange(score);
+  const r = multiscaleDtw(sliceFeatures(perf, p0, p1), sliceFeatures(score, s0, s1), params, opts);
+  const n = r.perfFrames.length;
+  const perfFrames = new Int32Array(p0 + n + (perf.frames - 1 - p1));
+  const scoreFrames = new Int32Array(perfFrames.length);
+  let k = 0;
+  for (let i = 0; i < p0; i++, k++) {
+    perfFrames[k] = i;
+    scoreFrames[k] = s0;
+  }
+  for (let q = 0; q < n; q++, k++) {
+    perfFrames[k] = r.perfFrames[q] + p0;
+    scoreFrames[k] = r.scoreFrames[q] + s0;
+  }
+  for (let i = p1 + 1; i < perf.frames; i++, k++) {
+    perfFrames[k] = i;
+    scoreFrames[k] = s1;
+  }
+  const confidence = pathConfidence(perf, score, perfFrames, scoreFrames, params.cost);
+  return pathFromFramePairs(perfFrames, scoreFrames, {
+    perfFrames: perf.frames,
+    hopSeconds: perf.hopSeconds,
+    scoreHopSeconds: score.hopSeconds,
+    method: 'dtw',
+    confidence,
+    jumpPairs: [],
+  });
+}

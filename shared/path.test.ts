@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import type { AlignmentPath } from './path.js';
+import { isScorerJump, pathFromFramePairs, pathToRows, perfTimesOfScoreTime, scoreTimeAt, segments } from './path.js';
+
+const hop = 0.5;
+
+/** Path A(0..4 s) then back to 1 s: frames 0..4 score 0,0.5,…,2; frames 5..8 score 1,1.5,2,2.5. */
+function repeatPath(): AlignmentPath {
+  const scoreTime = Float64Array.from([0, 0.5, 1, 1.5, 2, 1, 1.5, 2, 2.5]);
+  return { hopSeconds: hop, scoreTime, confidence: new Float32Array(9).fill(1), jumpFrames: [5], method: 'dtw' };
+}
+
+describe('isScorerJump', () => {
+  it('treats going back by more than 0.25 s as a jump, not by exactly 0.25 s', () => {
+    expect(isScorerJump(0, 1, 0.02, 0.75)).toBe(false);
+    expect(isScorerJump(0, 1, 0.02, 0.7499)).toBe(true);
+  });
+  it('allows forward moves up to 1 s + 4 × Δperf', () => {
+    expect(isScorerJump(0, 0, 0.5, 3)).toBe(false);
+    expect(isScorerJump(0, 0, 0.5, 3.0001)).toBe(true);
+    expect(isScorerJump(10, 5, 10, 6)).toBe(false);
+    expect(isScorerJump(10, 5, 10, 6.01)).toBe(true);
+  });
+});
+
+describe('segments and rows', () => {
+  it('splits at jump frames, end exclusive', () => {
+    expect(segments(repeatPath())).toEqual([
+      { startFrame: 0, endFrame: 5 },
+      { startFrame: 5, endFrame: 9 },
+    ]);
+  });
+  it('gives one row per frame, the jump as two consecutive rows', () => {
+    const rows = pathToRows(repeatPath());
+    expect(rows).toHaveLength(9);
+    expect(rows[4]).toEqual({ perfTime: 2, scoreTime: 2 });
+    expect(rows[5]).toEqual({ perfTime: 2.5, scoreTime: 1 });
+    expect(isScorerJump(rows[4].perfTime, rows[4].scoreTime, rows[5].perfTime, rows[5].scoreTime)).toBe(true);
+  });
+});
+
+describe('scoreTimeAt', () => {
+  it('interpolates within a pass, holds across a jump and clamps at the ends', () => {
+    const p = repeatPath();
+    expect(scoreTimeAt(p, 0.25)).toBeCloseTo(0.25);
+    expect(scoreTimeAt(p, 2.25)).toBeCloseTo(2);
+    expect(scoreTimeAt(p, 2.75)).toBeCloseTo(1.25);
+    expect(scoreTimeAt(p, -1)).toBe(0);
+    expect(scoreTimeAt(p, 100)).toBe(2.5);
+  });
+});
+
+describe('perfTimesOfScoreTime', () => {
+  it('finds one perf time per pass that covers the score time', () => {
+    const p = repeatPath();
+    const t = perfTimesOfScoreTime(p, 1.25);
+    expect(t).toHaveLength(2);
+    expect(t[0]).toBeCloseTo(1.25);
+    expect(t[1]).toBeCloseTo(2.75);
+    expect(perfTimesOfScoreTime(p, 0.25)).toHaveLength(1);
+    expect(perfTimesOfScoreTime(p, 2.5)).toEqual([4]);
+    expect(perfTimesOfScoreTime(p, 3)).toEqual([]);
+  });
+});
+
+describe('pathFromFramePairs', () => {
+  it('averages score frames of one perf frame and interpolates runs of perf frames', () => {
+    // Perf twice as slow for frames 0..5, then a horizontal run at perf frame 6.
+    const perf = [0, 1, 2, 3, 4, 5, 6, 6, 6, 7];
+    const score = [0, 0, 1, 1, 2, 2, 3, 4, 5, 6];
+    const p = pathFromFramePairs(perf, score, { perfFrames: 8, hopSeconds: 1, method: 'dtw' });
+    // The opening run (frames 0, 1 on score 0) anchors at its end.
+    const expected = [0, 0, 2 / 3, 1.25, 1.75, 2 + 2 / 3, 4, 6];
+    expected.forEach((v, f) => expect(p.scoreTime[f]).toBeCloseTo(v, 9));
+    expect(p.jumpFrames).toEqual([]);
+  });
+  it('detects a jump back by the scorer rule and keeps both sides', () => {
+    const perf = [0, 1, 2, 3, 4, 5, 6];
+    const score = [0, 1, 2, 3, 0, 1, 2];
+    const p = pathFromFramePairs(perf, score, { perfFrames: 7, hopSeconds: 0.1, scoreHopSeconds: 0.5, method: 'jump' });
+    expect(p.jumpFrames).toEqual([4]);
+    expect(p.scoreTime[3]).toBeCloseTo(1.5);
+    expect(p.scoreTime[4]).toBeCloseTo(0);
+    expect(segments(p)).toEqual([
+      { startFrame: 0, endFrame: 4 },
+      { startFrame: 4, endFrame: 7 },
+    ]);
+  });
+  it('uses explicit jump pairs and holds frames no pair covers', () => {
+    const p = pathFromFramePairs([2, 3, 4, 5], [10, 11, 5, 6], { perfFrames: 8, hopSeconds: 1, method: 'jump', jumpPairs: [2] });
+    expect(p.jumpFrames).toEqual([4]);
+    expect(Array.from(p.scoreTime)).toEqual([10, 10, 10, 11, 5, 6, 6, 6]);
+  });
+  it('rejects decreasing perf frames', () => {
+    expect(() => pathFromFramePairs([0, 2, 1], [0, 1, 2], { perfFrames: 3, hopSeconds: 1, method: 'dtw' })).toThrow(/must not decrease/);
+  });
+});

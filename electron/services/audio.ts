@@ -34,13 +34,24 @@ export class AudioDecodeError extends Error {
 }
 
 /** File extensions accepted (lower case, with dot). */
-export const AUDIO_EXTENSIONS: readonly string[] = ['.wav', '.wave', '.flac', '.mp3', '.ogg', '.oga', '.opus'];
+export const AUDIO_EXTENSIONS: readonly string[] = [
+  '.wav',
+  '.wave',
+  '.flac',
+  '.mp3',
+  '.ogg',
+  '.oga',
+  '.opus',
+];
 
 /** Decodes an audio file to mono at `FEATURE_PARAMS.sampleRate`; `signal` aborts (throws its reason). */
 export async function decodeAudioFile(path: string, opts?: { signal?: AbortSignal }): Promise<DecodedAudio> {
   const ext = extname(path).toLowerCase();
   if (!AUDIO_EXTENSIONS.includes(ext)) {
-    throw new AudioDecodeError('unsupported-format', `${path}: expected an audio file (${AUDIO_EXTENSIONS.join(', ')}), found extension '${ext || '(none)'}'`);
+    throw new AudioDecodeError(
+      'unsupported-format',
+      `${path}: expected an audio file (${AUDIO_EXTENSIONS.join(', ')}), found extension '${ext || '(none)'}'`,
+    );
   }
   let bytes: Uint8Array;
   try {
@@ -48,20 +59,32 @@ export async function decodeAudioFile(path: string, opts?: { signal?: AbortSigna
   } catch (err) {
     opts?.signal?.throwIfAborted();
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new AudioDecodeError('not-found', `${path}: expected an audio file, found no such file`);
-    throw new AudioDecodeError('unreadable', `${path}: expected a readable audio file, found ${code ?? String(err)}`);
+    if (code === 'ENOENT')
+      throw new AudioDecodeError('not-found', `${path}: expected an audio file, found no such file`);
+    throw new AudioDecodeError(
+      'unreadable',
+      `${path}: expected a readable audio file, found ${code ?? String(err)}`,
+    );
   }
   return decodeAudioBytes(bytes, path, opts);
 }
 
 /** Decodes audio file bytes (format from `nameForErrors`'s extension, checked against the bytes). */
-export async function decodeAudioBytes(bytes: Uint8Array, nameForErrors: string, opts?: { signal?: AbortSignal }): Promise<DecodedAudio> {
+export async function decodeAudioBytes(
+  bytes: Uint8Array,
+  nameForErrors: string,
+  opts?: { signal?: AbortSignal },
+): Promise<DecodedAudio> {
   const name = nameForErrors;
   const ext = extname(name).toLowerCase();
   if (!AUDIO_EXTENSIONS.includes(ext)) {
-    throw new AudioDecodeError('unsupported-format', `${name}: expected an audio file (${AUDIO_EXTENSIONS.join(', ')}), found extension '${ext || '(none)'}'`);
+    throw new AudioDecodeError(
+      'unsupported-format',
+      `${name}: expected an audio file (${AUDIO_EXTENSIONS.join(', ')}), found extension '${ext || '(none)'}'`,
+    );
   }
-  if (bytes.length === 0) throw new AudioDecodeError('empty', `${name}: expected audio data, found an empty file (0 bytes)`);
+  if (bytes.length === 0)
+    throw new AudioDecodeError('empty', `${name}: expected audio data, found an empty file (0 bytes)`);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   let mono: Float32Array;
   let sourceSampleRate: number;
@@ -72,10 +95,17 @@ export async function decodeAudioBytes(bytes: Uint8Array, nameForErrors: string,
     ({ mono, sampleRate: sourceSampleRate, channels } = await decodeCompressed(bytes, name, ext));
   }
   opts?.signal?.throwIfAborted();
-  if (mono.length === 0) throw new AudioDecodeError('empty', `${name}: expected audio samples, found 0 samples`);
+  if (mono.length === 0)
+    throw new AudioDecodeError('empty', `${name}: expected audio samples, found 0 samples`);
   const samples = await resampleToFeatureRate(mono, sourceSampleRate);
   opts?.signal?.throwIfAborted();
-  return { samples, sourceSampleRate, channels, durationSeconds: samples.length / FEATURE_PARAMS.sampleRate, sha256 };
+  return {
+    samples,
+    sourceSampleRate,
+    channels,
+    durationSeconds: samples.length / FEATURE_PARAMS.sampleRate,
+    sha256,
+  };
 }
 
 interface MonoAudio {
@@ -86,7 +116,10 @@ interface MonoAudio {
 
 const MAGIC: Record<string, { test: (b: Uint8Array) => boolean; what: string }> = {
   '.flac': { test: (b) => ascii(b, 0, 4) === 'fLaC', what: "'fLaC'" },
-  '.mp3': { test: (b) => ascii(b, 0, 3) === 'ID3' || (b[0] === 0xff && (b[1] & 0xe0) === 0xe0), what: "'ID3' or an MPEG frame sync" },
+  '.mp3': {
+    test: (b) => ascii(b, 0, 3) === 'ID3' || (b[0] === 0xff && (b[1] & 0xe0) === 0xe0),
+    what: "'ID3' or an MPEG frame sync",
+  },
   '.ogg': { test: (b) => ascii(b, 0, 4) === 'OggS', what: "'OggS'" },
   '.oga': { test: (b) => ascii(b, 0, 4) === 'OggS', what: "'OggS'" },
   '.opus': { test: (b) => ascii(b, 0, 4) === 'OggS', what: "'OggS'" },
@@ -95,19 +128,38 @@ const MAGIC: Record<string, { test: (b: Uint8Array) => boolean; what: string }> 
 async function decodeCompressed(bytes: Uint8Array, name: string, ext: string): Promise<MonoAudio> {
   const magic = MAGIC[ext];
   if (magic && !magic.test(bytes)) {
-    throw new AudioDecodeError('corrupt', `${name}: expected a ${ext.slice(1)} header (${magic.what}), found ${describeBytes(bytes, 0, 4)}`);
+    throw new AudioDecodeError(
+      'corrupt',
+      `${name}: expected a ${ext.slice(1)} header (${magic.what}), found ${describeBytes(bytes, 0, 4)}`,
+    );
   }
   let data: { channelData: Float32Array[]; sampleRate: number };
   try {
     data = await decode(bytes);
   } catch (err) {
-    throw new AudioDecodeError('corrupt', `${name}: expected a decodable ${ext.slice(1)} stream, found: ${err instanceof Error ? err.message : String(err)}`);
+    throw new AudioDecodeError(
+      'corrupt',
+      `${name}: expected a decodable ${ext.slice(1)} stream, found: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   const chans = data.channelData ?? [];
-  if (chans.length === 0 || !(data.sampleRate > 0)) {
-    throw new AudioDecodeError('empty', `${name}: expected at least one channel with a sample rate, found ${chans.length} channels at ${data.sampleRate} Hz`);
+  const len = chans.length > 0 ? chans[0].length : 0;
+  if (len === 0 || !(data.sampleRate > 0)) {
+    // The decoder returns nothing (rather than throwing) for streams it cannot parse.
+    throw new AudioDecodeError(
+      'corrupt',
+      `${name}: expected decodable ${ext.slice(1)} audio, found ${len} samples in ${chans.length} channels at ${data.sampleRate} Hz (corrupt or truncated)`,
+    );
   }
-  const len = chans[0].length;
+  if (ext === '.flac') {
+    const total = flacTotalSamples(bytes);
+    if (total > 0 && len < total) {
+      throw new AudioDecodeError(
+        'corrupt',
+        `${name}: expected ${total} samples per channel (FLAC STREAMINFO), found ${len} (file truncated)`,
+      );
+    }
+  }
   const mono = new Float32Array(len);
   if (chans.length === 1) mono.set(chans[0]);
   else {
@@ -115,6 +167,13 @@ async function decodeCompressed(bytes: Uint8Array, name: string, ext: string): P
     for (const ch of chans) for (let i = 0; i < len; i++) mono[i] += ch[i] * inv;
   }
   return { mono, sampleRate: data.sampleRate, channels: chans.length };
+}
+
+/** Total samples per channel from a FLAC STREAMINFO block (0 when unknown or absent). */
+function flacTotalSamples(b: Uint8Array): number {
+  if (b.length < 26 || (b[4] & 0x7f) !== 0) return 0;
+  // 36-bit field: low 4 bits of byte 21, then bytes 22..25.
+  return (b[21] & 0x0f) * 2 ** 32 + ((b[22] << 24) >>> 0) + (b[23] << 16) + (b[24] << 8) + b[25];
 }
 
 function ascii(b: Uint8Array, at: number, len: number): string {
@@ -125,7 +184,9 @@ function ascii(b: Uint8Array, at: number, len: number): string {
 
 function describeBytes(b: Uint8Array, at: number, len: number): string {
   const s = ascii(b, at, len);
-  return /^[\x20-\x7e]*$/.test(s) && s.length > 0 ? `'${s}'` : `bytes ${Array.from(b.subarray(at, at + len), (x) => x.toString(16).padStart(2, '0')).join(' ') || '(none)'}`;
+  return /^[\x20-\x7e]*$/.test(s) && s.length > 0
+    ? `'${s}'`
+    : `bytes ${Array.from(b.subarray(at, at + len), (x) => x.toString(16).padStart(2, '0')).join(' ') || '(none)'}`;
 }
 
 const WAVE_FORMAT_PCM = 1;
@@ -135,34 +196,50 @@ const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
 /** Reads a RIFF/WAVE file (PCM 8/16/24/32-bit int, 32/64-bit float, WAVE_FORMAT_EXTENSIBLE) straight to mono. */
 export function readWav(bytes: Uint8Array, name: string): MonoAudio {
   if (bytes.length < 12 || ascii(bytes, 0, 4) !== 'RIFF' || ascii(bytes, 8, 4) !== 'WAVE') {
-    throw new AudioDecodeError('corrupt', `${name}: expected a RIFF/WAVE header, found ${describeBytes(bytes, 0, 4)}${bytes.length >= 12 ? ` / ${describeBytes(bytes, 8, 4)}` : ` (${bytes.length} bytes)`}`);
+    throw new AudioDecodeError(
+      'corrupt',
+      `${name}: expected a RIFF/WAVE header, found ${describeBytes(bytes, 0, 4)}${bytes.length >= 12 ? ` / ${describeBytes(bytes, 8, 4)}` : ` (${bytes.length} bytes)`}`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let pos = 12;
-  let fmt: { format: number; channels: number; sampleRate: number; bits: number; blockAlign: number } | undefined;
+  let fmt:
+    { format: number; channels: number; sampleRate: number; bits: number; blockAlign: number } | undefined;
   while (pos + 8 <= bytes.length) {
     const id = ascii(bytes, pos, 4);
     const size = view.getUint32(pos + 4, true);
     const body = pos + 8;
     if (id === 'fmt ') {
-      if (size < 16 || body + 16 > bytes.length) throw new AudioDecodeError('corrupt', `${name}: expected a 'fmt ' chunk of ≥ 16 bytes, found ${Math.min(size, bytes.length - body)}`);
+      if (size < 16 || body + 16 > bytes.length)
+        throw new AudioDecodeError(
+          'corrupt',
+          `${name}: expected a 'fmt ' chunk of ≥ 16 bytes, found ${Math.min(size, bytes.length - body)} (file truncated?)`,
+        );
       let format = view.getUint16(body, true);
       const channels = view.getUint16(body + 2, true);
       const sampleRate = view.getUint32(body + 4, true);
       const blockAlign = view.getUint16(body + 12, true);
       const bits = view.getUint16(body + 14, true);
       if (format === WAVE_FORMAT_EXTENSIBLE) {
-        if (size < 40 || body + 26 > bytes.length) throw new AudioDecodeError('corrupt', `${name}: expected a 40-byte WAVE_FORMAT_EXTENSIBLE 'fmt ' chunk, found ${size} bytes`);
+        if (size < 40 || body + 26 > bytes.length)
+          throw new AudioDecodeError(
+            'corrupt',
+            `${name}: expected a 40-byte WAVE_FORMAT_EXTENSIBLE 'fmt ' chunk, found ${size} bytes`,
+          );
         format = view.getUint16(body + 24, true); // first two bytes of the SubFormat GUID
       }
       fmt = { format, channels, sampleRate, bits, blockAlign };
     } else if (id === 'data') {
-      if (!fmt) throw new AudioDecodeError('corrupt', `${name}: expected a 'fmt ' chunk before 'data', found none`);
+      if (!fmt)
+        throw new AudioDecodeError('corrupt', `${name}: expected a 'fmt ' chunk before 'data', found none`);
       return readWavData(bytes, view, body, size, fmt, name);
     }
     pos = body + size + (size & 1);
   }
-  throw new AudioDecodeError('corrupt', `${name}: expected a 'data' chunk, found ${fmt ? 'none' : "neither 'fmt ' nor 'data'"} (file truncated?)`);
+  throw new AudioDecodeError(
+    'corrupt',
+    `${name}: expected a 'data' chunk, found ${fmt ? 'none' : "neither 'fmt ' nor 'data'"} (file truncated?)`,
+  );
 }
 
 function readWavData(
@@ -179,15 +256,25 @@ function readWavData(
     (format === WAVE_FORMAT_PCM && (bits === 8 || bits === 16 || bits === 24 || bits === 32)) ||
     (format === WAVE_FORMAT_IEEE_FLOAT && (bits === 32 || bits === 64));
   if (!supported) {
-    throw new AudioDecodeError('unsupported-format', `${name}: expected PCM 8/16/24/32-bit or float 32/64-bit WAV, found format ${format} with ${bits} bits`);
+    throw new AudioDecodeError(
+      'unsupported-format',
+      `${name}: expected PCM 8/16/24/32-bit or float 32/64-bit WAV, found format ${format} with ${bits} bits`,
+    );
   }
-  if (channels < 1 || !(sampleRate > 0)) throw new AudioDecodeError('corrupt', `${name}: expected ≥ 1 channel and a sample rate > 0, found ${channels} channels at ${sampleRate} Hz`);
+  if (channels < 1 || !(sampleRate > 0))
+    throw new AudioDecodeError(
+      'corrupt',
+      `${name}: expected ≥ 1 channel and a sample rate > 0, found ${channels} channels at ${sampleRate} Hz`,
+    );
   const blockAlign = channels * bytesPerSample;
   const available = bytes.length - body;
   // Streaming writers leave the size at 0 or 0xFFFFFFFF: then read to the end of the file.
   const streaming = declared === 0xffffffff || (declared === 0 && available > 0);
   if (!streaming && declared > available) {
-    throw new AudioDecodeError('corrupt', `${name}: expected ${declared} bytes of audio data, found ${available} (file truncated)`);
+    throw new AudioDecodeError(
+      'corrupt',
+      `${name}: expected ${declared} bytes of audio data, found ${available} (file truncated)`,
+    );
   }
   const dataBytes = streaming ? available : declared;
   const frames = Math.floor(dataBytes / blockAlign);
@@ -205,7 +292,8 @@ function readWavData(
     const scale = inv / 8388608;
     for (let i = 0; i < frames; i++) {
       let s = 0;
-      for (let c = 0; c < channels; c++, p += 3) s += ((bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16)) << 8) >> 8;
+      for (let c = 0; c < channels; c++, p += 3)
+        s += ((bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16)) << 8) >> 8;
       mono[i] = s * scale;
     }
   } else if (format === WAVE_FORMAT_PCM && bits === 32) {
@@ -239,11 +327,16 @@ function readWavData(
 }
 
 /** Resamples mono audio to `FEATURE_PARAMS.sampleRate` (libsamplerate SINC_FASTEST), padded/trimmed to round(len·ratio). */
-export async function resampleToFeatureRate(mono: Float32Array, sourceSampleRate: number): Promise<Float32Array> {
+export async function resampleToFeatureRate(
+  mono: Float32Array,
+  sourceSampleRate: number,
+): Promise<Float32Array> {
   const target = FEATURE_PARAMS.sampleRate;
   if (sourceSampleRate === target) return mono;
   const expected = Math.round((mono.length * target) / sourceSampleRate);
-  const src = await createResampler(1, sourceSampleRate, target, { converterType: ConverterType.SRC_SINC_FASTEST });
+  const src = await createResampler(1, sourceSampleRate, target, {
+    converterType: ConverterType.SRC_SINC_FASTEST,
+  });
   try {
     const out = src.simple(mono);
     if (out.length === expected) return out;

@@ -38,7 +38,8 @@ function argmax12(a: Float32Array, f: number): number {
 function allcloseRatio(a: Float32Array, b: Float32Array, atol: number, rtol: number): number {
   expect(a.length).toBe(b.length);
   let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / (atol + rtol * Math.abs(b[i])));
+  for (let i = 0; i < a.length; i++)
+    worst = Math.max(worst, Math.abs(a[i] - b[i]) / (atol + rtol * Math.abs(b[i])));
   return worst;
 }
 
@@ -112,7 +113,11 @@ describe('pitch filterbank', () => {
 });
 
 describe('golden numpy reference (make_golden.py)', () => {
-  const meta = JSON.parse(readFileSync(golden('phrase.golden.json'), 'utf8')) as { params: Record<string, number>; frames: number; samples: number };
+  const meta = JSON.parse(readFileSync(golden('phrase.golden.json'), 'utf8')) as {
+    params: Record<string, number>;
+    frames: number;
+    samples: number;
+  };
   const bin = readFileSync(golden('phrase.golden.bin'));
   const ref = new Float32Array(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength));
   const { samples } = parseWav16Mono(new Uint8Array(readFileSync(golden('phrase.wav'))));
@@ -123,7 +128,8 @@ describe('golden numpy reference (make_golden.py)', () => {
   const refEnergy = ref.subarray(F * (NUM_PITCHES + 24), F * (NUM_PITCHES + 25));
 
   it('was made with FEATURE_PARAMS', () => {
-    for (const [k, v] of Object.entries(meta.params)) expect(FEATURE_PARAMS[k as keyof typeof FEATURE_PARAMS], k).toEqual(v);
+    for (const [k, v] of Object.entries(meta.params))
+      expect(FEATURE_PARAMS[k as keyof typeof FEATURE_PARAMS], k).toEqual(v);
     expect(samples.length).toBe(meta.samples);
   });
 
@@ -139,7 +145,10 @@ describe('golden numpy reference (make_golden.py)', () => {
 });
 
 describe('score features vs fluidsynth audio of the same notes', () => {
-  const { notes, durationSeconds } = JSON.parse(readFileSync(golden('phrase.notes.json'), 'utf8')) as { notes: ScoreNote[]; durationSeconds: number };
+  const { notes, durationSeconds } = JSON.parse(readFileSync(golden('phrase.notes.json'), 'utf8')) as {
+    notes: ScoreNote[];
+    durationSeconds: number;
+  };
   const audio = audioFeatures(parseWav16Mono(new Uint8Array(readFileSync(golden('phrase.wav')))).samples);
   const score = scoreFeatures(notes, durationSeconds);
 
@@ -181,7 +190,8 @@ describe('score features vs fluidsynth audio of the same notes', () => {
     const chordFrames = notes.filter((x) => x.pitch < 48).map((x) => Math.round(x.onset / HOP_SECONDS));
     const peakAt = (feats: typeof audio, of: number): number => {
       let best = of - 4;
-      for (let f = of - 4; f <= of + 6; f++) if (frameNorm(feats.onset, f) > frameNorm(feats.onset, best)) best = f;
+      for (let f = of - 4; f <= of + 6; f++)
+        if (frameNorm(feats.onset, f) > frameNorm(feats.onset, best)) best = f;
       return best;
     };
     for (const of of chordFrames.slice(1)) {
@@ -189,7 +199,8 @@ describe('score features vs fluidsynth audio of the same notes', () => {
       const s = peakAt(score, of);
       expect(Math.abs(a - s), `chord at frame ${of}`).toBeLessThanOrEqual(2);
       expect(Math.abs(s - of)).toBeLessThanOrEqual(2);
-      for (const feats of [audio, score]) expect(frameNorm(feats.onset, a)).toBeGreaterThan(2 * frameNorm(feats.onset, of - 3));
+      for (const feats of [audio, score])
+        expect(frameNorm(feats.onset, a)).toBeGreaterThan(2 * frameNorm(feats.onset, of - 3));
     }
   });
 });
@@ -221,7 +232,8 @@ describe('poolFeatures', () => {
     for (let g = 0; g < p.frames; g++) expect(frameNorm(p.chroma, g)).toBeCloseTo(1, 5);
     const g = 10;
     for (let c = 0; c < 12; c++) {
-      const mean = (f.onset[(3 * g - 1) * 12 + c] + f.onset[3 * g * 12 + c] + f.onset[(3 * g + 1) * 12 + c]) / 3;
+      const mean =
+        (f.onset[(3 * g - 1) * 12 + c] + f.onset[3 * g * 12 + c] + f.onset[(3 * g + 1) * 12 + c]) / 3;
       expect(p.onset[g * 12 + c]).toBeCloseTo(mean, 6);
     }
     expect(p.energy[g]).toBeCloseTo((f.energy[29] + f.energy[30] + f.energy[31]) / 3, 5);

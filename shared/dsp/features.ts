@@ -115,7 +115,8 @@ function attackFraction(offsetFrames: number): number {
   if (x <= -1) return 0;
   if (x >= 1) return 1;
   // ∫_{-1}^{x} cos⁴(πu/2) du / ∫_{-1}^{1} cos⁴(πu/2) du, closed form.
-  const F = (u: number): number => (3 * u) / 8 + Math.sin(Math.PI * u) / (2 * Math.PI) + Math.sin(2 * Math.PI * u) / (16 * Math.PI);
+  const F = (u: number): number =>
+    (3 * u) / 8 + Math.sin(Math.PI * u) / (2 * Math.PI) + Math.sin(2 * Math.PI * u) / (16 * Math.PI);
   return (F(x) - F(-1)) / (F(1) - F(-1));
 }
 
@@ -126,9 +127,12 @@ function attackFraction(offsetFrames: number): number {
  */
 export function scorePitchEnergy(notes: readonly ScoreNote[], durationSeconds: number): PitchEnergy {
   if (!(durationSeconds >= 0) || !Number.isFinite(durationSeconds)) {
-    throw new RangeError(`scorePitchEnergy: durationSeconds must be a finite number ≥ 0, got ${durationSeconds}`);
+    throw new RangeError(
+      `scorePitchEnergy: durationSeconds must be a finite number ≥ 0, got ${durationSeconds}`,
+    );
   }
-  const { scorePartials, scorePartialWeights, scoreGain, scoreDecaySeconds, scoreReleaseSeconds } = FEATURE_PARAMS;
+  const { scorePartials, scorePartialWeights, scoreGain, scoreDecaySeconds, scoreReleaseSeconds } =
+    FEATURE_PARAMS;
   const frames = Math.floor(durationSeconds / HOP_SECONDS) + 1;
   const energy = new Float32Array(frames * NUM_PITCHES);
   const eff = effectivePitchIndex();
@@ -185,7 +189,11 @@ export function foldToChroma(perPitch: Float32Array, frames: number): Float32Arr
 }
 
 /** Normalises each 12-vector of [frames × 12] to unit L2 norm in place; norms below `silenceNorm` become uniform 1/√12. */
-export function normaliseChroma(chroma: Float32Array, frames: number, silenceNorm: number = FEATURE_PARAMS.silenceNorm): Float32Array {
+export function normaliseChroma(
+  chroma: Float32Array,
+  frames: number,
+  silenceNorm: number = FEATURE_PARAMS.silenceNorm,
+): Float32Array {
   const uniform = 1 / Math.sqrt(12);
   for (let f = 0; f < frames; f++) {
     const o = f * 12;
@@ -312,8 +320,10 @@ export function scoreFeatures(notes: readonly ScoreNote[], durationSeconds: numb
  * at g·hopSeconds (exact for odd factors, half an original hop late for even ones).
  */
 export function poolFeatures(f: Features, factor: number): Features {
-  if (!Number.isInteger(factor) || factor < 1) throw new RangeError(`poolFeatures: factor must be an integer ≥ 1, got ${factor}`);
-  if (factor === 1) return { ...f, chroma: f.chroma.slice(), onset: f.onset.slice(), energy: f.energy.slice() };
+  if (!Number.isInteger(factor) || factor < 1)
+    throw new RangeError(`poolFeatures: factor must be an integer ≥ 1, got ${factor}`);
+  if (factor === 1)
+    return { ...f, chroma: f.chroma.slice(), onset: f.onset.slice(), energy: f.energy.slice() };
   const frames = f.frames === 0 ? 0 : Math.floor((f.frames - 1) / factor) + 1;
   const chroma = new Float32Array(frames * 12);
   const onset = new Float32Array(frames * 12);

@@ -11,7 +11,8 @@ export function parseWav16Mono(bytes: Uint8Array): { sampleRate: number; samples
     if (id === 'fmt ') {
       const channels = view.getUint16(pos + 10, true);
       const bits = view.getUint16(pos + 22, true);
-      if (channels !== 1 || bits !== 16) throw new Error(`expected mono 16-bit WAV, found ${channels} channels ${bits} bits`);
+      if (channels !== 1 || bits !== 16)
+        throw new Error(`expected mono 16-bit WAV, found ${channels} channels ${bits} bits`);
       sampleRate = view.getUint32(pos + 12, true);
     } else if (id === 'data') {
       const n = Math.floor(Math.min(size, bytes.length - pos - 8) / 2);

@@ -1,0 +1,222 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { FEATURE_PARAMS } from '../../shared/dsp/params.js';
+import { AudioDecodeError, decodeAudioBytes, decodeAudioFile, resampleToFeatureRate } from './audio.js';
+
+const fixture = (name: string): string => new URL(`./fixtures/audio/${name}`, import.meta.url).pathname;
+const SR = FEATURE_PARAMS.sampleRate;
+
+/** Max |decoded − expected| over the middle of the signal (edges carry resampler transients). */
+function maxErrorVsTone(samples: Float32Array, tone: (t: number) => number): number {
+  let worst = 0;
+  for (let i = Math.round(0.05 * SR); i < samples.length - Math.round(0.05 * SR); i++) {
+    worst = Math.max(worst, Math.abs(samples[i] - tone(i / SR)));
+  }
+  return worst;
+}
+const stereoMix = (t: number): number =>
+  0.25 * (Math.sin(2 * Math.PI * 440 * t) + Math.sin(2 * Math.PI * 660 * t));
+
+async function expectDecodeError(p: Promise<unknown>, code: string, message: RegExp): Promise<void> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(AudioDecodeError);
+  expect((err as AudioDecodeError).code).toBe(code);
+  expect((err as AudioDecodeError).message).toMatch(message);
+}
+
+describe('decodeAudioFile: formats', () => {
+  const cases: Array<[string, number, number, number, number]> = [
+    // file, source rate, channels, seconds, tolerance
+    ['tone_s16.wav', 44100, 2, 0.4, 5e-3],
+    ['tone_s24.wav', 44100, 2, 0.4, 5e-3],
+    ['tone_s32.wav', 44100, 2, 0.4, 5e-3],
+    ['tone_f32.wav', 44100, 2, 0.4, 5e-3],
+    ['tone_f64_48k.wav', 48000, 2, 0.3, 5e-3],
+    ['tone_u8.wav', 44100, 2, 0.4, 3e-2],
+    ['tone.flac', 44100, 2, 0.4, 5e-3],
+  ];
+  for (const [name, rate, channels, seconds, tol] of cases) {
+    it(`decodes ${name} to mono ${SR} Hz with the exact length`, async () => {
+      const d = await decodeAudioFile(fixture(name));
+      expect(d.sourceSampleRate).toBe(rate);
+      expect(d.channels).toBe(channels);
+      expect(d.samples.length).toBe(Math.round(seconds * SR));
+      expect(d.durationSeconds).toBeCloseTo(seconds, 6);
+      expect(d.sha256).toBe(
+        createHash('sha256')
+          .update(readFileSync(fixture(name)))
+          .digest('hex'),
+      );
+      expect(maxErrorVsTone(d.samples, stereoMix)).toBeLessThan(tol);
+    });
+  }
+
+  it('decodes ogg vorbis (lossy: compares the level, not the waveform)', async () => {
+    const d = await decodeAudioFile(fixture('tone.ogg'));
+    expect(d.channels).toBe(2);
+    expect(d.sourceSampleRate).toBe(44100);
+    expect(Math.abs(d.samples.length - Math.round(0.4 * SR))).toBeLessThanOrEqual(Math.round(0.01 * SR));
+    let s = 0;
+    for (const v of d.samples) s += v * v;
+    // RMS of 0.25·(sin a + sin b) is 0.25.
+    expect(Math.sqrt(s / d.samples.length)).toBeGreaterThan(0.2);
+    expect(Math.sqrt(s / d.samples.length)).toBeLessThan(0.3);
+  });
+
+  it('passes 22050 Hz mono through untouched', async () => {
+    const d = await decodeAudioFile(fixture('tone_mono_22k.wav'));
+    expect(d.channels).toBe(1);
+    expect(d.samples.length).toBe(Math.round(0.4 * SR));
+    expect(maxErrorVsTone(d.samples, (t) => 0.5 * Math.sin(2 * Math.PI * 440 * t))).toBeLessThan(5e-3);
+  });
+
+  it('decodeAudioBytes gives the same samples as decodeAudioFile', async () => {
+    const a = await decodeAudioFile(fixture('tone_s24.wav'));
+    const b = await decodeAudioBytes(new Uint8Array(readFileSync(fixture('tone_s24.wav'))), 'x.WAV');
+    expect(b.samples).toEqual(a.samples);
+    expect(b.sha256).toBe(a.sha256);
+  });
+
+  it('downmixes any channel count (a hand-built 3-channel float WAV)', async () => {
+    const frames = 4410;
+    const bytes = new Uint8Array(44 + frames * 3 * 4);
+    const v = new DataView(bytes.buffer);
+    const str = (at: number, s: string): void =>
+      s.split('').forEach((ch, i) => (bytes[at + i] = ch.charCodeAt(0)));
+    str(0, 'RIFF');
+    v.setUint32(4, bytes.length - 8, true);
+    str(8, 'WAVE');
+    str(12, 'fmt ');
+    v.setUint32(16, 16, true);
+    v.setUint16(20, 3, true);
+    v.setUint16(22, 3, true);
+    v.setUint32(24, 44100, true);
+    v.setUint32(28, 44100 * 12, true);
+    v.setUint16(32, 12, true);
+    v.setUint16(34, 32, true);
+    str(36, 'data');
+    v.setUint32(40, frames * 12, true);
+    for (let i = 0; i < frames; i++)
+      [0.3, -0.6, 0.9].forEach((x, c) => v.setFloat32(44 + (i * 3 + c) * 4, x, true));
+    const d = await decodeAudioBytes(bytes, 'three.wav');
+    expect(d.channels).toBe(3);
+    expect(d.samples.length).toBe(Math.round((frames * SR) / 44100));
+    expect(d.samples[1000]).toBeCloseTo(0.2, 4);
+  });
+});
+
+describe('decodeAudioFile: errors', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'accord-audio-'));
+  const wav = new Uint8Array(readFileSync(fixture('tone_s16.wav')));
+
+  it('missing file', async () => {
+    await expectDecodeError(decodeAudioFile(join(dir, 'nope.wav')), 'not-found', /nope\.wav.*no such file/);
+  });
+  it('unknown extension', async () => {
+    writeFileSync(join(dir, 'a.txt'), 'hello');
+    await expectDecodeError(
+      decodeAudioFile(join(dir, 'a.txt')),
+      'unsupported-format',
+      /a\.txt.*expected an audio file.*'\.txt'/,
+    );
+  });
+  it('empty file', async () => {
+    writeFileSync(join(dir, 'empty.wav'), '');
+    await expectDecodeError(decodeAudioFile(join(dir, 'empty.wav')), 'empty', /empty\.wav.*0 bytes/);
+  });
+  it('truncated wav', async () => {
+    await expectDecodeError(
+      decodeAudioBytes(wav.subarray(0, 5000), 'cut.wav'),
+      'corrupt',
+      /cut\.wav: expected \d+ bytes of audio data, found \d+ \(file truncated\)/,
+    );
+    await expectDecodeError(
+      decodeAudioBytes(wav.subarray(0, 30), 'head.wav'),
+      'corrupt',
+      /head\.wav: expected a 'fmt ' chunk of ≥ 16 bytes, found \d+ \(file truncated\?\)/,
+    );
+  });
+  it('not a wav', async () => {
+    await expectDecodeError(
+      decodeAudioBytes(new TextEncoder().encode('just some text, not audio'), 'fake.wav'),
+      'corrupt',
+      /fake\.wav: expected a RIFF\/WAVE header, found 'just'/,
+    );
+  });
+  it('wav with zero samples', async () => {
+    const head = new Uint8Array(wav.subarray(0, 44));
+    new DataView(head.buffer).setUint32(40, 0, true);
+    await expectDecodeError(
+      decodeAudioBytes(head, 'zero.wav'),
+      'empty',
+      /zero\.wav: expected audio samples, found 0/,
+    );
+  });
+  it('unsupported wav encoding', async () => {
+    const alaw = new Uint8Array(wav);
+    new DataView(alaw.buffer).setUint16(20, 6, true);
+    await expectDecodeError(
+      decodeAudioBytes(alaw, 'alaw.wav'),
+      'unsupported-format',
+      /alaw\.wav: expected PCM .* found format 6/,
+    );
+  });
+  it('flac with a wrong header or cut short', async () => {
+    await expectDecodeError(
+      decodeAudioBytes(wav, 'wrong.flac'),
+      'corrupt',
+      /wrong\.flac: expected a flac header \('fLaC'\), found 'RIFF'/,
+    );
+    const flac = new Uint8Array(readFileSync(fixture('tone.flac')));
+    await expectDecodeError(
+      decodeAudioBytes(flac.subarray(0, 40), 'head.flac'),
+      'corrupt',
+      /head\.flac: expected decodable flac audio, found 0 samples/,
+    );
+    await expectDecodeError(
+      decodeAudioBytes(flac.subarray(0, 20000), 'cut.flac'),
+      'corrupt',
+      /cut\.flac: expected 17640 samples per channel \(FLAC STREAMINFO\), found \d+ \(file truncated\)/,
+    );
+  });
+  it('ogg that is garbage after the magic', async () => {
+    const bytes = new Uint8Array(2000).map((_, i) => (i * 37) & 255);
+    bytes.set([0x4f, 0x67, 0x67, 0x53]);
+    await expectDecodeError(
+      decodeAudioBytes(bytes, 'junk.ogg'),
+      'corrupt',
+      /junk\.ogg: expected decodable ogg audio, found 0 samples/,
+    );
+  });
+  it('aborts', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    await expect(decodeAudioFile(fixture('tone_s16.wav'), { signal: ac.signal })).rejects.toThrow(/abort/i);
+  });
+});
+
+describe('resampleToFeatureRate', () => {
+  it('keeps a 1 kHz tone and the exact length for 44.1 and 48 kHz', async () => {
+    for (const rate of [44100, 48000, 96000]) {
+      const n = rate; // 1 s
+      const x = new Float32Array(n).map((_, i) => 0.5 * Math.sin((2 * Math.PI * 1000 * i) / rate));
+      const y = await resampleToFeatureRate(x, rate);
+      expect(y.length).toBe(SR);
+      expect(maxErrorVsTone(y, (t) => 0.5 * Math.sin(2 * Math.PI * 1000 * t))).toBeLessThan(2e-3);
+    }
+  });
+  it('removes content above the new Nyquist (no aliasing)', async () => {
+    const rate = 44100;
+    const x = new Float32Array(rate).map((_, i) => 0.5 * Math.sin((2 * Math.PI * 15000 * i) / rate));
+    const y = await resampleToFeatureRate(x, rate);
+    let s = 0;
+    for (let i = 2000; i < y.length - 2000; i++) s += y[i] * y[i];
+    expect(Math.sqrt(s / (y.length - 4000))).toBeLessThan(1e-3);
+  });
+});

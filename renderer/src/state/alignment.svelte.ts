@@ -1,0 +1,208 @@
+import type { Score } from '../../../shared/score';
+import type { AccordApi, AlignmentRecord, MatrixImage, Peaks, ProjectDetail, RunMethod } from '../lib/api';
+import { errorMessage } from '../lib/api';
+import { nearest, perfTimesOf, scoreTimeAt } from '../lib/timeline';
+
+/** A running alignment job as the progress bar shows it. */
+export interface JobView {
+  /** Empty until main answered `alignment:run`. */
+  jobId: string;
+  stage: string;
+  /** 0..1 */
+  fraction: number;
+}
+
+/** Matrix image size requested from main (columns × rows). */
+export const MATRIX_REQUEST = { width: 1024, height: 512 } as const;
+
+/** Waveform peaks per second for a recording of `durationSeconds` (bounded payload for long recordings). */
+export function peaksPerSecond(durationSeconds: number): number {
+  if (!(durationSeconds > 0)) return 100;
+  return Math.max(10, Math.min(200, Math.floor(400_000 / durationSeconds)));
+}
+
+/** Cache of one open project's data (detail, peaks, matrix) and of its alignment job. */
+export class AlignmentState {
+  #detail = $state.raw<ProjectDetail | null>(null);
+  #peaks = $state.raw<Peaks | null>(null);
+  #matrix = $state.raw<MatrixImage | null>(null);
+  #job = $state<JobView | null>(null);
+  #error = $state<string | null>(null);
+  #notice = $state<string | null>(null);
+  #api: AccordApi;
+  #unsubscribe: (() => void)[] = [];
+
+  constructor(api: AccordApi) {
+    this.#api = api;
+    this.#unsubscribe.push(
+      api.on('job:progress', (p) => {
+        if (p.projectId !== this.projectId) return;
+        this.#job = { jobId: p.jobId, stage: p.stage, fraction: Math.min(1, Math.max(0, p.fraction)) };
+      }),
+      api.on('job:done', ({ projectId }) => {
+        if (projectId !== this.projectId) return;
+        this.#job = null;
+        this.#notice = null;
+        void this.reload();
+      }),
+      api.on('job:failed', ({ projectId, error }) => {
+        if (projectId !== this.projectId) return;
+        this.#job = null;
+        if (error.code === 'cancelled') this.#notice = 'Alignment cancelled.';
+        else this.#error = `Alignment failed: ${error.message}`;
+        void this.reload();
+      }),
+      api.on('project:changed', ({ projectId }) => {
+        if (projectId === this.projectId && !this.#job) void this.reload();
+      }),
+    );
+  }
+
+  /** Id of the open project, null when none. */
+  get projectId(): number | null {
+    return this.#detail?.project.id ?? null;
+  }
+  /** Everything main returned for the open project. */
+  get detail(): ProjectDetail | null {
+    return this.#detail;
+  }
+  /** The parsed score. */
+  get score(): Score | null {
+    return this.#detail?.score ?? null;
+  }
+  /** The latest alignment, null until aligned. */
+  get alignment(): AlignmentRecord | null {
+    return this.#detail?.alignment ?? null;
+  }
+  /** Waveform peaks. */
+  get peaks(): Peaks | null {
+    return this.#peaks;
+  }
+  /** The similarity matrix image, null until available. */
+  get matrix(): MatrixImage | null {
+    return this.#matrix;
+  }
+  /** The running alignment job. */
+  get job(): JobView | null {
+    return this.#job;
+  }
+  /** The last failure as a message for the user. */
+  get error(): string | null {
+    return this.#error;
+  }
+  /** A neutral message (e.g. cancelled). */
+  get notice(): string | null {
+    return this.#notice;
+  }
+
+  /** Opens project `id`: fetches the detail and the peaks. Returns false (and sets `error`) on failure. */
+  async open(id: number): Promise<boolean> {
+    this.close();
+    try {
+      const detail = await this.#api.project.get(id);
+      const peaks = await this.#api.recording.peaks(id, {
+        pointsPerSecond: peaksPerSecond(detail.recording.durationSeconds),
+      });
+      this.#detail = detail;
+      this.#peaks = peaks;
+      const running = (await this.#api.job.list()).find((j) => j.projectId === id);
+      if (running) this.#job = { jobId: running.jobId, stage: running.stage, fraction: running.fraction };
+      await this.#loadMatrix();
+      return true;
+    } catch (e) {
+      this.#error = errorMessage(e);
+      return false;
+    }
+  }
+
+  /** Re-fetches the open project's detail (after a job or an outside change). */
+  async reload(): Promise<void> {
+    const id = this.projectId;
+    if (id === null) return;
+    try {
+      const detail = await this.#api.project.get(id);
+      if (this.projectId !== id) return;
+      this.#detail = detail;
+      await this.#loadMatrix();
+    } catch (e) {
+      this.#error = errorMessage(e);
+    }
+  }
+
+  /** Forgets the open project. */
+  close(): void {
+    this.#detail = null;
+    this.#peaks = null;
+    this.#matrix = null;
+    this.#job = null;
+    this.#error = null;
+    this.#notice = null;
+  }
+
+  /** Starts an alignment job with `method` (main's default when omitted). */
+  async align(method?: RunMethod): Promise<void> {
+    const id = this.projectId;
+    if (id === null || this.#job) return;
+    this.#error = null;
+    this.#notice = null;
+    this.#job = { jobId: '', stage: 'starting', fraction: 0 };
+    try {
+      const { jobId } = method ? await this.#api.alignment.run(id, method) : await this.#api.alignment.run(id);
+      if (this.#job && !this.#job.jobId) this.#job = { ...this.#job, jobId };
+    } catch (e) {
+      this.#job = null;
+      this.#error = errorMessage(e);
+    }
+  }
+
+  /** Cancels the running job. */
+  async cancel(): Promise<void> {
+    const jobId = this.#job?.jobId;
+    if (!jobId) return;
+    try {
+      await this.#api.job.cancel(jobId);
+    } catch (e) {
+      this.#error = errorMessage(e);
+    }
+  }
+
+  /** Clears the error and notice messages. */
+  dismiss(): void {
+    this.#error = null;
+    this.#notice = null;
+  }
+
+  /** Score seconds at performance time `perfSeconds`; null before alignment. */
+  scoreTimeAt(perfSeconds: number): number | null {
+    const a = this.alignment;
+    return a ? scoreTimeAt(a.path, perfSeconds) : null;
+  }
+
+  /** Performance seconds where one of `scoreSeconds` is played, the pass nearest `playheadSeconds`; null before alignment. */
+  perfTimeOf(scoreSeconds: readonly number[], playheadSeconds: number): number | null {
+    const a = this.alignment;
+    if (!a) return null;
+    return nearest(scoreSeconds.flatMap((t) => perfTimesOf(a.path, t)), playheadSeconds) ?? null;
+  }
+
+  /** Stops listening to main. */
+  destroy(): void {
+    for (const fn of this.#unsubscribe.splice(0)) fn();
+  }
+
+  async #loadMatrix(): Promise<void> {
+    const id = this.projectId;
+    if (id === null || !this.alignment) {
+      this.#matrix = null;
+      return;
+    }
+    try {
+      const m = await this.#api.alignment.matrix(id, { ...MATRIX_REQUEST });
+      if (this.projectId === id) this.#matrix = m;
+    } catch (e) {
+      // the path view still works without the image; say why it is missing
+      this.#matrix = null;
+      this.#notice = `Similarity matrix unavailable: ${errorMessage(e)}`;
+    }
+  }
+}

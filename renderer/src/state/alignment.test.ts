@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import type { ProjectDetail } from '../../../shared/ipc';
+import { AlignmentState, peaksPerSecond } from './alignment.svelte';
+import { fakeApi } from './fakeApi.testutil';
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+function detail(id: number, aligned: boolean): ProjectDetail {
+  const n = 80;
+  const scoreTime = new Float64Array(n);
+  for (let f = 0; f < n; f++) scoreTime[f] = (f % 40) * 0.1; // the piece played twice
+  return {
+    project: { id, title: 't', scoreName: 's.mid', recordingName: 'r.flac', durationSeconds: 8, createdAt: 0, updatedAt: 0, status: aligned ? 'aligned' : 'new', checkedFraction: 0 },
+    recording: { path: '/r.flac', name: 'r.flac', sizeBytes: 1, mtimeMs: 0, sha256: '', durationSeconds: 8, sampleRate: 44100, channels: 1, mediaUrl: 'http://127.0.0.1/m', available: true },
+    scoreInfo: { name: 's.mid', originalPath: '/s.mid', format: 'midi', sizeBytes: 1, sha256: '' },
+    score: { format: 'midi', duration: 4, notes: [], beats: [], measures: [], jumpPoints: [] },
+    alignment: aligned
+      ? { id: 1, projectId: id, version: 1, kind: 'automatic', method: 'dtw', createdAt: 0, path: { hopSeconds: 0.1, scoreTime, confidence: new Float32Array(n).fill(1), jumpFrames: [40], method: 'dtw' } }
+      : null,
+    alignments: [],
+    viewState: null,
+  };
+}
+
+describe('AlignmentState', () => {
+  it('runs a job: progress of the open project only, then refetches on done', async () => {
+    let aligned = false;
+    const { api, emit, calls } = fakeApi({
+      project: { get: async (id: number) => detail(id, aligned) },
+      recording: { peaks: async () => ({ pointsPerSecond: 100, durationSeconds: 8, max: new Float32Array(800) }) },
+      job: { list: async () => [], cancel: async () => true },
+      alignment: { run: async () => ({ jobId: 'j1' }), matrix: async () => ({ width: 2, height: 2, pixels: new Uint8Array(4), perfSeconds: 8, scoreSeconds: 4 }) },
+    });
+    const s = new AlignmentState(api);
+    expect(await s.open(7)).toBe(true);
+    expect(s.alignment).toBeNull();
+    expect(s.scoreTimeAt(1)).toBeNull();
+    await s.align();
+    expect(s.job?.jobId).toBe('j1');
+    emit('job:progress', { jobId: 'other', projectId: 99, stage: 'features', fraction: 0.9 });
+    expect(s.job?.fraction).toBe(0);
+    emit('job:progress', { jobId: 'j1', projectId: 7, stage: 'features', fraction: 0.4 });
+    expect(s.job).toEqual({ jobId: 'j1', stage: 'features', fraction: 0.4 });
+    aligned = true;
+    emit('job:done', { jobId: 'j1', projectId: 7, result: { alignmentId: 1, version: 1, timings: {} } });
+    expect(s.job).toBeNull();
+    await tick();
+    await tick();
+    expect(s.alignment?.version).toBe(1);
+    expect(s.matrix?.width).toBe(2);
+    expect(calls).toContain('alignment.matrix');
+    // score 2.0 s is played at 2.0 s and at 6.0 s: the pass nearest the playhead wins
+    expect(s.perfTimeOf([2.05], 7)).toBeCloseTo(6.05, 6);
+    expect(s.perfTimeOf([2.05], 0)).toBeCloseTo(2.05, 6);
+    s.destroy();
+  });
+
+  it('reports a cancelled job as a notice and a failure as an error', async () => {
+    const { api, emit } = fakeApi({
+      project: { get: async (id: number) => detail(id, false) },
+      recording: { peaks: async () => ({ pointsPerSecond: 100, durationSeconds: 8, max: new Float32Array(800) }) },
+      job: { list: async () => [{ jobId: 'j2', projectId: 3, kind: 'alignment' as const, stage: 'decode', fraction: 0.1, startedAt: 0 }] },
+    });
+    const s = new AlignmentState(api);
+    await s.open(3);
+    expect(s.job?.jobId).toBe('j2'); // a job already running is picked up on open
+    emit('job:failed', { jobId: 'j2', projectId: 3, error: { code: 'cancelled', message: 'cancelled by user' } });
+    expect(s.job).toBeNull();
+    expect(s.notice).toBe('Alignment cancelled.');
+    expect(s.error).toBeNull();
+    emit('job:failed', { jobId: 'j3', projectId: 3, error: { code: 'io', message: 'cannot decode take.flac: not a FLAC stream' } });
+    expect(s.error).toBe('Alignment failed: cannot decode take.flac: not a FLAC stream');
+  });
+
+  it('reports a project that cannot be opened', async () => {
+    const { api } = fakeApi({
+      project: {
+        get: async () => {
+          throw new Error('[accord:not-found] project 5 does not exist');
+        },
+      },
+    });
+    const s = new AlignmentState(api);
+    expect(await s.open(5)).toBe(false);
+    expect(s.error).toBe('project 5 does not exist');
+    expect(s.detail).toBeNull();
+  });
+
+  it('bounds the peaks payload of long recordings', () => {
+    expect(peaksPerSecond(60)).toBe(200);
+    expect(peaksPerSecond(3600)).toBe(111);
+    expect(peaksPerSecond(10 * 3600)).toBe(11);
+    expect(peaksPerSecond(0)).toBe(100);
+  });
+});

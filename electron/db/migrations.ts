@@ -1,0 +1,141 @@
+/**
+ * Schema migrations. Migration i (0-based) takes the database from `user_version` i to i + 1;
+ * each runs in its own transaction. Append new migrations; never edit a released one.
+ */
+import type Database from 'better-sqlite3';
+
+/** One schema step. */
+export interface Migration {
+  /** What it adds, for logs and errors. */
+  name: string;
+  /** Applies the step inside a transaction. */
+  up(db: Database.Database): void;
+}
+
+/** All migrations in order; the schema version is `MIGRATIONS.length`. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    name: 'projects, recordings, scores, alignments',
+    up(db) {
+      db.exec(`
+        CREATE TABLE projects (
+          id INTEGER PRIMARY KEY,
+          title TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL
+        );
+        CREATE TABLE recordings (
+          id INTEGER PRIMARY KEY,
+          project_id INTEGER NOT NULL UNIQUE REFERENCES projects(id) ON DELETE CASCADE,
+          path TEXT NOT NULL,
+          name TEXT NOT NULL,
+          size_bytes INTEGER NOT NULL,
+          mtime_ms REAL NOT NULL,
+          sha256 TEXT NOT NULL,
+          duration_seconds REAL NOT NULL,
+          sample_rate INTEGER NOT NULL,
+          channels INTEGER NOT NULL
+        );
+        CREATE TABLE scores (
+          id INTEGER PRIMARY KEY,
+          project_id INTEGER NOT NULL UNIQUE REFERENCES projects(id) ON DELETE CASCADE,
+          name TEXT NOT NULL,
+          original_path TEXT NOT NULL,
+          format TEXT NOT NULL,
+          sha256 TEXT NOT NULL,
+          bytes BLOB NOT NULL
+        );
+        CREATE TABLE alignments (
+          id INTEGER PRIMARY KEY,
+          project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+          version INTEGER NOT NULL,
+          kind TEXT NOT NULL CHECK (kind IN ('automatic', 'edited', 'reviewed', 'imported')),
+          method TEXT NOT NULL,
+          model_version TEXT,
+          created_at INTEGER NOT NULL,
+          path BLOB NOT NULL,
+          parent_id INTEGER REFERENCES alignments(id) ON DELETE SET NULL,
+          UNIQUE (project_id, version)
+        );
+      `);
+    },
+  },
+  {
+    name: 'editor: anchors, manual jumps, edit log, review marks, view state',
+    up(db) {
+      db.exec(`
+        CREATE TABLE anchors (
+          id INTEGER PRIMARY KEY,
+          project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+          perf_time REAL NOT NULL,
+          score_time REAL NOT NULL,
+          kind TEXT NOT NULL CHECK (kind IN ('manual', 'tap', 'imported')),
+          created_at INTEGER NOT NULL
+        );
+        CREATE INDEX anchors_project ON anchors(project_id, perf_time);
+        CREATE TABLE jumps_manual (
+          id INTEGER PRIMARY KEY,
+          project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+          perf_time REAL NOT NULL,
+          from_score REAL NOT NULL,
+          to_score REAL NOT NULL,
+          action TEXT NOT NULL CHECK (action IN ('add', 'remove')),
+          created_at INTEGER NOT NULL
+        );
+        CREATE INDEX jumps_manual_project ON jumps_manual(project_id, perf_time);
+        -- Undo/redo log: seq orders the ops; edit_cursor.position = number of ops applied.
+        CREATE TABLE edits (
+          id INTEGER PRIMARY KEY,
+          project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+          seq INTEGER NOT NULL,
+          op TEXT NOT NULL,
+          inverse TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          UNIQUE (project_id, seq)
+        );
+        CREATE TABLE edit_cursor (
+          project_id INTEGER PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE,
+          position INTEGER NOT NULL
+        );
+        CREATE TABLE review_marks (
+          id INTEGER PRIMARY KEY,
+          project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+          perf_start REAL NOT NULL,
+          perf_end REAL NOT NULL CHECK (perf_end >= perf_start),
+          created_at INTEGER NOT NULL
+        );
+        CREATE INDEX review_marks_project ON review_marks(project_id, perf_start);
+        CREATE TABLE view_state (
+          project_id INTEGER PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE,
+          state TEXT NOT NULL,
+          updated_at INTEGER NOT NULL
+        );
+      `);
+    },
+  },
+  {
+    name: 'caches: peaks and features; last job error',
+    up(db) {
+      db.exec(`
+        CREATE TABLE peaks (
+          recording_id INTEGER NOT NULL REFERENCES recordings(id) ON DELETE CASCADE,
+          sha256 TEXT NOT NULL,
+          points_per_second INTEGER NOT NULL,
+          duration_seconds REAL NOT NULL,
+          data BLOB NOT NULL,
+          PRIMARY KEY (recording_id, points_per_second)
+        );
+        CREATE TABLE features (
+          recording_id INTEGER PRIMARY KEY REFERENCES recordings(id) ON DELETE CASCADE,
+          sha256 TEXT NOT NULL,
+          feature_version INTEGER NOT NULL,
+          hop_seconds REAL NOT NULL,
+          frames INTEGER NOT NULL,
+          chroma BLOB NOT NULL
+        );
+        ALTER TABLE projects ADD COLUMN last_error TEXT;
+        ALTER TABLE recordings ADD COLUMN available INTEGER NOT NULL DEFAULT 1;
+      `);
+    },
+  },
+];

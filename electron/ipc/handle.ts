@@ -1,0 +1,135 @@
+/**
+ * The main side of the IPC contract, independent of Electron: services wired to one handler per
+ * channel, and `dispatch()` that validates the raw arguments, calls the handler and returns the
+ * outcome as data. Electron's `ipcMain.handle` and the test bridge both call `dispatch()`.
+ */
+import { statSync } from 'node:fs';
+import {
+  AccordError,
+  isInvokeChannel,
+  validateArgs,
+  INVOKE_CHANNELS,
+  type AppInfo,
+  type InvokeArgs,
+  type InvokeChannel,
+  type InvokeResult,
+  type IpcError,
+  type OpenDialogArgs,
+  type Result,
+  type SaveDialogArgs,
+  type ValidationEnv,
+} from '../../shared/ipc.js';
+import { openDatabase, type Db } from '../db/database.js';
+import { JobService, TaskRunner, type Emit } from '../services/jobs.js';
+import { ProjectService } from '../services/projects.js';
+
+/** One channel's implementation (arguments already validated). */
+export type Handler<C extends InvokeChannel> = (...args: InvokeArgs<C>) => Promise<InvokeResult<C>> | InvokeResult<C>;
+/** Every channel's implementation. */
+export type Handlers = { [C in InvokeChannel]: Handler<C> };
+
+/** File checks for the validators, on the real file system. */
+export const NODE_VALIDATION_ENV: ValidationEnv = {
+  isFile: (p) => statSync(p, { throwIfNoEntry: false })?.isFile() ?? false,
+  isDirectory: (p) => statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false,
+};
+
+/** What differs between the Electron app and the bridge. */
+export interface Host {
+  info: AppInfo;
+  /** Native (or scripted, in the bridge) open dialog. */
+  openDialog(args: OpenDialogArgs): Promise<string | null>;
+  /** Native (or scripted) save dialog. */
+  saveDialog(args: SaveDialogArgs): Promise<string | null>;
+}
+
+/** The services behind the handlers. */
+export interface AppServices {
+  db: Db;
+  runner: TaskRunner;
+  jobs: JobService;
+  projects: ProjectService;
+  /** Cancels jobs, stops workers, closes the database. */
+  close(): Promise<void>;
+}
+
+/** Opens the database and builds the services. */
+export function createServices(opts: {
+  dbPath: string;
+  emit: Emit;
+  mediaUrl(projectId: number): string;
+  modelDir?: string;
+  /** Worker threads at a time (default 1). */
+  concurrency?: number;
+}): AppServices {
+  const db = openDatabase(opts.dbPath);
+  const runner = new TaskRunner({ concurrency: opts.concurrency ?? 1 });
+  const jobs = new JobService(opts.emit);
+  const projects = new ProjectService({ db, runner, jobs, emit: opts.emit, mediaUrl: opts.mediaUrl, modelDir: opts.modelDir });
+  return {
+    db,
+    runner,
+    jobs,
+    projects,
+    async close() {
+      await jobs.close();
+      await runner.close();
+      db.close();
+    },
+  };
+}
+
+/** Wires every channel to its service call. */
+export function createHandlers(s: AppServices, host: Host): Handlers {
+  const p = s.projects;
+  return {
+    'app:info': () => host.info,
+    'project:list': () => p.list(),
+    'project:create': (args) => p.create(args),
+    'project:get': (id) => p.get(id),
+    'project:rename': (id, title) => p.rename(id, title),
+    'project:duplicate': (id) => p.duplicate(id),
+    'project:delete': (id) => p.delete(id),
+    'project:relink': (id, path) => p.relink(id, path),
+    'recording:peaks': (id, o) => p.peaks(id, o),
+    'alignment:run': (id, method) => p.runAlignment(id, method),
+    'alignment:list': (id) => p.listAlignments(id),
+    'alignment:get': (aid) => p.getAlignment(aid),
+    'alignment:matrix': (id, o) => p.matrix(id, o),
+    'job:cancel': (jobId) => s.jobs.cancel(jobId),
+    'job:list': () => s.jobs.list(),
+    'view:save': (id, state) => p.saveView(id, state),
+    'export:alignment': (id, format, dest, aid) => p.exportAlignment(id, format, dest, aid),
+    'dialog:open': (args) => host.openDialog(args),
+    'dialog:save': (args) => host.saveDialog(args),
+  };
+}
+
+/** Any thrown value as error data (Node file errors get file codes; the rest keep their message). */
+export function toIpcError(err: unknown): IpcError {
+  if (err instanceof AccordError) return err.toIpcError();
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  if (code === 'ENOENT' || code === 'ENOTDIR') return { code: 'file-missing', message };
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return { code: 'io', message };
+  if (err instanceof Error && (err.name === 'OutputError')) return { code: 'io', message };
+  if (err instanceof Error && (err.name === 'FormatError' || err.name === 'RangeError')) return { code: 'invalid-argument', message };
+  return AccordError.from(err).toIpcError();
+}
+
+/** Validates `rawArgs` for `channel`, runs its handler and returns the outcome as data; never throws. */
+export async function dispatch(handlers: Handlers, channel: unknown, rawArgs: unknown, env: ValidationEnv = NODE_VALIDATION_ENV): Promise<Result<unknown>> {
+  if (!isInvokeChannel(channel)) {
+    return { ok: false, error: { code: 'invalid-argument', message: `expected one of the channels ${INVOKE_CHANNELS.join(', ')}, got ${JSON.stringify(channel)}` } };
+  }
+  try {
+    const args = validateArgs(channel, rawArgs, env);
+    const fn = handlers[channel] as (...a: unknown[]) => unknown;
+    const value = await fn(...(args as unknown[]));
+    return { ok: true, value };
+  } catch (err) {
+    const error = toIpcError(err);
+    if (error.code === 'internal') console.error(`[ipc] ${channel} failed:`, err);
+    return { ok: false, error };
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * Long work off the main thread. `TaskRunner` runs one worker-thread task (decode, features,
+ * align, matrix) with progress and cancel; `JobService` turns alignment runs into jobs with ids,
+ * `job:*` events and `job:cancel`.
+ */
+import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import { AccordError, type EventChannel, type EventChannels, type IpcError, type JobInfo, type AlignmentJobResult } from '../../shared/ipc.js';
+import type { ControlMessage, TaskResults, WorkerMessage, WorkerRequest } from './workers/protocol.js';
+
+/** Sends a main→renderer event (Electron: every window; bridge: every SSE client). */
+export type Emit = <E extends EventChannel>(event: E, payload: EventChannels[E]) => void;
+
+/** Options of one task run. */
+export interface TaskOptions {
+  signal?: AbortSignal;
+  /** Whole-task progress, 0..1, with the current stage. */
+  onProgress?: (stage: string, fraction: number) => void;
+}
+
+/** How long a cancelled worker may take to stop by itself before it is terminated. */
+const CANCEL_GRACE_MS = 1500;
+
+function workerEntry(): { url: URL; data: Record<string, unknown> } {
+  // From source (vitest, dev) Node cannot load .ts: go through the dev bootstrap that registers a
+  // TypeScript loader. Built code starts the compiled entry directly.
+  if (import.meta.url.endsWith('.ts')) {
+    return {
+      url: new URL('./workers/devBootstrap.mjs', import.meta.url),
+      data: { __entry: new URL('./workers/alignWorker.ts', import.meta.url).href },
+    };
+  }
+  return { url: new URL('./workers/alignWorker.js', import.meta.url), data: {} };
+}
+
+/** Runs worker tasks, at most `concurrency` at a time (the rest wait in order). */
+export class TaskRunner {
+  readonly #concurrency: number;
+  #running = 0;
+  readonly #queue: (() => void)[] = [];
+  readonly #workers = new Set<Worker>();
+
+  constructor(opts: { concurrency?: number } = {}) {
+    this.#concurrency = Math.max(1, opts.concurrency ?? 1);
+  }
+
+  /** Runs `req` in a fresh worker thread; rejects with an `AccordError` (code `cancelled` on abort). */
+  async run<T extends WorkerRequest['task']>(req: Extract<WorkerRequest, { task: T }>, opts: TaskOptions = {}): Promise<TaskResults[T]> {
+    opts.signal?.throwIfAborted();
+    await this.#acquire();
+    try {
+      return await this.#spawn<T>(req, opts);
+    } finally {
+      this.#release();
+    }
+  }
+
+  /** Terminates every running worker (app quit, tests). */
+  async close(): Promise<void> {
+    await Promise.all([...this.#workers].map((w) => w.terminate()));
+  }
+
+  #acquire(): Promise<void> {
+    if (this.#running < this.#concurrency) {
+      this.#running++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.#queue.push(() => (this.#running++, resolve())));
+  }
+
+  #release(): void {
+    this.#running--;
+    this.#queue.shift()?.();
+  }
+
+  #spawn<T extends WorkerRequest['task']>(req: WorkerRequest, opts: TaskOptions): Promise<TaskResults[T]> {
+    const { url, data } = workerEntry();
+    return new Promise<TaskResults[T]>((resolve, reject) => {
+      if (opts.signal?.aborted) {
+        reject(new AccordError('cancelled', 'the job was cancelled'));
+        return;
+      }
+      const worker = new Worker(url, { workerData: { ...req, ...data } });
+      this.#workers.add(worker);
+      let settled = false;
+      let killTimer: NodeJS.Timeout | undefined;
+      const finish = (fn: () => void): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(killTimer);
+        opts.signal?.removeEventListener('abort', onAbort);
+        fn();
+      };
+      const onAbort = (): void => {
+        worker.postMessage({ type: 'cancel' } satisfies ControlMessage);
+        killTimer = setTimeout(() => {
+          void worker.terminate();
+          finish(() => reject(new AccordError('cancelled', 'the job was cancelled')));
+        }, CANCEL_GRACE_MS);
+      };
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      worker.on('message', (msg: WorkerMessage) => {
+        if (msg.type === 'progress') {
+          if (!settled) opts.onProgress?.(msg.stage, msg.fraction);
+        } else if (msg.type === 'done') {
+          finish(() => resolve(msg.result as TaskResults[T]));
+        } else {
+          finish(() => reject(new AccordError(msg.error.code, msg.error.message)));
+        }
+      });
+      worker.on('error', (err) => finish(() => reject(new AccordError('internal', `worker (${req.task}) crashed: ${err.message}`))));
+      worker.on('exit', (code) => {
+        this.#workers.delete(worker);
+        const cancelled = opts.signal?.aborted ?? false;
+        finish(() =>
+          reject(
+            cancelled
+              ? new AccordError('cancelled', 'the job was cancelled')
+              : new AccordError('internal', `worker (${req.task}) exited with code ${code} before answering`),
+          ),
+        );
+      });
+    });
+  }
+}
+
+interface Job {
+  info: JobInfo;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+/** Alignment jobs: one per project at a time, progress/done/failed as events, cancellable. */
+export class JobService {
+  readonly #emit: Emit;
+  readonly #jobs = new Map<string, Job>();
+
+  constructor(emit: Emit) {
+    this.#emit = emit;
+  }
+
+  /**
+   * Starts `work` as a job for `projectId` and returns its id at once; `work` gets the job's
+   * AbortSignal and a progress callback; its value is sent as `job:done`, its error as `job:failed`.
+   */
+  start(
+    projectId: number,
+    work: (signal: AbortSignal, onProgress: (stage: string, fraction: number) => void) => Promise<AlignmentJobResult>,
+  ): string {
+    if (this.isRunning(projectId)) throw new AccordError('busy', `project ${projectId} already has an alignment running`);
+    const jobId = randomUUID();
+    const controller = new AbortController();
+    const info: JobInfo = { jobId, projectId, kind: 'alignment', stage: 'queued', fraction: 0, startedAt: Date.now() };
+    const onProgress = (stage: string, fraction: number): void => {
+      info.stage = stage;
+      info.fraction = fraction;
+      this.#emit('job:progress', { jobId, projectId, stage, fraction });
+    };
+    const done = (async () => {
+      try {
+        const result = await work(controller.signal, onProgress);
+        controller.signal.throwIfAborted();
+        this.#jobs.delete(jobId);
+        this.#emit('job:done', { jobId, projectId, result });
+      } catch (err) {
+        this.#jobs.delete(jobId);
+        const error: IpcError = controller.signal.aborted
+          ? { code: 'cancelled', message: 'the job was cancelled' }
+          : AccordError.from(err).toIpcError();
+        this.#emit('job:failed', { jobId, projectId, error });
+      }
+    })();
+    this.#jobs.set(jobId, { info, controller, done });
+    return jobId;
+  }
+
+  /** Cancels a job; false when no such job is running. */
+  cancel(jobId: string): boolean {
+    const job = this.#jobs.get(jobId);
+    if (!job) return false;
+    job.controller.abort(new AccordError('cancelled', 'the job was cancelled'));
+    return true;
+  }
+
+  /** Running jobs. */
+  list(): JobInfo[] {
+    return [...this.#jobs.values()].map((j) => ({ ...j.info }));
+  }
+
+  /** True while `projectId` has a job. */
+  isRunning(projectId: number): boolean {
+    for (const j of this.#jobs.values()) if (j.info.projectId === projectId) return true;
+    return false;
+  }
+
+  /** Resolves when the job has finished (done, failed or cancelled); immediately for unknown ids. */
+  async settled(jobId: string): Promise<void> {
+    await this.#jobs.get(jobId)?.done;
+  }
+
+  /** Cancels every job and waits for them to settle. */
+  async close(): Promise<void> {
+    const all = [...this.#jobs.values()];
+    for (const j of all) j.controller.abort();
+    await Promise.all(all.map((j) => j.done));
+  }
+}

@@ -1,0 +1,75 @@
+/** Messages between the job service and its worker threads. */
+import type { AlignmentPath } from '../../../shared/path.js';
+import type { IpcError, MatrixImage, RunMethod } from '../../../shared/ipc.js';
+
+/** Chroma features of a recording, as cached. */
+export interface ChromaFeatures {
+  /** Hex sha256 of the recording the features came from. */
+  sha256: string;
+  /** Feature version (`FEATURE_PARAMS.version`). */
+  featureVersion: number;
+  frames: number;
+  hopSeconds: number;
+  /** [frames × 12] frame-major. */
+  chroma: Float32Array;
+}
+
+/** What a worker is asked to do (sent as `workerData`). */
+export type WorkerRequest =
+  | { task: 'analyze'; audioPath: string; pointsPerSecond: number }
+  | { task: 'peaks'; audioPath: string; pointsPerSecond: number }
+  | { task: 'features'; audioPath: string }
+  | { task: 'align'; audioPath: string; scoreBytes: Uint8Array; scoreName: string; method: RunMethod; modelDir?: string }
+  | {
+      task: 'matrix';
+      features: ChromaFeatures;
+      scoreBytes: Uint8Array;
+      scoreName: string;
+      width: number;
+      height: number;
+    };
+
+/** `analyze`: what the project stores about a new recording. */
+export interface AnalyzeResult {
+  sha256: string;
+  durationSeconds: number;
+  sampleRate: number;
+  channels: number;
+  pointsPerSecond: number;
+  /** Peaks at `pointsPerSecond`. */
+  peaks: Float32Array;
+}
+
+/** `peaks`: peaks at a requested rate. */
+export interface PeaksResult {
+  sha256: string;
+  durationSeconds: number;
+  peaks: Float32Array;
+}
+
+/** `align`: the path plus the features worth caching. */
+export interface AlignTaskResult {
+  path: AlignmentPath;
+  /** Milliseconds per stage. */
+  timings: Record<string, number>;
+  warnings: string[];
+  features: ChromaFeatures;
+}
+
+/** Result type per task. */
+export interface TaskResults {
+  analyze: AnalyzeResult;
+  peaks: PeaksResult;
+  features: ChromaFeatures;
+  align: AlignTaskResult;
+  matrix: MatrixImage;
+}
+
+/** Worker → job service. */
+export type WorkerMessage =
+  | { type: 'progress'; stage: string; fraction: number }
+  | { type: 'done'; result: unknown }
+  | { type: 'error'; error: IpcError };
+
+/** Job service → worker. */
+export type ControlMessage = { type: 'cancel' };

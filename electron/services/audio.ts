@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import decode from 'audio-decode';
-import { create as createResampler, ConverterType } from '@alexanderolsen/libsamplerate-js';
+import libsamplerate from '@alexanderolsen/libsamplerate-js';
 import { FEATURE_PARAMS } from '../../shared/dsp/params.js';
 
 /** Decoded audio, mono at `FEATURE_PARAMS.sampleRate`. */
@@ -334,9 +334,9 @@ export async function resampleToFeatureRate(
   const target = FEATURE_PARAMS.sampleRate;
   if (sourceSampleRate === target) return mono;
   const expected = Math.round((mono.length * target) / sourceSampleRate);
-  const src = await createResampler(1, sourceSampleRate, target, {
-    converterType: ConverterType.SRC_SINC_FASTEST,
-  });
+  // CommonJS package: Node's ESM loader only exposes its default export.
+  const { create, ConverterType } = libsamplerate;
+  const src = await create(1, sourceSampleRate, target, { converterType: ConverterType.SRC_SINC_FASTEST });
   try {
     const out = src.simple(mono);
     if (out.length === expected) return out;

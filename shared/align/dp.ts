@@ -12,7 +12,7 @@ export interface StepWeights {
 }
 
 /** Step weights used unless overridden (tuned on ASAP validation pieces). */
-export const DEFAULT_STEPS: StepWeights = { diagonal: 1.5, perf: 1, score: 1 };
+export const DEFAULT_STEPS: StepWeights = { diagonal: 1, perf: 1, score: 1 };
 
 /**
  * One pass of a (possibly multi-pass) banded DTW. The path enters the pass at score frame

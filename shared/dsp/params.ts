@@ -17,8 +17,11 @@ export const FEATURE_PARAMS = {
   minPitch: 21,
   /** Highest MIDI pitch of the pitch filterbank. */
   maxPitch: 108,
-  /** Log compression log(1 + η·E) of pitch energy E (a full-scale sine has E ≈ 1). */
-  compressionEta: 1000,
+  /**
+   * Log compression log(1 + η·E) of pitch energy E (a full-scale sine has E ≈ 1). η and the score
+   * model below were tuned so score chroma matches fluidsynth renders of ASAP performances.
+   */
+  compressionEta: 10000,
   /** Frames whose compressed chroma L2 norm is below this are silence (uniform chroma). */
   silenceNorm: 0.05,
   /** Floor added to total pitch energy before the log of `Features.energy`. */
@@ -34,11 +37,11 @@ export const FEATURE_PARAMS = {
   /** Score model: power weight of each partial. */
   scorePartialWeights: [1, 0.5, 0.3, 0.2, 0.12],
   /** Score model: power of a velocity-1 note's fundamental, on the audio pitch-energy scale. */
-  scoreGain: 0.002,
+  scoreGain: 0.0003,
   /** Score model: power decay time constant (s) while a note sounds (at MIDI 60; scaled by 2^((60 − p)/24)). */
-  scoreDecaySeconds: 1.2,
+  scoreDecaySeconds: 0.4,
   /** Score model: power decay time constant (s) after the note ends (release). */
-  scoreReleaseSeconds: 0.08,
+  scoreReleaseSeconds: 0.15,
 } as const;
 
 /** Seconds per feature frame (hopLength / sampleRate). */

@@ -43,7 +43,7 @@ PARAMS = {
     "tuningHz": 440,
     "minPitch": 21,
     "maxPitch": 108,
-    "compressionEta": 1000,
+    "compressionEta": 10000,
     "silenceNorm": 0.05,
     "energyFloor": 1e-10,
     "onsetNormSeconds": 1.5,

@@ -33,7 +33,7 @@ import { exportAlignment as writeFormat } from '../../shared/formats/index.js';
 import type { Db } from '../db/database.js';
 import { blobToFloat32, decodePath, encodePath, float32ToBlob } from '../db/pathCodec.js';
 import { AUDIO_EXTENSIONS } from './audio.js';
-import { loadScoreBytes, ScoreLoadError, SCORE_EXTENSIONS, type LoadedScore } from './score.js';
+import { loadScoreBytes, ScoreLoadError, type LoadedScore } from './score.js';
 import { writeFileAtomic } from './atomicWrite.js';
 import { BASE_PEAKS_PER_SECOND, poolPeaks } from './peaks.js';
 import type { Emit, JobService, TaskRunner } from './jobs.js';
@@ -205,10 +205,6 @@ export class ProjectService {
     const recExt = extname(args.recordingPath).toLowerCase();
     if (!AUDIO_EXTENSIONS.includes(recExt)) {
       throw new AccordError('unsupported', `recording ${args.recordingPath}: expected one of ${AUDIO_EXTENSIONS.join(', ')}, got '${recExt || '(no extension)'}'`);
-    }
-    const scoreExt = extname(args.scorePath).toLowerCase();
-    if (!(SCORE_EXTENSIONS as readonly string[]).includes(scoreExt)) {
-      throw new AccordError('unsupported', `score ${args.scorePath}: expected one of ${SCORE_EXTENSIONS.join(', ')}, got '${scoreExt || '(no extension)'}'`);
     }
     const scoreBytes = new Uint8Array(await fs.readFile(args.scorePath));
     const score = await parseScore(scoreBytes, basename(args.scorePath));

@@ -1,0 +1,233 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { isLoopback, startBridge, type Bridge } from './server.js';
+import { fromWireJson, toWireJson } from '../ipc/wire.js';
+import { makeFixtureDir } from '../ipc/fixtures.testutil.js';
+import type { Peaks, ProjectDetail, ProjectSummary, Result } from '../../shared/ipc.js';
+
+const fx = makeFixtureDir();
+const rendererDir = join(fx.dir, 'renderer');
+mkdirSync(rendererDir);
+writeFileSync(
+  join(rendererDir, 'index.html'),
+  '<!doctype html><html><head><title>t</title><script type="module" src="./app.js"></script></head><body></body></html>',
+);
+writeFileSync(join(rendererDir, 'app.js'), 'window.appStarted = typeof window.accord;');
+writeFileSync(join(fx.dir, 'secret.txt'), 'not for the browser');
+
+let bridge: Bridge;
+beforeAll(async () => {
+  bridge = await startBridge({ dbPath: fx.dbPath, rendererDir });
+});
+afterAll(async () => {
+  await bridge?.close();
+});
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+function http(path: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(bridge.origin + path, { method: opts.method ?? 'GET', headers: opts.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+async function invoke<T>(channel: string, args: unknown[]): Promise<Result<T>> {
+  const r = await http(`/__accord/invoke/${channel}`, {
+    method: 'POST',
+    headers: { 'x-accord-token': bridge.token, 'content-type': 'application/json' },
+    body: toWireJson(args),
+  });
+  expect(r.status).toBe(200);
+  return fromWireJson(r.body.toString('utf8')) as Result<T>;
+}
+
+describe('bridge over real HTTP', () => {
+  it('listens on loopback with a random port and a long random token', () => {
+    expect(bridge.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(bridge.url).toBe(`${bridge.origin}/?token=${bridge.token}`);
+    expect(bridge.token.length).toBeGreaterThanOrEqual(32);
+    expect(isLoopback('127.0.0.1')).toBe(true);
+    expect(isLoopback('::ffff:127.0.0.1')).toBe(true);
+    expect(isLoopback('192.168.1.5')).toBe(false);
+    expect(isLoopback(undefined)).toBe(false);
+  });
+
+  it('refuses requests without the token or with a wrong one', async () => {
+    expect((await http('/')).status).toBe(401);
+    expect((await http('/?token=wrong')).status).toBe(401);
+    const r = await http('/__accord/invoke/project:list', { method: 'POST', body: '[]', headers: { 'x-accord-token': bridge.token.slice(1) + 'x' } });
+    expect(r.status).toBe(401);
+    expect(r.body.toString()).toMatch(/expected the per-run token/);
+    expect((await http('/media/1')).status).toBe(401);
+    expect((await http('/__accord/events')).status).toBe(401);
+  });
+
+  it('refuses a foreign Host header (DNS rebinding)', async () => {
+    const r = await http(`/?token=${bridge.token}`, { headers: { host: 'evil.example:80' } });
+    expect(r.status).toBe(403);
+  });
+
+  it('serves the renderer with the bridge script injected first, a CSP and the token cookie', async () => {
+    const r = await http(`/?token=${bridge.token}`);
+    expect(r.status).toBe(200);
+    const html = r.body.toString();
+    expect(html.indexOf('/__accord/bridge.js')).toBeGreaterThan(0);
+    expect(html.indexOf('/__accord/bridge.js')).toBeLessThan(html.indexOf('./app.js'));
+    expect(r.headers['content-security-policy']).toMatch(/default-src 'self'/);
+    expect(String(r.headers['set-cookie'])).toMatch(new RegExp(`accord_token=${bridge.token}; Path=/; HttpOnly; SameSite=Strict`));
+    const asset = await http('/app.js', { headers: { cookie: `accord_token=${bridge.token}` } });
+    expect(asset.status).toBe(200);
+    expect(asset.headers['content-type']).toMatch(/javascript/);
+    const escape = await http('/..%2Fsecret.txt', { headers: { cookie: `accord_token=${bridge.token}` } });
+    expect([403, 404]).toContain(escape.status);
+    expect(escape.body.toString()).not.toMatch(/not for the browser/);
+  });
+
+  it('validates arguments at the edge and returns errors as data', async () => {
+    const bad = await invoke('project:get', ['7']);
+    expect(bad).toEqual({ ok: false, error: { code: 'invalid-argument', message: 'projectId: expected a positive integer id, got the string "7"' } });
+    const missing = await invoke('project:create', [{ recordingPath: join(fx.dir, 'nope.wav'), scorePath: fx.mid }]);
+    expect(missing.ok).toBe(false);
+    if (!missing.ok) expect(missing.error.message).toMatch(/recordingPath: expected an existing file/);
+    const unknown = await invoke('project:explode', []);
+    expect(unknown.ok).toBe(false);
+    if (!unknown.ok) expect(unknown.error.message).toMatch(/expected one of the channels/);
+    const notFound = await invoke('project:get', [999]);
+    expect(notFound).toMatchObject({ ok: false, error: { code: 'not-found' } });
+  });
+
+  it('creates and opens a project, returns peaks as a Float32Array, streams the recording with Range', async () => {
+    const created = await invoke<ProjectSummary>('project:create', [{ recordingPath: fx.wav, scorePath: fx.mid, title: 'Scale' }]);
+    expect(created.ok).toBe(true);
+    if (!created.ok) return;
+    const id = created.value.id;
+    expect(created.value).toMatchObject({ title: 'Scale', recordingName: 'performance.wav', scoreName: 'score.mid', status: 'new', checkedFraction: 0 });
+
+    const list = await invoke<ProjectSummary[]>('project:list', []);
+    expect(list.ok && list.value.map((p) => p.id)).toEqual([id]);
+
+    const detail = await invoke<ProjectDetail>('project:get', [id]);
+    expect(detail.ok).toBe(true);
+    if (!detail.ok) return;
+    expect(detail.value.score.notes.length).toBe(13);
+    expect(detail.value.recording.mediaUrl).toBe(`${bridge.origin}/media/${id}?token=${bridge.token}`);
+
+    const peaks = await invoke<Peaks>('recording:peaks', [id, { pointsPerSecond: 20 }]);
+    expect(peaks.ok).toBe(true);
+    if (!peaks.ok) return;
+    expect(peaks.value.max).toBeInstanceOf(Float32Array);
+    expect(peaks.value.max.length).toBe(Math.ceil(peaks.value.durationSeconds * 20));
+
+    const bytes = readFileSync(fx.wav);
+    const whole = await http(`/media/${id}`, { headers: { 'x-accord-token': bridge.token } });
+    expect(whole.status).toBe(200);
+    expect(whole.headers['accept-ranges']).toBe('bytes');
+    expect(whole.headers['content-type']).toBe('audio/wav');
+    expect(whole.body.equals(bytes)).toBe(true);
+    const part = await http(`/media/${id}`, { headers: { 'x-accord-token': bridge.token, range: 'bytes=100-199' } });
+    expect(part.status).toBe(206);
+    expect(part.headers['content-range']).toBe(`bytes 100-199/${bytes.length}`);
+    expect(part.body.equals(bytes.subarray(100, 200))).toBe(true);
+    const tail = await http(`/media/${id}`, { headers: { 'x-accord-token': bridge.token, range: 'bytes=-10' } });
+    expect(tail.body.equals(bytes.subarray(bytes.length - 10))).toBe(true);
+    const beyond = await http(`/media/${id}`, { headers: { 'x-accord-token': bridge.token, range: `bytes=${bytes.length}-` } });
+    expect(beyond.status).toBe(416);
+  });
+
+  it('streams events over SSE', async () => {
+    const list = await invoke<ProjectSummary[]>('project:list', []);
+    const id = list.ok ? list.value[0].id : 0;
+    const got = new Promise<string>((resolve, reject) => {
+      const req = request(`${bridge.origin}/__accord/events`, { headers: { 'x-accord-token': bridge.token } }, (res) => {
+        let buf = '';
+        res.on('data', (c: Buffer) => {
+          buf += c.toString();
+          const m = /event: project:changed\ndata: (.*)\n\n/.exec(buf);
+          if (m) {
+            resolve(m[1]);
+            req.destroy();
+          }
+        });
+      });
+      req.on('error', (e) => (e.message.includes('socket hang up') ? undefined : reject(e)));
+      req.end();
+      // Relinking to the same file emits project:changed once the stream is open.
+      setTimeout(() => void invoke('project:relink', [id, fx.wav]), 200);
+    });
+    expect(JSON.parse(await got)).toEqual({ projectId: id });
+  });
+});
+
+describe.skipIf(!existsSync('/usr/bin/chromium'))('window.accord in Chromium', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('exposes the typed API before the app runs, decodes typed arrays, rejects with tagged errors, delivers events', async () => {
+    const page = await browser.newPage();
+    await page.goto(bridge.url);
+    await page.waitForFunction(() => (window as unknown as { appStarted?: string }).appStarted !== undefined);
+    const out = await page.evaluate(async (wav) => {
+      type Api = {
+        project: Record<string, (...a: unknown[]) => Promise<unknown>>;
+        recording: Record<string, (...a: unknown[]) => Promise<unknown>>;
+        on(e: string, fn: (p: unknown) => void): () => void;
+      };
+      const w = window as unknown as { accord: Api; appStarted: string };
+      const accord = w.accord;
+      const list = (await accord.project.list()) as { id: number }[];
+      const id = list[0].id;
+      const peaks = (await accord.recording.peaks(id, { pointsPerSecond: 10 })) as { max: Float32Array };
+      let error = '';
+      try {
+        await accord.project.rename(id, '');
+      } catch (e) {
+        error = (e as Error).message;
+      }
+      const event = new Promise((resolve) => {
+        const off = accord.on('project:changed', (p) => {
+          off();
+          resolve(p);
+        });
+      });
+      await accord.project.relink(id, wav);
+      return {
+        appSaw: w.appStarted,
+        domains: Object.keys(accord).sort(),
+        isFloat32: peaks.max instanceof Float32Array,
+        peaksLength: peaks.max.length,
+        error,
+        event: await event,
+        frozen: Object.isFrozen(accord),
+      };
+    }, fx.wav);
+    expect(out.appSaw).toBe('object');
+    expect(out.domains).toEqual(['alignment', 'app', 'dialog', 'export', 'job', 'on', 'project', 'recording', 'view']);
+    expect(out.isFloat32).toBe(true);
+    expect(out.peaksLength).toBeGreaterThan(50);
+    expect(out.error).toMatch(/^\[accord:invalid-argument\] title: expected a non-empty string/);
+    expect(out.event).toMatchObject({ projectId: expect.any(Number) });
+    expect(out.frozen).toBe(true);
+    await page.close();
+  });
+});

@@ -16,6 +16,9 @@ export interface PianoRollEvents {
   noteClick: [scoreSeconds: number[]];
 }
 
+/** Performance-timeline mark set when the roll is first drawn (read by e2e/bench.ts). */
+export const PIANO_ROLL_DRAWN_MARK = 'accord:pianoroll-drawn';
+
 /** Background colour of the roll (tests count pixels that differ from it). */
 export const PIANO_ROLL_BACKGROUND = '#fbfbf8';
 
@@ -41,6 +44,7 @@ export class PianoRollView extends Emitter<PianoRollEvents> {
     opts.canvas.addEventListener('click', onClick);
     this.#unsubs.push(() => opts.canvas.removeEventListener('click', onClick));
     this.draw();
+    performance.mark(PIANO_ROLL_DRAWN_MARK);
   }
 
   /** Centres the roll on `scoreSeconds` and redraws. */

@@ -3,6 +3,9 @@ import type { Score, ScoreMeasure } from '../../../shared/score';
 import { Emitter } from '../lib/emitter';
 import { measureAt } from '../lib/timeline';
 
+/** Performance-timeline mark set when the sheet is rendered and indexed (read by e2e/bench.ts). */
+export const SHEET_DRAWN_MARK = 'accord:sheet-drawn';
+
 /** Options of the sheet-music view. */
 export interface SheetOptions {
   /** Scrollable element the sheet is drawn into. */
@@ -71,6 +74,7 @@ export class SheetView extends Emitter<SheetEvents> {
     if (view.#destroyed) return view;
     view.#osmd.render();
     view.#index();
+    performance.mark(SHEET_DRAWN_MARK);
     const onClick = (e: MouseEvent) => view.#onClick(e);
     opts.container.addEventListener('click', onClick);
     view.#unsubs.push(() => opts.container.removeEventListener('click', onClick));

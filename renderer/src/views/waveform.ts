@@ -2,6 +2,9 @@ import WaveSurfer from 'wavesurfer.js';
 import { Emitter } from '../lib/emitter';
 import type { Peaks } from '../lib/api';
 
+/** Performance-timeline mark set when the waveform is first drawn (read by e2e/bench.ts). */
+export const WAVEFORM_DRAWN_MARK = 'accord:waveform-drawn';
+
 /** Options of the waveform view. */
 export interface WaveformOptions {
   /** Element the waveform fills. */
@@ -52,7 +55,10 @@ export class WaveformView extends Emitter<WaveformEvents> {
       dragToSeek: true,
       interact: true,
     });
-    this.#unsubs.push(this.#ws.on('interaction', (t) => this.emit('seek', t)));
+    this.#unsubs.push(
+      this.#ws.on('interaction', (t) => this.emit('seek', t)),
+      this.#ws.once('redrawcomplete', () => performance.mark(WAVEFORM_DRAWN_MARK)),
+    );
     const onWheel = (e: WheelEvent) => {
       if (!e.ctrlKey) return;
       e.preventDefault();

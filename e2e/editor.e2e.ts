@@ -1,0 +1,249 @@
+/**
+ * The editor end to end: the real bridge, a temp SQLite file, the real alignment pipeline and
+ * Chromium. Tests named `smoke:` form the fast subset (`-t smoke`); the rest build on them, in order.
+ */
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startApp } from './support/app.js';
+import type { TestApp } from './support/app.js';
+import { artifact, DOCS_SCREENSHOT, SAMPLE } from './support/paths.js';
+import { screenshotStats } from './support/pixels.js';
+import { StartPage } from './pages/StartPage.js';
+import { EditorPage } from './pages/EditorPage.js';
+
+const TITLE = 'Sample (MusicXML)';
+const MIDI_TITLE = 'Sample (MIDI)';
+
+let app: TestApp;
+let page: Page;
+let start: StartPage;
+let editor: EditorPage;
+
+beforeAll(async () => {
+  for (const p of Object.values(SAMPLE)) if (!existsSync(p)) throw new Error(`e2e fixture missing: expected ${p}`);
+  app = await startApp({ width: 1400, height: 900 });
+  page = await app.newPage();
+  start = new StartPage(page);
+  editor = new EditorPage(page);
+});
+
+afterAll(async () => {
+  await app?.close();
+});
+
+describe('editor', () => {
+  it('smoke: creates a project from a MusicXML score and a recording', async () => {
+    await start.waitReady();
+    // main's file dialog answered by the bridge (the Electron app shows a native one)
+    app.bridge.queueDialog(SAMPLE.musicxml);
+    app.bridge.queueDialog(SAMPLE.recording);
+    await start.createViaDialogs(TITLE);
+    const row = start.row(TITLE);
+    await row.waitFor();
+    const text = await row.innerText();
+    expect(text).toContain('score.musicxml');
+    expect(text).toContain('performance.flac');
+    expect(text).toContain('Not aligned');
+    expect(text).toMatch(/\d+:\d\d\.\d/); // the duration
+    expect(text).toContain('0%');
+  });
+
+  it('smoke: opens it with the waveform and the sheet music drawn', async () => {
+    await start.open(TITLE);
+    await editor.waitOpen(TITLE);
+    await editor.waveform.locator('div').first().waitFor();
+    await editor.sheet.locator('svg').first().waitFor({ timeout: 60_000 });
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="sheet"]')?.getAttribute('data-cursor-index')) >= 0);
+    const wave = await screenshotStats(page, editor.waveform, artifact('waveform-before.png'));
+    expect(wave.inkedFraction).toBeGreaterThan(0.05);
+    const sheet = await screenshotStats(page, editor.sheet, artifact('sheet-before.png'), [255, 255, 255]);
+    expect(sheet.inkedFraction).toBeGreaterThan(0.01);
+    expect(await editor.barBeat.innerText()).toContain('not aligned');
+  });
+
+  it('aligns with a progress bar, then draws the path on the matrix', async () => {
+    const seen = await editor.alignAndWait();
+    expect(seen.stages.length).toBeGreaterThan(0);
+    expect(await editor.alignButton.isVisible()).toBe(true);
+    const m = await screenshotStats(page, editor.matrix, artifact('matrix.png'), [0x10, 0x14, 0x1c]);
+    expect(m.inkedFraction).toBeGreaterThan(0.05);
+    expect(m.colours).toBeGreaterThan(8);
+    const sheet = await screenshotStats(page, editor.sheet, artifact('sheet.png'), [255, 255, 255]);
+    expect(sheet.inkedFraction).toBeGreaterThan(0.01);
+    await screenshotStats(page, editor.waveform, artifact('waveform.png'));
+    expect(await editor.barBeat.innerText()).toMatch(/bar \d+\.\d+/);
+    const shot = artifact('editor.png');
+    await page.screenshot({ path: shot });
+    if (process.env.ACCORD_UPDATE_SCREENSHOT === '1') copyFileSync(shot, DOCS_SCREENSHOT);
+  });
+
+  it('plays: the playhead and the score cursor move', async () => {
+    await page.keyboard.press('Home');
+    const t0 = await editor.playhead();
+    const c0 = await editor.cursorBox();
+    const i0 = await editor.cursorIndex();
+    await editor.playButton.click();
+    await editor.pauseButton.waitFor();
+    await page.waitForFunction((t) => Number(document.querySelector('main.editor')?.getAttribute('data-playhead')) > t + 2, t0, { timeout: 20_000 });
+    await editor.pauseButton.click();
+    await editor.playButton.waitFor();
+    const t1 = await editor.playhead();
+    expect(t1).toBeGreaterThan(t0 + 2);
+    const i1 = await editor.cursorIndex();
+    expect(i1).toBeGreaterThan(i0);
+    const c1 = await editor.cursorBox();
+    expect(c1.x !== c0.x || c1.y !== c0.y).toBe(true);
+    // the score time follows the alignment: it advanced too
+    expect(await editor.scoreTime()).toBeGreaterThan(0.5);
+  });
+
+  it('seeks the recording by clicking a note, the cursor lands on it', async () => {
+    const before = await editor.playhead();
+    const noteCount = await editor.sheet.locator('g.vf-stavenote').count();
+    expect(noteCount).toBeGreaterThan(10);
+    const target = Math.floor(noteCount * 0.6);
+    const noteBox = await editor.sheet.locator('g.vf-stavenote').nth(target).boundingBox();
+    await editor.clickNote(target);
+    await page.waitForFunction((t) => Math.abs(Number(document.querySelector('main.editor')?.getAttribute('data-playhead')) - t) > 0.2, before);
+    const after = await editor.playhead();
+    expect(after).not.toBeCloseTo(before, 1);
+    const cursor = await editor.cursorBox();
+    expect(noteBox).not.toBeNull();
+    // the cursor stands on (or right next to) the clicked note
+    expect(Math.abs(cursor.x - (noteBox?.x ?? 0))).toBeLessThan(40);
+  });
+
+  it('keyboard shortcuts: help overlay, zoom, step, home', async () => {
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await help.waitFor();
+    expect(await help.innerText()).toContain('Play / pause');
+    await page.keyboard.press('Escape');
+    await help.waitFor({ state: 'detached' });
+    const z0 = parseFloat(await editor.zoom.innerText());
+    await page.keyboard.press('+');
+    await page.waitForFunction((z) => parseFloat(document.querySelector('output[aria-label="Zoom"]')?.textContent ?? '0') > z, z0);
+    await page.keyboard.press('Home');
+    await page.waitForFunction(() => Number(document.querySelector('main.editor')?.getAttribute('data-playhead')) === 0);
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction(() => Math.abs(Number(document.querySelector('main.editor')?.getAttribute('data-playhead')) - 5) < 0.01);
+  });
+
+  it('matrix: wheel zooms, hover shows performance time, bar.beat and score time', async () => {
+    await editor.showView('Matrix');
+    const box = await editor.matrix.boundingBox();
+    if (!box) throw new Error('matrix not visible');
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const tip = page.getByRole('tooltip');
+    await tip.waitFor();
+    const text = await tip.innerText();
+    expect(text).toMatch(/Performance \d+:\d\d\.\d/);
+    expect(text).toMatch(/Bar \d+\.\d+/);
+    expect(text).toMatch(/Score \d+:\d\d\.\d/);
+    const before = await screenshotStats(page, editor.matrix, artifact('matrix-fit.png'), [0x10, 0x14, 0x1c]);
+    await page.mouse.wheel(0, -600);
+    await page.waitForTimeout(200);
+    const after = await screenshotStats(page, editor.matrix, artifact('matrix-zoomed.png'), [0x10, 0x14, 0x1c]);
+    expect(after.inked).not.toBe(before.inked);
+  });
+
+  it('restores project, playhead, zoom and view after the page is closed and reopened', async () => {
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    const playhead = await editor.playhead();
+    const zoom = await editor.zoom.innerText();
+    const view = await editor.selectedView();
+    expect(view).toBe('Matrix');
+    await editor.waitSaved();
+    const hash = new URL(page.url()).hash;
+    expect(hash).toMatch(/^#\/project\/\d+$/);
+    await page.close();
+
+    page = await app.newPage();
+    start = new StartPage(page);
+    editor = new EditorPage(page);
+    await start.waitReady();
+    await start.open(TITLE);
+    await editor.waitOpen(TITLE);
+    await page.waitForFunction((t) => Math.abs(Number(document.querySelector('main.editor')?.getAttribute('data-playhead')) - t) < 0.05, playhead);
+    expect(await editor.zoom.innerText()).toBe(zoom);
+    expect(await editor.selectedView()).toBe(view);
+
+    // reopening the editor's own address lands in the same project
+    const again = await app.newPage(hash);
+    await new EditorPage(again).waitOpen(TITLE);
+    await again.close();
+    await editor.showView('Sheet music');
+    await editor.close();
+    await start.waitReady();
+  });
+
+  it('smoke: a bad recording gives a clear message and the app keeps working', async () => {
+    await start.ensure();
+    const bad = join(app.dir, 'broken.flac');
+    writeFileSync(bad, 'this is not audio at all\n'.repeat(50));
+    await start.create(SAMPLE.musicxml, bad, 'Broken');
+    const alert = start.alert.first();
+    const created = start.row('Broken');
+    await Promise.race([alert.waitFor(), created.waitFor()]);
+    if (await created.count()) {
+      // accepted at creation: the failure must show when aligning
+      await start.open('Broken');
+      await editor.waitOpen('Broken');
+      await editor.alignButton.click();
+      await editor.alert.first().waitFor({ timeout: 120_000 });
+      expect(await editor.alert.first().innerText()).toMatch(/broken\.flac|decode|audio|FLAC/i);
+      await editor.close();
+    } else {
+      expect(await alert.innerText()).toMatch(/broken\.flac|decode|audio|FLAC|recording/i);
+    }
+    // still works: a missing file is reported, then a good project opens
+    await start.create('/definitely/not/here.musicxml', SAMPLE.recording, 'Ghost');
+    await page.getByRole('alert').filter({ hasText: /not\/here\.musicxml/ }).waitFor();
+    await start.open(TITLE);
+    await editor.waitOpen(TITLE);
+    await editor.close();
+    await start.waitReady();
+  });
+
+  it('renames, duplicates and deletes a project (with a confirmation)', async () => {
+    await start.rename(TITLE, 'Renamed sample');
+    await start.duplicate('Renamed sample');
+    await page.waitForFunction(() => document.querySelectorAll('table tbody tr').length >= 2);
+    const titles = await start.titles();
+    const copy = titles.find((t) => t !== 'Renamed sample' && /Renamed sample/.test(t));
+    expect(copy).toBeDefined();
+    await start.delete(copy ?? '', false);
+    expect(await start.titles()).toContain(copy);
+    await start.delete(copy ?? '', true);
+    await start.row(copy ?? '').waitFor({ state: 'detached' });
+    expect(await start.titles()).toContain('Renamed sample');
+    await start.rename('Renamed sample', TITLE);
+  });
+
+  it('smoke: a MIDI score shows a piano roll with a playhead', async () => {
+    await start.ensure();
+    await start.create(SAMPLE.midi, SAMPLE.recording, MIDI_TITLE);
+    await start.open(MIDI_TITLE);
+    await editor.waitOpen(MIDI_TITLE);
+    await editor.pianoRoll.waitFor();
+    const roll = await screenshotStats(page, editor.pianoRoll, artifact('pianoroll.png'), [0xfb, 0xfb, 0xf8]);
+    expect(roll.inkedFraction).toBeGreaterThan(0.01);
+    expect(await page.getByRole('tab', { name: 'Sheet music' }).count()).toBe(0);
+  });
+
+  it('cancels a running alignment', async () => {
+    await editor.alignButton.click();
+    await editor.cancelButton.waitFor();
+    await page.waitForFunction(() => !document.querySelector('.align button:disabled'));
+    if (await editor.cancelButton.isVisible()) await editor.cancelButton.click();
+    // either the job stopped (notice) or it had already finished (path drawn)
+    await page.getByText('Alignment cancelled.').or(editor.matrix.and(page.locator(':visible'))).first().waitFor({ timeout: 60_000 });
+    await editor.alignButton.waitFor();
+    expect(app.errors.filter((e) => !/favicon|Failed to load resource/.test(e))).toEqual([]);
+  });
+});

@@ -1,0 +1,89 @@
+/** Page object of the start screen (recent projects, new project). */
+import type { Locator, Page } from 'playwright-core';
+
+/** The start screen. */
+export class StartPage {
+  constructor(readonly page: Page) {}
+
+  /** The "Recent projects" table. */
+  get table(): Locator {
+    return this.page.getByRole('table', { name: 'Recent projects' });
+  }
+
+  /** The error banner(s). */
+  get alert(): Locator {
+    return this.page.getByRole('alert');
+  }
+
+  /** The row of project `title`. */
+  row(title: string): Locator {
+    return this.table.getByRole('row', { name: title, exact: true });
+  }
+
+  /** Goes back to the start screen from wherever the app is. */
+  async ensure(): Promise<void> {
+    const back = this.page.getByRole('button', { name: '← Projects' });
+    if (await back.isVisible()) await back.click();
+    await this.waitReady();
+  }
+
+  /** Waits until the start screen is shown. */
+  async waitReady(): Promise<void> {
+    await this.page.getByRole('heading', { name: 'New project' }).waitFor();
+  }
+
+  /** Fills the new-project form with paths and submits it. */
+  async create(scorePath: string, recordingPath: string, title?: string): Promise<void> {
+    await this.page.getByLabel('Score', { exact: true }).fill(scorePath);
+    await this.page.getByLabel('Recording', { exact: true }).fill(recordingPath);
+    if (title) await this.page.getByLabel('Title', { exact: true }).fill(title);
+    await this.page.getByRole('button', { name: 'Create project' }).click();
+  }
+
+  /** Picks the score and the recording through main's file dialog (`dialog:open`), then creates. */
+  async createViaDialogs(title?: string): Promise<void> {
+    await this.page.getByRole('button', { name: 'Choose score…' }).click();
+    await this.page.getByRole('button', { name: 'Choose recording…' }).click();
+    await this.page.waitForFunction(
+      () =>
+        (document.getElementById('score-path') as HTMLInputElement | null)?.value !== '' &&
+        (document.getElementById('recording-path') as HTMLInputElement | null)?.value !== '',
+    );
+    if (title) await this.page.getByLabel('Title', { exact: true }).fill(title);
+    await this.page.getByRole('button', { name: 'Create project' }).click();
+  }
+
+  /** Opens project `title`. */
+  async open(title: string): Promise<void> {
+    await this.page.getByRole('button', { name: `Open ${title}`, exact: true }).click();
+  }
+
+  /** Renames project `title` to `to`. */
+  async rename(title: string, to: string): Promise<void> {
+    await this.page.getByRole('button', { name: `Rename ${title}`, exact: true }).click();
+    const box = this.page.getByRole('textbox', { name: 'New title' });
+    await box.fill(to);
+    await box.press('Enter');
+    await this.row(to).waitFor();
+  }
+
+  /** Duplicates project `title`. */
+  async duplicate(title: string): Promise<void> {
+    await this.page.getByRole('button', { name: `Duplicate ${title}`, exact: true }).click();
+  }
+
+  /** Deletes project `title`, answering the confirmation with `confirm`. */
+  async delete(title: string, confirm: boolean): Promise<void> {
+    await this.page.getByRole('button', { name: `Delete ${title}`, exact: true }).click();
+    const dialog = this.page.getByRole('dialog', { name: 'Delete project?' });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: confirm ? 'Delete' : 'Cancel', exact: true }).click();
+    await dialog.waitFor({ state: 'detached' });
+  }
+
+  /** Titles of the listed projects, in order. */
+  async titles(): Promise<string[]> {
+    if ((await this.table.count()) === 0) return [];
+    return this.table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
+  }
+}

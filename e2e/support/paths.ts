@@ -1,0 +1,26 @@
+/** Paths of the repository, the built renderer, fixtures and artifacts. */
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Repository root. */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** Built renderer served by the bridge. */
+export const RENDERER_DIST = join(ROOT, 'renderer', 'dist');
+/** Screenshots and traces (gitignored). */
+export const ARTIFACTS = join(ROOT, 'e2e', 'artifacts');
+/** The README's screenshot. */
+export const DOCS_SCREENSHOT = join(ROOT, 'docs', 'screenshot.png');
+
+/** The sample piece: MusicXML + MIDI score and a recording of it. */
+export const SAMPLE = {
+  musicxml: join(ROOT, 'resources', 'sample', 'score.musicxml'),
+  midi: join(ROOT, 'resources', 'sample', 'score.mid'),
+  recording: join(ROOT, 'resources', 'sample', 'performance.flac'),
+};
+
+/** Creates the artifacts folder; returns the path of artifact `name`. */
+export function artifact(name: string): string {
+  if (!existsSync(ARTIFACTS)) mkdirSync(ARTIFACTS, { recursive: true });
+  return join(ARTIFACTS, name);
+}

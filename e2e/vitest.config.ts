@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
+
+/** End-to-end tests: the real bridge + SQLite + pipeline, driven in Chromium. One file at a time, in order. */
+export default defineConfig({
+  root: fileURLToPath(new URL('..', import.meta.url)),
+  test: {
+    include: ['e2e/**/*.e2e.ts'],
+    environment: 'node',
+    pool: 'forks',
+    fileParallelism: false,
+    sequence: { concurrent: false },
+    testTimeout: 240_000,
+    hookTimeout: 240_000,
+  },
+});

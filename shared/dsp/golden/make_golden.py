@@ -187,6 +187,8 @@ def main():
             "layout": ["pitchEnergy[frames x 88]", "chroma[frames x 12]", "onset[frames x 12]", "energy[frames]"]}
     with open(os.path.join(HERE, "phrase.golden.json"), "w") as f:
         json.dump(meta, f, indent=2)
+    # Keep the JSON in the repo's prettier style (format:check covers it).
+    subprocess.run(["npx", "prettier", "--log-level", "warn", "--write", os.path.join(HERE, "*.json")], check=False)
     print(f"wrote golden for {len(x)} samples, {frames} frames")
 
 

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { segments } from '../path.js';
+import { alignDtw } from './dtw.js';
+import { alignJump, coarseJumpPath, DEFAULT_JUMP } from './jump.js';
+import { refineRoute } from './refine.js';
+import { smoothWarp, syntheticScore, warpFeatures } from './synthetic.js';
+
+/** Warp that plays score frame ranges [a, b) one after another, each with its own smooth tempo. */
+function playParts(parts: [number, number][], rate: number, seed: number): Float64Array {
+  const out: number[] = [];
+  parts.forEach(([a, b], k) => {
+    const n = Math.round((b - a) / rate);
+    const w = smoothWarp(n, b - a, seed + k, 0.3);
+    for (let i = 0; i < n; i++) out.push(a + w[i]);
+  });
+  return Float64Array.from(out);
+}
+
+function meanError(scoreTime: Float64Array, hop: number, warp: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < warp.length; i++) s += Math.abs(scoreTime[i] / hop - warp[i]);
+  return s / warp.length;
+}
+
+function trueJumps(warp: Float64Array): number[] {
+  const out: number[] = [];
+  for (let i = 1; i < warp.length; i++) if (Math.abs(warp[i] - warp[i - 1]) > 5) out.push(i);
+  return out;
+}
+
+const score = syntheticScore(6000, 5);
+const hop = score.hopSeconds;
+/** Jump points every 90 frames (≈ 2 s "measures"): sections start at 1980 and 3960. */
+const jumpPoints: number[] = [];
+for (let f = 0; f <= 6000; f += 90) jumpPoints.push(f * hop);
+const maxJumpError = 0.2 / hop;
+
+describe('alignJump', () => {
+  const cases: Record<string, [number, number][]> = {
+    'a repeat (A B A B C)': [
+      [0, 1980],
+      [0, 3960],
+      [3960, 6000],
+    ],
+    'a skip (A C)': [
+      [0, 1980],
+      [3960, 6000],
+    ],
+    'a jump back': [
+      [0, 4500],
+      [1980, 6000],
+    ],
+  };
+  for (const [label, parts] of Object.entries(cases)) {
+    it(`follows ${label} and finds the jump within 200 ms`, () => {
+      const warp = playParts(parts, 0.9, 3);
+      const perf = warpFeatures(score, warp, 0.3, 7);
+      const path = alignJump(perf, score, jumpPoints);
+      const truth = trueJumps(warp);
+      expect(path.jumpFrames).toHaveLength(truth.length);
+      path.jumpFrames.forEach((f, k) => expect(Math.abs(f - truth[k])).toBeLessThanOrEqual(maxJumpError));
+      expect(segments(path)).toHaveLength(truth.length + 1);
+      expect(meanError(path.scoreTime, hop, warp)).toBeLessThan(1);
+      // Classic DTW cannot follow it.
+      expect(meanError(alignDtw(perf, score).scoreTime, hop, warp)).toBeGreaterThan(10);
+    });
+  }
+
+  it('takes no spurious jump on a monotone performance and matches DTW', () => {
+    const warp = smoothWarp(7000, 6000, 8, 0.4);
+    const perf = warpFeatures(score, warp, 0.4, 9);
+    const path = alignJump(perf, score, jumpPoints);
+    expect(path.jumpFrames).toEqual([]);
+    const dtw = alignDtw(perf, score);
+    expect(meanError(path.scoreTime, hop, warp)).toBeLessThan(meanError(dtw.scoreTime, hop, warp) + 0.05);
+  });
+
+  it('pays the penalty: with an enormous penalty it stays monotone', () => {
+    const warp = playParts([[0, 1980], [0, 6000]], 1, 4);
+    const perf = warpFeatures(score, warp, 0.3, 2);
+    const coarse = coarseJumpPath(perf, score, jumpPoints, { ...DEFAULT_JUMP, jumpPenalty: 1e9 });
+    expect(coarse.jumps).toEqual([]);
+    expect(coarseJumpPath(perf, score, jumpPoints).jumps).toHaveLength(1);
+  });
+
+  it('stops when aborted', () => {
+    const perf = warpFeatures(score, smoothWarp(3000, 6000, 1, 0.2), 0.1, 1);
+    const ctl = new AbortController();
+    ctl.abort();
+    expect(() => alignJump(perf, score, jumpPoints, { signal: ctl.signal })).toThrow();
+  });
+});
+
+describe('refineRoute', () => {
+  it('moves an inexact cut to the true one and keeps the given score frames of the cut', () => {
+    const warp = playParts([[0, 1980], [990, 6000]], 1, 6);
+    const perf = warpFeatures(score, warp, 0.3, 3);
+    const cut = trueJumps(warp)[0];
+    const route = {
+      segments: [
+        { perfStart: 0, perfEnd: cut + 30, scoreStart: 0, scoreEnd: 1980 },
+        { perfStart: cut + 30, perfEnd: perf.frames, scoreStart: 990, scoreEnd: 6000 },
+      ],
+    };
+    const path = refineRoute(perf, score, route);
+    expect(path.jumpFrames).toHaveLength(1);
+    expect(Math.abs(path.jumpFrames[0] - cut)).toBeLessThanOrEqual(2);
+    expect(path.scoreTime[path.jumpFrames[0] - 1] / hop).toBeCloseTo(1979, 0);
+    expect(path.scoreTime[path.jumpFrames[0]] / hop).toBeCloseTo(990, 0);
+    expect(meanError(path.scoreTime, hop, warp)).toBeLessThan(1);
+  });
+
+  it('follows a per-frame guide', () => {
+    const warp = smoothWarp(4000, 6000, 2, 0.3);
+    const perf = warpFeatures(score, warp, 0.3, 4);
+    const guide = Float64Array.from(warp, (w) => w + 15);
+    const path = refineRoute(perf, score, { segments: [{ perfStart: 0, perfEnd: 4000, scoreStart: 0, scoreEnd: 6000 }] }, { guide, bandFrames: 30 });
+    expect(meanError(path.scoreTime, hop, warp)).toBeLessThan(1);
+  });
+
+  it('rejects a route that does not cover the performance', () => {
+    const perf = warpFeatures(score, smoothWarp(1000, 6000, 1, 0.2), 0.1, 1);
+    expect(() => refineRoute(perf, score, { segments: [{ perfStart: 0, perfEnd: 900, scoreStart: 0, scoreEnd: 6000 }] })).toThrow(/ends at perf frame 900, expected 1000/);
+  });
+});

@@ -4,6 +4,7 @@
  * rows→dense-path resampling the readers need.
  */
 import type { AlignMethod, AlignmentPath } from '../path.js';
+import { segments } from '../path.js';
 import type { Score } from '../score.js';
 
 /** Formats an alignment can be written to. */
@@ -39,14 +40,6 @@ export class FormatError extends Error {
   }
 }
 
-/** One continuous pass of a path: frames `[start, end)`. */
-export interface Segment {
-  /** First frame. */
-  start: number;
-  /** One past the last frame. */
-  end: number;
-}
-
 /** One row of a path as the text formats carry it. */
 export interface PathRow {
   /** Performance seconds. */
@@ -67,31 +60,6 @@ export interface PerformedBeat {
   segment: number;
 }
 
-/** The continuous passes of a path, split at its jump frames. */
-export function segments(path: AlignmentPath): Segment[] {
-  const n = path.scoreTime.length;
-  if (n === 0) return [];
-  const cuts = path.jumpFrames.filter((f) => f > 0 && f < n);
-  const out: Segment[] = [];
-  let start = 0;
-  for (const cut of cuts) {
-    if (cut > start) out.push({ start, end: cut });
-    start = cut;
-  }
-  out.push({ start, end: n });
-  return out;
-}
-
-/** One row per frame: `[perf seconds, score seconds, confidence]`. */
-export function pathToRows(path: AlignmentPath): PathRow[] {
-  const rows: PathRow[] = [];
-  for (let f = 0; f < path.scoreTime.length; f++) {
-    rows.push({ perf: f * path.hopSeconds, score: path.scoreTime[f], confidence: path.confidence[f] ?? 1 });
-  }
-  return rows;
-}
-
-/**
 /**
  * Performance time at which segment `seg` reaches score time `s`, or undefined where it
  * does not. A segment's first frame also claims score times up to one hop before it (a
@@ -99,29 +67,33 @@ export function pathToRows(path: AlignmentPath): PathRow[] {
  */
 export function perfTimeInSegment(
   path: AlignmentPath,
-  seg: Segment,
+  seg: { startFrame: number; endFrame: number },
   s: number,
   isLast: boolean,
 ): number | undefined {
   const q = path.scoreTime;
   const hop = path.hopSeconds;
   const tol = hop + 1e-9;
-  if (s < q[seg.start]) return q[seg.start] - s <= tol ? seg.start * hop : undefined;
-  for (let f = seg.start + 1; f < seg.end; f++) {
+  if (s < q[seg.startFrame]) return q[seg.startFrame] - s <= tol ? seg.startFrame * hop : undefined;
+  for (let f = seg.startFrame + 1; f < seg.endFrame; f++) {
     if (q[f] >= s && q[f - 1] < s) {
       const frac = (s - q[f - 1]) / (q[f] - q[f - 1]);
       return (f - 1 + frac) * hop;
     }
     if (q[f - 1] === s) return (f - 1) * hop;
   }
-  const last = seg.end - 1;
+  const last = seg.endFrame - 1;
   if (q[last] === s) return last * hop;
   if (isLast && s > q[last] && s - q[last] <= tol) return last * hop;
   return undefined;
 }
 
-/** Every performance time (seconds, ascending) at which the path plays score time `s`: one per pass. */
-export function perfTimesOfScoreTime(path: AlignmentPath, s: number): number[] {
+/**
+ * Every performance time (seconds, ascending) at which the path plays score time `s`, one per
+ * pass, with `perfTimeInSegment`'s allowance at jump landings and at the end (what the beat
+ * exports need; `perfTimesOfScoreTime` of `shared/path.ts` is exact).
+ */
+export function passTimesOfScoreTime(path: AlignmentPath, s: number): number[] {
   const segs = segments(path);
   const out: number[] = [];
   segs.forEach((seg, i) => {
@@ -129,19 +101,6 @@ export function perfTimesOfScoreTime(path: AlignmentPath, s: number): number[] {
     if (t !== undefined) out.push(t);
   });
   return out;
-}
-
-/** Score time at performance time `t` (linear between frames, held across a jump, clamped at the ends). */
-export function scoreTimeAt(path: AlignmentPath, t: number): number {
-  const q = path.scoreTime;
-  const n = q.length;
-  if (n === 0) return 0;
-  const x = t / path.hopSeconds;
-  if (x <= 0) return q[0];
-  if (x >= n - 1) return q[n - 1];
-  const f = Math.floor(x);
-  if (path.jumpFrames.includes(f + 1)) return q[f];
-  return q[f] + (x - f) * (q[f + 1] - q[f]);
 }
 
 /** Score beats in performance order, once per pass that plays them. */
@@ -156,16 +115,6 @@ export function performedBeats(path: AlignmentPath, score: Score): PerformedBeat
   });
   out.sort((a, b) => a.perfTime - b.perfTime || a.segment - b.segment || a.beat - b.beat);
   return out;
-}
-
-/**
- * Whether going from score `q0` at perf `p0` to score `q1` at perf `p1` is a jump by the
- * scorer's rule (`../shared/eval/score.py`): back by more than 0.25 s, or ahead by more
- * than 1 s + 4 × the performance step.
- */
-export function isScorerJump(p0: number, q0: number, p1: number, q1: number): boolean {
-  const d = q1 - q0;
-  return d < -0.25 || d > 1 + 4 * (p1 - p0);
 }
 
 /**

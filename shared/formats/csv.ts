@@ -5,16 +5,9 @@
  * A jump is the last frame before it and the first after it as two consecutive rows.
  */
 import type { AlignmentPath } from '../path.js';
+import { isScorerJump } from '../path.js';
 import type { PathRow } from './common.js';
-import {
-  FormatError,
-  fixed,
-  isScorerJump,
-  parseNumber,
-  pathToRows,
-  rowsToPath,
-  textLines,
-} from './common.js';
+import { FormatError, fixed, parseNumber, rowsToPath, textLines } from './common.js';
 
 /** Decimals of the time columns. */
 export const CSV_TIME_DECIMALS = 4;
@@ -22,7 +15,8 @@ export const CSV_TIME_DECIMALS = 4;
 /** Writes the dense path as the evaluation CSV. */
 export function writeCsv(path: AlignmentPath): string {
   const out = ['perf_time,score_time,confidence'];
-  for (const r of pathToRows(path)) {
+  for (let f = 0; f < path.scoreTime.length; f++) {
+    const r = { perf: f * path.hopSeconds, score: path.scoreTime[f], confidence: path.confidence[f] ?? 1 };
     out.push(
       `${fixed(r.perf, CSV_TIME_DECIMALS)},${fixed(r.score, CSV_TIME_DECIMALS)},${fixed(r.confidence, 3)}`,
     );

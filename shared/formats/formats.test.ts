@@ -3,15 +3,13 @@ import { describe, expect, it } from 'vitest';
 import type { AlignmentPath } from '../path.js';
 import type { Score, ScoreBeat, ScoreMeasure, ScoreNote } from '../score.js';
 import type { ExportMeta } from './index.js';
+import { perfTimesOfScoreTime, scoreTimeAt, segments } from '../path.js';
 import {
   EXPORT_FORMATS,
   FormatError,
   exportAlignment,
   formatFromFileName,
   importAlignment,
-  perfTimesOfScoreTime,
-  scoreTimeAt,
-  segments,
 } from './index.js';
 
 const { Midi } = pkg;

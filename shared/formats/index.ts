@@ -12,7 +12,7 @@ import { writeAudacity, writeSvl } from './labels.js';
 import { writeMidi } from './midi.js';
 
 export type { ExportFormat, ExportMeta, ImportFormat, InputRef } from './common.js';
-export { FormatError, pathToRows, perfTimesOfScoreTime, scoreTimeAt, segments } from './common.js';
+export { FormatError } from './common.js';
 
 /** What each export format is and the file name ending it is saved with. */
 export const EXPORT_FORMATS: Record<

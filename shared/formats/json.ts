@@ -5,7 +5,7 @@
 import type { AlignMethod, AlignmentPath } from '../path.js';
 import type { Score } from '../score.js';
 import type { ExportMeta, InputRef, PathRow } from './common.js';
-import { FormatError, perfTimesOfScoreTime, rowsToPath } from './common.js';
+import { FormatError, passTimesOfScoreTime, rowsToPath } from './common.js';
 
 /** Format tag of the JSON. */
 export const JSON_FORMAT = 'accord-alignment';
@@ -49,12 +49,12 @@ export function toAlignmentJson(path: AlignmentPath, score: Score, meta: ExportM
     beats: score.beats.map((b) => ({
       label: b.label,
       scoreTime: r6(b.time),
-      perfTimes: perfTimesOfScoreTime(path, b.time).map(r6),
+      perfTimes: passTimesOfScoreTime(path, b.time).map(r6),
     })),
     measures: score.measures.map((m) => ({
       number: m.number,
       scoreTime: r6(m.start),
-      perfTimes: perfTimesOfScoreTime(path, m.start).map(r6),
+      perfTimes: passTimesOfScoreTime(path, m.start).map(r6),
     })),
   };
   if (path.modelVersion !== undefined) doc.modelVersion = path.modelVersion;

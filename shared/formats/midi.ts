@@ -5,7 +5,8 @@
 import pkg from '@tonejs/midi';
 import type { AlignmentPath } from '../path.js';
 import type { Score } from '../score.js';
-import { perfTimeInSegment, segments } from './common.js';
+import { segments } from '../path.js';
+import { perfTimeInSegment } from './common.js';
 
 const { Midi } = pkg;
 
@@ -22,7 +23,7 @@ export function writeMidi(path: AlignmentPath, score: Score): Uint8Array {
   const segs = segments(path);
   segs.forEach((seg, si) => {
     const last = si === segs.length - 1;
-    const segEnd = (seg.end - 1) * path.hopSeconds;
+    const segEnd = (seg.endFrame - 1) * path.hopSeconds;
     for (const note of score.notes) {
       const on = perfTimeInSegment(path, seg, note.onset, last);
       if (on === undefined) continue;

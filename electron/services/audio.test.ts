@@ -83,6 +83,17 @@ describe('decodeAudioFile: formats', () => {
     expect(b.sha256).toBe(a.sha256);
   });
 
+  it('reads WAV data at any byte alignment', async () => {
+    for (const name of ['tone_s16.wav', 'tone_f32.wav']) {
+      const raw = new Uint8Array(readFileSync(fixture(name)));
+      const shifted = new Uint8Array(raw.length + 1);
+      shifted.set(raw, 1);
+      const a = await decodeAudioBytes(raw.slice(), name);
+      const b = await decodeAudioBytes(shifted.subarray(1), name);
+      expect(b.samples).toEqual(a.samples);
+    }
+  });
+
   it('downmixes any channel count (a hand-built 3-channel float WAV)', async () => {
     const frames = 4410;
     const bytes = new Uint8Array(44 + frames * 3 * 4);

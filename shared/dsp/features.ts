@@ -77,8 +77,16 @@ export function audioPitchEnergy(mono: Float32Array, onProgress?: (fraction: num
   const energy = new Float32Array(frames * NUM_PITCHES);
   const window = hannWindow();
   const map = binToPitchIndex();
+  let firstBin = NUM_BINS;
   let lastBin = 0;
-  for (let k = 0; k < NUM_BINS; k++) if (map[k] >= 0) lastBin = k;
+  for (let k = 0; k < NUM_BINS; k++) {
+    if (map[k] >= 0) {
+      firstBin = Math.min(firstBin, k);
+      lastBin = k;
+    }
+  }
+  // Bands are contiguous: bins firstBin..lastBin map to non-decreasing pitches.
+  const acc = new Float64Array(NUM_PITCHES);
   const fft = new FFT(frameLength);
   const input = new Float64Array(frameLength);
   const out = new Float64Array(2 * frameLength);
@@ -95,14 +103,14 @@ export function audioPitchEnergy(mono: Float32Array, onProgress?: (fraction: num
       }
     }
     fft.realTransform(out, input);
-    const row = f * NUM_PITCHES;
-    for (let k = 1; k <= lastBin; k++) {
-      const p = map[k];
-      if (p < 0) continue;
+    acc.fill(0);
+    for (let k = firstBin; k <= lastBin; k++) {
       const re = out[2 * k];
       const im = out[2 * k + 1];
-      energy[row + p] += (re * re + im * im) * POWER_SCALE;
+      acc[map[k]] += re * re + im * im;
     }
+    const row = f * NUM_PITCHES;
+    for (let i = 0; i < NUM_PITCHES; i++) energy[row + i] = acc[i] * POWER_SCALE;
     if (onProgress && f % progressEvery === 0) onProgress(f / frames);
   }
   onProgress?.(1);

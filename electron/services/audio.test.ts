@@ -69,6 +69,19 @@ describe('decodeAudioFile: formats', () => {
     expect(Math.sqrt(s / d.samples.length)).toBeLessThan(0.3);
   });
 
+  it('decodes mp3 (lossy, encoder delay: compares the level and tone, not the waveform)', async () => {
+    const d = await decodeAudioFile(fixture('tone.mp3'));
+    expect(d.channels).toBe(2);
+    expect(d.sourceSampleRate).toBe(44100);
+    expect(d.durationSeconds).toBeGreaterThan(0.39);
+    expect(d.durationSeconds).toBeLessThan(0.5);
+    const mid = d.samples.subarray(Math.round(0.1 * SR), Math.round(0.3 * SR));
+    let s = 0;
+    for (const v of mid) s += v * v;
+    expect(Math.sqrt(s / mid.length)).toBeGreaterThan(0.2);
+    expect(Math.sqrt(s / mid.length)).toBeLessThan(0.3);
+  });
+
   it('passes 22050 Hz mono through untouched', async () => {
     const d = await decodeAudioFile(fixture('tone_mono_22k.wav'));
     expect(d.channels).toBe(1);

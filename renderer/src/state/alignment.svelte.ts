@@ -1,6 +1,8 @@
 import type { Score } from '../../../shared/score';
 import type { AccordApi, AlignmentRecord, MatrixImage, Peaks, ProjectDetail, RunMethod } from '../lib/api';
 import { errorMessage } from '../lib/api';
+import type { ExportFormat } from '../../../shared/ipc';
+import { EXPORT_FORMATS } from '../../../shared/formats/index';
 import { nearest, perfTimesOf, scoreTimeAt } from '../lib/timeline';
 
 /** A running alignment job as the progress bar shows it. */
@@ -163,6 +165,22 @@ export class AlignmentState {
       await this.#api.job.cancel(jobId);
     } catch (e) {
       this.#error = errorMessage(e);
+    }
+  }
+
+  /** Asks main for a destination (save dialog) and writes the latest alignment as `format` there. */
+  async exportAs(format: ExportFormat): Promise<void> {
+    const d = this.#detail;
+    if (!d?.alignment) return;
+    try {
+      const base = d.project.title.replace(/[\\/:*?"<>|]+/g, '_');
+      const dest = await this.#api.dialog.save({ format, defaultName: base + EXPORT_FORMATS[format].extension });
+      if (dest === null) return;
+      const out = await this.#api.export.alignment(d.project.id, format, dest);
+      this.#error = null;
+      this.#notice = `Exported ${EXPORT_FORMATS[format].label} to ${out.path}`;
+    } catch (e) {
+      this.#error = `Export failed: ${errorMessage(e)}`;
     }
   }
 

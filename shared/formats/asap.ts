@@ -77,25 +77,98 @@ function labelIndex(score: Score): Map<string, number[]> {
 
 /**
  * Reads ASAP annotations (or Audacity `bar.beat` labels) into a dense path at `hopSeconds`.
- * Plain ASAP lines pair with score beats in order, skipping runs closer than 50 ms;
+ * With `scoreAnnotations` (ASAP's `midi_score_annotations.txt`) line i pairs with its line i,
+ * as ASAP defines; else plain lines pair with `score.beats` in order. Runs of lines closer
+ * than 50 ms are unplayed beats (a skip);
  * `bar.beat` labels pick the occurrence nearest the previous beat's successor. A new pass
  * starts wherever a beat is not the score successor of the previous one.
  */
-export function readAsap(data: string, score: Score, hopSeconds: number): AlignmentPath {
+export function readAsap(
+  data: string,
+  score: Score,
+  hopSeconds: number,
+  scoreAnnotations?: string,
+): AlignmentPath {
+  const recs = parseLines(data, 'asap');
+  if (scoreAnnotations !== undefined) {
+    // ASAP's own pairing: line i of the performance file is line i of the score's file.
+    const ref = parseLines(scoreAnnotations, 'asap score annotations').map((r) => r.time);
+    if (recs.length !== ref.length) {
+      throw new FormatError(
+        'asap',
+        0,
+        `expected as many lines as the score annotations (${ref.length}), got ${recs.length}`,
+      );
+    }
+    const last = ref.length - 1;
+    const grid: BeatGrid = {
+      times: ref,
+      end: (i) => (i < last ? ref[i + 1] : ref[last] + (last > 0 ? ref[last] - ref[last - 1] : 0)),
+    };
+    return beatsToPath(orderedBeats(recs), grid, hopSeconds);
+  }
   if (score.beats.length === 0)
     throw new FormatError('asap', 0, 'expected a score with beats, got one with none');
+  const grid: BeatGrid = { times: score.beats.map((b) => b.time), end: (i) => beatEnd(score, i) };
+  const byLabel = recs.some((r) => r.position !== undefined);
+  if (!byLabel) {
+    if (recs.length > score.beats.length) {
+      throw new FormatError(
+        'asap',
+        recs[score.beats.length].line,
+        `expected at most ${score.beats.length} lines (one per score beat, in order), got ${recs.length}; a performance that goes back needs bar.beat positions`,
+      );
+    }
+    return beatsToPath(orderedBeats(recs), grid, hopSeconds);
+  }
+  const beats: PerformedBeat[] = [];
+  const index = labelIndex(score);
+  let prev = -1;
+  for (const r of recs) {
+    if (r.position === undefined)
+      throw new FormatError('asap', r.line, 'expected a bar.beat position like the other lines, got none');
+    const cands = index.get(r.position);
+    if (!cands)
+      throw new FormatError('asap', r.line, `expected a beat label of the score, got "${r.position}"`);
+    const want = prev + 1;
+    const beat = cands.reduce((best, c) => (Math.abs(c - want) < Math.abs(best - want) ? c : best), cands[0]);
+    beats.push({ perfTime: r.time, beat, segment: 0 });
+    prev = beat;
+  }
+  return beatsToPath(beats, grid, hopSeconds);
+}
+
+/** One parsed annotation line. */
+interface AsapLine {
+  line: number;
+  time: number;
+  kind: string;
+  position?: string;
+}
+
+/** Beats paired with reference beats in order; lines of a run closer than 50 ms are unplayed. */
+function orderedBeats(recs: AsapLine[]): PerformedBeat[] {
+  const beats: PerformedBeat[] = [];
+  recs.forEach((r, i) => {
+    const unplayed = i + 1 < recs.length && recs[i + 1].time - r.time < ASAP_SKIP_RUN_S;
+    if (!unplayed) beats.push({ perfTime: r.time, beat: i, segment: 0 });
+  });
+  return beats;
+}
+
+function parseLines(data: string, what: string): AsapLine[] {
   const lines = textLines(data);
-  const recs: { line: number; time: number; kind: string; position?: string }[] = [];
+  const recs: AsapLine[] = [];
   lines.forEach((text, i) => {
     if (text.trim() === '') return;
     const cells = text.split('\t');
     const time = Number(cells[0]);
     if (cells.length < 3 || cells[0].trim() === '' || !Number.isFinite(time)) {
-      throw new FormatError('asap', i + 1, `expected "time<TAB>time<TAB>label", got "${text}"`);
+      throw new FormatError(what, i + 1, `expected "time<TAB>time<TAB>label", got "${text}"`);
     }
     if (recs.length > 0 && time < recs[recs.length - 1].time) {
       throw new FormatError(
-        'asap',
+        what,
         i + 1,
         `expected times in performance order, got ${time} after ${recs[recs.length - 1].time}`,
       );
@@ -110,54 +183,30 @@ export function readAsap(data: string, score: Score, hopSeconds: number): Alignm
           : undefined;
     if (position === undefined && kind !== 'db' && kind !== 'b' && kind !== 'bR') {
       throw new FormatError(
-        'asap',
+        what,
         i + 1,
         `expected a label starting with db, b or bR (or a bar.beat label), got "${label}"`,
       );
     }
     recs.push({ line: i + 1, time, kind, position });
   });
-  if (recs.length === 0) throw new FormatError('asap', 0, 'expected at least one beat line, got none');
-  const byLabel = recs.some((r) => r.position !== undefined);
-  const beats: PerformedBeat[] = [];
-  if (byLabel) {
-    const index = labelIndex(score);
-    let prev = -1;
-    for (const r of recs) {
-      if (r.position === undefined)
-        throw new FormatError('asap', r.line, 'expected a bar.beat position like the other lines, got none');
-      const cands = index.get(r.position);
-      if (!cands)
-        throw new FormatError('asap', r.line, `expected a beat label of the score, got "${r.position}"`);
-      const want = prev + 1;
-      const beat = cands.reduce(
-        (best, c) => (Math.abs(c - want) < Math.abs(best - want) ? c : best),
-        cands[0],
-      );
-      beats.push({ perfTime: r.time, beat, segment: 0 });
-      prev = beat;
-    }
-  } else {
-    if (recs.length > score.beats.length) {
-      throw new FormatError(
-        'asap',
-        recs[score.beats.length].line,
-        `expected at most ${score.beats.length} lines (one per score beat, in order), got ${recs.length}; a performance that goes back needs bar.beat positions`,
-      );
-    }
-    recs.forEach((r, i) => {
-      const unplayed = i + 1 < recs.length && recs[i + 1].time - r.time < ASAP_SKIP_RUN_S;
-      if (!unplayed) beats.push({ perfTime: r.time, beat: i, segment: 0 });
-    });
-  }
-  return beatsToPath(beats, score, hopSeconds);
+  if (recs.length === 0) throw new FormatError(what, 0, 'expected at least one beat line, got none');
+  return recs;
 }
 
 /** Score seconds per performance second over the beat interval k → k+1. */
-function rate(beats: PerformedBeat[], score: Score, k: number): number {
+function rate(beats: PerformedBeat[], grid: BeatGrid, k: number): number {
   const dt = beats[k + 1].perfTime - beats[k].perfTime;
-  const ds = score.beats[beats[k + 1].beat].time - score.beats[beats[k].beat].time;
+  const ds = grid.times[beats[k + 1].beat] - grid.times[beats[k].beat];
   return dt > 0 && ds > 0 ? ds / dt : NaN;
+}
+
+/** Score times of the reference beats and where each ends. */
+export interface BeatGrid {
+  /** Score seconds of beat i. */
+  times: number[];
+  /** Score seconds where beat i ends. */
+  end: (i: number) => number;
 }
 
 /** End of score beat `i`: the next beat, or the end of its measure / the score. */
@@ -171,21 +220,21 @@ function beatEnd(score: Score, i: number): number {
  * Dense path through beats in performance order: linear inside a pass; the last beat of a
  * pass goes on at the pass's last tempo (up to the end of that beat) until the next pass starts.
  */
-export function beatsToPath(beats: PerformedBeat[], score: Score, hopSeconds: number): AlignmentPath {
+export function beatsToPath(beats: PerformedBeat[], grid: BeatGrid, hopSeconds: number): AlignmentPath {
   if (beats.length === 0) throw new Error('an alignment needs at least one beat, got none');
   const cont = (k: number): boolean => beats[k + 1].beat === beats[k].beat + 1;
   const rates = beats
     .slice(0, -1)
-    .map((_, k) => (cont(k) ? rate(beats, score, k) : NaN))
+    .map((_, k) => (cont(k) ? rate(beats, grid, k) : NaN))
     .filter((r) => r > 0);
   const median = rates.length > 0 ? [...rates].sort((a, b) => a - b)[Math.floor(rates.length / 2)] : 1;
   const rows: PathRow[] = [];
   const jumpAfter: boolean[] = [];
   const lastRate = (k: number): number =>
-    k > 0 && cont(k - 1) && rate(beats, score, k - 1) > 0 ? rate(beats, score, k - 1) : median;
+    k > 0 && cont(k - 1) && rate(beats, grid, k - 1) > 0 ? rate(beats, grid, k - 1) : median;
   for (let k = 0; k < beats.length; k++) {
     const b = beats[k];
-    const s = score.beats[b.beat].time;
+    const s = grid.times[b.beat];
     rows.push({ perf: b.perfTime, score: s, confidence: 1 });
     const endOfPass = k + 1 >= beats.length || !cont(k);
     if (!endOfPass) {
@@ -193,7 +242,7 @@ export function beatsToPath(beats: PerformedBeat[], score: Score, hopSeconds: nu
       continue;
     }
     const r = lastRate(k);
-    const end = beatEnd(score, b.beat);
+    const end = grid.end(b.beat);
     if (k + 1 < beats.length) {
       // Hold the pass's tempo until just before the next pass starts.
       const tNext = beats[k + 1].perfTime;

@@ -392,6 +392,27 @@ describe('import errors', () => {
   });
 });
 
+describe('asap with the score annotations (ASAP pairing)', () => {
+  // An irregular score-beat grid (not the Score's); the performance leaves out the 3rd and 4th beats.
+  const ref = [0, 0.4, 1.0, 1.5, 2.5];
+  const refText = ref.map((t) => `${t}\t${t}\tb`).join('\n');
+  it('pairs line i with score annotation i and reads a < 50 ms run as a skip', () => {
+    const perf = [1, 1.5, 2.99, 2.995, 3];
+    const data = perf.map((t) => `${t}\t${t}\tb`).join('\n');
+    const path = importAlignment('asap', data, score, HOP, { scoreAnnotations: refText });
+    expect(Math.abs(scoreTimeAt(path, 1))).toBeLessThan(HOP); // before the first beat the path holds
+    expect(scoreTimeAt(path, 1.25)).toBeCloseTo(0.2, 9);
+    expect(scoreTimeAt(path, 1.5)).toBeCloseTo(0.4, 9);
+    expect(path.jumpFrames).toEqual([Math.ceil(3 / HOP - 1e-9)]);
+    expect(scoreTimeAt(path, path.jumpFrames[0] * HOP)).toBeGreaterThanOrEqual(2.5);
+  });
+  it('says when the line counts differ', () => {
+    expect(() =>
+      importAlignment('asap', '1\t1\tdb\n2\t2\tb\n', score, HOP, { scoreAnnotations: refText }),
+    ).toThrow(/expected as many lines as the score annotations \(5\), got 2/);
+  });
+});
+
 describe('file names', () => {
   it('maps each extension back to its format and reads .txt as ASAP', () => {
     for (const [format, d] of Object.entries(EXPORT_FORMATS))

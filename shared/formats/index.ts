@@ -90,12 +90,19 @@ export function exportAlignment(
   }
 }
 
+/** Options of `importAlignment`. */
+export interface ImportOptions {
+  /** ASAP only: the score's own beat annotations (`midi_score_annotations.txt`), paired line by line. */
+  scoreAnnotations?: string;
+}
+
 /** Reads an alignment in `format` into a dense path at `hopSeconds` (`score` maps ASAP beats to score times). */
 export function importAlignment(
   format: ImportFormat,
   data: string,
   score: Score,
   hopSeconds: number,
+  options: ImportOptions = {},
 ): AlignmentPath {
   switch (format) {
     case 'csv':
@@ -103,7 +110,7 @@ export function importAlignment(
     case 'json':
       return readJson(data, hopSeconds);
     case 'asap':
-      return readAsap(data, score, hopSeconds);
+      return readAsap(data, score, hopSeconds, options.scoreAnnotations);
     default:
       throw new Error(`expected one of ${IMPORT_FORMATS.join(', ')}, got format "${String(format)}"`);
   }

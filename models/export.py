@@ -1,0 +1,145 @@
+"""Export a trained run to ONNX (opset 17) with its config, checksum and a golden input/output pair.
+
+    /usr/bin/python3 models/export.py --run models/runs/<name> --out models/accord-ca [--name accord-ca]
+
+The output is always the normalised score position per performance row, [batch, L] (a CE run
+exports its arg-max bin centres). The numeric torch-vs-onnxruntime comparison runs in Node
+(electron/services/neural.test.ts) against golden.json, since Debian's Python has no onnxruntime.
+"""
+import argparse
+import base64
+import datetime
+import hashlib
+import json
+import os
+import sys
+
+import numpy as np
+import onnx
+import torch
+from torch.onnx import symbolic_helper
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from accordnet import data as D  # noqa: E402
+from accordnet.model import AccordNet  # noqa: E402
+
+INPUT_NAME = "matrix"
+OUTPUT_NAME = "position"
+OPSET = 17
+
+
+@symbolic_helper.parse_args("v", "v", "is")
+def _max_unpool2d(g, x, indices, output_size):
+    """aten::max_unpool2d → ONNX MaxUnpool (kernel 2, stride 2, as AccordNet uses it).
+
+    Torch's indices count within each (n, c) plane (h·W + w); ONNX's count over the whole
+    N×C×H×W tensor, so the plane offset (n·C + c)·H·W is added first.
+    """
+    h, w = output_size
+    shape = g.op("Shape", indices)
+    nc = symbolic_helper._slice_helper(g, shape, axes=[0], starts=[0], ends=[2])
+    planes = g.op("ReduceProd", nc, keepdims_i=1)
+    zero = g.op("Constant", value_t=torch.tensor(0, dtype=torch.int64))
+    one = g.op("Constant", value_t=torch.tensor(1, dtype=torch.int64))
+    count = g.op("Squeeze", planes, g.op("Constant", value_t=torch.tensor([0], dtype=torch.int64)))
+    offsets = g.op("Mul", g.op("Range", zero, count, one), g.op("Constant", value_t=torch.tensor(h * w, dtype=torch.int64)))
+    offsets = g.op("Reshape", offsets, g.op("Concat", nc, g.op("Constant", value_t=torch.tensor([1, 1], dtype=torch.int64)), axis_i=0))
+    flat = g.op("Add", indices, offsets)
+    full = g.op("Concat", nc, g.op("Constant", value_t=torch.tensor([h, w], dtype=torch.int64)), axis_i=0)
+    return g.op("MaxUnpool", x, flat, full, kernel_shape_i=[2, 2], strides_i=[2, 2])
+
+
+class Positions(torch.nn.Module):
+    """Wraps AccordNet so the graph's output is the position vector for both heads."""
+
+    def __init__(self, net: AccordNet) -> None:
+        super().__init__()
+        self.net = net
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net.positions(self.net(x))
+
+
+def sha256(path: str) -> str:
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(description="Export a trained Accord aligner to ONNX.")
+    p.add_argument("--run", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--name", default="accord-ca")
+    p.add_argument("--data", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "data"))
+    p.add_argument("--checkpoint", default="best.pt")
+    args = p.parse_args(argv)
+    torch.set_num_threads(1)
+    with open(os.path.join(args.run, "run.json")) as f:
+        run = json.load(f)
+    ck = torch.load(os.path.join(args.run, args.checkpoint))
+    ra = run["args"]
+    net = AccordNet(L=run["L"], in_channels=run["channels"], variant=ra["variant"], head=ra["loss"], bins=ra["bins"])
+    net.load_state_dict(ck["model"])
+    net.eval()
+    model = Positions(net).eval()
+    L, C = run["L"], run["channels"]
+
+    manifest, manifest_sha, _, val = D.load(args.data)
+    if manifest_sha != run["manifestSha256"]:
+        print(f"warning: {args.data}/manifest.json has sha256 {manifest_sha}, the run was trained on {run['manifestSha256']}")
+
+    os.makedirs(args.out, exist_ok=True)
+    onnx_path = os.path.join(args.out, "model.onnx")
+    torch.onnx.register_custom_op_symbolic("aten::max_unpool2d", _max_unpool2d, OPSET)
+    dummy = torch.zeros(1, C, L, L)
+    torch.onnx.export(model, dummy, onnx_path, opset_version=OPSET, input_names=[INPUT_NAME], output_names=[OUTPUT_NAME],
+                      dynamic_axes={INPUT_NAME: {0: "batch"}, OUTPUT_NAME: {0: "batch"}}, do_constant_folding=True)
+    onnx.checker.check_model(onnx.load(onnx_path))
+    digest = sha256(onnx_path)
+    with open(onnx_path + ".sha256", "w") as f:
+        f.write(f"{digest}  model.onnx\n")
+
+    # Golden pair: the first validation sample through torch.
+    xq = val.x[0]
+    with torch.no_grad():
+        out = model(torch.from_numpy(xq[None].astype(np.float32) / val.levels))[0].numpy()
+    golden = {
+        "note": "validation sample 0 of the training manifest; input = uint8 / inputLevels, [channels × L × L] row-major",
+        "inputLevels": val.levels,
+        "inputShape": [1, C, L, L],
+        "inputUint8Base64": base64.b64encode(xq.tobytes()).decode("ascii"),
+        "output": [round(float(v), 7) for v in out],
+        "atol": 1e-4,
+        "rtol": 1e-3,
+    }
+    with open(os.path.join(args.out, "golden.json"), "w") as f:
+        json.dump(golden, f)
+
+    metrics = dict(ck.get("metrics", {}))
+    config = {
+        "name": args.name,
+        "version": f"{args.name}-{ra['variant']}-{ra['loss']}-s{ra['seed']}-{datetime.date.today().isoformat()}",
+        "variant": ra["variant"],
+        "loss": ra["loss"],
+        "L": L,
+        "inputChannels": C,
+        "inputLevels": val.levels,
+        "inputName": INPUT_NAME,
+        "outputName": OUTPUT_NAME,
+        "outputLength": L,
+        "featureParams": manifest["featureParams"],
+        "trainingManifestSha256": run["manifestSha256"],
+        "trainingSamples": run["trainSamples"],
+        "trainingMinutes": ra["minutes"],
+        "parameters": run["parameters"],
+        "opset": OPSET,
+        "metrics": {"validation": metrics},
+        "createdAt": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }
+    with open(os.path.join(args.out, "config.json"), "w") as f:
+        json.dump(config, f, indent=1)
+    print(f"exported {onnx_path} ({os.path.getsize(onnx_path) / 1e6:.1f} MB, sha256 {digest[:12]}…), config.json, golden.json")
+
+
+if __name__ == "__main__":
+    main()

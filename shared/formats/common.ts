@@ -1,7 +1,7 @@
 /**
- * Shared pieces of the alignment formats: the format names, export metadata, the path
- * queries the writers need (segments, score→perf inversion, performed beats) and the
- * rows→dense-path resampling the readers need.
+ * Shared pieces of the alignment formats: the format names, export metadata, the beat-level
+ * path queries the writers need (score → perf per pass, performed beats) and the
+ * rows → dense-path resampling the readers need.
  */
 import type { AlignMethod, AlignmentPath } from '../path.js';
 import { segments } from '../path.js';

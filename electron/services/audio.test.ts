@@ -107,6 +107,18 @@ describe('decodeAudioFile: formats', () => {
     }
   });
 
+  it('types a name without an extension by its magic bytes', async () => {
+    for (const name of ['tone_s16.wav', 'tone.flac', 'tone.ogg', 'tone.mp3']) {
+      const d = await decodeAudioBytes(new Uint8Array(readFileSync(fixture(name))), 'dropped-blob');
+      expect(d.channels, name).toBe(2);
+    }
+    await expectDecodeError(
+      decodeAudioBytes(new TextEncoder().encode('plain text'), 'blob'),
+      'unsupported-format',
+      /blob: expected an audio file .* found extension '\(none\)'/,
+    );
+  });
+
   it('downmixes any channel count (a hand-built 3-channel float WAV)', async () => {
     const frames = 4410;
     const bytes = new Uint8Array(44 + frames * 3 * 4);
@@ -180,6 +192,15 @@ describe('decodeAudioFile: errors', () => {
       decodeAudioBytes(head, 'zero.wav'),
       'empty',
       /zero\.wav: expected audio samples, found 0/,
+    );
+  });
+  it('RF64 wav', async () => {
+    const rf64 = new Uint8Array(wav);
+    rf64.set([0x52, 0x46, 0x36, 0x34]);
+    await expectDecodeError(
+      decodeAudioBytes(rf64, 'big.wav'),
+      'unsupported-format',
+      /big\.wav: expected a little-endian RIFF WAV .* found a 'RF64' file/,
     );
   });
   it('unsupported wav encoding', async () => {

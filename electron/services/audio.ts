@@ -76,7 +76,8 @@ export async function decodeAudioBytes(
   opts?: { signal?: AbortSignal },
 ): Promise<DecodedAudio> {
   const name = nameForErrors;
-  const ext = extname(name).toLowerCase();
+  // A name without an extension (a dropped blob, a stream) is typed by its magic bytes.
+  const ext = extname(name).toLowerCase() || sniffExtension(bytes);
   if (!AUDIO_EXTENSIONS.includes(ext)) {
     throw new AudioDecodeError(
       'unsupported-format',
@@ -169,6 +170,13 @@ async function decodeCompressed(bytes: Uint8Array, name: string, ext: string): P
   return { mono, sampleRate: data.sampleRate, channels: chans.length };
 }
 
+/** Extension for the container the magic bytes announce ('' when unknown). */
+function sniffExtension(b: Uint8Array): string {
+  if (ascii(b, 0, 4) === 'RIFF' || ascii(b, 0, 4) === 'RF64' || ascii(b, 0, 4) === 'RIFX') return '.wav';
+  for (const [ext, m] of Object.entries(MAGIC)) if (m.test(b)) return ext;
+  return '';
+}
+
 /** Total samples per channel from a FLAC STREAMINFO block (0 when unknown or absent). */
 function flacTotalSamples(b: Uint8Array): number {
   if (b.length < 26 || (b[4] & 0x7f) !== 0) return 0;
@@ -195,7 +203,14 @@ const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
 
 /** Reads a RIFF/WAVE file (PCM 8/16/24/32-bit int, 32/64-bit float, WAVE_FORMAT_EXTENSIBLE) straight to mono. */
 export function readWav(bytes: Uint8Array, name: string): MonoAudio {
-  if (bytes.length < 12 || ascii(bytes, 0, 4) !== 'RIFF' || ascii(bytes, 8, 4) !== 'WAVE') {
+  const riff = ascii(bytes, 0, 4);
+  if (riff === 'RF64' || riff === 'RIFX') {
+    throw new AudioDecodeError(
+      'unsupported-format',
+      `${name}: expected a little-endian RIFF WAV (< 4 GiB), found a '${riff}' file; convert it to FLAC or RIFF WAV`,
+    );
+  }
+  if (bytes.length < 12 || riff !== 'RIFF' || ascii(bytes, 8, 4) !== 'WAVE') {
     throw new AudioDecodeError(
       'corrupt',
       `${name}: expected a RIFF/WAVE header, found ${describeBytes(bytes, 0, 4)}${bytes.length >= 12 ? ` / ${describeBytes(bytes, 8, 4)}` : ` (${bytes.length} bytes)`}`,

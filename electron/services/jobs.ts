@@ -89,6 +89,8 @@ export class TaskRunner {
         settled = true;
         clearTimeout(killTimer);
         opts.signal?.removeEventListener('abort', onAbort);
+        // One task per worker: stop it now rather than wait for libraries (ONNX threads) to let go.
+        void worker.terminate();
         fn();
       };
       const onAbort = (): void => {

@@ -1,0 +1,214 @@
+import type { Features } from '../dsp/features.js';
+import type { AlignmentPath } from '../path.js';
+import { JUMP_BACK_SECONDS } from '../path.js';
+import type { Route } from '../align/refine.js';
+import { refineRoute } from '../align/refine.js';
+import { buildNeuralInput, cellCentreFrame, cellRange } from './input.js';
+
+/** What `alignNeural` needs of a model (electron/services/neural.ts `NeuralModel` satisfies it). */
+export interface NeuralRunner {
+  config: { L: number; version: string };
+  /** [channels × L × L] input → [L] normalised score positions. */
+  run(input: Float32Array): Promise<Float32Array>;
+}
+
+/** Options of `alignNeural`. */
+export interface NeuralAlignOptions {
+  /** Score times (s) where a jump may start or land; route ends are snapped to the nearest within a cell. */
+  jumpPointsSeconds?: readonly number[];
+  /** Network only: the L outputs interpolated to frames, no refinement (for the ablation). */
+  raw?: boolean;
+  /** Give refinement the network's curve as a guide (band around it) instead of a per-pass multiscale DTW; default false. */
+  guide?: boolean;
+  signal?: AbortSignal;
+  /** Progress 0..1. */
+  onProgress?: (fraction: number) => void;
+}
+
+/** A run of network rows between two detected jumps, rows `first` … `last` inclusive. */
+export interface NeuralPass {
+  first: number;
+  last: number;
+}
+
+/** Score frame (fractional) of each network row: position · scoreFrames − 0.5, clamped. */
+export function rowScoreFrames(output: Float32Array, scoreFrames: number): Float64Array {
+  const out = new Float64Array(output.length);
+  for (let i = 0; i < output.length; i++) out[i] = Math.min(scoreFrames - 1, Math.max(0, output[i] * scoreFrames - 0.5));
+  return out;
+}
+
+/** Running median over ±half rows (window shrinks at the ends): removes one- or two-row spikes, keeps steps. */
+export function medianFilter(x: Float64Array, half: number): Float64Array {
+  const out = new Float64Array(x.length);
+  const win: number[] = [];
+  for (let i = 0; i < x.length; i++) {
+    win.length = 0;
+    for (let k = Math.max(0, i - half); k <= Math.min(x.length - 1, i + half); k++) win.push(x[k]);
+    win.sort((a, b) => a - b);
+    out[i] = win[win.length >> 1];
+  }
+  return out;
+}
+
+/**
+ * Splits the rows into passes at jumps: a step back by more than max(1.5 cells, 0.25 s) or forward
+ * by more than max(4 cells, 1 s + 4 × the row's perf duration) (cells = score frames per row).
+ */
+export function findPasses(rowScore: Float64Array, perfFrames: number, scoreFrames: number, scoreHopSeconds: number, perfHopSeconds: number): NeuralPass[] {
+  const L = rowScore.length;
+  const cell = scoreFrames / L;
+  const rowSeconds = ((perfFrames / L) * perfHopSeconds);
+  const back = Math.max(1.5 * cell, JUMP_BACK_SECONDS / scoreHopSeconds);
+  const fwd = Math.max(4 * cell, (1 + 4 * rowSeconds) / scoreHopSeconds);
+  const passes: NeuralPass[] = [];
+  let first = 0;
+  for (let i = 1; i < L; i++) {
+    const d = rowScore[i] - rowScore[i - 1];
+    if (d < -back || d > fwd) {
+      passes.push({ first, last: i - 1 });
+      first = i;
+    }
+  }
+  passes.push({ first, last: L - 1 });
+  return passes;
+}
+
+/** Per-row smoothness 0..1: exp(−|raw − median| / cell), low where the network's curve is jittery. */
+export function rowSmoothness(raw: Float64Array, smooth: Float64Array, scoreFrames: number): Float64Array {
+  const cell = scoreFrames / raw.length;
+  const out = new Float64Array(raw.length);
+  for (let i = 0; i < raw.length; i++) out[i] = Math.exp(-Math.abs(raw[i] - smooth[i]) / Math.max(1e-9, cell));
+  return out;
+}
+
+/** Per-perf-frame score frame: linear between row centres inside a pass, a step between passes, held at the ends. */
+export function framesFromRows(rowScore: Float64Array, passes: readonly NeuralPass[], perfFrames: number): { scoreFrame: Float64Array; jumpFrames: number[] } {
+  const L = rowScore.length;
+  const scoreFrame = new Float64Array(perfFrames);
+  const jumpFrames: number[] = [];
+  for (const [k, p] of passes.entries()) {
+    const start = k === 0 ? 0 : cellRange(p.first, perfFrames, L)[0];
+    const end = k === passes.length - 1 ? perfFrames : cellRange(passes[k + 1].first, perfFrames, L)[0];
+    if (k > 0 && start > 0 && start < perfFrames) jumpFrames.push(start);
+    for (let f = start; f < end; f++) {
+      // Rows of this pass around frame f.
+      let r = p.first;
+      while (r < p.last && cellCentreFrame(r + 1, perfFrames, L) <= f) r++;
+      const c0 = cellCentreFrame(r, perfFrames, L);
+      if (r === p.last || f <= c0) {
+        scoreFrame[f] = rowScore[r];
+      } else {
+        const c1 = cellCentreFrame(r + 1, perfFrames, L);
+        scoreFrame[f] = rowScore[r] + ((f - c0) / (c1 - c0)) * (rowScore[r + 1] - rowScore[r]);
+      }
+    }
+  }
+  return { scoreFrame, jumpFrames };
+}
+
+/** Nearest jump point (as a score frame) within `radius` frames of `frame`, else `frame`. */
+function snap(frame: number, jumpPointFrames: readonly number[], radius: number): number {
+  let best = frame;
+  let bestD = radius;
+  for (const j of jumpPointFrames) {
+    const d = Math.abs(j - frame);
+    if (d <= bestD) {
+      bestD = d;
+      best = j;
+    }
+  }
+  return best;
+}
+
+/**
+ * The coarse route for `refineRoute`: per pass its perf frames (cuts at the row boundary of the
+ * jump) and score frames, extrapolated from the pass's rows to its perf ends along the pass's own
+ * slope, then snapped to the nearest jump point within a cell (a pass starting near the score's
+ * start or ending near its end is stretched to it).
+ */
+export function routeFromRows(rowScore: Float64Array, passes: readonly NeuralPass[], perfFrames: number, scoreFrames: number, jumpPointFrames: readonly number[]): Route {
+  const L = rowScore.length;
+  const cell = scoreFrames / L;
+  const segments: Route['segments'] = [];
+  for (const [k, p] of passes.entries()) {
+    const perfStart = k === 0 ? 0 : cellRange(p.first, perfFrames, L)[0];
+    const perfEnd = k === passes.length - 1 ? perfFrames : cellRange(passes[k + 1].first, perfFrames, L)[0];
+    if (perfEnd <= perfStart) continue;
+    const c0 = cellCentreFrame(p.first, perfFrames, L);
+    const c1 = cellCentreFrame(p.last, perfFrames, L);
+    const slope = p.last > p.first ? Math.max(0, (rowScore[p.last] - rowScore[p.first]) / (c1 - c0)) : scoreFrames / perfFrames;
+    let s0 = rowScore[p.first] - slope * (c0 - perfStart);
+    let s1 = rowScore[p.last] + slope * (perfEnd - c1);
+    s0 = k === 0 && s0 < 2 * cell ? 0 : snap(s0, jumpPointFrames, cell);
+    s1 = k === passes.length - 1 && s1 > scoreFrames - 2 * cell ? scoreFrames : snap(s1, jumpPointFrames, cell);
+    const scoreStart = Math.min(scoreFrames - 1, Math.max(0, Math.round(s0)));
+    const scoreEnd = Math.min(scoreFrames, Math.max(scoreStart + 1, Math.round(s1)));
+    segments.push({ perfStart, perfEnd, scoreStart, scoreEnd });
+  }
+  for (let k = 0; k < segments.length; k++) segments[k].perfStart = k === 0 ? 0 : segments[k - 1].perfEnd;
+  segments[segments.length - 1].perfEnd = perfFrames;
+  return { segments };
+}
+
+/** Linear interpolation of per-row values to per-frame values (row centres, held at the ends). */
+function rowsToFrames(values: Float64Array, perfFrames: number): Float32Array {
+  const L = values.length;
+  const out = new Float32Array(perfFrames);
+  let r = 0;
+  for (let f = 0; f < perfFrames; f++) {
+    while (r < L - 1 && cellCentreFrame(r + 1, perfFrames, L) <= f) r++;
+    const c0 = cellCentreFrame(r, perfFrames, L);
+    if (r === L - 1 || f <= c0) out[f] = values[r];
+    else {
+      const c1 = cellCentreFrame(r + 1, perfFrames, L);
+      out[f] = values[r] + ((f - c0) / (c1 - c0)) * (values[r + 1] - values[r]);
+    }
+  }
+  return out;
+}
+
+/**
+ * Structure-aware alignment with the neural model: the network reads the L × L distance matrix
+ * and gives one score position per performance row; jumps in that curve split it into passes,
+ * which `refineRoute` aligns at full frame resolution. `raw` skips the refinement.
+ */
+export async function alignNeural(perf: Features, score: Features, model: NeuralRunner, opts: NeuralAlignOptions = {}): Promise<AlignmentPath> {
+  const L = model.config.L;
+  const N = perf.frames;
+  const M = score.frames;
+  if (N < 2 || M < 2) throw new RangeError(`alignNeural: expected ≥ 2 frames on both sides, got perf ${N}, score ${M}`);
+  opts.signal?.throwIfAborted();
+  const output = await model.run(buildNeuralInput(perf, score, L));
+  if (output.length !== L) throw new RangeError(`alignNeural: the model gave ${output.length} values, expected L = ${L}`);
+  opts.signal?.throwIfAborted();
+  opts.onProgress?.(0.15);
+  const raw = rowScoreFrames(output, M);
+  const smooth = medianFilter(raw, 2);
+  const confidenceRows = rowSmoothness(raw, smooth, M);
+  if (opts.raw) {
+    const passes = findPasses(raw, N, M, score.hopSeconds, perf.hopSeconds);
+    const { scoreFrame, jumpFrames } = framesFromRows(raw, passes, N);
+    const scoreTime = new Float64Array(N);
+    for (let f = 0; f < N; f++) scoreTime[f] = scoreFrame[f] * score.hopSeconds;
+    opts.onProgress?.(1);
+    return { hopSeconds: perf.hopSeconds, scoreTime, confidence: rowsToFrames(confidenceRows, N), jumpFrames, method: 'neural', modelVersion: model.config.version };
+  }
+  const passes = findPasses(smooth, N, M, score.hopSeconds, perf.hopSeconds);
+  const jumpPointFrames = (opts.jumpPointsSeconds ?? []).map((t) => t / score.hopSeconds);
+  const route = routeFromRows(smooth, passes, N, M, jumpPointFrames);
+  const rowFrames = N / L;
+  const guide = opts.guide ? framesFromRows(smooth, passes, N).scoreFrame : undefined;
+  const path = refineRoute(perf, score, route, {
+    guide,
+    bandFrames: guide ? Math.max(40, Math.ceil((2 * M) / L)) : undefined,
+    boundaryFrames: Math.max(64, Math.ceil(1.5 * rowFrames)),
+    signal: opts.signal,
+    onProgress: opts.onProgress ? (x) => opts.onProgress?.(0.15 + 0.85 * x) : undefined,
+    method: 'neural',
+  });
+  const smoothFrames = rowsToFrames(confidenceRows, N);
+  const confidence = new Float32Array(N);
+  for (let f = 0; f < N; f++) confidence[f] = path.confidence[f] * (0.5 + 0.5 * smoothFrames[f]);
+  return { ...path, confidence, method: 'neural', modelVersion: model.config.version };
+}

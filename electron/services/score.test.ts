@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -28,6 +29,21 @@ async function errorOf(p: Promise<unknown>): Promise<ScoreLoadError> {
   throw new Error('expected a ScoreLoadError, the load succeeded');
 }
 
+describe('loadScore (notated)', () => {
+  it('loads MusicXML with its text, and says corrupt for a truncated file naming it', async () => {
+    const path = fileURLToPath(new URL('../../shared/scoreio/fixtures/volta.musicxml', import.meta.url));
+    const loaded = await loadScore(path);
+    expect(loaded.score.format).toBe('musicxml');
+    expect(loaded.score.measures.map((m) => m.number)).toEqual(['1', '2', '1', '3', '4']);
+    expect(loaded.musicxml).toBe(readFileSync(path, 'utf8'));
+    const cut = join(dir, 'cut.musicxml');
+    writeFileSync(cut, readFileSync(path, 'utf8').slice(0, 900));
+    const err = await errorOf(loadScore(cut));
+    expect(err.code).toBe('corrupt');
+    expect(err.message).toContain('cut.musicxml');
+  });
+});
+
 describe('loadScore (MIDI)', () => {
   it('loads a MIDI file with its sha256 and bytes', async () => {
     const bytes = twoNoteMidi();
@@ -49,7 +65,7 @@ describe('loadScore (MIDI)', () => {
   it('says unknown-format for an unknown extension', async () => {
     const err = await errorOf(loadScoreBytes(twoNoteMidi(), 'song.wav'));
     expect(err.code).toBe('unknown-format');
-    expect(err.message).toMatch(/song\.wav: expected .*\.mid.*found '\.wav'/);
+    expect(err.message).toMatch(/song\.wav: expected .*\.mid.*found extension '\.wav'/);
   });
 
   it('says corrupt for random bytes and truncated MIDI, empty for a file without notes', async () => {

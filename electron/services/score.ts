@@ -1,10 +1,9 @@
-/** Loads score files (MIDI now; notated formats through verovio) into the engine's `Score`. */
+/** Loads score files (MIDI; MusicXML, MEI, Humdrum, ABC through verovio) into the engine's `Score`. */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { basename, extname } from 'node:path';
 import type { Score } from '../../shared/score.js';
 import { ScoreLoadError } from '../../shared/scoreio/errors.js';
-import { parseMidiScore } from '../../shared/scoreio/midi.js';
+import { parseScoreBytes } from '../../shared/scoreio/load.js';
 
 export { ScoreLoadError } from '../../shared/scoreio/errors.js';
 export type { ScoreLoadErrorCode } from '../../shared/scoreio/errors.js';
@@ -21,8 +20,7 @@ export interface LoadedScore {
   bytes: Uint8Array;
 }
 
-/** File extensions (lowercase, with dot) that `loadScore` accepts. */
-export const SCORE_EXTENSIONS = ['.mid', '.midi', '.smf'] as const;
+export { SCORE_EXTENSIONS } from '../../shared/scoreio/load.js';
 
 /** Loads a score file, dispatching on its extension; throws `ScoreLoadError`. */
 export async function loadScore(path: string): Promise<LoadedScore> {
@@ -41,17 +39,7 @@ export async function loadScore(path: string): Promise<LoadedScore> {
 
 /** Parses score bytes; `fileName` picks the format by extension and names the file in errors. */
 export async function loadScoreBytes(bytes: Uint8Array, fileName: string): Promise<LoadedScore> {
-  const ext = extname(fileName).toLowerCase();
+  const { score, musicxml } = await parseScoreBytes(bytes, fileName);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  switch (ext) {
-    case '.mid':
-    case '.midi':
-    case '.smf':
-      return { score: parseMidiScore(bytes, basename(fileName)), sha256, bytes };
-    default:
-      throw new ScoreLoadError(
-        'unknown-format',
-        `${fileName}: expected a score file with extension ${SCORE_EXTENSIONS.join(', ')}, found '${ext || '(none)'}'`,
-      );
-  }
+  return { score, sha256, bytes, ...(musicxml !== undefined ? { musicxml } : {}) };
 }

@@ -171,6 +171,46 @@ describe('bridge over real HTTP', () => {
   });
 });
 
+describe('alignment job over the bridge', () => {
+  it('runs alignment:run, streams job:progress then job:done over SSE, and returns the path as typed arrays', async () => {
+    const list = await invoke<ProjectSummary[]>('project:list', []);
+    const id = list.ok ? list.value[0].id : 0;
+    const seen: string[] = [];
+    const done = new Promise<{ alignmentId: number }>((resolve, reject) => {
+      const req = request(`${bridge.origin}/__accord/events`, { headers: { 'x-accord-token': bridge.token } }, (res) => {
+        let buf = '';
+        res.on('data', (c: Buffer) => {
+          buf += c.toString();
+          let cut: number;
+          while ((cut = buf.indexOf('\n\n')) >= 0) {
+            const frame = buf.slice(0, cut);
+            buf = buf.slice(cut + 2);
+            const ev = /^event: (.*)$/m.exec(frame)?.[1];
+            const data = /^data: (.*)$/m.exec(frame)?.[1];
+            if (!ev || !data) continue;
+            seen.push(ev);
+            if (ev === 'job:done') {
+              resolve((JSON.parse(data) as { result: { alignmentId: number } }).result);
+              req.destroy();
+            } else if (ev === 'job:failed') reject(new Error(data));
+          }
+        });
+      });
+      req.on('error', (e) => (e.message.includes('socket hang up') ? undefined : reject(e)));
+      req.end();
+      setTimeout(() => void invoke('alignment:run', [id, 'dtw']), 200);
+    });
+    const result = await done;
+    expect(seen).toContain('job:progress');
+    const got = await invoke<{ path: { scoreTime: Float64Array; confidence: Float32Array } }>('alignment:get', [result.alignmentId]);
+    expect(got.ok).toBe(true);
+    if (!got.ok) return;
+    expect(got.value.path.scoreTime).toBeInstanceOf(Float64Array);
+    expect(got.value.path.confidence).toBeInstanceOf(Float32Array);
+    expect(got.value.path.scoreTime.length).toBeGreaterThan(100);
+  });
+});
+
 describe.skipIf(!existsSync('/usr/bin/chromium'))('window.accord in Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {

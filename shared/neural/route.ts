@@ -53,14 +53,13 @@ export function medianFilter(x: Float64Array, half: number): Float64Array {
 
 /**
  * Splits the rows into passes at jumps: a step back by more than max(1.5 cells, 0.25 s) or forward
- * by more than max(4 cells, 1 s + 4 × the row's perf duration) (cells = score frames per row).
+ * by more than 1 s + 3 cells (cells = score frames per row; more where the score is the longer side).
  */
-export function findPasses(rowScore: Float64Array, perfFrames: number, scoreFrames: number, scoreHopSeconds: number, perfHopSeconds: number): NeuralPass[] {
+export function findPasses(rowScore: Float64Array, perfFrames: number, scoreFrames: number, scoreHopSeconds: number): NeuralPass[] {
   const L = rowScore.length;
   const cell = scoreFrames / L;
-  const rowSeconds = ((perfFrames / L) * perfHopSeconds);
   const back = Math.max(1.5 * cell, JUMP_BACK_SECONDS / scoreHopSeconds);
-  const fwd = Math.max(4 * cell, (1 + 4 * rowSeconds) / scoreHopSeconds);
+  const fwd = 3 * cell * Math.max(1, scoreFrames / L / Math.max(1, perfFrames / L)) + 1 / scoreHopSeconds;
   const passes: NeuralPass[] = [];
   let first = 0;
   for (let i = 1; i < L; i++) {
@@ -121,27 +120,56 @@ function snap(frame: number, jumpPointFrames: readonly number[], radius: number)
   return best;
 }
 
+/** Least-squares line through (x, y) evaluated at `at` (the mean when there is one point or no spread). */
+function fitAt(xs: number[], ys: number[], at: number, fallbackSlope: number): number {
+  const n = xs.length;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let sxx = 0;
+  let sxy = 0;
+  for (let k = 0; k < n; k++) {
+    sxx += (xs[k] - mx) ** 2;
+    sxy += (xs[k] - mx) * (ys[k] - my);
+  }
+  const slope = n >= 2 && sxx > 0 ? Math.max(0, sxy / sxx) : fallbackSlope;
+  return my + slope * (at - mx);
+}
+
+/** Rows used to extrapolate a pass end: up to 8 rows, without the row that straddles a jump. */
+const END_ROWS = 8;
+
 /**
  * The coarse route for `refineRoute`: per pass its perf frames (cuts at the row boundary of the
- * jump) and score frames, extrapolated from the pass's rows to its perf ends along the pass's own
- * slope, then snapped to the nearest jump point within a cell (a pass starting near the score's
- * start or ending near its end is stretched to it).
+ * jump) and score frames, from a line fitted to the (raw) rows at each end of the pass, extrapolated
+ * to the pass's perf ends, then snapped to the nearest jump point within a cell (a pass starting
+ * near the score's start or ending near its end is stretched to it).
  */
 export function routeFromRows(rowScore: Float64Array, passes: readonly NeuralPass[], perfFrames: number, scoreFrames: number, jumpPointFrames: readonly number[]): Route {
   const L = rowScore.length;
   const cell = scoreFrames / L;
   const segments: Route['segments'] = [];
+  const K = passes.length;
   for (const [k, p] of passes.entries()) {
     const perfStart = k === 0 ? 0 : cellRange(p.first, perfFrames, L)[0];
-    const perfEnd = k === passes.length - 1 ? perfFrames : cellRange(passes[k + 1].first, perfFrames, L)[0];
+    const perfEnd = k === K - 1 ? perfFrames : cellRange(passes[k + 1].first, perfFrames, L)[0];
     if (perfEnd <= perfStart) continue;
-    const c0 = cellCentreFrame(p.first, perfFrames, L);
-    const c1 = cellCentreFrame(p.last, perfFrames, L);
-    const slope = p.last > p.first ? Math.max(0, (rowScore[p.last] - rowScore[p.first]) / (c1 - c0)) : scoreFrames / perfFrames;
-    let s0 = rowScore[p.first] - slope * (c0 - perfStart);
-    let s1 = rowScore[p.last] + slope * (perfEnd - c1);
+    const long = p.last - p.first + 1 >= 4;
+    const a = k > 0 && long ? p.first + 1 : p.first;
+    const b = k < K - 1 && long ? p.last - 1 : p.last;
+    const rows = (from: number, to: number): [number[], number[]] => {
+      const xs: number[] = [];
+      const ys: number[] = [];
+      for (let r = Math.max(a, from); r <= Math.min(b, to); r++) {
+        xs.push(cellCentreFrame(r, perfFrames, L));
+        ys.push(rowScore[r]);
+      }
+      return [xs, ys];
+    };
+    const slope0 = scoreFrames / perfFrames;
+    let s0 = fitAt(...rows(a, a + END_ROWS - 1), perfStart, slope0);
+    let s1 = fitAt(...rows(b - END_ROWS + 1, b), perfEnd, slope0);
     s0 = k === 0 && s0 < 2 * cell ? 0 : snap(s0, jumpPointFrames, cell);
-    s1 = k === passes.length - 1 && s1 > scoreFrames - 2 * cell ? scoreFrames : snap(s1, jumpPointFrames, cell);
+    s1 = k === K - 1 && s1 > scoreFrames - 2 * cell ? scoreFrames : snap(s1, jumpPointFrames, cell);
     const scoreStart = Math.min(scoreFrames - 1, Math.max(0, Math.round(s0)));
     const scoreEnd = Math.min(scoreFrames, Math.max(scoreStart + 1, Math.round(s1)));
     segments.push({ perfStart, perfEnd, scoreStart, scoreEnd });
@@ -187,16 +215,16 @@ export async function alignNeural(perf: Features, score: Features, model: Neural
   const smooth = medianFilter(raw, 2);
   const confidenceRows = rowSmoothness(raw, smooth, M);
   if (opts.raw) {
-    const passes = findPasses(raw, N, M, score.hopSeconds, perf.hopSeconds);
+    const passes = findPasses(raw, N, M, score.hopSeconds);
     const { scoreFrame, jumpFrames } = framesFromRows(raw, passes, N);
     const scoreTime = new Float64Array(N);
     for (let f = 0; f < N; f++) scoreTime[f] = scoreFrame[f] * score.hopSeconds;
     opts.onProgress?.(1);
     return { hopSeconds: perf.hopSeconds, scoreTime, confidence: rowsToFrames(confidenceRows, N), jumpFrames, method: 'neural', modelVersion: model.config.version };
   }
-  const passes = findPasses(smooth, N, M, score.hopSeconds, perf.hopSeconds);
+  const passes = findPasses(smooth, N, M, score.hopSeconds);
   const jumpPointFrames = (opts.jumpPointsSeconds ?? []).map((t) => t / score.hopSeconds);
-  const route = routeFromRows(smooth, passes, N, M, jumpPointFrames);
+  const route = routeFromRows(raw, passes, N, M, jumpPointFrames);
   const rowFrames = N / L;
   const guide = opts.guide ? framesFromRows(smooth, passes, N).scoreFrame : undefined;
   const path = refineRoute(perf, score, route, {

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { smoothWarp, syntheticScore, warpFeatures } from '../align/synthetic.js';
+import { segments } from '../path.js';
+import { neuralTarget } from './input.js';
+import type { NeuralRunner } from './route.js';
+import { alignNeural, findPasses, medianFilter, routeFromRows } from './route.js';
+
+/** Warp that plays score frame ranges [a, b) one after another. */
+function playParts(parts: [number, number][], rate: number, seed: number): Float64Array {
+  const out: number[] = [];
+  parts.forEach(([a, b], k) => {
+    const n = Math.round((b - a) / rate);
+    const w = smoothWarp(n, b - a, seed + k, 0.3);
+    for (let i = 0; i < n; i++) out.push(a + w[i]);
+  });
+  return Float64Array.from(out);
+}
+
+/**
+ * Stand-in for the network that knows the true warp: it returns what a perfect model would
+ * (`neuralTarget` of the truth, plus a little noise), so these tests exercise the route logic alone.
+ */
+function oracle(warp: Float64Array, scoreFrames: number, L: number, noise = 0): NeuralRunner {
+  return {
+    config: { L, version: 'oracle' },
+    run: async () => {
+      const y = neuralTarget(warp, scoreFrames, L);
+      for (let i = 0; i < L; i++) y[i] += noise * Math.sin(i * 12.9898) * (1 / L);
+      return y;
+    },
+  };
+}
+
+describe('findPasses', () => {
+  it('splits a curve at a step back and at a big step forward, not at jitter', () => {
+    const L = 64;
+    const row = new Float64Array(L);
+    for (let i = 0; i < L; i++) row[i] = i < 20 ? i * 10 : i < 40 ? (i - 15) * 10 : (i + 10) * 10;
+    row[30] += 6; // jitter below a cell
+    const passes = findPasses(row, 6400, 640, 0.0232);
+    expect(passes.map((p) => p.first)).toEqual([0, 20, 40]);
+  });
+
+  it('median filter removes a one-row spike and keeps a step', () => {
+    const x = Float64Array.from([0, 1, 2, 50, 4, 5, 6, 7, 100, 101, 102, 103]);
+    const m = medianFilter(x, 2);
+    expect(m[3]).toBeLessThan(10);
+    expect(m[10]).toBeGreaterThan(90);
+  });
+});
+
+describe('routeFromRows', () => {
+  it('gives contiguous passes over all perf frames, snapped to jump points', () => {
+    const L = 32;
+    const row = Float64Array.from({ length: L }, (_, i) => (i < 16 ? i * 20 + 10 : (i - 10) * 20 + 10));
+    const passes = findPasses(row, 3200, 640, 0.0232);
+    const route = routeFromRows(row, passes, 3200, 640, [0, 120, 330, 640]);
+    expect(route.segments.length).toBe(2);
+    expect(route.segments[0].perfStart).toBe(0);
+    expect(route.segments[1].perfStart).toBe(route.segments[0].perfEnd);
+    expect(route.segments[1].perfEnd).toBe(3200);
+    expect(route.segments[1].scoreStart).toBe(120);
+  });
+});
+
+describe('alignNeural', () => {
+  const score = syntheticScore(6000, 5);
+  const hop = score.hopSeconds;
+  const jumpPoints: number[] = [];
+  for (let f = 0; f <= 6000; f += 90) jumpPoints.push(f * hop);
+  const warp = playParts([[0, 3960], [1980, 6000]], 1.1, 11); // A B (repeat B) C
+  const perf = warpFeatures(score, warp, 0.1, 4);
+  const trueJump = warp.findIndex((v, i) => i > 0 && v < warp[i - 1] - 5);
+
+  it('follows a repeat from a (noisy) route and refines it to frame accuracy', async () => {
+    const path = await alignNeural(perf, score, oracle(warp, 6000, 256, 1), { jumpPointsSeconds: jumpPoints });
+    expect(path.method).toBe('neural');
+    expect(path.modelVersion).toBe('oracle');
+    expect(path.scoreTime.length).toBe(perf.frames);
+    expect(segments(path).length).toBe(2);
+    expect(Math.abs(path.jumpFrames[0] - trueJump)).toBeLessThan(0.2 / hop);
+    let err = 0;
+    for (let i = 0; i < warp.length; i++) err += Math.abs(path.scoreTime[i] / hop - warp[i]);
+    expect(err / warp.length).toBeLessThan(3);
+    expect(path.confidence.length).toBe(perf.frames);
+  });
+
+  it('raw mode interpolates the network rows without refinement', async () => {
+    const path = await alignNeural(perf, score, oracle(warp, 6000, 256), { raw: true });
+    expect(path.scoreTime.length).toBe(perf.frames);
+    expect(path.jumpFrames.length).toBe(1);
+    expect(Math.abs(path.jumpFrames[0] - trueJump)).toBeLessThan(perf.frames / 256 + 1);
+    let err = 0;
+    for (let i = 0; i < warp.length; i++) err += Math.abs(path.scoreTime[i] / hop - warp[i]);
+    expect(err / warp.length).toBeLessThan(6000 / 256);
+  });
+
+  it('rejects a model output of the wrong length', async () => {
+    const bad: NeuralRunner = { config: { L: 64, version: 'x' }, run: async () => new Float32Array(10) };
+    await expect(alignNeural(perf, score, bad)).rejects.toThrow(/expected L = 64/);
+  });
+});

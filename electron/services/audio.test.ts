@@ -256,6 +256,22 @@ describe('resampleToFeatureRate', () => {
       expect(maxErrorVsTone(y, (t) => 0.5 * Math.sin(2 * Math.PI * 1000 * t))).toBeLessThan(2e-3);
     }
   });
+  it('streams long input in chunks without seams (60 s at 44.1 kHz, 96 s at 8 kHz upsampled)', async () => {
+    for (const [rate, seconds] of [
+      [44100, 60],
+      [8000, 96],
+    ]) {
+      const x = new Float32Array(rate * seconds).map(
+        (_, i) => 0.5 * Math.sin((2 * Math.PI * 1000 * i) / rate),
+      );
+      const y = await resampleToFeatureRate(x, rate);
+      expect(y.length).toBe(SR * seconds);
+      expect(maxErrorVsTone(y, (t) => 0.5 * Math.sin(2 * Math.PI * 1000 * t))).toBeLessThan(2e-3);
+      let zeros = 0;
+      while (y[y.length - 1 - zeros] === 0) zeros++;
+      expect(zeros).toBeLessThan(0.02 * SR);
+    }
+  });
   it('removes content above the new Nyquist (no aliasing)', async () => {
     const rate = 44100;
     const x = new Float32Array(rate).map((_, i) => 0.5 * Math.sin((2 * Math.PI * 15000 * i) / rate));

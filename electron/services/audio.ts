@@ -370,11 +370,30 @@ export async function resampleToFeatureRate(
   const { create, ConverterType } = libsamplerate;
   const src = await create(1, sourceSampleRate, target, { converterType: ConverterType.SRC_SINC_FASTEST });
   try {
-    const out = src.simple(mono);
-    if (out.length === expected) return out;
-    const fixed = new Float32Array(expected);
-    fixed.set(out.length > expected ? out.subarray(0, expected) : out);
-    return fixed;
+    // Stream big chunks through the stateful `full` API straight into the output: `simple` would
+    // cut 0.1 s chunks and concatenate them (twice the output memory). Chunks stay under the
+    // library's 1,008,000-sample buffer; the unflushed tail (a few hundred samples) stays zero.
+    const ratio = target / sourceSampleRate;
+    const chunk = Math.floor(1_000_000 / Math.max(1, ratio));
+    const out = new Float32Array(expected);
+    const produced = { frames: 0 };
+    let scratch: Float32Array | undefined;
+    let pos = 0;
+    for (let i = 0; i < mono.length && pos < expected; i += chunk) {
+      const input = mono.subarray(i, Math.min(mono.length, i + chunk));
+      const room = Math.ceil(ratio * input.length) + 1;
+      if (expected - pos >= room) {
+        src.full(input, out.subarray(pos), produced);
+        pos += produced.frames;
+      } else {
+        scratch ??= new Float32Array(Math.ceil(ratio * chunk) + 1);
+        src.full(input, scratch, produced);
+        const n = Math.min(produced.frames, expected - pos);
+        out.set(scratch.subarray(0, n), pos);
+        pos += n;
+      }
+    }
+    return out;
   } finally {
     src.destroy();
   }

@@ -229,3 +229,19 @@ describe('coveredFraction', () => {
     expect(coveredFraction([{ perf_start: -5, perf_end: 20 }], 10)).toBe(1);
   });
 });
+
+describe('a notated score (resources/sample)', () => {
+  const sample = join(import.meta.dirname, '..', '..', 'resources', 'sample');
+  it.skipIf(!existsSync(join(sample, 'score.musicxml')))('parses MusicXML in a worker and returns its text for the score view', async () => {
+    const p = await s.projects.create({ recordingPath: join(sample, 'performance.flac'), scorePath: join(sample, 'score.musicxml'), title: 'Sample' });
+    const d = await s.projects.get(p.id);
+    expect(d.scoreInfo.format).toBe('musicxml');
+    expect(d.musicxml).toBe(readFileSync(join(sample, 'score.musicxml'), 'utf8'));
+    expect(d.score.notes.length).toBeGreaterThan(10);
+    expect(d.score.notes.some((n) => n.elementId)).toBe(true);
+    expect(d.recording.durationSeconds).toBeGreaterThan(5);
+    // Parsed once per session: the second open reuses it.
+    expect((await s.projects.get(p.id)).score).toBe(d.score);
+    s.projects.delete(p.id);
+  });
+});

@@ -27,13 +27,13 @@ import {
   checkViewState,
 } from '../../shared/ipc.js';
 import type { AlignMethod, AlignmentPath } from '../../shared/path.js';
-import type { ScoreFormat } from '../../shared/score.js';
+import type { Score, ScoreFormat } from '../../shared/score.js';
 import { FEATURE_PARAMS } from '../../shared/dsp/params.js';
 import { exportAlignment as writeFormat } from '../../shared/formats/index.js';
 import type { Db } from '../db/database.js';
 import { blobToFloat32, decodePath, encodePath, float32ToBlob } from '../db/pathCodec.js';
 import { AUDIO_EXTENSIONS } from './audio.js';
-import { loadScoreBytes, ScoreLoadError, type LoadedScore } from './score.js';
+import { loadScoreBytes, ScoreLoadError, SCORE_EXTENSIONS } from './score.js';
 import { writeFileAtomic } from './atomicWrite.js';
 import { BASE_PEAKS_PER_SECOND, poolPeaks } from './peaks.js';
 import type { Emit, JobService, TaskRunner } from './jobs.js';
@@ -94,6 +94,9 @@ const PROJECT_SELECT = `
          (SELECT a.kind FROM alignments a WHERE a.project_id = p.id ORDER BY a.version DESC LIMIT 1) AS latest_kind
   FROM projects p JOIN recordings r ON r.project_id = p.id JOIN scores s ON s.project_id = p.id`;
 
+/** Parsed scores kept in memory. */
+const SCORE_CACHE_SIZE = 8;
+
 /** Hex sha256 of a file, streamed (no whole-file buffer on the main thread). */
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -146,6 +149,22 @@ export class ProjectService {
 
   constructor(deps: ProjectServiceDeps) {
     this.#d = deps;
+  }
+
+  /** Parsed scores by sha256 + file name, most recent last (this session only: a parser update must not meet a stale copy). */
+  readonly #scores = new Map<string, Promise<{ score: Score; musicxml?: string }>>();
+
+  #parsed(sha256: string, bytes: Uint8Array, name: string): Promise<{ score: Score; musicxml?: string }> {
+    const key = `${sha256}|${extname(name).toLowerCase()}`;
+    let p = this.#scores.get(key);
+    if (p) this.#scores.delete(key);
+    else {
+      p = parseScore(bytes, name, this.#d.runner);
+      p.catch(() => this.#scores.delete(key));
+    }
+    this.#scores.set(key, p);
+    while (this.#scores.size > SCORE_CACHE_SIZE) this.#scores.delete(this.#scores.keys().next().value as string);
+    return p;
   }
 
   get #db(): Db {
@@ -207,7 +226,8 @@ export class ProjectService {
       throw new AccordError('unsupported', `recording ${args.recordingPath}: expected one of ${AUDIO_EXTENSIONS.join(', ')}, got '${recExt || '(no extension)'}'`);
     }
     const scoreBytes = new Uint8Array(await fs.readFile(args.scorePath));
-    const score = await parseScore(scoreBytes, basename(args.scorePath));
+    const scoreSha256 = createHash('sha256').update(scoreBytes).digest('hex');
+    const score = await this.#parsed(scoreSha256, scoreBytes, basename(args.scorePath));
     const stat = await fs.stat(args.recordingPath);
     const a = await this.#d.runner.run({ task: 'analyze', audioPath: args.recordingPath, pointsPerSecond: BASE_PEAKS_PER_SECOND });
     const now = Date.now();
@@ -225,7 +245,7 @@ export class ProjectService {
       );
       this.#db
         .prepare('INSERT INTO scores (project_id, name, original_path, format, sha256, bytes) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(pid, basename(args.scorePath), args.scorePath, score.score.format, score.sha256, scoreBytes);
+        .run(pid, basename(args.scorePath), args.scorePath, score.score.format, scoreSha256, scoreBytes);
       this.#db
         .prepare('INSERT INTO peaks (recording_id, sha256, points_per_second, duration_seconds, data) VALUES (?, ?, ?, ?, ?)')
         .run(rid, a.sha256, a.pointsPerSecond, a.durationSeconds, float32ToBlob(a.peaks));
@@ -271,7 +291,7 @@ export class ProjectService {
     await this.verifyRecording(id);
     const row = this.#row(id);
     const { name, bytes } = this.#scoreBytes(id);
-    const score = await parseScore(bytes, name);
+    const score = await this.#parsed(row.score_sha256, bytes, name);
     const alignments = this.listAlignments(id);
     const vs = this.#db.prepare('SELECT state FROM view_state WHERE project_id = ?').get(id) as { state: string } | undefined;
     let viewState: ViewState | null = null;
@@ -549,7 +569,7 @@ export class ProjectService {
     const alignment = this.getAlignment(aid);
     if (alignment.projectId !== id) throw new AccordError('invalid-argument', `alignment ${aid} belongs to project ${alignment.projectId}, expected one of project ${id}`);
     const { name, bytes } = this.#scoreBytes(id);
-    const score = await parseScore(bytes, name);
+    const score = await this.#parsed(row.score_sha256, bytes, name);
     const data = writeFormat(format, alignment.path, score.score, {
       audio: { name: row.rec_name, sha256: row.rec_sha256 },
       score: { name: row.score_name, sha256: row.score_sha256 },
@@ -559,9 +579,15 @@ export class ProjectService {
   }
 }
 
-async function parseScore(bytes: Uint8Array, name: string): Promise<LoadedScore> {
+async function parseScore(bytes: Uint8Array, name: string, runner?: TaskRunner): Promise<{ score: Score; musicxml?: string }> {
   try {
-    return await loadScoreBytes(bytes, name);
+    // MIDI parses in milliseconds; notated formats (verovio, ~1–2 s) go to a worker so the main
+    // thread never stalls.
+    if (runner && extname(name).toLowerCase() in SCORE_EXTENSIONS && SCORE_EXTENSIONS[extname(name).toLowerCase()] !== 'midi') {
+      return await runner.run({ task: 'score', scoreBytes: bytes, scoreName: name });
+    }
+    const { score, musicxml } = await loadScoreBytes(bytes, name);
+    return musicxml === undefined ? { score } : { score, musicxml };
   } catch (err) {
     if (err instanceof ScoreLoadError) throw new AccordError(err.code === 'unknown-format' ? 'unsupported' : 'invalid-argument', err.message);
     throw err;

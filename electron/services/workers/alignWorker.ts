@@ -11,7 +11,7 @@ import { FEATURE_PARAMS } from '../../../shared/dsp/params.js';
 import type { ErrorCode, IpcError } from '../../../shared/ipc.js';
 import { computePeaks } from '../peaks.js';
 import { similarityImage } from './matrix.js';
-import type { AlignTaskResult, AnalyzeResult, ChromaFeatures, ControlMessage, PeaksResult, WorkerMessage, WorkerRequest } from './protocol.js';
+import type { AlignTaskResult, AnalyzeResult, ChromaFeatures, ControlMessage, PeaksResult, ScoreResult, WorkerMessage, WorkerRequest } from './protocol.js';
 
 /** Share of the whole align job per pipeline stage, in order. */
 const STAGE_WEIGHTS = { decode: 0.2, score: 0.05, features: 0.35, align: 0.4 } as const;
@@ -76,6 +76,11 @@ async function run(req: WorkerRequest, signal: AbortSignal): Promise<{ result: u
     case 'features': {
       const result = await chroma(req.audioPath, signal);
       return { result, transfer: [result.chroma.buffer as ArrayBuffer] };
+    }
+    case 'score': {
+      const { score, musicxml } = await loadScoreBytes(req.scoreBytes, req.scoreName);
+      const result: ScoreResult = musicxml === undefined ? { score } : { score, musicxml };
+      return { result, transfer: [] };
     }
     case 'align': {
       const t0 = performance.now();

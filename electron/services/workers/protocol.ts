@@ -1,6 +1,7 @@
 /** Messages between the job service and its worker threads. */
 import type { AlignmentPath } from '../../../shared/path.js';
 import type { IpcError, MatrixImage, RunMethod } from '../../../shared/ipc.js';
+import type { Score } from '../../../shared/score.js';
 
 /** Chroma features of a recording, as cached. */
 export interface ChromaFeatures {
@@ -19,6 +20,7 @@ export type WorkerRequest =
   | { task: 'analyze'; audioPath: string; pointsPerSecond: number }
   | { task: 'peaks'; audioPath: string; pointsPerSecond: number }
   | { task: 'features'; audioPath: string }
+  | { task: 'score'; scoreBytes: Uint8Array; scoreName: string }
   | { task: 'align'; audioPath: string; scoreBytes: Uint8Array; scoreName: string; method: RunMethod; modelDir?: string }
   | {
       task: 'matrix';
@@ -56,11 +58,18 @@ export interface AlignTaskResult {
   features: ChromaFeatures;
 }
 
+/** `score`: a parsed score (notated formats are parsed here, off the main thread). */
+export interface ScoreResult {
+  score: Score;
+  musicxml?: string;
+}
+
 /** Result type per task. */
 export interface TaskResults {
   analyze: AnalyzeResult;
   peaks: PeaksResult;
   features: ChromaFeatures;
+  score: ScoreResult;
   align: AlignTaskResult;
   matrix: MatrixImage;
 }

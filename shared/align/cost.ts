@@ -4,16 +4,23 @@ import type { Features } from '../dsp/features.js';
  * Local cost between performance frame i and score frame j:
  * `(1 − chroma_i · chroma_j) + onsetWeight · ‖onset_i − onset_j‖₂`
  * (chroma cosine distance, both unit-norm, in 0..2; plus the Euclidean distance of the DLNCO
- * onset vectors, which sharpens the timing at note onsets). `onsetWeight` is tuned on ASAP
- * validation pieces (see `DEFAULT_COST`).
+ * onset vectors, which sharpens the timing at note onsets). With `normalise` (the default) both
+ * distances are first divided by their median over random cells of the piece (`normalisedCost`).
+ * `onsetWeight` is tuned on ASAP validation pieces (see `DEFAULT_COST`).
  */
 export interface CostParams {
   /** Weight w of the DLNCO onset distance relative to the chroma cosine distance. */
   onsetWeight: number;
+  /** Multiplier of the chroma distance (1 unless set by `normalisedCost`). */
+  chromaScale?: number;
+  /** Multiplier of the onset distance (1 unless set by `normalisedCost`). */
+  onsetScale?: number;
+  /** Whether aligners rescale both distances by their median over random cells (`normalisedCost`). */
+  normalise?: boolean;
 }
 
 /** Cost weights used unless a caller overrides them. */
-export const DEFAULT_COST: CostParams = { onsetWeight: 1 };
+export const DEFAULT_COST: CostParams = { onsetWeight: 1, normalise: true };
 
 /** Cost of one cell (perf frame i, score frame j). */
 export function cellCost(perf: Features, score: Features, i: number, j: number, params: CostParams = DEFAULT_COST): number {
@@ -30,7 +37,7 @@ export function cellCost(perf: Features, score: Features, i: number, j: number, 
     const d = oa[pi + c] - ob[pj + c];
     od += d * d;
   }
-  return 1 - dot + params.onsetWeight * Math.sqrt(od);
+  return (params.chromaScale ?? 1) * (1 - dot) + params.onsetWeight * (params.onsetScale ?? 1) * Math.sqrt(od);
 }
 
 /** Costs of cells (perfFrames[k], scoreFrames[k]) for every k. */
@@ -52,7 +59,8 @@ export function rowCosts(perf: Features, score: Features, i: number, lo: number,
   const b = score.chroma;
   const oa = perf.onset;
   const ob = score.onset;
-  const w = params.onsetWeight;
+  const cs = params.chromaScale ?? 1;
+  const w = params.onsetWeight * (params.onsetScale ?? 1);
   const pi = i * 12;
   const a0 = a[pi], a1 = a[pi + 1], a2 = a[pi + 2], a3 = a[pi + 3], a4 = a[pi + 4], a5 = a[pi + 5];
   const a6 = a[pi + 6], a7 = a[pi + 7], a8 = a[pi + 8], a9 = a[pi + 9], a10 = a[pi + 10], a11 = a[pi + 11];
@@ -63,7 +71,7 @@ export function rowCosts(perf: Features, score: Features, i: number, lo: number,
     const dot =
       a0 * b[p] + a1 * b[p + 1] + a2 * b[p + 2] + a3 * b[p + 3] + a4 * b[p + 4] + a5 * b[p + 5] +
       a6 * b[p + 6] + a7 * b[p + 7] + a8 * b[p + 8] + a9 * b[p + 9] + a10 * b[p + 10] + a11 * b[p + 11];
-    let c = 1 - dot;
+    let c = cs * (1 - dot);
     if (w !== 0) {
       const d0 = o0 - ob[p], d1 = o1 - ob[p + 1], d2 = o2 - ob[p + 2], d3 = o3 - ob[p + 3];
       const d4 = o4 - ob[p + 4], d5 = o5 - ob[p + 5], d6 = o6 - ob[p + 6], d7 = o7 - ob[p + 7];
@@ -88,4 +96,17 @@ export function randomCellCost(perf: Features, score: Features, params: CostPara
   for (let k = 0; k < samples; k++) v[k] = cellCost(perf, score, Math.floor(rnd() * perf.frames), Math.floor(rnd() * score.frames), params);
   v.sort();
   return v[Math.min(samples - 1, Math.floor(quantile * samples))];
+}
+
+/**
+ * Cost params whose chroma and onset distances are each divided by their median over random
+ * cells of these two sequences, so `onsetWeight` means the same on every piece (a piece whose
+ * onset vectors are large everywhere does not let the onset term drown the chroma term).
+ * Returns `params` unchanged unless `params.normalise`.
+ */
+export function normalisedCost(perf: Features, score: Features, params: CostParams = DEFAULT_COST): CostParams {
+  if (!params.normalise) return params;
+  const c = randomCellCost(perf, score, { onsetWeight: 0 });
+  const o = randomCellCost(perf, score, { onsetWeight: 1, chromaScale: 0 });
+  return { ...params, chromaScale: 1 / Math.max(c, 0.05), onsetScale: 1 / Math.max(o, 0.05), normalise: false };
 }

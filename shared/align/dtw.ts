@@ -5,7 +5,7 @@ import { poolFeatures } from '../dsp/features.js';
 import type { Band } from './band.js';
 import { dilatedBand, fullBand } from './band.js';
 import type { CostParams } from './cost.js';
-import { DEFAULT_COST } from './cost.js';
+import { DEFAULT_COST, normalisedCost } from './cost.js';
 import type { DpResult, StepWeights } from './dp.js';
 import { DEFAULT_STEPS, runBandedDtw } from './dp.js';
 import { pathConfidence } from './confidence.js';
@@ -167,6 +167,7 @@ export function sliceFeatures(f: Features, first: number, last: number): Feature
  */
 export function alignDtw(perf: Features, score: Features, opts: AlignOptions & { params?: Partial<DtwParams> } = {}): AlignmentPath {
   const params = { ...DEFAULT_DTW, ...opts.params };
+  params.cost = normalisedCost(perf, score, params.cost);
   const [p0, p1] = soundingRange(perf);
   const [s0, s1] = soundingRange(score);
   const r = multiscaleDtw(sliceFeatures(perf, p0, p1), sliceFeatures(score, s0, s1), params, opts);

@@ -2,7 +2,7 @@ import type { AlignmentPath } from '../path.js';
 import type { Features } from '../dsp/features.js';
 import { poolFeatures } from '../dsp/features.js';
 import type { CostParams } from './cost.js';
-import { DEFAULT_COST, rowCosts } from './cost.js';
+import { DEFAULT_COST, normalisedCost, rowCosts } from './cost.js';
 import type { AlignOptions, DtwParams } from './dtw.js';
 import { DEFAULT_DTW } from './dtw.js';
 import type { Route } from './refine.js';
@@ -14,7 +14,7 @@ export interface JumpParams {
   coarseSeconds: number;
   /** Cells (coarse perf × score frames) allowed before the coarse frames grow. */
   maxCells: number;
-  /** Cost of one jump, in units of coarse-frame cost (a wrong match costs ≈ 0.5–1 per frame more). */
+  /** Cost of one jump, in units of normalised coarse-frame cost (a random cell costs ≈ 2, a good match ≈ 1). */
   jumpPenalty: number;
   cost: CostParams;
   /** Band radius (frames) of the full-resolution refinement around each pass. */
@@ -244,6 +244,7 @@ export function alignJump(
   opts: AlignOptions & { params?: Partial<JumpParams>; dtwParams?: Partial<DtwParams> } = {},
 ): AlignmentPath {
   const params = { ...DEFAULT_JUMP, ...opts.params };
+  params.cost = normalisedCost(perf, score, params.cost);
   const progress = opts.onProgress;
   const coarse = coarseJumpPath(perf, score, jumpPointsSeconds, params, {
     signal: opts.signal,

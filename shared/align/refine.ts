@@ -6,6 +6,7 @@ import { dilatedBand, finishBand } from './band.js';
 import type { DpPass } from './dp.js';
 import { runBandedDtw } from './dp.js';
 import { pathConfidence } from './confidence.js';
+import { normalisedCost } from './cost.js';
 import type { AlignOptions, DtwParams } from './dtw.js';
 import { DEFAULT_DTW, multiscaleDtw, sliceFeatures, soundingRange } from './dtw.js';
 
@@ -61,6 +62,7 @@ export function refineRoute(perf: Features, score: Features, route: Route, opts:
   const M = score.frames;
   const segs = checkRoute(route, N, M).map((s) => ({ ...s }));
   const params = { ...DEFAULT_DTW, ...opts.params };
+  params.cost = normalisedCost(perf, score, params.cost);
   const K = segs.length;
   const radius = opts.bandFrames ?? (opts.guide ? 40 : params.fineRadius);
   const boundary = opts.boundaryFrames ?? 64;

@@ -40,6 +40,7 @@ def parse_args(argv=None):
     p.add_argument("--bins", type=int, default=128, help="CE: score-position bins")
     p.add_argument("--augment", type=float, default=0.5, help="probability of a crop-and-resample sub-excerpt")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--reload", action="store_true", help="re-read the training split at each epoch when the manifest changed (data still being generated)")
     return p.parse_args(argv)
 
 
@@ -118,7 +119,16 @@ def main(argv=None) -> None:
     net.train()
     start = time.time() - state["elapsed"]
     done = False
+    manifest_path = os.path.join(args.data, "manifest.json")
+    manifest_mtime = os.path.getmtime(manifest_path)
     while not done:
+        if args.reload and os.path.getmtime(manifest_path) != manifest_mtime:
+            manifest_mtime = os.path.getmtime(manifest_path)
+            manifest, manifest_sha, train, _ = D.load(args.data)
+            run_info.update({"manifestSha256": manifest_sha, "trainSamples": train.n})
+            with open(os.path.join(args.out, "run.json"), "w") as f:
+                json.dump(run_info, f, indent=1)
+            print(f"reloaded {manifest_path}: {train.n} train samples")
         order = rng.permutation(train.n)
         tl, tn = 0.0, 0
         for s in range(0, train.n - args.batch + 1, args.batch):

@@ -1,0 +1,84 @@
+/**
+ * Accuracy of neural models (raw network and refined) on the evaluation manifest, features
+ * computed once per case and shared by every model and mode.
+ *
+ *   node dist/node/electron/training/evalNeural.js --models ca-sdtw=models/accord-ca[,name=dir...]
+ *        [--modes raw,refined] [--sets overall,structure] [--limit N] [--data .eval/data] [--out .eval/neural]
+ *
+ * Predictions go to <out>/<model>-<mode>/<case>.csv, scored with the project's metric
+ * (electron/eval/results.ts, cross-checked against ../shared/eval/score.py by the eval runner);
+ * the summary (mean over recordings of % beats within 50/100/200 ms, per set) is printed and
+ * written to <out>/summary.json.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { decodeAudioFile } from '../services/audio.js';
+import { loadNeuralModel } from '../services/neural.js';
+import type { NeuralModel } from '../services/neural.js';
+import { audioFeatures, scoreFeatures } from '../../shared/dsp/features.js';
+import { pathToRows } from '../../shared/path.js';
+import { parseMidiScore } from '../../shared/scoreio/midi.js';
+import { alignNeural } from '../../shared/neural/route.js';
+import { loadManifest, scoreFiles, summarize } from '../eval/results.js';
+import type { CaseResult } from '../eval/results.js';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
+}
+
+async function main(): Promise<void> {
+  const models = arg('models', 'ca-sdtw=models/accord-ca')
+    .split(',')
+    .map((s) => s.split('='))
+    .map(([name, dir]) => ({ name, dir: resolve(dir) }));
+  const modes = arg('modes', 'raw,refined').split(',');
+  const sets = arg('sets', 'overall,structure').split(',');
+  const limit = Number(arg('limit', '1000'));
+  const out = resolve(arg('out', '.eval/neural'));
+  const { manifest, root } = loadManifest(resolve(arg('data', '.eval/data'), 'manifest.json'));
+  const cases = sets.flatMap((s) => manifest.cases.filter((c) => c.set === s).slice(0, limit));
+  const loaded: { name: string; model: NeuralModel }[] = [];
+  for (const m of models) loaded.push({ name: m.name, model: await loadNeuralModel(m.dir) });
+  const results: Record<string, CaseResult[]> = {};
+  for (const [k, c] of cases.entries()) {
+    const t0 = performance.now();
+    const audio = await decodeAudioFile(join(root, c.audio));
+    const scorePath = join(root, c.score);
+    const score = parseMidiScore(new Uint8Array(readFileSync(scorePath)), scorePath);
+    const perf = audioFeatures(audio.samples);
+    const scoreFeat = scoreFeatures(score.notes, score.duration);
+    const featureSeconds = (performance.now() - t0) / 1000;
+    for (const { name, model } of loaded) {
+      for (const mode of modes) {
+        const key = `${name}-${mode}`;
+        const dir = join(out, key);
+        mkdirSync(dir, { recursive: true });
+        const t1 = performance.now();
+        const path = await alignNeural(perf, scoreFeat, model, { jumpPointsSeconds: score.jumpPoints, raw: mode === 'raw' });
+        const computeSeconds = (performance.now() - t1) / 1000;
+        const pred = join(dir, `${c.id}.csv`);
+        const rows = pathToRows(path).map((r) => `${r.perfTime.toFixed(6)},${r.scoreTime.toFixed(6)}`);
+        writeFileSync(pred, ['perf_time,score_time', ...rows].join('\n') + '\n');
+        const r: CaseResult = { id: c.id, set: c.set, piece: c.piece, performer: c.performer, durationSeconds: c.durationSeconds, ...scoreFiles(join(root, c.gt), pred), computeSeconds };
+        (results[key] ??= []).push(r);
+        console.log(`${k + 1}/${cases.length} ${c.id} ${key}: ${r.acc50.toFixed(1)} / ${r.acc100.toFixed(1)} / ${r.acc200.toFixed(1)} (${computeSeconds.toFixed(1)} s; features ${featureSeconds.toFixed(1)} s)`);
+      }
+    }
+  }
+  for (const { model } of loaded) await model.release();
+  const summary: Record<string, unknown> = {};
+  for (const [key, rs] of Object.entries(results)) summary[key] = summarize(rs);
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'summary.json'), JSON.stringify({ cases: cases.length, summary, results }, null, 1));
+  for (const [key, s] of Object.entries(summary)) {
+    for (const [set, v] of Object.entries(s as Record<string, { nCases: number; acc50: number; acc100: number; acc200: number }>)) {
+      console.log(`${key.padEnd(22)} ${set.padEnd(10)} n=${v.nCases} <50: ${v.acc50.toFixed(1)} <100: ${v.acc100.toFixed(1)} <200: ${v.acc200.toFixed(1)}`);
+    }
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

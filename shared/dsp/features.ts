@@ -12,7 +12,7 @@ export interface Features {
   chroma: Float32Array;
   /** [frames × 12] frame-major DLNCO chroma onsets (≥ 0, locally normalised, decaying tail). */
   onset: Float32Array;
-  /** [frames] natural log of total pitch energy (full-scale sine ≈ 0; silence ≈ log(energyFloor)). */
+  /** [frames] natural log of total pitch energy (sine of amplitude A ≈ log(1.5·A²); silence = log(energyFloor)). */
   energy: Float32Array;
 }
 
@@ -20,7 +20,7 @@ export interface Features {
 export interface PitchEnergy {
   /** Number of frames. */
   frames: number;
-  /** [frames × NUM_PITCHES] power per pitch band (full-scale sine ≈ 1). */
+  /** [frames × NUM_PITCHES] power per pitch band (a sine of amplitude A gives ≈ 1.5·A² in its band). */
   energy: Float32Array;
 }
 
@@ -219,7 +219,8 @@ export function normaliseChroma(
 
 /**
  * DLNCO chroma onsets from compressed pitch energy [frames × NUM_PITCHES]: per pitch, each run of
- * positive first differences becomes one impulse (the run's total rise) at its steepest frame; folded to chroma, divided by the running max frame norm over onsetNormSeconds
+ * positive first differences becomes one impulse (the run's total rise) at its steepest frame;
+ * folded to chroma, divided by the running max frame norm over onsetNormSeconds
  * (floored at onsetNormFloor), convolved causally with the sqrt-decay window of onsetDecayFrames.
  */
 export function dlncoOnsets(compressed: Float32Array, frames: number): Float32Array {

@@ -60,7 +60,7 @@ export interface ParsedScore {
 /** Parses score bytes by the extension of `fileName`; throws `ScoreLoadError`. */
 export async function parseScoreBytes(bytes: Uint8Array, fileName: string): Promise<ParsedScore> {
   const ext = extensionOf(fileName);
-  const format = SCORE_EXTENSIONS[ext];
+  let format = SCORE_EXTENSIONS[ext];
   if (format === undefined) {
     throw new ScoreLoadError(
       'unknown-format',
@@ -70,6 +70,8 @@ export async function parseScoreBytes(bytes: Uint8Array, fileName: string): Prom
   if (bytes.length === 0) throw new ScoreLoadError('empty', `${fileName}: expected a ${format} score, the file is empty (0 bytes)`);
   if (format === 'midi') return { score: parseMidiScore(bytes, fileName) };
   const text = ext === '.mxl' ? unzipMxl(bytes, fileName) : decodeText(bytes);
+  // A `.xml` file may hold MEI as well as MusicXML.
+  if (ext === '.xml' && /<mei[\s>]/.test(text) && !/<score-(partwise|timewise)\b/.test(text)) format = 'mei';
   if (format === 'musicxml' && !/<score-(partwise|timewise)\b/.test(text)) {
     const root = /<([A-Za-z][\w:-]*)/.exec(text.replace(/<\?[^>]*\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>]*>/g, ''))?.[1];
     throw new ScoreLoadError('corrupt', `${fileName}: expected MusicXML (a <score-partwise> or <score-timewise> root), found ${root ? `<${root}>` : 'no XML element'}`);

@@ -100,7 +100,8 @@ export function scanMei(mei: string): MeiSummary {
           transSemi.set(Number.parseInt(a.n, 10), Number.parseInt(a['trans.semi'], 10) || 0);
         }
         meter = meterOf(a, 'meter.count', 'meter.unit', 'meter.sym') ?? meter;
-        const k = a['key.sig'] !== undefined ? keySigToSharps(a['key.sig']) : undefined;
+        const sig = a.keysig ?? a['key.sig'];
+        const k = sig !== undefined ? keySigToSharps(sig) : undefined;
         if (k !== undefined) key = k;
         break;
       }

@@ -1,10 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { strToU8, zipSync } from 'fflate';
+import pkg from '@tonejs/midi';
 import { parseScoreBytes, unzipMxl } from './load.js';
 import { parseNotatedScore } from './verovio.js';
 import { ScoreLoadError } from './errors.js';
 
+const { Midi } = pkg;
 const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
 const ASAP = '../shared/corpora/asap';
 
@@ -78,6 +80,9 @@ describe('notated scores through verovio', () => {
     const mei = await parseScoreBytes(strToU8(meiText), 'tiny.mei');
     expect(mei.score.notes.map((n) => [n.elementId, n.pitch])).toEqual([['x1', 70], ['x2', 69], ['x3', 65]]);
     expect(mei.score.measures.map((m) => m.elementId)).toEqual(['mA', 'mB']);
+    expect(mei.score.beats[0]).toMatchObject({ timeSignature: '2/4', key: -1 });
+    const meiAsXml = await parseScoreBytes(strToU8(meiText), 'tiny.xml');
+    expect(meiAsXml.score.format).toBe('mei');
   });
 
   it('gives sounding pitches under an octave-shift line and on a transposing staff', async () => {
@@ -119,5 +124,8 @@ describe.skipIf(!existsSync(ASAP))('notated scores on ASAP', () => {
     expect(score.beats.length).toBe(annotated.length);
     expect(Math.max(...score.beats.map((b, i) => Math.abs(b.time - annotated[i])))).toBeLessThan(1e-3);
     expect(score.notes.every((n) => n.elementId !== undefined)).toBe(true);
+    // The score MIDI has the repeats unfolded too: the played-order note counts agree within 1 %.
+    const midiNotes = new Midi(readFileSync(`${dir}/midi_score.mid`)).tracks.reduce((sum, t) => sum + t.notes.length, 0);
+    expect(Math.abs(score.notes.length - midiNotes) / midiNotes).toBeLessThan(0.01);
   });
 });

@@ -10,7 +10,7 @@
  * Each method runs in one child process (one case at a time); a case that throws, times out or
  * kills its worker scores 0 and the run goes on.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -207,8 +207,21 @@ async function runMethod(
   return cases.map((c) => results.get(c.id) as CaseResult);
 }
 
-/** Replaces the generated block of a markdown file (or appends one). */
-function writeMarkdown(path: string, block: string): void {
+/** The checked-out commit (short hash, `+dirty` when the engine has uncommitted changes), or `unknown`. */
+function engineVersion(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'shared', 'electron/services'], {
+      encoding: 'utf8',
+    }).trim();
+    return dirty ? `${head}+dirty` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Replaces the generated block of a markdown file (or appends one), formatted with the repo's prettier config. */
+async function writeMarkdown(path: string, block: string): Promise<void> {
   const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
   const body = `${MD_START}\n${block}\n${MD_END}`;
   const a = text.indexOf(MD_START);
@@ -217,7 +230,20 @@ function writeMarkdown(path: string, block: string): void {
     a >= 0 && b > a
       ? text.slice(0, a) + body + text.slice(b + MD_END.length)
       : `${text}${text && !text.endsWith('\n') ? '\n' : ''}\n${body}\n`;
-  writeFileSync(path, next);
+  let formatted = next;
+  try {
+    const prettier = await import('prettier');
+    formatted = await prettier.format(next, {
+      ...(await prettier.resolveConfig(path)),
+      filepath: path,
+      plugins: [],
+    });
+  } catch (e) {
+    console.warn(
+      `prettier could not format ${path}, written as is: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+  writeFileSync(path, formatted);
 }
 
 async function main(): Promise<void> {
@@ -275,6 +301,7 @@ async function main(): Promise<void> {
       `no cases selected (sets ${sets.join(',')}${wanted ? `, cases ${[...wanted].join(',')}` : ''})`,
     );
   const methods = values.methods.split(',').filter(Boolean);
+  const version = engineVersion();
   const byMethod: Record<string, CaseResult[]> = {};
   let crossFailures = 0;
   for (const method of methods) {
@@ -290,6 +317,7 @@ async function main(): Promise<void> {
         {
           method,
           generatedAt: new Date().toISOString(),
+          engine: version,
           argv: process.argv.slice(2),
           sets: summarize(results),
           cases: results,
@@ -315,7 +343,10 @@ async function main(): Promise<void> {
   if (values.md) {
     const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
     const cmd = `node dist/node/electron/eval/run.js ${process.argv.slice(2).join(' ')}`;
-    writeMarkdown(resolve(values.md), `Measured ${when} UTC with \`${cmd}\`.\n\n${summary}\n\n${detail}`);
+    await writeMarkdown(
+      resolve(values.md),
+      `Measured ${when} UTC, engine at commit ${version}, with \`${cmd}\`.\n\n${summary}\n\n${detail}`,
+    );
   }
   if (crossFailures) process.exitCode = 2;
 }

@@ -40,6 +40,7 @@ def parse_args(argv=None):
     p.add_argument("--bins", type=int, default=128, help="CE: score-position bins")
     p.add_argument("--augment", type=float, default=0.5, help="probability of a crop-and-resample sub-excerpt")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--epoch-steps", type=int, default=0, help="steps per epoch (0: one pass over the training split)")
     p.add_argument("--reload", action="store_true", help="re-read the training split at each epoch when the manifest changed (data still being generated)")
     return p.parse_args(argv)
 
@@ -130,8 +131,10 @@ def main(argv=None) -> None:
                 json.dump(run_info, f, indent=1)
             print(f"reloaded {manifest_path}: {train.n} train samples")
         order = rng.permutation(train.n)
+        if args.epoch_steps > 0:
+            order = np.concatenate([rng.permutation(train.n) for _ in range(1 + args.epoch_steps * args.batch // max(1, train.n))])[: args.epoch_steps * args.batch]
         tl, tn = 0.0, 0
-        for s in range(0, train.n - args.batch + 1, args.batch):
+        for s in range(0, len(order) - args.batch + 1, args.batch):
             elapsed = time.time() - start
             if elapsed >= budget:
                 done = True

@@ -172,6 +172,7 @@ export async function runEditorBench(opts: { minutes: number; seconds: number; a
     const cold = await browser.context.newPage();
     const fp = await measureFirstPaint(cold, `${bridge.url}#/project/${longId}`);
     await cold.close();
+    console.error(`[bench] first paint (${opts.minutes} min, peaks cached): waveform ${Math.round(fp.waveform)} ms, score view ${Math.round(fp.score)} ms`);
 
     let matrixId = longId;
     let matrixTitle = `${opts.minutes}-minute sample`;

@@ -63,7 +63,13 @@ export class EditorPage {
       const state = await this.page.evaluate(() => {
         const bar = document.querySelector('progress[aria-label="Alignment progress"]');
         const stage = document.querySelector('.progress .stage')?.textContent ?? null;
-        return { running: !!bar, value: bar ? Number(bar.getAttribute('value')) : -1, stage, aligned: !!document.querySelector('[data-testid="matrix"]')?.closest('.wrap:not([hidden])') };
+        const matrix = document.querySelector('[data-testid="matrix"]');
+        return {
+          running: !!bar,
+          value: bar ? Number(bar.getAttribute('value')) : -1,
+          stage,
+          aligned: !!matrix?.closest('.wrap:not([hidden])') && matrix.getAttribute('data-has-image') === 'true',
+        };
       });
       if (state.running) {
         if (state.stage && !seen.stages.includes(state.stage)) seen.stages.push(state.stage);

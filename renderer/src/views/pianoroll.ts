@@ -1,5 +1,9 @@
 import type { Score } from '../../../shared/score';
 import { Emitter } from '../lib/emitter';
+import { lastAtOrBefore } from '../lib/timeline';
+
+/** Notes longer than this may be clipped at the left edge of the roll (a bound for the visible-range search). */
+const LONGEST_NOTE_SECONDS = 30;
 
 /** Options of the piano-roll view (MIDI scores). */
 export interface PianoRollOptions {
@@ -37,9 +41,14 @@ export class PianoRollView extends Emitter<PianoRollEvents> {
     this.#canvas = opts.canvas;
     this.#score = opts.score;
     this.#window = opts.windowSeconds ?? 12;
-    const pitches = opts.score.notes.map((n) => n.pitch);
-    this.#lowPitch = pitches.length ? Math.min(...pitches) - 2 : 48;
-    this.#highPitch = pitches.length ? Math.max(...pitches) + 2 : 84;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const n of opts.score.notes) {
+      lo = Math.min(lo, n.pitch);
+      hi = Math.max(hi, n.pitch);
+    }
+    this.#lowPitch = Number.isFinite(lo) ? lo - 2 : 48;
+    this.#highPitch = Number.isFinite(hi) ? hi + 2 : 84;
     const onClick = (e: MouseEvent) => this.#onClick(e);
     opts.canvas.addEventListener('click', onClick);
     this.#unsubs.push(() => opts.canvas.removeEventListener('click', onClick));
@@ -85,8 +94,13 @@ export class PianoRollView extends Emitter<PianoRollEvents> {
       ctx.lineTo(x, h);
       ctx.stroke();
     }
-    for (const n of this.#score.notes) {
-      if (n.onset + n.duration < t0 || n.onset > t0 + this.#window) continue;
+    // notes are sorted by onset: start a little before the window (long notes) and stop after it
+    const notes = this.#score.notes;
+    let i = lastAtOrBefore(notes, t0 - LONGEST_NOTE_SECONDS, (n) => n.onset);
+    for (i = Math.max(0, i); i < notes.length; i++) {
+      const n = notes[i];
+      if (n.onset > t0 + this.#window) break;
+      if (n.onset + n.duration < t0) continue;
       const playing = n.onset <= this.#time && this.#time < n.onset + n.duration;
       ctx.fillStyle = playing ? '#dd6b20' : '#2c5282';
       ctx.fillRect((n.onset - t0) * pxPerSec, this.#y(n.pitch, h, rowH), Math.max(2, n.duration * pxPerSec - 1), Math.max(2, rowH - 1));

@@ -105,6 +105,7 @@ export class SheetView extends Emitter<SheetEvents> {
     this.#osmd.render();
     this.#index();
     this.#moveCursorTo(k);
+    this.#follow();
   }
 
   /** Removes the sheet and every listener. */
@@ -220,19 +221,24 @@ export class SheetView extends Emitter<SheetEvents> {
     const el = this.#osmd.cursor.cursorElement;
     const box = this.#container;
     if (!el) return;
-    const top = el.offsetTop;
+    // the cursor's offsets are relative to OSMD's page element inside the scroll box
+    const page = el.offsetParent instanceof HTMLElement && box.contains(el.offsetParent) ? el.offsetParent : box;
+    const top = el.offsetTop + (page === box ? 0 : page.offsetTop);
+    const left = el.offsetLeft + (page === box ? 0 : page.offsetLeft);
     const h = el.offsetHeight;
-    if (top < box.scrollTop || top + h > box.scrollTop + box.clientHeight) {
-      box.scrollTo({ top: Math.max(0, top - box.clientHeight * 0.25) });
-    }
+    const next = { top: box.scrollTop, left: box.scrollLeft };
+    if (top < box.scrollTop || top + h > box.scrollTop + box.clientHeight) next.top = Math.max(0, top - box.clientHeight * 0.25);
+    if (left < box.scrollLeft || left > box.scrollLeft + box.clientWidth - 20) next.left = Math.max(0, left - box.clientWidth * 0.3);
+    if (next.top !== box.scrollTop || next.left !== box.scrollLeft) box.scrollTo(next);
   }
 
   #onClick(e: MouseEvent): void {
     const parent = this.#osmd.cursor.cursorElement?.offsetParent;
     if (!(parent instanceof HTMLElement) || this.#stops.length === 0) return;
+    // cursor boxes are in the offset parent's content coordinates (it may be the scrolling box)
     const rect = parent.getBoundingClientRect();
-    const x = e.clientX - rect.left;
-    const y = e.clientY - rect.top;
+    const x = e.clientX - rect.left - parent.clientLeft + parent.scrollLeft;
+    const y = e.clientY - rect.top - parent.clientTop + parent.scrollTop;
     let best = -1;
     let bestCost = Infinity;
     this.#stops.forEach((s, k) => {

@@ -3,7 +3,18 @@
  * and `accord-media://` protocols, security settings, and IPC wired to the shared handlers.
  * Everything else lives in services that also run without Electron (bridge, tests).
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, type IpcMainInvokeEvent, type MenuItemConstructorOptions } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  protocol,
+  session,
+  shell,
+  type IpcMainInvokeEvent,
+  type MenuItemConstructorOptions,
+} from 'electron';
 import { createReadStream, promises as fs } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
@@ -12,7 +23,14 @@ import { INVOKE_CHANNELS, type EventChannel, type EventChannels, type MenuComman
 import { EXPORT_FORMATS } from '../shared/formats/index.js';
 import { SCORE_EXTENSIONS } from './services/score.js';
 import { AUDIO_EXTENSIONS } from './services/audio.js';
-import { createHandlers, createServices, dispatch, toIpcError, type AppServices, type Handlers } from './ipc/handle.js';
+import {
+  createHandlers,
+  createServices,
+  dispatch,
+  toIpcError,
+  type AppServices,
+  type Handlers,
+} from './ipc/handle.js';
 import { audioContentType, parseRange } from './ipc/range.js';
 
 const APP_ORIGIN = 'accord://app';
@@ -44,7 +62,10 @@ const STATIC_TYPES: Record<string, string> = {
 
 protocol.registerSchemesAsPrivileged([
   { scheme: 'accord', privileges: { standard: true, secure: true, supportFetchAPI: true } },
-  { scheme: 'accord-media', privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
+  {
+    scheme: 'accord-media',
+    privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true },
+  },
 ]);
 
 let services: AppServices | undefined;
@@ -129,14 +150,20 @@ async function serveMedia(request: Request): Promise<Response> {
   const url = new URL(request.url);
   const id = Number(url.pathname.replace(/^\//, ''));
   if (url.host !== 'recording' || !Number.isSafeInteger(id) || id <= 0 || !services) {
-    return new Response(`expected accord-media://recording/<project id>, got ${request.url}`, { status: 400 });
+    return new Response(`expected accord-media://recording/<project id>, got ${request.url}`, {
+      status: 400,
+    });
   }
   try {
     const file = await services.projects.recordingFile(id);
     const size = (await fs.stat(file.path)).size;
     const range = parseRange(request.headers.get('range'), size);
-    const headers: Record<string, string> = { 'content-type': audioContentType(file.name), 'accept-ranges': 'bytes' };
-    if (range === 'unsatisfiable') return new Response(null, { status: 416, headers: { ...headers, 'content-range': `bytes */${size}` } });
+    const headers: Record<string, string> = {
+      'content-type': audioContentType(file.name),
+      'accept-ranges': 'bytes',
+    };
+    if (range === 'unsatisfiable')
+      return new Response(null, { status: 416, headers: { ...headers, 'content-range': `bytes */${size}` } });
     const { start, end } = range ?? { start: 0, end: size - 1 };
     headers['content-length'] = String(end - start + 1);
     if (range) headers['content-range'] = `bytes ${start}-${end}/${size}`;
@@ -157,7 +184,13 @@ function registerIpc(h: Handlers): void {
   for (const channel of INVOKE_CHANNELS) {
     ipcMain.handle(channel, (event, ...args: unknown[]) => {
       if (!isTrustedSender(event)) {
-        return { ok: false, error: { code: 'invalid-argument', message: `expected a call from ${APP_ORIGIN}, got one from ${event.senderFrame?.url ?? 'an unknown frame'}` } };
+        return {
+          ok: false,
+          error: {
+            code: 'invalid-argument',
+            message: `expected a call from ${APP_ORIGIN}, got one from ${event.senderFrame?.url ?? 'an unknown frame'}`,
+          },
+        };
       }
       return dispatch(h, channel, args);
     });
@@ -208,7 +241,9 @@ function createWindow(): BrowserWindow {
 }
 
 async function openDialog(kind: 'recording' | 'score', title?: string): Promise<string | null> {
-  const extensions = (kind === 'recording' ? [...AUDIO_EXTENSIONS] : Object.keys(SCORE_EXTENSIONS)).map((e) => e.replace(/^\./, ''));
+  const extensions = (kind === 'recording' ? [...AUDIO_EXTENSIONS] : Object.keys(SCORE_EXTENSIONS)).map((e) =>
+    e.replace(/^\./, ''),
+  );
   const opts = {
     title: title ?? (kind === 'recording' ? 'Choose the recording' : 'Choose the score'),
     properties: ['openFile' as const],

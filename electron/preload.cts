@@ -7,7 +7,15 @@
 // A sandboxed preload is a CommonJS script: `import x = require()` is the TS form that stays `require`.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import electron = require('electron');
-import type { AccordApi, EventChannel, EventChannels, InvokeArgs, InvokeChannel, InvokeResult, Result } from '../shared/ipc.js';
+import type {
+  AccordApi,
+  EventChannel,
+  EventChannels,
+  InvokeArgs,
+  InvokeChannel,
+  InvokeResult,
+  Result,
+} from '../shared/ipc.js';
 
 const { contextBridge, ipcRenderer } = electron;
 
@@ -21,10 +29,19 @@ function invoker<C extends InvokeChannel>(channel: C): (...args: InvokeArgs<C>) 
 
 // Event names repeated here because a sandboxed preload cannot import shared/ipc.ts at run
 // time; `satisfies` makes the compiler check the list against EventChannel.
-const EVENTS = ['job:progress', 'job:done', 'job:failed', 'project:changed', 'menu:command'] as const satisfies readonly EventChannel[];
+const EVENTS = [
+  'job:progress',
+  'job:done',
+  'job:failed',
+  'project:changed',
+  'menu:command',
+] as const satisfies readonly EventChannel[];
 
 function on<E extends EventChannel>(event: E, listener: (payload: EventChannels[E]) => void): () => void {
-  if (!(EVENTS as readonly string[]).includes(event)) throw new Error(`[accord:invalid-argument] expected one of the events ${EVENTS.join(', ')}, got ${String(event)}`);
+  if (!(EVENTS as readonly string[]).includes(event))
+    throw new Error(
+      `[accord:invalid-argument] expected one of the events ${EVENTS.join(', ')}, got ${String(event)}`,
+    );
   const wrapped = (_e: Electron.IpcRendererEvent, payload: EventChannels[E]): void => listener(payload);
   ipcRenderer.on(event, wrapped);
   return () => void ipcRenderer.removeListener(event, wrapped);

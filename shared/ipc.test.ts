@@ -35,8 +35,12 @@ describe('channel lists', () => {
   });
 
   it('types window.accord as one method per channel grouped by domain', () => {
-    expectTypeOf<AccordApi['project']['get']>().toEqualTypeOf<(projectId: number) => Promise<ProjectDetail>>();
-    expectTypeOf<AccordApi['alignment']['run']>().parameters.toEqualTypeOf<[projectId: number, method?: 'auto' | 'dtw' | 'jump' | 'neural']>();
+    expectTypeOf<AccordApi['project']['get']>().toEqualTypeOf<
+      (projectId: number) => Promise<ProjectDetail>
+    >();
+    expectTypeOf<AccordApi['alignment']['run']>().parameters.toEqualTypeOf<
+      [projectId: number, method?: 'auto' | 'dtw' | 'jump' | 'neural']
+    >();
     expectTypeOf<keyof AccordApi['job']>().toEqualTypeOf<'cancel' | 'list'>();
     expectTypeOf<(typeof INVOKE_CHANNELS)[number]>().toEqualTypeOf<InvokeChannel>();
   });
@@ -45,46 +49,112 @@ describe('channel lists', () => {
 describe('validators', () => {
   it('accept well-formed arguments and return them typed', () => {
     expect(validateArgs('project:get', [3], env)).toEqual([3]);
-    expect(validateArgs('project:create', [{ recordingPath: '/music/take1.wav', scorePath: '/music/score.mid', title: '  Take 1 ' }], env)).toEqual([
-      { recordingPath: '/music/take1.wav', scorePath: '/music/score.mid', title: 'Take 1' },
-    ]);
+    expect(
+      validateArgs(
+        'project:create',
+        [{ recordingPath: '/music/take1.wav', scorePath: '/music/score.mid', title: '  Take 1 ' }],
+        env,
+      ),
+    ).toEqual([{ recordingPath: '/music/take1.wav', scorePath: '/music/score.mid', title: 'Take 1' }]);
     expect(validateArgs('alignment:run', [3], env)).toEqual([3]);
     expect(validateArgs('alignment:run', [3, 'jump'], env)).toEqual([3, 'jump']);
-    expect(validateArgs('export:alignment', [1, 'csv', '/music/out.csv'], env)).toEqual([1, 'csv', '/music/out.csv']);
-    expect(validateArgs('export:alignment', [1, 'midi', 'C:\\music\\out.mid', 4], env)).toEqual([1, 'midi', 'C:\\music\\out.mid', 4]);
-    expect(validateArgs('recording:peaks', [1, { pointsPerSecond: 50 }], env)).toEqual([1, { pointsPerSecond: 50 }]);
-    expect(validateArgs('view:save', [1, { playheadSeconds: 1.5, pixelsPerSecond: 100, scrollSeconds: 0, selectedView: 'matrix' }], env)).toHaveLength(2);
+    expect(validateArgs('export:alignment', [1, 'csv', '/music/out.csv'], env)).toEqual([
+      1,
+      'csv',
+      '/music/out.csv',
+    ]);
+    expect(validateArgs('export:alignment', [1, 'midi', 'C:\\music\\out.mid', 4], env)).toEqual([
+      1,
+      'midi',
+      'C:\\music\\out.mid',
+      4,
+    ]);
+    expect(validateArgs('recording:peaks', [1, { pointsPerSecond: 50 }], env)).toEqual([
+      1,
+      { pointsPerSecond: 50 },
+    ]);
+    expect(
+      validateArgs(
+        'view:save',
+        [1, { playheadSeconds: 1.5, pixelsPerSecond: 100, scrollSeconds: 0, selectedView: 'matrix' }],
+        env,
+      ),
+    ).toHaveLength(2);
     expect(validateArgs('job:cancel', ['5f0c6d1e-1b2a-4c3d-9e8f-0a1b2c3d4e5f'], env)).toHaveLength(1);
   });
 
   it('say what was expected and what came', () => {
-    expect(message(() => validateArgs('project:get', ['3'], env))).toBe('projectId: expected a positive integer id, got the string "3"');
-    expect(message(() => validateArgs('project:get', [0], env))).toBe('projectId: expected a positive integer id, got the number 0');
+    expect(message(() => validateArgs('project:get', ['3'], env))).toBe(
+      'projectId: expected a positive integer id, got the string "3"',
+    );
+    expect(message(() => validateArgs('project:get', [0], env))).toBe(
+      'projectId: expected a positive integer id, got the number 0',
+    );
     expect(message(() => validateArgs('project:get', [1.5], env))).toMatch(/got the number 1.5/);
-    expect(message(() => validateArgs('project:get', [], env))).toBe('project:get arguments: expected 1 argument(s), got an array of 0');
-    expect(message(() => validateArgs('project:get', 'x', env))).toMatch(/expected 1 argument\(s\), got the string "x"/);
-    expect(message(() => validateArgs('project:create', [{ recordingPath: 'take1.wav', scorePath: '/music/score.mid' }], env))).toBe(
-      'recordingPath: expected an absolute path, got the string "take1.wav"',
+    expect(message(() => validateArgs('project:get', [], env))).toBe(
+      'project:get arguments: expected 1 argument(s), got an array of 0',
     );
-    expect(message(() => validateArgs('project:create', [{ recordingPath: '/music/gone.wav', scorePath: '/music/score.mid' }], env))).toBe(
-      'recordingPath: expected an existing file, got the string "/music/gone.wav"',
+    expect(message(() => validateArgs('project:get', 'x', env))).toMatch(
+      /expected 1 argument\(s\), got the string "x"/,
     );
-    expect(message(() => validateArgs('project:create', [{ recordingPath: '/music/take1.wav', scorePath: '/music/score.mid', extra: 1 }], env))).toMatch(
+    expect(
+      message(() =>
+        validateArgs('project:create', [{ recordingPath: 'take1.wav', scorePath: '/music/score.mid' }], env),
+      ),
+    ).toBe('recordingPath: expected an absolute path, got the string "take1.wav"');
+    expect(
+      message(() =>
+        validateArgs(
+          'project:create',
+          [{ recordingPath: '/music/gone.wav', scorePath: '/music/score.mid' }],
+          env,
+        ),
+      ),
+    ).toBe('recordingPath: expected an existing file, got the string "/music/gone.wav"');
+    expect(
+      message(() =>
+        validateArgs(
+          'project:create',
+          [{ recordingPath: '/music/take1.wav', scorePath: '/music/score.mid', extra: 1 }],
+          env,
+        ),
+      ),
+    ).toMatch(
       /expected only the keys recordingPath, scorePath, title, got an object with keys \[recordingPath, scorePath, extra\]/,
     );
-    expect(message(() => validateArgs('alignment:run', [1, 'magic'], env))).toBe('method: expected one of auto | dtw | jump | neural, got the string "magic"');
-    expect(message(() => validateArgs('export:alignment', [1, 'pdf', '/music/x.pdf'], env))).toMatch(/format: expected one of csv \| json \| asap \| audacity \| svl \| midi/);
+    expect(message(() => validateArgs('alignment:run', [1, 'magic'], env))).toBe(
+      'method: expected one of auto | dtw | jump | neural, got the string "magic"',
+    );
+    expect(message(() => validateArgs('export:alignment', [1, 'pdf', '/music/x.pdf'], env))).toMatch(
+      /format: expected one of csv \| json \| asap \| audacity \| svl \| midi/,
+    );
     expect(message(() => validateArgs('export:alignment', [1, 'csv', '/nowhere/x.csv'], env))).toBe(
       'destPath directory: expected an existing directory, got the string "/nowhere"',
     );
-    expect(message(() => validateArgs('export:alignment', [1, 'csv', '/music'], env))).toMatch(/expected a file path, not a directory/);
-    expect(message(() => validateArgs('recording:peaks', [1, { pointsPerSecond: 0 }], env))).toBe('pointsPerSecond: expected an integer in [1, 1000], got the number 0');
-    expect(message(() => validateArgs('alignment:matrix', [1, { width: 10 }], env))).toMatch(/height: expected an integer in \[1, 4096\], got undefined/);
-    expect(message(() => validateArgs('view:save', [1, { playheadSeconds: -1, pixelsPerSecond: 1, scrollSeconds: 0, selectedView: 'score' }], env))).toMatch(
-      /state.playheadSeconds: expected a number in \[0, 1000000\], got the number -1/,
+    expect(message(() => validateArgs('export:alignment', [1, 'csv', '/music'], env))).toMatch(
+      /expected a file path, not a directory/,
     );
-    expect(message(() => validateArgs('project:rename', [1, '   '], env))).toMatch(/title: expected a non-empty string/);
-    expect(message(() => validateArgs('job:cancel', ['../../etc'], env))).toMatch(/jobId: expected a job id string/);
+    expect(message(() => validateArgs('recording:peaks', [1, { pointsPerSecond: 0 }], env))).toBe(
+      'pointsPerSecond: expected an integer in [1, 1000], got the number 0',
+    );
+    expect(message(() => validateArgs('alignment:matrix', [1, { width: 10 }], env))).toMatch(
+      /height: expected an integer in \[1, 4096\], got undefined/,
+    );
+    expect(
+      message(() =>
+        validateArgs(
+          'view:save',
+          [1, { playheadSeconds: -1, pixelsPerSecond: 1, scrollSeconds: 0, selectedView: 'score' }],
+          env,
+        ),
+      ),
+    ).toMatch(/state.playheadSeconds: expected a number in \[0, 1000000\], got the number -1/);
+    expect(message(() => validateArgs('project:rename', [1, '   '], env))).toMatch(
+      /title: expected a non-empty string/,
+    );
+    expect(message(() => validateArgs('job:cancel', ['../../etc'], env))).toMatch(
+      /jobId: expected a job id string/,
+    );
     expect(message(() => validateArgs('project:list', [1], env))).toMatch(/expected 0 argument\(s\)/);
   });
 
@@ -94,7 +164,9 @@ describe('validators', () => {
     expect(isAbsolutePath('\\\\server\\share')).toBe(true);
     expect(isAbsolutePath('a/b')).toBe(false);
     expect(isAbsolutePath('C:a')).toBe(false);
-    expect(message(() => validateArgs('project:relink', [1, '/music/take1.wav\0x'], env))).toMatch(/expected an absolute path/);
+    expect(message(() => validateArgs('project:relink', [1, '/music/take1.wav\0x'], env))).toMatch(
+      /expected an absolute path/,
+    );
   });
 });
 
@@ -106,7 +178,9 @@ describe('AccordError', () => {
     expect(back.code).toBe('hash-mismatch');
     expect(back.message).toBe('the file differs');
     // Electron may prefix the message of a rejected invoke.
-    const prefixed = AccordError.from(new Error("Error invoking remote method 'x': Error: [accord:not-found] no project 3"));
+    const prefixed = AccordError.from(
+      new Error("Error invoking remote method 'x': Error: [accord:not-found] no project 3"),
+    );
     expect([prefixed.code, prefixed.message]).toEqual(['not-found', 'no project 3']);
     expect(AccordError.from({ code: 'busy', message: 'running' }).code).toBe('busy');
     expect(AccordError.from(new Error('[accord:bogus] x')).code).toBe('internal');

@@ -112,9 +112,18 @@ export const RUN_METHODS = ['auto', 'dtw', 'jump', 'neural'] as const;
 export type RunMethod = (typeof RUN_METHODS)[number];
 
 /** Export formats `export:alignment` accepts: every `ExportFormat` of `shared/formats` (labels and extensions: its `EXPORT_FORMATS`). */
-export const EXPORT_FORMAT_NAMES = ['csv', 'json', 'asap', 'audacity', 'svl', 'midi'] as const satisfies readonly ExportFormat[];
+export const EXPORT_FORMAT_NAMES = [
+  'csv',
+  'json',
+  'asap',
+  'audacity',
+  'svl',
+  'midi',
+] as const satisfies readonly ExportFormat[];
 // Compile-time check that the list above names every format of shared/formats.
-const _allFormatsListed: Exclude<ExportFormat, (typeof EXPORT_FORMAT_NAMES)[number]> extends never ? true : never = true;
+const _allFormatsListed: Exclude<ExportFormat, (typeof EXPORT_FORMAT_NAMES)[number]> extends never
+  ? true
+  : never = true;
 void _allFormatsListed;
 
 /** Views of the editor's main area. */
@@ -575,7 +584,10 @@ export const VALIDATORS: Validators = {
   'recording:peaks': (a) => {
     const [id, raw] = checkArity(a, 'recording:peaks', 2, 2);
     const o = checkObject(raw, 'peaks options', ['pointsPerSecond']);
-    return [checkId(id, 'projectId'), { pointsPerSecond: checkInt(o.pointsPerSecond, 'pointsPerSecond', 1, 1000) }];
+    return [
+      checkId(id, 'projectId'),
+      { pointsPerSecond: checkInt(o.pointsPerSecond, 'pointsPerSecond', 1, 1000) },
+    ];
   },
   'alignment:run': (a) => {
     const [id, method] = checkArity(a, 'alignment:run', 1, 2);
@@ -628,7 +640,11 @@ export const VALIDATORS: Validators = {
 };
 
 /** Validates the raw arguments of `channel`; throws `AccordError('invalid-argument')` saying what was expected and what came. */
-export function validateArgs<C extends InvokeChannel>(channel: C, args: unknown, env: ValidationEnv): InvokeArgs<C> {
+export function validateArgs<C extends InvokeChannel>(
+  channel: C,
+  args: unknown,
+  env: ValidationEnv,
+): InvokeArgs<C> {
   const v = VALIDATORS[channel] as (args: unknown, env: ValidationEnv) => InvokeArgs<C>;
   return v(args, env);
 }

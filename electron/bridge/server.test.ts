@@ -32,13 +32,22 @@ interface Reply {
   body: Buffer;
 }
 
-function http(path: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
+function http(
+  path: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request(bridge.origin + path, { method: opts.method ?? 'GET', headers: opts.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
+    const req = request(
+      bridge.origin + path,
+      { method: opts.method ?? 'GET', headers: opts.headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(opts.body);
   });
@@ -68,7 +77,11 @@ describe('bridge over real HTTP', () => {
   it('refuses requests without the token or with a wrong one', async () => {
     expect((await http('/')).status).toBe(401);
     expect((await http('/?token=wrong')).status).toBe(401);
-    const r = await http('/__accord/invoke/project:list', { method: 'POST', body: '[]', headers: { 'x-accord-token': bridge.token.slice(1) + 'x' } });
+    const r = await http('/__accord/invoke/project:list', {
+      method: 'POST',
+      body: '[]',
+      headers: { 'x-accord-token': bridge.token.slice(1) + 'x' },
+    });
     expect(r.status).toBe(401);
     expect(r.body.toString()).toMatch(/expected the per-run token/);
     expect((await http('/media/1')).status).toBe(401);
@@ -87,7 +100,9 @@ describe('bridge over real HTTP', () => {
     expect(html.indexOf('/__accord/bridge.js')).toBeGreaterThan(0);
     expect(html.indexOf('/__accord/bridge.js')).toBeLessThan(html.indexOf('./app.js'));
     expect(r.headers['content-security-policy']).toMatch(/default-src 'self'/);
-    expect(String(r.headers['set-cookie'])).toMatch(new RegExp(`accord_token=${bridge.token}; Path=/; HttpOnly; SameSite=Strict`));
+    expect(String(r.headers['set-cookie'])).toMatch(
+      new RegExp(`accord_token=${bridge.token}; Path=/; HttpOnly; SameSite=Strict`),
+    );
     const asset = await http('/app.js', { headers: { cookie: `accord_token=${bridge.token}` } });
     expect(asset.status).toBe(200);
     expect(asset.headers['content-type']).toMatch(/javascript/);
@@ -98,8 +113,16 @@ describe('bridge over real HTTP', () => {
 
   it('validates arguments at the edge and returns errors as data', async () => {
     const bad = await invoke('project:get', ['7']);
-    expect(bad).toEqual({ ok: false, error: { code: 'invalid-argument', message: 'projectId: expected a positive integer id, got the string "7"' } });
-    const missing = await invoke('project:create', [{ recordingPath: join(fx.dir, 'nope.wav'), scorePath: fx.mid }]);
+    expect(bad).toEqual({
+      ok: false,
+      error: {
+        code: 'invalid-argument',
+        message: 'projectId: expected a positive integer id, got the string "7"',
+      },
+    });
+    const missing = await invoke('project:create', [
+      { recordingPath: join(fx.dir, 'nope.wav'), scorePath: fx.mid },
+    ]);
     expect(missing.ok).toBe(false);
     if (!missing.ok) expect(missing.error.message).toMatch(/recordingPath: expected an existing file/);
     const unknown = await invoke('project:explode', []);
@@ -110,11 +133,19 @@ describe('bridge over real HTTP', () => {
   });
 
   it('creates and opens a project, returns peaks as a Float32Array, streams the recording with Range', async () => {
-    const created = await invoke<ProjectSummary>('project:create', [{ recordingPath: fx.wav, scorePath: fx.mid, title: 'Scale' }]);
+    const created = await invoke<ProjectSummary>('project:create', [
+      { recordingPath: fx.wav, scorePath: fx.mid, title: 'Scale' },
+    ]);
     expect(created.ok).toBe(true);
     if (!created.ok) return;
     const id = created.value.id;
-    expect(created.value).toMatchObject({ title: 'Scale', recordingName: 'performance.wav', scoreName: 'score.mid', status: 'new', checkedFraction: 0 });
+    expect(created.value).toMatchObject({
+      title: 'Scale',
+      recordingName: 'performance.wav',
+      scoreName: 'score.mid',
+      status: 'new',
+      checkedFraction: 0,
+    });
 
     const list = await invoke<ProjectSummary[]>('project:list', []);
     expect(list.ok && list.value.map((p) => p.id)).toEqual([id]);
@@ -137,13 +168,19 @@ describe('bridge over real HTTP', () => {
     expect(whole.headers['accept-ranges']).toBe('bytes');
     expect(whole.headers['content-type']).toBe('audio/wav');
     expect(whole.body.equals(bytes)).toBe(true);
-    const part = await http(`/media/${id}`, { headers: { 'x-accord-token': bridge.token, range: 'bytes=100-199' } });
+    const part = await http(`/media/${id}`, {
+      headers: { 'x-accord-token': bridge.token, range: 'bytes=100-199' },
+    });
     expect(part.status).toBe(206);
     expect(part.headers['content-range']).toBe(`bytes 100-199/${bytes.length}`);
     expect(part.body.equals(bytes.subarray(100, 200))).toBe(true);
-    const tail = await http(`/media/${id}`, { headers: { 'x-accord-token': bridge.token, range: 'bytes=-10' } });
+    const tail = await http(`/media/${id}`, {
+      headers: { 'x-accord-token': bridge.token, range: 'bytes=-10' },
+    });
     expect(tail.body.equals(bytes.subarray(bytes.length - 10))).toBe(true);
-    const beyond = await http(`/media/${id}`, { headers: { 'x-accord-token': bridge.token, range: `bytes=${bytes.length}-` } });
+    const beyond = await http(`/media/${id}`, {
+      headers: { 'x-accord-token': bridge.token, range: `bytes=${bytes.length}-` },
+    });
     expect(beyond.status).toBe(416);
   });
 
@@ -151,17 +188,21 @@ describe('bridge over real HTTP', () => {
     const list = await invoke<ProjectSummary[]>('project:list', []);
     const id = list.ok ? list.value[0].id : 0;
     const got = new Promise<string>((resolve, reject) => {
-      const req = request(`${bridge.origin}/__accord/events`, { headers: { 'x-accord-token': bridge.token } }, (res) => {
-        let buf = '';
-        res.on('data', (c: Buffer) => {
-          buf += c.toString();
-          const m = /event: project:changed\ndata: (.*)\n\n/.exec(buf);
-          if (m) {
-            resolve(m[1]);
-            req.destroy();
-          }
-        });
-      });
+      const req = request(
+        `${bridge.origin}/__accord/events`,
+        { headers: { 'x-accord-token': bridge.token } },
+        (res) => {
+          let buf = '';
+          res.on('data', (c: Buffer) => {
+            buf += c.toString();
+            const m = /event: project:changed\ndata: (.*)\n\n/.exec(buf);
+            if (m) {
+              resolve(m[1]);
+              req.destroy();
+            }
+          });
+        },
+      );
       req.on('error', (e) => (e.message.includes('socket hang up') ? undefined : reject(e)));
       req.end();
       // Relinking to the same file emits project:changed once the stream is open.
@@ -177,32 +218,39 @@ describe('alignment job over the bridge', () => {
     const id = list.ok ? list.value[0].id : 0;
     const seen: string[] = [];
     const done = new Promise<{ alignmentId: number }>((resolve, reject) => {
-      const req = request(`${bridge.origin}/__accord/events`, { headers: { 'x-accord-token': bridge.token } }, (res) => {
-        let buf = '';
-        res.on('data', (c: Buffer) => {
-          buf += c.toString();
-          let cut: number;
-          while ((cut = buf.indexOf('\n\n')) >= 0) {
-            const frame = buf.slice(0, cut);
-            buf = buf.slice(cut + 2);
-            const ev = /^event: (.*)$/m.exec(frame)?.[1];
-            const data = /^data: (.*)$/m.exec(frame)?.[1];
-            if (!ev || !data) continue;
-            seen.push(ev);
-            if (ev === 'job:done') {
-              resolve((JSON.parse(data) as { result: { alignmentId: number } }).result);
-              req.destroy();
-            } else if (ev === 'job:failed') reject(new Error(data));
-          }
-        });
-      });
+      const req = request(
+        `${bridge.origin}/__accord/events`,
+        { headers: { 'x-accord-token': bridge.token } },
+        (res) => {
+          let buf = '';
+          res.on('data', (c: Buffer) => {
+            buf += c.toString();
+            let cut: number;
+            while ((cut = buf.indexOf('\n\n')) >= 0) {
+              const frame = buf.slice(0, cut);
+              buf = buf.slice(cut + 2);
+              const ev = /^event: (.*)$/m.exec(frame)?.[1];
+              const data = /^data: (.*)$/m.exec(frame)?.[1];
+              if (!ev || !data) continue;
+              seen.push(ev);
+              if (ev === 'job:done') {
+                resolve((JSON.parse(data) as { result: { alignmentId: number } }).result);
+                req.destroy();
+              } else if (ev === 'job:failed') reject(new Error(data));
+            }
+          });
+        },
+      );
       req.on('error', (e) => (e.message.includes('socket hang up') ? undefined : reject(e)));
       req.end();
       setTimeout(() => void invoke('alignment:run', [id, 'dtw']), 200);
     });
     const result = await done;
     expect(seen).toContain('job:progress');
-    const got = await invoke<{ path: { scoreTime: Float64Array; confidence: Float32Array } }>('alignment:get', [result.alignmentId]);
+    const got = await invoke<{ path: { scoreTime: Float64Array; confidence: Float32Array } }>(
+      'alignment:get',
+      [result.alignmentId],
+    );
     expect(got.ok).toBe(true);
     if (!got.ok) return;
     expect(got.value.path.scoreTime).toBeInstanceOf(Float64Array);
@@ -216,7 +264,15 @@ describe.skipIf(!existsSync('/usr/bin/chromium'))('window.accord in Chromium', (
   beforeAll(async () => {
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
   });
   afterAll(async () => {
@@ -262,7 +318,17 @@ describe.skipIf(!existsSync('/usr/bin/chromium'))('window.accord in Chromium', (
       };
     }, fx.wav);
     expect(out.appSaw).toBe('object');
-    expect(out.domains).toEqual(['alignment', 'app', 'dialog', 'export', 'job', 'on', 'project', 'recording', 'view']);
+    expect(out.domains).toEqual([
+      'alignment',
+      'app',
+      'dialog',
+      'export',
+      'job',
+      'on',
+      'project',
+      'recording',
+      'view',
+    ]);
     expect(out.isFloat32).toBe(true);
     expect(out.peaksLength).toBeGreaterThan(50);
     expect(out.error).toMatch(/^\[accord:invalid-argument\] title: expected a non-empty string/);

@@ -9,8 +9,22 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AccordError, EVENT_CHANNELS, type EventChannel, type EventChannels, type OpenDialogArgs, type SaveDialogArgs } from '../../shared/ipc.js';
-import { createHandlers, createServices, dispatch, toIpcError, type AppServices, type Handlers } from '../ipc/handle.js';
+import {
+  AccordError,
+  EVENT_CHANNELS,
+  type EventChannel,
+  type EventChannels,
+  type OpenDialogArgs,
+  type SaveDialogArgs,
+} from '../../shared/ipc.js';
+import {
+  createHandlers,
+  createServices,
+  dispatch,
+  toIpcError,
+  type AppServices,
+  type Handlers,
+} from '../ipc/handle.js';
 import { audioContentType, parseRange } from '../ipc/range.js';
 import { fromWireJson, toWireJson } from '../ipc/wire.js';
 import { BRIDGE_PREFIX, bridgeClientScript } from './client.js';
@@ -121,7 +135,11 @@ function tokenOf(req: IncomingMessage, url: URL): string | undefined {
 }
 
 function send(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.writeHead(status, {
+    'content-type': type,
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  });
   res.end(body);
 }
 
@@ -130,7 +148,11 @@ async function readBody(req: IncomingMessage): Promise<string> {
   let n = 0;
   for await (const c of req) {
     n += (c as Buffer).length;
-    if (n > MAX_BODY_BYTES) throw new AccordError('invalid-argument', `request body: expected at most ${MAX_BODY_BYTES} bytes, got more`);
+    if (n > MAX_BODY_BYTES)
+      throw new AccordError(
+        'invalid-argument',
+        `request body: expected at most ${MAX_BODY_BYTES} bytes, got more`,
+      );
     chunks.push(c as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -167,13 +189,20 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     try {
       html = await fs.readFile(indexPath, 'utf8');
     } catch {
-      send(res, 500, `bridge: expected the built renderer at ${indexPath} (run the renderer build), found nothing`);
+      send(
+        res,
+        500,
+        `bridge: expected the built renderer at ${indexPath} (run the renderer build), found nothing`,
+      );
       return;
     }
     const tag = `<script src="${BRIDGE_PREFIX}/bridge.js"></script>`;
     // Before any other script, so window.accord exists when the app starts.
     const at = html.search(/<script[\s>]/i);
-    html = at >= 0 ? html.slice(0, at) + tag + '\n' + html.slice(at) : html.replace(/<\/head>/i, `${tag}\n</head>`);
+    html =
+      at >= 0
+        ? html.slice(0, at) + tag + '\n' + html.slice(at)
+        : html.replace(/<\/head>/i, `${tag}\n</head>`);
     res.writeHead(200, {
       'content-type': 'text/html; charset=utf-8',
       'content-security-policy': CSP,
@@ -264,7 +293,12 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     }
     const given = tokenOf(req, url);
     if (!given || !sameSecret(given, token)) {
-      send(res, 401, 'bridge: expected the per-run token (x-accord-token header, ?token= or the page cookie), got ' + (given ? 'a wrong one' : 'none'));
+      send(
+        res,
+        401,
+        'bridge: expected the per-run token (x-accord-token header, ?token= or the page cookie), got ' +
+          (given ? 'a wrong one' : 'none'),
+      );
       return;
     }
     const p = url.pathname;
@@ -278,13 +312,28 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
         try {
           args = fromWireJson(await readBody(req));
         } catch (err) {
-          send(res, 400, toWireJson({ ok: false, error: { code: 'invalid-argument', message: `request body: expected a JSON array of arguments (${toIpcError(err).message})` } }), 'application/json');
+          send(
+            res,
+            400,
+            toWireJson({
+              ok: false,
+              error: {
+                code: 'invalid-argument',
+                message: `request body: expected a JSON array of arguments (${toIpcError(err).message})`,
+              },
+            }),
+            'application/json',
+          );
           return;
         }
         const result = await dispatch(handlers, channel, args);
         send(res, 200, toWireJson(result), 'application/json');
       } else if (sub === '/events' && req.method === 'GET') {
-        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+        res.writeHead(200, {
+          'content-type': 'text/event-stream',
+          'cache-control': 'no-store',
+          connection: 'keep-alive',
+        });
         res.write(`: accord events (${EVENT_CHANNELS.join(', ')})\n\n`);
         sseClients.add(res);
         req.on('close', () => sseClients.delete(res));

@@ -22,7 +22,11 @@ export function schemaVersion(db: Db): number {
  * Runs migrations `from … to − 1`, each in its own transaction that also sets `user_version`,
  * so a failure leaves the database at the last completed version.
  */
-export function migrate(db: Db, to: number = MIGRATIONS.length, migrations: readonly Migration[] = MIGRATIONS): number {
+export function migrate(
+  db: Db,
+  to: number = MIGRATIONS.length,
+  migrations: readonly Migration[] = MIGRATIONS,
+): number {
   const from = schemaVersion(db);
   if (from > migrations.length) {
     throw new DatabaseVersionError(

@@ -12,7 +12,9 @@ const HEADER_BYTES = 24;
 export function encodePath(path: AlignmentPath): Uint8Array {
   const n = path.scoreTime.length;
   if (path.confidence.length !== n) {
-    throw new RangeError(`path: expected ${n} confidence values (one per frame), got ${path.confidence.length}`);
+    throw new RangeError(
+      `path: expected ${n} confidence values (one per frame), got ${path.confidence.length}`,
+    );
   }
   if (!(path.hopSeconds > 0)) throw new RangeError(`path: expected hopSeconds > 0, got ${path.hopSeconds}`);
   const j = path.jumpFrames.length;
@@ -30,8 +32,13 @@ export function encodePath(path: AlignmentPath): Uint8Array {
 }
 
 /** Decodes a BLOB written by `encodePath`; throws saying what was expected when it is not one. */
-export function decodePath(blob: Uint8Array, method: AlignMethod, modelVersion?: string | null): AlignmentPath {
-  if (blob.byteLength < HEADER_BYTES) throw new RangeError(`path blob: expected ≥ ${HEADER_BYTES} bytes, got ${blob.byteLength}`);
+export function decodePath(
+  blob: Uint8Array,
+  method: AlignMethod,
+  modelVersion?: string | null,
+): AlignmentPath {
+  if (blob.byteLength < HEADER_BYTES)
+    throw new RangeError(`path blob: expected ≥ ${HEADER_BYTES} bytes, got ${blob.byteLength}`);
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   const magic = view.getUint32(0, true);
   if (magic !== MAGIC) throw new RangeError(`path blob: expected magic ACP1, got 0x${magic.toString(16)}`);
@@ -40,7 +47,9 @@ export function decodePath(blob: Uint8Array, method: AlignMethod, modelVersion?:
   const j = view.getUint32(16, true);
   const expected = HEADER_BYTES + n * 12 + j * 4;
   if (blob.byteLength !== expected) {
-    throw new RangeError(`path blob: expected ${expected} bytes for ${n} frames and ${j} jumps, got ${blob.byteLength}`);
+    throw new RangeError(
+      `path blob: expected ${expected} bytes for ${n} frames and ${j} jumps, got ${blob.byteLength}`,
+    );
   }
   const scoreTime = new Float64Array(n);
   const confidence = new Float32Array(n);
@@ -61,7 +70,8 @@ export function float32ToBlob(a: Float32Array): Uint8Array {
 
 /** A BLOB written by `float32ToBlob`, copied into an aligned Float32Array. */
 export function blobToFloat32(b: Uint8Array): Float32Array {
-  if (b.byteLength % 4 !== 0) throw new RangeError(`float32 blob: expected a multiple of 4 bytes, got ${b.byteLength}`);
+  if (b.byteLength % 4 !== 0)
+    throw new RangeError(`float32 blob: expected a multiple of 4 bytes, got ${b.byteLength}`);
   const copy = new Uint8Array(b.byteLength);
   copy.set(b);
   return new Float32Array(copy.buffer);

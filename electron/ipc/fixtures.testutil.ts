@@ -8,9 +8,19 @@ const { Midi } = midiPkg;
 
 /** The melody: [MIDI pitch, onset s, duration s] (a C-major phrase with a chord at the end). */
 export const MELODY: [number, number, number][] = [
-  [60, 0, 0.45], [62, 0.5, 0.45], [64, 1, 0.45], [65, 1.5, 0.45],
-  [67, 2, 0.45], [69, 2.5, 0.45], [71, 3, 0.45], [72, 3.5, 0.9],
-  [67, 4.5, 0.45], [64, 5, 0.45], [60, 5.5, 0.9], [64, 5.5, 0.9], [67, 5.5, 0.9],
+  [60, 0, 0.45],
+  [62, 0.5, 0.45],
+  [64, 1, 0.45],
+  [65, 1.5, 0.45],
+  [67, 2, 0.45],
+  [69, 2.5, 0.45],
+  [71, 3, 0.45],
+  [72, 3.5, 0.9],
+  [67, 4.5, 0.45],
+  [64, 5, 0.45],
+  [60, 5.5, 0.9],
+  [64, 5.5, 0.9],
+  [67, 5.5, 0.9],
 ];
 
 /** Standard MIDI file bytes of `MELODY` at 120 bpm. */
@@ -18,12 +28,15 @@ export function melodyMidi(): Uint8Array {
   const midi = new Midi();
   midi.header.setTempo(120);
   const track = midi.addTrack();
-  for (const [midiPitch, time, duration] of MELODY) track.addNote({ midi: midiPitch, time, duration, velocity: 0.8 });
+  for (const [midiPitch, time, duration] of MELODY)
+    track.addNote({ midi: midiPitch, time, duration, velocity: 0.8 });
   return midi.toArray();
 }
 
 /** 16-bit PCM WAV bytes of `MELODY` played `tempo` times as fast, decaying harmonic tones, `channels` copies. */
-export function melodyWav(opts: { sampleRate?: number; tempo?: number; channels?: number; leadSeconds?: number } = {}): Uint8Array {
+export function melodyWav(
+  opts: { sampleRate?: number; tempo?: number; channels?: number; leadSeconds?: number } = {},
+): Uint8Array {
   const sr = opts.sampleRate ?? 22050;
   const tempo = opts.tempo ?? 1;
   const ch = opts.channels ?? 1;

@@ -24,7 +24,9 @@ import { JobService, TaskRunner, type Emit } from '../services/jobs.js';
 import { ProjectService } from '../services/projects.js';
 
 /** One channel's implementation (arguments already validated). */
-export type Handler<C extends InvokeChannel> = (...args: InvokeArgs<C>) => Promise<InvokeResult<C>> | InvokeResult<C>;
+export type Handler<C extends InvokeChannel> = (
+  ...args: InvokeArgs<C>
+) => Promise<InvokeResult<C>> | InvokeResult<C>;
 /** Every channel's implementation. */
 export type Handlers = { [C in InvokeChannel]: Handler<C> };
 
@@ -65,7 +67,14 @@ export function createServices(opts: {
   const db = openDatabase(opts.dbPath);
   const runner = new TaskRunner({ concurrency: opts.concurrency ?? 1 });
   const jobs = new JobService(opts.emit);
-  const projects = new ProjectService({ db, runner, jobs, emit: opts.emit, mediaUrl: opts.mediaUrl, modelDir: opts.modelDir });
+  const projects = new ProjectService({
+    db,
+    runner,
+    jobs,
+    emit: opts.emit,
+    mediaUrl: opts.mediaUrl,
+    modelDir: opts.modelDir,
+  });
   return {
     db,
     runner,
@@ -112,15 +121,27 @@ export function toIpcError(err: unknown): IpcError {
   const message = err instanceof Error ? err.message : String(err);
   if (code === 'ENOENT' || code === 'ENOTDIR') return { code: 'file-missing', message };
   if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return { code: 'io', message };
-  if (err instanceof Error && (err.name === 'OutputError')) return { code: 'io', message };
-  if (err instanceof Error && (err.name === 'FormatError' || err.name === 'RangeError')) return { code: 'invalid-argument', message };
+  if (err instanceof Error && err.name === 'OutputError') return { code: 'io', message };
+  if (err instanceof Error && (err.name === 'FormatError' || err.name === 'RangeError'))
+    return { code: 'invalid-argument', message };
   return AccordError.from(err).toIpcError();
 }
 
 /** Validates `rawArgs` for `channel`, runs its handler and returns the outcome as data; never throws. */
-export async function dispatch(handlers: Handlers, channel: unknown, rawArgs: unknown, env: ValidationEnv = NODE_VALIDATION_ENV): Promise<Result<unknown>> {
+export async function dispatch(
+  handlers: Handlers,
+  channel: unknown,
+  rawArgs: unknown,
+  env: ValidationEnv = NODE_VALIDATION_ENV,
+): Promise<Result<unknown>> {
   if (!isInvokeChannel(channel)) {
-    return { ok: false, error: { code: 'invalid-argument', message: `expected one of the channels ${INVOKE_CHANNELS.join(', ')}, got ${JSON.stringify(channel)}` } };
+    return {
+      ok: false,
+      error: {
+        code: 'invalid-argument',
+        message: `expected one of the channels ${INVOKE_CHANNELS.join(', ')}, got ${JSON.stringify(channel)}`,
+      },
+    };
   }
   try {
     const args = validateArgs(channel, rawArgs, env);

@@ -25,7 +25,10 @@ export interface ByteRange {
  * Parses a `Range` header for a file of `size` bytes: null when absent (send it all), a range,
  * or 'unsatisfiable' (416). Only single `bytes=` ranges; a multi-range asks for the first.
  */
-export function parseRange(header: string | null | undefined, size: number): ByteRange | 'unsatisfiable' | null {
+export function parseRange(
+  header: string | null | undefined,
+  size: number,
+): ByteRange | 'unsatisfiable' | null {
   if (!header) return null;
   const m = /^bytes=(\d*)-(\d*)/.exec(header.trim());
   if (!m || (m[1] === '' && m[2] === '')) return 'unsatisfiable';

@@ -28,7 +28,12 @@ export function toWireJson(value: unknown): string {
       }
     }
     // Buffer.toJSON runs before the replacer: treat its output as bytes too.
-    if (v && typeof v === 'object' && (v as { type?: unknown }).type === 'Buffer' && Array.isArray((v as { data?: unknown }).data)) {
+    if (
+      v &&
+      typeof v === 'object' &&
+      (v as { type?: unknown }).type === 'Buffer' &&
+      Array.isArray((v as { data?: unknown }).data)
+    ) {
       return { $typed: 'Uint8Array', b64: Buffer.from((v as { data: number[] }).data).toString('base64') };
     }
     return v;
@@ -40,7 +45,8 @@ export function fromWireJson(text: string): unknown {
   return JSON.parse(text, (_key, v: unknown) => {
     if (v && typeof v === 'object' && typeof (v as { $typed?: unknown }).$typed === 'string') {
       const { $typed, b64 } = v as { $typed: string; b64: string };
-      if (!($typed in TYPED) || typeof b64 !== 'string') throw new TypeError(`wire: expected a typed-array name and base64, got ${$typed}`);
+      if (!($typed in TYPED) || typeof b64 !== 'string')
+        throw new TypeError(`wire: expected a typed-array name and base64, got ${$typed}`);
       const bytes = Buffer.from(b64, 'base64');
       const copy = new Uint8Array(bytes.byteLength);
       copy.set(bytes);

@@ -27,11 +27,18 @@ describe('TaskRunner (real worker threads)', () => {
     const stages: string[] = [];
     const fractions: number[] = [];
     const r = await runner.run(
-      { task: 'align', audioPath: fx.wav, scoreBytes: readFileSync(fx.mid), scoreName: 'score.mid', method: 'dtw' },
+      {
+        task: 'align',
+        audioPath: fx.wav,
+        scoreBytes: readFileSync(fx.mid),
+        scoreName: 'score.mid',
+        method: 'dtw',
+      },
       { onProgress: (s, f) => (stages.push(s), fractions.push(f)) },
     );
     expect(new Set(stages)).toEqual(new Set(['decode', 'score', 'features', 'align']));
-    for (let i = 1; i < fractions.length; i++) expect(fractions[i]).toBeGreaterThanOrEqual(fractions[i - 1] - 1e-9);
+    for (let i = 1; i < fractions.length; i++)
+      expect(fractions[i]).toBeGreaterThanOrEqual(fractions[i - 1] - 1e-9);
     expect(r.path.scoreTime.length).toBe(r.features.frames);
     expect(r.features.chroma.length).toBe(r.features.frames * 12);
     // Played at 0.9× tempo after a 0.25 s lead: score time ≈ 0.9·(perf − 0.25) mid-piece.
@@ -41,7 +48,9 @@ describe('TaskRunner (real worker threads)', () => {
   });
 
   it('maps a missing file to a typed error', async () => {
-    const err = await runner.run({ task: 'analyze', audioPath: fx.dir + '/nope.wav', pointsPerSecond: 10 }).catch((e: unknown) => e);
+    const err = await runner
+      .run({ task: 'analyze', audioPath: fx.dir + '/nope.wav', pointsPerSecond: 10 })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AccordError);
     expect((err as AccordError).code).toBe('file-missing');
   });
@@ -70,13 +79,18 @@ describe('JobService', () => {
       return { alignmentId: 1, version: 1, timings: {} };
     });
     expect(jobs.list().map((j) => j.jobId)).toEqual([id]);
-    expect(() => jobs.start(7, async () => ({ alignmentId: 2, version: 2, timings: {} }))).toThrow(/already has an alignment running/);
+    expect(() => jobs.start(7, async () => ({ alignmentId: 2, version: 2, timings: {} }))).toThrow(
+      /already has an alignment running/,
+    );
     release();
     await jobs.settled(id);
     expect(events.map((e) => e.event)).toEqual(['job:progress', 'job:done']);
     expect((events[1].payload as EventChannels['job:done']).result.alignmentId).toBe(1);
 
-    const id2 = jobs.start(7, (signal) => new Promise((_r, reject) => signal.addEventListener('abort', () => reject(new Error('x')))));
+    const id2 = jobs.start(
+      7,
+      (signal) => new Promise((_r, reject) => signal.addEventListener('abort', () => reject(new Error('x')))),
+    );
     expect(jobs.cancel(id2)).toBe(true);
     await jobs.settled(id2);
     const failed = events.at(-1)!;

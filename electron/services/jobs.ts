@@ -5,7 +5,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import { AccordError, type EventChannel, type EventChannels, type IpcError, type JobInfo, type AlignmentJobResult } from '../../shared/ipc.js';
+import {
+  AccordError,
+  type EventChannel,
+  type EventChannels,
+  type IpcError,
+  type JobInfo,
+  type AlignmentJobResult,
+} from '../../shared/ipc.js';
 import type { ControlMessage, TaskResults, WorkerMessage, WorkerRequest } from './workers/protocol.js';
 
 /** Sends a main→renderer event (Electron: every window; bridge: every SSE client). */
@@ -45,7 +52,10 @@ export class TaskRunner {
   }
 
   /** Runs `req` in a fresh worker thread; rejects with an `AccordError` (code `cancelled` on abort). */
-  async run<T extends WorkerRequest['task']>(req: Extract<WorkerRequest, { task: T }>, opts: TaskOptions = {}): Promise<TaskResults[T]> {
+  async run<T extends WorkerRequest['task']>(
+    req: Extract<WorkerRequest, { task: T }>,
+    opts: TaskOptions = {},
+  ): Promise<TaskResults[T]> {
     opts.signal?.throwIfAborted();
     await this.#acquire();
     try {
@@ -110,7 +120,9 @@ export class TaskRunner {
           finish(() => reject(new AccordError(msg.error.code, msg.error.message)));
         }
       });
-      worker.on('error', (err) => finish(() => reject(new AccordError('internal', `worker (${req.task}) crashed: ${err.message}`))));
+      worker.on('error', (err) =>
+        finish(() => reject(new AccordError('internal', `worker (${req.task}) crashed: ${err.message}`))),
+      );
       worker.on('exit', (code) => {
         this.#workers.delete(worker);
         const cancelled = opts.signal?.aborted ?? false;
@@ -147,12 +159,23 @@ export class JobService {
    */
   start(
     projectId: number,
-    work: (signal: AbortSignal, onProgress: (stage: string, fraction: number) => void) => Promise<AlignmentJobResult>,
+    work: (
+      signal: AbortSignal,
+      onProgress: (stage: string, fraction: number) => void,
+    ) => Promise<AlignmentJobResult>,
   ): string {
-    if (this.isRunning(projectId)) throw new AccordError('busy', `project ${projectId} already has an alignment running`);
+    if (this.isRunning(projectId))
+      throw new AccordError('busy', `project ${projectId} already has an alignment running`);
     const jobId = randomUUID();
     const controller = new AbortController();
-    const info: JobInfo = { jobId, projectId, kind: 'alignment', stage: 'queued', fraction: 0, startedAt: Date.now() };
+    const info: JobInfo = {
+      jobId,
+      projectId,
+      kind: 'alignment',
+      stage: 'queued',
+      fraction: 0,
+      startedAt: Date.now(),
+    };
     const onProgress = (stage: string, fraction: number): void => {
       info.stage = stage;
       info.fraction = fraction;

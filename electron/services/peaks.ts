@@ -9,9 +9,14 @@ export function peaksLength(durationSeconds: number, pointsPerSecond: number): n
 }
 
 /** [peaksLength] max |sample| per bucket of mono `samples` at `sampleRate`, clamped to 0..1. */
-export function computePeaks(samples: Float32Array, sampleRate: number, pointsPerSecond: number): Float32Array {
+export function computePeaks(
+  samples: Float32Array,
+  sampleRate: number,
+  pointsPerSecond: number,
+): Float32Array {
   if (!(sampleRate > 0)) throw new RangeError(`computePeaks: expected sampleRate > 0, got ${sampleRate}`);
-  if (!(pointsPerSecond > 0)) throw new RangeError(`computePeaks: expected pointsPerSecond > 0, got ${pointsPerSecond}`);
+  if (!(pointsPerSecond > 0))
+    throw new RangeError(`computePeaks: expected pointsPerSecond > 0, got ${pointsPerSecond}`);
   const n = peaksLength(samples.length / sampleRate, pointsPerSecond);
   const out = new Float32Array(n);
   const perBucket = sampleRate / pointsPerSecond;
@@ -29,7 +34,12 @@ export function computePeaks(samples: Float32Array, sampleRate: number, pointsPe
 }
 
 /** Max-pools peaks at `fromPps` to a coarser `toPps` (≤ fromPps) over `durationSeconds`. */
-export function poolPeaks(peaks: Float32Array, fromPps: number, toPps: number, durationSeconds: number): Float32Array {
+export function poolPeaks(
+  peaks: Float32Array,
+  fromPps: number,
+  toPps: number,
+  durationSeconds: number,
+): Float32Array {
   if (toPps > fromPps) throw new RangeError(`poolPeaks: expected a target rate ≤ ${fromPps}, got ${toPps}`);
   const n = peaksLength(durationSeconds, toPps);
   const out = new Float32Array(n);

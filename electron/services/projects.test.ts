@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, readFileSync, renameSync, utimesSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import {
+  copyFileSync,
+  readFileSync,
+  renameSync,
+  utimesSync,
+  writeFileSync,
+  existsSync,
+  readdirSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { createHandlers, createServices, dispatch, type AppServices } from '../ipc/handle.js';
 import { makeFixtureDir, melodyWav } from '../ipc/fixtures.testutil.js';
@@ -12,7 +20,11 @@ const events: { event: EventChannel; payload: unknown }[] = [];
 let s: AppServices;
 
 beforeAll(() => {
-  s = createServices({ dbPath: fx.dbPath, emit: (event, payload) => events.push({ event, payload }), mediaUrl: (id) => `accord-media://recording/${id}` });
+  s = createServices({
+    dbPath: fx.dbPath,
+    emit: (event, payload) => events.push({ event, payload }),
+    mediaUrl: (id) => `accord-media://recording/${id}`,
+  });
 });
 afterAll(async () => {
   await s?.close();
@@ -34,10 +46,18 @@ describe('ProjectService on a real database file', () => {
 
   it('creates a project: score bytes copied in, recording analyzed (hash, duration, peaks)', async () => {
     p = await s.projects.create({ recordingPath: fx.wav, scorePath: fx.mid });
-    expect(p).toMatchObject({ title: 'performance', recordingName: 'performance.wav', scoreName: 'score.mid', status: 'new', checkedFraction: 0 });
+    expect(p).toMatchObject({
+      title: 'performance',
+      recordingName: 'performance.wav',
+      scoreName: 'score.mid',
+      status: 'new',
+      checkedFraction: 0,
+    });
     const expectedSeconds = (readFileSync(fx.wav).length - 44) / 2 / 22050;
     expect(p.durationSeconds).toBeCloseTo(expectedSeconds, 2);
-    const score = s.db.prepare('SELECT bytes FROM scores WHERE project_id = ?').get(p.id) as { bytes: Buffer };
+    const score = s.db.prepare('SELECT bytes FROM scores WHERE project_id = ?').get(p.id) as {
+      bytes: Buffer;
+    };
     expect(Buffer.compare(score.bytes, readFileSync(fx.mid))).toBe(0);
     expect(s.db.prepare('SELECT points_per_second FROM peaks').all()).toEqual([{ points_per_second: 100 }]);
   });
@@ -45,7 +65,13 @@ describe('ProjectService on a real database file', () => {
   it('opens it with the parsed score, recording info and no alignment yet', async () => {
     const d = await s.projects.get(p.id);
     expect(d.score.notes.length).toBe(13);
-    expect(d.recording).toMatchObject({ path: fx.wav, available: true, sampleRate: 22050, channels: 1, mediaUrl: `accord-media://recording/${p.id}` });
+    expect(d.recording).toMatchObject({
+      path: fx.wav,
+      available: true,
+      sampleRate: 22050,
+      channels: 1,
+      mediaUrl: `accord-media://recording/${p.id}`,
+    });
     expect(d.recording.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(d.alignment).toBeNull();
     expect(d.viewState).toBeNull();
@@ -78,9 +104,19 @@ describe('ProjectService on a real database file', () => {
 
   it('saves the view state without counting it as an edit', async () => {
     const before = s.projects.summary(p.id).updatedAt;
-    s.projects.saveView(p.id, { playheadSeconds: 2.5, pixelsPerSecond: 120, scrollSeconds: 1, selectedView: 'score' });
+    s.projects.saveView(p.id, {
+      playheadSeconds: 2.5,
+      pixelsPerSecond: 120,
+      scrollSeconds: 1,
+      selectedView: 'score',
+    });
     const d = await s.projects.get(p.id);
-    expect(d.viewState).toEqual({ playheadSeconds: 2.5, pixelsPerSecond: 120, scrollSeconds: 1, selectedView: 'score' });
+    expect(d.viewState).toEqual({
+      playheadSeconds: 2.5,
+      pixelsPerSecond: 120,
+      scrollSeconds: 1,
+      selectedView: 'score',
+    });
     expect(d.project.updatedAt).toBe(before);
   });
 
@@ -90,7 +126,11 @@ describe('ProjectService on a real database file', () => {
     const v2 = s.projects.addAlignment(p.id, syntheticPath(frames), 'edited', v1.id);
     expect([v1.version, v2.version, v2.parentId]).toEqual([1, 2, v1.id]);
     expect(s.projects.summary(p.id).status).toBe('edited');
-    s.db.prepare('INSERT INTO review_marks (project_id, perf_start, perf_end, created_at) VALUES (?, 0, 2, 0), (?, 1, 3, 0)').run(p.id, p.id);
+    s.db
+      .prepare(
+        'INSERT INTO review_marks (project_id, perf_start, perf_end, created_at) VALUES (?, 0, 2, 0), (?, 1, 3, 0)',
+      )
+      .run(p.id, p.id);
     expect(s.projects.summary(p.id).checkedFraction).toBeCloseTo(3 / p.durationSeconds, 6);
     const got = s.projects.getAlignment(v2.id);
     expect(Array.from(got.path.scoreTime)).toEqual(Array.from(syntheticPath(frames).scoreTime));
@@ -116,7 +156,13 @@ describe('ProjectService on a real database file', () => {
     expect((await s.projects.get(copy.id)).viewState?.selectedView).toBe('score');
     s.projects.delete(copy.id);
     expect(s.projects.list().map((x) => x.id)).toEqual([p.id]);
-    expect((s.db.prepare('SELECT COUNT(*) AS n FROM alignments WHERE project_id = ?').get(copy.id) as { n: number }).n).toBe(0);
+    expect(
+      (
+        s.db.prepare('SELECT COUNT(*) AS n FROM alignments WHERE project_id = ?').get(copy.id) as {
+          n: number;
+        }
+      ).n,
+    ).toBe(0);
     expect(existsSync(fx.wav)).toBe(true);
   });
 
@@ -140,7 +186,11 @@ describe('ProjectService on a real database file', () => {
 
     const relinked = await s.projects.relink(p.id, moved);
     expect(relinked.status).toBe('edited');
-    expect((await s.projects.get(p.id)).recording).toMatchObject({ path: moved, name: 'moved.wav', available: true });
+    expect((await s.projects.get(p.id)).recording).toMatchObject({
+      path: moved,
+      name: 'moved.wav',
+      available: true,
+    });
     expect(s.projects.listAlignments(p.id)).toHaveLength(2);
 
     // Same size, same mtime rule broken by a content change of equal length.
@@ -165,7 +215,7 @@ describe('ProjectService on a real database file', () => {
     for (let y = 4; y < 44; y++) {
       let best = 0;
       for (let x = 1; x < 64; x++) if (m.pixels[y * 64 + x] > m.pixels[y * 64 + best]) best = x;
-      const expectX = ((y / 48) * m.scoreSeconds / 0.9 + 0.25) / m.perfSeconds * 64;
+      const expectX = ((((y / 48) * m.scoreSeconds) / 0.9 + 0.25) / m.perfSeconds) * 64;
       if (Math.abs(best - expectX) <= 8) onDiag++;
     }
     expect(onDiag).toBeGreaterThan(25);
@@ -177,12 +227,26 @@ describe('ProjectService on a real database file', () => {
       openDialog: async () => null,
       saveDialog: async () => null,
     });
-    expect(await dispatch(h, 'project:rename', [p.id, 'Scale study'])).toMatchObject({ ok: true, value: { title: 'Scale study' } });
-    expect(await dispatch(h, 'project:rename', [p.id])).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
-    expect(await dispatch(h, 'project:delete', [12345])).toEqual({ ok: false, error: { code: 'not-found', message: 'expected an existing project id, got 12345' } });
-    expect(await dispatch(h, 'export:alignment', [p.id, 'csv', join(fx.dir, 'missing-dir', 'x.csv')])).toMatchObject({
+    expect(await dispatch(h, 'project:rename', [p.id, 'Scale study'])).toMatchObject({
+      ok: true,
+      value: { title: 'Scale study' },
+    });
+    expect(await dispatch(h, 'project:rename', [p.id])).toMatchObject({
       ok: false,
-      error: { code: 'invalid-argument', message: expect.stringMatching(/destPath directory: expected an existing directory/) },
+      error: { code: 'invalid-argument' },
+    });
+    expect(await dispatch(h, 'project:delete', [12345])).toEqual({
+      ok: false,
+      error: { code: 'not-found', message: 'expected an existing project id, got 12345' },
+    });
+    expect(
+      await dispatch(h, 'export:alignment', [p.id, 'csv', join(fx.dir, 'missing-dir', 'x.csv')]),
+    ).toMatchObject({
+      ok: false,
+      error: {
+        code: 'invalid-argument',
+        message: expect.stringMatching(/destPath directory: expected an existing directory/),
+      },
     });
   });
 });
@@ -225,23 +289,39 @@ describe('alignment job through the real pipeline', () => {
 describe('coveredFraction', () => {
   it('merges overlapping ranges and clips to the recording', () => {
     expect(coveredFraction([], 10)).toBe(0);
-    expect(coveredFraction([{ perf_start: 0, perf_end: 2 }, { perf_start: 1, perf_end: 3 }, { perf_start: 9, perf_end: 12 }], 10)).toBeCloseTo(0.4, 12);
+    expect(
+      coveredFraction(
+        [
+          { perf_start: 0, perf_end: 2 },
+          { perf_start: 1, perf_end: 3 },
+          { perf_start: 9, perf_end: 12 },
+        ],
+        10,
+      ),
+    ).toBeCloseTo(0.4, 12);
     expect(coveredFraction([{ perf_start: -5, perf_end: 20 }], 10)).toBe(1);
   });
 });
 
 describe('a notated score (resources/sample)', () => {
   const sample = join(import.meta.dirname, '..', '..', 'resources', 'sample');
-  it.skipIf(!existsSync(join(sample, 'score.musicxml')))('parses MusicXML in a worker and returns its text for the score view', async () => {
-    const p = await s.projects.create({ recordingPath: join(sample, 'performance.flac'), scorePath: join(sample, 'score.musicxml'), title: 'Sample' });
-    const d = await s.projects.get(p.id);
-    expect(d.scoreInfo.format).toBe('musicxml');
-    expect(d.musicxml).toBe(readFileSync(join(sample, 'score.musicxml'), 'utf8'));
-    expect(d.score.notes.length).toBeGreaterThan(10);
-    expect(d.score.notes.some((n) => n.elementId)).toBe(true);
-    expect(d.recording.durationSeconds).toBeGreaterThan(5);
-    // Parsed once per session: the second open reuses it.
-    expect((await s.projects.get(p.id)).score).toBe(d.score);
-    s.projects.delete(p.id);
-  });
+  it.skipIf(!existsSync(join(sample, 'score.musicxml')))(
+    'parses MusicXML in a worker and returns its text for the score view',
+    async () => {
+      const p = await s.projects.create({
+        recordingPath: join(sample, 'performance.flac'),
+        scorePath: join(sample, 'score.musicxml'),
+        title: 'Sample',
+      });
+      const d = await s.projects.get(p.id);
+      expect(d.scoreInfo.format).toBe('musicxml');
+      expect(d.musicxml).toBe(readFileSync(join(sample, 'score.musicxml'), 'utf8'));
+      expect(d.score.notes.length).toBeGreaterThan(10);
+      expect(d.score.notes.some((n) => n.elementId)).toBe(true);
+      expect(d.recording.durationSeconds).toBeGreaterThan(5);
+      // Parsed once per session: the second open reuses it.
+      expect((await s.projects.get(p.id)).score).toBe(d.score);
+      s.projects.delete(p.id);
+    },
+  );
 });

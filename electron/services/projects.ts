@@ -123,7 +123,10 @@ function summaryOf(r: AlignmentRow): AlignmentSummary {
 }
 
 /** Fraction of [0, duration] covered by the union of `ranges`. */
-export function coveredFraction(ranges: { perf_start: number; perf_end: number }[], durationSeconds: number): number {
+export function coveredFraction(
+  ranges: { perf_start: number; perf_end: number }[],
+  durationSeconds: number,
+): number {
   if (!(durationSeconds > 0)) return 0;
   const sorted = ranges
     .map((r) => [Math.max(0, r.perf_start), Math.min(durationSeconds, r.perf_end)] as const)
@@ -163,7 +166,8 @@ export class ProjectService {
       p.catch(() => this.#scores.delete(key));
     }
     this.#scores.set(key, p);
-    while (this.#scores.size > SCORE_CACHE_SIZE) this.#scores.delete(this.#scores.keys().next().value as string);
+    while (this.#scores.size > SCORE_CACHE_SIZE)
+      this.#scores.delete(this.#scores.keys().next().value as string);
     return p;
   }
 
@@ -187,7 +191,9 @@ export class ProjectService {
   }
 
   #summary(row: ProjectRow): ProjectSummary {
-    const marks = this.#db.prepare('SELECT perf_start, perf_end FROM review_marks WHERE project_id = ?').all(row.id) as {
+    const marks = this.#db
+      .prepare('SELECT perf_start, perf_end FROM review_marks WHERE project_id = ?')
+      .all(row.id) as {
       perf_start: number;
       perf_end: number;
     }[];
@@ -210,7 +216,9 @@ export class ProjectService {
 
   /** Recent projects, last edited first. */
   list(): ProjectSummary[] {
-    const rows = this.#db.prepare(`${PROJECT_SELECT} ORDER BY p.updated_at DESC, p.id DESC`).all() as ProjectRow[];
+    const rows = this.#db
+      .prepare(`${PROJECT_SELECT} ORDER BY p.updated_at DESC, p.id DESC`)
+      .all() as ProjectRow[];
     return rows.map((r) => this.#summary(r));
   }
 
@@ -223,31 +231,56 @@ export class ProjectService {
   async create(args: CreateProjectArgs): Promise<ProjectSummary> {
     const recExt = extname(args.recordingPath).toLowerCase();
     if (!AUDIO_EXTENSIONS.includes(recExt)) {
-      throw new AccordError('unsupported', `recording ${args.recordingPath}: expected one of ${AUDIO_EXTENSIONS.join(', ')}, got '${recExt || '(no extension)'}'`);
+      throw new AccordError(
+        'unsupported',
+        `recording ${args.recordingPath}: expected one of ${AUDIO_EXTENSIONS.join(', ')}, got '${recExt || '(no extension)'}'`,
+      );
     }
     const scoreBytes = new Uint8Array(await fs.readFile(args.scorePath));
     const scoreSha256 = createHash('sha256').update(scoreBytes).digest('hex');
     const score = await this.#parsed(scoreSha256, scoreBytes, basename(args.scorePath));
     const stat = await fs.stat(args.recordingPath);
-    const a = await this.#d.runner.run({ task: 'analyze', audioPath: args.recordingPath, pointsPerSecond: BASE_PEAKS_PER_SECOND });
+    const a = await this.#d.runner.run({
+      task: 'analyze',
+      audioPath: args.recordingPath,
+      pointsPerSecond: BASE_PEAKS_PER_SECOND,
+    });
     const now = Date.now();
-    const title = args.title ?? score.score.title ?? basename(args.recordingPath, extname(args.recordingPath));
+    const title =
+      args.title ?? score.score.title ?? basename(args.recordingPath, extname(args.recordingPath));
     const id = this.#db.transaction(() => {
-      const pid = Number(this.#db.prepare('INSERT INTO projects (title, created_at, updated_at) VALUES (?, ?, ?)').run(title, now, now).lastInsertRowid);
+      const pid = Number(
+        this.#db
+          .prepare('INSERT INTO projects (title, created_at, updated_at) VALUES (?, ?, ?)')
+          .run(title, now, now).lastInsertRowid,
+      );
       const rid = Number(
         this.#db
           .prepare(
             `INSERT INTO recordings (project_id, path, name, size_bytes, mtime_ms, sha256, duration_seconds, sample_rate, channels, available)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
           )
-          .run(pid, args.recordingPath, basename(args.recordingPath), stat.size, stat.mtimeMs, a.sha256, a.durationSeconds, a.sampleRate, a.channels)
-          .lastInsertRowid,
+          .run(
+            pid,
+            args.recordingPath,
+            basename(args.recordingPath),
+            stat.size,
+            stat.mtimeMs,
+            a.sha256,
+            a.durationSeconds,
+            a.sampleRate,
+            a.channels,
+          ).lastInsertRowid,
       );
       this.#db
-        .prepare('INSERT INTO scores (project_id, name, original_path, format, sha256, bytes) VALUES (?, ?, ?, ?, ?, ?)')
+        .prepare(
+          'INSERT INTO scores (project_id, name, original_path, format, sha256, bytes) VALUES (?, ?, ?, ?, ?, ?)',
+        )
         .run(pid, basename(args.scorePath), args.scorePath, score.score.format, scoreSha256, scoreBytes);
       this.#db
-        .prepare('INSERT INTO peaks (recording_id, sha256, points_per_second, duration_seconds, data) VALUES (?, ?, ?, ?, ?)')
+        .prepare(
+          'INSERT INTO peaks (recording_id, sha256, points_per_second, duration_seconds, data) VALUES (?, ?, ?, ?, ?)',
+        )
         .run(rid, a.sha256, a.pointsPerSecond, a.durationSeconds, float32ToBlob(a.peaks));
       return pid;
     })();
@@ -268,7 +301,8 @@ export class ProjectService {
       else if (st.size !== row.size_bytes) ok = false;
       else {
         ok = (await sha256File(row.rec_path)) === row.rec_sha256;
-        if (ok) this.#db.prepare('UPDATE recordings SET mtime_ms = ? WHERE id = ?').run(st.mtimeMs, row.rec_id);
+        if (ok)
+          this.#db.prepare('UPDATE recordings SET mtime_ms = ? WHERE id = ?').run(st.mtimeMs, row.rec_id);
       }
     } catch {
       ok = false;
@@ -281,7 +315,8 @@ export class ProjectService {
   }
 
   #scoreBytes(id: number): { name: string; bytes: Uint8Array } {
-    const r = this.#db.prepare('SELECT name, bytes FROM scores WHERE project_id = ?').get(id) as { name: string; bytes: Buffer } | undefined;
+    const r = this.#db.prepare('SELECT name, bytes FROM scores WHERE project_id = ?').get(id) as
+      { name: string; bytes: Buffer } | undefined;
     if (!r) throw notFound('project', id);
     return { name: r.name, bytes: new Uint8Array(r.bytes) };
   }
@@ -293,7 +328,8 @@ export class ProjectService {
     const { name, bytes } = this.#scoreBytes(id);
     const score = await this.#parsed(row.score_sha256, bytes, name);
     const alignments = this.listAlignments(id);
-    const vs = this.#db.prepare('SELECT state FROM view_state WHERE project_id = ?').get(id) as { state: string } | undefined;
+    const vs = this.#db.prepare('SELECT state FROM view_state WHERE project_id = ?').get(id) as
+      { state: string } | undefined;
     let viewState: ViewState | null = null;
     if (vs) {
       try {
@@ -336,7 +372,9 @@ export class ProjectService {
 
   /** Renames a project. */
   rename(id: number, title: string): ProjectSummary {
-    const r = this.#db.prepare('UPDATE projects SET title = ?, updated_at = ? WHERE id = ?').run(title, Date.now(), id);
+    const r = this.#db
+      .prepare('UPDATE projects SET title = ?, updated_at = ? WHERE id = ?')
+      .run(title, Date.now(), id);
     if (r.changes === 0) throw notFound('project', id);
     return this.summary(id);
   }
@@ -348,8 +386,9 @@ export class ProjectService {
     const newId = db.transaction(() => {
       const now = Date.now();
       const pid = Number(
-        db.prepare('INSERT INTO projects (title, created_at, updated_at, last_error) VALUES (?, ?, ?, ?)').run(`${row.title} (copy)`, now, now, row.last_error)
-          .lastInsertRowid,
+        db
+          .prepare('INSERT INTO projects (title, created_at, updated_at, last_error) VALUES (?, ?, ?, ?)')
+          .run(`${row.title} (copy)`, now, now, row.last_error).lastInsertRowid,
       );
       const rid = Number(
         db
@@ -359,24 +398,50 @@ export class ProjectService {
           )
           .run(pid, id).lastInsertRowid,
       );
-      db.prepare('INSERT INTO scores (project_id, name, original_path, format, sha256, bytes) SELECT ?, name, original_path, format, sha256, bytes FROM scores WHERE project_id = ?').run(pid, id);
-      db.prepare('INSERT INTO peaks (recording_id, sha256, points_per_second, duration_seconds, data) SELECT ?, sha256, points_per_second, duration_seconds, data FROM peaks WHERE recording_id = ?').run(rid, row.rec_id);
-      db.prepare('INSERT INTO features (recording_id, sha256, feature_version, hop_seconds, frames, chroma) SELECT ?, sha256, feature_version, hop_seconds, frames, chroma FROM features WHERE recording_id = ?').run(rid, row.rec_id);
+      db.prepare(
+        'INSERT INTO scores (project_id, name, original_path, format, sha256, bytes) SELECT ?, name, original_path, format, sha256, bytes FROM scores WHERE project_id = ?',
+      ).run(pid, id);
+      db.prepare(
+        'INSERT INTO peaks (recording_id, sha256, points_per_second, duration_seconds, data) SELECT ?, sha256, points_per_second, duration_seconds, data FROM peaks WHERE recording_id = ?',
+      ).run(rid, row.rec_id);
+      db.prepare(
+        'INSERT INTO features (recording_id, sha256, feature_version, hop_seconds, frames, chroma) SELECT ?, sha256, feature_version, hop_seconds, frames, chroma FROM features WHERE recording_id = ?',
+      ).run(rid, row.rec_id);
       const idMap = new Map<number, number>();
-      const rows = db.prepare('SELECT * FROM alignments WHERE project_id = ? ORDER BY version').all(id) as (AlignmentRow & { path: Buffer })[];
+      const rows = db
+        .prepare('SELECT * FROM alignments WHERE project_id = ? ORDER BY version')
+        .all(id) as (AlignmentRow & { path: Buffer })[];
       const ins = db.prepare(
         'INSERT INTO alignments (project_id, version, kind, method, model_version, created_at, path, parent_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       );
       for (const a of rows) {
         const parent = a.parent_id === null ? null : (idMap.get(a.parent_id) ?? null);
-        idMap.set(a.id, Number(ins.run(pid, a.version, a.kind, a.method, a.model_version, a.created_at, a.path, parent).lastInsertRowid));
+        idMap.set(
+          a.id,
+          Number(
+            ins.run(pid, a.version, a.kind, a.method, a.model_version, a.created_at, a.path, parent)
+              .lastInsertRowid,
+          ),
+        );
       }
-      db.prepare('INSERT INTO anchors (project_id, perf_time, score_time, kind, created_at) SELECT ?, perf_time, score_time, kind, created_at FROM anchors WHERE project_id = ?').run(pid, id);
-      db.prepare('INSERT INTO jumps_manual (project_id, perf_time, from_score, to_score, action, created_at) SELECT ?, perf_time, from_score, to_score, action, created_at FROM jumps_manual WHERE project_id = ?').run(pid, id);
-      db.prepare('INSERT INTO edits (project_id, seq, op, inverse, created_at) SELECT ?, seq, op, inverse, created_at FROM edits WHERE project_id = ?').run(pid, id);
-      db.prepare('INSERT INTO edit_cursor (project_id, position) SELECT ?, position FROM edit_cursor WHERE project_id = ?').run(pid, id);
-      db.prepare('INSERT INTO review_marks (project_id, perf_start, perf_end, created_at) SELECT ?, perf_start, perf_end, created_at FROM review_marks WHERE project_id = ?').run(pid, id);
-      db.prepare('INSERT INTO view_state (project_id, state, updated_at) SELECT ?, state, updated_at FROM view_state WHERE project_id = ?').run(pid, id);
+      db.prepare(
+        'INSERT INTO anchors (project_id, perf_time, score_time, kind, created_at) SELECT ?, perf_time, score_time, kind, created_at FROM anchors WHERE project_id = ?',
+      ).run(pid, id);
+      db.prepare(
+        'INSERT INTO jumps_manual (project_id, perf_time, from_score, to_score, action, created_at) SELECT ?, perf_time, from_score, to_score, action, created_at FROM jumps_manual WHERE project_id = ?',
+      ).run(pid, id);
+      db.prepare(
+        'INSERT INTO edits (project_id, seq, op, inverse, created_at) SELECT ?, seq, op, inverse, created_at FROM edits WHERE project_id = ?',
+      ).run(pid, id);
+      db.prepare(
+        'INSERT INTO edit_cursor (project_id, position) SELECT ?, position FROM edit_cursor WHERE project_id = ?',
+      ).run(pid, id);
+      db.prepare(
+        'INSERT INTO review_marks (project_id, perf_start, perf_end, created_at) SELECT ?, perf_start, perf_end, created_at FROM review_marks WHERE project_id = ?',
+      ).run(pid, id);
+      db.prepare(
+        'INSERT INTO view_state (project_id, state, updated_at) SELECT ?, state, updated_at FROM view_state WHERE project_id = ?',
+      ).run(pid, id);
       return pid;
     })();
     return this.summary(newId);
@@ -384,7 +449,8 @@ export class ProjectService {
 
   /** Deletes a project and everything it holds from the database (files on disk are untouched). */
   delete(id: number): void {
-    if (this.#d.jobs.isRunning(id)) throw new AccordError('busy', `project ${id} has an alignment running: cancel it first`);
+    if (this.#d.jobs.isRunning(id))
+      throw new AccordError('busy', `project ${id} has an alignment running: cancel it first`);
     const r = this.#db.prepare('DELETE FROM projects WHERE id = ?').run(id);
     if (r.changes === 0) throw notFound('project', id);
   }
@@ -394,7 +460,10 @@ export class ProjectService {
     const row = this.#row(id);
     const ext = extname(newPath).toLowerCase();
     if (!AUDIO_EXTENSIONS.includes(ext)) {
-      throw new AccordError('unsupported', `recording ${newPath}: expected one of ${AUDIO_EXTENSIONS.join(', ')}, got '${ext || '(no extension)'}'`);
+      throw new AccordError(
+        'unsupported',
+        `recording ${newPath}: expected one of ${AUDIO_EXTENSIONS.join(', ')}, got '${ext || '(no extension)'}'`,
+      );
     }
     const st = await fs.stat(newPath);
     const hash = await sha256File(newPath);
@@ -405,7 +474,9 @@ export class ProjectService {
       );
     }
     this.#db
-      .prepare('UPDATE recordings SET path = ?, name = ?, size_bytes = ?, mtime_ms = ?, available = 1 WHERE id = ?')
+      .prepare(
+        'UPDATE recordings SET path = ?, name = ?, size_bytes = ?, mtime_ms = ?, available = 1 WHERE id = ?',
+      )
       .run(newPath, basename(newPath), st.size, st.mtimeMs, row.rec_id);
     this.#touch(id);
     this.#d.emit('project:changed', { projectId: id });
@@ -416,7 +487,10 @@ export class ProjectService {
   async recordingFile(id: number): Promise<{ path: string; sizeBytes: number; name: string }> {
     if (!(await this.verifyRecording(id))) {
       const row = this.#row(id);
-      throw new AccordError('file-changed', `recording ${row.rec_path}: expected the file with sha256 ${row.rec_sha256.slice(0, 12)}…, it is missing or changed: relink it`);
+      throw new AccordError(
+        'file-changed',
+        `recording ${row.rec_path}: expected the file with sha256 ${row.rec_sha256.slice(0, 12)}…, it is missing or changed: relink it`,
+      );
     }
     const row = this.#row(id);
     return { path: row.rec_path, sizeBytes: row.size_bytes, name: row.rec_name };
@@ -427,18 +501,26 @@ export class ProjectService {
     const row = this.#row(id);
     const pps = opts.pointsPerSecond;
     const cached = this.#db
-      .prepare('SELECT points_per_second, duration_seconds, data FROM peaks WHERE recording_id = ? AND sha256 = ? AND points_per_second >= ? ORDER BY points_per_second LIMIT 1')
-      .get(row.rec_id, row.rec_sha256, pps) as { points_per_second: number; duration_seconds: number; data: Buffer } | undefined;
+      .prepare(
+        'SELECT points_per_second, duration_seconds, data FROM peaks WHERE recording_id = ? AND sha256 = ? AND points_per_second >= ? ORDER BY points_per_second LIMIT 1',
+      )
+      .get(row.rec_id, row.rec_sha256, pps) as
+      { points_per_second: number; duration_seconds: number; data: Buffer } | undefined;
     if (cached) {
       const base = blobToFloat32(cached.data);
-      const max = cached.points_per_second === pps ? base : poolPeaks(base, cached.points_per_second, pps, cached.duration_seconds);
+      const max =
+        cached.points_per_second === pps
+          ? base
+          : poolPeaks(base, cached.points_per_second, pps, cached.duration_seconds);
       return { pointsPerSecond: pps, durationSeconds: cached.duration_seconds, max };
     }
     const { path } = await this.recordingFile(id);
     const r = await this.#d.runner.run({ task: 'peaks', audioPath: path, pointsPerSecond: pps });
     this.#checkSameRecording(row, r.sha256);
     this.#db
-      .prepare('INSERT OR REPLACE INTO peaks (recording_id, sha256, points_per_second, duration_seconds, data) VALUES (?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT OR REPLACE INTO peaks (recording_id, sha256, points_per_second, duration_seconds, data) VALUES (?, ?, ?, ?, ?)',
+      )
       .run(row.rec_id, r.sha256, pps, r.durationSeconds, float32ToBlob(r.peaks));
     return { pointsPerSecond: pps, durationSeconds: r.durationSeconds, max: r.peaks };
   }
@@ -447,13 +529,18 @@ export class ProjectService {
     if (sha256 !== row.rec_sha256) {
       this.#db.prepare('UPDATE recordings SET available = 0 WHERE id = ?').run(row.rec_id);
       this.#d.emit('project:changed', { projectId: row.id });
-      throw new AccordError('file-changed', `recording ${row.rec_path}: expected sha256 ${row.rec_sha256.slice(0, 12)}…, the file now hashes to ${sha256.slice(0, 12)}…: relink it`);
+      throw new AccordError(
+        'file-changed',
+        `recording ${row.rec_path}: expected sha256 ${row.rec_sha256.slice(0, 12)}…, the file now hashes to ${sha256.slice(0, 12)}…: relink it`,
+      );
     }
   }
 
   #storeFeatures(recId: number, f: ChromaFeatures): void {
     this.#db
-      .prepare('INSERT OR REPLACE INTO features (recording_id, sha256, feature_version, hop_seconds, frames, chroma) VALUES (?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT OR REPLACE INTO features (recording_id, sha256, feature_version, hop_seconds, frames, chroma) VALUES (?, ?, ?, ?, ?, ?)',
+      )
       .run(recId, f.sha256, f.featureVersion, f.hopSeconds, f.frames, float32ToBlob(f.chroma));
   }
 
@@ -464,7 +551,14 @@ export class ProjectService {
     const jobId = this.#d.jobs.start(id, async (signal, onProgress): Promise<AlignmentJobResult> => {
       try {
         const r = await this.#d.runner.run(
-          { task: 'align', audioPath, scoreBytes: score.bytes, scoreName: score.name, method, modelDir: this.#d.modelDir },
+          {
+            task: 'align',
+            audioPath,
+            scoreBytes: score.bytes,
+            scoreName: score.name,
+            method,
+            modelDir: this.#d.modelDir,
+          },
           { signal, onProgress },
         );
         signal.throwIfAborted();
@@ -478,7 +572,9 @@ export class ProjectService {
         return { alignmentId: stored.id, version: stored.version, timings: r.timings };
       } catch (err) {
         if (!signal.aborted) {
-          this.#db.prepare('UPDATE projects SET last_error = ? WHERE id = ?').run(AccordError.from(err).message, id);
+          this.#db
+            .prepare('UPDATE projects SET last_error = ? WHERE id = ?')
+            .run(AccordError.from(err).message, id);
         }
         throw err;
       } finally {
@@ -492,21 +588,30 @@ export class ProjectService {
   /** Stores `path` as the project's next alignment version. */
   addAlignment(id: number, path: AlignmentPath, kind: AlignmentKind, parentId?: number): AlignmentSummary {
     this.#row(id);
-    const next = (this.#db.prepare('SELECT COALESCE(MAX(version), 0) + 1 AS v FROM alignments WHERE project_id = ?').get(id) as { v: number }).v;
+    const next = (
+      this.#db
+        .prepare('SELECT COALESCE(MAX(version), 0) + 1 AS v FROM alignments WHERE project_id = ?')
+        .get(id) as { v: number }
+    ).v;
     const now = Date.now();
     const aid = Number(
       this.#db
-        .prepare('INSERT INTO alignments (project_id, version, kind, method, model_version, created_at, path, parent_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(id, next, kind, path.method, path.modelVersion ?? null, now, encodePath(path), parentId ?? null).lastInsertRowid,
+        .prepare(
+          'INSERT INTO alignments (project_id, version, kind, method, model_version, created_at, path, parent_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(id, next, kind, path.method, path.modelVersion ?? null, now, encodePath(path), parentId ?? null)
+        .lastInsertRowid,
     );
     this.#db.prepare('UPDATE projects SET updated_at = ? WHERE id = ?').run(now, id);
     return this.#alignmentSummary(aid);
   }
 
   #alignmentSummary(aid: number): AlignmentSummary {
-    const r = this.#db.prepare('SELECT id, project_id, version, kind, method, model_version, created_at, parent_id FROM alignments WHERE id = ?').get(aid) as
-      | AlignmentRow
-      | undefined;
+    const r = this.#db
+      .prepare(
+        'SELECT id, project_id, version, kind, method, model_version, created_at, parent_id FROM alignments WHERE id = ?',
+      )
+      .get(aid) as AlignmentRow | undefined;
     if (!r) throw notFound('alignment', aid);
     return summaryOf(r);
   }
@@ -515,25 +620,36 @@ export class ProjectService {
   listAlignments(id: number): AlignmentSummary[] {
     this.#row(id);
     const rows = this.#db
-      .prepare('SELECT id, project_id, version, kind, method, model_version, created_at, parent_id FROM alignments WHERE project_id = ? ORDER BY version DESC')
+      .prepare(
+        'SELECT id, project_id, version, kind, method, model_version, created_at, parent_id FROM alignments WHERE project_id = ? ORDER BY version DESC',
+      )
       .all(id) as AlignmentRow[];
     return rows.map(summaryOf);
   }
 
   /** One alignment version with its path. */
   getAlignment(aid: number): AlignmentRecord {
-    const r = this.#db.prepare('SELECT * FROM alignments WHERE id = ?').get(aid) as (AlignmentRow & { path: Buffer }) | undefined;
+    const r = this.#db.prepare('SELECT * FROM alignments WHERE id = ?').get(aid) as
+      (AlignmentRow & { path: Buffer }) | undefined;
     if (!r) throw notFound('alignment', aid);
     return { ...summaryOf(r), path: decodePath(new Uint8Array(r.path), r.method, r.model_version) };
   }
 
   async #features(id: number): Promise<ChromaFeatures> {
     const row = this.#row(id);
-    const c = this.#db.prepare('SELECT * FROM features WHERE recording_id = ? AND sha256 = ? AND feature_version = ?').get(row.rec_id, row.rec_sha256, FEATURE_PARAMS.version) as
+    const c = this.#db
+      .prepare('SELECT * FROM features WHERE recording_id = ? AND sha256 = ? AND feature_version = ?')
+      .get(row.rec_id, row.rec_sha256, FEATURE_PARAMS.version) as
       | { sha256: string; feature_version: number; hop_seconds: number; frames: number; chroma: Buffer }
       | undefined;
     if (c) {
-      return { sha256: c.sha256, featureVersion: c.feature_version, hopSeconds: c.hop_seconds, frames: c.frames, chroma: blobToFloat32(c.chroma) };
+      return {
+        sha256: c.sha256,
+        featureVersion: c.feature_version,
+        hopSeconds: c.hop_seconds,
+        frames: c.frames,
+        chroma: blobToFloat32(c.chroma),
+      };
     }
     const { path } = await this.recordingFile(id);
     const f = await this.#d.runner.run({ task: 'features', audioPath: path });
@@ -546,28 +662,50 @@ export class ProjectService {
   async matrix(id: number, opts: MatrixOptions): Promise<MatrixImage> {
     const features = await this.#features(id);
     const score = this.#scoreBytes(id);
-    return this.#d.runner.run({ task: 'matrix', features, scoreBytes: score.bytes, scoreName: score.name, width: opts.width, height: opts.height });
+    return this.#d.runner.run({
+      task: 'matrix',
+      features,
+      scoreBytes: score.bytes,
+      scoreName: score.name,
+      width: opts.width,
+      height: opts.height,
+    });
   }
 
   /** Saves the editor's view state (not counted as an edit: `updated_at` is unchanged). */
   saveView(id: number, state: ViewState): void {
     this.#row(id);
     this.#db
-      .prepare('INSERT INTO view_state (project_id, state, updated_at) VALUES (?, ?, ?) ON CONFLICT (project_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at')
+      .prepare(
+        'INSERT INTO view_state (project_id, state, updated_at) VALUES (?, ?, ?) ON CONFLICT (project_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at',
+      )
       .run(id, JSON.stringify(state), Date.now());
   }
 
   /** Writes an alignment (latest, or `alignmentId`) in `format` to `destPath` atomically. */
-  async exportAlignment(id: number, format: ExportFormat, destPath: string, alignmentId?: number): Promise<{ path: string; bytes: number }> {
+  async exportAlignment(
+    id: number,
+    format: ExportFormat,
+    destPath: string,
+    alignmentId?: number,
+  ): Promise<{ path: string; bytes: number }> {
     const row = this.#row(id);
     let aid = alignmentId;
     if (aid === undefined) {
       const latest = this.listAlignments(id)[0];
-      if (!latest) throw new AccordError('not-found', `project ${id} has no alignment to export: run the alignment first`);
+      if (!latest)
+        throw new AccordError(
+          'not-found',
+          `project ${id} has no alignment to export: run the alignment first`,
+        );
       aid = latest.id;
     }
     const alignment = this.getAlignment(aid);
-    if (alignment.projectId !== id) throw new AccordError('invalid-argument', `alignment ${aid} belongs to project ${alignment.projectId}, expected one of project ${id}`);
+    if (alignment.projectId !== id)
+      throw new AccordError(
+        'invalid-argument',
+        `alignment ${aid} belongs to project ${alignment.projectId}, expected one of project ${id}`,
+      );
     const { name, bytes } = this.#scoreBytes(id);
     const score = await this.#parsed(row.score_sha256, bytes, name);
     const data = writeFormat(format, alignment.path, score.score, {
@@ -579,17 +717,26 @@ export class ProjectService {
   }
 }
 
-async function parseScore(bytes: Uint8Array, name: string, runner?: TaskRunner): Promise<{ score: Score; musicxml?: string }> {
+async function parseScore(
+  bytes: Uint8Array,
+  name: string,
+  runner?: TaskRunner,
+): Promise<{ score: Score; musicxml?: string }> {
   try {
     // MIDI parses in milliseconds; notated formats (verovio, ~1–2 s) go to a worker so the main
     // thread never stalls.
-    if (runner && extname(name).toLowerCase() in SCORE_EXTENSIONS && SCORE_EXTENSIONS[extname(name).toLowerCase()] !== 'midi') {
+    if (
+      runner &&
+      extname(name).toLowerCase() in SCORE_EXTENSIONS &&
+      SCORE_EXTENSIONS[extname(name).toLowerCase()] !== 'midi'
+    ) {
       return await runner.run({ task: 'score', scoreBytes: bytes, scoreName: name });
     }
     const { score, musicxml } = await loadScoreBytes(bytes, name);
     return musicxml === undefined ? { score } : { score, musicxml };
   } catch (err) {
-    if (err instanceof ScoreLoadError) throw new AccordError(err.code === 'unknown-format' ? 'unsupported' : 'invalid-argument', err.message);
+    if (err instanceof ScoreLoadError)
+      throw new AccordError(err.code === 'unknown-format' ? 'unsupported' : 'invalid-argument', err.message);
     throw err;
   }
 }

@@ -11,7 +11,16 @@ import { FEATURE_PARAMS } from '../../../shared/dsp/params.js';
 import type { ErrorCode, IpcError } from '../../../shared/ipc.js';
 import { computePeaks } from '../peaks.js';
 import { similarityImage } from './matrix.js';
-import type { AlignTaskResult, AnalyzeResult, ChromaFeatures, ControlMessage, PeaksResult, ScoreResult, WorkerMessage, WorkerRequest } from './protocol.js';
+import type {
+  AlignTaskResult,
+  AnalyzeResult,
+  ChromaFeatures,
+  ControlMessage,
+  PeaksResult,
+  ScoreResult,
+  WorkerMessage,
+  WorkerRequest,
+} from './protocol.js';
 
 /** Share of the whole align job per pipeline stage, in order. */
 const STAGE_WEIGHTS = { decode: 0.2, score: 0.05, features: 0.35, align: 0.4 } as const;
@@ -36,23 +45,37 @@ export function toIpcError(err: unknown, signal?: AbortSignal): IpcError {
   if (signal?.aborted) return { code: 'cancelled', message: 'the job was cancelled' };
   const message = err instanceof Error ? err.message : String(err);
   let code: ErrorCode = 'internal';
-  if (err instanceof AudioDecodeError) code = err.code === 'not-found' ? 'file-missing' : err.code === 'unreadable' ? 'io' : 'unsupported';
+  if (err instanceof AudioDecodeError)
+    code = err.code === 'not-found' ? 'file-missing' : err.code === 'unreadable' ? 'io' : 'unsupported';
   else if (err instanceof ScoreLoadError) code = err.code === 'not-found' ? 'file-missing' : 'unsupported';
   else if (err instanceof Error && err.name === 'AlignInputError') code = 'unsupported';
   else if (err instanceof Error && err.name === 'AbortError') code = 'cancelled';
   return { code, message };
 }
 
-async function chroma(audioPath: string, signal: AbortSignal, onStage?: (s: Stage, f: number) => void): Promise<ChromaFeatures> {
+async function chroma(
+  audioPath: string,
+  signal: AbortSignal,
+  onStage?: (s: Stage, f: number) => void,
+): Promise<ChromaFeatures> {
   onStage?.('decode', 0);
   const audio = await decodeAudioFile(audioPath, { signal });
   onStage?.('decode', 1);
   signal.throwIfAborted();
   const f = audioFeatures(audio.samples, (x) => onStage?.('features', x));
-  return { sha256: audio.sha256, featureVersion: FEATURE_PARAMS.version, frames: f.frames, hopSeconds: f.hopSeconds, chroma: f.chroma };
+  return {
+    sha256: audio.sha256,
+    featureVersion: FEATURE_PARAMS.version,
+    frames: f.frames,
+    hopSeconds: f.hopSeconds,
+    chroma: f.chroma,
+  };
 }
 
-async function run(req: WorkerRequest, signal: AbortSignal): Promise<{ result: unknown; transfer: ArrayBuffer[] }> {
+async function run(
+  req: WorkerRequest,
+  signal: AbortSignal,
+): Promise<{ result: unknown; transfer: ArrayBuffer[] }> {
   switch (req.task) {
     case 'analyze': {
       const audio = await decodeAudioFile(req.audioPath, { signal });
@@ -123,7 +146,15 @@ async function run(req: WorkerRequest, signal: AbortSignal): Promise<{ result: u
       const score = await loadScoreBytes(req.scoreBytes, req.scoreName);
       const sf = scoreFeatures(score.score.notes, score.score.duration);
       const f = req.features;
-      const image = similarityImage(f.chroma, f.frames, sf.chroma, sf.frames, req.width, req.height, f.hopSeconds);
+      const image = similarityImage(
+        f.chroma,
+        f.frames,
+        sf.chroma,
+        sf.frames,
+        req.width,
+        req.height,
+        f.hopSeconds,
+      );
       return { result: image, transfer: [image.pixels.buffer as ArrayBuffer] };
     }
   }

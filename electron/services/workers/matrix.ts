@@ -52,5 +52,11 @@ export function similarityImage(
   const pixels = new Uint8Array(width * height);
   const span = hi - lo > 1e-9 ? hi - lo : 1;
   for (let i = 0; i < pixels.length; i++) pixels[i] = Math.round((255 * (sim[i] - lo)) / span);
-  return { width, height, pixels, perfSeconds: perfFrames * hopSeconds, scoreSeconds: scoreFrames * hopSeconds };
+  return {
+    width,
+    height,
+    pixels,
+    perfSeconds: perfFrames * hopSeconds,
+    scoreSeconds: scoreFrames * hopSeconds,
+  };
 }

@@ -21,7 +21,14 @@ export type WorkerRequest =
   | { task: 'peaks'; audioPath: string; pointsPerSecond: number }
   | { task: 'features'; audioPath: string }
   | { task: 'score'; scoreBytes: Uint8Array; scoreName: string }
-  | { task: 'align'; audioPath: string; scoreBytes: Uint8Array; scoreName: string; method: RunMethod; modelDir?: string }
+  | {
+      task: 'align';
+      audioPath: string;
+      scoreBytes: Uint8Array;
+      scoreName: string;
+      method: RunMethod;
+      modelDir?: string;
+    }
   | {
       task: 'matrix';
       features: ChromaFeatures;

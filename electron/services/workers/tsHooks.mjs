@@ -10,7 +10,8 @@ try {
   const { transformSync } = await import('rolldown/utils');
   strip = (fileName, source) => {
     const r = transformSync(fileName, source, { lang: 'ts', sourcemap: false });
-    if (r.errors.length > 0) throw new SyntaxError(`${fileName}: ${r.errors.map((e) => e.message).join('; ')}`);
+    if (r.errors.length > 0)
+      throw new SyntaxError(`${fileName}: ${r.errors.map((e) => e.message).join('; ')}`);
     return r.code;
   };
 } catch {
@@ -18,7 +19,11 @@ try {
   strip = (fileName, source) =>
     ts.transpileModule(source, {
       fileName,
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
+      compilerOptions: {
+        module: ts.ModuleKind.ESNext,
+        target: ts.ScriptTarget.ES2022,
+        verbatimModuleSyntax: true,
+      },
     }).outputText;
 }
 
@@ -35,7 +40,11 @@ export async function resolve(specifier, context, next) {
 export async function load(url, context, next) {
   if (url.startsWith('file:') && url.endsWith('.ts')) {
     const fileName = fileURLToPath(url);
-    return { format: 'module', source: strip(fileName, await readFile(fileName, 'utf8')), shortCircuit: true };
+    return {
+      format: 'module',
+      source: strip(fileName, await readFile(fileName, 'utf8')),
+      shortCircuit: true,
+    };
   }
   return next(url, context);
 }

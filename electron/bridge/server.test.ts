@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -24,6 +24,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await bridge?.close();
+  rmSync(fx.dir, { recursive: true, force: true });
 });
 
 interface Reply {

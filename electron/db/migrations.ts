@@ -1,6 +1,22 @@
 /**
  * Schema migrations. Migration i (0-based) takes the database from `user_version` i to i + 1;
  * each runs in its own transaction. Append new migrations; never edit a released one.
+ *
+ * Tables (times in seconds, `created_at`/`updated_at` in ms since epoch; all rows cascade from
+ * `projects`):
+ * - `recordings` (1 per project): path, size, mtime, sha256, duration; `available` = 0 when the
+ *   file moved or changed (needs relink).
+ * - `scores` (1 per project): the imported file's bytes, so the project survives the file moving.
+ * - `alignments`: versions 1, 2, … per project; `kind` automatic | edited | reviewed | imported;
+ *   `path` is the `pathCodec.ts` BLOB; `parent_id` = the version an edit or review started from.
+ * - `anchors`: hand-placed (perf_time, score_time) pins the re-alignment must pass through.
+ * - `jumps_manual`: jumps the user added (`action` add) or removed (`action` remove) at perf_time.
+ * - `edits` + `edit_cursor`: the undo/redo log. `op` and `inverse` are JSON operations
+ *   (`{ "type": "anchor:add", … }`); `edit_cursor.position` = how many ops (by `seq`) are applied,
+ *   so undo applies `inverse` of op `position` and decrements; a new op drops every `seq > position`.
+ * - `review_marks`: performance ranges checked by hand (the list's "% checked").
+ * - `view_state`: the editor's `ViewState` JSON per project.
+ * - `peaks`, `features`: caches keyed by the recording's sha256 (and feature version).
  */
 import type Database from 'better-sqlite3';
 

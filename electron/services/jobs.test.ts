@@ -1,12 +1,15 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { TaskRunner, JobService, type Emit } from './jobs.js';
 import { makeFixtureDir } from '../ipc/fixtures.testutil.js';
 import { AccordError, type EventChannels } from '../../shared/ipc.js';
 
 const fx = makeFixtureDir();
 const runner = new TaskRunner({ concurrency: 1 });
-afterAll(() => runner.close());
+afterAll(async () => {
+  await runner.close();
+  rmSync(fx.dir, { recursive: true, force: true });
+});
 
 describe('TaskRunner (real worker threads)', () => {
   it('analyzes a recording off the main thread: duration, rate, channels, peaks', async () => {

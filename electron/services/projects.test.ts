@@ -7,6 +7,7 @@ import {
   writeFileSync,
   existsSync,
   readdirSync,
+  rmSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { createHandlers, createServices, dispatch, type AppServices } from '../ipc/handle.js';
@@ -28,6 +29,7 @@ beforeAll(() => {
 });
 afterAll(async () => {
   await s?.close();
+  rmSync(fx.dir, { recursive: true, force: true });
 });
 
 function syntheticPath(frames: number): AlignmentPath {

@@ -80,25 +80,20 @@ export function assembleNotatedScore(parts: NotatedParts): { score: Score; stats
   const { timemap, mei } = parts;
   const toSeconds = quarterClock(timemap);
 
-  // Notes in played order: each timemap note-on starts a note, unless it continues a tie from a
-  // note of the same pitch that ends exactly there (a tie into a volta not taken is not followed).
+  // Pitches: the MEI's, compared (as a histogram over sounding note-ons) with verovio's MIDI.
   const onIds = [...new Set(timemap.flatMap((e) => e.on ?? []).map(notatedId))];
   const written = (id: string): number | undefined => mei.notePitch.get(id);
   const histogram = new Map<number, number>();
   for (const p of parts.midiPitches) histogram.set(p, (histogram.get(p) ?? 0) + 1);
   const writtenCounts = new Map<number, number>();
   let soundingCount = 0;
-  {
-    // Count written pitches of sounding (non-continuation) note-ons, to compare with the MIDI.
-    for (const e of timemap) {
-      for (const id of e.on ?? []) {
-        const nid = notatedId(id);
-        if (mei.tieContinuations.has(nid)) continue;
-        const p = written(nid);
-        if (p === undefined) continue;
-        writtenCounts.set(p, (writtenCounts.get(p) ?? 0) + 1);
-        soundingCount += 1;
-      }
+  for (const e of timemap) {
+    for (const id of e.on ?? []) {
+      const nid = notatedId(id);
+      const p = written(nid);
+      if (mei.tieContinuations.has(nid) || p === undefined) continue;
+      writtenCounts.set(p, (writtenCounts.get(p) ?? 0) + 1);
+      soundingCount += 1;
     }
   }
   let distance = 0;
@@ -112,6 +107,9 @@ export function assembleNotatedScore(parts: NotatedParts): { score: Score; stats
     sounding.set(id, parts.pitchOf(id));
   }
   const pitchOf = (nid: string): number | undefined => (sounding.has(nid) ? sounding.get(nid) : written(nid));
+
+  // Notes in played order: each timemap note-on starts a note, unless it continues a tie from a
+  // note of the same pitch that ends exactly there (a tie into a volta not taken is not followed).
 
   const raw: RawNote[] = [];
   const open = new Map<string, RawNote>();

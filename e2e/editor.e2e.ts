@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startApp } from './support/app.js';
 import type { TestApp } from './support/app.js';
-import { artifact, DOCS_SCREENSHOT, SAMPLE } from './support/paths.js';
+import { artifact, DOCS_SCREENSHOT, MINUET, SAMPLE } from './support/paths.js';
 import { screenshotStats } from './support/pixels.js';
 import { StartPage } from './pages/StartPage.js';
 import { EditorPage } from './pages/EditorPage.js';
@@ -74,9 +74,7 @@ describe('editor', () => {
     expect(sheet.inkedFraction).toBeGreaterThan(0.01);
     await screenshotStats(page, editor.waveform, artifact('waveform.png'));
     expect(await editor.barBeat.innerText()).toMatch(/bar \d+\.\d+/);
-    const shot = artifact('editor.png');
-    await page.screenshot({ path: shot });
-    if (process.env.ACCORD_UPDATE_SCREENSHOT === '1') copyFileSync(shot, DOCS_SCREENSHOT);
+    await page.screenshot({ path: artifact('editor-aligned.png') });
   });
 
   it('plays: the playhead and the score cursor move', async () => {
@@ -97,6 +95,10 @@ describe('editor', () => {
     expect(c1.x !== c0.x || c1.y !== c0.y).toBe(true);
     // the score time follows the alignment: it advanced too
     expect(await editor.scoreTime()).toBeGreaterThan(0.5);
+    // the README's screenshot: a real aligned piece, mid-playback
+    const shot = artifact('editor.png');
+    await page.screenshot({ path: shot });
+    if (process.env.ACCORD_UPDATE_SCREENSHOT === '1') copyFileSync(shot, DOCS_SCREENSHOT);
   });
 
   it('seeks the recording by clicking a note, the cursor lands on it', async () => {
@@ -245,5 +247,26 @@ describe('editor', () => {
     await page.getByText('Alignment cancelled.').or(editor.matrix.and(page.locator(':visible'))).first().waitFor({ timeout: 60_000 });
     await editor.alignButton.waitFor();
     expect(app.errors.filter((e) => !/favicon|Failed to load resource/.test(e))).toEqual([]);
+  });
+
+  it('with a repeat, clicking a note seeks to the pass nearest the playhead', async () => {
+    await start.ensure();
+    await start.create(MINUET.musicxml, MINUET.recording, 'Minuet');
+    await start.open('Minuet');
+    await editor.waitOpen('Minuet');
+    await editor.sheet.locator('g.vf-stavenote').first().waitFor({ timeout: 60_000 });
+    await editor.alignAndWait();
+    const seekByNote = async (key: 'Home' | 'End'): Promise<number> => {
+      await page.keyboard.press(key);
+      const from = await editor.playhead();
+      await editor.clickNote(2); // a note of bar 1 or 2: inside the repeated bars 1–8
+      await page.waitForFunction((t) => Math.abs(Number(document.querySelector('main.editor')?.getAttribute('data-playhead')) - t) > 0.2, from);
+      return editor.playhead();
+    };
+    const first = await seekByNote('Home');
+    const second = await seekByNote('End');
+    // the second pass of bars 1–8 starts about eight bars later in the recording
+    expect(second - first).toBeGreaterThan(5);
+    expect(first).toBeLessThan(8);
   });
 });

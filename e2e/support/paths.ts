@@ -19,6 +19,12 @@ export const SAMPLE = {
   recording: join(ROOT, 'resources', 'sample', 'performance.flac'),
 };
 
+/** A minuet whose first eight bars are repeated (played twice in the recording). */
+export const MINUET = {
+  musicxml: join(ROOT, 'resources', 'fixtures', 'minuet-repeat', 'score.musicxml'),
+  recording: join(ROOT, 'resources', 'fixtures', 'minuet-repeat', 'performance.ogg'),
+};
+
 /** Creates the artifacts folder; returns the path of artifact `name`. */
 export function artifact(name: string): string {
   if (!existsSync(ARTIFACTS)) mkdirSync(ARTIFACTS, { recursive: true });

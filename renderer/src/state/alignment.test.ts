@@ -1,3 +1,4 @@
+// @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
 import type { ProjectDetail } from '../../../shared/ipc';
 import { AlignmentState, peaksPerSecond } from './alignment.svelte';

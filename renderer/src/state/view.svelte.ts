@@ -80,7 +80,9 @@ export class ViewSettings {
   }
   /** Records the waveform scroll. */
   setScroll(seconds: number): void {
-    this.#scroll = Math.max(0, seconds);
+    const s = Math.max(0, Number.isFinite(seconds) ? seconds : 0);
+    if (Math.abs(s - this.#scroll) < 0.01) return;
+    this.#scroll = s;
     this.scheduleSave();
   }
   /** Shows `view`. */

@@ -17,6 +17,8 @@ export interface WaveformOptions {
   zoomPxPerSec: number;
   /** Height in CSS pixels. */
   heightPx?: number;
+  /** Initial scroll: seconds at the left edge. */
+  scrollSeconds?: number;
 }
 
 /** Events of the waveform view. */
@@ -25,6 +27,8 @@ export interface WaveformEvents {
   seek: [seconds: number];
   /** The user zoomed with ctrl+wheel to `pxPerSec`. */
   zoom: [pxPerSec: number];
+  /** The visible window starts at `seconds` (after a scroll or zoom). */
+  scroll: [seconds: number];
 }
 
 /** The recording's waveform (wavesurfer.js v7 driven by precomputed peaks), scrolling with the playhead. */
@@ -57,7 +61,11 @@ export class WaveformView extends Emitter<WaveformEvents> {
     });
     this.#unsubs.push(
       this.#ws.on('interaction', (t) => this.emit('seek', t)),
-      this.#ws.once('redrawcomplete', () => performance.mark(WAVEFORM_DRAWN_MARK)),
+      this.#ws.once('redrawcomplete', () => {
+        performance.mark(WAVEFORM_DRAWN_MARK);
+        if (opts.scrollSeconds) this.#ws.setScrollTime(opts.scrollSeconds);
+      }),
+      this.#ws.on('scroll', (start) => this.emit('scroll', start)),
     );
     const onWheel = (e: WheelEvent) => {
       if (!e.ctrlKey) return;

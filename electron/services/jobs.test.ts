@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { TaskRunner, JobService, type Emit } from './jobs.js';
-import { makeFixtureDir } from '../ipc/fixtures.testutil.js';
+import { makeFixtureDir, melodyWav } from '../ipc/fixtures.testutil.js';
 import { AccordError, type EventChannels } from '../../shared/ipc.js';
 
 const fx = makeFixtureDir();
@@ -48,6 +49,26 @@ describe('TaskRunner (real worker threads)', () => {
     const f = Math.round(3.5 / r.path.hopSeconds);
     expect(r.path.scoreTime[f]).toBeGreaterThan(0.9 * (3.5 - 0.25) - 0.4);
     expect(r.path.scoreTime[f]).toBeLessThan(0.9 * (3.5 - 0.25) + 0.4);
+  });
+
+  it('refuses to align a silent recording, as the pipeline does', async () => {
+    const silent = join(fx.dir, 'silent.wav');
+    const wav = melodyWav({ tempo: 0.9 });
+    wav.fill(0, 44);
+    writeFileSync(silent, wav);
+    const err = await runner
+      .run({
+        task: 'align',
+        audioPath: silent,
+        scoreBytes: readFileSync(fx.mid),
+        scoreName: 'score.mid',
+        method: 'dtw',
+      })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'unsupported',
+      message: expect.stringMatching(/the recording is silent/),
+    });
   });
 
   it('maps a missing file to a typed error', async () => {

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { alignDtw } from '../align/dtw.js';
+import { smoothWarp, syntheticScore, warpFeatures } from '../align/synthetic.js';
+import type { AlignmentPath } from '../path.js';
+import { scoreTimeAt } from '../path.js';
+import { realignAll, realignLocal } from './realign.js';
+import type { Corrections } from './types.js';
+import { emptyCorrections } from './types.js';
+
+const score = syntheticScore(3000, 7);
+const hop = score.hopSeconds;
+const warp = smoothWarp(3200, 3000, 11, 0.3);
+const perf = warpFeatures(score, warp, 0.15, 4);
+
+/** A path that follows the true warp but drifts by `drift` score frames over frames a … b. */
+function driftingPath(a: number, b: number, drift: number): AlignmentPath {
+  const q = new Float64Array(warp.length);
+  for (let f = 0; f < q.length; f++) {
+    const d = f < a || f > b ? 0 : drift * Math.sin((Math.PI * (f - a)) / (b - a));
+    q[f] = Math.max(0, warp[f] + d) * hop;
+  }
+  return { hopSeconds: hop, scoreTime: q, confidence: new Float32Array(q.length).fill(0.5), jumpFrames: [], method: 'dtw' };
+}
+
+function anchorAt(f: number, id: string): Corrections['anchors'][number] {
+  return { id, perfTime: f * hop, scoreTime: warp[f] * hop, source: 'drag' };
+}
+
+describe('realignLocal', () => {
+  it('honours every anchor exactly, fixes the drift between them and leaves other frames alone', () => {
+    const path = driftingPath(1000, 2000, 60);
+    const corr: Corrections = { ...emptyCorrections(), anchors: [anchorAt(800, 'a'), anchorAt(1500, 'b'), anchorAt(2200, 'c')] };
+    const out = realignLocal(perf, score, path, corr, { perfTime: 1500 * hop });
+    for (const an of corr.anchors) {
+      expect(out.scoreTime[Math.round(an.perfTime / hop)]).toBe(an.scoreTime);
+      expect(out.confidence[Math.round(an.perfTime / hop)]).toBe(1);
+    }
+    for (let f = 0; f < 800; f++) expect(out.scoreTime[f]).toBe(path.scoreTime[f]);
+    for (let f = 2201; f < warp.length; f++) expect(out.scoreTime[f]).toBe(path.scoreTime[f]);
+    let worst = 0;
+    for (let f = 800; f <= 2200; f++) worst = Math.max(worst, Math.abs(out.scoreTime[f] / hop - warp[f]));
+    expect(worst).toBeLessThan(6);
+    expect(out.jumpFrames).toEqual([]);
+  });
+
+  it('re-aligns a range between its neighbouring anchors only', () => {
+    const path = driftingPath(1000, 2000, 60);
+    const corr: Corrections = { ...emptyCorrections(), anchors: [anchorAt(900, 'a'), anchorAt(2100, 'b'), anchorAt(2600, 'c')] };
+    const out = realignLocal(perf, score, path, corr, { perfStart: 1200 * hop, perfEnd: 1800 * hop });
+    for (let f = 2101; f < warp.length; f++) expect(out.scoreTime[f]).toBe(path.scoreTime[f]);
+    expect(Math.abs(out.scoreTime[1500] / hop - warp[1500])).toBeLessThan(6);
+  });
+
+  it('holds a not-in-score region flat with confidence 0', () => {
+    const path = driftingPath(0, 1, 0);
+    const corr: Corrections = { ...emptyCorrections(), regions: [{ id: 'r', perfStart: 1000 * hop, perfEnd: 1100 * hop, kind: 'not-in-score' }] };
+    const out = realignAll(perf, score, path, corr, []);
+    for (let f = 1000; f <= 1100; f++) {
+      expect(out.scoreTime[f]).toBe(out.scoreTime[999]);
+      expect(out.confidence[f]).toBe(0);
+    }
+  });
+
+  it('keeps the old path where an edit is undone (delete the only anchor)', () => {
+    const path = driftingPath(0, 1, 0);
+    const out = realignLocal(perf, score, path, emptyCorrections(), { perfTime: 1500 * hop });
+    let worst = 0;
+    for (let f = 0; f < warp.length; f++) worst = Math.max(worst, Math.abs(out.scoreTime[f] - path.scoreTime[f]) / hop);
+    expect(worst).toBeLessThan(6);
+  });
+
+  it('a manual jump makes a repeat the old path missed', () => {
+    // Performance plays score frames 0–1500, then 0–3000 again.
+    const w = new Float64Array(4500);
+    for (let f = 0; f < 1500; f++) w[f] = f;
+    for (let f = 1500; f < 4500; f++) w[f] = (f - 1500);
+    const p2 = warpFeatures(score, w, 0.15, 5);
+    const old = alignDtw(p2, score);
+    const corr: Corrections = { ...emptyCorrections(), jumps: [{ id: 'j', perfTime: 1500 * hop, toScoreTime: 0 }] };
+    const out = realignLocal(p2, score, old, corr, { perfTime: 1500 * hop });
+    expect(out.jumpFrames).toEqual([1500]);
+    expect(out.scoreTime[1500]).toBe(0);
+    expect(Math.abs(out.scoreTime[1499] / hop - 1499)).toBeLessThan(4);
+    for (const f of [300, 1200, 2000, 3500, 4400]) expect(Math.abs(scoreTimeAt(out, f * hop) / hop - w[f])).toBeLessThan(4);
+  });
+
+  it('a repeat-taken region becomes a jump back at its start', () => {
+    const w = new Float64Array(4500);
+    for (let f = 0; f < 1500; f++) w[f] = f;
+    for (let f = 1500; f < 4500; f++) w[f] = (f - 1500);
+    const p2 = warpFeatures(score, w, 0.15, 5);
+    const old = alignDtw(p2, score);
+    const corr: Corrections = { ...emptyCorrections(), regions: [{ id: 'r', perfStart: 1500 * hop, perfEnd: 3000 * hop, kind: 'repeat-taken' }] };
+    const out = realignAll(p2, score, old, corr, []);
+    expect(out.jumpFrames).toHaveLength(1);
+    expect(Math.abs(out.jumpFrames[0] - 1500)).toBeLessThan(3);
+    for (const f of [300, 1200, 2000, 3500, 4400]) expect(Math.abs(scoreTimeAt(out, f * hop) / hop - w[f])).toBeLessThan(5);
+  });
+});

@@ -22,6 +22,7 @@ from torch.onnx import symbolic_helper
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from accordnet import data as D  # noqa: E402
 from accordnet.model import AccordNet  # noqa: E402
+from train import build_net  # noqa: E402
 
 INPUT_NAME = "matrix"
 OUTPUT_NAME = "position"
@@ -78,7 +79,7 @@ def main(argv=None) -> None:
         run = json.load(f)
     ck = torch.load(os.path.join(args.run, args.checkpoint))
     ra = run["args"]
-    net = AccordNet(L=run["L"], in_channels=run["channels"], variant=ra["variant"], head=ra["loss"], bins=ra["bins"])
+    net = build_net(run["L"], run["channels"], ra)
     net.load_state_dict(ck["model"])
     net.eval()
     model = Positions(net).eval()

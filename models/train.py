@@ -40,9 +40,20 @@ def parse_args(argv=None):
     p.add_argument("--bins", type=int, default=128, help="CE: score-position bins")
     p.add_argument("--augment", type=float, default=0.5, help="probability of a crop-and-resample sub-excerpt")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--input-pool", type=int, default=2, help="average-pool the L × L input by this before the encoder (CPU budget)")
+    p.add_argument("--sdtw-pool", type=int, default=2, help="soft-DTW on the output/target sequences average-pooled by this (CPU budget)")
+    p.add_argument("--widths", default="16,32,64,64", help="encoder channels")
+    p.add_argument("--hidden", type=int, default=512, help="FC hidden units")
     p.add_argument("--epoch-steps", type=int, default=0, help="steps per epoch (0: one pass over the training split)")
     p.add_argument("--reload", action="store_true", help="re-read the training split at each epoch when the manifest changed (data still being generated)")
     return p.parse_args(argv)
+
+
+def build_net(L: int, channels: int, a: dict) -> AccordNet:
+    """The network a run's arguments describe (train.py and export.py share it)."""
+    widths = tuple(int(w) for w in str(a.get("widths", "16,32,64,64")).split(","))
+    return AccordNet(L=L, in_channels=channels, variant=a["variant"], head=a["loss"], bins=a["bins"], widths=widths,
+                     hidden=a.get("hidden", 512), input_pool=a.get("input_pool", 2))
 
 
 def loss_fn(net: AccordNet, out: torch.Tensor, y: torch.Tensor, args) -> torch.Tensor:
@@ -50,10 +61,11 @@ def loss_fn(net: AccordNet, out: torch.Tensor, y: torch.Tensor, args) -> torch.T
     if args.loss == "ce":
         target = (y * args.bins).long().clamp(0, args.bins - 1)
         return F.cross_entropy(out.reshape(-1, args.bins), target.reshape(-1))
-    # Soft-DTW divergence on the sequences pooled by 2 (CPU budget), positions in pooled cells.
-    half = L // 2
-    a = F.avg_pool1d(out[:, None], 2)[:, 0] * half
-    b = F.avg_pool1d(y[:, None], 2)[:, 0] * half
+    # Soft-DTW divergence on the sequences pooled by `sdtw_pool` (CPU budget), positions in pooled cells.
+    k = args.sdtw_pool
+    half = L // k
+    a = (F.avg_pool1d(out[:, None], k)[:, 0] if k > 1 else out) * half
+    b = (F.avg_pool1d(y[:, None], k)[:, 0] if k > 1 else y) * half
     loss = soft_dtw_divergence(a, b, args.gamma).mean() / half
     if args.l1 > 0:
         loss = loss + args.l1 * (out - y).abs().mean() * L
@@ -91,7 +103,7 @@ def main(argv=None) -> None:
     manifest, manifest_sha, train, val = D.load(args.data)
     torch.manual_seed(args.seed)
     rng = np.random.RandomState(args.seed)
-    net = AccordNet(L=manifest["L"], in_channels=manifest["channels"], variant=args.variant, head=args.loss, bins=args.bins)
+    net = build_net(manifest["L"], manifest["channels"], vars(args))
     opt = torch.optim.Adam(net.parameters(), lr=args.lr, weight_decay=1e-5)
     state = {"epoch": 0, "elapsed": 0.0, "best": math.inf, "step": 0}
     last_path, best_path = os.path.join(args.out, "last.pt"), os.path.join(args.out, "best.pt")

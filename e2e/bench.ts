@@ -31,6 +31,12 @@ export interface EditorBenchResult {
     scoreViewMs: number;
     /** Chromium's first-contentful-paint, ms. */
     firstContentfulPaintMs: number | null;
+    /** Navigation → the renderer asked main for the project, ms. */
+    openStartMs: number;
+    /** `project:get` answered, ms. */
+    detailLoadedMs: number;
+    /** Peaks arrived, ms. */
+    peaksLoadedMs: number;
   };
   matrix: {
     project: string;
@@ -94,18 +100,34 @@ async function align(page: Page, projectId: number, timeoutMs: number): Promise<
 }
 
 /** Opens `hash` in a fresh page and waits for the waveform and score-view marks; returns their times. */
-async function measureFirstPaint(page: Page, url: string): Promise<{ waveform: number; score: number; fcp: number | null }> {
+interface PaintMarks {
+  waveform: number;
+  score: number;
+  fcp: number | null;
+  openStart: number;
+  detail: number;
+  peaks: number;
+}
+
+async function measureFirstPaint(page: Page, url: string): Promise<PaintMarks> {
   await page.goto(url);
   const marks = await page.evaluate(
     () =>
-      new Promise<{ waveform: number; score: number; fcp: number | null }>((resolve) => {
+      new Promise<PaintMarks>((resolve) => {
         const find = (n: string) => performance.getEntriesByName(n, 'mark')[0]?.startTime;
         const poll = () => {
           const w = find('accord:waveform-drawn');
           const s = find('accord:pianoroll-drawn') ?? find('accord:sheet-drawn');
           if (w !== undefined && s !== undefined) {
             const fcp = performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null;
-            resolve({ waveform: w, score: s, fcp });
+            resolve({
+              waveform: w,
+              score: s,
+              fcp,
+              openStart: find('accord:open-start') ?? -1,
+              detail: find('accord:detail-loaded') ?? -1,
+              peaks: find('accord:peaks-loaded') ?? -1,
+            });
           } else setTimeout(poll, 20);
         };
         poll();
@@ -172,7 +194,7 @@ export async function runEditorBench(opts: { minutes: number; seconds: number; a
     const cold = await browser.context.newPage();
     const fp = await measureFirstPaint(cold, `${bridge.url}#/project/${longId}`);
     await cold.close();
-    console.error(`[bench] first paint (${opts.minutes} min, peaks cached): waveform ${Math.round(fp.waveform)} ms, score view ${Math.round(fp.score)} ms`);
+    console.error(`[bench] first paint (${opts.minutes} min, peaks cached): waveform ${Math.round(fp.waveform)} ms, score view ${Math.round(fp.score)} ms (open ${Math.round(fp.openStart)}, detail ${Math.round(fp.detail)}, peaks ${Math.round(fp.peaks)})`);
 
     let matrixId = longId;
     let matrixTitle = `${opts.minutes}-minute sample`;
@@ -198,6 +220,9 @@ export async function runEditorBench(opts: { minutes: number; seconds: number; a
         waveformMs: Math.round(fp.waveform),
         scoreViewMs: Math.round(fp.score),
         firstContentfulPaintMs: fp.fcp === null ? null : Math.round(fp.fcp),
+        openStartMs: Math.round(fp.openStart),
+        detailLoadedMs: Math.round(fp.detail),
+        peaksLoadedMs: Math.round(fp.peaks),
       },
       matrix: {
         project: matrixTitle,

@@ -17,6 +17,13 @@ export interface JobView {
 /** Matrix image size requested from main (columns × rows). */
 export const MATRIX_REQUEST = { width: 1024, height: 512 } as const;
 
+/** Performance marks of `open()` (read by e2e/bench.ts). */
+export const OPEN_START_MARK = 'accord:open-start';
+/** Set when `project:get` answered. */
+export const DETAIL_LOADED_MARK = 'accord:detail-loaded';
+/** Set when the peaks arrived. */
+export const PEAKS_LOADED_MARK = 'accord:peaks-loaded';
+
 /** Waveform peaks per second for a recording of `durationSeconds` (bounded payload for long recordings). */
 export function peaksPerSecond(durationSeconds: number): number {
   if (!(durationSeconds > 0)) return 100;
@@ -97,14 +104,23 @@ export class AlignmentState {
     return this.#notice;
   }
 
-  /** Opens project `id`: fetches the detail and the peaks. Returns false (and sets `error`) on failure. */
-  async open(id: number): Promise<boolean> {
+  /**
+   * Opens project `id`: fetches the detail and the peaks (in parallel when `durationHint`, the
+   * recording's duration from the project list, is known). Returns false (and sets `error`) on failure.
+   */
+  async open(id: number, durationHint?: number): Promise<boolean> {
     this.close();
     try {
+      performance.mark(OPEN_START_MARK);
+      const early = durationHint ? this.#api.recording.peaks(id, { pointsPerSecond: peaksPerSecond(durationHint) }) : null;
+      // a rejected early request must not go unhandled while the detail loads
+      early?.catch(() => undefined);
       const detail = await this.#api.project.get(id);
-      const peaks = await this.#api.recording.peaks(id, {
-        pointsPerSecond: peaksPerSecond(detail.recording.durationSeconds),
-      });
+      performance.mark(DETAIL_LOADED_MARK);
+      const pps = peaksPerSecond(detail.recording.durationSeconds);
+      const peaks =
+        early && pps === peaksPerSecond(durationHint ?? 0) ? await early : await this.#api.recording.peaks(id, { pointsPerSecond: pps });
+      performance.mark(PEAKS_LOADED_MARK);
       this.#detail = detail;
       this.#peaks = peaks;
       const running = (await this.#api.job.list()).find((j) => j.projectId === id);

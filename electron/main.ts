@@ -286,7 +286,6 @@ if (!app.requestSingleInstanceLock()) {
       dbPath: join(app.getPath('userData'), 'accord.db'),
       emit,
       mediaUrl: (projectId) => `accord-media://recording/${projectId}`,
-      concurrency: 1,
     });
     handlers = createHandlers(services, {
       info: { version: app.getVersion(), host: 'electron', platform: process.platform },

@@ -61,11 +61,11 @@ export function createServices(opts: {
   emit: Emit;
   mediaUrl(projectId: number): string;
   modelDir?: string;
-  /** Worker threads at a time (default 1). */
+  /** Worker threads at a time (default 2: a long alignment does not hold up opening another project). */
   concurrency?: number;
 }): AppServices {
   const db = openDatabase(opts.dbPath);
-  const runner = new TaskRunner({ concurrency: opts.concurrency ?? 1 });
+  const runner = new TaskRunner({ concurrency: opts.concurrency ?? 2 });
   const jobs = new JobService(opts.emit);
   const projects = new ProjectService({
     db,

@@ -89,6 +89,23 @@ describe('TaskRunner (real worker threads)', () => {
 });
 
 describe('JobService', () => {
+  it('throttles progress events but sends every stage change', async () => {
+    const events: { event: string; payload: unknown }[] = [];
+    const jobs = new JobService((event, payload) => events.push({ event, payload }));
+    const id = jobs.start(1, async (_signal, onProgress) => {
+      for (let i = 0; i <= 1000; i++) onProgress('features', i / 1000);
+      onProgress('align', 0);
+      return { alignmentId: 1, version: 1, timings: {} };
+    });
+    await jobs.settled(id);
+    const progress = events
+      .filter((e) => e.event === 'job:progress')
+      .map((e) => e.payload as EventChannels['job:progress']);
+    expect(progress.length).toBeLessThan(10);
+    expect(progress[0].stage).toBe('features');
+    expect(progress.at(-1)).toMatchObject({ stage: 'align', fraction: 0 });
+  });
+
   it('emits progress then done, refuses a second job for the same project, and cancels', async () => {
     const events: { event: string; payload: unknown }[] = [];
     const emit: Emit = (event, payload) => events.push({ event, payload });

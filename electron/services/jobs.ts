@@ -25,6 +25,9 @@ export interface TaskOptions {
   onProgress?: (stage: string, fraction: number) => void;
 }
 
+/** Minimum spacing of `job:progress` events of one job (the renderer redraws on each). */
+export const PROGRESS_INTERVAL_MS = 100;
+
 /** How long a cancelled worker may take to stop by itself before it is terminated. */
 const CANCEL_GRACE_MS = 1500;
 
@@ -176,9 +179,15 @@ export class JobService {
       fraction: 0,
       startedAt: Date.now(),
     };
+    let lastSent = 0;
     const onProgress = (stage: string, fraction: number): void => {
+      const now = Date.now();
+      const stageChanged = stage !== info.stage;
       info.stage = stage;
       info.fraction = fraction;
+      // At most one event per PROGRESS_INTERVAL_MS, but every stage change is sent.
+      if (!stageChanged && now - lastSent < PROGRESS_INTERVAL_MS) return;
+      lastSent = now;
       this.#emit('job:progress', { jobId, projectId, stage, fraction });
     };
     const done = (async () => {

@@ -31,7 +31,7 @@ import { fullBand } from '../align/band.js';
 import type { CostParams } from '../align/cost.js';
 import { DEFAULT_COST, cellCost, normalisedCost, randomCellCost, rowCosts } from '../align/cost.js';
 import { movingAverage } from '../align/confidence.js';
-import { DEFAULT_DTW, multiscaleDtw, projectPath, sliceFeatures } from '../align/dtw.js';
+import { DEFAULT_DTW, multiscaleDtw, projectPath, sliceFeatures, soundingRange } from '../align/dtw.js';
 import type { Corrections } from './types.js';
 
 /** An old jump this close (s) to a manual jump or a region boundary is replaced by it. */
@@ -48,6 +48,8 @@ const EDIT_COARSE_MAX_FRAMES = 400;
 const OPEN_DP_MAX_CELLS = 300_000;
 /** Band radius (frames) of the fine open-ended DP around the coarse path. */
 const OPEN_FINE_RADIUS = 12;
+/** A free end may be later than the cheapest by this many cells' worth of (random − good) cost. */
+const OPEN_END_SLACK = 2;
 /** A free end moves to a score jump point this close (s). */
 const SNAP_SECONDS = 1;
 /** Half-width (frames) of the confidence smoothing, as in `pathConfidence`. */
@@ -73,6 +75,10 @@ interface StretchItem {
   b: number;
   start: StartSpec;
   end: EndSpec;
+  /** Starts the recording unconstrained: leading silence holds the first score position. */
+  lead?: boolean;
+  /** Ends the recording unconstrained: trailing silence holds the last score position. */
+  tail?: boolean;
 }
 interface HoldItem {
   kind: 'hold';
@@ -97,6 +103,8 @@ interface Ctx {
   good: number;
   random: number;
   jumpPointFrames: number[];
+  /** [first, last] sounding perf frame. */
+  sound: [number, number];
   out: Float64Array;
   conf: Float32Array;
 }
@@ -112,16 +120,18 @@ export function realignLocal(
 ): AlignmentPath {
   checkInputs(perf, score, path);
   const N = perf.frames;
-  const fr = (t: number): number => frameOf(t, path.hopSeconds, N);
+  const lo = (t: number): number => Math.min(N - 1, Math.max(0, Math.floor(t / path.hopSeconds)));
+  const hi = (t: number): number => Math.min(N - 1, Math.max(0, Math.ceil(t / path.hopSeconds)));
   let e0: number;
   let e1: number;
   let drop: [number, number][];
   if ('perfTime' in edit) {
-    e0 = e1 = fr(edit.perfTime);
-    drop = [[e0 - 2, e0 + 2]];
+    e0 = lo(edit.perfTime);
+    e1 = hi(edit.perfTime);
+    drop = [[e0 - 2, e1 + 2]];
   } else {
-    e0 = fr(Math.min(edit.perfStart, edit.perfEnd));
-    e1 = fr(Math.max(edit.perfStart, edit.perfEnd));
+    e0 = lo(Math.min(edit.perfStart, edit.perfEnd));
+    e1 = hi(Math.max(edit.perfStart, edit.perfEnd));
     drop = [
       [e0 - 2, e0 + 2],
       [e1 - 2, e1 + 2],
@@ -190,7 +200,8 @@ function buildPlan(path: AlignmentPath, corrections: Corrections, dropRanges: re
     if (r.kind === 'repeat-taken' && pe > ps && !hold[pe]) endPins.set(pe, { kind: 'prev', frame: ps - 1 });
   }
   for (const j of corrections.jumps) {
-    const f = fr(j.perfTime);
+    // The frame at or just before perfTime, so the path is at the target at perfTime itself.
+    const f = Math.min(N - 1, Math.max(0, Math.floor(j.perfTime / hop + 1e-6)));
     if (f < 1 || hold[f]) continue;
     boundaries.push(f);
     cuts.set(f, { kind: 'pin', score: j.toScoreTime });
@@ -259,7 +270,7 @@ function buildPlan(path: AlignmentPath, corrections: Corrections, dropRanges: re
     else if (endPins.has(b)) end = endPins.get(b) as EndSpec;
     else if (b === N - 1) end = { kind: 'pin', score: old[N - 1] };
     else end = { kind: 'open' };
-    items.push({ kind: 'dtw', a, b, start, end });
+    items.push({ kind: 'dtw', a, b, start, end, lead: a === 0 && an === undefined && !cut, tail: b === N - 1 && bAnchor === undefined && !endPins.has(b) });
     f = breaks(b) ? b + 1 : b;
   }
   return { items, anchors, cuts: new Set(cuts.keys()) };
@@ -287,6 +298,7 @@ function solvePlan(
     good: sampled.length ? sampled[Math.floor(sampled.length * 0.1)] : 0,
     random: randomCellCost(perf, score, cost, 0.2),
     jumpPointFrames: (options.jumpPointsSeconds ?? []).map((t) => Math.round(t / sHop)).filter((c) => c >= 0 && c < score.frames),
+    sound: soundingRange(perf),
     out: Float64Array.from(path.scoreTime),
     conf: Float32Array.from(path.confidence),
   };
@@ -346,7 +358,9 @@ function solveStretch(ctx: Ctx, it: StretchItem): void {
   const { perf, score, out } = ctx;
   const M = score.frames;
   const sHop = score.hopSeconds;
-  const { a, b } = it;
+  // Silence before the first / after the last sound of the recording holds the end positions.
+  const a = it.lead && it.b > it.a ? Math.min(Math.max(it.a, ctx.sound[0]), it.b - 1) : it.a;
+  const b = it.tail && it.b > a ? Math.max(Math.min(it.b, ctx.sound[1]), a + 1) : it.b;
   const len = b - a + 1;
   const fixedStart = it.start.kind === 'pin' ? it.start.score : it.start.kind === 'prev' ? out[it.start.frame] : undefined;
   const fixedEnd = it.end.kind === 'pin' ? it.end.score : it.end.kind === 'prev' ? out[it.end.frame] : undefined;
@@ -358,7 +372,7 @@ function solveStretch(ctx: Ctx, it: StretchItem): void {
   const maxSpan = Math.ceil((MAX_TEMPO_RATIO * len * perf.hopSeconds + 2) / sHop);
   const lim = (x: number): number => Math.min(M - 1, Math.max(0, Math.round(x)));
   let pairs: { perfFrames: ArrayLike<number>; scoreFrames: ArrayLike<number> };
-  let startExact = fixedStart;
+  const startExact = fixedStart;
   let endExact = fixedEnd;
   if (fixedStart !== undefined && fixedEnd !== undefined) {
     const s = lim(fixedStart / sHop);
@@ -419,7 +433,9 @@ function solveStretch(ctx: Ctx, it: StretchItem): void {
   const d0 = startExact !== undefined ? startExact - dense[0] : 0;
   const d1 = endExact !== undefined ? endExact - dense[len - 1] : 0;
   for (let q = 0; q < len; q++) out[a + q] = dense[q] + d0 + ((d1 - d0) * q) / (len - 1);
-  stretchConfidence(ctx, a, b);
+  out.fill(out[a], it.a, a);
+  out.fill(out[b], b + 1, it.b + 1);
+  stretchConfidence(ctx, it.a, it.b);
 }
 
 /** Monotone DTW from (a, s) to (b, e), coarse to fine. */
@@ -444,6 +460,7 @@ function openDtw(ctx: Ctx, a: number, b: number, sRange: [number, number], eRang
   const S = sliceFeatures(ctx.score, c0, c1);
   const rel = (r: [number, number]): [number, number] => [r[0] - c0, r[1] - c0];
   const F = Math.max(1, Math.ceil(Math.sqrt((P.frames * S.frames) / OPEN_DP_MAX_CELLS)));
+  const slack = OPEN_END_SLACK * Math.max(0, ctx.random - ctx.good);
   let band: Band;
   if (F > 1) {
     const back = Math.floor((F - 1) / 2);
@@ -452,10 +469,10 @@ function openDtw(ctx: Ctx, a: number, b: number, sRange: [number, number], eRang
     const pooled = (x: number): number => Math.min(Sc.frames - 1, Math.floor((x + back) / F));
     const sr = rel(sRange);
     const er = rel(eRange);
-    const coarse = bandedOpenDtw(Pc, Sc, fullBand(Pc.frames, Sc.frames), [pooled(sr[0]), pooled(sr[1])], [pooled(er[0]), pooled(er[1])], ctx.cost);
+    const coarse = bandedOpenDtw(Pc, Sc, fullBand(Pc.frames, Sc.frames), [pooled(sr[0]), pooled(sr[1])], [pooled(er[0]), pooled(er[1])], ctx.cost, slack);
     band = projectPath(coarse, F, 1, P.frames, S.frames, OPEN_FINE_RADIUS);
   } else band = fullBand(P.frames, S.frames);
-  const r = bandedOpenDtw(P, S, band, rel(sRange), rel(eRange), ctx.cost);
+  const r = bandedOpenDtw(P, S, band, rel(sRange), rel(eRange), ctx.cost, slack);
   for (let k = 0; k < r.perfFrames.length; k++) {
     r.perfFrames[k] += a;
     r.scoreFrames[k] += c0;
@@ -469,7 +486,11 @@ const HORIZ = 2;
 const START = 3;
 const NONE = 255;
 
-/** Banded DTW (unit steps (1,1), (1,0), (0,1)) from row 0 at a column in `sRange` to the last row at a column in `eRange` (both inclusive). */
+/**
+ * Banded DTW (unit steps (1,1), (1,0), (0,1)) from row 0 at a column in `sRange` to the last row
+ * at a column in `eRange` (both inclusive); of the ends whose cost is within `endSlack` of the
+ * least, the latest is taken.
+ */
 export function bandedOpenDtw(
   perf: Features,
   score: Features,
@@ -477,6 +498,7 @@ export function bandedOpenDtw(
   sRange: readonly [number, number],
   eRange: readonly [number, number],
   cost: CostParams = DEFAULT_COST,
+  endSlack = 0,
 ): { perfFrames: Int32Array; scoreFrames: Int32Array; totalCost: number } {
   const rows = band.rows;
   if (band.rowStart !== 0 || rows !== perf.frames) throw new RangeError(`bandedOpenDtw: band covers rows ${band.rowStart}…${band.rowStart + rows - 1}, expected 0…${perf.frames - 1}`);
@@ -533,10 +555,20 @@ export function bandedOpenDtw(
   }
   let endCol = -1;
   let endCost = Infinity;
-  for (let j = Math.max(eRange[0], plo); j <= Math.min(eRange[1], phi); j++) {
+  const e0 = Math.max(eRange[0], plo);
+  const e1 = Math.min(eRange[1], phi);
+  for (let j = e0; j <= e1; j++) {
     if (prev[j - plo] < endCost) {
       endCost = prev[j - plo];
       endCol = j;
+    }
+  }
+  // Among ends as good as the best (within endSlack), the latest: a held note ends where it ends.
+  for (let j = e1; j > endCol; j--) {
+    if (prev[j - plo] <= endCost + endSlack) {
+      endCost = prev[j - plo];
+      endCol = j;
+      break;
     }
   }
   if (endCol < 0) throw new Error(`bandedOpenDtw: no path from columns ${sRange[0]}…${sRange[1]} reaches columns ${eRange[0]}…${eRange[1]} of the last row`);

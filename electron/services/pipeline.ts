@@ -86,18 +86,25 @@ function isMethod(m: string): m is EngineMethod {
   return (ENGINE_METHODS as readonly string[]).includes(m);
 }
 
-function checkAlignable(perf: Features, audio: DecodedAudio, audioName: string, score: LoadedScore, scoreName: string): void {
+/**
+ * Refuses inputs that decode but cannot be aligned: a silent recording, or a recording and a
+ * score whose durations differ by more than `MAX_LENGTH_RATIO` (probably the wrong pair).
+ */
+export function checkAlignable(
+  perf: Features,
+  audio: { name: string; durationSeconds: number },
+  score: { name: string; durationSeconds: number },
+): void {
   let voiced = 0;
-  const floor = SILENT_LOG_ENERGY;
-  for (let i = 0; i < perf.frames; i++) if (perf.energy[i] > floor) voiced++;
+  for (let i = 0; i < perf.frames; i++) if (perf.energy[i] > SILENT_LOG_ENERGY) voiced++;
   if (voiced < Math.max(8, perf.frames * 0.02)) {
-    throw new AlignInputError('silent', `${audioName}: the recording is silent (expected music, found ${voiced} non-silent frames of ${perf.frames})`);
+    throw new AlignInputError('silent', `${audio.name}: the recording is silent (expected music, found ${voiced} non-silent frames of ${perf.frames})`);
   }
-  const ratio = audio.durationSeconds / Math.max(score.score.duration, 1e-6);
+  const ratio = audio.durationSeconds / Math.max(score.durationSeconds, 1e-6);
   if (ratio > MAX_LENGTH_RATIO || ratio < 1 / MAX_LENGTH_RATIO) {
     throw new AlignInputError(
       'length-mismatch',
-      `${audioName} (${audio.durationSeconds.toFixed(1)} s) and ${scoreName} (${score.score.duration.toFixed(1)} s) differ in length by a factor of ${ratio.toFixed(2)}: expected a ratio between 1/${MAX_LENGTH_RATIO} and ${MAX_LENGTH_RATIO}; is this the right pair?`,
+      `${audio.name} (${audio.durationSeconds.toFixed(1)} s) and ${score.name} (${score.durationSeconds.toFixed(1)} s) differ in length by a factor of ${ratio.toFixed(2)}: expected a ratio between 1/${MAX_LENGTH_RATIO} and ${MAX_LENGTH_RATIO}; is this the right pair?`,
     );
   }
 }
@@ -166,7 +173,7 @@ export async function alignFiles(audioPath: string, scorePath: string, opts: Ali
     const scoreFeat = scoreFeatures(score.score.notes, score.score.duration);
     return { perf, scoreFeat };
   });
-  checkAlignable(perf, audio, audioPath, score, scorePath);
+  checkAlignable(perf, { name: audioPath, durationSeconds: audio.durationSeconds }, { name: scorePath, durationSeconds: score.score.duration });
   const { path, warnings } = await timed('align', () => alignFeatures(perf, scoreFeat, score, { ...opts, method }));
   const { samples: _samples, ...audioInfo } = audio;
   return { path, score, audio: audioInfo, timings, warnings };

@@ -119,24 +119,12 @@ async function run(
       const t3 = performance.now();
       signal.throwIfAborted();
       // Loaded here so the other tasks do not pay for the engine (and its ONNX runtime).
-      const { alignFeatures, AlignInputError, MAX_LENGTH_RATIO, SILENT_LOG_ENERGY } =
-        await import('../pipeline.js');
-      // The same refusals as alignFiles (its check is not exported): silence, absurd length ratio.
-      let voiced = 0;
-      for (let i = 0; i < perf.frames; i++) if (perf.energy[i] > SILENT_LOG_ENERGY) voiced++;
-      if (voiced < Math.max(8, perf.frames * 0.02)) {
-        throw new AlignInputError(
-          'silent',
-          `${req.audioPath}: the recording is silent (expected music, found ${voiced} non-silent frames of ${perf.frames})`,
-        );
-      }
-      const ratio = audio.durationSeconds / Math.max(score.score.duration, 1e-6);
-      if (ratio > MAX_LENGTH_RATIO || ratio < 1 / MAX_LENGTH_RATIO) {
-        throw new AlignInputError(
-          'length-mismatch',
-          `${req.audioPath} (${audio.durationSeconds.toFixed(1)} s) and ${req.scoreName} (${score.score.duration.toFixed(1)} s) differ in length by a factor of ${ratio.toFixed(2)}: expected a ratio between 1/${MAX_LENGTH_RATIO} and ${MAX_LENGTH_RATIO}; is this the right pair?`,
-        );
-      }
+      const { alignFeatures, checkAlignable } = await import('../pipeline.js');
+      checkAlignable(
+        perf,
+        { name: req.audioPath, durationSeconds: audio.durationSeconds },
+        { name: req.scoreName, durationSeconds: score.score.duration },
+      );
       const { path, warnings } = await alignFeatures(perf, scoreFeat, score, {
         method: req.method,
         signal,

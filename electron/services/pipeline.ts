@@ -9,6 +9,7 @@ import { loadNeuralModel, type NeuralModel } from './neural.js';
 import { audioFeatures, scoreFeatures, type Features } from '../../shared/dsp/features.js';
 import { alignDtw } from '../../shared/align/dtw.js';
 import { alignJump } from '../../shared/align/jump.js';
+import { selectBestPath } from '../../shared/align/select.js';
 import { alignNeural } from '../../shared/neural/route.js';
 import type { AlignmentPath } from '../../shared/path.js';
 
@@ -132,17 +133,26 @@ export async function alignFeatures(
       return { path, warnings };
     }
     case 'auto': {
+      // The classical structure-aware search and the neural route (refined) both propose a
+      // path; the one that explains the recording better (lower cost, jumps penalised) wins.
+      const half = (lo: number) => (f: number) => progress(lo + 0.5 * f);
+      const jumpPath = alignJump(perf, scoreFeat, jumpPoints, { signal: opts.signal, onProgress: half(0) });
       let model: NeuralModel;
       try {
         model = await sharedNeuralModel(opts.modelDir, opts.threads);
       } catch (err) {
-        const msg = `neural model unavailable (${err instanceof Error ? err.message : String(err)}); falling back to the classical 'jump' method`;
+        const msg = `neural model unavailable (${err instanceof Error ? err.message : String(err)}); using the classical 'jump' method`;
         warnings.push(msg);
         opts.onWarning?.(msg);
-        return { path: { ...alignJump(perf, scoreFeat, jumpPoints, common), method: 'auto' }, warnings };
+        return { path: { ...jumpPath, method: 'auto' }, warnings };
       }
-      const path = await alignNeural(perf, scoreFeat, model, { jumpPointsSeconds: jumpPoints, ...common });
-      return { path: { ...path, method: 'auto' }, warnings };
+      const neuralPath = await alignNeural(perf, scoreFeat, model, {
+        jumpPointsSeconds: jumpPoints,
+        signal: opts.signal,
+        onProgress: half(0.5),
+      });
+      const { best } = selectBestPath(perf, scoreFeat, [neuralPath, jumpPath]);
+      return { path: { ...best, method: 'auto', modelVersion: model.config.version }, warnings };
     }
   }
 }

@@ -133,26 +133,29 @@ export async function alignFeatures(
       return { path, warnings };
     }
     case 'auto': {
-      // The classical structure-aware search and the neural route (refined) both propose a
-      // path; the one that explains the recording better (lower cost, jumps penalised) wins.
-      const half = (lo: number) => (f: number) => progress(lo + 0.5 * f);
-      const jumpPath = alignJump(perf, scoreFeat, jumpPoints, { signal: opts.signal, onProgress: half(0) });
-      let model: NeuralModel;
+      // Candidates: the monotone multiscale DTW, the classical structure-aware search and the
+      // neural route (refined). The one that explains the recording best (lowest cost, each
+      // jump penalised) wins, so a spurious jump or a missed repeat loses to the alternative.
+      const part = (lo: number, span: number) => (f: number) => progress(lo + span * f);
+      const dtwPath = alignDtw(perf, scoreFeat, { signal: opts.signal, onProgress: part(0, 0.3) });
+      const jumpPath = alignJump(perf, scoreFeat, jumpPoints, { signal: opts.signal, onProgress: part(0.3, 0.3) });
+      let model: NeuralModel | undefined;
       try {
         model = await sharedNeuralModel(opts.modelDir, opts.threads);
       } catch (err) {
-        const msg = `neural model unavailable (${err instanceof Error ? err.message : String(err)}); using the classical 'jump' method`;
+        const msg = `neural model unavailable (${err instanceof Error ? err.message : String(err)}); choosing between the classical methods`;
         warnings.push(msg);
         opts.onWarning?.(msg);
-        return { path: { ...jumpPath, method: 'auto' }, warnings };
       }
-      const neuralPath = await alignNeural(perf, scoreFeat, model, {
-        jumpPointsSeconds: jumpPoints,
-        signal: opts.signal,
-        onProgress: half(0.5),
-      });
-      const { best } = selectBestPath(perf, scoreFeat, [neuralPath, jumpPath]);
-      return { path: { ...best, method: 'auto', modelVersion: model.config.version }, warnings };
+      const candidates = [dtwPath, jumpPath];
+      if (model) {
+        candidates.push(
+          await alignNeural(perf, scoreFeat, model, { jumpPointsSeconds: jumpPoints, signal: opts.signal, onProgress: part(0.6, 0.4) }),
+        );
+      }
+      const { best } = selectBestPath(perf, scoreFeat, candidates);
+      progress(1);
+      return { path: { ...best, method: 'auto', modelVersion: model?.config.version }, warnings };
     }
   }
 }

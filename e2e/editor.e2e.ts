@@ -95,7 +95,10 @@ describe('editor', () => {
     expect(c1.x !== c0.x || c1.y !== c0.y).toBe(true);
     // the score time follows the alignment: it advanced too
     expect(await editor.scoreTime()).toBeGreaterThan(0.5);
-    // the README's screenshot: a real aligned piece, mid-playback
+    // the README's screenshot: a real aligned piece, mid-piece
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction((i) => Number(document.querySelector('[data-testid="sheet"]')?.getAttribute('data-cursor-index')) > i, i1);
     const shot = artifact('editor.png');
     await page.screenshot({ path: shot });
     if (process.env.ACCORD_UPDATE_SCREENSHOT === '1') copyFileSync(shot, DOCS_SCREENSHOT);

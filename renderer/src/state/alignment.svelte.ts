@@ -112,14 +112,18 @@ export class AlignmentState {
     this.close();
     try {
       performance.mark(OPEN_START_MARK);
-      const early = durationHint ? this.#api.recording.peaks(id, { pointsPerSecond: peaksPerSecond(durationHint) }) : null;
-      // a rejected early request must not go unhandled while the detail loads
-      early?.catch(() => undefined);
+      // the peaks need only the duration: take it from the list (cheap) so they load while main verifies the project
+      const duration = durationHint
+        ? Promise.resolve(durationHint)
+        : this.#api.project.list().then((l) => l.find((p) => p.id === id)?.durationSeconds);
+      const early = duration.then((d) => (d ? { pps: peaksPerSecond(d), peaks: this.#api.recording.peaks(id, { pointsPerSecond: peaksPerSecond(d) }) } : null));
+      // a rejected early request must not go unhandled while the detail loads; the sequential path reports errors
+      early.then((e) => e?.peaks.catch(() => undefined)).catch(() => undefined);
       const detail = await this.#api.project.get(id);
       performance.mark(DETAIL_LOADED_MARK);
       const pps = peaksPerSecond(detail.recording.durationSeconds);
-      const peaks =
-        early && pps === peaksPerSecond(durationHint ?? 0) ? await early : await this.#api.recording.peaks(id, { pointsPerSecond: pps });
+      const pre = await early.catch(() => null);
+      const peaks = pre && pre.pps === pps ? await pre.peaks : await this.#api.recording.peaks(id, { pointsPerSecond: pps });
       performance.mark(PEAKS_LOADED_MARK);
       this.#detail = detail;
       this.#peaks = peaks;

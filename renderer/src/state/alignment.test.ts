@@ -27,13 +27,16 @@ describe('AlignmentState', () => {
   it('runs a job: progress of the open project only, then refetches on done', async () => {
     let aligned = false;
     const { api, emit, calls } = fakeApi({
-      project: { get: async (id: number) => detail(id, aligned) },
+      project: { get: async (id: number) => detail(id, aligned), list: async () => [detail(7, false).project] },
       recording: { peaks: async () => ({ pointsPerSecond: 100, durationSeconds: 8, max: new Float32Array(800) }) },
       job: { list: async () => [], cancel: async () => true },
       alignment: { run: async () => ({ jobId: 'j1' }), matrix: async () => ({ width: 2, height: 2, pixels: new Uint8Array(4), perfSeconds: 8, scoreSeconds: 4 }) },
     });
     const s = new AlignmentState(api);
     expect(await s.open(7)).toBe(true);
+    // the list gave the duration: the peaks were asked for once, alongside the detail
+    expect(calls.filter((c) => c === 'recording.peaks')).toHaveLength(1);
+    expect(s.peaks?.max.length).toBe(800);
     expect(s.alignment).toBeNull();
     expect(s.scoreTimeAt(1)).toBeNull();
     await s.align();
@@ -58,7 +61,7 @@ describe('AlignmentState', () => {
 
   it('reports a cancelled job as a notice and a failure as an error', async () => {
     const { api, emit } = fakeApi({
-      project: { get: async (id: number) => detail(id, false) },
+      project: { get: async (id: number) => detail(id, false), list: async () => [] },
       recording: { peaks: async () => ({ pointsPerSecond: 100, durationSeconds: 8, max: new Float32Array(800) }) },
       job: { list: async () => [{ jobId: 'j2', projectId: 3, kind: 'alignment' as const, stage: 'decode', fraction: 0.1, startedAt: 0 }] },
     });
@@ -79,6 +82,7 @@ describe('AlignmentState', () => {
         get: async () => {
           throw new Error('[accord:not-found] project 5 does not exist');
         },
+        list: async () => [],
       },
     });
     const s = new AlignmentState(api);

@@ -171,6 +171,7 @@ export class MatrixView extends Emitter<MatrixEvents> {
       ctx.lineTo(px, h);
       ctx.stroke();
     }
+    this.#drawAxes(ctx, w, h, x0, x1, y0, y1);
     performance.measure(MATRIX_DRAW_MEASURE, { start: t0, end: performance.now() });
   }
 
@@ -232,6 +233,20 @@ export class MatrixView extends Emitter<MatrixEvents> {
       lastY = y;
     }
     if (open) ctx.stroke();
+  }
+
+  /** Axis captions with the visible range (seconds) along the bottom and the left edge. */
+  #drawAxes(ctx: CanvasRenderingContext2D, w: number, h: number, x0: number, x1: number, y0: number, y1: number): void {
+    ctx.font = '11px system-ui, sans-serif';
+    ctx.fillStyle = 'rgba(255,255,255,0.75)';
+    ctx.textBaseline = 'bottom';
+    ctx.textAlign = 'left';
+    ctx.fillText(`performance ${x0.toFixed(1)}–${x1.toFixed(1)} s →`, 6, h - 4);
+    ctx.save();
+    ctx.translate(14, h - 24);
+    ctx.rotate(-Math.PI / 2);
+    ctx.fillText(`score ${y0.toFixed(1)}–${y1.toFixed(1)} s →`, 0, 0);
+    ctx.restore();
   }
 
   #size(): { w: number; h: number } {

@@ -96,4 +96,52 @@ describe('realignLocal', () => {
     expect(Math.abs(out.jumpFrames[0] - 1500)).toBeLessThan(3);
     for (const f of [300, 1200, 2000, 3500, 4400]) expect(Math.abs(scoreTimeAt(out, f * hop) / hop - w[f])).toBeLessThan(5);
   });
+
+  describe('jumps of the input path', () => {
+    // Performance plays score frames 0–1500, then 0–3000 again; `truth` is that path with its jump.
+    const w = new Float64Array(4500);
+    for (let f = 0; f < 4500; f++) w[f] = f < 1500 ? f : f - 1500;
+    const p2 = warpFeatures(score, w, 0.15, 5);
+    const truth: AlignmentPath = {
+      hopSeconds: hop,
+      scoreTime: Float64Array.from(w, (x) => x * hop),
+      confidence: new Float32Array(4500).fill(1),
+      jumpFrames: [1500],
+      method: 'jump',
+    };
+    const at = (f: number, id: string): Corrections['anchors'][number] => ({ id, perfTime: f * hop, scoreTime: w[f] * hop, source: 'drag' });
+
+    it('keeps an automatic jump away from the edit, locally and in realignAll', () => {
+      const corr: Corrections = { ...emptyCorrections(), anchors: [at(2600, 'a')] };
+      const local = realignLocal(p2, score, truth, corr, { perfTime: 2600 * hop });
+      expect(local.jumpFrames).toEqual([1500]);
+      for (let f = 0; f < 1500; f++) expect(local.scoreTime[f]).toBe(truth.scoreTime[f]);
+      const all = realignAll(p2, score, truth, corr, []);
+      expect(all.jumpFrames).toEqual([1500]);
+      expect(Math.abs(all.scoreTime[3500] / hop - w[3500])).toBeLessThan(5);
+    });
+
+    it('removes the jump when its manual jump is deleted (edit at its time)', () => {
+      const out = realignLocal(p2, score, truth, emptyCorrections(), { perfTime: 1500 * hop });
+      expect(out.jumpFrames).toEqual([]);
+      for (let f = 1; f < out.scoreTime.length; f++) expect(out.scoreTime[f]).toBeGreaterThanOrEqual(out.scoreTime[f - 1] - 1e-9);
+    });
+
+    it('drops a spurious automatic jump an anchor contradicts', () => {
+      const bad: AlignmentPath = { ...truth, scoreTime: Float64Array.from(truth.scoreTime, (q, f) => (f >= 1000 && f < 1500 ? q + 300 * hop : q)), jumpFrames: [1000, 1500] };
+      const corr: Corrections = { ...emptyCorrections(), anchors: [at(1100, 'a')] };
+      const out = realignLocal(p2, score, bad, corr, { perfTime: 1100 * hop });
+      expect(out.jumpFrames).toEqual([1500]);
+      for (const f of [1050, 1300, 1450]) expect(Math.abs(out.scoreTime[f] / hop - w[f])).toBeLessThan(5);
+    });
+
+    it('an anchor behind the previous one implies a jump just before it', () => {
+      const corr: Corrections = { ...emptyCorrections(), anchors: [at(1000, 'a'), at(2000, 'b')] };
+      const plain = alignDtw(p2, score);
+      const out = realignAll(p2, score, plain, corr, []);
+      expect(out.jumpFrames).toContain(2000);
+      expect(out.scoreTime[1000]).toBe(w[1000] * hop);
+      expect(out.scoreTime[2000]).toBe(w[2000] * hop);
+    });
+  });
 });

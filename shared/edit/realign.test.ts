@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { alignDtw } from '../align/dtw.js';
-import { smoothWarp, syntheticScore, warpFeatures } from '../align/synthetic.js';
+import { seededRandom, smoothWarp, syntheticScore, warpFeatures } from '../align/synthetic.js';
 import type { AlignmentPath } from '../path.js';
 import { scoreTimeAt } from '../path.js';
 import { realignAll, realignLocal } from './realign.js';
@@ -143,5 +143,39 @@ describe('realignLocal', () => {
       expect(out.scoreTime[1000]).toBe(w[1000] * hop);
       expect(out.scoreTime[2000]).toBe(w[2000] * hop);
     });
+  });
+
+  it('survives random corrections: finite, anchors honoured, holds flat', () => {
+    const rnd = seededRandom(9);
+    const base = driftingPath(500, 2500, 40);
+    const dur = warp.length * hop;
+    const kinds = ['repeat-taken', 'repeat-skipped', 'not-in-score', 'checked'] as const;
+    for (let trial = 0; trial < 12; trial++) {
+      const corr: Corrections = emptyCorrections();
+      const n = 1 + Math.floor(rnd() * 6);
+      for (let k = 0; k < n; k++) {
+        const t = rnd() * dur;
+        const r = rnd();
+        if (r < 0.5) corr.anchors.push({ id: `a${k}`, perfTime: t, scoreTime: rnd() * 3000 * hop, source: 'drag' });
+        else if (r < 0.75) corr.jumps.push({ id: `j${k}`, perfTime: t, toScoreTime: rnd() * 3000 * hop });
+        else corr.regions.push({ id: `r${k}`, perfStart: t, perfEnd: Math.min(dur, t + rnd() * 10), kind: kinds[Math.floor(rnd() * 4)] });
+      }
+      if (trial === 0) corr.anchors.push({ id: 'edge0', perfTime: 0, scoreTime: 0, source: 'import' }, { id: 'edge1', perfTime: dur, scoreTime: 3000 * hop, source: 'import' });
+      const outs = [realignAll(perf, score, base, corr, []), realignLocal(perf, score, base, corr, { perfTime: rnd() * dur })];
+      for (const out of outs) {
+        expect(out.scoreTime.every((q) => Number.isFinite(q))).toBe(true);
+        expect(out.confidence.every((c) => c >= 0 && c <= 1)).toBe(true);
+      }
+      const all = outs[0];
+      const holdFrames = new Set<number>();
+      for (const r of corr.regions.filter((x) => x.kind === 'not-in-score')) {
+        for (let f = Math.round(r.perfStart / hop); f <= Math.min(warp.length - 1, Math.round(r.perfEnd / hop)); f++) holdFrames.add(f);
+      }
+      for (const an of corr.anchors) {
+        const f = Math.min(warp.length - 1, Math.round(an.perfTime / hop));
+        if (!holdFrames.has(f)) expect(all.scoreTime[f]).toBe(corr.anchors.filter((x) => Math.min(warp.length - 1, Math.round(x.perfTime / hop)) === f).pop()?.scoreTime);
+      }
+      for (const f of holdFrames) if (f > 0 && holdFrames.has(f - 1)) expect(all.scoreTime[f]).toBe(all.scoreTime[f - 1]);
+    }
   });
 });

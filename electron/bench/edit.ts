@@ -134,6 +134,13 @@ async function main(): Promise<void> {
     const withJump: Corrections = { ...corrections, jumps: [{ id: `j${k}`, perfTime: t, toScoreTime: scoreTimeAt(path1, t) + 0.5 }] };
     jumpInserts.push(timed(() => realignLocal(perf, score, path1, withJump, edit, { jumpPointsSeconds: loaded.score.jumpPoints })));
   }
+  // The first anchor of a project: no neighbours, so both sides up to the recording's ends are re-aligned.
+  const firstAnchor: Timing[] = [];
+  for (let k = 0; k < 5; k++) {
+    const t = duration * (0.2 + 0.6 * rnd());
+    const only: Corrections = { anchors: [{ id: 'f', perfTime: t, scoreTime: scoreTimeAt(path0, t) + 0.25, source: 'drag' }], jumps: [], regions: [] };
+    firstAnchor.push(timed(() => realignLocal(perf, score, path0, only, { perfTime: t })));
+  }
   const all: Timing[] = [];
   for (let k = 0; k < 3; k++) all.push(timed(() => realignAll(perf, score, path1, corrections, loaded.score.jumpPoints)));
 
@@ -159,6 +166,7 @@ async function main(): Promise<void> {
         alignDtwMs: Math.round(base.wallMs),
         anchorEdit: summary(anchorEdits),
         jumpInsert: summary(jumpInserts),
+        firstAnchor: summary(firstAnchor),
         realignAll: summary(all),
         exports,
         loadAverage1m: (await import('node:os')).loadavg()[0],

@@ -58,3 +58,53 @@ export function movingAverage(x: Float64Array, half: number): Float64Array {
   }
   return out;
 }
+
+/** Window (perf frames, ≈ 2 s) over which a jump's certainty is measured and applied. */
+const JUMP_WINDOW_FRAMES = 86;
+
+/**
+ * Certainty 0..1 of each jump of `path`: over the JUMP_WINDOW_FRAMES after the jump, the mean cost
+ * of the path is compared with the mean cost of carrying on without the jump (the score position
+ * before the jump continued at the tempo of the window before it); the saving is placed between
+ * 0 (none) and the random-minus-good cost span (1), clamped. The confidence of the frames around
+ * each jump (one window before, one after) is multiplied by its certainty.
+ */
+export function applyJumpCertainty(
+  perf: Features,
+  score: Features,
+  path: { scoreTime: Float64Array; jumpFrames: number[]; hopSeconds: number; confidence: Float32Array },
+  cost: CostParams = DEFAULT_COST,
+): number[] {
+  const n = path.scoreTime.length;
+  const hop = score.hopSeconds;
+  const random = randomCellCost(perf, score, cost, 0.2);
+  const frameCosts: number[] = [];
+  for (let i = 0; i < n; i += 7) frameCosts.push(cellCost(perf, score, i, clampFrame(path.scoreTime[i] / hop, score.frames), cost));
+  frameCosts.sort((a, b) => a - b);
+  const good = frameCosts.length ? frameCosts[Math.floor(frameCosts.length * 0.1)] : 0;
+  const span = Math.max(1e-6, random - good);
+  const out: number[] = [];
+  for (const J of path.jumpFrames) {
+    const w = Math.min(JUMP_WINDOW_FRAMES, n - J, J);
+    if (w < 2) {
+      out.push(0.5);
+      continue;
+    }
+    const before = path.scoreTime[J - 1] / hop;
+    const slope = (path.scoreTime[J - 1] - path.scoreTime[J - w]) / hop / (w - 1);
+    let cPath = 0;
+    let cAlt = 0;
+    for (let d = 0; d < w; d++) {
+      cPath += cellCost(perf, score, J + d, clampFrame(path.scoreTime[J + d] / hop, score.frames), cost);
+      cAlt += cellCost(perf, score, J + d, clampFrame(before + slope * (d + 1), score.frames), cost);
+    }
+    const certainty = Math.min(1, Math.max(0, (cAlt - cPath) / w / span));
+    out.push(certainty);
+    for (let i = Math.max(0, J - w); i < Math.min(n, J + w); i++) path.confidence[i] *= certainty;
+  }
+  return out;
+}
+
+function clampFrame(x: number, frames: number): number {
+  return Math.min(frames - 1, Math.max(0, Math.round(x)));
+}

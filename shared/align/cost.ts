@@ -3,7 +3,8 @@ import type { Features } from '../dsp/features.js';
 /**
  * Local cost between performance frame i and score frame j:
  * `(1 − chroma_i · chroma_j) + onsetWeight · ‖onset_i − onset_j‖₂`
- * (chroma cosine distance, both unit-norm, in 0..2; plus the Euclidean distance of the DLNCO
+ * (chroma cosine distance, both unit-norm, in 0..2, and 1 between a silent and a sounding frame,
+ * since the uniform chroma of silence would otherwise look close to everything; plus the Euclidean distance of the DLNCO
  * onset vectors, which sharpens the timing at note onsets). With `normalise` (the default) both
  * distances are first divided by their median over random cells of the piece (`normalisedCost`).
  * `onsetWeight` is tuned on ASAP validation pieces (see `DEFAULT_COST`).
@@ -22,6 +23,28 @@ export interface CostParams {
 /** Cost weights used unless a caller overrides them. */
 export const DEFAULT_COST: CostParams = { onsetWeight: 1, normalise: true };
 
+const silenceCache = new WeakMap<Float32Array, Uint8Array>();
+
+/** Per-frame flags: 1 where the frame is silence (the features write uniform 1/√12 chroma there). Cached per chroma array. */
+export function silenceMask(f: Features): Uint8Array {
+  let m = silenceCache.get(f.chroma);
+  if (m && m.length === f.frames) return m;
+  m = new Uint8Array(f.frames);
+  const u = 1 / Math.sqrt(12);
+  for (let i = 0; i < f.frames; i++) {
+    let silent = 1;
+    for (let c = 0; c < 12; c++) {
+      if (Math.abs(f.chroma[i * 12 + c] - u) > 1e-4) {
+        silent = 0;
+        break;
+      }
+    }
+    m[i] = silent;
+  }
+  silenceCache.set(f.chroma, m);
+  return m;
+}
+
 /** Cost of one cell (perf frame i, score frame j). */
 export function cellCost(perf: Features, score: Features, i: number, j: number, params: CostParams = DEFAULT_COST): number {
   const a = perf.chroma;
@@ -37,7 +60,8 @@ export function cellCost(perf: Features, score: Features, i: number, j: number, 
     const d = oa[pi + c] - ob[pj + c];
     od += d * d;
   }
-  return (params.chromaScale ?? 1) * (1 - dot) + params.onsetWeight * (params.onsetScale ?? 1) * Math.sqrt(od);
+  const chromaDist = silenceMask(perf)[i] !== silenceMask(score)[j] ? 1 : 1 - dot;
+  return (params.chromaScale ?? 1) * chromaDist + params.onsetWeight * (params.onsetScale ?? 1) * Math.sqrt(od);
 }
 
 /** Costs of cells (perfFrames[k], scoreFrames[k]) for every k. */
@@ -60,6 +84,8 @@ export function rowCosts(perf: Features, score: Features, i: number, lo: number,
   const oa = perf.onset;
   const ob = score.onset;
   const cs = params.chromaScale ?? 1;
+  const rowSilent = silenceMask(perf)[i];
+  const colSilent = silenceMask(score);
   const w = params.onsetWeight * (params.onsetScale ?? 1);
   const pi = i * 12;
   const a0 = a[pi], a1 = a[pi + 1], a2 = a[pi + 2], a3 = a[pi + 3], a4 = a[pi + 4], a5 = a[pi + 5];
@@ -71,7 +97,7 @@ export function rowCosts(perf: Features, score: Features, i: number, lo: number,
     const dot =
       a0 * b[p] + a1 * b[p + 1] + a2 * b[p + 2] + a3 * b[p + 3] + a4 * b[p + 4] + a5 * b[p + 5] +
       a6 * b[p + 6] + a7 * b[p + 7] + a8 * b[p + 8] + a9 * b[p + 9] + a10 * b[p + 10] + a11 * b[p + 11];
-    let c = cs * (1 - dot);
+    let c = cs * (colSilent[j] !== rowSilent ? 1 : 1 - dot);
     if (w !== 0) {
       const d0 = o0 - ob[p], d1 = o1 - ob[p + 1], d2 = o2 - ob[p + 2], d3 = o3 - ob[p + 3];
       const d4 = o4 - ob[p + 4], d5 = o5 - ob[p + 5], d6 = o6 - ob[p + 6], d7 = o7 - ob[p + 7];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { segments } from '../path.js';
 import { alignDtw } from './dtw.js';
+import { applyJumpCertainty } from './confidence.js';
 import { alignJump, coarseJumpPath, DEFAULT_JUMP } from './jump.js';
 import { refineRoute } from './refine.js';
 import { smoothWarp, syntheticScore, warpFeatures } from './synthetic.js';
@@ -81,6 +82,20 @@ describe('alignJump', () => {
     const coarse = coarseJumpPath(perf, score, jumpPoints, { ...DEFAULT_JUMP, jumpPenalty: 1e9 });
     expect(coarse.jumps).toEqual([]);
     expect(coarseJumpPath(perf, score, jumpPoints).jumps).toHaveLength(1);
+  });
+
+  it('rates a real jump certain and a jump that changes nothing uncertain', () => {
+    const warp = playParts([[0, 1980], [0, 6000]], 1, 4);
+    const perf = warpFeatures(score, warp, 0.3, 2);
+    const path = alignJump(perf, score, jumpPoints);
+    expect(path.jumpFrames).toHaveLength(1);
+    const J = path.jumpFrames[0];
+    expect(path.confidence[J + 20]).toBeGreaterThan(0.5);
+    // The same path with a made-up jump where it runs straight on.
+    const fake = { ...path, confidence: new Float32Array(path.confidence.length).fill(1), jumpFrames: [J + 1000] };
+    expect(applyJumpCertainty(perf, score, fake)[0]).toBeLessThan(0.2);
+    expect(fake.confidence[J + 1000]).toBeLessThan(0.2);
+    expect(applyJumpCertainty(perf, score, { ...path, confidence: new Float32Array(path.confidence.length).fill(1) })[0]).toBeGreaterThan(0.7);
   });
 
   it('stops when aborted', () => {

@@ -4,18 +4,20 @@ import { poolFeatures } from '../dsp/features.js';
 import type { CostParams } from './cost.js';
 import { DEFAULT_COST, normalisedCost, rowCosts } from './cost.js';
 import type { AlignOptions, DtwParams } from './dtw.js';
-import { DEFAULT_DTW } from './dtw.js';
+import { DEFAULT_DTW, soundingRange } from './dtw.js';
 import type { Route } from './refine.js';
 import { refineRoute } from './refine.js';
 
 /** Tuning of the structure-aware (JumpDTW-like) search. */
 export interface JumpParams {
-  /** Coarse frame length (s) the jump search runs at, at least. */
+  /** Coarse perf frame length (s) the jump search runs at, at least. */
   coarseSeconds: number;
   /** Cells (coarse perf × score frames) allowed before the coarse frames grow. */
   maxCells: number;
-  /** Cost of one jump, in units of normalised coarse-frame cost (a random cell costs ≈ 2, a good match ≈ 1). */
+  /** Cost of one jump, in normalised per-frame cost units (a random cell costs ≈ 2, a good match ≈ 1). */
   jumpPenalty: number;
+  /** Extra cost of a perf frame on which the score does not advance, or advances by two frames. */
+  tempoPenalty: number;
   cost: CostParams;
   /** Band radius (frames) of the full-resolution refinement around each pass. */
   bandFrames: number;
@@ -27,17 +29,22 @@ export interface JumpParams {
 export const DEFAULT_JUMP: JumpParams = {
   coarseSeconds: 0.2,
   maxCells: 30_000_000,
-  jumpPenalty: 6,
+  jumpPenalty: 50,
+  tempoPenalty: 0.2,
   cost: DEFAULT_COST,
   bandFrames: DEFAULT_DTW.fineRadius,
   boundaryFrames: 64,
 };
 
-/** A coarse structure-aware path: coarse cells in order and the path indices where a jump lands. */
+/** A coarse structure-aware path: one score frame per coarse perf frame, and where it jumps. */
 export interface CoarseJumpPath {
-  /** Pooling factor of the coarse frames. */
-  factor: number;
+  /** Pooling factor of the coarse perf frames. */
+  perfFactor: number;
+  /** Pooling factor of the coarse score frames (≈ perfFactor × score/perf tempo ratio). */
+  scoreFactor: number;
+  /** Coarse perf frame of each path cell (0, 1, 2, …). */
   perfFrames: Int32Array;
+  /** Coarse score frame of each path cell. */
   scoreFrames: Int32Array;
   /** Path indices k where cell k is reached by a jump from cell k − 1. */
   jumps: number[];
@@ -45,17 +52,21 @@ export interface CoarseJumpPath {
   cells: number;
 }
 
-const DIAG = 0;
-const VERT = 1;
-const HORIZ = 2;
+const STALL = 0;
+const DIAG = 1;
+const DOUBLE = 2;
 const JUMP = 3;
 const START = 4;
 
 /**
- * Coarse JumpDTW: DTW steps (1,1), (1,0), (0,1) with unit weights plus jumps from the last frame
- * before any jump point (or the score's end) to the first frame of any jump point (or the start),
- * each costing `jumpPenalty`. The path may also start at a jump point or end before one at that
- * cost. O(N·(M + J)) time with the per-row best jump source, one byte per cell.
+ * Coarse JumpDTW. Perf and score are pooled so that a coarse frame of each covers about the same
+ * stretch of music (the score/perf ratio of their sounding lengths), and every coarse perf frame
+ * takes one step: the score advances by 1, or by 0 or 2 at `tempoPenalty`, or jumps from the last
+ * frame before any jump point (or the score's end) to the first frame of any jump point (or the
+ * start) at `jumpPenalty`. Every complete path sums exactly one cell cost per perf frame, so
+ * skipping or repeating score material gains nothing unless it matches better. The path may also
+ * start at a jump point or end before one, at `jumpPenalty` each. O(N·(M + J)) time with the
+ * per-row best jump source, one byte per cell.
  */
 export function coarseJumpPath(
   perf: Features,
@@ -65,13 +76,20 @@ export function coarseJumpPath(
   opts: AlignOptions = {},
 ): CoarseJumpPath {
   const hop = perf.hopSeconds;
-  let factor = Math.max(1, Math.round(params.coarseSeconds / hop));
-  while (Math.ceil(perf.frames / factor) * Math.ceil(score.frames / factor) > params.maxCells) factor++;
-  const p = poolFeatures(perf, factor);
-  const s = poolFeatures(score, factor);
+  const [p0, p1] = soundingRange(perf);
+  const [s0, s1] = soundingRange(score);
+  const ratio = Math.min(8, Math.max(1 / 8, (s1 - s0 + 1) / (p1 - p0 + 1)));
+  let perfFactor = Math.max(1, Math.round(params.coarseSeconds / hop));
+  let scoreFactor = Math.max(1, Math.round(perfFactor * ratio));
+  while (Math.ceil(perf.frames / perfFactor) * Math.ceil(score.frames / scoreFactor) > params.maxCells) {
+    perfFactor++;
+    scoreFactor = Math.max(1, Math.round(perfFactor * ratio));
+  }
+  const p = poolFeatures(perf, perfFactor);
+  const s = poolFeatures(score, scoreFactor);
   const N = p.frames;
   const M = s.frames;
-  const coarseHop = score.hopSeconds * factor;
+  const coarseHop = score.hopSeconds * scoreFactor;
   // Jump targets (first frame of a section) and sources (last frame before one).
   const targetSet = new Set<number>([0]);
   const sourceSet = new Set<number>([M - 1]);
@@ -84,6 +102,7 @@ export function coarseJumpPath(
   for (const t of targetSet) isTarget[t] = 1;
   const sources = Int32Array.from([...sourceSet].sort((a, b) => a - b));
   const P = params.jumpPenalty;
+  const tp = params.tempoPenalty;
   const ptr = new Uint8Array(N * M);
   const bestSrc = new Int32Array(N);
   let prev = new Float64Array(M);
@@ -95,9 +114,15 @@ export function coarseJumpPath(
       opts.onProgress?.(i / N);
     }
     rowCosts(p, s, i, 0, M - 1, c, params.cost);
-    // Best jump source in the previous row.
-    let jumpFrom = Infinity;
-    if (i > 0) {
+    const base = i * M;
+    if (i === 0) {
+      for (let j = 0; j < M; j++) {
+        cur[j] = j === 0 ? c[j] : isTarget[j] ? P + c[j] : Infinity;
+        ptr[base + j] = START;
+      }
+    } else {
+      // Best jump source in the previous row.
+      let jumpFrom = Infinity;
       let bs = -1;
       for (let q = 0; q < sources.length; q++) {
         const v = prev[sources[q]];
@@ -108,42 +133,24 @@ export function coarseJumpPath(
       }
       bestSrc[i - 1] = bs;
       jumpFrom += P;
-    }
-    const base = i * M;
-    for (let j = 0; j < M; j++) {
-      const cc = c[j];
-      let best = Infinity;
-      let code = START;
-      if (i === 0) {
-        if (j === 0) best = cc;
-        else if (isTarget[j]) best = P + cc;
-      } else {
-        if (j > 0) {
-          best = prev[j - 1] + cc;
+      for (let j = 0; j < M; j++) {
+        let best = prev[j] + tp;
+        let code = STALL;
+        if (j >= 1 && prev[j - 1] < best) {
+          best = prev[j - 1];
           code = DIAG;
         }
-        const v = prev[j] + cc;
-        if (v < best) {
-          best = v;
-          code = VERT;
+        if (j >= 2 && prev[j - 2] + tp < best) {
+          best = prev[j - 2] + tp;
+          code = DOUBLE;
         }
-        if (isTarget[j]) {
-          const w = jumpFrom + cc;
-          if (w < best) {
-            best = w;
-            code = JUMP;
-          }
+        if (isTarget[j] && jumpFrom < best) {
+          best = jumpFrom;
+          code = JUMP;
         }
+        cur[j] = best + c[j];
+        ptr[base + j] = code;
       }
-      if (j > 0) {
-        const h = cur[j - 1] + cc;
-        if (h < best) {
-          best = h;
-          code = HORIZ;
-        }
-      }
-      cur[j] = best;
-      ptr[base + j] = code;
     }
     const t = prev;
     prev = cur;
@@ -159,47 +166,39 @@ export function coarseJumpPath(
       endCol = sources[q];
     }
   }
-  const outP: number[] = [];
-  const outS: number[] = [];
-  const jumpsRev: number[] = [];
-  let i = N - 1;
+  const perfFrames = new Int32Array(N);
+  const scoreFrames = new Int32Array(N);
+  const jumps: number[] = [];
   let j = endCol;
-  for (;;) {
-    outP.push(i);
-    outS.push(j);
+  for (let i = N - 1; i >= 0; i--) {
+    perfFrames[i] = i;
+    scoreFrames[i] = j;
     const code = ptr[i * M + j];
-    if (i === 0 && code === START) break;
-    if (code === DIAG) {
-      i--;
-      j--;
-    } else if (code === VERT) i--;
-    else if (code === HORIZ) j--;
+    if (i === 0) break;
+    if (code === DIAG) j -= 1;
+    else if (code === DOUBLE) j -= 2;
     else if (code === JUMP) {
-      jumpsRev.push(outP.length);
-      i--;
-      j = bestSrc[i];
-    } else throw new Error(`coarseJumpPath: broken back-pointer at (${i}, ${j})`);
-  }
-  const n = outP.length;
-  const perfFrames = new Int32Array(n);
-  const scoreFrames = new Int32Array(n);
-  for (let q = 0; q < n; q++) {
-    perfFrames[q] = outP[n - 1 - q];
-    scoreFrames[q] = outS[n - 1 - q];
+      jumps.push(i);
+      j = bestSrc[i - 1];
+    } else if (code !== STALL) throw new Error(`coarseJumpPath: broken back-pointer at (${i}, ${j})`);
   }
   opts.onProgress?.(1);
-  return { factor, perfFrames, scoreFrames, jumps: jumpsRev.map((len) => n - len).sort((a, b) => a - b), cells: ptr.length };
+  return { perfFactor, scoreFactor, perfFrames, scoreFrames, jumps: jumps.reverse(), cells: ptr.length };
 }
 
 /** Full-resolution route from a coarse jump path: passes split at its jumps, cut score frames snapped to the jump points. */
 export function routeFromCoarse(coarse: CoarseJumpPath, perfFrames: number, scoreFrames: number, jumpPointsSeconds: readonly number[], scoreHopSeconds: number): Route {
-  const F = coarse.factor;
-  const back = Math.floor((F - 1) / 2);
-  const coarseHop = scoreHopSeconds * F;
-  const fine = (cCol: number): number => Math.min(scoreFrames, Math.max(0, cCol * F - back));
-  // Exact frame of the jump point nearest a coarse target column (boundary between columns c−1 and c).
+  const Fp = coarse.perfFactor;
+  const Fs = coarse.scoreFactor;
+  const backP = Math.floor((Fp - 1) / 2);
+  const backS = Math.floor((Fs - 1) / 2);
+  const coarseHop = scoreHopSeconds * Fs;
+  const lastCol = Math.ceil(scoreFrames / Fs) - 1;
+  const fineScore = (cCol: number): number => Math.min(scoreFrames, Math.max(0, cCol * Fs - backS));
+  const finePerf = (row: number): number => Math.min(perfFrames, Math.max(0, row * Fp - backP));
+  // Exact frame of the jump point nearest a coarse column boundary (between columns c−1 and c).
   const snap = (cCol: number): number => {
-    let best = fine(cCol);
+    let best = fineScore(cCol);
     let bestD = Infinity;
     for (const t of jumpPointsSeconds) {
       const d = Math.abs(t / coarseHop - cCol);
@@ -215,14 +214,14 @@ export function routeFromCoarse(coarse: CoarseJumpPath, perfFrames: number, scor
   for (let q = 0; q < starts.length; q++) {
     const a = starts[q];
     const b = q + 1 < starts.length ? starts[q + 1] : coarse.perfFrames.length;
-    const perfStart = q === 0 ? 0 : Math.min(perfFrames, Math.max(0, coarse.perfFrames[a] * F - back));
-    const perfEnd = q + 1 < starts.length ? Math.min(perfFrames, Math.max(0, coarse.perfFrames[b] * F - back)) : perfFrames;
+    const perfStart = q === 0 ? 0 : finePerf(coarse.perfFrames[a]);
+    const perfEnd = q + 1 < starts.length ? finePerf(coarse.perfFrames[b]) : perfFrames;
     const startCol = coarse.scoreFrames[a];
     const endCol = coarse.scoreFrames[b - 1];
     const scoreStart = q === 0 && startCol === 0 ? 0 : snap(startCol);
-    const scoreEnd = q + 1 === starts.length && endCol === Math.ceil(scoreFrames / F) - 1 ? scoreFrames : snap(endCol + 1);
+    const scoreEnd = q + 1 === starts.length && endCol === lastCol ? scoreFrames : snap(endCol + 1);
     if (perfEnd <= perfStart) continue;
-    segs.push({ perfStart, perfEnd, scoreStart, scoreEnd: Math.max(scoreEnd, scoreStart + 1) });
+    segs.push({ perfStart, perfEnd, scoreStart: Math.min(scoreStart, scoreFrames - 1), scoreEnd: Math.max(scoreEnd, Math.min(scoreStart, scoreFrames - 1) + 1) });
   }
   // Re-knit perf ranges after dropping empty passes.
   for (let k = 0; k < segs.length; k++) {

@@ -5,7 +5,7 @@ import type { Band } from './band.js';
 import { dilatedBand, finishBand } from './band.js';
 import type { DpPass } from './dp.js';
 import { runBandedDtw } from './dp.js';
-import { pathConfidence } from './confidence.js';
+import { applyJumpCertainty, pathConfidence } from './confidence.js';
 import { normalisedCost } from './cost.js';
 import type { AlignOptions, DtwParams } from './dtw.js';
 import { DEFAULT_DTW, multiscaleDtw, sliceFeatures, soundingRange } from './dtw.js';
@@ -180,7 +180,7 @@ export function refineRoute(perf: Features, score: Features, route: Route, opts:
     scoreFrames[q] = passes[K - 1].exitCol;
   }
   const confidence = pathConfidence(perf, score, perfFrames, scoreFrames, params.cost);
-  return pathFromFramePairs(perfFrames, scoreFrames, {
+  const path = pathFromFramePairs(perfFrames, scoreFrames, {
     perfFrames: N,
     hopSeconds: perf.hopSeconds,
     scoreHopSeconds: score.hopSeconds,
@@ -188,4 +188,6 @@ export function refineRoute(perf: Features, score: Features, route: Route, opts:
     confidence,
     jumpPairs,
   });
+  applyJumpCertainty(perf, score, path, params.cost);
+  return path;
 }

@@ -59,7 +59,15 @@ function makeLongPiece(minutes: number): { recording: string; score: string } {
   const pieceSeconds = Number(execFileSync('soxi', ['-D', SAMPLE.recording]).toString().trim());
   const loops = Math.ceil((minutes * 60) / pieceSeconds);
   if (!existsSync(recording)) {
-    execFileSync('sox', [SAMPLE.recording, recording, 'repeat', String(loops - 1), 'trim', '0', String(minutes * 60)]);
+    execFileSync('sox', [
+      SAMPLE.recording,
+      recording,
+      'repeat',
+      String(loops - 1),
+      'trim',
+      '0',
+      String(minutes * 60),
+    ]);
   }
   if (!existsSync(score)) {
     const src = new Midi(readFileSync(SAMPLE.midi));
@@ -68,22 +76,36 @@ function makeLongPiece(minutes: number): { recording: string; score: string } {
     out.header.setTempo(src.header.tempos[0]?.bpm ?? 120);
     const track = out.addTrack();
     for (let k = 0; k < loops; k++) {
-      for (const t of src.tracks) for (const n of t.notes) track.addNote({ midi: n.midi, time: k * len + n.time, duration: n.duration, velocity: n.velocity });
+      for (const t of src.tracks)
+        for (const n of t.notes)
+          track.addNote({ midi: n.midi, time: k * len + n.time, duration: n.duration, velocity: n.velocity });
     }
     writeFileSync(score, out.toArray());
   }
   return { recording, score };
 }
 
-async function createProject(page: Page, scorePath: string, recordingPath: string, title: string): Promise<number> {
-  return page.evaluate(async (a) => (await window.accord.project.create(a)).id, { scorePath, recordingPath, title });
+async function createProject(
+  page: Page,
+  scorePath: string,
+  recordingPath: string,
+  title: string,
+): Promise<number> {
+  return page.evaluate(async (a) => (await window.accord.project.create(a)).id, {
+    scorePath,
+    recordingPath,
+    title,
+  });
 }
 
 async function align(page: Page, projectId: number, timeoutMs: number): Promise<void> {
   await page.evaluate(
     ({ id, timeoutMs }) =>
       new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`alignment of project ${id} took over ${timeoutMs} ms`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`alignment of project ${id} took over ${timeoutMs} ms`)),
+          timeoutMs,
+        );
         const offDone = window.accord.on('job:done', (e) => {
           if (e.projectId !== id) return;
           clearTimeout(timer);
@@ -137,7 +159,10 @@ async function measureFirstPaint(page: Page, url: string): Promise<PaintMarks> {
 }
 
 /** Wheel-zooms and drags the matrix for `seconds`; returns redraw statistics. */
-async function measureMatrix(page: Page, seconds: number): Promise<{ fps: number; mean: number; p95: number }> {
+async function measureMatrix(
+  page: Page,
+  seconds: number,
+): Promise<{ fps: number; mean: number; p95: number }> {
   await page.getByRole('tab', { name: 'Matrix' }).click();
   const canvas = page.getByTestId('matrix');
   await canvas.waitFor();
@@ -149,35 +174,69 @@ async function measureMatrix(page: Page, seconds: number): Promise<{ fps: number
     performance.clearMeasures('accord:matrix-draw');
     const t0 = performance.now();
     let frame = 0;
-    c.dispatchEvent(new PointerEvent('pointerdown', { clientX: cx, clientY: cy, button: 0, pointerId: 1, bubbles: true }));
+    c.dispatchEvent(
+      new PointerEvent('pointerdown', { clientX: cx, clientY: cy, button: 0, pointerId: 1, bubbles: true }),
+    );
     await new Promise<void>((resolve) => {
       const step = () => {
         frame++;
         // zoom in for a second, then pan back and forth while zoomed, zoom out at the end
         const phase = (performance.now() - t0) / 1000;
         if (phase < seconds / 3) {
-          c.dispatchEvent(new WheelEvent('wheel', { deltaY: -40, clientX: cx, clientY: cy, bubbles: true, cancelable: true }));
+          c.dispatchEvent(
+            new WheelEvent('wheel', {
+              deltaY: -40,
+              clientX: cx,
+              clientY: cy,
+              bubbles: true,
+              cancelable: true,
+            }),
+          );
         } else if (phase < (2 * seconds) / 3) {
           const dx = Math.sin(frame / 10) * 200;
-          c.dispatchEvent(new PointerEvent('pointermove', { clientX: cx + dx, clientY: cy + dx / 3, pointerId: 1, bubbles: true }));
+          c.dispatchEvent(
+            new PointerEvent('pointermove', {
+              clientX: cx + dx,
+              clientY: cy + dx / 3,
+              pointerId: 1,
+              bubbles: true,
+            }),
+          );
         } else {
-          c.dispatchEvent(new WheelEvent('wheel', { deltaY: 40, clientX: cx, clientY: cy, bubbles: true, cancelable: true }));
+          c.dispatchEvent(
+            new WheelEvent('wheel', {
+              deltaY: 40,
+              clientX: cx,
+              clientY: cy,
+              bubbles: true,
+              cancelable: true,
+            }),
+          );
         }
         if (phase < seconds) requestAnimationFrame(step);
         else resolve();
       };
       requestAnimationFrame(step);
     });
-    c.dispatchEvent(new PointerEvent('pointerup', { clientX: cx, clientY: cy, button: 0, pointerId: 1, bubbles: true }));
+    c.dispatchEvent(
+      new PointerEvent('pointerup', { clientX: cx, clientY: cy, button: 0, pointerId: 1, bubbles: true }),
+    );
     const elapsed = (performance.now() - t0) / 1000;
-    const draws = performance.getEntriesByName('accord:matrix-draw', 'measure').map((m) => m.duration).sort((a, b) => a - b);
+    const draws = performance
+      .getEntriesByName('accord:matrix-draw', 'measure')
+      .map((m) => m.duration)
+      .sort((a, b) => a - b);
     const mean = draws.reduce((a, b) => a + b, 0) / Math.max(1, draws.length);
     return { fps: draws.length / elapsed, mean, p95: draws[Math.floor(draws.length * 0.95)] ?? 0 };
   }, seconds);
 }
 
 /** Runs the benchmark; see the file comment. */
-export async function runEditorBench(opts: { minutes: number; seconds: number; alignLong: boolean }): Promise<EditorBenchResult> {
+export async function runEditorBench(opts: {
+  minutes: number;
+  seconds: number;
+  alignLong: boolean;
+}): Promise<EditorBenchResult> {
   await buildRenderer();
   const long = makeLongPiece(opts.minutes);
   const dir = mkdtempSync(join(tmpdir(), 'accord-bench-'));
@@ -194,7 +253,9 @@ export async function runEditorBench(opts: { minutes: number; seconds: number; a
     const cold = await browser.context.newPage();
     const fp = await measureFirstPaint(cold, `${bridge.url}#/project/${longId}`);
     await cold.close();
-    console.error(`[bench] first paint (${opts.minutes} min, peaks cached): waveform ${Math.round(fp.waveform)} ms, score view ${Math.round(fp.score)} ms (open ${Math.round(fp.openStart)}, detail ${Math.round(fp.detail)}, peaks ${Math.round(fp.peaks)})`);
+    console.error(
+      `[bench] first paint (${opts.minutes} min, peaks cached): waveform ${Math.round(fp.waveform)} ms, score view ${Math.round(fp.score)} ms (open ${Math.round(fp.openStart)}, detail ${Math.round(fp.detail)}, peaks ${Math.round(fp.peaks)})`,
+    );
 
     let matrixId = longId;
     let matrixTitle = `${opts.minutes}-minute sample`;
@@ -244,9 +305,17 @@ export async function runEditorBench(opts: { minutes: number; seconds: number; a
 const isMain = process.argv[1] !== undefined && /bench\.ts$/.test(process.argv[1]);
 if (isMain) {
   const { values } = parseArgs({
-    options: { minutes: { type: 'string', default: '60' }, seconds: { type: 'string', default: '3' }, 'align-long': { type: 'boolean', default: false } },
+    options: {
+      minutes: { type: 'string', default: '60' },
+      seconds: { type: 'string', default: '3' },
+      'align-long': { type: 'boolean', default: false },
+    },
   });
-  runEditorBench({ minutes: Number(values.minutes), seconds: Number(values.seconds), alignLong: values['align-long'] ?? false })
+  runEditorBench({
+    minutes: Number(values.minutes),
+    seconds: Number(values.seconds),
+    alignLong: values['align-long'] ?? false,
+  })
     .then((r) => console.log(JSON.stringify(r, null, 2)))
     .catch((e: unknown) => {
       console.error(e);

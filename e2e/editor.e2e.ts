@@ -22,7 +22,8 @@ let start: StartPage;
 let editor: EditorPage;
 
 beforeAll(async () => {
-  for (const p of Object.values(SAMPLE)) if (!existsSync(p)) throw new Error(`e2e fixture missing: expected ${p}`);
+  for (const p of Object.values(SAMPLE))
+    if (!existsSync(p)) throw new Error(`e2e fixture missing: expected ${p}`);
   app = await startApp({ width: 1400, height: 900 });
   page = await app.newPage();
   start = new StartPage(page);
@@ -55,7 +56,9 @@ describe('editor', () => {
     await editor.waitOpen(TITLE);
     await editor.waveform.locator('div').first().waitFor();
     await editor.sheet.locator('svg').first().waitFor({ timeout: 60_000 });
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="sheet"]')?.getAttribute('data-cursor-index')) >= 0);
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="sheet"]')?.getAttribute('data-cursor-index')) >= 0,
+    );
     const wave = await screenshotStats(page, editor.waveform, artifact('waveform-before.png'));
     expect(wave.inkedFraction).toBeGreaterThan(0.05);
     const sheet = await screenshotStats(page, editor.sheet, artifact('sheet-before.png'), [255, 255, 255]);
@@ -84,7 +87,11 @@ describe('editor', () => {
     const i0 = await editor.cursorIndex();
     await editor.playButton.click();
     await editor.pauseButton.waitFor();
-    await page.waitForFunction((t) => Number(document.querySelector('main.editor')?.getAttribute('data-playhead')) > t + 2, t0, { timeout: 20_000 });
+    await page.waitForFunction(
+      (t) => Number(document.querySelector('main.editor')?.getAttribute('data-playhead')) > t + 2,
+      t0,
+      { timeout: 20_000 },
+    );
     await editor.pauseButton.click();
     await editor.playButton.waitFor();
     const t1 = await editor.playhead();
@@ -98,7 +105,10 @@ describe('editor', () => {
     // the README's screenshot: a real aligned piece, mid-piece
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowRight');
-    await page.waitForFunction((i) => Number(document.querySelector('[data-testid="sheet"]')?.getAttribute('data-cursor-index')) > i, i1);
+    await page.waitForFunction(
+      (i) => Number(document.querySelector('[data-testid="sheet"]')?.getAttribute('data-cursor-index')) > i,
+      i1,
+    );
     const shot = artifact('editor.png');
     await page.screenshot({ path: shot });
     if (process.env.ACCORD_UPDATE_SCREENSHOT === '1') copyFileSync(shot, DOCS_SCREENSHOT);
@@ -111,7 +121,10 @@ describe('editor', () => {
     const target = Math.floor(noteCount * 0.6);
     const noteBox = await editor.sheet.locator('g.vf-stavenote').nth(target).boundingBox();
     await editor.clickNote(target);
-    await page.waitForFunction((t) => Math.abs(Number(document.querySelector('main.editor')?.getAttribute('data-playhead')) - t) > 0.2, before);
+    await page.waitForFunction(
+      (t) => Math.abs(Number(document.querySelector('main.editor')?.getAttribute('data-playhead')) - t) > 0.2,
+      before,
+    );
     const after = await editor.playhead();
     expect(after).not.toBeCloseTo(before, 1);
     const cursor = await editor.cursorBox();
@@ -130,11 +143,18 @@ describe('editor', () => {
     await help.waitFor({ state: 'detached' });
     const z0 = parseFloat(await editor.zoom.innerText());
     await page.keyboard.press('+');
-    await page.waitForFunction((z) => parseFloat(document.querySelector('output[aria-label="Zoom"]')?.textContent ?? '0') > z, z0);
+    await page.waitForFunction(
+      (z) => parseFloat(document.querySelector('output[aria-label="Zoom"]')?.textContent ?? '0') > z,
+      z0,
+    );
     await page.keyboard.press('Home');
-    await page.waitForFunction(() => Number(document.querySelector('main.editor')?.getAttribute('data-playhead')) === 0);
+    await page.waitForFunction(
+      () => Number(document.querySelector('main.editor')?.getAttribute('data-playhead')) === 0,
+    );
     await page.keyboard.press('ArrowRight');
-    await page.waitForFunction(() => Math.abs(Number(document.querySelector('main.editor')?.getAttribute('data-playhead')) - 5) < 0.01);
+    await page.waitForFunction(
+      () => Math.abs(Number(document.querySelector('main.editor')?.getAttribute('data-playhead')) - 5) < 0.01,
+    );
   });
 
   it('matrix: wheel zooms, hover shows performance time, bar.beat and score time', async () => {
@@ -151,7 +171,12 @@ describe('editor', () => {
     const before = await screenshotStats(page, editor.matrix, artifact('matrix-fit.png'), [0x10, 0x14, 0x1c]);
     await page.mouse.wheel(0, -600);
     await page.waitForTimeout(200);
-    const after = await screenshotStats(page, editor.matrix, artifact('matrix-zoomed.png'), [0x10, 0x14, 0x1c]);
+    const after = await screenshotStats(
+      page,
+      editor.matrix,
+      artifact('matrix-zoomed.png'),
+      [0x10, 0x14, 0x1c],
+    );
     expect(after.inked).not.toBe(before.inked);
   });
 
@@ -174,7 +199,11 @@ describe('editor', () => {
     await start.waitReady();
     await start.open(TITLE);
     await editor.waitOpen(TITLE);
-    await page.waitForFunction((t) => Math.abs(Number(document.querySelector('main.editor')?.getAttribute('data-playhead')) - t) < 0.05, playhead);
+    await page.waitForFunction(
+      (t) =>
+        Math.abs(Number(document.querySelector('main.editor')?.getAttribute('data-playhead')) - t) < 0.05,
+      playhead,
+    );
     expect(await editor.zoom.innerText()).toBe(zoom);
     expect(await editor.selectedView()).toBe(view);
 
@@ -208,7 +237,10 @@ describe('editor', () => {
     }
     // still works: a missing file is reported, then a good project opens
     await start.create('/definitely/not/here.musicxml', SAMPLE.recording, 'Ghost');
-    await page.getByRole('alert').filter({ hasText: /not\/here\.musicxml/ }).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /not\/here\.musicxml/ })
+      .waitFor();
     await start.open(TITLE);
     await editor.waitOpen(TITLE);
     await editor.close();
@@ -247,7 +279,11 @@ describe('editor', () => {
     await page.waitForFunction(() => !document.querySelector('.align button:disabled'));
     if (await editor.cancelButton.isVisible()) await editor.cancelButton.click();
     // either the job stopped (notice) or it had already finished (path drawn)
-    await page.getByText('Alignment cancelled.').or(editor.matrix.and(page.locator(':visible'))).first().waitFor({ timeout: 60_000 });
+    await page
+      .getByText('Alignment cancelled.')
+      .or(editor.matrix.and(page.locator(':visible')))
+      .first()
+      .waitFor({ timeout: 60_000 });
     await editor.alignButton.waitFor();
     expect(app.errors.filter((e) => !/favicon|Failed to load resource/.test(e))).toEqual([]);
   });
@@ -263,7 +299,11 @@ describe('editor', () => {
       await page.keyboard.press(key);
       const from = await editor.playhead();
       await editor.clickNote(2); // a note of bar 1 or 2: inside the repeated bars 1–8
-      await page.waitForFunction((t) => Math.abs(Number(document.querySelector('main.editor')?.getAttribute('data-playhead')) - t) > 0.2, from);
+      await page.waitForFunction(
+        (t) =>
+          Math.abs(Number(document.querySelector('main.editor')?.getAttribute('data-playhead')) - t) > 0.2,
+        from,
+      );
       return editor.playhead();
     };
     const first = await seekByNote('Home');

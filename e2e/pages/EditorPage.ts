@@ -68,7 +68,8 @@ export class EditorPage {
           running: !!bar,
           value: bar ? Number(bar.getAttribute('value')) : -1,
           stage,
-          aligned: !!matrix?.closest('.wrap:not([hidden])') && matrix.getAttribute('data-has-image') === 'true',
+          aligned:
+            !!matrix?.closest('.wrap:not([hidden])') && matrix.getAttribute('data-has-image') === 'true',
         };
       });
       if (state.running) {
@@ -76,7 +77,8 @@ export class EditorPage {
         seen.maxPercent = Math.max(seen.maxPercent, state.value);
       }
       if (!state.running && state.aligned) return seen;
-      if (!state.running && (await this.alert.count()) > 0) throw new Error(`alignment failed: ${await this.alert.first().innerText()}`);
+      if (!state.running && (await this.alert.count()) > 0)
+        throw new Error(`alignment failed: ${await this.alert.first().innerText()}`);
       await this.page.waitForTimeout(50);
     }
     throw new Error(`alignment did not finish within ${timeoutMs} ms`);

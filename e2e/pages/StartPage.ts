@@ -84,6 +84,8 @@ export class StartPage {
   /** Titles of the listed projects, in order. */
   async titles(): Promise<string[]> {
     if ((await this.table.count()) === 0) return [];
-    return this.table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
+    return this.table
+      .locator('tbody tr')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
   }
 }

@@ -17,7 +17,12 @@ export interface PixelStats {
  * Takes a screenshot of `target`, saves it to `path`, and counts the pixels that differ from
  * `background` (default: the colour of the top-left pixel).
  */
-export async function screenshotStats(page: Page, target: Locator, path: string, background?: [number, number, number]): Promise<PixelStats> {
+export async function screenshotStats(
+  page: Page,
+  target: Locator,
+  path: string,
+  background?: [number, number, number],
+): Promise<PixelStats> {
   const png = await target.screenshot({ path });
   return page.evaluate(
     async ({ b64, bg }) => {
@@ -40,7 +45,13 @@ export async function screenshotStats(page: Page, target: Locator, path: string,
         colours.add(((d[i] >> 4) << 8) | ((d[i + 1] >> 4) << 4) | (d[i + 2] >> 4));
       }
       const n = c.width * c.height;
-      return { width: c.width, height: c.height, inked, inkedFraction: n ? inked / n : 0, colours: colours.size };
+      return {
+        width: c.width,
+        height: c.height,
+        inked,
+        inkedFraction: n ? inked / n : 0,
+        colours: colours.size,
+      };
     },
     { b64: png.toString('base64'), bg: background ?? null },
   );

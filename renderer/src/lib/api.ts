@@ -23,7 +23,9 @@ export type {
 export function getAccord(): AccordApi {
   const api = (globalThis as { accord?: AccordApi }).accord;
   if (!api) {
-    throw new Error('window.accord is missing: expected the Electron preload or the test bridge to provide it.');
+    throw new Error(
+      'window.accord is missing: expected the Electron preload or the test bridge to provide it.',
+    );
   }
   return api;
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { barBeatLabel, formatTime, isJumpFrame, measureAt, nearest, perfTimesOf, scoreTimeAt } from './timeline';
+import {
+  barBeatLabel,
+  formatTime,
+  isJumpFrame,
+  measureAt,
+  nearest,
+  perfTimesOf,
+  scoreTimeAt,
+} from './timeline';
 import type { PathLike } from './timeline';
 
 /** A path at 0.1 s hop: plays score 0..4 s, jumps back to 0 (a repeat), plays 0..4 s again. */
@@ -35,7 +43,12 @@ describe('timeline', () => {
   });
 
   it('merges crossings of a wobbling path into one pass', () => {
-    const p: PathLike = { hopSeconds: 0.1, scoreTime: [0, 1, 0.9, 1.1, 2], confidence: [1, 1, 1, 1, 1], jumpFrames: [] };
+    const p: PathLike = {
+      hopSeconds: 0.1,
+      scoreTime: [0, 1, 0.9, 1.1, 2],
+      confidence: [1, 1, 1, 1, 1],
+      jumpFrames: [],
+    };
     expect(perfTimesOf(p, 1.0)).toHaveLength(1);
     expect(isJumpFrame(p, 2)).toBe(false);
   });

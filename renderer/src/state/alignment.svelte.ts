@@ -116,14 +116,24 @@ export class AlignmentState {
       const duration = durationHint
         ? Promise.resolve(durationHint)
         : this.#api.project.list().then((l) => l.find((p) => p.id === id)?.durationSeconds);
-      const early = duration.then((d) => (d ? { pps: peaksPerSecond(d), peaks: this.#api.recording.peaks(id, { pointsPerSecond: peaksPerSecond(d) }) } : null));
+      const early = duration.then((d) =>
+        d
+          ? {
+              pps: peaksPerSecond(d),
+              peaks: this.#api.recording.peaks(id, { pointsPerSecond: peaksPerSecond(d) }),
+            }
+          : null,
+      );
       // a rejected early request must not go unhandled while the detail loads; the sequential path reports errors
       early.then((e) => e?.peaks.catch(() => undefined)).catch(() => undefined);
       const detail = await this.#api.project.get(id);
       performance.mark(DETAIL_LOADED_MARK);
       const pps = peaksPerSecond(detail.recording.durationSeconds);
       const pre = await early.catch(() => null);
-      const peaks = pre && pre.pps === pps ? await pre.peaks : await this.#api.recording.peaks(id, { pointsPerSecond: pps });
+      const peaks =
+        pre && pre.pps === pps
+          ? await pre.peaks
+          : await this.#api.recording.peaks(id, { pointsPerSecond: pps });
       performance.mark(PEAKS_LOADED_MARK);
       this.#detail = detail;
       this.#peaks = peaks;
@@ -169,7 +179,9 @@ export class AlignmentState {
     this.#notice = null;
     this.#job = { jobId: '', stage: 'starting', fraction: 0 };
     try {
-      const { jobId } = method ? await this.#api.alignment.run(id, method) : await this.#api.alignment.run(id);
+      const { jobId } = method
+        ? await this.#api.alignment.run(id, method)
+        : await this.#api.alignment.run(id);
       if (this.#job && !this.#job.jobId) this.#job = { ...this.#job, jobId };
     } catch (e) {
       this.#job = null;
@@ -194,7 +206,10 @@ export class AlignmentState {
     if (!d?.alignment) return;
     try {
       const base = d.project.title.replace(/[\\/:*?"<>|]+/g, '_');
-      const dest = await this.#api.dialog.save({ format, defaultName: base + EXPORT_FORMATS[format].extension });
+      const dest = await this.#api.dialog.save({
+        format,
+        defaultName: base + EXPORT_FORMATS[format].extension,
+      });
       if (dest === null) return;
       const out = await this.#api.export.alignment(d.project.id, format, dest);
       this.#error = null;
@@ -220,7 +235,12 @@ export class AlignmentState {
   perfTimeOf(scoreSeconds: readonly number[], playheadSeconds: number): number | null {
     const a = this.alignment;
     if (!a) return null;
-    return nearest(scoreSeconds.flatMap((t) => perfTimesOf(a.path, t)), playheadSeconds) ?? null;
+    return (
+      nearest(
+        scoreSeconds.flatMap((t) => perfTimesOf(a.path, t)),
+        playheadSeconds,
+      ) ?? null
+    );
   }
 
   /** Stops listening to main. */

@@ -11,12 +11,47 @@ function detail(id: number, aligned: boolean): ProjectDetail {
   const scoreTime = new Float64Array(n);
   for (let f = 0; f < n; f++) scoreTime[f] = (f % 40) * 0.1; // the piece played twice
   return {
-    project: { id, title: 't', scoreName: 's.mid', recordingName: 'r.flac', durationSeconds: 8, createdAt: 0, updatedAt: 0, status: aligned ? 'aligned' : 'new', checkedFraction: 0 },
-    recording: { path: '/r.flac', name: 'r.flac', sizeBytes: 1, mtimeMs: 0, sha256: '', durationSeconds: 8, sampleRate: 44100, channels: 1, mediaUrl: 'http://127.0.0.1/m', available: true },
+    project: {
+      id,
+      title: 't',
+      scoreName: 's.mid',
+      recordingName: 'r.flac',
+      durationSeconds: 8,
+      createdAt: 0,
+      updatedAt: 0,
+      status: aligned ? 'aligned' : 'new',
+      checkedFraction: 0,
+    },
+    recording: {
+      path: '/r.flac',
+      name: 'r.flac',
+      sizeBytes: 1,
+      mtimeMs: 0,
+      sha256: '',
+      durationSeconds: 8,
+      sampleRate: 44100,
+      channels: 1,
+      mediaUrl: 'http://127.0.0.1/m',
+      available: true,
+    },
     scoreInfo: { name: 's.mid', originalPath: '/s.mid', format: 'midi', sizeBytes: 1, sha256: '' },
     score: { format: 'midi', duration: 4, notes: [], beats: [], measures: [], jumpPoints: [] },
     alignment: aligned
-      ? { id: 1, projectId: id, version: 1, kind: 'automatic', method: 'dtw', createdAt: 0, path: { hopSeconds: 0.1, scoreTime, confidence: new Float32Array(n).fill(1), jumpFrames: [40], method: 'dtw' } }
+      ? {
+          id: 1,
+          projectId: id,
+          version: 1,
+          kind: 'automatic',
+          method: 'dtw',
+          createdAt: 0,
+          path: {
+            hopSeconds: 0.1,
+            scoreTime,
+            confidence: new Float32Array(n).fill(1),
+            jumpFrames: [40],
+            method: 'dtw',
+          },
+        }
       : null,
     alignments: [],
     viewState: null,
@@ -27,10 +62,24 @@ describe('AlignmentState', () => {
   it('runs a job: progress of the open project only, then refetches on done', async () => {
     let aligned = false;
     const { api, emit, calls } = fakeApi({
-      project: { get: async (id: number) => detail(id, aligned), list: async () => [detail(7, false).project] },
-      recording: { peaks: async () => ({ pointsPerSecond: 100, durationSeconds: 8, max: new Float32Array(800) }) },
+      project: {
+        get: async (id: number) => detail(id, aligned),
+        list: async () => [detail(7, false).project],
+      },
+      recording: {
+        peaks: async () => ({ pointsPerSecond: 100, durationSeconds: 8, max: new Float32Array(800) }),
+      },
       job: { list: async () => [], cancel: async () => true },
-      alignment: { run: async () => ({ jobId: 'j1' }), matrix: async () => ({ width: 2, height: 2, pixels: new Uint8Array(4), perfSeconds: 8, scoreSeconds: 4 }) },
+      alignment: {
+        run: async () => ({ jobId: 'j1' }),
+        matrix: async () => ({
+          width: 2,
+          height: 2,
+          pixels: new Uint8Array(4),
+          perfSeconds: 8,
+          scoreSeconds: 4,
+        }),
+      },
     });
     const s = new AlignmentState(api);
     expect(await s.open(7)).toBe(true);
@@ -62,17 +111,38 @@ describe('AlignmentState', () => {
   it('reports a cancelled job as a notice and a failure as an error', async () => {
     const { api, emit } = fakeApi({
       project: { get: async (id: number) => detail(id, false), list: async () => [] },
-      recording: { peaks: async () => ({ pointsPerSecond: 100, durationSeconds: 8, max: new Float32Array(800) }) },
-      job: { list: async () => [{ jobId: 'j2', projectId: 3, kind: 'alignment' as const, stage: 'decode', fraction: 0.1, startedAt: 0 }] },
+      recording: {
+        peaks: async () => ({ pointsPerSecond: 100, durationSeconds: 8, max: new Float32Array(800) }),
+      },
+      job: {
+        list: async () => [
+          {
+            jobId: 'j2',
+            projectId: 3,
+            kind: 'alignment' as const,
+            stage: 'decode',
+            fraction: 0.1,
+            startedAt: 0,
+          },
+        ],
+      },
     });
     const s = new AlignmentState(api);
     await s.open(3);
     expect(s.job?.jobId).toBe('j2'); // a job already running is picked up on open
-    emit('job:failed', { jobId: 'j2', projectId: 3, error: { code: 'cancelled', message: 'cancelled by user' } });
+    emit('job:failed', {
+      jobId: 'j2',
+      projectId: 3,
+      error: { code: 'cancelled', message: 'cancelled by user' },
+    });
     expect(s.job).toBeNull();
     expect(s.notice).toBe('Alignment cancelled.');
     expect(s.error).toBeNull();
-    emit('job:failed', { jobId: 'j3', projectId: 3, error: { code: 'io', message: 'cannot decode take.flac: not a FLAC stream' } });
+    emit('job:failed', {
+      jobId: 'j3',
+      projectId: 3,
+      error: { code: 'io', message: 'cannot decode take.flac: not a FLAC stream' },
+    });
     expect(s.error).toBe('Alignment failed: cannot decode take.flac: not a FLAC stream');
   });
 

@@ -7,7 +7,11 @@ type Listener = (payload: unknown) => void;
 export type FakeDomains = { [D in Exclude<keyof AccordApi, 'on'>]?: Partial<AccordApi[D]> };
 
 /** A fake API whose `emit()` plays main's events, and which records every call as `domain.verb`. */
-export function fakeApi(domains: FakeDomains): { api: AccordApi; emit: <E extends EventChannel>(e: E, p: EventChannels[E]) => void; calls: string[] } {
+export function fakeApi(domains: FakeDomains): {
+  api: AccordApi;
+  emit: <E extends EventChannel>(e: E, p: EventChannels[E]) => void;
+  calls: string[];
+} {
   const listeners = new Map<string, Set<Listener>>();
   const calls: string[] = [];
   const api: Record<string, unknown> = {

@@ -43,7 +43,9 @@ export class ProjectsState {
 
   /** Creates a project from a score and a recording path; null (and `error` set) on failure. */
   async create(scorePath: string, recordingPath: string, title?: string): Promise<ProjectSummary | null> {
-    return this.#run(() => this.#api.project.create(title ? { scorePath, recordingPath, title } : { scorePath, recordingPath }));
+    return this.#run(() =>
+      this.#api.project.create(title ? { scorePath, recordingPath, title } : { scorePath, recordingPath }),
+    );
   }
 
   /** Renames project `id`. */
@@ -69,7 +71,10 @@ export class ProjectsState {
   /** Asks main for a file of `kind` (native dialog in the app, pre-answered in the test bridge); null when cancelled. */
   async chooseFile(kind: 'score' | 'recording'): Promise<string | null> {
     try {
-      return await this.#api.dialog.open({ kind, title: kind === 'score' ? 'Choose a score' : 'Choose a recording' });
+      return await this.#api.dialog.open({
+        kind,
+        title: kind === 'score' ? 'Choose a score' : 'Choose a recording',
+      });
     } catch (e) {
       this.#error = errorMessage(e);
       return null;

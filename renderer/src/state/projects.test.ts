@@ -43,7 +43,12 @@ describe('ProjectsState', () => {
       project: {
         list: async () => [],
         create: async () => {
-          throw new Error(new AccordError('invalid-argument', 'scorePath: expected an existing file, got "/nope"').toWireMessage());
+          throw new Error(
+            new AccordError(
+              'invalid-argument',
+              'scorePath: expected an existing file, got "/nope"',
+            ).toWireMessage(),
+          );
         },
       },
     });
@@ -55,7 +60,9 @@ describe('ProjectsState', () => {
   });
 
   it('refuses an empty title without calling main', async () => {
-    const { api, calls } = fakeApi({ project: { list: async () => [], rename: async () => summary(1, 'x', 0) } });
+    const { api, calls } = fakeApi({
+      project: { list: async () => [], rename: async () => summary(1, 'x', 0) },
+    });
     const s = new ProjectsState(api);
     expect(await s.rename(1, '   ')).toBe(false);
     expect(s.error).toMatch(/empty/);

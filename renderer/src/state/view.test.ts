@@ -26,14 +26,23 @@ describe('ViewSettings', () => {
     await vi.advanceTimersByTimeAsync(150);
     expect(saved).toHaveLength(1);
     expect(v.pending).toBe(false);
-    expect(checkViewState(saved[0], 'state')).toEqual({ playheadSeconds: 20, pixelsPerSecond: 200, scrollSeconds: 0, selectedView: 'matrix' });
+    expect(checkViewState(saved[0], 'state')).toEqual({
+      playheadSeconds: 20,
+      pixelsPerSecond: 200,
+      scrollSeconds: 0,
+      selectedView: 'matrix',
+    });
   });
 
   it('restores saved state, clamping zoom, and saves nothing after close', async () => {
     const saved: ViewState[] = [];
     const { api } = fakeApi({ view: { save: async (_id: number, s: ViewState) => void saved.push(s) } });
     const v = new ViewSettings(api, () => 0, 10);
-    v.restore(1, { playheadSeconds: 3, pixelsPerSecond: 1e5, scrollSeconds: 2, selectedView: 'score' }, 'pianoroll');
+    v.restore(
+      1,
+      { playheadSeconds: 3, pixelsPerSecond: 1e5, scrollSeconds: 2, selectedView: 'score' },
+      'pianoroll',
+    );
     expect(v.zoom).toBe(ZOOM_MAX_PX_PER_SEC);
     expect(v.view).toBe('score');
     v.setView('matrix');
@@ -48,7 +57,9 @@ describe('ViewSettings', () => {
     const { api } = fakeApi({
       view: {
         save: async () => {
-          throw new Error('[accord:invalid-argument] state.playheadSeconds: expected a number in [0, 1000000], got the number -1');
+          throw new Error(
+            '[accord:invalid-argument] state.playheadSeconds: expected a number in [0, 1000000], got the number -1',
+          );
         },
       },
     });

@@ -183,7 +183,15 @@ export class MatrixView extends Emitter<MatrixEvents> {
     performance.clearMeasures(MATRIX_DRAW_MEASURE);
   }
 
-  #drawPath(ctx: CanvasRenderingContext2D, w: number, h: number, x0: number, x1: number, y0: number, y1: number): void {
+  #drawPath(
+    ctx: CanvasRenderingContext2D,
+    w: number,
+    h: number,
+    x0: number,
+    x1: number,
+    y0: number,
+    y1: number,
+  ): void {
     const p = this.#path;
     const n = p.scoreTime.length;
     if (n === 0) return;
@@ -214,7 +222,10 @@ export class MatrixView extends Emitter<MatrixEvents> {
       let conf = 0;
       for (let k = f; k < Math.min(n, f + step); k++) conf += p.confidence[k];
       conf /= Math.min(step, n - f);
-      const b = Math.min(CONFIDENCE_COLOURS.length - 1, Math.max(0, Math.floor(conf * CONFIDENCE_COLOURS.length)));
+      const b = Math.min(
+        CONFIDENCE_COLOURS.length - 1,
+        Math.max(0, Math.floor(conf * CONFIDENCE_COLOURS.length)),
+      );
       const x = (f * hop - x0) * sx;
       const y = h - (p.scoreTime[f] - y0) * sy;
       if (breakHere || b !== bucket) {
@@ -236,7 +247,15 @@ export class MatrixView extends Emitter<MatrixEvents> {
   }
 
   /** Axis captions with the visible range (seconds) along the bottom and the left edge. */
-  #drawAxes(ctx: CanvasRenderingContext2D, w: number, h: number, x0: number, x1: number, y0: number, y1: number): void {
+  #drawAxes(
+    ctx: CanvasRenderingContext2D,
+    w: number,
+    h: number,
+    x0: number,
+    x1: number,
+    y0: number,
+    y1: number,
+  ): void {
     ctx.font = '11px system-ui, sans-serif';
     ctx.fillStyle = 'rgba(255,255,255,0.75)';
     ctx.textBaseline = 'bottom';

@@ -103,7 +103,12 @@ export class PianoRollView extends Emitter<PianoRollEvents> {
       if (n.onset + n.duration < t0) continue;
       const playing = n.onset <= this.#time && this.#time < n.onset + n.duration;
       ctx.fillStyle = playing ? '#dd6b20' : '#2c5282';
-      ctx.fillRect((n.onset - t0) * pxPerSec, this.#y(n.pitch, h, rowH), Math.max(2, n.duration * pxPerSec - 1), Math.max(2, rowH - 1));
+      ctx.fillRect(
+        (n.onset - t0) * pxPerSec,
+        this.#y(n.pitch, h, rowH),
+        Math.max(2, n.duration * pxPerSec - 1),
+        Math.max(2, rowH - 1),
+      );
     }
     const x = (this.#time - t0) * pxPerSec;
     ctx.strokeStyle = '#e53e3e';

@@ -163,7 +163,8 @@ export class SheetView extends Emitter<SheetEvents> {
   }
 
   #osmdMeasureOf(m: ScoreMeasure): number {
-    const i = this.#osmdIndexByNumber.get(m.number) ?? this.#osmdIndexByNumber.get(String(parseInt(m.number, 10)));
+    const i =
+      this.#osmdIndexByNumber.get(m.number) ?? this.#osmdIndexByNumber.get(String(parseInt(m.number, 10)));
     if (i !== undefined) return i;
     return Math.min(m.index, this.#osmd.Sheet.SourceMeasures.length - 1);
   }
@@ -196,7 +197,8 @@ export class SheetView extends Emitter<SheetEvents> {
     if (!target) return;
     const cursor = this.#osmd.cursor;
     // step the iterator without redrawing (forward first, then from the start), then draw once
-    if (!this.#seekForward(target) && (cursor.resetIterator(), !this.#atStop(target))) this.#seekForward(target);
+    if (!this.#seekForward(target) && (cursor.resetIterator(), !this.#atStop(target)))
+      this.#seekForward(target);
     this.#cursorIndex = k;
     cursor.update();
   }
@@ -222,13 +224,16 @@ export class SheetView extends Emitter<SheetEvents> {
     const box = this.#container;
     if (!el) return;
     // the cursor's offsets are relative to OSMD's page element inside the scroll box
-    const page = el.offsetParent instanceof HTMLElement && box.contains(el.offsetParent) ? el.offsetParent : box;
+    const page =
+      el.offsetParent instanceof HTMLElement && box.contains(el.offsetParent) ? el.offsetParent : box;
     const top = el.offsetTop + (page === box ? 0 : page.offsetTop);
     const left = el.offsetLeft + (page === box ? 0 : page.offsetLeft);
     const h = el.offsetHeight;
     const next = { top: box.scrollTop, left: box.scrollLeft };
-    if (top < box.scrollTop || top + h > box.scrollTop + box.clientHeight) next.top = Math.max(0, top - box.clientHeight * 0.25);
-    if (left < box.scrollLeft || left > box.scrollLeft + box.clientWidth - 20) next.left = Math.max(0, left - box.clientWidth * 0.3);
+    if (top < box.scrollTop || top + h > box.scrollTop + box.clientHeight)
+      next.top = Math.max(0, top - box.clientHeight * 0.25);
+    if (left < box.scrollLeft || left > box.scrollLeft + box.clientWidth - 20)
+      next.left = Math.max(0, left - box.clientWidth * 0.3);
     if (next.top !== box.scrollTop || next.left !== box.scrollLeft) box.scrollTo(next);
   }
 

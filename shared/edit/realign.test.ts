@@ -6,6 +6,7 @@ import { scoreTimeAt } from '../path.js';
 import { realignAll, realignLocal } from './realign.js';
 import type { Corrections } from './types.js';
 import { emptyCorrections } from './types.js';
+import { createHistory, editSpan, record, redo, undo } from './history.js';
 
 const score = syntheticScore(3000, 7);
 const hop = score.hopSeconds;
@@ -82,6 +83,35 @@ describe('realignLocal', () => {
     expect(out.scoreTime[1500]).toBe(0);
     expect(Math.abs(out.scoreTime[1499] / hop - 1499)).toBeLessThan(4);
     for (const f of [300, 1200, 2000, 3500, 4400]) expect(Math.abs(scoreTimeAt(out, f * hop) / hop - w[f])).toBeLessThan(4);
+  });
+
+  it('undo after an anchor edit gives back the path before it; redo the edited one', () => {
+    const base = realignAll(perf, score, driftingPath(1000, 2000, 60), emptyCorrections(), []);
+    const s1 = record({ history: createHistory(), corrections: emptyCorrections() }, { type: 'add-anchor', anchor: anchorAt(1500, 'a') });
+    const span1 = editSpan(s1.history.entries[0].op);
+    if (!span1) throw new Error('expected a span');
+    const edited = realignLocal(perf, score, base, s1.corrections, span1);
+    expect(edited.scoreTime).not.toEqual(base.scoreTime);
+    const u = undo(s1);
+    const spanU = u && editSpan(u.applied);
+    if (!u || !spanU) throw new Error('expected an undo with a span');
+    const back = realignLocal(perf, score, edited, u.corrections, spanU);
+    expect(back.scoreTime).toEqual(base.scoreTime);
+    const r = redo(u);
+    const spanR = r && editSpan(r.applied);
+    if (!r || !spanR) throw new Error('expected a redo with a span');
+    expect(realignLocal(perf, score, back, r.corrections, spanR).scoreTime).toEqual(edited.scoreTime);
+  });
+
+  it('a repeat-skipped region becomes a jump forward at its start', () => {
+    // Performance plays score frames 0–1000, then skips to 2000–3000.
+    const w = Float64Array.from({ length: 2000 }, (_, f) => (f < 1000 ? f : f + 1000));
+    const p2 = warpFeatures(score, w, 0.15, 6);
+    const old = alignDtw(p2, score);
+    const corr: Corrections = { ...emptyCorrections(), regions: [{ id: 'r', perfStart: 1000 * hop, perfEnd: 1100 * hop, kind: 'repeat-skipped' }] };
+    const out = realignAll(p2, score, old, corr, []);
+    expect(out.jumpFrames).toEqual([1000]);
+    for (const f of [500, 990, 1010, 1500, 1900]) expect(Math.abs(scoreTimeAt(out, f * hop) / hop - w[f])).toBeLessThan(5);
   });
 
   it('a repeat-taken region becomes a jump back at its start', () => {

@@ -4,7 +4,8 @@
  * - a manual jump cuts the path before its perf frame and pins that frame to `toScoreTime`; the
  *   frame before the cut is free (the DP picks where the previous pass ends);
  * - a `not-in-score` region holds the score position of the frame before it (the frame after it
- *   when it opens the recording), confidence 0, and is left out of the DP;
+ *   when it opens the recording), confidence 0, and is left out of the DP; the pass before it
+ *   ends where the DP finds the music stopped, the pass after it resumes from the held position;
  * - a `repeat-taken` region [perfStart, perfEnd] is a pass that replays score material: the path
  *   jumps back at perfStart (target chosen by the DP, at or before the position just before the
  *   region) and is back at the position it had just before perfStart at perfEnd;

@@ -29,7 +29,10 @@ function findRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   while (!existsSync(path.join(dir, 'resources/sample/score.mid'))) {
     const up = path.dirname(dir);
-    if (up === dir) throw new Error(`bench/edit: expected resources/sample above ${fileURLToPath(import.meta.url)}, found none`);
+    if (up === dir)
+      throw new Error(
+        `bench/edit: expected resources/sample above ${fileURLToPath(import.meta.url)}, found none`,
+      );
     dir = up;
   }
   return dir;
@@ -49,7 +52,9 @@ function inputs(): { wav: string; score: string } {
   if (existsSync(wav) && existsSync(score)) return { wav, score };
   mkdirSync(cacheDir, { recursive: true });
   const notesOf = (file: string): { midi: number; time: number; duration: number; velocity: number }[] =>
-    new Midi(readFileSync(path.join(root, file))).tracks.flatMap((t) => t.notes.map((n) => ({ midi: n.midi, time: n.time, duration: n.duration, velocity: n.velocity })));
+    new Midi(readFileSync(path.join(root, file))).tracks.flatMap((t) =>
+      t.notes.map((n) => ({ midi: n.midi, time: n.time, duration: n.duration, velocity: n.velocity })),
+    );
   const perfNotes = notesOf('resources/sample/performance.mid');
   const scoreNotes = notesOf('resources/sample/score.mid');
   const len = (ns: typeof perfNotes): number => Math.max(...ns.map((n) => n.time + n.duration)) + 0.5;
@@ -61,13 +66,16 @@ function inputs(): { wav: string; score: string } {
   const pt = perfMidi.addTrack();
   const st = scoreMidi.addTrack();
   for (let k = 0; k < loops; k++) {
-    for (const n of perfNotes) if (k * perfLen + n.time < MINUTES * 60) pt.addNote({ ...n, time: k * perfLen + n.time });
+    for (const n of perfNotes)
+      if (k * perfLen + n.time < MINUTES * 60) pt.addNote({ ...n, time: k * perfLen + n.time });
     for (const n of scoreNotes) st.addNote({ ...n, time: k * scoreLen + n.time });
   }
   const perfMid = path.join(cacheDir, `edit-perf-${MINUTES}min.mid`);
   writeFileSync(perfMid, perfMidi.toArray());
   writeFileSync(score, scoreMidi.toArray());
-  execFileSync('fluidsynth', ['-ni', '-g', '0.7', '-F', wav, '-r', '44100', SOUNDFONT, perfMid], { stdio: 'ignore' });
+  execFileSync('fluidsynth', ['-ni', '-g', '0.7', '-F', wav, '-r', '44100', SOUNDFONT, perfMid], {
+    stdio: 'ignore',
+  });
   return { wav, score };
 }
 
@@ -85,14 +93,26 @@ function timed<T>(fn: () => T): { value: T } & Timing {
   return { value, wallMs, cpuMs: (c.user + c.system) / 1000 };
 }
 
-function summary(ts: Timing[]): { n: number; wallMedianMs: number; wallP95Ms: number; cpuMedianMs: number; cpuP95Ms: number } {
+function summary(ts: Timing[]): {
+  n: number;
+  wallMedianMs: number;
+  wallP95Ms: number;
+  cpuMedianMs: number;
+  cpuP95Ms: number;
+} {
   const q = (xs: number[], p: number): number => {
     const s = [...xs].sort((a, b) => a - b);
     return Math.round(s[Math.min(s.length - 1, Math.floor(p * s.length))] * 10) / 10;
   };
   const w = ts.map((t) => t.wallMs);
   const c = ts.map((t) => t.cpuMs);
-  return { n: ts.length, wallMedianMs: q(w, 0.5), wallP95Ms: q(w, 0.95), cpuMedianMs: q(c, 0.5), cpuP95Ms: q(c, 0.95) };
+  return {
+    n: ts.length,
+    wallMedianMs: q(w, 0.5),
+    wallP95Ms: q(w, 0.95),
+    cpuMedianMs: q(c, 0.5),
+    cpuP95Ms: q(c, 0.95),
+  };
 }
 
 async function main(): Promise<void> {
@@ -111,7 +131,12 @@ async function main(): Promise<void> {
   // Anchors every 20–60 s, each off the automatic path by up to ±0.3 s (so every stretch changes).
   const corrections: Corrections = { anchors: [], jumps: [], regions: [] };
   for (let t = 10 + rnd() * 20; t < duration - 10; t += 20 + rnd() * 40) {
-    corrections.anchors.push({ id: `a${corrections.anchors.length}`, perfTime: t, scoreTime: scoreTimeAt(path0, t) + (rnd() - 0.5) * 0.6, source: 'drag' });
+    corrections.anchors.push({
+      id: `a${corrections.anchors.length}`,
+      perfTime: t,
+      scoreTime: scoreTimeAt(path0, t) + (rnd() - 0.5) * 0.6,
+      source: 'drag',
+    });
   }
   const withAnchors = timed(() => realignAll(perf, score, path0, corrections, loaded.score.jumpPoints));
   const path1 = withAnchors.value;
@@ -128,23 +153,41 @@ async function main(): Promise<void> {
     const edit: EditSpan = { perfTime: t };
     const withAnchor: Corrections = {
       ...corrections,
-      anchors: [...corrections.anchors, { id: `n${k}`, perfTime: t, scoreTime: scoreTimeAt(path1, t) + 0.25, source: 'drag' }],
+      anchors: [
+        ...corrections.anchors,
+        { id: `n${k}`, perfTime: t, scoreTime: scoreTimeAt(path1, t) + 0.25, source: 'drag' },
+      ],
     };
     anchorEdits.push(timed(() => realignLocal(perf, score, path1, withAnchor, edit)));
-    const withJump: Corrections = { ...corrections, jumps: [{ id: `j${k}`, perfTime: t, toScoreTime: scoreTimeAt(path1, t) + 0.5 }] };
-    jumpInserts.push(timed(() => realignLocal(perf, score, path1, withJump, edit, { jumpPointsSeconds: loaded.score.jumpPoints })));
+    const withJump: Corrections = {
+      ...corrections,
+      jumps: [{ id: `j${k}`, perfTime: t, toScoreTime: scoreTimeAt(path1, t) + 0.5 }],
+    };
+    jumpInserts.push(
+      timed(() =>
+        realignLocal(perf, score, path1, withJump, edit, { jumpPointsSeconds: loaded.score.jumpPoints }),
+      ),
+    );
   }
   // The first anchor of a project: no neighbours, so both sides up to the recording's ends are re-aligned.
   const firstAnchor: Timing[] = [];
   for (let k = 0; k < 5; k++) {
     const t = duration * (0.2 + 0.6 * rnd());
-    const only: Corrections = { anchors: [{ id: 'f', perfTime: t, scoreTime: scoreTimeAt(path0, t) + 0.25, source: 'drag' }], jumps: [], regions: [] };
+    const only: Corrections = {
+      anchors: [{ id: 'f', perfTime: t, scoreTime: scoreTimeAt(path0, t) + 0.25, source: 'drag' }],
+      jumps: [],
+      regions: [],
+    };
     firstAnchor.push(timed(() => realignLocal(perf, score, path0, only, { perfTime: t })));
   }
   const all: Timing[] = [];
-  for (let k = 0; k < 3; k++) all.push(timed(() => realignAll(perf, score, path1, corrections, loaded.score.jumpPoints)));
+  for (let k = 0; k < 3; k++)
+    all.push(timed(() => realignAll(perf, score, path1, corrections, loaded.score.jumpPoints)));
 
-  const meta = { audio: { name: path.basename(files.wav), sha256: audio.sha256 }, score: { name: path.basename(files.score), sha256: '0'.repeat(64) } };
+  const meta = {
+    audio: { name: path.basename(files.wav), sha256: audio.sha256 },
+    score: { name: path.basename(files.score), sha256: '0'.repeat(64) },
+  };
   const exports: Record<string, ReturnType<typeof summary> & { bytes: number }> = {};
   for (const format of Object.keys(EXPORT_FORMATS) as ExportFormat[]) {
     const ts: Timing[] = [];
@@ -160,9 +203,18 @@ async function main(): Promise<void> {
   process.stdout.write(
     `${JSON.stringify(
       {
-        input: { wav: path.relative(root, files.wav), score: path.relative(root, files.score), seconds: Math.round(duration * 10) / 10, perfFrames: perf.frames, scoreFrames: score.frames },
+        input: {
+          wav: path.relative(root, files.wav),
+          score: path.relative(root, files.score),
+          seconds: Math.round(duration * 10) / 10,
+          perfFrames: perf.frames,
+          scoreFrames: score.frames,
+        },
         anchors: corrections.anchors.length,
-        editedStretchSeconds: { median: Math.round(sorted[sorted.length >> 1]), max: Math.round(sorted[sorted.length - 1]) },
+        editedStretchSeconds: {
+          median: Math.round(sorted[sorted.length >> 1]),
+          max: Math.round(sorted[sorted.length - 1]),
+        },
         alignDtwMs: Math.round(base.wallMs),
         anchorEdit: summary(anchorEdits),
         jumpInsert: summary(jumpInserts),

@@ -1,15 +1,35 @@
 import { describe, expect, it } from 'vitest';
 import type { EditOp, HistoryState } from './history.js';
-import { apply, createHistory, editSpan, inverseOf, parseHistory, record, redo, serializeHistory, undo } from './history.js';
+import {
+  apply,
+  createHistory,
+  editSpan,
+  inverseOf,
+  parseHistory,
+  record,
+  redo,
+  serializeHistory,
+  undo,
+} from './history.js';
 import type { Corrections } from './types.js';
 import { emptyCorrections } from './types.js';
 
 const ops: EditOp[] = [
   { type: 'add-anchor', anchor: { id: 'a1', perfTime: 10, scoreTime: 8, source: 'drag' } },
   { type: 'add-anchor', anchor: { id: 'a2', perfTime: 5, scoreTime: 4, source: 'tap' } },
-  { type: 'move-anchor', id: 'a1', from: { perfTime: 10, scoreTime: 8 }, to: { perfTime: 11, scoreTime: 8.5 } },
+  {
+    type: 'move-anchor',
+    id: 'a1',
+    from: { perfTime: 10, scoreTime: 8 },
+    to: { perfTime: 11, scoreTime: 8.5 },
+  },
   { type: 'insert-jump', jump: { id: 'j1', perfTime: 30, toScoreTime: 0 } },
-  { type: 'move-jump', id: 'j1', from: { perfTime: 30, toScoreTime: 0 }, to: { perfTime: 29.5, toScoreTime: 0.2 } },
+  {
+    type: 'move-jump',
+    id: 'j1',
+    from: { perfTime: 30, toScoreTime: 0 },
+    to: { perfTime: 29.5, toScoreTime: 0.2 },
+  },
   { type: 'mark-region', region: { id: 'r1', perfStart: 40, perfEnd: 50, kind: 'not-in-score' } },
   { type: 'delete-anchor', anchor: { id: 'a2', perfTime: 5, scoreTime: 4, source: 'tap' } },
   { type: 'unmark-region', region: { id: 'r1', perfStart: 40, perfEnd: 50, kind: 'not-in-score' } },
@@ -60,7 +80,10 @@ describe('edit history', () => {
     const u1 = undo(states[4]);
     const u2 = u1 && undo(u1);
     if (!u2) throw new Error('expected two undos');
-    const s = record(u2, { type: 'add-anchor', anchor: { id: 'a3', perfTime: 20, scoreTime: 15, source: 'note-key' } });
+    const s = record(u2, {
+      type: 'add-anchor',
+      anchor: { id: 'a3', perfTime: 20, scoreTime: 15, source: 'note-key' },
+    });
     expect(s.history.entries).toHaveLength(3);
     expect(s.history.cursor).toBe(3);
     expect(redo(s)).toBeNull();
@@ -68,9 +91,19 @@ describe('edit history', () => {
   });
 
   it('restore-version swaps whole correction sets and undoes', () => {
-    const start: Corrections = { anchors: [{ id: 'x', perfTime: 1, scoreTime: 1, source: 'import' }], jumps: [], regions: [] };
+    const start: Corrections = {
+      anchors: [{ id: 'x', perfTime: 1, scoreTime: 1, source: 'import' }],
+      jumps: [],
+      regions: [],
+    };
     const s0: HistoryState = { history: createHistory(), corrections: start };
-    const s1 = record(s0, { type: 'restore-version', fromVersion: 3, toVersion: 1, before: start, after: emptyCorrections() });
+    const s1 = record(s0, {
+      type: 'restore-version',
+      fromVersion: 3,
+      toVersion: 1,
+      before: start,
+      after: emptyCorrections(),
+    });
     expect(s1.corrections).toEqual(emptyCorrections());
     expect(undo(s1)?.corrections).toEqual(start);
   });
@@ -81,9 +114,13 @@ describe('edit history', () => {
     if (!h) throw new Error('expected an undo');
     const back = parseHistory(serializeHistory(h));
     expect(back).toEqual(h);
-    expect(redo({ history: back, corrections: states[ops.length - 2].corrections })?.corrections).toEqual(states[ops.length - 1].corrections);
+    expect(redo({ history: back, corrections: states[ops.length - 2].corrections })?.corrections).toEqual(
+      states[ops.length - 1].corrections,
+    );
     expect(() => parseHistory('{"entries":[],"cursor":2}')).toThrow(/cursor in 0…0/);
-    expect(() => parseHistory('{"entries":[{"op":{"type":"zap"},"inverse":{"type":"zap"}}],"cursor":0}')).toThrow(/entry 0/);
+    expect(() =>
+      parseHistory('{"entries":[{"op":{"type":"zap"},"inverse":{"type":"zap"}}],"cursor":0}'),
+    ).toThrow(/entry 0/);
     expect(() => parseHistory('nope')).toThrow(/expected JSON/);
   });
 
@@ -91,13 +128,22 @@ describe('edit history', () => {
     expect(() => apply(emptyCorrections(), ops[2])).toThrow(/existing anchor "a1"/);
     const c = apply(emptyCorrections(), ops[0]);
     expect(() => apply(c, ops[0])).toThrow(/new id/);
-    expect(() => apply(c, { type: 'move-anchor', id: 'a1', from: { perfTime: 3, scoreTime: 8 }, to: { perfTime: 4, scoreTime: 8 } })).toThrow(/expected at/);
+    expect(() =>
+      apply(c, {
+        type: 'move-anchor',
+        id: 'a1',
+        from: { perfTime: 3, scoreTime: 8 },
+        to: { perfTime: 4, scoreTime: 8 },
+      }),
+    ).toThrow(/expected at/);
   });
 
   it('names the span to re-align for each op', () => {
     expect(editSpan(ops[0])).toEqual({ perfTime: 10 });
     expect(editSpan(ops[4])).toEqual({ perfStart: 29.5, perfEnd: 30 });
     expect(editSpan(ops[5])).toEqual({ perfStart: 40, perfEnd: 50 });
-    expect(editSpan({ type: 'mark-region', region: { id: 'c', perfStart: 1, perfEnd: 2, kind: 'checked' } })).toBeNull();
+    expect(
+      editSpan({ type: 'mark-region', region: { id: 'c', perfStart: 1, perfEnd: 2, kind: 'checked' } }),
+    ).toBeNull();
   });
 });

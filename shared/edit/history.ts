@@ -84,7 +84,13 @@ export function inverseOf(op: EditOp): EditOp {
     case 'unmark-region':
       return { type: 'mark-region', region: op.region };
     case 'restore-version':
-      return { type: 'restore-version', fromVersion: op.toVersion, toVersion: op.fromVersion, before: op.after, after: op.before };
+      return {
+        type: 'restore-version',
+        fromVersion: op.toVersion,
+        toVersion: op.fromVersion,
+        before: op.after,
+        after: op.before,
+      };
   }
 }
 
@@ -93,7 +99,8 @@ export function apply(corrections: Corrections, op: EditOp): Corrections {
   const { anchors, jumps, regions } = corrections;
   switch (op.type) {
     case 'add-anchor':
-      if (anchors.some((a) => a.id === op.anchor.id)) throw new Error(`add-anchor: expected a new id, anchor "${op.anchor.id}" exists`);
+      if (anchors.some((a) => a.id === op.anchor.id))
+        throw new Error(`add-anchor: expected a new id, anchor "${op.anchor.id}" exists`);
       return { ...corrections, anchors: [...anchors, { ...op.anchor }].sort(byPerfTime) };
     case 'delete-anchor':
       findId(anchors, op.anchor.id, 'delete-anchor', 'anchor');
@@ -101,12 +108,18 @@ export function apply(corrections: Corrections, op: EditOp): Corrections {
     case 'move-anchor': {
       const a = findId(anchors, op.id, 'move-anchor', 'anchor');
       if (!near(a.perfTime, op.from.perfTime) || !near(a.scoreTime, op.from.scoreTime)) {
-        throw new Error(`move-anchor: anchor "${op.id}" expected at (${op.from.perfTime}, ${op.from.scoreTime}), found at (${a.perfTime}, ${a.scoreTime})`);
+        throw new Error(
+          `move-anchor: anchor "${op.id}" expected at (${op.from.perfTime}, ${op.from.scoreTime}), found at (${a.perfTime}, ${a.scoreTime})`,
+        );
       }
-      return { ...corrections, anchors: anchors.map((x) => (x.id === op.id ? { ...x, ...op.to } : x)).sort(byPerfTime) };
+      return {
+        ...corrections,
+        anchors: anchors.map((x) => (x.id === op.id ? { ...x, ...op.to } : x)).sort(byPerfTime),
+      };
     }
     case 'insert-jump':
-      if (jumps.some((j) => j.id === op.jump.id)) throw new Error(`insert-jump: expected a new id, jump "${op.jump.id}" exists`);
+      if (jumps.some((j) => j.id === op.jump.id))
+        throw new Error(`insert-jump: expected a new id, jump "${op.jump.id}" exists`);
       return { ...corrections, jumps: [...jumps, { ...op.jump }].sort(byPerfTime) };
     case 'delete-jump':
       findId(jumps, op.jump.id, 'delete-jump', 'jump');
@@ -114,13 +127,22 @@ export function apply(corrections: Corrections, op: EditOp): Corrections {
     case 'move-jump': {
       const j = findId(jumps, op.id, 'move-jump', 'jump');
       if (!near(j.perfTime, op.from.perfTime) || !near(j.toScoreTime, op.from.toScoreTime)) {
-        throw new Error(`move-jump: jump "${op.id}" expected at (${op.from.perfTime} → ${op.from.toScoreTime}), found at (${j.perfTime} → ${j.toScoreTime})`);
+        throw new Error(
+          `move-jump: jump "${op.id}" expected at (${op.from.perfTime} → ${op.from.toScoreTime}), found at (${j.perfTime} → ${j.toScoreTime})`,
+        );
       }
-      return { ...corrections, jumps: jumps.map((x) => (x.id === op.id ? { ...x, ...op.to } : x)).sort(byPerfTime) };
+      return {
+        ...corrections,
+        jumps: jumps.map((x) => (x.id === op.id ? { ...x, ...op.to } : x)).sort(byPerfTime),
+      };
     }
     case 'mark-region':
-      if (regions.some((r) => r.id === op.region.id)) throw new Error(`mark-region: expected a new id, region "${op.region.id}" exists`);
-      return { ...corrections, regions: [...regions, { ...op.region }].sort((a, b) => a.perfStart - b.perfStart) };
+      if (regions.some((r) => r.id === op.region.id))
+        throw new Error(`mark-region: expected a new id, region "${op.region.id}" exists`);
+      return {
+        ...corrections,
+        regions: [...regions, { ...op.region }].sort((a, b) => a.perfStart - b.perfStart),
+      };
     case 'unmark-region':
       findId(regions, op.region.id, 'unmark-region', 'region');
       return { ...corrections, regions: regions.filter((r) => r.id !== op.region.id) };
@@ -142,7 +164,11 @@ export function undo(state: HistoryState): (HistoryState & { applied: EditOp }) 
   const { entries, cursor } = state.history;
   if (cursor === 0) return null;
   const applied = entries[cursor - 1].inverse;
-  return { corrections: apply(state.corrections, applied), history: { entries, cursor: cursor - 1 }, applied };
+  return {
+    corrections: apply(state.corrections, applied),
+    history: { entries, cursor: cursor - 1 },
+    applied,
+  };
 }
 
 /** Re-applies the next undone op; returns null when there is none. */
@@ -150,7 +176,11 @@ export function redo(state: HistoryState): (HistoryState & { applied: EditOp }) 
   const { entries, cursor } = state.history;
   if (cursor >= entries.length) return null;
   const applied = entries[cursor].op;
-  return { corrections: apply(state.corrections, applied), history: { entries, cursor: cursor + 1 }, applied };
+  return {
+    corrections: apply(state.corrections, applied),
+    history: { entries, cursor: cursor + 1 },
+    applied,
+  };
 }
 
 /**
@@ -171,10 +201,15 @@ export function editSpan(op: EditOp): EditSpan | null {
     case 'move-jump':
       return op.from.perfTime === op.to.perfTime
         ? { perfTime: op.to.perfTime }
-        : { perfStart: Math.min(op.from.perfTime, op.to.perfTime), perfEnd: Math.max(op.from.perfTime, op.to.perfTime) };
+        : {
+            perfStart: Math.min(op.from.perfTime, op.to.perfTime),
+            perfEnd: Math.max(op.from.perfTime, op.to.perfTime),
+          };
     case 'mark-region':
     case 'unmark-region':
-      return op.region.kind === 'checked' ? null : { perfStart: op.region.perfStart, perfEnd: op.region.perfEnd };
+      return op.region.kind === 'checked'
+        ? null
+        : { perfStart: op.region.perfStart, perfEnd: op.region.perfEnd };
     case 'restore-version':
       return null;
   }
@@ -201,12 +236,23 @@ export function parseHistory(json: string): EditHistory {
     throw new Error(`parseHistory: expected a cursor in 0…${entries.length}, got ${String(data.cursor)}`);
   }
   entries.forEach((e, k) => {
-    if (!isObject(e) || !isOp(e.op) || !isOp(e.inverse)) throw new Error(`parseHistory: entry ${k} is not { op, inverse } with known op types`);
+    if (!isObject(e) || !isOp(e.op) || !isOp(e.inverse))
+      throw new Error(`parseHistory: entry ${k} is not { op, inverse } with known op types`);
   });
   return { entries: entries as HistoryEntry[], cursor: data.cursor };
 }
 
-const OP_TYPES = new Set<string>(['add-anchor', 'move-anchor', 'delete-anchor', 'insert-jump', 'move-jump', 'delete-jump', 'mark-region', 'unmark-region', 'restore-version']);
+const OP_TYPES = new Set<string>([
+  'add-anchor',
+  'move-anchor',
+  'delete-anchor',
+  'insert-jump',
+  'move-jump',
+  'delete-jump',
+  'mark-region',
+  'unmark-region',
+  'restore-version',
+]);
 
 function isOp(x: unknown): x is EditOp {
   return isObject(x) && typeof x.type === 'string' && OP_TYPES.has(x.type);
@@ -231,5 +277,9 @@ function byPerfTime(a: { perfTime: number }, b: { perfTime: number }): number {
 }
 
 function cloneCorrections(c: Corrections): Corrections {
-  return { anchors: c.anchors.map((a) => ({ ...a })), jumps: c.jumps.map((j) => ({ ...j })), regions: c.regions.map((r) => ({ ...r })) };
+  return {
+    anchors: c.anchors.map((a) => ({ ...a })),
+    jumps: c.jumps.map((j) => ({ ...j })),
+    regions: c.regions.map((r) => ({ ...r })),
+  };
 }

@@ -4,7 +4,17 @@ export { emptyCorrections } from './types.js';
 export type { EditSpan, RealignOptions } from './realign.js';
 export { realignAll, realignLocal } from './realign.js';
 export type { AnchorPlace, EditHistory, EditOp, HistoryEntry, HistoryState, JumpPlace } from './history.js';
-export { apply, createHistory, editSpan, inverseOf, parseHistory, record, redo, serializeHistory, undo } from './history.js';
+export {
+  apply,
+  createHistory,
+  editSpan,
+  inverseOf,
+  parseHistory,
+  record,
+  redo,
+  serializeHistory,
+  undo,
+} from './history.js';
 export type { TapOptions, TapResult } from './tap.js';
 export { tapsToAnchors } from './tap.js';
 export type { ReviewOptions, ReviewRegion } from './review.js';

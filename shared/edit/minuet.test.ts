@@ -70,13 +70,25 @@ describe('manual jump on the minuet with a repeat', () => {
     expect(before.filter((e) => e > 0.05).length).toBeGreaterThan(gt.length / 4);
     const second = gt.find((r) => r.segment === 1);
     if (!second) throw new Error('gt.csv: expected a second pass (segment 1)');
-    const corr: Corrections = { ...emptyCorrections(), jumps: [{ id: 'j1', perfTime: second.perf, toScoreTime: second.score }] };
-    const fixed = realignLocal(perf, score, plain, corr, { perfTime: second.perf }, { jumpPointsSeconds: jumpPoints });
+    const corr: Corrections = {
+      ...emptyCorrections(),
+      jumps: [{ id: 'j1', perfTime: second.perf, toScoreTime: second.score }],
+    };
+    const fixed = realignLocal(
+      perf,
+      score,
+      plain,
+      corr,
+      { perfTime: second.perf },
+      { jumpPointsSeconds: jumpPoints },
+    );
     expect(fixed.jumpFrames).toHaveLength(1);
     const after = beatErrors(fixed, gt);
     expect(reference).toHaveLength(after.length);
     // Beats inside the held final chord are beyond DTW either way; every other beat is within 50 ms.
-    after.forEach((e, i) => expect(e, `beat at ${gt[i].perf} s`).toBeLessThan(Math.max(0.05, reference[i] + 0.02)));
+    after.forEach((e, i) =>
+      expect(e, `beat at ${gt[i].perf} s`).toBeLessThan(Math.max(0.05, reference[i] + 0.02)),
+    );
     const within = (errs: number[]): number => errs.filter((e) => e < 0.05).length;
     expect(within(after)).toBeGreaterThanOrEqual(within(reference));
     expect(within(after)).toBeGreaterThan(within(before) + gt.length / 4);

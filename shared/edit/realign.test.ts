@@ -20,7 +20,13 @@ function driftingPath(a: number, b: number, drift: number): AlignmentPath {
     const d = f < a || f > b ? 0 : drift * Math.sin((Math.PI * (f - a)) / (b - a));
     q[f] = Math.max(0, warp[f] + d) * hop;
   }
-  return { hopSeconds: hop, scoreTime: q, confidence: new Float32Array(q.length).fill(0.5), jumpFrames: [], method: 'dtw' };
+  return {
+    hopSeconds: hop,
+    scoreTime: q,
+    confidence: new Float32Array(q.length).fill(0.5),
+    jumpFrames: [],
+    method: 'dtw',
+  };
 }
 
 function anchorAt(f: number, id: string): Corrections['anchors'][number] {
@@ -30,7 +36,10 @@ function anchorAt(f: number, id: string): Corrections['anchors'][number] {
 describe('realignLocal', () => {
   it('honours every anchor exactly, fixes the drift between them and leaves other frames alone', () => {
     const path = driftingPath(1000, 2000, 60);
-    const corr: Corrections = { ...emptyCorrections(), anchors: [anchorAt(800, 'a'), anchorAt(1500, 'b'), anchorAt(2200, 'c')] };
+    const corr: Corrections = {
+      ...emptyCorrections(),
+      anchors: [anchorAt(800, 'a'), anchorAt(1500, 'b'), anchorAt(2200, 'c')],
+    };
     const out = realignLocal(perf, score, path, corr, { perfTime: 1500 * hop });
     for (const an of corr.anchors) {
       expect(out.scoreTime[Math.round(an.perfTime / hop)]).toBe(an.scoreTime);
@@ -46,7 +55,10 @@ describe('realignLocal', () => {
 
   it('re-aligns a range between its neighbouring anchors only', () => {
     const path = driftingPath(1000, 2000, 60);
-    const corr: Corrections = { ...emptyCorrections(), anchors: [anchorAt(900, 'a'), anchorAt(2100, 'b'), anchorAt(2600, 'c')] };
+    const corr: Corrections = {
+      ...emptyCorrections(),
+      anchors: [anchorAt(900, 'a'), anchorAt(2100, 'b'), anchorAt(2600, 'c')],
+    };
     const out = realignLocal(perf, score, path, corr, { perfStart: 1200 * hop, perfEnd: 1800 * hop });
     for (let f = 2101; f < warp.length; f++) expect(out.scoreTime[f]).toBe(path.scoreTime[f]);
     expect(Math.abs(out.scoreTime[1500] / hop - warp[1500])).toBeLessThan(6);
@@ -54,7 +66,10 @@ describe('realignLocal', () => {
 
   it('holds a not-in-score region flat with confidence 0', () => {
     const path = driftingPath(0, 1, 0);
-    const corr: Corrections = { ...emptyCorrections(), regions: [{ id: 'r', perfStart: 1000 * hop, perfEnd: 1100 * hop, kind: 'not-in-score' }] };
+    const corr: Corrections = {
+      ...emptyCorrections(),
+      regions: [{ id: 'r', perfStart: 1000 * hop, perfEnd: 1100 * hop, kind: 'not-in-score' }],
+    };
     const out = realignAll(perf, score, path, corr, []);
     for (let f = 1000; f <= 1100; f++) {
       expect(out.scoreTime[f]).toBe(out.scoreTime[999]);
@@ -66,7 +81,8 @@ describe('realignLocal', () => {
     const path = driftingPath(0, 1, 0);
     const out = realignLocal(perf, score, path, emptyCorrections(), { perfTime: 1500 * hop });
     let worst = 0;
-    for (let f = 0; f < warp.length; f++) worst = Math.max(worst, Math.abs(out.scoreTime[f] - path.scoreTime[f]) / hop);
+    for (let f = 0; f < warp.length; f++)
+      worst = Math.max(worst, Math.abs(out.scoreTime[f] - path.scoreTime[f]) / hop);
     expect(worst).toBeLessThan(6);
   });
 
@@ -74,20 +90,27 @@ describe('realignLocal', () => {
     // Performance plays score frames 0–1500, then 0–3000 again.
     const w = new Float64Array(4500);
     for (let f = 0; f < 1500; f++) w[f] = f;
-    for (let f = 1500; f < 4500; f++) w[f] = (f - 1500);
+    for (let f = 1500; f < 4500; f++) w[f] = f - 1500;
     const p2 = warpFeatures(score, w, 0.15, 5);
     const old = alignDtw(p2, score);
-    const corr: Corrections = { ...emptyCorrections(), jumps: [{ id: 'j', perfTime: 1500 * hop, toScoreTime: 0 }] };
+    const corr: Corrections = {
+      ...emptyCorrections(),
+      jumps: [{ id: 'j', perfTime: 1500 * hop, toScoreTime: 0 }],
+    };
     const out = realignLocal(p2, score, old, corr, { perfTime: 1500 * hop });
     expect(out.jumpFrames).toEqual([1500]);
     expect(out.scoreTime[1500]).toBe(0);
     expect(Math.abs(out.scoreTime[1499] / hop - 1499)).toBeLessThan(4);
-    for (const f of [300, 1200, 2000, 3500, 4400]) expect(Math.abs(scoreTimeAt(out, f * hop) / hop - w[f])).toBeLessThan(4);
+    for (const f of [300, 1200, 2000, 3500, 4400])
+      expect(Math.abs(scoreTimeAt(out, f * hop) / hop - w[f])).toBeLessThan(4);
   });
 
   it('undo after an anchor edit gives back the path before it; redo the edited one', () => {
     const base = realignAll(perf, score, driftingPath(1000, 2000, 60), emptyCorrections(), []);
-    const s1 = record({ history: createHistory(), corrections: emptyCorrections() }, { type: 'add-anchor', anchor: anchorAt(1500, 'a') });
+    const s1 = record(
+      { history: createHistory(), corrections: emptyCorrections() },
+      { type: 'add-anchor', anchor: anchorAt(1500, 'a') },
+    );
     const span1 = editSpan(s1.history.entries[0].op);
     if (!span1) throw new Error('expected a span');
     const edited = realignLocal(perf, score, base, s1.corrections, span1);
@@ -108,23 +131,31 @@ describe('realignLocal', () => {
     const w = Float64Array.from({ length: 2000 }, (_, f) => (f < 1000 ? f : f + 1000));
     const p2 = warpFeatures(score, w, 0.15, 6);
     const old = alignDtw(p2, score);
-    const corr: Corrections = { ...emptyCorrections(), regions: [{ id: 'r', perfStart: 1000 * hop, perfEnd: 1100 * hop, kind: 'repeat-skipped' }] };
+    const corr: Corrections = {
+      ...emptyCorrections(),
+      regions: [{ id: 'r', perfStart: 1000 * hop, perfEnd: 1100 * hop, kind: 'repeat-skipped' }],
+    };
     const out = realignAll(p2, score, old, corr, []);
     expect(out.jumpFrames).toEqual([1000]);
-    for (const f of [500, 990, 1010, 1500, 1900]) expect(Math.abs(scoreTimeAt(out, f * hop) / hop - w[f])).toBeLessThan(5);
+    for (const f of [500, 990, 1010, 1500, 1900])
+      expect(Math.abs(scoreTimeAt(out, f * hop) / hop - w[f])).toBeLessThan(5);
   });
 
   it('a repeat-taken region becomes a jump back at its start', () => {
     const w = new Float64Array(4500);
     for (let f = 0; f < 1500; f++) w[f] = f;
-    for (let f = 1500; f < 4500; f++) w[f] = (f - 1500);
+    for (let f = 1500; f < 4500; f++) w[f] = f - 1500;
     const p2 = warpFeatures(score, w, 0.15, 5);
     const old = alignDtw(p2, score);
-    const corr: Corrections = { ...emptyCorrections(), regions: [{ id: 'r', perfStart: 1500 * hop, perfEnd: 3000 * hop, kind: 'repeat-taken' }] };
+    const corr: Corrections = {
+      ...emptyCorrections(),
+      regions: [{ id: 'r', perfStart: 1500 * hop, perfEnd: 3000 * hop, kind: 'repeat-taken' }],
+    };
     const out = realignAll(p2, score, old, corr, []);
     expect(out.jumpFrames).toHaveLength(1);
     expect(Math.abs(out.jumpFrames[0] - 1500)).toBeLessThan(3);
-    for (const f of [300, 1200, 2000, 3500, 4400]) expect(Math.abs(scoreTimeAt(out, f * hop) / hop - w[f])).toBeLessThan(5);
+    for (const f of [300, 1200, 2000, 3500, 4400])
+      expect(Math.abs(scoreTimeAt(out, f * hop) / hop - w[f])).toBeLessThan(5);
   });
 
   describe('jumps of the input path', () => {
@@ -139,7 +170,12 @@ describe('realignLocal', () => {
       jumpFrames: [1500],
       method: 'jump',
     };
-    const at = (f: number, id: string): Corrections['anchors'][number] => ({ id, perfTime: f * hop, scoreTime: w[f] * hop, source: 'drag' });
+    const at = (f: number, id: string): Corrections['anchors'][number] => ({
+      id,
+      perfTime: f * hop,
+      scoreTime: w[f] * hop,
+      source: 'drag',
+    });
 
     it('keeps an automatic jump away from the edit, locally and in realignAll', () => {
       const corr: Corrections = { ...emptyCorrections(), anchors: [at(2600, 'a')] };
@@ -154,11 +190,16 @@ describe('realignLocal', () => {
     it('removes the jump when its manual jump is deleted (edit at its time)', () => {
       const out = realignLocal(p2, score, truth, emptyCorrections(), { perfTime: 1500 * hop });
       expect(out.jumpFrames).toEqual([]);
-      for (let f = 1; f < out.scoreTime.length; f++) expect(out.scoreTime[f]).toBeGreaterThanOrEqual(out.scoreTime[f - 1] - 1e-9);
+      for (let f = 1; f < out.scoreTime.length; f++)
+        expect(out.scoreTime[f]).toBeGreaterThanOrEqual(out.scoreTime[f - 1] - 1e-9);
     });
 
     it('drops a spurious automatic jump an anchor contradicts', () => {
-      const bad: AlignmentPath = { ...truth, scoreTime: Float64Array.from(truth.scoreTime, (q, f) => (f >= 1000 && f < 1500 ? q + 300 * hop : q)), jumpFrames: [1000, 1500] };
+      const bad: AlignmentPath = {
+        ...truth,
+        scoreTime: Float64Array.from(truth.scoreTime, (q, f) => (f >= 1000 && f < 1500 ? q + 300 * hop : q)),
+        jumpFrames: [1000, 1500],
+      };
       const corr: Corrections = { ...emptyCorrections(), anchors: [at(1100, 'a')] };
       const out = realignLocal(p2, score, bad, corr, { perfTime: 1100 * hop });
       expect(out.jumpFrames).toEqual([1500]);
@@ -186,12 +227,26 @@ describe('realignLocal', () => {
       for (let k = 0; k < n; k++) {
         const t = rnd() * dur;
         const r = rnd();
-        if (r < 0.5) corr.anchors.push({ id: `a${k}`, perfTime: t, scoreTime: rnd() * 3000 * hop, source: 'drag' });
+        if (r < 0.5)
+          corr.anchors.push({ id: `a${k}`, perfTime: t, scoreTime: rnd() * 3000 * hop, source: 'drag' });
         else if (r < 0.75) corr.jumps.push({ id: `j${k}`, perfTime: t, toScoreTime: rnd() * 3000 * hop });
-        else corr.regions.push({ id: `r${k}`, perfStart: t, perfEnd: Math.min(dur, t + rnd() * 10), kind: kinds[Math.floor(rnd() * 4)] });
+        else
+          corr.regions.push({
+            id: `r${k}`,
+            perfStart: t,
+            perfEnd: Math.min(dur, t + rnd() * 10),
+            kind: kinds[Math.floor(rnd() * 4)],
+          });
       }
-      if (trial === 0) corr.anchors.push({ id: 'edge0', perfTime: 0, scoreTime: 0, source: 'import' }, { id: 'edge1', perfTime: dur, scoreTime: 3000 * hop, source: 'import' });
-      const outs = [realignAll(perf, score, base, corr, []), realignLocal(perf, score, base, corr, { perfTime: rnd() * dur })];
+      if (trial === 0)
+        corr.anchors.push(
+          { id: 'edge0', perfTime: 0, scoreTime: 0, source: 'import' },
+          { id: 'edge1', perfTime: dur, scoreTime: 3000 * hop, source: 'import' },
+        );
+      const outs = [
+        realignAll(perf, score, base, corr, []),
+        realignLocal(perf, score, base, corr, { perfTime: rnd() * dur }),
+      ];
       for (const out of outs) {
         expect(out.scoreTime.every((q) => Number.isFinite(q))).toBe(true);
         expect(out.confidence.every((c) => c >= 0 && c <= 1)).toBe(true);
@@ -199,13 +254,23 @@ describe('realignLocal', () => {
       const all = outs[0];
       const holdFrames = new Set<number>();
       for (const r of corr.regions.filter((x) => x.kind === 'not-in-score')) {
-        for (let f = Math.round(r.perfStart / hop); f <= Math.min(warp.length - 1, Math.round(r.perfEnd / hop)); f++) holdFrames.add(f);
+        for (
+          let f = Math.round(r.perfStart / hop);
+          f <= Math.min(warp.length - 1, Math.round(r.perfEnd / hop));
+          f++
+        )
+          holdFrames.add(f);
       }
       for (const an of corr.anchors) {
         const f = Math.min(warp.length - 1, Math.round(an.perfTime / hop));
-        if (!holdFrames.has(f)) expect(all.scoreTime[f]).toBe(corr.anchors.filter((x) => Math.min(warp.length - 1, Math.round(x.perfTime / hop)) === f).pop()?.scoreTime);
+        if (!holdFrames.has(f))
+          expect(all.scoreTime[f]).toBe(
+            corr.anchors.filter((x) => Math.min(warp.length - 1, Math.round(x.perfTime / hop)) === f).pop()
+              ?.scoreTime,
+          );
       }
-      for (const f of holdFrames) if (f > 0 && holdFrames.has(f - 1)) expect(all.scoreTime[f]).toBe(all.scoreTime[f - 1]);
+      for (const f of holdFrames)
+        if (f > 0 && holdFrames.has(f - 1)) expect(all.scoreTime[f]).toBe(all.scoreTime[f - 1]);
     }
   });
 });

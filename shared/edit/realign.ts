@@ -157,11 +157,18 @@ export function realignAll(
 
 function checkInputs(perf: Features, score: Features, path: AlignmentPath): void {
   if (path.scoreTime.length !== perf.frames) {
-    throw new RangeError(`realign: the path has ${path.scoreTime.length} frames, expected the performance's ${perf.frames}`);
+    throw new RangeError(
+      `realign: the path has ${path.scoreTime.length} frames, expected the performance's ${perf.frames}`,
+    );
   }
-  if (perf.frames < 1 || score.frames < 1) throw new RangeError(`realign: need ≥ 1 frame each, got ${perf.frames} perf and ${score.frames} score frames`);
+  if (perf.frames < 1 || score.frames < 1)
+    throw new RangeError(
+      `realign: need ≥ 1 frame each, got ${perf.frames} perf and ${score.frames} score frames`,
+    );
   if (Math.abs(perf.hopSeconds - path.hopSeconds) > 1e-9) {
-    throw new RangeError(`realign: path hop ${path.hopSeconds} s differs from the features' ${perf.hopSeconds} s`);
+    throw new RangeError(
+      `realign: path hop ${path.hopSeconds} s differs from the features' ${perf.hopSeconds} s`,
+    );
   }
 }
 
@@ -170,7 +177,11 @@ function frameOf(t: number, hop: number, n: number): number {
 }
 
 /** Builds the constraint plan of `corrections` over the whole recording (see the module comment). */
-function buildPlan(path: AlignmentPath, corrections: Corrections, dropRanges: readonly [number, number][]): Plan {
+function buildPlan(
+  path: AlignmentPath,
+  corrections: Corrections,
+  dropRanges: readonly [number, number][],
+): Plan {
   const N = path.scoreTime.length;
   const hop = path.hopSeconds;
   const old = path.scoreTime;
@@ -216,7 +227,8 @@ function buildPlan(path: AlignmentPath, corrections: Corrections, dropRanges: re
     if (dropRanges.some(([lo, hi]) => J >= lo && J <= hi)) continue;
     let contradicted = false;
     for (const [f, s] of anchors) {
-      if (Math.abs(f - J) <= checkFrames && Math.abs(old[f] - s) > ANCHOR_CONTRADICTION_SECONDS) contradicted = true;
+      if (Math.abs(f - J) <= checkFrames && Math.abs(old[f] - s) > ANCHOR_CONTRADICTION_SECONDS)
+        contradicted = true;
     }
     if (contradicted) continue;
     cuts.set(J, { kind: 'pin', score: old[J] });
@@ -259,7 +271,13 @@ function buildPlan(path: AlignmentPath, corrections: Corrections, dropRanges: re
     const breaks = (g: number): boolean => g + 1 >= N || hold[g + 1] === 1 || cuts.has(g + 1);
     if (breaks(a)) {
       // A one-frame stretch.
-      items.push({ kind: 'dtw', a, b: a, start, end: an !== undefined ? { kind: 'pin', score: an } : { kind: 'open' } });
+      items.push({
+        kind: 'dtw',
+        a,
+        b: a,
+        start,
+        end: an !== undefined ? { kind: 'pin', score: an } : { kind: 'open' },
+      });
       f = a + 1;
       continue;
     }
@@ -271,7 +289,15 @@ function buildPlan(path: AlignmentPath, corrections: Corrections, dropRanges: re
     else if (endPins.has(b)) end = endPins.get(b) as EndSpec;
     else if (b === N - 1) end = { kind: 'pin', score: old[N - 1] };
     else end = { kind: 'open' };
-    items.push({ kind: 'dtw', a, b, start, end, lead: a === 0 && an === undefined && !cut, tail: b === N - 1 && bAnchor === undefined && !endPins.has(b) });
+    items.push({
+      kind: 'dtw',
+      a,
+      b,
+      start,
+      end,
+      lead: a === 0 && an === undefined && !cut,
+      tail: b === N - 1 && bAnchor === undefined && !endPins.has(b),
+    });
     f = breaks(b) ? b + 1 : b;
   }
   return { items, anchors, cuts: new Set(cuts.keys()) };
@@ -290,7 +316,8 @@ function solvePlan(
   const cost = normalisedCost(perf, score, DEFAULT_COST);
   const sHop = score.hopSeconds;
   const sampled: number[] = [];
-  for (let i = 0; i < N; i += 7) sampled.push(cellCost(perf, score, i, clampCol(path.scoreTime[i] / sHop, score.frames), cost));
+  for (let i = 0; i < N; i += 7)
+    sampled.push(cellCost(perf, score, i, clampCol(path.scoreTime[i] / sHop, score.frames), cost));
   sampled.sort((x, y) => x - y);
   const ctx: Ctx = {
     perf,
@@ -298,7 +325,9 @@ function solvePlan(
     cost,
     good: sampled.length ? sampled[Math.floor(sampled.length * 0.1)] : 0,
     random: randomCellCost(perf, score, cost, 0.2),
-    jumpPointFrames: (options.jumpPointsSeconds ?? []).map((t) => Math.round(t / sHop)).filter((c) => c >= 0 && c < score.frames),
+    jumpPointFrames: (options.jumpPointsSeconds ?? [])
+      .map((t) => Math.round(t / sHop))
+      .filter((c) => c >= 0 && c < score.frames),
     sound: soundingRange(perf),
     out: Float64Array.from(path.scoreTime),
     conf: Float32Array.from(path.confidence),
@@ -363,8 +392,10 @@ function solveStretch(ctx: Ctx, it: StretchItem): void {
   const a = it.lead && it.b > it.a ? Math.min(Math.max(it.a, ctx.sound[0]), it.b - 1) : it.a;
   const b = it.tail && it.b > a ? Math.max(Math.min(it.b, ctx.sound[1]), a + 1) : it.b;
   const len = b - a + 1;
-  const fixedStart = it.start.kind === 'pin' ? it.start.score : it.start.kind === 'prev' ? out[it.start.frame] : undefined;
-  const fixedEnd = it.end.kind === 'pin' ? it.end.score : it.end.kind === 'prev' ? out[it.end.frame] : undefined;
+  const fixedStart =
+    it.start.kind === 'pin' ? it.start.score : it.start.kind === 'prev' ? out[it.start.frame] : undefined;
+  const fixedEnd =
+    it.end.kind === 'pin' ? it.end.score : it.end.kind === 'prev' ? out[it.end.frame] : undefined;
   if (len === 1) {
     out[a] = fixedStart ?? fixedEnd ?? out[a];
     stretchConfidence(ctx, a, b);
@@ -394,7 +425,9 @@ function solveStretch(ctx: Ctx, it: StretchItem): void {
       } else sRange = fixedEnd !== undefined ? [Math.max(0, e - maxSpan), e] : [0, M - 1];
     }
     const eRange: [number, number] =
-      fixedEnd !== undefined ? [Math.max(sRange[0], lim(fixedEnd / sHop)), Math.max(sRange[0], lim(fixedEnd / sHop))] : [sRange[0], lim(sRange[1] + maxSpan)];
+      fixedEnd !== undefined
+        ? [Math.max(sRange[0], lim(fixedEnd / sHop)), Math.max(sRange[0], lim(fixedEnd / sHop))]
+        : [sRange[0], lim(sRange[1] + maxSpan)];
     let res = openDtw(ctx, a, b, sRange, eRange);
     // Free ends snap to a score jump point nearby.
     if (ctx.jumpPointFrames.length) {
@@ -440,7 +473,13 @@ function solveStretch(ctx: Ctx, it: StretchItem): void {
 }
 
 /** Monotone DTW from (a, s) to (b, e), coarse to fine. */
-function pinnedDtw(ctx: Ctx, a: number, b: number, s: number, e: number): { perfFrames: Int32Array; scoreFrames: Int32Array } {
+function pinnedDtw(
+  ctx: Ctx,
+  a: number,
+  b: number,
+  s: number,
+  e: number,
+): { perfFrames: Int32Array; scoreFrames: Int32Array } {
   const r = multiscaleDtw(sliceFeatures(ctx.perf, a, b), sliceFeatures(ctx.score, s, e), {
     ...DEFAULT_DTW,
     coarseMaxFrames: EDIT_COARSE_MAX_FRAMES,
@@ -454,7 +493,13 @@ function pinnedDtw(ctx: Ctx, a: number, b: number, s: number, e: number): { perf
 }
 
 /** Monotone DTW over rows a … b starting in a score frame of `sRange` and ending in one of `eRange`: a coarse full DP, then a fine band around it. */
-function openDtw(ctx: Ctx, a: number, b: number, sRange: [number, number], eRange: [number, number]): { perfFrames: Int32Array; scoreFrames: Int32Array } {
+function openDtw(
+  ctx: Ctx,
+  a: number,
+  b: number,
+  sRange: [number, number],
+  eRange: [number, number],
+): { perfFrames: Int32Array; scoreFrames: Int32Array } {
   const c0 = Math.min(sRange[0], eRange[0]);
   const c1 = Math.max(sRange[1], eRange[1], c0);
   const P = sliceFeatures(ctx.perf, a, b);
@@ -470,7 +515,15 @@ function openDtw(ctx: Ctx, a: number, b: number, sRange: [number, number], eRang
     const pooled = (x: number): number => Math.min(Sc.frames - 1, Math.floor((x + back) / F));
     const sr = rel(sRange);
     const er = rel(eRange);
-    const coarse = bandedOpenDtw(Pc, Sc, fullBand(Pc.frames, Sc.frames), [pooled(sr[0]), pooled(sr[1])], [pooled(er[0]), pooled(er[1])], ctx.cost, slack);
+    const coarse = bandedOpenDtw(
+      Pc,
+      Sc,
+      fullBand(Pc.frames, Sc.frames),
+      [pooled(sr[0]), pooled(sr[1])],
+      [pooled(er[0]), pooled(er[1])],
+      ctx.cost,
+      slack,
+    );
     band = projectPath(coarse, F, 1, P.frames, S.frames, OPEN_FINE_RADIUS);
   } else band = fullBand(P.frames, S.frames);
   const r = bandedOpenDtw(P, S, band, rel(sRange), rel(eRange), ctx.cost, slack);
@@ -502,7 +555,10 @@ export function bandedOpenDtw(
   endSlack = 0,
 ): { perfFrames: Int32Array; scoreFrames: Int32Array; totalCost: number } {
   const rows = band.rows;
-  if (band.rowStart !== 0 || rows !== perf.frames) throw new RangeError(`bandedOpenDtw: band covers rows ${band.rowStart}…${band.rowStart + rows - 1}, expected 0…${perf.frames - 1}`);
+  if (band.rowStart !== 0 || rows !== perf.frames)
+    throw new RangeError(
+      `bandedOpenDtw: band covers rows ${band.rowStart}…${band.rowStart + rows - 1}, expected 0…${perf.frames - 1}`,
+    );
   let maxW = 1;
   for (let r = 0; r < rows; r++) maxW = Math.max(maxW, band.hi[r] - band.lo[r] + 1);
   const ptr = new Uint8Array(band.offset[rows]);
@@ -572,7 +628,10 @@ export function bandedOpenDtw(
       break;
     }
   }
-  if (endCol < 0) throw new Error(`bandedOpenDtw: no path from columns ${sRange[0]}…${sRange[1]} reaches columns ${eRange[0]}…${eRange[1]} of the last row`);
+  if (endCol < 0)
+    throw new Error(
+      `bandedOpenDtw: no path from columns ${sRange[0]}…${sRange[1]} reaches columns ${eRange[0]}…${eRange[1]} of the last row`,
+    );
   const outP: number[] = [];
   const outS: number[] = [];
   let i = rows - 1;
@@ -603,7 +662,14 @@ export function bandedOpenDtw(
 function stretchConfidence(ctx: Ctx, a: number, b: number): void {
   const len = b - a + 1;
   const costs = new Float64Array(len);
-  for (let q = 0; q < len; q++) costs[q] = cellCost(ctx.perf, ctx.score, a + q, clampCol(ctx.out[a + q] / ctx.score.hopSeconds, ctx.score.frames), ctx.cost);
+  for (let q = 0; q < len; q++)
+    costs[q] = cellCost(
+      ctx.perf,
+      ctx.score,
+      a + q,
+      clampCol(ctx.out[a + q] / ctx.score.hopSeconds, ctx.score.frames),
+      ctx.cost,
+    );
   const smooth = movingAverage(costs, SMOOTH_HALF_FRAMES);
   const span = Math.max(1e-6, ctx.random - ctx.good);
   for (let q = 0; q < len; q++) ctx.conf[a + q] = Math.min(1, Math.max(0, (ctx.random - smooth[q]) / span));

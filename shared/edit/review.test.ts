@@ -5,7 +5,13 @@ import type { RegionMark } from './types.js';
 
 const hop = 0.1;
 function pathWith(conf: number[]): AlignmentPath {
-  return { hopSeconds: hop, scoreTime: new Float64Array(conf.length), confidence: Float32Array.from(conf), jumpFrames: [], method: 'dtw' };
+  return {
+    hopSeconds: hop,
+    scoreTime: new Float64Array(conf.length),
+    confidence: Float32Array.from(conf),
+    jumpFrames: [],
+    method: 'dtw',
+  };
 }
 
 describe('review', () => {

@@ -47,7 +47,12 @@ export function lowConfidenceRegions(path: AlignmentPath, opts: ReviewOptions = 
       sum += c[f];
       if (c[f] < min) min = c[f];
     }
-    out.push({ perfStart: a * hop, perfEnd: (b + 1) * hop, meanConfidence: sum / (b - a + 1), minConfidence: min });
+    out.push({
+      perfStart: a * hop,
+      perfEnd: (b + 1) * hop,
+      meanConfidence: sum / (b - a + 1),
+      minConfidence: min,
+    });
   }
   return out;
 }
@@ -57,7 +62,13 @@ export function checkedFraction(regions: readonly RegionMark[], durationSeconds:
   if (!(durationSeconds > 0)) return 0;
   const spans = regions
     .filter((r) => r.kind === 'checked')
-    .map((r) => [Math.max(0, Math.min(r.perfStart, r.perfEnd)), Math.min(durationSeconds, Math.max(r.perfStart, r.perfEnd))] as [number, number])
+    .map(
+      (r) =>
+        [
+          Math.max(0, Math.min(r.perfStart, r.perfEnd)),
+          Math.min(durationSeconds, Math.max(r.perfStart, r.perfEnd)),
+        ] as [number, number],
+    )
     .filter(([a, b]) => b > a)
     .sort((x, y) => x[0] - y[0]);
   let covered = 0;
@@ -71,7 +82,11 @@ export function checkedFraction(regions: readonly RegionMark[], durationSeconds:
 }
 
 /** Low-confidence regions not yet fully covered by `checked` marks (the editor's "to review" list). */
-export function regionsToReview(path: AlignmentPath, marks: readonly RegionMark[], opts: ReviewOptions = {}): ReviewRegion[] {
+export function regionsToReview(
+  path: AlignmentPath,
+  marks: readonly RegionMark[],
+  opts: ReviewOptions = {},
+): ReviewRegion[] {
   const checked = marks.filter((r) => r.kind === 'checked');
   return lowConfidenceRegions(path, opts).filter((r) => {
     const len = r.perfEnd - r.perfStart;

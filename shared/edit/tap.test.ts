@@ -20,7 +20,13 @@ function linearPath(err: number): AlignmentPath {
   const n = Math.round(80 / hop);
   const q = new Float64Array(n);
   for (let f = 0; f < n; f++) q[f] = Math.max(0, (f * hop - 2) / 1.25 + err);
-  return { hopSeconds: hop, scoreTime: q, confidence: new Float32Array(n).fill(1), jumpFrames: [], method: 'dtw' };
+  return {
+    hopSeconds: hop,
+    scoreTime: q,
+    confidence: new Float32Array(n).fill(1),
+    jumpFrames: [],
+    method: 'dtw',
+  };
 }
 
 describe('tapsToAnchors', () => {
@@ -53,7 +59,13 @@ describe('tapsToAnchors', () => {
     const n = Math.round(40 / hop);
     const q = new Float64Array(n);
     for (let f = 0; f < n; f++) q[f] = f < 1000 ? f * hop : (f - 1000) * hop;
-    const path: AlignmentPath = { hopSeconds: hop, scoreTime: q, confidence: new Float32Array(n).fill(1), jumpFrames: [1000], method: 'jump' };
+    const path: AlignmentPath = {
+      hopSeconds: hop,
+      scoreTime: q,
+      confidence: new Float32Array(n).fill(1),
+      jumpFrames: [1000],
+      method: 'jump',
+    };
     const taps = [17, 17.5, 18, 18.5, 19, 19.5, 20.5, 21, 21.5];
     const r = tapsToAnchors(taps, beats, path, { mode: 'beat' });
     expect(r.anchors.map((a) => a.scoreTime)).toEqual([17, 17.5, 18, 18.5, 19, 19.5, 0.5, 1, 1.5]);

@@ -34,7 +34,12 @@ export interface TapResult {
  * recent taps' median (or, at the start, from the path's local tempo) by more than
  * `maxTempoRatio` is rejected.
  */
-export function tapsToAnchors(taps: readonly number[], beats: readonly ScoreBeat[], path: AlignmentPath, opts: TapOptions): TapResult {
+export function tapsToAnchors(
+  taps: readonly number[],
+  beats: readonly ScoreBeat[],
+  path: AlignmentPath,
+  opts: TapOptions,
+): TapResult {
   const grid = beats.filter((b) => opts.mode === 'beat' || b.downbeat).map((b) => b.time);
   const maxRatio = opts.maxTempoRatio ?? 2;
   const maxSpan = opts.maxBeatsPerTap ?? 3;
@@ -42,7 +47,8 @@ export function tapsToAnchors(taps: readonly number[], beats: readonly ScoreBeat
   const sorted = [...taps].filter((t) => Number.isFinite(t)).sort((a, b) => a - b);
   const anchors: Anchor[] = [];
   const rejected: number[] = [];
-  if (grid.length === 0 || sorted.length === 0 || path.scoreTime.length === 0) return { anchors, rejected: sorted };
+  if (grid.length === 0 || sorted.length === 0 || path.scoreTime.length === 0)
+    return { anchors, rejected: sorted };
   let k = -1;
   let lastTap = NaN;
   let tempos: number[] = [];

@@ -206,11 +206,11 @@ describe('realignLocal', () => {
       for (const f of [1050, 1300, 1450]) expect(Math.abs(out.scoreTime[f] / hop - w[f])).toBeLessThan(5);
     });
 
-    it('an anchor behind the previous one implies a jump just before it', () => {
+    it('an anchor behind the previous one implies a jump where the passes fit', () => {
       const corr: Corrections = { ...emptyCorrections(), anchors: [at(1000, 'a'), at(2000, 'b')] };
       const plain = alignDtw(p2, score);
       const out = realignAll(p2, score, plain, corr, []);
-      expect(out.jumpFrames).toContain(2000);
+      expect(out.jumpFrames.some((J) => Math.abs(J - 1500) <= 4)).toBe(true);
       expect(out.scoreTime[1000]).toBe(w[1000] * hop);
       expect(out.scoreTime[2000]).toBe(w[2000] * hop);
     });

@@ -20,7 +20,8 @@
  * by an anchor within `ANCHOR_CHECK_SECONDS` (off the old path by more than
  * `ANCHOR_CONTRADICTION_SECONDS`); `realignLocal` also drops the old jump at the edit itself (so
  * deleting a manual jump removes it). An anchor behind the previous pinned point of its pass
- * (by more than the scorer's 0.25 s) implies a jump just before it. The recording's first and
+ * (by more than the scorer's 0.25 s) implies a jump between the two, placed where a pass from
+ * the earlier point plus a pass into the anchor fit best (`cutFinder`). The recording's first and
  * last frames keep their old score positions unless a constraint says otherwise.
  */
 import type { AlignmentPath } from '../path.js';
@@ -97,6 +98,9 @@ interface Plan {
   cuts: Set<number>;
 }
 
+/** Where (first frame of the later pass) a jump between pin (f0, score s0) and pin (f1, score s1) fits best. */
+type CutFinder = (f0: number, s0: number, f1: number, s1: number) => number;
+
 interface Ctx {
   perf: Features;
   score: Features;
@@ -138,8 +142,9 @@ export function realignLocal(
       [e1 - 2, e1 + 2],
     ];
   }
-  const plan = buildPlan(path, corrections, drop);
-  return solvePlan(perf, score, path, plan, (it) => it.b >= e0 - 1 && it.a <= e1 + 1, options);
+  const cost = normalisedCost(perf, score, DEFAULT_COST);
+  const plan = buildPlan(path, corrections, drop, cutFinder(perf, score, cost));
+  return solvePlan(perf, score, path, plan, (it) => it.b >= e0 - 1 && it.a <= e1 + 1, options, cost);
 }
 
 /** Full re-alignment with all constraints (after loading a project or many edits); free pass ends snap to `jumpPointsSeconds`. */
@@ -151,8 +156,9 @@ export function realignAll(
   jumpPointsSeconds: readonly number[],
 ): AlignmentPath {
   checkInputs(perf, score, path);
-  const plan = buildPlan(path, corrections, []);
-  return solvePlan(perf, score, path, plan, () => true, { jumpPointsSeconds });
+  const cost = normalisedCost(perf, score, DEFAULT_COST);
+  const plan = buildPlan(path, corrections, [], cutFinder(perf, score, cost));
+  return solvePlan(perf, score, path, plan, () => true, { jumpPointsSeconds }, cost);
 }
 
 function checkInputs(perf: Features, score: Features, path: AlignmentPath): void {
@@ -181,6 +187,7 @@ function buildPlan(
   path: AlignmentPath,
   corrections: Corrections,
   dropRanges: readonly [number, number][],
+  cutBetween: CutFinder,
 ): Plan {
   const N = path.scoreTime.length;
   const hop = path.hopSeconds;
@@ -234,16 +241,25 @@ function buildPlan(
     cuts.set(J, { kind: 'pin', score: old[J] });
     if (!anchors.has(J - 1)) endPins.set(J - 1, { kind: 'pin', score: old[J - 1] });
   }
-  // An anchor behind the previous pinned point of its pass implies a jump just before it.
+  // An anchor behind the previous pinned point of its pass implies a jump between them, placed
+  // where the two passes fit the performance best.
   let last = -Infinity;
+  let lastFrame = -1;
   for (let f = 0; f < N; f++) {
     if (hold[f] || cuts.has(f)) last = -Infinity;
     const c = cuts.get(f);
-    if (c?.kind === 'pin') last = c.score;
+    if (c?.kind === 'pin') {
+      last = c.score;
+      lastFrame = f;
+    }
     const an = anchors.get(f);
     if (an === undefined) continue;
-    if (an < last - JUMP_BACK_SECONDS && f >= 1 && !cuts.has(f)) cuts.set(f, { kind: 'pin', score: an });
+    if (an < last - JUMP_BACK_SECONDS && f >= 1 && !cuts.has(f)) {
+      const cut = Math.min(f, Math.max(lastFrame + 1, cutBetween(lastFrame, last, f, an)));
+      cuts.set(cut, cut === f ? { kind: 'pin', score: an } : { kind: 'open', dir: 'any', refFrame: -1 });
+    }
     last = an;
+    lastFrame = f;
   }
 
   const items: Item[] = [];
@@ -311,9 +327,9 @@ function solvePlan(
   plan: Plan,
   pick: (it: Item) => boolean,
   options: RealignOptions,
+  cost: CostParams,
 ): AlignmentPath {
   const N = perf.frames;
-  const cost = normalisedCost(perf, score, DEFAULT_COST);
   const sHop = score.hopSeconds;
   const sampled: number[] = [];
   for (let i = 0; i < N; i += 7)
@@ -472,6 +488,63 @@ function solveStretch(ctx: Ctx, it: StretchItem): void {
   stretchConfidence(ctx, it.a, it.b);
 }
 
+/**
+ * The cut finder of the implied jumps: coarse open-ended DPs forwards from the earlier pin and
+ * backwards from the later one; the cut goes where the best prefix plus the best suffix is least.
+ */
+function cutFinder(perf: Features, score: Features, cost: CostParams): CutFinder {
+  return (fp, sp, fa, sa) => {
+    const rows = fa - fp + 1;
+    if (rows < 3) return fa;
+    const M = score.frames;
+    const sHop = score.hopSeconds;
+    const maxSpan = Math.ceil((MAX_TEMPO_RATIO * rows * perf.hopSeconds + 2) / sHop);
+    const c0 = clampCol(sp / sHop, M);
+    const c1 = Math.min(M - 1, c0 + maxSpan);
+    const d1 = clampCol(sa / sHop, M);
+    const d0 = Math.max(0, d1 - maxSpan);
+    const F = Math.max(
+      1,
+      Math.ceil(Math.sqrt((rows * Math.max(c1 - c0 + 1, d1 - d0 + 1)) / OPEN_DP_MAX_CELLS)),
+    );
+    const P = poolFeatures(sliceFeatures(perf, fp, fa), F);
+    const fwd = poolFeatures(sliceFeatures(score, c0, c1), F);
+    const bwd = reverseFeatures(poolFeatures(sliceFeatures(score, d0, d1), F));
+    const R = P.frames;
+    if (R < 2) return fa;
+    const m1 = new Float64Array(R);
+    const m2 = new Float64Array(R);
+    bandedOpenDtw(P, fwd, fullBand(R, fwd.frames), [0, 0], [0, fwd.frames - 1], cost, 0, m1);
+    bandedOpenDtw(reverseFeatures(P), bwd, fullBand(R, bwd.frames), [0, 0], [0, bwd.frames - 1], cost, 0, m2);
+    let best = R - 1;
+    let bestCost = Infinity;
+    for (let k = 1; k < R; k++) {
+      const v = m1[k - 1] + m2[R - 1 - k];
+      if (v < bestCost) {
+        bestCost = v;
+        best = k;
+      }
+    }
+    const back = Math.floor((F - 1) / 2);
+    return fp + Math.min(rows - 1, Math.max(1, best * F - back));
+  };
+}
+
+/** Features in reverse frame order (copies). */
+function reverseFeatures(f: Features): Features {
+  const n = f.frames;
+  const chroma = new Float32Array(n * 12);
+  const onset = new Float32Array(n * 12);
+  const energy = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = n - 1 - i;
+    chroma.set(f.chroma.subarray(r * 12, r * 12 + 12), i * 12);
+    onset.set(f.onset.subarray(r * 12, r * 12 + 12), i * 12);
+    energy[i] = f.energy[r];
+  }
+  return { frames: n, hopSeconds: f.hopSeconds, chroma, onset, energy };
+}
+
 /** Monotone DTW from (a, s) to (b, e), coarse to fine. */
 function pinnedDtw(
   ctx: Ctx,
@@ -543,7 +616,7 @@ const NONE = 255;
 /**
  * Banded DTW (unit steps (1,1), (1,0), (0,1)) from row 0 at a column in `sRange` to the last row
  * at a column in `eRange` (both inclusive); of the ends whose cost is within `endSlack` of the
- * least, the latest is taken.
+ * least, the latest is taken. `rowMin[r]`, when given, receives the least accumulated cost of row r.
  */
 export function bandedOpenDtw(
   perf: Features,
@@ -553,6 +626,7 @@ export function bandedOpenDtw(
   eRange: readonly [number, number],
   cost: CostParams = DEFAULT_COST,
   endSlack = 0,
+  rowMin?: Float64Array,
 ): { perfFrames: Int32Array; scoreFrames: Int32Array; totalCost: number } {
   const rows = band.rows;
   if (band.rowStart !== 0 || rows !== perf.frames)
@@ -603,6 +677,11 @@ export function bandedOpenDtw(
       }
       cur[j - lo] = best;
       ptr[base + j - lo] = code;
+    }
+    if (rowMin) {
+      let m = Infinity;
+      for (let j = 0; j <= hi - lo; j++) if (cur[j] < m) m = cur[j];
+      rowMin[r] = m;
     }
     const t = prev;
     prev = cur;

@@ -17,6 +17,10 @@
  * - `review_marks`: performance ranges checked by hand (the list's "% checked").
  * - `view_state`: the editor's `ViewState` JSON per project.
  * - `peaks`, `features`: caches keyed by the recording's sha256 (and feature version).
+ * - Migration 4: `features.onset`/`energy` (what re-alignment needs besides chroma),
+ *   `edits.alignment_before`/`alignment_after` (the versions shown before and after each op, so
+ *   undo/redo restore paths exactly; `op`/`inverse` are `shared/edit` `EditOp` JSON), and
+ *   `alignments.corrections` (the `Corrections` JSON a version was made with).
  */
 import type Database from 'better-sqlite3';
 
@@ -151,6 +155,18 @@ export const MIGRATIONS: readonly Migration[] = [
         );
         ALTER TABLE projects ADD COLUMN last_error TEXT;
         ALTER TABLE recordings ADD COLUMN available INTEGER NOT NULL DEFAULT 1;
+      `);
+    },
+  },
+  {
+    name: 'corrections: full cached features, edit log alignment links, corrections per version',
+    up(db) {
+      db.exec(`
+        ALTER TABLE features ADD COLUMN onset BLOB;
+        ALTER TABLE features ADD COLUMN energy BLOB;
+        ALTER TABLE edits ADD COLUMN alignment_before INTEGER REFERENCES alignments(id) ON DELETE SET NULL;
+        ALTER TABLE edits ADD COLUMN alignment_after INTEGER REFERENCES alignments(id) ON DELETE SET NULL;
+        ALTER TABLE alignments ADD COLUMN corrections TEXT;
       `);
     },
   },

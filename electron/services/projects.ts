@@ -38,6 +38,9 @@ import { writeFileAtomic } from './atomicWrite.js';
 import { BASE_PEAKS_PER_SECOND, poolPeaks } from './peaks.js';
 import type { Emit, JobService, TaskRunner } from './jobs.js';
 import type { ChromaFeatures } from './workers/protocol.js';
+import type { Features } from '../../shared/dsp/features.js';
+import type { Corrections, EditOp, RegionMark } from '../../shared/edit/index.js';
+import { apply as applyEdit, emptyCorrections } from '../../shared/edit/index.js';
 
 /** What `ProjectService` needs from its host. */
 export interface ProjectServiceDeps {
@@ -197,6 +200,7 @@ export class ProjectService {
       perf_start: number;
       perf_end: number;
     }[];
+    for (const r of this.#checkedRegions(row.id)) marks.push({ perf_start: r.perfStart, perf_end: r.perfEnd });
     return {
       id: row.id,
       title: row.title,
@@ -208,6 +212,19 @@ export class ProjectService {
       status: this.#status(row),
       checkedFraction: coveredFraction(marks, row.duration_seconds),
     };
+  }
+
+  /** `checked` regions of the corrections the edit log has applied. */
+  #checkedRegions(id: number): RegionMark[] {
+    const rows = this.#db
+      .prepare(
+        'SELECT e.op, e.inverse FROM edits e JOIN edit_cursor c ON c.project_id = e.project_id WHERE e.project_id = ? AND e.seq <= c.position ORDER BY e.seq',
+      )
+      .all(id) as { op: string; inverse: string }[];
+    if (rows.length === 0) return [];
+    let c = emptyCorrections();
+    for (const r of rows) c = applyEdit(c, JSON.parse(r.op) as EditOp);
+    return c.regions.filter((x) => x.kind === 'checked');
   }
 
   #touch(id: number): void {
@@ -539,9 +556,18 @@ export class ProjectService {
   #storeFeatures(recId: number, f: ChromaFeatures): void {
     this.#db
       .prepare(
-        'INSERT OR REPLACE INTO features (recording_id, sha256, feature_version, hop_seconds, frames, chroma) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT OR REPLACE INTO features (recording_id, sha256, feature_version, hop_seconds, frames, chroma, onset, energy) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       )
-      .run(recId, f.sha256, f.featureVersion, f.hopSeconds, f.frames, float32ToBlob(f.chroma));
+      .run(
+        recId,
+        f.sha256,
+        f.featureVersion,
+        f.hopSeconds,
+        f.frames,
+        float32ToBlob(f.chroma),
+        f.onset ? float32ToBlob(f.onset) : null,
+        f.energy ? float32ToBlob(f.energy) : null,
+      );
   }
 
   /** Starts an alignment job; the new version is stored when it finishes. */
@@ -585,8 +611,14 @@ export class ProjectService {
     return { jobId };
   }
 
-  /** Stores `path` as the project's next alignment version. */
-  addAlignment(id: number, path: AlignmentPath, kind: AlignmentKind, parentId?: number): AlignmentSummary {
+  /** Stores `path` as the project's next alignment version (with the corrections it was made under, if any). */
+  addAlignment(
+    id: number,
+    path: AlignmentPath,
+    kind: AlignmentKind,
+    parentId?: number,
+    corrections?: Corrections,
+  ): AlignmentSummary {
     this.#row(id);
     const next = (
       this.#db
@@ -597,10 +629,19 @@ export class ProjectService {
     const aid = Number(
       this.#db
         .prepare(
-          'INSERT INTO alignments (project_id, version, kind, method, model_version, created_at, path, parent_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          'INSERT INTO alignments (project_id, version, kind, method, model_version, created_at, path, parent_id, corrections) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
         )
-        .run(id, next, kind, path.method, path.modelVersion ?? null, now, encodePath(path), parentId ?? null)
-        .lastInsertRowid,
+        .run(
+          id,
+          next,
+          kind,
+          path.method,
+          path.modelVersion ?? null,
+          now,
+          encodePath(path),
+          parentId ?? null,
+          corrections ? JSON.stringify(corrections) : null,
+        ).lastInsertRowid,
     );
     this.#db.prepare('UPDATE projects SET updated_at = ? WHERE id = ?').run(now, id);
     return this.#alignmentSummary(aid);
@@ -635,21 +676,63 @@ export class ProjectService {
     return { ...summaryOf(r), path: decodePath(new Uint8Array(r.path), r.method, r.model_version) };
   }
 
+  /** The corrections stored with alignment `aid` (null when it was made without any: automatic runs, imports). */
+  alignmentCorrections(aid: number): Corrections | null {
+    const r = this.#db.prepare('SELECT corrections FROM alignments WHERE id = ?').get(aid) as
+      { corrections: string | null } | undefined;
+    if (!r) throw notFound('alignment', aid);
+    return r.corrections === null ? null : (JSON.parse(r.corrections) as Corrections);
+  }
+
+  /** The parsed score of a project. */
+  async score(id: number): Promise<Score> {
+    const row = this.#row(id);
+    const { name, bytes } = this.#scoreBytes(id);
+    return (await this.#parsed(row.score_sha256, bytes, name)).score;
+  }
+
+  /** Full recording features for re-alignment: from the cache when it holds onsets and energy, else computed in a worker and cached. */
+  async editFeatures(id: number): Promise<Features> {
+    let f = await this.#features(id);
+    if (!f.onset || !f.energy) {
+      const row = this.#row(id);
+      const { path } = await this.recordingFile(id);
+      f = await this.#d.runner.run({ task: 'features', audioPath: path });
+      this.#checkSameRecording(row, f.sha256);
+      this.#storeFeatures(row.rec_id, f);
+    }
+    if (!f.onset || !f.energy) throw new Error('features worker: expected onset and energy, got chroma only');
+    return { frames: f.frames, hopSeconds: f.hopSeconds, chroma: f.chroma, onset: f.onset, energy: f.energy };
+  }
+
   async #features(id: number): Promise<ChromaFeatures> {
     const row = this.#row(id);
     const c = this.#db
       .prepare('SELECT * FROM features WHERE recording_id = ? AND sha256 = ? AND feature_version = ?')
       .get(row.rec_id, row.rec_sha256, FEATURE_PARAMS.version) as
-      | { sha256: string; feature_version: number; hop_seconds: number; frames: number; chroma: Buffer }
+      | {
+          sha256: string;
+          feature_version: number;
+          hop_seconds: number;
+          frames: number;
+          chroma: Buffer;
+          onset: Buffer | null;
+          energy: Buffer | null;
+        }
       | undefined;
     if (c) {
-      return {
+      const out: ChromaFeatures = {
         sha256: c.sha256,
         featureVersion: c.feature_version,
         hopSeconds: c.hop_seconds,
         frames: c.frames,
         chroma: blobToFloat32(c.chroma),
       };
+      if (c.onset && c.energy) {
+        out.onset = blobToFloat32(c.onset);
+        out.energy = blobToFloat32(c.energy);
+      }
+      return out;
     }
     const { path } = await this.recordingFile(id);
     const f = await this.#d.runner.run({ task: 'features', audioPath: path });

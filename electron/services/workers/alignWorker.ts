@@ -69,6 +69,8 @@ async function chroma(
     frames: f.frames,
     hopSeconds: f.hopSeconds,
     chroma: f.chroma,
+    onset: f.onset,
+    energy: f.energy,
   };
 }
 
@@ -98,7 +100,10 @@ async function run(
     }
     case 'features': {
       const result = await chroma(req.audioPath, signal);
-      return { result, transfer: [result.chroma.buffer as ArrayBuffer] };
+      const transfer = [result.chroma, result.onset, result.energy].flatMap((a) =>
+        a ? [a.buffer as ArrayBuffer] : [],
+      );
+      return { result, transfer };
     }
     case 'score': {
       const { score, musicxml } = await loadScoreBytes(req.scoreBytes, req.scoreName);
@@ -138,6 +143,8 @@ async function run(
         frames: perf.frames,
         hopSeconds: perf.hopSeconds,
         chroma: perf.chroma,
+        onset: perf.onset,
+        energy: perf.energy,
       };
       const result: AlignTaskResult = {
         path,

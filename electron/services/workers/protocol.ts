@@ -13,6 +13,10 @@ export interface ChromaFeatures {
   hopSeconds: number;
   /** [frames × 12] frame-major. */
   chroma: Float32Array;
+  /** [frames × 12] frame-major chroma onsets (absent in caches written before migration 4). */
+  onset?: Float32Array;
+  /** [frames] log pitch energy (absent in caches written before migration 4). */
+  energy?: Float32Array;
 }
 
 /** What a worker is asked to do (sent as `workerData`). */

@@ -55,6 +55,13 @@ const SEEDS: ((db: Db) => void)[] = [
       "INSERT INTO peaks (recording_id, sha256, points_per_second, duration_seconds, data) VALUES (1, 'ab', 10, 60, x'00000000')",
     ).run();
   },
+  (db) => {
+    db.prepare(
+      "INSERT INTO features (recording_id, sha256, feature_version, hop_seconds, frames, chroma, onset, energy) VALUES (1, 'ab', 1, 0.5, 0, x'', x'', x'')",
+    ).run();
+    db.prepare('UPDATE edits SET alignment_before = 1, alignment_after = 1 WHERE project_id = 1').run();
+    db.prepare('UPDATE alignments SET corrections = \'{"anchors":[],"jumps":[],"regions":[]}\'').run();
+  },
 ];
 
 function schemaOf(db: Db): { type: string; name: string; sql: string | null }[] {

@@ -206,6 +206,24 @@ describe('realignLocal', () => {
       for (const f of [1050, 1300, 1450]) expect(Math.abs(out.scoreTime[f] / hop - w[f])).toBeLessThan(5);
     });
 
+    it('one anchor in a repeat the old path missed brings the jump back', () => {
+      const plain = alignDtw(p2, score);
+      expect(Math.abs(plain.scoreTime[2000] / hop - w[2000])).toBeGreaterThan(2 / hop);
+      const corr: Corrections = { ...emptyCorrections(), anchors: [at(2000, 'a')] };
+      const out = realignLocal(p2, score, plain, corr, { perfTime: 2000 * hop });
+      expect(out.jumpFrames).toHaveLength(1);
+      expect(Math.abs(out.jumpFrames[0] - 1500)).toBeLessThanOrEqual(4);
+      for (const f of [1200, 1490, 1510, 1800, 3000])
+        expect(Math.abs(scoreTimeAt(out, f * hop) / hop - w[f]), `frame ${f}`).toBeLessThan(5);
+    });
+
+    it('an anchor the old path is merely late for makes no jump', () => {
+      const late = driftingPath(1000, 2000, 100);
+      const corr: Corrections = { ...emptyCorrections(), anchors: [anchorAt(1500, 'a')] };
+      const out = realignLocal(perf, score, late, corr, { perfTime: 1500 * hop });
+      expect(out.jumpFrames).toEqual([]);
+    });
+
     it('an anchor behind the previous one implies a jump where the passes fit', () => {
       const corr: Corrections = { ...emptyCorrections(), anchors: [at(1000, 'a'), at(2000, 'b')] };
       const plain = alignDtw(p2, score);

@@ -42,6 +42,10 @@ export const OLD_JUMP_OVERRIDE_SECONDS = 3;
 export const ANCHOR_CHECK_SECONDS = 5;
 /** An anchor this far (score s) off the old path contradicts a nearby old jump. */
 export const ANCHOR_CONTRADICTION_SECONDS = 1;
+/** An anchor this far (score s) off the input path is checked for an implied jump before it. */
+export const IMPLIED_JUMP_OFF_SECONDS = 2;
+/** Cost of an implied jump, in cells' worth of (random − good) cost. */
+const IMPLIED_JUMP_PENALTY = 10;
 /** Fastest tempo ratio (score s per perf s) an open end may imply. */
 const MAX_TEMPO_RATIO = 3;
 /** Coarsest level size of the pinned-stretch multiscale DTW. */
@@ -96,10 +100,37 @@ interface Plan {
   anchors: Map<number, number>;
   /** Frames f where the path may be discontinuous between f − 1 and f. */
   cuts: Set<number>;
+  /** Frame spans [previous pin, anchor] in which an anchor implied a jump. */
+  implied: [number, number][];
 }
 
-/** Where (first frame of the later pass) a jump between pin (f0, score s0) and pin (f1, score s1) fits best. */
-type CutFinder = (f0: number, s0: number, f1: number, s1: number) => number;
+/**
+ * Where (first frame of the later pass) a jump between pin (f0, score s0) and pin (f1, score s1)
+ * fits best, and how much cheaper that is than one monotone pass (less the jump penalty).
+ */
+type CutFinder = (f0: number, s0: number, f1: number, s1: number) => { cut: number; gain: number };
+
+/** Cost params of a piece and its cost levels: `good` (10th percentile along the input path) and `random` (20th percentile of random cells). */
+interface Levels {
+  cost: CostParams;
+  good: number;
+  random: number;
+}
+
+function costLevels(perf: Features, score: Features, path: AlignmentPath): Levels {
+  const cost = normalisedCost(perf, score, DEFAULT_COST);
+  const sampled: number[] = [];
+  for (let i = 0; i < perf.frames; i += 7)
+    sampled.push(
+      cellCost(perf, score, i, clampCol(path.scoreTime[i] / score.hopSeconds, score.frames), cost),
+    );
+  sampled.sort((x, y) => x - y);
+  return {
+    cost,
+    good: sampled.length ? sampled[Math.floor(sampled.length * 0.1)] : 0,
+    random: randomCellCost(perf, score, cost, 0.2),
+  };
+}
 
 interface Ctx {
   perf: Features;
@@ -142,9 +173,16 @@ export function realignLocal(
       [e1 - 2, e1 + 2],
     ];
   }
-  const cost = normalisedCost(perf, score, DEFAULT_COST);
-  const plan = buildPlan(path, corrections, drop, cutFinder(perf, score, cost));
-  return solvePlan(perf, score, path, plan, (it) => it.b >= e0 - 1 && it.a <= e1 + 1, options, cost);
+  const lv = costLevels(perf, score, path);
+  const plan = buildPlan(path, corrections, drop, cutFinder(perf, score, lv));
+  // A jump an anchor at the edit implies moves the passes on both sides of it.
+  for (const [p0, p1] of plan.implied) {
+    if (p1 >= e0 - 1 && p0 <= e1 + 1) {
+      e0 = Math.min(e0, p0);
+      e1 = Math.max(e1, p1);
+    }
+  }
+  return solvePlan(perf, score, path, plan, (it) => it.b >= e0 - 1 && it.a <= e1 + 1, options, lv);
 }
 
 /** Full re-alignment with all constraints (after loading a project or many edits); free pass ends snap to `jumpPointsSeconds`. */
@@ -156,9 +194,9 @@ export function realignAll(
   jumpPointsSeconds: readonly number[],
 ): AlignmentPath {
   checkInputs(perf, score, path);
-  const cost = normalisedCost(perf, score, DEFAULT_COST);
-  const plan = buildPlan(path, corrections, [], cutFinder(perf, score, cost));
-  return solvePlan(perf, score, path, plan, () => true, { jumpPointsSeconds }, cost);
+  const lv = costLevels(perf, score, path);
+  const plan = buildPlan(path, corrections, [], cutFinder(perf, score, lv));
+  return solvePlan(perf, score, path, plan, () => true, { jumpPointsSeconds }, lv);
 }
 
 function checkInputs(perf: Features, score: Features, path: AlignmentPath): void {
@@ -241,12 +279,17 @@ function buildPlan(
     cuts.set(J, { kind: 'pin', score: old[J] });
     if (!anchors.has(J - 1)) endPins.set(J - 1, { kind: 'pin', score: old[J - 1] });
   }
-  // An anchor behind the previous pinned point of its pass implies a jump between them, placed
-  // where the two passes fit the performance best.
-  let last = -Infinity;
-  let lastFrame = -1;
+  // An anchor behind the previous pinned point of its pass implies a jump between them; one
+  // far off the input path implies one where a jump fits much better than a monotone pass. The
+  // jump goes where the two passes fit the performance best.
+  const implied: [number, number][] = [];
+  let last = hold[0] ? -Infinity : old[0];
+  let lastFrame = hold[0] ? -1 : 0;
   for (let f = 0; f < N; f++) {
-    if (hold[f] || cuts.has(f)) last = -Infinity;
+    if (hold[f] || cuts.has(f)) {
+      last = -Infinity;
+      lastFrame = -1;
+    }
     const c = cuts.get(f);
     if (c?.kind === 'pin') {
       last = c.score;
@@ -254,9 +297,15 @@ function buildPlan(
     }
     const an = anchors.get(f);
     if (an === undefined) continue;
-    if (an < last - JUMP_BACK_SECONDS && f >= 1 && !cuts.has(f)) {
-      const cut = Math.min(f, Math.max(lastFrame + 1, cutBetween(lastFrame, last, f, an)));
-      cuts.set(cut, cut === f ? { kind: 'pin', score: an } : { kind: 'open', dir: 'any', refFrame: -1 });
+    const behind = an < last - JUMP_BACK_SECONDS;
+    const off = Math.abs(old[f] - an) > IMPLIED_JUMP_OFF_SECONDS;
+    if (f >= 1 && lastFrame >= 0 && lastFrame < f && !cuts.has(f) && (behind || off)) {
+      const found = cutBetween(lastFrame, last, f, an);
+      if (behind || found.gain > 0) {
+        const cut = Math.min(f, Math.max(lastFrame + 1, found.cut));
+        cuts.set(cut, cut === f ? { kind: 'pin', score: an } : { kind: 'open', dir: 'any', refFrame: -1 });
+        implied.push([lastFrame, f]);
+      }
     }
     last = an;
     lastFrame = f;
@@ -316,7 +365,7 @@ function buildPlan(
     });
     f = breaks(b) ? b + 1 : b;
   }
-  return { items, anchors, cuts: new Set(cuts.keys()) };
+  return { items, anchors, cuts: new Set(cuts.keys()), implied };
 }
 
 /** Solves the items `pick` selects (plus every item reading a value they changed), left to right, on a copy of `path`. */
@@ -327,20 +376,14 @@ function solvePlan(
   plan: Plan,
   pick: (it: Item) => boolean,
   options: RealignOptions,
-  cost: CostParams,
+  lv: Levels,
 ): AlignmentPath {
   const N = perf.frames;
   const sHop = score.hopSeconds;
-  const sampled: number[] = [];
-  for (let i = 0; i < N; i += 7)
-    sampled.push(cellCost(perf, score, i, clampCol(path.scoreTime[i] / sHop, score.frames), cost));
-  sampled.sort((x, y) => x - y);
   const ctx: Ctx = {
     perf,
     score,
-    cost,
-    good: sampled.length ? sampled[Math.floor(sampled.length * 0.1)] : 0,
-    random: randomCellCost(perf, score, cost, 0.2),
+    ...lv,
     jumpPointFrames: (options.jumpPointsSeconds ?? [])
       .map((t) => Math.round(t / sHop))
       .filter((c) => c >= 0 && c < score.frames),
@@ -492,16 +535,17 @@ function solveStretch(ctx: Ctx, it: StretchItem): void {
  * The cut finder of the implied jumps: coarse open-ended DPs forwards from the earlier pin and
  * backwards from the later one; the cut goes where the best prefix plus the best suffix is least.
  */
-function cutFinder(perf: Features, score: Features, cost: CostParams): CutFinder {
+function cutFinder(perf: Features, score: Features, lv: Levels): CutFinder {
+  const { cost } = lv;
   return (fp, sp, fa, sa) => {
     const rows = fa - fp + 1;
-    if (rows < 3) return fa;
+    if (rows < 3) return { cut: fa, gain: 0 };
     const M = score.frames;
     const sHop = score.hopSeconds;
     const maxSpan = Math.ceil((MAX_TEMPO_RATIO * rows * perf.hopSeconds + 2) / sHop);
     const c0 = clampCol(sp / sHop, M);
-    const c1 = Math.min(M - 1, c0 + maxSpan);
     const d1 = clampCol(sa / sHop, M);
+    const c1 = Math.min(M - 1, Math.max(c0 + maxSpan, d1));
     const d0 = Math.max(0, d1 - maxSpan);
     const F = Math.max(
       1,
@@ -511,10 +555,15 @@ function cutFinder(perf: Features, score: Features, cost: CostParams): CutFinder
     const fwd = poolFeatures(sliceFeatures(score, c0, c1), F);
     const bwd = reverseFeatures(poolFeatures(sliceFeatures(score, d0, d1), F));
     const R = P.frames;
-    if (R < 2) return fa;
+    if (R < 2) return { cut: fa, gain: 0 };
     const m1 = new Float64Array(R);
     const m2 = new Float64Array(R);
     bandedOpenDtw(P, fwd, fullBand(R, fwd.frames), [0, 0], [0, fwd.frames - 1], cost, 0, m1);
+    // One monotone pass from the earlier pin to the later one, where there can be one.
+    const back = Math.floor((F - 1) / 2);
+    const ka = Math.min(fwd.frames - 1, Math.floor((d1 - c0 + back) / F));
+    const mono =
+      d1 >= c0 ? bandedOpenDtw(P, fwd, fullBand(R, fwd.frames), [0, 0], [ka, ka], cost).totalCost : Infinity;
     bandedOpenDtw(reverseFeatures(P), bwd, fullBand(R, bwd.frames), [0, 0], [0, bwd.frames - 1], cost, 0, m2);
     let best = R - 1;
     let bestCost = Infinity;
@@ -525,8 +574,8 @@ function cutFinder(perf: Features, score: Features, cost: CostParams): CutFinder
         best = k;
       }
     }
-    const back = Math.floor((F - 1) / 2);
-    return fp + Math.min(rows - 1, Math.max(1, best * F - back));
+    const penalty = IMPLIED_JUMP_PENALTY * Math.max(0, lv.random - lv.good);
+    return { cut: fp + Math.min(rows - 1, Math.max(1, best * F - back)), gain: mono - bestCost - penalty };
   };
 }
 

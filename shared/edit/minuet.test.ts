@@ -93,4 +93,26 @@ describe('manual jump on the minuet with a repeat', () => {
     expect(within(after)).toBeGreaterThanOrEqual(within(reference));
     expect(within(after)).toBeGreaterThan(within(before) + gt.length / 4);
   });
+
+  it('one anchor dropped in the missed repeat brings the jump back to its true time', () => {
+    const plain = alignDtw(perf, score);
+    const second = gt.filter((r) => r.segment === 1);
+    const target = second[6];
+    const corr: Corrections = {
+      ...emptyCorrections(),
+      anchors: [{ id: 'a', perfTime: target.perf, scoreTime: target.score, source: 'drag' }],
+    };
+    const fixed = realignLocal(
+      perf,
+      score,
+      plain,
+      corr,
+      { perfTime: target.perf },
+      { jumpPointsSeconds: jumpPoints },
+    );
+    expect(fixed.jumpFrames).toHaveLength(1);
+    expect(Math.abs(fixed.jumpFrames[0] * fixed.hopSeconds - second[0].perf)).toBeLessThan(0.1);
+    const within = (errs: number[]): number => errs.filter((e) => e < 0.05).length;
+    expect(within(beatErrors(fixed, gt))).toBeGreaterThanOrEqual(within(reference) - 2);
+  });
 });

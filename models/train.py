@@ -44,6 +44,7 @@ def parse_args(argv=None):
     p.add_argument("--sdtw-pool", type=int, default=2, help="soft-DTW on the output/target sequences average-pooled by this (CPU budget)")
     p.add_argument("--widths", default="16,32,64,64", help="encoder channels")
     p.add_argument("--hidden", type=int, default=512, help="FC hidden units")
+    p.add_argument("--readout", choices=["fc", "map"], default="fc", help="fc: two FC layers (the paper); map: per-row readout of a score map")
     p.add_argument("--epoch-steps", type=int, default=0, help="steps per epoch (0: one pass over the training split)")
     p.add_argument("--reload", action="store_true", help="re-read the training split at each epoch when the manifest changed (data still being generated)")
     return p.parse_args(argv)
@@ -53,14 +54,18 @@ def build_net(L: int, channels: int, a: dict) -> AccordNet:
     """The network a run's arguments describe (train.py and export.py share it)."""
     widths = tuple(int(w) for w in str(a.get("widths", "16,32,64,64")).split(","))
     return AccordNet(L=L, in_channels=channels, variant=a["variant"], head=a["loss"], bins=a["bins"], widths=widths,
-                     hidden=a.get("hidden", 512), input_pool=a.get("input_pool", 2))
+                     hidden=a.get("hidden", 512), input_pool=a.get("input_pool", 2), readout=a.get("readout", "fc"))
 
 
 def loss_fn(net: AccordNet, out: torch.Tensor, y: torch.Tensor, args) -> torch.Tensor:
     L = y.shape[1]
     if args.loss == "ce":
-        target = (y * args.bins).long().clamp(0, args.bins - 1)
-        return F.cross_entropy(out.reshape(-1, args.bins), target.reshape(-1))
+        bins = out.shape[-1]
+        rows = out.shape[1]
+        if rows != L:  # map readout: one class row per pooled row, target at the row's centre
+            y = F.avg_pool1d(y[:, None], L // rows)[:, 0]
+        target = (y * bins).long().clamp(0, bins - 1)
+        return F.cross_entropy(out.reshape(-1, bins), target.reshape(-1))
     # Soft-DTW divergence on the sequences pooled by `sdtw_pool` (CPU budget), positions in pooled cells.
     k = args.sdtw_pool
     half = L // k

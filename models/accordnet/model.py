@@ -67,12 +67,15 @@ class AccordNet(nn.Module):
     """CA (variant 'ca': SASA decoder) or CD (variant 'cd': conv decoder); output [B, L] in [0, 1] ('sdtw') or logits [B, L, K] ('ce')."""
 
     def __init__(self, L: int = 256, in_channels: int = 2, variant: str = "ca", head: str = "sdtw", bins: int = 128,
-                 widths=(16, 32, 64, 64), hidden: int = 512, kernel: int = 7, heads: int = 4, input_pool: int = 2) -> None:
+                 widths=(16, 32, 64, 64), hidden: int = 512, kernel: int = 7, heads: int = 4, input_pool: int = 2,
+                 readout: str = "fc") -> None:
         super().__init__()
         if L % (16 * input_pool) != 0:
             raise ValueError(f"AccordNet: L must be a multiple of {16 * input_pool} (input pooling, four 2× poolings), got {L}")
-        if variant not in ("ca", "cd") or head not in ("sdtw", "ce"):
-            raise ValueError(f"AccordNet: variant ca|cd and head sdtw|ce expected, got {variant}, {head}")
+        if variant not in ("ca", "cd") or head not in ("sdtw", "ce") or readout not in ("fc", "map"):
+            raise ValueError(f"AccordNet: variant ca|cd, head sdtw|ce, readout fc|map expected, got {variant}, {head}, {readout}")
+        self.readout = readout
+        self.grid = L // input_pool
         self.L, self.variant, self.head, self.bins = L, variant, head, bins
         # CPU budget: the L × L input is average-pooled by `input_pool` before the encoder.
         self.input_pool = nn.AvgPool2d(input_pool) if input_pool > 1 else nn.Identity()
@@ -86,20 +89,40 @@ class AccordNet(nn.Module):
         else:
             self.mix = nn.ModuleList([nn.Conv2d(c, c, 3, padding=1, bias=False), nn.Conv2d(c, c, 3, padding=1, bias=False)])
         self.mix_bn = nn.ModuleList([nn.BatchNorm2d(c), nn.BatchNorm2d(c)])
-        self.squeeze = nn.Conv2d(c, 4, 1)
-        self.fc1 = nn.Linear(4 * self.low * self.low, hidden)
-        self.fc2 = nn.Linear(hidden, L * bins if head == "ce" else L)
-        self.dropout = nn.Dropout(0.4)
+        if readout == "fc":
+            self.squeeze = nn.Conv2d(c, 4, 1)
+            self.fc1 = nn.Linear(4 * self.low * self.low, hidden)
+            self.fc2 = nn.Linear(hidden, L * bins if head == "ce" else L)
+            self.dropout = nn.Dropout(0.4)
+        else:
+            # Map readout: the decoder's context, upsampled to the pooled input grid and joined with
+            # the input itself, scores every (row, column); each row reads its position as the
+            # softmax-weighted column (soft-DTW) or takes the columns as its CE classes.
+            self.up = nn.Upsample(size=(self.grid, self.grid), mode="bilinear", align_corners=False)
+            self.map1 = nn.Conv2d(c + in_channels, 16, 3, padding=1)
+            self.map2 = nn.Conv2d(16, 1, 1)
+            self.dropout = nn.Dropout2d(0.1)
+            self.register_buffer("columns", ((torch.arange(self.grid, dtype=torch.float32) + 0.5) / self.grid).reshape(1, 1, self.grid))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         indices = []
         x = self.input_pool(x)
+        x0 = x
         for block in self.encoder:
             x, idx = block(x)
             indices.append(idx)
         x = self.unpool(x, indices[-1], output_size=[self.low, self.low])
         for layer, bn in zip(self.mix, self.mix_bn):
             x = F.relu(bn(layer(x)))
+        if self.readout == "map":
+            m = torch.cat([self.up(x), x0], 1)
+            logits = self.map2(self.dropout(F.relu(self.map1(m)))).reshape(-1, self.grid, self.grid)  # [B, rows, cols]
+            if self.head == "ce":
+                return logits
+            pos = (torch.softmax(logits, 2) * self.columns).sum(2)  # [B, grid rows]
+            if self.grid == self.L:
+                return pos
+            return F.interpolate(pos.reshape(-1, 1, self.grid), size=self.L, mode="linear", align_corners=False).reshape(-1, self.L)
         x = F.relu(self.squeeze(x)).reshape(-1, 4 * self.low * self.low)
         x = self.dropout(F.relu(self.fc1(self.dropout(x))))
         x = self.fc2(x)
@@ -110,5 +133,9 @@ class AccordNet(nn.Module):
     def positions(self, out: torch.Tensor) -> torch.Tensor:
         """Network output → normalised score position per row [B, L] (CE: centre of the most likely bin)."""
         if self.head == "ce":
-            return (out.argmax(-1).to(torch.float32) + 0.5) / self.bins
+            bins = out.shape[-1]
+            pos = (out.argmax(-1).to(torch.float32) + 0.5) / bins
+            if pos.shape[1] != self.L:
+                pos = F.interpolate(pos.reshape(-1, 1, pos.shape[1]), size=self.L, mode="linear", align_corners=False).reshape(-1, self.L)
+            return pos
         return out

@@ -19,6 +19,17 @@ class ModelShapeTest(unittest.TestCase):
             self.assertEqual(tuple(out.shape), (3, 64))
             self.assertTrue(bool(((out >= 0) & (out <= 1)).all()))
 
+    def test_map_readout_positions_follow_the_darkest_column(self):
+        torch.manual_seed(0)
+        net = AccordNet(L=64, widths=(8, 8, 8, 8), input_pool=2, readout="map").eval()
+        out = net(torch.rand(2, 2, 64, 64))
+        self.assertEqual(tuple(out.shape), (2, 64))
+        self.assertTrue(bool(((out > 0) & (out < 1)).all()))
+        ce = AccordNet(L=64, widths=(8, 8, 8, 8), input_pool=2, readout="map", head="ce").eval()
+        logits = ce(torch.rand(2, 2, 64, 64))
+        self.assertEqual(tuple(logits.shape), (2, 32, 32))  # rows × column classes on the pooled grid
+        self.assertEqual(tuple(ce.positions(logits).shape), (2, 64))
+
     def test_ce_head_gives_bins_and_positions(self):
         net = AccordNet(L=64, head="ce", bins=16).eval()
         out = net(torch.rand(2, 2, 64, 64))

@@ -142,6 +142,8 @@ async function main(): Promise<void> {
   const path1 = withAnchors.value;
 
   const anchorEdits: Timing[] = [];
+  // Anchors 20 s behind the path: each implies a jump, placed by the cut search.
+  const jumpAnchors: Timing[] = [];
   const jumpInserts: Timing[] = [];
   const stretchSeconds: number[] = [];
   for (let k = 0; k < trials; k++) {
@@ -159,6 +161,14 @@ async function main(): Promise<void> {
       ],
     };
     anchorEdits.push(timed(() => realignLocal(perf, score, path1, withAnchor, edit)));
+    const behind: Corrections = {
+      ...corrections,
+      anchors: [
+        ...corrections.anchors,
+        { id: `b${k}`, perfTime: t, scoreTime: Math.max(0, scoreTimeAt(path1, t) - 20), source: 'drag' },
+      ],
+    };
+    jumpAnchors.push(timed(() => realignLocal(perf, score, path1, behind, edit)));
     const withJump: Corrections = {
       ...corrections,
       jumps: [{ id: `j${k}`, perfTime: t, toScoreTime: scoreTimeAt(path1, t) + 0.5 }],
@@ -218,6 +228,7 @@ async function main(): Promise<void> {
         alignDtwMs: Math.round(base.wallMs),
         anchorEdit: summary(anchorEdits),
         jumpInsert: summary(jumpInserts),
+        jumpImplyingAnchor: summary(jumpAnchors),
         firstAnchor: summary(firstAnchor),
         realignAll: summary(all),
         exports,

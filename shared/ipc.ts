@@ -6,7 +6,8 @@
  */
 import type { Score, ScoreFormat } from './score.js';
 import type { AlignMethod, AlignmentPath } from './path.js';
-import type { ExportFormat } from './formats/common.js';
+import type { ExportFormat, ImportFormat } from './formats/common.js';
+import type { Corrections, EditOp, RegionKind, ReviewRegion } from './edit/index.js';
 
 export type { ExportFormat } from './formats/common.js';
 
@@ -125,6 +126,29 @@ const _allFormatsListed: Exclude<ExportFormat, (typeof EXPORT_FORMAT_NAMES)[numb
   ? true
   : never = true;
 void _allFormatsListed;
+
+/** Formats `alignment:import` reads (those of `shared/formats` `IMPORT_FORMATS`). */
+export const IMPORT_FORMAT_NAMES = ['csv', 'json', 'asap'] as const satisfies readonly ImportFormat[];
+
+/** Region kinds a `mark-region` op may carry. */
+export const REGION_KINDS = [
+  'repeat-taken',
+  'repeat-skipped',
+  'not-in-score',
+  'checked',
+] as const satisfies readonly RegionKind[];
+
+/** Edit op types the renderer may send to `corrections:apply` (`restore-version` goes through `alignment:restore`). */
+export const APPLY_OP_TYPES = [
+  'add-anchor',
+  'move-anchor',
+  'delete-anchor',
+  'insert-jump',
+  'move-jump',
+  'delete-jump',
+  'mark-region',
+  'unmark-region',
+] as const satisfies readonly EditOp['type'][];
 
 /** Views of the editor's main area. */
 export const VIEW_KINDS = ['waveform', 'score', 'matrix', 'pianoroll'] as const;
@@ -306,6 +330,24 @@ export interface SaveDialogArgs {
   defaultName?: string;
 }
 
+/** A project's hand corrections and where its undo/redo log stands. */
+export interface CorrectionsState {
+  corrections: Corrections;
+  /** Ops in the log. */
+  entries: number;
+  /** Ops applied (`entries − cursor` can be redone). */
+  cursor: number;
+  canUndo: boolean;
+  canRedo: boolean;
+}
+
+/** What an edit (apply, undo, redo, restore, realign) leaves: the corrections and the latest alignment. */
+export interface EditOutcome {
+  state: CorrectionsState;
+  /** The latest alignment version after the edit (a new one when the path changed); null while the project has none. */
+  alignment: AlignmentRecord | null;
+}
+
 /** Information about the host. */
 export interface AppInfo {
   version: string;
@@ -344,6 +386,29 @@ export interface InvokeChannels {
     args: [projectId: number, format: ExportFormat, destPath: string, alignmentId?: number];
     result: { path: string; bytes: number };
   };
+  /** The project's corrections and undo/redo state. */
+  'corrections:get': { args: [projectId: number]; result: CorrectionsState };
+  /** Logs `op`, re-aligns around it under all corrections and stores the path as an `edited` version. */
+  'corrections:apply': { args: [projectId: number, op: EditOp]; result: EditOutcome };
+  /** Undoes the last op; the path shown before it comes back exactly (as a new version). */
+  'corrections:undo': { args: [projectId: number]; result: EditOutcome };
+  /** Redoes the next undone op; its path comes back exactly (as a new version). */
+  'corrections:redo': { args: [projectId: number]; result: EditOutcome };
+  /** Re-aligns the whole recording under all corrections (an `edited` version; not an op in the log). */
+  'corrections:realign': { args: [projectId: number]; result: EditOutcome };
+  /** Alignment versions, newest first. */
+  'alignment:versions': { args: [projectId: number]; result: AlignmentSummary[] };
+  /** Makes an older version current again (a logged, undoable op; stored as a new version). */
+  'alignment:restore': { args: [projectId: number, alignmentId: number]; result: EditOutcome };
+  /** Reads an alignment file and stores it as an `imported` version. */
+  'alignment:import': {
+    args: [projectId: number, format: ImportFormat, path: string];
+    result: AlignmentSummary;
+  };
+  /** Low-confidence regions of the latest alignment not yet fully marked checked. */
+  'review:regions': { args: [projectId: number]; result: ReviewRegion[] };
+  /** Marks [perfStart, perfEnd] checked (an undoable op); returns the corrections state. */
+  'review:mark': { args: [projectId: number, perfStart: number, perfEnd: number]; result: CorrectionsState };
   /** Native open dialog; null when cancelled. */
   'dialog:open': { args: [args: OpenDialogArgs]; result: string | null };
   /** Native save dialog; null when cancelled. */
@@ -407,6 +472,16 @@ export const INVOKE_CHANNELS = [
   'job:list',
   'view:save',
   'export:alignment',
+  'corrections:get',
+  'corrections:apply',
+  'corrections:undo',
+  'corrections:redo',
+  'corrections:realign',
+  'alignment:versions',
+  'alignment:restore',
+  'alignment:import',
+  'review:regions',
+  'review:mark',
   'dialog:open',
   'dialog:save',
 ] as const satisfies readonly InvokeChannel[];
@@ -554,6 +629,98 @@ export function checkViewState(v: unknown, what: string): ViewState {
   };
 }
 
+const MAX_SECONDS = 1e6;
+
+function checkOpId(v: unknown, what: string): string {
+  if (typeof v !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(v))
+    fail(what, 'an id of 1..64 letters, digits, _ . : -', v);
+  return v;
+}
+
+function checkSeconds(v: unknown, what: string): number {
+  return checkNumber(v, what, 0, MAX_SECONDS);
+}
+
+function checkPlace<K extends string>(v: unknown, what: string, keys: readonly [K, K]): Record<K, number> {
+  const o = checkObject(v, what, keys);
+  return {
+    [keys[0]]: checkSeconds(o[keys[0]], `${what}.${keys[0]}`),
+    [keys[1]]: checkSeconds(o[keys[1]], `${what}.${keys[1]}`),
+  } as Record<K, number>;
+}
+
+/** Validates an edit op for `corrections:apply` (every field, no extra keys). */
+export function checkEditOp(v: unknown, what: string): EditOp {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(what, 'an edit op object', v);
+  const type = checkEnum((v as { type?: unknown }).type, `${what}.type`, APPLY_OP_TYPES);
+  const anchor = (x: unknown, w: string): Extract<EditOp, { type: 'add-anchor' }>['anchor'] => {
+    const a = checkObject(x, w, ['id', 'perfTime', 'scoreTime', 'source']);
+    return {
+      id: checkOpId(a.id, `${w}.id`),
+      perfTime: checkSeconds(a.perfTime, `${w}.perfTime`),
+      scoreTime: checkSeconds(a.scoreTime, `${w}.scoreTime`),
+      source: checkEnum(a.source, `${w}.source`, ['drag', 'tap', 'note-key', 'import'] as const),
+    };
+  };
+  const jump = (x: unknown, w: string): Extract<EditOp, { type: 'insert-jump' }>['jump'] => {
+    const j = checkObject(x, w, ['id', 'perfTime', 'toScoreTime']);
+    return {
+      id: checkOpId(j.id, `${w}.id`),
+      perfTime: checkSeconds(j.perfTime, `${w}.perfTime`),
+      toScoreTime: checkSeconds(j.toScoreTime, `${w}.toScoreTime`),
+    };
+  };
+  const region = (x: unknown, w: string): Extract<EditOp, { type: 'mark-region' }>['region'] => {
+    const r = checkObject(x, w, ['id', 'perfStart', 'perfEnd', 'kind']);
+    const perfStart = checkSeconds(r.perfStart, `${w}.perfStart`);
+    const perfEnd = checkSeconds(r.perfEnd, `${w}.perfEnd`);
+    if (perfEnd < perfStart) fail(`${w}.perfEnd`, `a time ≥ perfStart (${perfStart})`, perfEnd);
+    return {
+      id: checkOpId(r.id, `${w}.id`),
+      perfStart,
+      perfEnd,
+      kind: checkEnum(r.kind, `${w}.kind`, REGION_KINDS),
+    };
+  };
+  switch (type) {
+    case 'add-anchor':
+    case 'delete-anchor': {
+      const o = checkObject(v, what, ['type', 'anchor']);
+      return { type, anchor: anchor(o.anchor, `${what}.anchor`) };
+    }
+    case 'move-anchor': {
+      const o = checkObject(v, what, ['type', 'id', 'from', 'to']);
+      const keys = ['perfTime', 'scoreTime'] as const;
+      return {
+        type,
+        id: checkOpId(o.id, `${what}.id`),
+        from: checkPlace(o.from, `${what}.from`, keys),
+        to: checkPlace(o.to, `${what}.to`, keys),
+      };
+    }
+    case 'insert-jump':
+    case 'delete-jump': {
+      const o = checkObject(v, what, ['type', 'jump']);
+      return { type, jump: jump(o.jump, `${what}.jump`) };
+    }
+    case 'move-jump': {
+      const o = checkObject(v, what, ['type', 'id', 'from', 'to']);
+      const keys = ['perfTime', 'toScoreTime'] as const;
+      return {
+        type,
+        id: checkOpId(o.id, `${what}.id`),
+        from: checkPlace(o.from, `${what}.from`, keys),
+        to: checkPlace(o.to, `${what}.to`, keys),
+      };
+    }
+    case 'mark-region':
+    case 'unmark-region': {
+      const o = checkObject(v, what, ['type', 'region']);
+      return { type, region: region(o.region, `${what}.region`) };
+    }
+  }
+}
+
 type Validators = { [C in InvokeChannel]: (args: unknown, env: ValidationEnv) => InvokeArgs<C> };
 
 /** Per-channel argument validators: return the typed tuple or throw `AccordError('invalid-argument')`. */
@@ -622,6 +789,35 @@ export const VALIDATORS: Validators = {
       checkWritablePath(dest, 'destPath', env),
     ];
     return alignmentId === undefined ? head : [...head, checkId(alignmentId, 'alignmentId')];
+  },
+  'corrections:get': (a) => [checkId(checkArity(a, 'corrections:get', 1, 1)[0], 'projectId')],
+  'corrections:apply': (a) => {
+    const [id, op] = checkArity(a, 'corrections:apply', 2, 2);
+    return [checkId(id, 'projectId'), checkEditOp(op, 'op')];
+  },
+  'corrections:undo': (a) => [checkId(checkArity(a, 'corrections:undo', 1, 1)[0], 'projectId')],
+  'corrections:redo': (a) => [checkId(checkArity(a, 'corrections:redo', 1, 1)[0], 'projectId')],
+  'corrections:realign': (a) => [checkId(checkArity(a, 'corrections:realign', 1, 1)[0], 'projectId')],
+  'alignment:versions': (a) => [checkId(checkArity(a, 'alignment:versions', 1, 1)[0], 'projectId')],
+  'alignment:restore': (a) => {
+    const [id, aid] = checkArity(a, 'alignment:restore', 2, 2);
+    return [checkId(id, 'projectId'), checkId(aid, 'alignmentId')];
+  },
+  'alignment:import': (a, env) => {
+    const [id, format, p] = checkArity(a, 'alignment:import', 3, 3);
+    return [
+      checkId(id, 'projectId'),
+      checkEnum(format, 'format', IMPORT_FORMAT_NAMES),
+      checkExistingFile(p, 'path', env),
+    ];
+  },
+  'review:regions': (a) => [checkId(checkArity(a, 'review:regions', 1, 1)[0], 'projectId')],
+  'review:mark': (a) => {
+    const [id, s0, s1] = checkArity(a, 'review:mark', 3, 3);
+    const perfStart = checkSeconds(s0, 'perfStart');
+    const perfEnd = checkSeconds(s1, 'perfEnd');
+    if (perfEnd <= perfStart) fail('perfEnd', `a time > perfStart (${perfStart})`, perfEnd);
+    return [checkId(id, 'projectId'), perfStart, perfEnd];
   },
   'dialog:open': (a) => {
     const [raw] = checkArity(a, 'dialog:open', 1, 1);

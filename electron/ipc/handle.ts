@@ -22,6 +22,7 @@ import {
 import { openDatabase, type Db } from '../db/database.js';
 import { JobService, TaskRunner, type Emit } from '../services/jobs.js';
 import { ProjectService } from '../services/projects.js';
+import { CorrectionService } from '../services/corrections.js';
 
 /** One channel's implementation (arguments already validated). */
 export type Handler<C extends InvokeChannel> = (
@@ -51,6 +52,7 @@ export interface AppServices {
   runner: TaskRunner;
   jobs: JobService;
   projects: ProjectService;
+  corrections: CorrectionService;
   /** Cancels jobs, stops workers, closes the database. */
   close(): Promise<void>;
 }
@@ -75,11 +77,13 @@ export function createServices(opts: {
     mediaUrl: opts.mediaUrl,
     modelDir: opts.modelDir,
   });
+  const corrections = new CorrectionService({ db, projects, emit: opts.emit });
   return {
     db,
     runner,
     jobs,
     projects,
+    corrections,
     async close() {
       await jobs.close();
       await runner.close();
@@ -109,6 +113,16 @@ export function createHandlers(s: AppServices, host: Host): Handlers {
     'job:list': () => s.jobs.list(),
     'view:save': (id, state) => p.saveView(id, state),
     'export:alignment': (id, format, dest, aid) => p.exportAlignment(id, format, dest, aid),
+    'corrections:get': (id) => s.corrections.get(id),
+    'corrections:apply': (id, op) => s.corrections.apply(id, op),
+    'corrections:undo': (id) => s.corrections.undo(id),
+    'corrections:redo': (id) => s.corrections.redo(id),
+    'corrections:realign': (id) => s.corrections.realign(id),
+    'alignment:versions': (id) => p.listAlignments(id),
+    'alignment:restore': (id, aid) => s.corrections.restore(id, aid),
+    'alignment:import': (id, format, path) => s.corrections.importFile(id, format, path),
+    'review:regions': (id) => s.corrections.regions(id),
+    'review:mark': (id, a, b) => s.corrections.mark(id, a, b),
     'dialog:open': (args) => host.openDialog(args),
     'dialog:save': (args) => host.saveDialog(args),
   };

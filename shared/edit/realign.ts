@@ -20,8 +20,11 @@
  * by an anchor within `ANCHOR_CHECK_SECONDS` (off the old path by more than
  * `ANCHOR_CONTRADICTION_SECONDS`); `realignLocal` also drops the old jump at the edit itself (so
  * deleting a manual jump removes it). An anchor behind the previous pinned point of its pass
- * (by more than the scorer's 0.25 s) implies a jump between the two, placed where a pass from
- * the earlier point plus a pass into the anchor fit best (`cutFinder`). The recording's first and
+ * (by more than the scorer's 0.25 s) implies a jump between the two, and so does an anchor more
+ * than `IMPLIED_JUMP_OFF_SECONDS` off the input path when a jump fits the features better than one
+ * pass by more than a penalty; the jump goes where a pass from the earlier point plus a pass into
+ * the anchor fit best (`cutFinder`), and `realignLocal` re-aligns both passes. Free pass ends
+ * snap to `jumpPointsSeconds` within 1 s when given. The recording's first and
  * last frames keep their old score positions unless a constraint says otherwise.
  */
 import type { AlignmentPath } from '../path.js';

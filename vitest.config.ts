@@ -1,10 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
+/** Unit tests of the engine and the main process (Node). The renderer's run under `renderer/vitest.config.ts` (jsdom). */
 export default defineConfig({
   test: {
-    include: ['shared/**/*.test.ts', 'electron/**/*.test.ts', 'renderer/**/*.test.ts'],
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
+    include: ['shared/**/*.test.ts', 'electron/**/*.test.ts'],
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
     pool: 'forks',
   },
 });

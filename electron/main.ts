@@ -19,7 +19,13 @@ import { createReadStream, promises as fs } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { INVOKE_CHANNELS, type EventChannel, type EventChannels, type MenuCommand } from '../shared/ipc.js';
+import {
+  INVOKE_CHANNELS,
+  type EventChannel,
+  type EventChannels,
+  type MenuCommand,
+  type OpenDialogArgs,
+} from '../shared/ipc.js';
 import { EXPORT_FORMATS } from '../shared/formats/index.js';
 import { SCORE_EXTENSIONS } from './services/score.js';
 import { AUDIO_EXTENSIONS } from './services/audio.js';
@@ -240,14 +246,24 @@ function createWindow(): BrowserWindow {
   return win;
 }
 
-async function openDialog(kind: 'recording' | 'score', title?: string): Promise<string | null> {
-  const extensions = (kind === 'recording' ? [...AUDIO_EXTENSIONS] : Object.keys(SCORE_EXTENSIONS)).map((e) =>
-    e.replace(/^\./, ''),
-  );
+async function openDialog(kind: OpenDialogArgs['kind'], title?: string): Promise<string | null> {
+  const extensions = (
+    kind === 'recording'
+      ? [...AUDIO_EXTENSIONS]
+      : kind === 'score'
+        ? Object.keys(SCORE_EXTENSIONS)
+        : ['csv', 'json', 'txt']
+  ).map((e) => e.replace(/^\./, ''));
+  const names = { recording: 'Audio', score: 'Scores', alignment: 'Alignments' } as const;
+  const titles = {
+    recording: 'Choose the recording',
+    score: 'Choose the score',
+    alignment: 'Choose the alignment file',
+  } as const;
   const opts = {
-    title: title ?? (kind === 'recording' ? 'Choose the recording' : 'Choose the score'),
+    title: title ?? titles[kind],
     properties: ['openFile' as const],
-    filters: [{ name: kind === 'recording' ? 'Audio' : 'Scores', extensions }],
+    filters: [{ name: names[kind], extensions }],
   };
   const r = mainWindow ? await dialog.showOpenDialog(mainWindow, opts) : await dialog.showOpenDialog(opts);
   return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0];

@@ -319,7 +319,8 @@ export interface AlignmentJobResult {
 
 /** Native file-dialog request. */
 export interface OpenDialogArgs {
-  kind: 'recording' | 'score';
+  /** `alignment`: an alignment file for `alignment:import`. */
+  kind: 'recording' | 'score' | 'alignment';
   title?: string;
 }
 
@@ -822,7 +823,9 @@ export const VALIDATORS: Validators = {
   'dialog:open': (a) => {
     const [raw] = checkArity(a, 'dialog:open', 1, 1);
     const o = checkObject(raw, 'dialog:open args', ['kind', 'title']);
-    const out: OpenDialogArgs = { kind: checkEnum(o.kind, 'kind', ['recording', 'score'] as const) };
+    const out: OpenDialogArgs = {
+      kind: checkEnum(o.kind, 'kind', ['recording', 'score', 'alignment'] as const),
+    };
     if (o.title !== undefined) out.title = checkText(o.title, 'title', 200);
     return [out];
   },

@@ -322,12 +322,14 @@ describe.skipIf(!existsSync('/usr/bin/chromium'))('window.accord in Chromium', (
     expect(out.domains).toEqual([
       'alignment',
       'app',
+      'corrections',
       'dialog',
       'export',
       'job',
       'on',
       'project',
       'recording',
+      'review',
       'view',
     ]);
     expect(out.isFloat32).toBe(true);

@@ -2,7 +2,7 @@
  * The editor end to end: the real bridge, a temp SQLite file, the real alignment pipeline and
  * Chromium. Tests named `smoke:` form the fast subset (`-t smoke`); the rest build on them, in order.
  */
-import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -306,10 +306,31 @@ describe('editor', () => {
       );
       return editor.playhead();
     };
+    const m = await screenshotStats(page, editor.matrix, artifact('matrix-repeat.png'), [0x10, 0x14, 0x1c]);
+    expect(m.inkedFraction).toBeGreaterThan(0.05);
     const first = await seekByNote('Home');
     const second = await seekByNote('End');
     // the second pass of bars 1–8 starts about eight bars later in the recording
     expect(second - first).toBeGreaterThan(5);
     expect(first).toBeLessThan(8);
+  });
+
+  it('a moved recording is reported and can be located again', async () => {
+    await start.ensure();
+    const take = join(app.dir, 'take.ogg');
+    copyFileSync(MINUET.recording, take);
+    await start.create(MINUET.musicxml, take, 'Moved take');
+    await start.row('Moved take').waitFor();
+    const moved = join(app.dir, 'moved-take.ogg');
+    renameSync(take, moved);
+    await start.open('Moved take');
+    await editor.waitOpen('Moved take');
+    const banner = page.getByRole('alert').filter({ hasText: 'is missing or has changed on disk' });
+    await banner.waitFor();
+    app.bridge.queueDialog(moved);
+    await banner.getByRole('button', { name: 'Locate recording…' }).click();
+    await banner.waitFor({ state: 'detached' });
+    await editor.close();
+    expect(await start.row('Moved take').innerText()).not.toContain('Recording missing');
   });
 });

@@ -38,6 +38,14 @@ export class StartPage {
     await this.page.getByLabel('Recording', { exact: true }).fill(recordingPath);
     if (title) await this.page.getByLabel('Title', { exact: true }).fill(title);
     await this.page.getByRole('button', { name: 'Create project' }).click();
+    await this.settled();
+  }
+
+  /** Waits until a create request has finished (the form is idle again). */
+  async settled(): Promise<void> {
+    await this.page
+      .getByRole('button', { name: 'Creating…' })
+      .waitFor({ state: 'detached', timeout: 180_000 });
   }
 
   /** Picks the score and the recording through main's file dialog (`dialog:open`), then creates. */
@@ -51,6 +59,7 @@ export class StartPage {
     );
     if (title) await this.page.getByLabel('Title', { exact: true }).fill(title);
     await this.page.getByRole('button', { name: 'Create project' }).click();
+    await this.settled();
   }
 
   /** Opens project `title`. */

@@ -130,10 +130,10 @@ export class AlignmentState {
       performance.mark(DETAIL_LOADED_MARK);
       const pps = peaksPerSecond(detail.recording.durationSeconds);
       const pre = await early.catch(() => null);
-      const peaks =
-        pre && pre.pps === pps
-          ? await pre.peaks
-          : await this.#api.recording.peaks(id, { pointsPerSecond: pps });
+      const loadPeaks = () =>
+        pre && pre.pps === pps ? pre.peaks : this.#api.recording.peaks(id, { pointsPerSecond: pps });
+      // a missing recording (status needs-relink) still opens: the editor offers to locate it
+      const peaks = detail.recording.available ? await loadPeaks() : await loadPeaks().catch(() => null);
       performance.mark(PEAKS_LOADED_MARK);
       this.#detail = detail;
       this.#peaks = peaks;
@@ -197,6 +197,27 @@ export class AlignmentState {
       await this.#api.job.cancel(jobId);
     } catch (e) {
       this.#error = errorMessage(e);
+    }
+  }
+
+  /** Asks main for the moved recording (open dialog) and points the project at it; main checks it is the same file. */
+  async relink(): Promise<void> {
+    const id = this.projectId;
+    if (id === null) return;
+    try {
+      const path = await this.#api.dialog.open({ kind: 'recording', title: 'Locate the recording' });
+      if (path === null) return;
+      await this.#api.project.relink(id, path);
+      this.#error = null;
+      await this.reload();
+      const d = this.#detail;
+      if (d && !this.#peaks) {
+        this.#peaks = await this.#api.recording.peaks(id, {
+          pointsPerSecond: peaksPerSecond(d.recording.durationSeconds),
+        });
+      }
+    } catch (e) {
+      this.#error = `Relink failed: ${errorMessage(e)}`;
     }
   }
 

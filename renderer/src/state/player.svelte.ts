@@ -56,6 +56,7 @@ export class PlayerState {
     this.pause();
     this.#duration = durationSeconds;
     if (this.#media.src !== url) this.#media.src = url;
+    else this.#media.load(); // same URL, maybe a relinked file: fetch it again
     this.seek(startSeconds);
   }
 

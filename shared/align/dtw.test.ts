@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Features } from '../dsp/features.js';
 import { perfTimesOfScoreTime } from '../path.js';
-import { alignDtw, levelFactors, multiscaleDtw } from './dtw.js';
+import { alignDtw, DEFAULT_DTW, levelFactors, multiscaleDtw } from './dtw.js';
 import { smoothWarp, syntheticScore, warpFeatures } from './synthetic.js';
 
 /** Errors (perf frames) at every chord change of the synthetic score: predicted vs true perf position. */
@@ -80,8 +80,8 @@ describe('alignDtw', () => {
     const r = multiscaleDtw(perf, score);
     expect(r.factors[0]).toBeGreaterThan(1);
     expect(r.factors[r.factors.length - 1]).toBe(1);
-    // Back-pointer bytes of the largest level: far below N×M and linear in N + M.
-    expect(r.maxLevelCells).toBeLessThan(60 * (n + 150_000));
+    // Back-pointer bytes of the largest level: the coarse square or a band linear in N + M, far below N×M.
+    expect(r.maxLevelCells).toBeLessThanOrEqual(Math.max(DEFAULT_DTW.coarseMaxFrames ** 2, 60 * (n + 150_000)));
     expect(r.maxLevelCells).toBeLessThan((n * 150_000) / 1000);
   });
 

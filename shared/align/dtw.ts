@@ -28,16 +28,19 @@ export interface DtwParams {
   /** Band radius (full-resolution frames) at the finest level. */
   fineRadius: number;
   cost: CostParams;
+  /** Onset weight at the pooled levels (pooling blurs onsets); the finest level uses `cost.onsetWeight`. */
+  coarseOnsetWeight: number;
   steps: StepWeights;
 }
 
 /** Multiscale DTW defaults. */
 export const DEFAULT_DTW: DtwParams = {
-  coarseMaxFrames: 3000,
+  coarseMaxFrames: 4000,
   levelRatio: 4,
-  radius: 4,
+  radius: 8,
   fineRadius: 8,
   cost: DEFAULT_COST,
+  coarseOnsetWeight: DEFAULT_COST.onsetWeight,
   steps: DEFAULT_STEPS,
 };
 
@@ -118,7 +121,7 @@ export function multiscaleDtw(perf: Features, score: Features, params: DtwParams
       s,
       [{ band, entryCol: 0, exitCol: s.frames - 1, entryRows: [0, 0], exitRows: [p.frames - 1, p.frames - 1] }],
       {
-        cost: params.cost,
+        cost: f === 1 ? params.cost : { ...params.cost, onsetWeight: params.coarseOnsetWeight },
         steps: params.steps,
         signal: opts.signal,
         onProgress: opts.onProgress ? (x) => opts.onProgress?.(lo + x / L) : undefined,

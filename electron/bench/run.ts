@@ -1,8 +1,10 @@
 /**
  * `npm run bench`: end-to-end engine timing per stage and peak memory for a 5-minute and a
  * 60-minute recording, synthesized (fluidsynth) from the bundled public-domain sample played
- * over and over with a drifting tempo. Prints a table and writes `.cache/bench/results.json`.
- *   node dist/node/electron/bench/run.js [--sizes 5,60] [--methods auto,dtw,jump]
+ * over and over with a drifting tempo; then the editor's re-alignment latency and export times
+ * (`edit.js`) and the editor's first paint and pan/zoom frame rate in Chromium (`e2e/bench.ts`).
+ * Prints each and writes `.cache/bench/results.json`.
+ *   node dist/node/electron/bench/run.js [--sizes 5,60] [--methods auto,dtw,jump] [--skip-editor]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -60,8 +62,21 @@ interface EngineRun {
   peakRssMB: number;
 }
 
+/** The last JSON object printed by a benchmark (whole output, or its last line). */
+function lastJson(out: string): unknown {
+  const t = out.trim();
+  try {
+    return JSON.parse(t);
+  } catch {
+    const start = t.lastIndexOf('\n{');
+    return JSON.parse(start >= 0 ? t.slice(start + 1) : t);
+  }
+}
+
 function main(): void {
-  const { values } = parseArgs({ options: { sizes: { type: 'string' }, methods: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { sizes: { type: 'string' }, methods: { type: 'string' }, 'skip-editor': { type: 'boolean' } },
+  });
   const sizes = (values.sizes ?? '5,60').split(',').map(Number);
   const methods = (values.methods ?? 'auto,dtw,jump').split(',');
   const runs: (EngineRun & { minutes: number })[] = [];
@@ -83,8 +98,22 @@ function main(): void {
       );
     }
   }
+  let edit: unknown = null;
+  let editor: unknown = null;
+  if (!values['skip-editor']) {
+    edit = lastJson(execFileSync(process.execPath, [path.join(root, 'dist/node/electron/bench/edit.js')], { encoding: 'utf8', maxBuffer: 1 << 24 }));
+    process.stdout.write(`editor re-alignment and exports: ${JSON.stringify(edit)}\n`);
+    editor = lastJson(
+      execFileSync(path.join(root, 'node_modules/.bin/jiti'), [path.join(root, 'e2e/bench.ts'), '--minutes', '60'], {
+        cwd: root,
+        encoding: 'utf8',
+        maxBuffer: 1 << 24,
+      }),
+    );
+    process.stdout.write(`editor in Chromium: ${JSON.stringify(editor)}\n`);
+  }
   mkdirSync(cacheDir, { recursive: true });
-  writeFileSync(path.join(cacheDir, 'results.json'), JSON.stringify({ date: new Date().toISOString(), runs }, null, 1));
+  writeFileSync(path.join(cacheDir, 'results.json'), JSON.stringify({ date: new Date().toISOString(), runs, edit, editor }, null, 1));
 }
 
 main();

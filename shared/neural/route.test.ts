@@ -95,6 +95,17 @@ describe('alignNeural', () => {
     expect(err / warp.length).toBeLessThan(6000 / 256);
   });
 
+  it('drops a jump the features do not support (a network seeing a repeat that is not there)', async () => {
+    const straight = playParts([[0, 6000]], 1.1, 21);
+    const perf2 = warpFeatures(score, straight, 0.1, 6);
+    const wrong = Float64Array.from(straight, (v, i) => (i < straight.length / 2 ? v : v - 1500));
+    const path = await alignNeural(perf2, score, oracle(wrong, 6000, 256), { jumpPointsSeconds: jumpPoints });
+    expect(path.jumpFrames).toEqual([]);
+    let err = 0;
+    for (let i = 0; i < straight.length; i++) err += Math.abs(path.scoreTime[i] / hop - straight[i]);
+    expect(err / straight.length).toBeLessThan(3);
+  });
+
   it('rejects a model output of the wrong length', async () => {
     const bad: NeuralRunner = { config: { L: 64, version: 'x' }, run: async () => new Float32Array(10) };
     await expect(alignNeural(perf, score, bad)).rejects.toThrow(/expected L = 64/);

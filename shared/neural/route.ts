@@ -3,6 +3,7 @@ import type { AlignmentPath } from '../path.js';
 import { JUMP_BACK_SECONDS } from '../path.js';
 import type { Route } from '../align/refine.js';
 import { refineRoute } from '../align/refine.js';
+import { cellCost } from '../align/cost.js';
 import { buildNeuralInput, cellCentreFrame, cellRange } from './input.js';
 
 /** What `alignNeural` needs of a model (electron/services/neural.ts `NeuralModel` satisfies it). */
@@ -51,15 +52,23 @@ export function medianFilter(x: Float64Array, half: number): Float64Array {
   return out;
 }
 
+/** A step back of more than this many cells (score frames per row) between rows is a jump. */
+export const BACK_JUMP_CELLS = 5;
+/** A step forward of more than 1 s plus this many cells is a jump. */
+export const FORWARD_JUMP_CELLS = 6;
+/** Mean-cost penalty per jump when a route with jumps competes with the single-pass route. */
+export const JUMP_COST_PENALTY = 0.005;
+
 /**
- * Splits the rows into passes at jumps: a step back by more than max(1.5 cells, 0.25 s) or forward
- * by more than 1 s + 3 cells (cells = score frames per row; more where the score is the longer side).
+ * Splits the rows into passes at jumps: a step back by more than max(BACK_JUMP_CELLS cells, 0.25 s)
+ * or forward by more than 1 s + FORWARD_JUMP_CELLS cells (cells = score frames per row; more where
+ * the score is the longer side). Thresholds set on the validation samples (models/README.md).
  */
 export function findPasses(rowScore: Float64Array, perfFrames: number, scoreFrames: number, scoreHopSeconds: number): NeuralPass[] {
   const L = rowScore.length;
   const cell = scoreFrames / L;
-  const back = Math.max(1.5 * cell, JUMP_BACK_SECONDS / scoreHopSeconds);
-  const fwd = 3 * cell * Math.max(1, scoreFrames / L / Math.max(1, perfFrames / L)) + 1 / scoreHopSeconds;
+  const back = Math.max(BACK_JUMP_CELLS * cell, JUMP_BACK_SECONDS / scoreHopSeconds);
+  const fwd = FORWARD_JUMP_CELLS * cell * Math.max(1, scoreFrames / Math.max(1, perfFrames)) + 1 / scoreHopSeconds;
   const passes: NeuralPass[] = [];
   let first = 0;
   for (let i = 1; i < L; i++) {
@@ -179,6 +188,16 @@ export function routeFromRows(rowScore: Float64Array, passes: readonly NeuralPas
   return { segments };
 }
 
+/** Mean local cost (shared/align/cost.ts) of a dense path: frame f against the score frame it is mapped to. */
+export function meanPathCost(perf: Features, score: Features, path: AlignmentPath): number {
+  let s = 0;
+  for (let f = 0; f < perf.frames; f++) {
+    const j = Math.min(score.frames - 1, Math.max(0, Math.round(path.scoreTime[f] / score.hopSeconds)));
+    s += cellCost(perf, score, f, j);
+  }
+  return s / Math.max(1, perf.frames);
+}
+
 /** Linear interpolation of per-row values to per-frame values (row centres, held at the ends). */
 function rowsToFrames(values: Float64Array, perfFrames: number): Float32Array {
   const L = values.length;
@@ -227,16 +246,33 @@ export async function alignNeural(perf: Features, score: Features, model: Neural
   const route = routeFromRows(raw, passes, N, M, jumpPointFrames);
   const rowFrames = N / L;
   const guide = opts.guide ? framesFromRows(smooth, passes, N).scoreFrame : undefined;
-  const path = refineRoute(perf, score, route, {
-    guide,
-    bandFrames: guide ? Math.max(40, Math.ceil((2 * M) / L)) : undefined,
-    boundaryFrames: Math.max(64, Math.ceil(1.5 * rowFrames)),
-    signal: opts.signal,
-    onProgress: opts.onProgress ? (x) => opts.onProgress?.(0.15 + 0.85 * x) : undefined,
-    method: 'neural',
-  });
+  // The network's route competes with the plain single-pass route: the refined path of each is
+  // scored by its mean local cost (plus a penalty per jump), so jumps the features do not support
+  // are dropped.
+  const candidates: Route[] = [route];
+  if (route.segments.length > 1) candidates.push({ segments: [{ perfStart: 0, perfEnd: N, scoreStart: 0, scoreEnd: M }] });
+  let path: AlignmentPath | undefined;
+  let best = Infinity;
+  for (const [k, r] of candidates.entries()) {
+    const share = 0.85 / candidates.length;
+    const p = refineRoute(perf, score, r, {
+      guide: k === 0 ? guide : undefined,
+      bandFrames: k === 0 && guide ? Math.max(40, Math.ceil((2 * M) / L)) : undefined,
+      boundaryFrames: Math.max(64, Math.ceil(1.5 * rowFrames)),
+      signal: opts.signal,
+      onProgress: opts.onProgress ? (x) => opts.onProgress?.(0.15 + share * (k + x)) : undefined,
+      method: 'neural',
+    });
+    const cost = meanPathCost(perf, score, p) + JUMP_COST_PENALTY * (r.segments.length - 1);
+    if (cost < best) {
+      best = cost;
+      path = p;
+    }
+  }
+  if (!path) throw new Error('alignNeural: no route could be refined');
   const smoothFrames = rowsToFrames(confidenceRows, N);
   const confidence = new Float32Array(N);
   for (let f = 0; f < N; f++) confidence[f] = path.confidence[f] * (0.5 + 0.5 * smoothFrames[f]);
+  opts.onProgress?.(1);
   return { ...path, confidence, method: 'neural', modelVersion: model.config.version };
 }

@@ -16,8 +16,10 @@ export interface JumpParams {
   maxCells: number;
   /** Cost of one jump, in normalised per-frame cost units (a random cell costs ≈ 2, a good match ≈ 1). */
   jumpPenalty: number;
-  /** Extra cost of a perf frame on which the score does not advance, or advances by two frames. */
+  /** Extra cost of a perf frame on which the score does not advance; advancing by k ≥ 2 frames costs (k − 1) times it. */
   tempoPenalty: number;
+  /** Most score frames the path may advance per coarse perf frame (local tempo up to this × the global ratio). */
+  maxAdvance: number;
   cost: CostParams;
   /** Band radius (frames) of the full-resolution refinement around each pass. */
   bandFrames: number;
@@ -31,6 +33,7 @@ export const DEFAULT_JUMP: JumpParams = {
   maxCells: 30_000_000,
   jumpPenalty: 50,
   tempoPenalty: 0.2,
+  maxAdvance: 4,
   cost: DEFAULT_COST,
   bandFrames: DEFAULT_DTW.fineRadius,
   boundaryFrames: 64,
@@ -52,16 +55,17 @@ export interface CoarseJumpPath {
   cells: number;
 }
 
+// Back-pointer codes: 0..250 = score advance, then:
 const STALL = 0;
 const DIAG = 1;
-const DOUBLE = 2;
-const JUMP = 3;
-const START = 4;
+const JUMP = 254;
+const START = 255;
 
 /**
  * Coarse JumpDTW. Perf and score are pooled so that a coarse frame of each covers about the same
  * stretch of music (the score/perf ratio of their sounding lengths), and every coarse perf frame
- * takes one step: the score advances by 1, or by 0 or 2 at `tempoPenalty`, or jumps from the last
+ * takes one step: the score advances by 1, or by 0 at `tempoPenalty`, or by k = 2 … maxAdvance at
+ * (k − 1) × `tempoPenalty`, or jumps from the last
  * frame before any jump point (or the score's end) to the first frame of any jump point (or the
  * start) at `jumpPenalty`. Every complete path sums exactly one cell cost per perf frame, so
  * skipping or repeating score material gains nothing unless it matches better. The path may also
@@ -103,6 +107,7 @@ export function coarseJumpPath(
   const sources = Int32Array.from([...sourceSet].sort((a, b) => a - b));
   const P = params.jumpPenalty;
   const tp = params.tempoPenalty;
+  const maxAdvance = Math.max(1, Math.min(250, Math.floor(params.maxAdvance)));
   const ptr = new Uint8Array(N * M);
   const bestSrc = new Int32Array(N);
   let prev = new Float64Array(M);
@@ -140,9 +145,12 @@ export function coarseJumpPath(
           best = prev[j - 1];
           code = DIAG;
         }
-        if (j >= 2 && prev[j - 2] + tp < best) {
-          best = prev[j - 2] + tp;
-          code = DOUBLE;
+        for (let k = 2; k <= maxAdvance && k <= j; k++) {
+          const v = prev[j - k] + tp * (k - 1);
+          if (v < best) {
+            best = v;
+            code = k;
+          }
         }
         if (isTarget[j] && jumpFrom < best) {
           best = jumpFrom;
@@ -175,12 +183,11 @@ export function coarseJumpPath(
     scoreFrames[i] = j;
     const code = ptr[i * M + j];
     if (i === 0) break;
-    if (code === DIAG) j -= 1;
-    else if (code === DOUBLE) j -= 2;
-    else if (code === JUMP) {
+    if (code === JUMP) {
       jumps.push(i);
       j = bestSrc[i - 1];
-    } else if (code !== STALL) throw new Error(`coarseJumpPath: broken back-pointer at (${i}, ${j})`);
+    } else if (code <= 250) j -= code;
+    else throw new Error(`coarseJumpPath: broken back-pointer at (${i}, ${j})`);
   }
   opts.onProgress?.(1);
   return { perfFactor, scoreFactor, perfFrames, scoreFrames, jumps: jumps.reverse(), cells: ptr.length };

@@ -1,0 +1,114 @@
+// @vitest-environment jsdom
+import { describe, expect, it } from 'vitest';
+import { AccordError } from '../../../shared/ipc';
+import type { CorrectionsState, EditOutcome } from '../../../shared/ipc';
+import type { Corrections, EditOp } from '../../../shared/edit/index';
+import { apply as applyOp, emptyCorrections } from '../../../shared/edit/index';
+import type { Score } from '../../../shared/score';
+import { fakeApi } from '../state/fakeApi.testutil';
+import { parseBarBeat } from './barBeat';
+import { CorrectionsEditor } from './corrections.svelte';
+import { scorePick } from './pick.svelte';
+
+const grid: Pick<Score, 'beats' | 'measures'> = {
+  measures: [
+    { index: 0, number: '1', start: 0, end: 1.5, timeSignature: [3, 4] },
+    { index: 1, number: '2', start: 1.5, end: 3, timeSignature: [3, 4] },
+  ],
+  beats: [0, 1, 2, 3, 4, 5].map((k) => ({
+    time: k * 0.5,
+    measure: Math.floor(k / 3),
+    beat: (k % 3) + 1,
+    downbeat: k % 3 === 0,
+    label: `${Math.floor(k / 3) + 1}.${(k % 3) + 1}`,
+  })),
+};
+
+describe('parseBarBeat', () => {
+  it('reads bar.beat and bare bars by the printed numbers; null for what the score lacks', () => {
+    expect(parseBarBeat(grid, '2.2')).toBe(2);
+    expect(parseBarBeat(grid, ' 2 ')).toBe(1.5);
+    expect(parseBarBeat(grid, '1.3')).toBe(1);
+    expect(parseBarBeat(grid, '3.1')).toBeNull();
+    expect(parseBarBeat(grid, '1.4')).toBeNull();
+    expect(parseBarBeat(grid, 'x')).toBeNull();
+  });
+});
+
+/** A main side that keeps a real log: ops applied with `shared/edit`, undo pops them. */
+function fakeMain() {
+  let log: EditOp[] = [];
+  let cursor = 0;
+  const corrections = (): Corrections => log.slice(0, cursor).reduce(applyOp, emptyCorrections());
+  const state = (): CorrectionsState => ({
+    corrections: corrections(),
+    entries: log.length,
+    cursor,
+    canUndo: cursor > 0,
+    canRedo: cursor < log.length,
+  });
+  const outcome = (): EditOutcome => ({ state: state(), alignment: null });
+  return fakeApi({
+    corrections: {
+      get: async () => state(),
+      apply: async (_id, op) => {
+        if (op.type === 'insert-jump' && op.jump.perfTime > 100)
+          throw new Error(new AccordError('invalid-argument', 'perfTime past the end').toWireMessage());
+        log = [...log.slice(0, cursor), op];
+        cursor = log.length;
+        return outcome();
+      },
+      undo: async () => {
+        cursor -= 1;
+        return outcome();
+      },
+      redo: async () => {
+        cursor += 1;
+        return outcome();
+      },
+    },
+    review: { regions: async () => [{ perfStart: 3, perfEnd: 5, meanConfidence: 0.2, minConfidence: 0.1 }] },
+  });
+}
+
+describe('CorrectionsEditor', () => {
+  it('inserts a jump, undoes and redoes it, and keeps the review regions', async () => {
+    const { api, calls } = fakeMain();
+    const ed = new CorrectionsEditor(api);
+    await ed.load(7);
+    expect(ed.state?.canUndo).toBe(false);
+    expect(ed.regions).toHaveLength(1);
+    expect(await ed.insertJump(14.07, 0)).toBe(true);
+    expect(ed.state?.corrections.jumps).toMatchObject([{ perfTime: 14.07, toScoreTime: 0 }]);
+    expect(await ed.undo()).toBe(true);
+    expect(ed.state).toMatchObject({ cursor: 0, canRedo: true });
+    expect(ed.state?.corrections.jumps).toEqual([]);
+    expect(await ed.redo()).toBe(true);
+    expect(ed.state?.corrections.jumps).toHaveLength(1);
+    expect(await ed.redo()).toBe(false);
+    expect(calls.filter((c) => c === 'corrections.redo')).toHaveLength(1);
+    ed.destroy();
+  });
+
+  it('orders a marked region and shows main’s error without the wire tag', async () => {
+    const { api } = fakeMain();
+    const ed = new CorrectionsEditor(api);
+    await ed.load(1);
+    await ed.markRegion('not-in-score', 9, 4);
+    expect(ed.state?.corrections.regions).toMatchObject([{ perfStart: 4, perfEnd: 9, kind: 'not-in-score' }]);
+    expect(await ed.insertJump(500, 0)).toBe(false);
+    expect(ed.error).toBe('perfTime past the end');
+    ed.destroy();
+  });
+});
+
+describe('scorePick', () => {
+  it('takes one note click while armed, then lets clicks seek again', () => {
+    const picked: number[] = [];
+    expect(scorePick.offer([1])).toBe(false);
+    scorePick.arm((t) => picked.push(t));
+    expect(scorePick.offer([2.5, 3])).toBe(true);
+    expect(scorePick.offer([4])).toBe(false);
+    expect(picked).toEqual([2.5]);
+  });
+});

@@ -164,6 +164,16 @@ describe('hand corrections on the minuet whose score lacks the repeat', () => {
     const versions = await call<{ kind: string }[]>('alignment:versions', projectId);
     expect(versions[0].kind).toBe('imported');
   }, 60_000);
+
+  it('a duplicated project keeps the log linked to its own versions: undo restores the DTW path', async () => {
+    const copy = s.projects.duplicate(projectId);
+    const st = await call<CorrectionsState>('corrections:get', copy.id);
+    expect(st.corrections.jumps.map((j) => j.id)).toEqual(['j1']);
+    const u = await call<EditOutcome>('corrections:undo', copy.id);
+    expect(u.alignment!.projectId).toBe(copy.id);
+    expect(Array.from(u.alignment!.path.scoreTime)).toEqual(Array.from(automatic.path.scoreTime));
+    expect((await call<CorrectionsState>('corrections:get', projectId)).cursor).toBe(1);
+  }, 60_000);
 });
 
 describe('pathOnGrid', () => {

@@ -200,7 +200,8 @@ export class ProjectService {
       perf_start: number;
       perf_end: number;
     }[];
-    for (const r of this.#checkedRegions(row.id)) marks.push({ perf_start: r.perfStart, perf_end: r.perfEnd });
+    for (const r of this.#checkedRegions(row.id))
+      marks.push({ perf_start: r.perfStart, perf_end: r.perfEnd });
     return {
       id: row.id,
       title: row.title,
@@ -427,17 +428,26 @@ export class ProjectService {
       const idMap = new Map<number, number>();
       const rows = db
         .prepare('SELECT * FROM alignments WHERE project_id = ? ORDER BY version')
-        .all(id) as (AlignmentRow & { path: Buffer })[];
+        .all(id) as (AlignmentRow & { path: Buffer; corrections: string | null })[];
       const ins = db.prepare(
-        'INSERT INTO alignments (project_id, version, kind, method, model_version, created_at, path, parent_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO alignments (project_id, version, kind, method, model_version, created_at, path, parent_id, corrections) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       );
       for (const a of rows) {
         const parent = a.parent_id === null ? null : (idMap.get(a.parent_id) ?? null);
         idMap.set(
           a.id,
           Number(
-            ins.run(pid, a.version, a.kind, a.method, a.model_version, a.created_at, a.path, parent)
-              .lastInsertRowid,
+            ins.run(
+              pid,
+              a.version,
+              a.kind,
+              a.method,
+              a.model_version,
+              a.created_at,
+              a.path,
+              parent,
+              a.corrections,
+            ).lastInsertRowid,
           ),
         );
       }
@@ -447,9 +457,32 @@ export class ProjectService {
       db.prepare(
         'INSERT INTO jumps_manual (project_id, perf_time, from_score, to_score, action, created_at) SELECT ?, perf_time, from_score, to_score, action, created_at FROM jumps_manual WHERE project_id = ?',
       ).run(pid, id);
-      db.prepare(
-        'INSERT INTO edits (project_id, seq, op, inverse, created_at) SELECT ?, seq, op, inverse, created_at FROM edits WHERE project_id = ?',
-      ).run(pid, id);
+      const edits = db
+        .prepare(
+          'SELECT seq, op, inverse, created_at, alignment_before, alignment_after FROM edits WHERE project_id = ?',
+        )
+        .all(id) as {
+        seq: number;
+        op: string;
+        inverse: string;
+        created_at: number;
+        alignment_before: number | null;
+        alignment_after: number | null;
+      }[];
+      const insEdit = db.prepare(
+        'INSERT INTO edits (project_id, seq, op, inverse, created_at, alignment_before, alignment_after) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      );
+      const mapped = (aid: number | null): number | null => (aid === null ? null : (idMap.get(aid) ?? null));
+      for (const e of edits)
+        insEdit.run(
+          pid,
+          e.seq,
+          e.op,
+          e.inverse,
+          e.created_at,
+          mapped(e.alignment_before),
+          mapped(e.alignment_after),
+        );
       db.prepare(
         'INSERT INTO edit_cursor (project_id, position) SELECT ?, position FROM edit_cursor WHERE project_id = ?',
       ).run(pid, id);

@@ -1,15 +1,15 @@
 /** "Choose a score position by clicking a note": the score views offer their note clicks here first. */
 class ScorePick {
   #armed = $state(false);
-  #onPick: ((scoreSeconds: number) => void) | null = null;
+  #onPick: ((scoreSeconds: number, perfSeconds?: number) => void) | null = null;
 
   /** True while the next note click picks a score position. */
   get armed(): boolean {
     return this.#armed;
   }
 
-  /** The next note click calls `onPick` with the note's score time instead of seeking. */
-  arm(onPick: (scoreSeconds: number) => void): void {
+  /** The next note click calls `onPick` with the note's score time (a matrix click adds its performance time) instead of seeking. */
+  arm(onPick: (scoreSeconds: number, perfSeconds?: number) => void): void {
     this.#onPick = onPick;
     this.#armed = true;
   }
@@ -26,6 +26,15 @@ class ScorePick {
     if (!this.#armed || !fn || scoreSeconds.length === 0) return false;
     this.cancel();
     fn(scoreSeconds[0]);
+    return true;
+  }
+
+  /** Called by the matrix view on a click at (perfSeconds, scoreSeconds); true when the click was taken. */
+  offerPoint(perfSeconds: number, scoreSeconds: number): boolean {
+    const fn = this.#onPick;
+    if (!this.#armed || !fn) return false;
+    this.cancel();
+    fn(scoreSeconds, perfSeconds);
     return true;
   }
 }

@@ -16,7 +16,7 @@ export interface JumpParams {
   maxCells: number;
   /** Cost of one jump, in normalised per-frame cost units (a random cell costs ≈ 2, a good match ≈ 1). */
   jumpPenalty: number;
-  /** Extra cost of a perf frame on which the score does not advance; advancing by k ≥ 2 frames costs (k − 1) times it. */
+  /** Extra cost of a perf frame on which the score does not advance; advancing by k ≥ 2 frames costs (k − 1)² times it. */
   tempoPenalty: number;
   /** Most score frames the path may advance per coarse perf frame (local tempo up to this × the global ratio). */
   maxAdvance: number;
@@ -65,7 +65,7 @@ const START = 255;
  * Coarse JumpDTW. Perf and score are pooled so that a coarse frame of each covers about the same
  * stretch of music (the score/perf ratio of their sounding lengths), and every coarse perf frame
  * takes one step: the score advances by 1, or by 0 at `tempoPenalty`, or by k = 2 … maxAdvance at
- * (k − 1) × `tempoPenalty`, or jumps from the last
+ * (k − 1)² × `tempoPenalty`, or jumps from the last
  * frame before any jump point (or the score's end) to the first frame of any jump point (or the
  * start) at `jumpPenalty`. Every complete path sums exactly one cell cost per perf frame, so
  * skipping or repeating score material gains nothing unless it matches better. The path may also
@@ -146,7 +146,7 @@ export function coarseJumpPath(
           code = DIAG;
         }
         for (let k = 2; k <= maxAdvance && k <= j; k++) {
-          const v = prev[j - k] + tp * (k - 1);
+          const v = prev[j - k] + tp * (k - 1) * (k - 1);
           if (v < best) {
             best = v;
             code = k;

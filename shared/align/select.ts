@@ -2,6 +2,7 @@ import type { Features } from '../dsp/features.js';
 import { HOP_SECONDS } from '../dsp/params.js';
 import type { AlignmentPath } from '../path.js';
 import { DEFAULT_COST, cellCost, normalisedCost, type CostParams } from './cost.js';
+import { DEFAULT_JUMP } from './jump.js';
 
 /** How well a path explains the recording: lower is better. */
 export interface PathFit {
@@ -14,11 +15,11 @@ export interface PathFit {
 }
 
 /**
- * Penalty of one jump in normalised cost units: the coarse jump search's penalty (6 per 0.2 s
- * coarse frame) expressed in full-resolution frames, so both searches trade jumps against
- * cost alike.
+ * Penalty of one jump in normalised full-resolution cost units: the coarse jump search's
+ * penalty (in coarse-frame costs) scaled to full-resolution frames, so both searches trade
+ * jumps against cost alike.
  */
-export const JUMP_PENALTY_COST = 6 * (0.2 / HOP_SECONDS);
+export const JUMP_PENALTY_COST = (DEFAULT_JUMP.jumpPenalty * DEFAULT_JUMP.coarseSeconds) / HOP_SECONDS;
 
 /** Evaluates a path against the features (cost of the cell each performance frame is matched to). */
 export function pathFit(perf: Features, score: Features, path: AlignmentPath, params: CostParams = DEFAULT_COST): PathFit {

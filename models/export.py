@@ -119,9 +119,11 @@ def main(argv=None) -> None:
     metrics = dict(ck.get("metrics", {}))
     config = {
         "name": args.name,
-        "version": f"{args.name}-{ra['variant']}-{ra['loss']}-s{ra['seed']}-{datetime.date.today().isoformat()}",
+        "version": f"{args.name}-{ra['variant']}-{ra['loss']}-{ra.get('readout', 'fc')}-s{ra['seed']}-{datetime.date.today().isoformat()}",
         "variant": ra["variant"],
         "loss": ra["loss"],
+        "readout": ra.get("readout", "fc"),
+        "trainingArgs": {k: v for k, v in ra.items() if k not in ("out", "data", "resume")},
         "L": L,
         "inputChannels": C,
         "inputLevels": val.levels,

@@ -133,24 +133,24 @@ export async function alignFeatures(
       return { path, warnings };
     }
     case 'auto': {
-      // Candidates: the monotone multiscale DTW, the classical structure-aware search and the
-      // neural route (refined). The one that explains the recording best (lowest cost, each
-      // jump penalised) wins, so a spurious jump or a missed repeat loses to the alternative.
+      // Two structure-aware candidates: the classical jump search and the neural route
+      // (refined). The one that explains the recording better (lower cost, each jump
+      // penalised) wins. Monotone DTW is not a candidate: on monotone performances the jump
+      // search takes no spurious jumps and matches it (docs/EVALUATION.md).
       const part = (lo: number, span: number) => (f: number) => progress(lo + span * f);
-      const dtwPath = alignDtw(perf, scoreFeat, { signal: opts.signal, onProgress: part(0, 0.3) });
-      const jumpPath = alignJump(perf, scoreFeat, jumpPoints, { signal: opts.signal, onProgress: part(0.3, 0.3) });
+      const jumpPath = alignJump(perf, scoreFeat, jumpPoints, { signal: opts.signal, onProgress: part(0, 0.5) });
       let model: NeuralModel | undefined;
       try {
         model = await sharedNeuralModel(opts.modelDir, opts.threads);
       } catch (err) {
-        const msg = `neural model unavailable (${err instanceof Error ? err.message : String(err)}); choosing between the classical methods`;
+        const msg = `neural model unavailable (${err instanceof Error ? err.message : String(err)}); using the classical jump search`;
         warnings.push(msg);
         opts.onWarning?.(msg);
       }
-      const candidates = [dtwPath, jumpPath];
+      const candidates = [jumpPath];
       if (model) {
         candidates.push(
-          await alignNeural(perf, scoreFeat, model, { jumpPointsSeconds: jumpPoints, signal: opts.signal, onProgress: part(0.6, 0.4) }),
+          await alignNeural(perf, scoreFeat, model, { jumpPointsSeconds: jumpPoints, signal: opts.signal, onProgress: part(0.5, 0.5) }),
         );
       }
       const { best } = selectBestPath(perf, scoreFeat, candidates);

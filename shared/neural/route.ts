@@ -56,7 +56,7 @@ export function medianFilter(x: Float64Array, half: number): Float64Array {
 export const BACK_JUMP_CELLS = 5;
 /** A step forward of more than 1 s plus this many cells is a jump. */
 export const FORWARD_JUMP_CELLS = 6;
-/** Mean-cost penalty per jump when a route with jumps competes with the single-pass route. */
+/** Mean-cost penalty per jump when routes with and without jumps compete. */
 export const JUMP_COST_PENALTY = 0.005;
 
 /**
@@ -188,6 +188,19 @@ export function routeFromRows(rowScore: Float64Array, passes: readonly NeuralPas
   return { segments };
 }
 
+/** At most this many of the network's jumps (the largest) are tried by `alignNeural`. */
+export const MAX_JUMP_CANDIDATES = 6;
+
+/** The passes with only the jumps at pass indices `keep` (k = the pass starting after jump k) left; the others merged. */
+export function mergePasses(passes: readonly NeuralPass[], keep: readonly number[]): NeuralPass[] {
+  const out: NeuralPass[] = [{ ...passes[0] }];
+  for (let k = 1; k < passes.length; k++) {
+    if (keep.includes(k)) out.push({ ...passes[k] });
+    else out[out.length - 1].last = passes[k].last;
+  }
+  return out;
+}
+
 /** Mean local cost (shared/align/cost.ts) of a dense path: frame f against the score frame it is mapped to. */
 export function meanPathCost(perf: Features, score: Features, path: AlignmentPath): number {
   let s = 0;
@@ -243,32 +256,48 @@ export async function alignNeural(perf: Features, score: Features, model: Neural
   }
   const passes = findPasses(smooth, N, M, score.hopSeconds);
   const jumpPointFrames = (opts.jumpPointsSeconds ?? []).map((t) => t / score.hopSeconds);
-  const route = routeFromRows(raw, passes, N, M, jumpPointFrames);
   const rowFrames = N / L;
-  const guide = opts.guide ? framesFromRows(smooth, passes, N).scoreFrame : undefined;
-  // The network's route competes with the plain single-pass route: the refined path of each is
-  // scored by its mean local cost (plus a penalty per jump), so jumps the features do not support
-  // are dropped.
-  const candidates: Route[] = [route];
-  if (route.segments.length > 1) candidates.push({ segments: [{ perfStart: 0, perfEnd: N, scoreStart: 0, scoreEnd: M }] });
-  let path: AlignmentPath | undefined;
-  let best = Infinity;
-  for (const [k, r] of candidates.entries()) {
-    const share = 0.85 / candidates.length;
-    const p = refineRoute(perf, score, r, {
-      guide: k === 0 ? guide : undefined,
-      bandFrames: k === 0 && guide ? Math.max(40, Math.ceil((2 * M) / L)) : undefined,
+  // Jumps are kept only where the features support them: each of the network's largest jumps is
+  // tried alone against the single-pass route over the whole score (refined path's mean local cost + a penalty per
+  // jump); the ones that win are then tried together.
+  const boundaries = passes
+    .slice(1)
+    .map((p, k) => ({ k: k + 1, size: Math.abs(smooth[p.first] - smooth[p.first - 1]) }))
+    .sort((x, y) => y.size - x.size)
+    .slice(0, MAX_JUMP_CANDIDATES)
+    .map((x) => x.k);
+  const total = 2 + boundaries.length;
+  let done = 0;
+  const attempt = (keep: readonly number[]): { path: AlignmentPath; cost: number } => {
+    const ps = mergePasses(passes, keep);
+    // Without jumps the route is the whole score (the classical assumption), not the network's fit.
+    const route: Route = keep.length ? routeFromRows(raw, ps, N, M, jumpPointFrames) : { segments: [{ perfStart: 0, perfEnd: N, scoreStart: 0, scoreEnd: M }] };
+    const guide = opts.guide ? framesFromRows(smooth, ps, N).scoreFrame : undefined;
+    const share = 0.85 / total;
+    const p = refineRoute(perf, score, route, {
+      guide,
+      bandFrames: guide ? Math.max(40, Math.ceil((2 * M) / L)) : undefined,
       boundaryFrames: Math.max(64, Math.ceil(1.5 * rowFrames)),
       signal: opts.signal,
-      onProgress: opts.onProgress ? (x) => opts.onProgress?.(0.15 + share * (k + x)) : undefined,
+      onProgress: opts.onProgress ? (x) => opts.onProgress?.(0.15 + share * (done + x)) : undefined,
       method: 'neural',
     });
-    const cost = meanPathCost(perf, score, p) + JUMP_COST_PENALTY * (r.segments.length - 1);
-    if (cost < best) {
-      best = cost;
-      path = p;
-    }
+    done++;
+    return { path: p, cost: meanPathCost(perf, score, p) + JUMP_COST_PENALTY * (route.segments.length - 1) };
+  };
+  let bestTry = attempt([]);
+  const base = bestTry.cost;
+  const winners: number[] = [];
+  for (const b of boundaries) {
+    const t = attempt([b]);
+    if (t.cost < base) winners.push(b);
+    if (t.cost < bestTry.cost) bestTry = t;
   }
+  if (winners.length > 1) {
+    const t = attempt(winners);
+    if (t.cost < bestTry.cost) bestTry = t;
+  }
+  const path: AlignmentPath | undefined = bestTry.path;
   if (!path) throw new Error('alignNeural: no route could be refined');
   const smoothFrames = rowsToFrames(confidenceRows, N);
   const confidence = new Float32Array(N);

@@ -76,6 +76,27 @@ describe('accord align', () => {
   });
 });
 
+describe('the default method', () => {
+  it('follows a repeated and a skipped passage: each jump within 200 ms of the truth', () => {
+    const out = path.join(tmp, 'structure.alignment.json');
+    const r = accord('align', fx('fixtures/structure/performance.ogg'), fx('fixtures/structure/score.mid'), '-o', out);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/ by auto /);
+    const json = JSON.parse(readFileSync(out, 'utf8')) as { method: string; jumps: { perfTime: number }[] };
+    expect(json.method).toBe('auto');
+    // The GT's passes: a new segment starts exactly at a jump (its first beat is the cut).
+    const gt = parseGtCsv(readFileSync(fx('fixtures/structure/gt.csv'), 'utf8'));
+    const cuts = gt.filter((row, i) => i > 0 && row.segment !== gt[i - 1].segment).map((row) => row.perfTime);
+    expect(cuts).toHaveLength(2);
+    expect(json.jumps).toHaveLength(cuts.length);
+    for (const cut of cuts) expect(Math.min(...json.jumps.map((j) => Math.abs(j.perfTime - cut)))).toBeLessThan(0.2);
+    const csv = path.join(tmp, 'structure-auto.csv');
+    expect(accord('align', fx('fixtures/structure/performance.ogg'), fx('fixtures/structure/score.mid'), '-o', csv).code).toBe(0);
+    // 85 % within 100 ms is the target for structure sets; this clean rendering must meet it.
+    expect(accuracy(fx('fixtures/structure/gt.csv'), csv).acc100).toBeGreaterThanOrEqual(85);
+  });
+});
+
 describe('bad input gets one clear line and a non-zero exit', () => {
   const prelude = fx('fixtures/prelude/performance.ogg');
   const score = fx('fixtures/prelude/score.mid');

@@ -141,6 +141,7 @@ def main(argv=None) -> None:
     }
     with open(os.path.join(args.out, "config.json"), "w") as f:
         json.dump(config, f, indent=1)
+    # The JSON files are reformatted by `npx prettier --write models/accord-ca` (the repo's format check).
     print(f"exported {onnx_path} ({os.path.getsize(onnx_path) / 1e6:.1f} MB, sha256 {digest[:12]}…), config.json, golden.json")
 
 

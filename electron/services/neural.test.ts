@@ -52,7 +52,8 @@ describe('loadNeuralModel', () => {
     const out = await model.run(input);
     expect(out.length).toBe(g.output.length);
     let worst = 0;
-    for (let i = 0; i < out.length; i++) worst = Math.max(worst, Math.abs(out[i] - g.output[i]) - g.rtol * Math.abs(g.output[i]));
+    for (let i = 0; i < out.length; i++)
+      worst = Math.max(worst, Math.abs(out[i] - g.output[i]) - g.rtol * Math.abs(g.output[i]));
     expect(worst).toBeLessThanOrEqual(g.atol);
   });
 
@@ -97,7 +98,9 @@ describe('loadNeuralModel', () => {
   it('refuses a model trained on other feature parameters', async () => {
     const d = join(tmp, 'features');
     mkdirSync(d, { recursive: true });
-    const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { featureParams: Record<string, unknown> };
+    const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as {
+      featureParams: Record<string, unknown>;
+    };
     config.featureParams.hopLength = 256;
     writeFileSync(join(d, 'config.json'), JSON.stringify(config));
     const e = await loadNeuralModel(d).catch((err: unknown) => err);

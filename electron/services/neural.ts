@@ -33,7 +33,8 @@ export interface NeuralModel {
 }
 
 /** Why a model could not be loaded or run. */
-export type NeuralModelErrorCode = 'missing' | 'bad-config' | 'checksum' | 'feature-mismatch' | 'corrupt' | 'bad-input' | 'bad-output';
+export type NeuralModelErrorCode =
+  'missing' | 'bad-config' | 'checksum' | 'feature-mismatch' | 'corrupt' | 'bad-input' | 'bad-output';
 
 /** A model loading/running failure; the message says what was expected and what was found. */
 export class NeuralModelError extends Error {
@@ -66,13 +67,21 @@ export function featureParamDifferences(a: Record<string, unknown>, b: Record<st
 function checkConfig(raw: unknown, path: string): NeuralModelConfig {
   const c = raw as Partial<NeuralModelConfig> | null;
   const problems: string[] = [];
-  if (!c || typeof c !== 'object') throw new NeuralModelError('bad-config', `${path}: expected a JSON object, found ${JSON.stringify(raw)?.slice(0, 40)}`);
+  if (!c || typeof c !== 'object')
+    throw new NeuralModelError(
+      'bad-config',
+      `${path}: expected a JSON object, found ${JSON.stringify(raw)?.slice(0, 40)}`,
+    );
   if (!Number.isInteger(c.L) || (c.L ?? 0) < 2) problems.push(`L = ${c.L} (expected an integer ≥ 2)`);
-  if (!Number.isInteger(c.inputChannels) || (c.inputChannels ?? 0) < 1) problems.push(`inputChannels = ${c.inputChannels}`);
-  if (!(typeof c.inputLevels === 'number' && c.inputLevels > 0)) problems.push(`inputLevels = ${c.inputLevels}`);
-  for (const k of ['name', 'version', 'inputName', 'outputName'] as const) if (typeof c[k] !== 'string' || c[k] === '') problems.push(`${k} = ${JSON.stringify(c[k])}`);
+  if (!Number.isInteger(c.inputChannels) || (c.inputChannels ?? 0) < 1)
+    problems.push(`inputChannels = ${c.inputChannels}`);
+  if (!(typeof c.inputLevels === 'number' && c.inputLevels > 0))
+    problems.push(`inputLevels = ${c.inputLevels}`);
+  for (const k of ['name', 'version', 'inputName', 'outputName'] as const)
+    if (typeof c[k] !== 'string' || c[k] === '') problems.push(`${k} = ${JSON.stringify(c[k])}`);
   if (!c.featureParams || typeof c.featureParams !== 'object') problems.push('featureParams missing');
-  if (problems.length) throw new NeuralModelError('bad-config', `${path}: invalid model config: ${problems.join('; ')}`);
+  if (problems.length)
+    throw new NeuralModelError('bad-config', `${path}: invalid model config: ${problems.join('; ')}`);
   return c as NeuralModelConfig;
 }
 
@@ -80,14 +89,21 @@ function checkConfig(raw: unknown, path: string): NeuralModelConfig {
  * Loads the model in `dir` (config.json, model.onnx, model.onnx.sha256): checks the config, the
  * checksum, that the model was trained on the engine's `FEATURE_PARAMS`, and its input/output names.
  */
-export async function loadNeuralModel(dir: string = defaultModelDir(), opts: { threads?: number } = {}): Promise<NeuralModel> {
+export async function loadNeuralModel(
+  dir: string = defaultModelDir(),
+  opts: { threads?: number } = {},
+): Promise<NeuralModel> {
   const configPath = join(dir, 'config.json');
   const modelPath = join(dir, 'model.onnx');
   const read = async (path: string): Promise<Buffer> => {
     try {
       return await readFile(path);
     } catch (err) {
-      throw new NeuralModelError('missing', `expected the neural model file ${path}, found ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
+      throw new NeuralModelError(
+        'missing',
+        `expected the neural model file ${path}, found ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+        { cause: err },
+      );
     }
   };
   let parsed: unknown;
@@ -95,17 +111,31 @@ export async function loadNeuralModel(dir: string = defaultModelDir(), opts: { t
   try {
     parsed = JSON.parse(configText);
   } catch (err) {
-    throw new NeuralModelError('bad-config', `${configPath}: expected JSON, found unparsable text (${(err as Error).message})`, { cause: err });
+    throw new NeuralModelError(
+      'bad-config',
+      `${configPath}: expected JSON, found unparsable text (${(err as Error).message})`,
+      { cause: err },
+    );
   }
   const config = checkConfig(parsed, configPath);
-  const diff = featureParamDifferences(config.featureParams, FEATURE_PARAMS as unknown as Record<string, unknown>);
+  const diff = featureParamDifferences(
+    config.featureParams,
+    FEATURE_PARAMS as unknown as Record<string, unknown>,
+  );
   if (diff.length) {
-    throw new NeuralModelError('feature-mismatch', `${configPath}: the model was trained on different feature parameters than the engine's FEATURE_PARAMS (${diff.join(', ')}); retrain or re-export it`);
+    throw new NeuralModelError(
+      'feature-mismatch',
+      `${configPath}: the model was trained on different feature parameters than the engine's FEATURE_PARAMS (${diff.join(', ')}); retrain or re-export it`,
+    );
   }
   const bytes = await read(modelPath);
   const expected = (await read(`${modelPath}.sha256`)).toString('utf8').trim().split(/\s+/)[0];
   const actual = createHash('sha256').update(bytes).digest('hex');
-  if (expected !== actual) throw new NeuralModelError('checksum', `${modelPath}: expected sha256 ${expected} (model.onnx.sha256), found ${actual}: the file is damaged or was replaced`);
+  if (expected !== actual)
+    throw new NeuralModelError(
+      'checksum',
+      `${modelPath}: expected sha256 ${expected} (model.onnx.sha256), found ${actual}: the file is damaged or was replaced`,
+    );
   let session: InferenceSession;
   try {
     session = await InferenceSession.create(bytes, {
@@ -115,7 +145,11 @@ export async function loadNeuralModel(dir: string = defaultModelDir(), opts: { t
       graphOptimizationLevel: 'all',
     });
   } catch (err) {
-    throw new NeuralModelError('corrupt', `${modelPath}: expected an ONNX model onnxruntime can load, found: ${(err as Error).message}`, { cause: err });
+    throw new NeuralModelError(
+      'corrupt',
+      `${modelPath}: expected an ONNX model onnxruntime can load, found: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   if (!session.inputNames.includes(config.inputName) || !session.outputNames.includes(config.outputName)) {
     await session.release();
@@ -130,12 +164,19 @@ export async function loadNeuralModel(dir: string = defaultModelDir(), opts: { t
     config,
     async run(input: Float32Array): Promise<Float32Array> {
       if (released) throw new NeuralModelError('bad-input', `${modelPath}: the model was released`);
-      if (input.length !== C * L * L) throw new NeuralModelError('bad-input', `expected an input of ${C} × ${L} × ${L} = ${C * L * L} values, got ${input.length}`);
+      if (input.length !== C * L * L)
+        throw new NeuralModelError(
+          'bad-input',
+          `expected an input of ${C} × ${L} × ${L} = ${C * L * L} values, got ${input.length}`,
+        );
       const result = await session.run({ [config.inputName]: new Tensor('float32', input, [1, C, L, L]) });
       const out = result[config.outputName];
       const dims = out?.dims ?? [];
       if (!out || out.type !== 'float32' || dims.length !== 2 || dims[0] !== 1 || dims[1] !== L) {
-        throw new NeuralModelError('bad-output', `${modelPath}: expected output '${config.outputName}' float32 [1, ${L}], got ${out ? `${out.type} [${dims.join(', ')}]` : 'none'}`);
+        throw new NeuralModelError(
+          'bad-output',
+          `${modelPath}: expected output '${config.outputName}' float32 [1, ${L}], got ${out ? `${out.type} [${dims.join(', ')}]` : 'none'}`,
+        );
       }
       return Float32Array.from(out.data as Float32Array);
     },

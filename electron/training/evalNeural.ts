@@ -55,14 +55,27 @@ async function main(): Promise<void> {
         const dir = join(out, key);
         mkdirSync(dir, { recursive: true });
         const t1 = performance.now();
-        const path = await alignNeural(perf, scoreFeat, model, { jumpPointsSeconds: score.jumpPoints, raw: mode === 'raw' });
+        const path = await alignNeural(perf, scoreFeat, model, {
+          jumpPointsSeconds: score.jumpPoints,
+          raw: mode === 'raw',
+        });
         const computeSeconds = (performance.now() - t1) / 1000;
         const pred = join(dir, `${c.id}.csv`);
         const rows = pathToRows(path).map((r) => `${r.perfTime.toFixed(6)},${r.scoreTime.toFixed(6)}`);
         writeFileSync(pred, ['perf_time,score_time', ...rows].join('\n') + '\n');
-        const r: CaseResult = { id: c.id, set: c.set, piece: c.piece, performer: c.performer, durationSeconds: c.durationSeconds, ...scoreFiles(join(root, c.gt), pred), computeSeconds };
+        const r: CaseResult = {
+          id: c.id,
+          set: c.set,
+          piece: c.piece,
+          performer: c.performer,
+          durationSeconds: c.durationSeconds,
+          ...scoreFiles(join(root, c.gt), pred),
+          computeSeconds,
+        };
         (results[key] ??= []).push(r);
-        console.log(`${k + 1}/${cases.length} ${c.id} ${key}: ${r.acc50.toFixed(1)} / ${r.acc100.toFixed(1)} / ${r.acc200.toFixed(1)} (${computeSeconds.toFixed(1)} s; features ${featureSeconds.toFixed(1)} s)`);
+        console.log(
+          `${k + 1}/${cases.length} ${c.id} ${key}: ${r.acc50.toFixed(1)} / ${r.acc100.toFixed(1)} / ${r.acc200.toFixed(1)} (${computeSeconds.toFixed(1)} s; features ${featureSeconds.toFixed(1)} s)`,
+        );
       }
     }
   }
@@ -70,10 +83,17 @@ async function main(): Promise<void> {
   const summary: Record<string, unknown> = {};
   for (const [key, rs] of Object.entries(results)) summary[key] = summarize(rs);
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'summary.json'), JSON.stringify({ cases: cases.length, summary, results }, null, 1));
+  writeFileSync(
+    join(out, 'summary.json'),
+    JSON.stringify({ cases: cases.length, summary, results }, null, 1),
+  );
   for (const [key, s] of Object.entries(summary)) {
-    for (const [set, v] of Object.entries(s as Record<string, { nCases: number; acc50: number; acc100: number; acc200: number }>)) {
-      console.log(`${key.padEnd(22)} ${set.padEnd(10)} n=${v.nCases} <50: ${v.acc50.toFixed(1)} <100: ${v.acc100.toFixed(1)} <200: ${v.acc200.toFixed(1)}`);
+    for (const [set, v] of Object.entries(
+      s as Record<string, { nCases: number; acc50: number; acc100: number; acc200: number }>,
+    )) {
+      console.log(
+        `${key.padEnd(22)} ${set.padEnd(10)} n=${v.nCases} <50: ${v.acc50.toFixed(1)} <100: ${v.acc100.toFixed(1)} <200: ${v.acc200.toFixed(1)}`,
+      );
     }
   }
 }

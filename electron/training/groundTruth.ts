@@ -18,7 +18,8 @@ export function parseAnnotationTimes(text: string, name: string): number[] {
   for (const line of text.split(/\r?\n/)) {
     if (line.trim() === '') continue;
     const t = Number(line.split('\t')[0]);
-    if (!Number.isFinite(t)) throw new Error(`${name}: expected 'time<TAB>time<TAB>label' lines, found '${line.slice(0, 60)}'`);
+    if (!Number.isFinite(t))
+      throw new Error(`${name}: expected 'time<TAB>time<TAB>label' lines, found '${line.slice(0, 60)}'`);
     out.push(t);
   }
   return out;

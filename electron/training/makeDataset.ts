@@ -24,7 +24,12 @@ import { audioFeatures, scoreFeatures } from '../../shared/dsp/features.js';
 import type { Features } from '../../shared/dsp/features.js';
 import { FEATURE_PARAMS, HOP_SECONDS } from '../../shared/dsp/params.js';
 import { parseMidiScore } from '../../shared/scoreio/midi.js';
-import { INPUT_LEVELS, NEURAL_INPUT_CHANNELS, buildNeuralInput, neuralTarget } from '../../shared/neural/input.js';
+import {
+  INPUT_LEVELS,
+  NEURAL_INPUT_CHANNELS,
+  buildNeuralInput,
+  neuralTarget,
+} from '../../shared/neural/input.js';
 import { pairBeats, parseAnnotationTimes, scoreTimeAt } from './groundTruth.js';
 import type { BeatPair } from './groundTruth.js';
 
@@ -33,7 +38,11 @@ const run = promisify(execFile);
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const ASAP = resolve(REPO, '../shared/corpora/asap');
-const SOUNDFONTS = ['/usr/share/sounds/sf2/FluidR3_GM.sf2', '/usr/share/sounds/sf2/TimGM6mb.sf2', '/usr/share/sounds/sf3/MuseScore_General.sf3'];
+const SOUNDFONTS = [
+  '/usr/share/sounds/sf2/FluidR3_GM.sf2',
+  '/usr/share/sounds/sf2/TimGM6mb.sf2',
+  '/usr/share/sounds/sf3/MuseScore_General.sf3',
+];
 const MIN_EXCERPT_SECONDS = 30;
 const MAX_SAMPLE_SECONDS = 15 * 60;
 
@@ -49,7 +58,16 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { out: resolve(REPO, 'models/data'), seed: 1, L: 256, trainPerfs: 300, trainSamples: 8, valPerfs: 40, valSamples: 3, jobs: 2 };
+  const a: Args = {
+    out: resolve(REPO, 'models/data'),
+    seed: 1,
+    L: 256,
+    trainPerfs: 300,
+    trainSamples: 8,
+    valPerfs: 40,
+    valSamples: 3,
+    jobs: 2,
+  };
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i];
     const value = argv[i + 1];
@@ -130,7 +148,12 @@ function drawAugmentation(rand: () => number): Augmentation {
 }
 
 /** Renders the performance MIDI with its tempo scaled by `tempoFactor` (durations × factor), detuned by resampling → mono samples. */
-async function render(perfMid: string, aug: Augmentation, work: string, rand: () => number): Promise<Float32Array> {
+async function render(
+  perfMid: string,
+  aug: Augmentation,
+  work: string,
+  rand: () => number,
+): Promise<Float32Array> {
   const midi = new Midi(await readFile(perfMid));
   for (const t of midi.header.tempos) t.bpm /= aug.tempoFactor;
   midi.header.update();
@@ -138,13 +161,19 @@ async function render(perfMid: string, aug: Augmentation, work: string, rand: ()
   const raw = join(work, 'raw.wav');
   const out = join(work, 'aug.f32');
   await writeFile(mid, midi.toArray());
-  await run('fluidsynth', ['-ni', '-g', '0.7', '-F', raw, '-r', String(FEATURE_PARAMS.sampleRate), aug.soundfont, mid], { maxBuffer: 1 << 26 });
+  await run(
+    'fluidsynth',
+    ['-ni', '-g', '0.7', '-F', raw, '-r', String(FEATURE_PARAMS.sampleRate), aug.soundfont, mid],
+    { maxBuffer: 1 << 26 },
+  );
   // `speed` detunes by resampling (cheap); it also shortens durations by 2^(−cents/1200), see `timeScale`.
   const effects = ['speed', `${aug.detuneCents}c`];
   if (aug.reverb !== null) effects.push('reverb', String(aug.reverb));
   if (aug.band !== null) effects.push('sinc', `${aug.band[0]}-${aug.band[1]}`);
   effects.push('gain', '-n', aug.gainDb.toFixed(1));
-  await run('sox', [raw, '-c', '1', '-r', String(FEATURE_PARAMS.sampleRate), '-t', 'f32', out, ...effects], { maxBuffer: 1 << 26 });
+  await run('sox', [raw, '-c', '1', '-r', String(FEATURE_PARAMS.sampleRate), '-t', 'f32', out, ...effects], {
+    maxBuffer: 1 << 26,
+  });
   const bytes = await readFile(out);
   const samples = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2).slice();
   if (aug.noiseSnrDb !== null) {
@@ -164,7 +193,13 @@ async function render(perfMid: string, aug: Augmentation, work: string, rand: ()
 
 /** Frames [a, b) of features. */
 function sliceFeatures(f: Features, a: number, b: number): Features {
-  return { frames: b - a, hopSeconds: f.hopSeconds, chroma: f.chroma.slice(a * 12, b * 12), onset: f.onset.slice(a * 12, b * 12), energy: f.energy.slice(a, b) };
+  return {
+    frames: b - a,
+    hopSeconds: f.hopSeconds,
+    chroma: f.chroma.slice(a * 12, b * 12),
+    onset: f.onset.slice(a * 12, b * 12),
+    energy: f.energy.slice(a, b),
+  };
 }
 
 /** A stretch [start, end) of the rendered performance (seconds) played in the sample. */
@@ -183,7 +218,10 @@ function structurePlan(beatTimes: number[], t0: number, t1: number, rand: () => 
   let at = t0;
   for (let c = 0; c < cuts; c++) {
     const len = total * (0.15 + 0.35 * rand());
-    const end = inside.reduce((best, b) => (Math.abs(b - (at + len)) < Math.abs(best - (at + len)) ? b : best), inside[0]);
+    const end = inside.reduce(
+      (best, b) => (Math.abs(b - (at + len)) < Math.abs(best - (at + len)) ? b : best),
+      inside[0],
+    );
     if (end <= at + 2) break;
     segments.push({ start: at, end });
     const candidates = inside.filter((b) => Math.abs(b - end) > 3);
@@ -203,13 +241,16 @@ function structurePlan(beatTimes: number[], t0: number, t1: number, rand: () => 
 function joinAudio(samples: Float32Array, segments: Segment[]): Float32Array {
   const sr = FEATURE_PARAMS.sampleRate;
   const fade = Math.round(0.01 * sr);
-  const parts = segments.map((g) => samples.subarray(Math.max(0, Math.round(g.start * sr)), Math.min(samples.length, Math.round(g.end * sr))));
+  const parts = segments.map((g) =>
+    samples.subarray(Math.max(0, Math.round(g.start * sr)), Math.min(samples.length, Math.round(g.end * sr))),
+  );
   const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
   let at = 0;
   parts.forEach((p, k) => {
     out.set(p, at);
     if (k > 0) for (let i = 0; i < Math.min(fade, p.length); i++) out[at + i] *= i / fade;
-    if (k < parts.length - 1) for (let i = 0; i < Math.min(fade, p.length); i++) out[at + p.length - 1 - i] *= i / fade;
+    if (k < parts.length - 1)
+      for (let i = 0; i < Math.min(fade, p.length); i++) out[at + p.length - 1 - i] *= i / fade;
     at += p.length;
   });
   return out;
@@ -256,7 +297,10 @@ function scoreOf(folder: string): Promise<{ features: Features; duration: number
     hit = (async () => {
       const path = join(ASAP, folder, 'midi_score.mid');
       const score = parseMidiScore(new Uint8Array(await readFile(path)), path);
-      const beats = parseAnnotationTimes(await readFile(join(ASAP, folder, 'midi_score_annotations.txt'), 'utf8'), folder);
+      const beats = parseAnnotationTimes(
+        await readFile(join(ASAP, folder, 'midi_score_annotations.txt'), 'utf8'),
+        folder,
+      );
       const duration = Math.max(score.duration, beats[beats.length - 1] + 1);
       return { features: scoreFeatures(score.notes, duration), duration, beats };
     })();
@@ -265,14 +309,25 @@ function scoreOf(folder: string): Promise<{ features: Features; duration: number
   return hit;
 }
 
-async function processPerformance(perf: string, split: SplitWriter, nSamples: number, args: Args): Promise<void> {
+async function processPerformance(
+  perf: string,
+  split: SplitWriter,
+  nSamples: number,
+  args: Args,
+): Promise<void> {
   const folder = dirname(perf);
   const name = basename(perf, '.mid');
-  const perfBeats = parseAnnotationTimes(await readFile(join(ASAP, folder, `${name}_annotations.txt`), 'utf8'), perf);
+  const perfBeats = parseAnnotationTimes(
+    await readFile(join(ASAP, folder, `${name}_annotations.txt`), 'utf8'),
+    perf,
+  );
   const score = await scoreOf(folder);
   const paired = pairBeats(perfBeats, score.beats);
   if (!paired) {
-    split.skipped.push({ performance: perf, reason: `beat counts differ: performance ${perfBeats.length}, score ${score.beats.length}` });
+    split.skipped.push({
+      performance: perf,
+      reason: `beat counts differ: performance ${perfBeats.length}, score ${score.beats.length}`,
+    });
     return;
   }
   const seed = seedOf(perf, args.seed);
@@ -290,7 +345,13 @@ async function processPerformance(perf: string, split: SplitWriter, nSamples: nu
   }
   const duration = audio.length / FEATURE_PARAMS.sampleRate;
   const whole = audioFeatures(audio);
-  const record: PerfRecord = { performance: perf, seed, augmentation: aug, durationSeconds: duration, samples: [] };
+  const record: PerfRecord = {
+    performance: perf,
+    seed,
+    augmentation: aug,
+    durationSeconds: duration,
+    samples: [],
+  };
   const first = Math.max(0, beats[0].perf - 1);
   const last = Math.min(duration, beats[beats.length - 1].perf + 1);
   const beatTimes = beats.map((b) => b.perf);
@@ -384,21 +445,26 @@ async function processPerformance(perf: string, split: SplitWriter, nSamples: nu
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const splits = JSON.parse(await readFile(join(ASAP, 'splits.json'), 'utf8')) as { train: SplitPiece[]; validation: SplitPiece[] };
+  const splits = JSON.parse(await readFile(join(ASAP, 'splits.json'), 'utf8')) as {
+    train: SplitPiece[];
+    validation: SplitPiece[];
+  };
   await mkdir(args.out, { recursive: true });
   const started = Date.now();
   const manifest: Record<string, unknown> = {
     version: 1,
     createdAt: new Date().toISOString(),
     generator: 'electron/training/makeDataset.ts',
-    source: 'ASAP (../shared/corpora/asap, CC BY-NC-SA 4.0): train split for training, validation split for model selection',
+    source:
+      'ASAP (../shared/corpora/asap, CC BY-NC-SA 4.0): train split for training, validation split for model selection',
     args: { ...args, out: undefined },
     L: args.L,
     channels: NEURAL_INPUT_CHANNELS,
     inputLevels: INPUT_LEVELS,
     featureParams: FEATURE_PARAMS,
     soundfonts: SOUNDFONTS,
-    layout: 'x.u8: [n × channels × L × L] uint8 (value/inputLevels = distance in [0,1], row = performance cell, column = score cell); y.f32: [n × L] float32 little-endian (normalised score position per row)',
+    layout:
+      'x.u8: [n × channels × L × L] uint8 (value/inputLevels = distance in [0,1], row = performance cell, column = score cell); y.f32: [n × L] float32 little-endian (normalised score position per row)',
     splits: {} as Record<string, unknown>,
   };
   const plan: [keyof typeof splits, number, number][] = [
@@ -440,7 +506,9 @@ async function main(): Promise<void> {
           const t = Date.now();
           await processPerformance(perf, split, nSamples, args);
           record();
-          console.log(`${name} ${split.performances.length}/${perfs.length} ${perf} ${((Date.now() - t) / 1000).toFixed(1)} s (total ${((Date.now() - started) / 60000).toFixed(1)} min)`);
+          console.log(
+            `${name} ${split.performances.length}/${perfs.length} ${perf} ${((Date.now() - t) / 1000).toFixed(1)} s (total ${((Date.now() - started) / 60000).toFixed(1)} min)`,
+          );
         } catch (err) {
           split.skipped.push({ performance: perf, reason: String((err as Error).message ?? err) });
           console.log(`${name} skip ${perf}: ${(err as Error).message}`);
@@ -457,7 +525,11 @@ async function main(): Promise<void> {
   console.log(`wrote ${join(args.out, 'manifest.json')}`);
 }
 
-if (process.argv[1] && existsSync(process.argv[1]) && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (
+  process.argv[1] &&
+  existsSync(process.argv[1]) &&
+  resolve(process.argv[1]) === fileURLToPath(import.meta.url)
+) {
   main().catch((err: unknown) => {
     console.error(err);
     process.exit(1);

@@ -1,10 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { syntheticScore } from '../align/synthetic.js';
-import { INPUT_LEVELS, NEURAL_INPUT_CHANNELS, buildNeuralInput, cellRange, neuralTarget, poolUnit12 } from './input.js';
+import {
+  INPUT_LEVELS,
+  NEURAL_INPUT_CHANNELS,
+  buildNeuralInput,
+  cellRange,
+  neuralTarget,
+  poolUnit12,
+} from './input.js';
 
 describe('cellRange', () => {
   it('partitions the frames into L non-empty cells in order', () => {
-    for (const [frames, cells] of [[1000, 256], [256, 256], [100, 256], [12920, 256]]) {
+    for (const [frames, cells] of [
+      [1000, 256],
+      [256, 256],
+      [100, 256],
+      [12920, 256],
+    ]) {
       let expectStart = 0;
       for (let i = 0; i < cells; i++) {
         const [a, b] = cellRange(i, frames, cells);

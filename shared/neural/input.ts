@@ -28,7 +28,8 @@ export function cellCentreFrame(i: number, frames: number, cells: number): numbe
 /** Sums `[frames × 12]` rows over each of `cells` cells and L2-normalises them → `[cells × 12]` (zero rows → uniform). */
 export function poolUnit12(values: Float32Array, frames: number, cells: number): Float32Array {
   if (frames < 1) throw new RangeError(`poolUnit12: expected ≥ 1 frame, got ${frames}`);
-  if (values.length !== frames * 12) throw new RangeError(`poolUnit12: expected ${frames * 12} values ([frames × 12]), got ${values.length}`);
+  if (values.length !== frames * 12)
+    throw new RangeError(`poolUnit12: expected ${frames * 12} values ([frames × 12]), got ${values.length}`);
   const out = new Float32Array(cells * 12);
   const uniform = 1 / Math.sqrt(12);
   for (let i = 0; i < cells; i++) {
@@ -47,7 +48,13 @@ export function poolUnit12(values: Float32Array, frames: number, cells: number):
 }
 
 /** Euclidean distance between unit rows, divided by √2 so it lies in [0, 1], quantised; written into `out` at `offset` as [L × L]. */
-function distanceMatrix(p: Float32Array, s: Float32Array, L: number, out: Float32Array, offset: number): void {
+function distanceMatrix(
+  p: Float32Array,
+  s: Float32Array,
+  L: number,
+  out: Float32Array,
+  offset: number,
+): void {
   for (let i = 0; i < L; i++) {
     for (let j = 0; j < L; j++) {
       let dot = 0;
@@ -64,13 +71,28 @@ function distanceMatrix(p: Float32Array, s: Float32Array, L: number, out: Float3
  * distance of pooled (summed, then unit) DLNCO onset chroma.
  */
 export function buildNeuralInput(perf: Features, score: Features, L: number): Float32Array {
-  if (!Number.isInteger(L) || L < 2) throw new RangeError(`buildNeuralInput: L must be an integer ≥ 2, got ${L}`);
+  if (!Number.isInteger(L) || L < 2)
+    throw new RangeError(`buildNeuralInput: L must be an integer ≥ 2, got ${L}`);
   if (perf.frames < 1 || score.frames < 1) {
-    throw new RangeError(`buildNeuralInput: expected ≥ 1 frame on both sides, got perf ${perf.frames}, score ${score.frames}`);
+    throw new RangeError(
+      `buildNeuralInput: expected ≥ 1 frame on both sides, got perf ${perf.frames}, score ${score.frames}`,
+    );
   }
   const out = new Float32Array(NEURAL_INPUT_CHANNELS * L * L);
-  distanceMatrix(poolUnit12(perf.chroma, perf.frames, L), poolUnit12(score.chroma, score.frames, L), L, out, 0);
-  distanceMatrix(poolUnit12(perf.onset, perf.frames, L), poolUnit12(score.onset, score.frames, L), L, out, L * L);
+  distanceMatrix(
+    poolUnit12(perf.chroma, perf.frames, L),
+    poolUnit12(score.chroma, score.frames, L),
+    L,
+    out,
+    0,
+  );
+  distanceMatrix(
+    poolUnit12(perf.onset, perf.frames, L),
+    poolUnit12(score.onset, score.frames, L),
+    L,
+    out,
+    L * L,
+  );
   return out;
 }
 
@@ -79,7 +101,11 @@ export function buildNeuralInput(perf: Features, score: Features, L: number): Fl
  * frame divided by the score's frame count (so in [0, 1]; column j of the input covers [j/L, (j+1)/L)).
  * `scoreFrameOfPerfFrame[f]` is the true (fractional) score frame of performance frame f.
  */
-export function neuralTarget(scoreFrameOfPerfFrame: Float64Array, scoreFrames: number, L: number): Float32Array {
+export function neuralTarget(
+  scoreFrameOfPerfFrame: Float64Array,
+  scoreFrames: number,
+  L: number,
+): Float32Array {
   const perfFrames = scoreFrameOfPerfFrame.length;
   const out = new Float32Array(L);
   for (let i = 0; i < L; i++) {

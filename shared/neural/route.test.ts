@@ -68,12 +68,21 @@ describe('alignNeural', () => {
   const hop = score.hopSeconds;
   const jumpPoints: number[] = [];
   for (let f = 0; f <= 6000; f += 90) jumpPoints.push(f * hop);
-  const warp = playParts([[0, 3960], [1980, 6000]], 1.1, 11); // A B (repeat B) C
+  const warp = playParts(
+    [
+      [0, 3960],
+      [1980, 6000],
+    ],
+    1.1,
+    11,
+  ); // A B (repeat B) C
   const perf = warpFeatures(score, warp, 0.1, 4);
   const trueJump = warp.findIndex((v, i) => i > 0 && v < warp[i - 1] - 5);
 
   it('follows a repeat from a (noisy) route and refines it to frame accuracy', async () => {
-    const path = await alignNeural(perf, score, oracle(warp, 6000, 256, 1), { jumpPointsSeconds: jumpPoints });
+    const path = await alignNeural(perf, score, oracle(warp, 6000, 256, 1), {
+      jumpPointsSeconds: jumpPoints,
+    });
     expect(path.method).toBe('neural');
     expect(path.modelVersion).toBe('oracle');
     expect(path.scoreTime.length).toBe(perf.frames);

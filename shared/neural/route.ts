@@ -35,7 +35,8 @@ export interface NeuralPass {
 /** Score frame (fractional) of each network row: position · scoreFrames − 0.5, clamped. */
 export function rowScoreFrames(output: Float32Array, scoreFrames: number): Float64Array {
   const out = new Float64Array(output.length);
-  for (let i = 0; i < output.length; i++) out[i] = Math.min(scoreFrames - 1, Math.max(0, output[i] * scoreFrames - 0.5));
+  for (let i = 0; i < output.length; i++)
+    out[i] = Math.min(scoreFrames - 1, Math.max(0, output[i] * scoreFrames - 0.5));
   return out;
 }
 
@@ -64,11 +65,17 @@ export const JUMP_COST_PENALTY = 0.005;
  * or forward by more than 1 s + FORWARD_JUMP_CELLS cells (cells = score frames per row; more where
  * the score is the longer side). Thresholds set on the validation samples (models/README.md).
  */
-export function findPasses(rowScore: Float64Array, perfFrames: number, scoreFrames: number, scoreHopSeconds: number): NeuralPass[] {
+export function findPasses(
+  rowScore: Float64Array,
+  perfFrames: number,
+  scoreFrames: number,
+  scoreHopSeconds: number,
+): NeuralPass[] {
   const L = rowScore.length;
   const cell = scoreFrames / L;
   const back = Math.max(BACK_JUMP_CELLS * cell, JUMP_BACK_SECONDS / scoreHopSeconds);
-  const fwd = FORWARD_JUMP_CELLS * cell * Math.max(1, scoreFrames / Math.max(1, perfFrames)) + 1 / scoreHopSeconds;
+  const fwd =
+    FORWARD_JUMP_CELLS * cell * Math.max(1, scoreFrames / Math.max(1, perfFrames)) + 1 / scoreHopSeconds;
   const passes: NeuralPass[] = [];
   let first = 0;
   for (let i = 1; i < L; i++) {
@@ -86,12 +93,17 @@ export function findPasses(rowScore: Float64Array, perfFrames: number, scoreFram
 export function rowSmoothness(raw: Float64Array, smooth: Float64Array, scoreFrames: number): Float64Array {
   const cell = scoreFrames / raw.length;
   const out = new Float64Array(raw.length);
-  for (let i = 0; i < raw.length; i++) out[i] = Math.exp(-Math.abs(raw[i] - smooth[i]) / Math.max(1e-9, cell));
+  for (let i = 0; i < raw.length; i++)
+    out[i] = Math.exp(-Math.abs(raw[i] - smooth[i]) / Math.max(1e-9, cell));
   return out;
 }
 
 /** Per-perf-frame score frame: linear between row centres inside a pass, a step between passes, held at the ends. */
-export function framesFromRows(rowScore: Float64Array, passes: readonly NeuralPass[], perfFrames: number): { scoreFrame: Float64Array; jumpFrames: number[] } {
+export function framesFromRows(
+  rowScore: Float64Array,
+  passes: readonly NeuralPass[],
+  perfFrames: number,
+): { scoreFrame: Float64Array; jumpFrames: number[] } {
   const L = rowScore.length;
   const scoreFrame = new Float64Array(perfFrames);
   const jumpFrames: number[] = [];
@@ -153,7 +165,13 @@ const END_ROWS = 8;
  * to the pass's perf ends, then snapped to the nearest jump point within a cell (a pass starting
  * near the score's start or ending near its end is stretched to it).
  */
-export function routeFromRows(rowScore: Float64Array, passes: readonly NeuralPass[], perfFrames: number, scoreFrames: number, jumpPointFrames: readonly number[]): Route {
+export function routeFromRows(
+  rowScore: Float64Array,
+  passes: readonly NeuralPass[],
+  perfFrames: number,
+  scoreFrames: number,
+  jumpPointFrames: readonly number[],
+): Route {
   const L = rowScore.length;
   const cell = scoreFrames / L;
   const segments: Route['segments'] = [];
@@ -233,14 +251,21 @@ function rowsToFrames(values: Float64Array, perfFrames: number): Float32Array {
  * and gives one score position per performance row; jumps in that curve split it into passes,
  * which `refineRoute` aligns at full frame resolution. `raw` skips the refinement.
  */
-export async function alignNeural(perf: Features, score: Features, model: NeuralRunner, opts: NeuralAlignOptions = {}): Promise<AlignmentPath> {
+export async function alignNeural(
+  perf: Features,
+  score: Features,
+  model: NeuralRunner,
+  opts: NeuralAlignOptions = {},
+): Promise<AlignmentPath> {
   const L = model.config.L;
   const N = perf.frames;
   const M = score.frames;
-  if (N < 2 || M < 2) throw new RangeError(`alignNeural: expected ≥ 2 frames on both sides, got perf ${N}, score ${M}`);
+  if (N < 2 || M < 2)
+    throw new RangeError(`alignNeural: expected ≥ 2 frames on both sides, got perf ${N}, score ${M}`);
   opts.signal?.throwIfAborted();
   const output = await model.run(buildNeuralInput(perf, score, L));
-  if (output.length !== L) throw new RangeError(`alignNeural: the model gave ${output.length} values, expected L = ${L}`);
+  if (output.length !== L)
+    throw new RangeError(`alignNeural: the model gave ${output.length} values, expected L = ${L}`);
   opts.signal?.throwIfAborted();
   opts.onProgress?.(0.15);
   const raw = rowScoreFrames(output, M);
@@ -252,7 +277,14 @@ export async function alignNeural(perf: Features, score: Features, model: Neural
     const scoreTime = new Float64Array(N);
     for (let f = 0; f < N; f++) scoreTime[f] = scoreFrame[f] * score.hopSeconds;
     opts.onProgress?.(1);
-    return { hopSeconds: perf.hopSeconds, scoreTime, confidence: rowsToFrames(confidenceRows, N), jumpFrames, method: 'neural', modelVersion: model.config.version };
+    return {
+      hopSeconds: perf.hopSeconds,
+      scoreTime,
+      confidence: rowsToFrames(confidenceRows, N),
+      jumpFrames,
+      method: 'neural',
+      modelVersion: model.config.version,
+    };
   }
   const passes = findPasses(smooth, N, M, score.hopSeconds);
   const jumpPointFrames = (opts.jumpPointsSeconds ?? []).map((t) => t / score.hopSeconds);
@@ -271,7 +303,9 @@ export async function alignNeural(perf: Features, score: Features, model: Neural
   const attempt = (keep: readonly number[]): { path: AlignmentPath; cost: number } => {
     const ps = mergePasses(passes, keep);
     // Without jumps the route is the whole score (the classical assumption), not the network's fit.
-    const route: Route = keep.length ? routeFromRows(raw, ps, N, M, jumpPointFrames) : { segments: [{ perfStart: 0, perfEnd: N, scoreStart: 0, scoreEnd: M }] };
+    const route: Route = keep.length
+      ? routeFromRows(raw, ps, N, M, jumpPointFrames)
+      : { segments: [{ perfStart: 0, perfEnd: N, scoreStart: 0, scoreEnd: M }] };
     const guide = opts.guide ? framesFromRows(smooth, ps, N).scoreFrame : undefined;
     const share = 0.85 / total;
     const p = refineRoute(perf, score, route, {

@@ -16,7 +16,7 @@ import {
   type MenuItemConstructorOptions,
 } from 'electron';
 import { createReadStream, promises as fs } from 'node:fs';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { join, normalize, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import {
@@ -38,33 +38,11 @@ import {
   type Handlers,
 } from './ipc/handle.js';
 import { audioContentType, parseRange } from './ipc/range.js';
+import { rendererCsp, staticContentType } from './ipc/web.js';
 
 const APP_ORIGIN = 'accord://app';
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self' data:",
-  "media-src 'self' accord-media: blob:",
-  "connect-src 'self' accord-media:",
-  "worker-src 'self' blob:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ');
-const STATIC_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.wasm': 'application/wasm',
-};
+const CSP = rendererCsp(['accord-media:']);
+
 
 protocol.registerSchemesAsPrivileged([
   { scheme: 'accord', privileges: { standard: true, secure: true, supportFetchAPI: true } },
@@ -141,7 +119,7 @@ async function serveRenderer(request: Request): Promise<Response> {
     const body = await fs.readFile(file);
     return new Response(body, {
       headers: {
-        'content-type': STATIC_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+        'content-type': staticContentType(file),
         'content-security-policy': CSP,
         'x-content-type-options': 'nosniff',
       },

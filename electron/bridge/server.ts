@@ -7,7 +7,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, promises as fs, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
+import { dirname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   AccordError,
@@ -28,6 +28,7 @@ import {
 import { audioContentType, parseRange } from '../ipc/range.js';
 import { fromWireJson, toWireJson } from '../ipc/wire.js';
 import { BRIDGE_PREFIX, bridgeClientScript } from './client.js';
+import { rendererCsp, staticContentType } from '../ipc/web.js';
 
 /** Options of `startBridge`. */
 export interface BridgeOptions {
@@ -62,39 +63,9 @@ export interface Bridge {
   close(): Promise<void>;
 }
 
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self' data:",
-  "media-src 'self' blob:",
-  "connect-src 'self'",
-  "worker-src 'self' blob:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ');
+const CSP = rendererCsp();
 
-const STATIC_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.wasm': 'application/wasm',
-  '.mid': 'audio/midi',
-  '.xml': 'application/xml',
-  '.musicxml': 'application/vnd.recordare.musicxml+xml',
-};
+
 
 const COOKIE = 'accord_token';
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
@@ -232,7 +203,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       return;
     }
     res.writeHead(200, {
-      'content-type': STATIC_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+      'content-type': staticContentType(file),
       'content-length': st.size,
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',

@@ -5,7 +5,8 @@ describe('renderer web headers', () => {
   it('the CSP allows only the own origin for scripts and adds media schemes where asked', () => {
     const plain = rendererCsp();
     expect(plain).toContain("script-src 'self' 'wasm-unsafe-eval'");
-    expect(plain).not.toMatch(/unsafe-eval'|unsafe-inline'; script/);
+    expect(plain).not.toContain("'unsafe-eval'");
+    expect(plain).not.toMatch(/script-src[^;]*'unsafe-inline'/);
     expect(plain).toContain("media-src 'self' blob:");
     expect(plain).toContain("object-src 'none'");
     const app = rendererCsp(['accord-media:']);

@@ -1,6 +1,7 @@
 import { Emitter } from '../lib/emitter';
 import type { MatrixImage } from '../lib/api';
 import type { PathLike } from '../lib/timeline';
+import { prepareCanvas } from './canvas.js';
 
 /** Zoom (1 = whole matrix) and pan centre (0..1 along performance and score time). */
 export interface MatrixViewport {
@@ -131,19 +132,9 @@ export class MatrixView extends Emitter<MatrixEvents> {
   /** Redraws now. */
   draw(): void {
     const t0 = performance.now();
-    const c = this.#canvas;
-    const dpr = globalThis.devicePixelRatio || 1;
-    const w = Math.max(1, c.clientWidth);
-    const h = Math.max(1, c.clientHeight);
-    if (c.width !== Math.round(w * dpr) || c.height !== Math.round(h * dpr)) {
-      c.width = Math.round(w * dpr);
-      c.height = Math.round(h * dpr);
-    }
-    const ctx = c.getContext('2d');
-    if (!ctx) return;
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.fillStyle = MATRIX_BACKGROUND;
-    ctx.fillRect(0, 0, w, h);
+    const frame = prepareCanvas(this.#canvas, MATRIX_BACKGROUND);
+    if (!frame) return;
+    const { ctx, w, h } = frame;
     const { x0, x1, y0, y1 } = this.#visible();
     if (this.#image) {
       const iw = this.#image.width;

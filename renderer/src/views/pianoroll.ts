@@ -1,6 +1,7 @@
 import type { Score } from '../../../shared/score';
 import { Emitter } from '../lib/emitter';
 import { lastAtOrBefore } from '../lib/timeline';
+import { prepareCanvas } from './canvas.js';
 
 /** Notes longer than this may be clipped at the left edge of the roll (a bound for the visible-range search). */
 const LONGEST_NOTE_SECONDS = 30;
@@ -64,19 +65,9 @@ export class PianoRollView extends Emitter<PianoRollEvents> {
 
   /** Redraws at the canvas's current CSS size. */
   draw(): void {
-    const c = this.#canvas;
-    const dpr = globalThis.devicePixelRatio || 1;
-    const w = Math.max(1, c.clientWidth);
-    const h = Math.max(1, c.clientHeight);
-    if (c.width !== Math.round(w * dpr) || c.height !== Math.round(h * dpr)) {
-      c.width = Math.round(w * dpr);
-      c.height = Math.round(h * dpr);
-    }
-    const ctx = c.getContext('2d');
-    if (!ctx) return;
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.fillStyle = PIANO_ROLL_BACKGROUND;
-    ctx.fillRect(0, 0, w, h);
+    const frame = prepareCanvas(this.#canvas, PIANO_ROLL_BACKGROUND);
+    if (!frame) return;
+    const { ctx, w, h } = frame;
     const t0 = this.#t0();
     const pxPerSec = w / this.#window;
     const rowH = h / (this.#highPitch - this.#lowPitch + 1);

@@ -77,13 +77,20 @@ describe('accord align', () => {
 });
 
 describe('the default method', () => {
-  it('follows a repeated and a skipped passage: each jump within 200 ms of the truth', () => {
+  it('uses the shipped model and follows a repeated and a skipped passage: each jump within 200 ms of the truth', () => {
     const out = path.join(tmp, 'structure.alignment.json');
     const r = accord('align', fx('fixtures/structure/performance.ogg'), fx('fixtures/structure/score.mid'), '-o', out);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/ by auto /);
-    const json = JSON.parse(readFileSync(out, 'utf8')) as { method: string; jumps: { perfTime: number }[] };
+    const shipped = JSON.parse(readFileSync(path.join(root, 'models/accord-ca/config.json'), 'utf8')) as { version: string };
+    expect(r.stdout).toContain(` by auto (model ${shipped.version}) `);
+    expect(r.stderr).not.toMatch(/warning/);
+    const json = JSON.parse(readFileSync(out, 'utf8')) as {
+      method: string;
+      modelVersion?: string;
+      jumps: { perfTime: number }[];
+    };
     expect(json.method).toBe('auto');
+    expect(json.modelVersion).toBe(shipped.version);
     // The GT's passes: a new segment starts exactly at a jump (its first beat is the cut).
     const gt = parseGtCsv(readFileSync(fx('fixtures/structure/gt.csv'), 'utf8'));
     const cuts = gt.filter((row, i) => i > 0 && row.segment !== gt[i - 1].segment).map((row) => row.perfTime);

@@ -5,15 +5,15 @@
  */
 import { decodeAudioFile, type DecodedAudio } from './audio.js';
 import { loadScore, type LoadedScore } from './score.js';
-import { loadNeuralModel, type NeuralModel } from './neural.js';
+import { loadNeuralModel, NeuralModelError, type NeuralModel } from './neural.js';
 import { audioFeatures, scoreFeatures, type Features } from '../../shared/dsp/features.js';
 import { alignDtw } from '../../shared/align/dtw.js';
 import { alignJump } from '../../shared/align/jump.js';
-import { alignNeural } from '../../shared/neural/route.js';
+import { alignNeural, alignNeuralJump } from '../../shared/neural/route.js';
 import type { AlignmentPath } from '../../shared/path.js';
 
 /** Methods the engine runs; `auto` is the default and the best available. */
-export const ENGINE_METHODS = ['auto', 'dtw', 'jump', 'neural', 'neural-raw'] as const;
+export const ENGINE_METHODS = ['auto', 'dtw', 'jump', 'neural', 'neural-jump', 'neural-raw'] as const;
 /** One of `ENGINE_METHODS`. */
 export type EngineMethod = (typeof ENGINE_METHODS)[number];
 /** Pipeline stages reported through `onProgress`. */
@@ -131,12 +131,25 @@ export async function alignFeatures(
       const path = await alignNeural(perf, scoreFeat, model, { jumpPointsSeconds: jumpPoints, raw: opts.method === 'neural-raw', ...common });
       return { path, warnings };
     }
+    case 'neural-jump': {
+      const model = await sharedNeuralModel(opts.modelDir, opts.threads);
+      return { path: await alignNeuralJump(perf, scoreFeat, model, { jumpPointsSeconds: jumpPoints, ...common }), warnings };
+    }
     case 'auto': {
-      // The best method measured on the validation sets (docs/EVALUATION.md): the structure-
-      // aware jump search. The shipped network, competing with it on path fit, won no case
-      // and lost seven (−0.4 points within 100 ms overall), so it is not consulted by default
-      // until a better-trained model beats it; `neural` runs it on request.
-      return { path: { ...alignJump(perf, scoreFeat, jumpPoints, common), method: 'auto' }, warnings };
+      // The network steers the structure-aware jump search (models/README.md, "Is it the
+      // default?"); without a usable model the jump search runs alone, with a warning.
+      let model: NeuralModel;
+      try {
+        model = await sharedNeuralModel(opts.modelDir, opts.threads);
+      } catch (err) {
+        if (!(err instanceof NeuralModelError)) throw err;
+        const warning = `${err.message}; aligned with the classical jump search instead of the neural aligner`;
+        warnings.push(warning);
+        opts.onWarning?.(warning);
+        return { path: { ...alignJump(perf, scoreFeat, jumpPoints, common), method: 'auto' }, warnings };
+      }
+      const path = await alignNeuralJump(perf, scoreFeat, model, { jumpPointsSeconds: jumpPoints, ...common });
+      return { path: { ...path, method: 'auto' }, warnings };
     }
   }
 }

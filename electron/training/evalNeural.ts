@@ -1,9 +1,11 @@
 /**
- * Accuracy of neural models (raw network and refined) on the evaluation manifest, features
- * computed once per case and shared by every model and mode.
+ * Accuracy of neural models on the evaluation manifest, features computed once per case and
+ * shared by every model and mode. Modes: `raw` (the network's curve alone), `refined` (its
+ * route refined pass by pass: `alignNeural`, the `neural` method), `guided` (the network
+ * steering the jump search: `alignNeuralJump`, the `neural-jump` method and `auto`).
  *
  *   node dist/node/electron/training/evalNeural.js --models ca-sdtw=models/accord-ca[,name=dir...]
- *        [--modes raw,refined] [--sets overall,structure] [--limit N] [--data .eval/data] [--out .eval/neural]
+ *        [--modes raw,refined,guided] [--sets overall,structure] [--limit N] [--data .eval/data] [--out .eval/neural]
  *
  * Predictions go to <out>/<model>-<mode>/<case>.csv, scored with the project's metric
  * (electron/eval/results.ts, cross-checked against ../shared/eval/score.py by the eval runner);
@@ -18,7 +20,7 @@ import type { NeuralModel } from '../services/neural.js';
 import { audioFeatures, scoreFeatures } from '../../shared/dsp/features.js';
 import { pathToRows } from '../../shared/path.js';
 import { parseMidiScore } from '../../shared/scoreio/midi.js';
-import { alignNeural } from '../../shared/neural/route.js';
+import { alignNeural, alignNeuralJump } from '../../shared/neural/route.js';
 import { loadManifest, scoreFiles, summarize } from '../eval/results.js';
 import type { CaseResult } from '../eval/results.js';
 
@@ -32,7 +34,10 @@ async function main(): Promise<void> {
     .split(',')
     .map((s) => s.split('='))
     .map(([name, dir]) => ({ name, dir: resolve(dir) }));
-  const modes = arg('modes', 'raw,refined').split(',');
+  const modes = arg('modes', 'raw,refined,guided').split(',');
+  for (const m of modes)
+    if (!['raw', 'refined', 'guided'].includes(m))
+      throw new Error(`evalNeural: --modes: expected raw, refined or guided, got '${m}'`);
   const sets = arg('sets', 'overall,structure').split(',');
   const limit = Number(arg('limit', '1000'));
   const out = resolve(arg('out', '.eval/neural'));
@@ -55,10 +60,13 @@ async function main(): Promise<void> {
         const dir = join(out, key);
         mkdirSync(dir, { recursive: true });
         const t1 = performance.now();
-        const path = await alignNeural(perf, scoreFeat, model, {
-          jumpPointsSeconds: score.jumpPoints,
-          raw: mode === 'raw',
-        });
+        const path =
+          mode === 'guided'
+            ? await alignNeuralJump(perf, scoreFeat, model, { jumpPointsSeconds: score.jumpPoints })
+            : await alignNeural(perf, scoreFeat, model, {
+                jumpPointsSeconds: score.jumpPoints,
+                raw: mode === 'raw',
+              });
         const computeSeconds = (performance.now() - t1) / 1000;
         const pred = join(dir, `${c.id}.csv`);
         const rows = pathToRows(path).map((r) => `${r.perfTime.toFixed(6)},${r.scoreTime.toFixed(6)}`);

@@ -3,6 +3,12 @@
  *
  *   node dist/node/electron/training/makeDataset.js [--out models/data] [--seed 1]
  *        [--train-perfs 300] [--train-samples 8] [--val-perfs 40] [--val-samples 3] [--L 256]
+ *        [--jobs 2] [--resume]
+ *
+ * `--resume` continues a run that was stopped: the samples already in `out` are kept (the data
+ * files are cut back to the manifest's count), performances already processed or skipped are
+ * not redone. Every performance has its own seed, so a resumed set holds the same samples as
+ * an uninterrupted one (only their order may differ).
  *
  * For each chosen ASAP performance: scale its MIDI's tempo, synthesise it with fluidsynth
  * (one of three soundfonts), augment with sox (detune, reverb, band limit, gain) and Node
@@ -13,7 +19,15 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  renameSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -55,6 +69,8 @@ interface Args {
   valPerfs: number;
   valSamples: number;
   jobs: number;
+  /** Continue an earlier, cut-short run in `out`: keep its samples, skip its performances. */
+  resume: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -67,9 +83,15 @@ function parseArgs(argv: string[]): Args {
     valPerfs: 40,
     valSamples: 3,
     jobs: 2,
+    resume: false,
   };
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i];
+    if (key === '--resume') {
+      a.resume = true;
+      i -= 1;
+      continue;
+    }
     const value = argv[i + 1];
     if (value === undefined) throw new Error(`makeDataset: expected a value after ${key}`);
     if (key === '--out') a.out = resolve(value);
@@ -443,6 +465,37 @@ async function processPerformance(
   split.performances.push(record);
 }
 
+interface PreviousManifest {
+  L: number;
+  args: Partial<Args>;
+  featureParams: unknown;
+  splits?: Record<
+    string,
+    { count: number; samples: SampleRecord[]; performances: PerfRecord[]; skipped: { performance: string; reason: string }[] }
+  >;
+}
+
+/** The manifest of the run being resumed; refuses one made with other settings. */
+async function readPreviousManifest(args: Args): Promise<PreviousManifest | null> {
+  const path = join(args.out, 'manifest.json');
+  if (!existsSync(path)) return null;
+  const m = JSON.parse(await readFile(path, 'utf8')) as PreviousManifest;
+  const same =
+    m.L === args.L &&
+    m.args?.seed === args.seed &&
+    m.args?.trainSamples === args.trainSamples &&
+    m.args?.valSamples === args.valSamples &&
+    JSON.stringify(m.featureParams) === JSON.stringify(FEATURE_PARAMS);
+  if (!same) {
+    throw new Error(
+      `makeDataset --resume: ${path} was made with other settings (L ${m.L}, seed ${m.args?.seed}, ` +
+        `samples ${m.args?.trainSamples}/${m.args?.valSamples}, or other feature parameters); ` +
+        `expected L ${args.L}, seed ${args.seed}, samples ${args.trainSamples}/${args.valSamples}`,
+    );
+  }
+  return m;
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const splits = JSON.parse(await readFile(join(ASAP, 'splits.json'), 'utf8')) as {
@@ -451,9 +504,11 @@ async function main(): Promise<void> {
   };
   await mkdir(args.out, { recursive: true });
   const started = Date.now();
+  const previous = args.resume ? await readPreviousManifest(args) : null;
   const manifest: Record<string, unknown> = {
     version: 1,
-    createdAt: new Date().toISOString(),
+    createdAt: (previous as { createdAt?: string } | null)?.createdAt ?? new Date().toISOString(),
+    ...(previous ? { resumedAt: new Date().toISOString() } : {}),
     generator: 'electron/training/makeDataset.ts',
     source:
       'ASAP (../shared/corpora/asap, CC BY-NC-SA 4.0): train split for training, validation split for model selection',
@@ -474,16 +529,31 @@ async function main(): Promise<void> {
   for (const [name, perfCount, nSamples] of plan) {
     const dir = join(args.out, name);
     await mkdir(dir, { recursive: true });
+    const before = previous?.splits?.[name];
+    const xBytes = NEURAL_INPUT_CHANNELS * args.L * args.L;
+    const yBytes = args.L * 4;
+    if (before) {
+      // Drop any sample written after the last manifest update (a run killed mid-performance).
+      truncateSync(join(dir, 'x.u8'), before.count * xBytes);
+      truncateSync(join(dir, 'y.f32'), before.count * yBytes);
+    }
     const split: SplitWriter = {
       name,
-      x: openSync(join(dir, 'x.u8'), 'w'),
-      y: openSync(join(dir, 'y.f32'), 'w'),
-      count: 0,
-      samples: [],
-      performances: [],
-      skipped: [],
+      x: openSync(join(dir, 'x.u8'), before ? 'a' : 'w'),
+      y: openSync(join(dir, 'y.f32'), before ? 'a' : 'w'),
+      count: before?.count ?? 0,
+      samples: before?.samples ?? [],
+      performances: before?.performances ?? [],
+      skipped: before?.skipped ?? [],
     };
-    const perfs = choosePerformances(splits[name], perfCount, rng(seedOf(name, args.seed)));
+    const done = new Set([
+      ...split.performances.map((p) => p.performance),
+      ...split.skipped.map((p) => p.performance),
+    ]);
+    const chosen = choosePerformances(splits[name], perfCount, rng(seedOf(name, args.seed)));
+    const perfs = chosen.filter((p) => !done.has(p));
+    let finished = chosen.length - perfs.length;
+    if (done.size > 0) console.log(`${name}: resuming after ${done.size} performances (${split.count} samples)`);
     const record = (): void => {
       (manifest.splits as Record<string, unknown>)[name] = {
         count: split.count,
@@ -506,10 +576,12 @@ async function main(): Promise<void> {
           const t = Date.now();
           await processPerformance(perf, split, nSamples, args);
           record();
+          finished++;
           console.log(
-            `${name} ${split.performances.length}/${perfs.length} ${perf} ${((Date.now() - t) / 1000).toFixed(1)} s (total ${((Date.now() - started) / 60000).toFixed(1)} min)`,
+            `${name} ${finished}/${chosen.length} ${perf} ${((Date.now() - t) / 1000).toFixed(1)} s (total ${((Date.now() - started) / 60000).toFixed(1)} min)`,
           );
         } catch (err) {
+          finished++;
           split.skipped.push({ performance: perf, reason: String((err as Error).message ?? err) });
           console.log(`${name} skip ${perf}: ${(err as Error).message}`);
         }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { segments } from '../path.js';
 import { alignDtw } from './dtw.js';
 import { applyJumpCertainty } from './confidence.js';
-import { alignJump, coarseJumpPath, DEFAULT_JUMP } from './jump.js';
+import { alignJump, coarseJumpPath, coarsePenalties, DEFAULT_JUMP } from './jump.js';
 import { refineRoute } from './refine.js';
 import { smoothWarp, syntheticScore, warpFeatures } from './synthetic.js';
 
@@ -136,5 +136,15 @@ describe('refineRoute', () => {
   it('rejects a route that does not cover the performance', () => {
     const perf = warpFeatures(score, smoothWarp(1000, 6000, 1, 0.2), 0.1, 1);
     expect(() => refineRoute(perf, score, { segments: [{ perfStart: 0, perfEnd: 900, scoreStart: 0, scoreEnd: 6000 }] })).toThrow(/ends at perf frame 900, expected 1000/);
+  });
+});
+
+describe('coarsePenalties', () => {
+  it('is the fallback without a profile and the lowest value per coarse frame with one', () => {
+    expect(Array.from(coarsePenalties(undefined, 10, 3, 4, 15))).toEqual([15, 15, 15, 15]);
+    const profile = Float32Array.from([9, 9, 9, 9, 2, 9, 9, 9, 9, 9]);
+    // Factor 3 pools frames [0,2), [2,5), [5,8), [8,10) (centred like poolFeatures).
+    expect(Array.from(coarsePenalties(profile, 10, 3, 4, 15))).toEqual([9, 2, 9, 9]);
+    expect(() => coarsePenalties(profile, 11, 3, 4, 15)).toThrow(/one per performance frame \(11\)/);
   });
 });

@@ -25,6 +25,12 @@ export interface JumpParams {
   bandFrames: number;
   /** How far (frames) the refinement may move a cut from where the coarse search put it. */
   boundaryFrames: number;
+  /**
+   * Optional jump cost per performance frame (full resolution), replacing `jumpPenalty` where
+   * given: a jump into coarse frame i costs the lowest value over the frames i covers. The
+   * neural aligner uses it to make jumps cheap where the network sees one and dear elsewhere.
+   */
+  jumpPenaltyProfile?: Float32Array;
 }
 
 /**
@@ -111,6 +117,7 @@ export function coarseJumpPath(
   for (const t of targetSet) isTarget[t] = 1;
   const sources = Int32Array.from([...sourceSet].sort((a, b) => a - b));
   const P = params.jumpPenalty;
+  const rowPenalty = coarsePenalties(params.jumpPenaltyProfile, perf.frames, perfFactor, N, P);
   const tp = params.tempoPenalty;
   const maxAdvance = Math.max(1, Math.min(250, Math.floor(params.maxAdvance)));
   const ptr = new Uint8Array(N * M);
@@ -127,7 +134,7 @@ export function coarseJumpPath(
     const base = i * M;
     if (i === 0) {
       for (let j = 0; j < M; j++) {
-        cur[j] = j === 0 ? c[j] : isTarget[j] ? P + c[j] : Infinity;
+        cur[j] = j === 0 ? c[j] : isTarget[j] ? rowPenalty[0] + c[j] : Infinity;
         ptr[base + j] = START;
       }
     } else {
@@ -142,7 +149,7 @@ export function coarseJumpPath(
         }
       }
       bestSrc[i - 1] = bs;
-      jumpFrom += P;
+      jumpFrom += rowPenalty[i];
       for (let j = 0; j < M; j++) {
         let best = prev[j] + tp;
         let code = STALL;
@@ -173,7 +180,7 @@ export function coarseJumpPath(
   let endCol = M - 1;
   let endVal = prev[M - 1];
   for (let q = 0; q < sources.length; q++) {
-    const v = prev[sources[q]] + P;
+    const v = prev[sources[q]] + rowPenalty[N - 1];
     if (v < endVal) {
       endVal = v;
       endCol = sources[q];
@@ -196,6 +203,34 @@ export function coarseJumpPath(
   }
   opts.onProgress?.(1);
   return { perfFactor, scoreFactor, perfFrames, scoreFrames, jumps: jumps.reverse(), cells: ptr.length };
+}
+
+/**
+ * Jump cost of each coarse perf frame: `fallback` everywhere, or, with a per-frame profile,
+ * the lowest value over the frames the coarse frame covers (same pooling as `poolFeatures`).
+ */
+export function coarsePenalties(
+  profile: Float32Array | undefined,
+  perfFrames: number,
+  factor: number,
+  coarseFrames: number,
+  fallback: number,
+): Float64Array {
+  const out = new Float64Array(coarseFrames).fill(fallback);
+  if (!profile) return out;
+  if (profile.length !== perfFrames)
+    throw new RangeError(
+      `coarseJumpPath: jumpPenaltyProfile has ${profile.length} values, expected one per performance frame (${perfFrames})`,
+    );
+  const back = Math.floor((factor - 1) / 2);
+  for (let g = 0; g < coarseFrames; g++) {
+    const a = Math.max(0, g * factor - back);
+    const b = Math.min(perfFrames, g * factor - back + factor);
+    let m = Infinity;
+    for (let f = a; f < b; f++) m = Math.min(m, profile[f]);
+    if (Number.isFinite(m)) out[g] = m;
+  }
+  return out;
 }
 
 /** Full-resolution route from a coarse jump path: passes split at its jumps, cut score frames snapped to the jump points. */

@@ -3,7 +3,15 @@ import { smoothWarp, syntheticScore, warpFeatures } from '../align/synthetic.js'
 import { segments } from '../path.js';
 import { neuralTarget } from './input.js';
 import type { NeuralRunner } from './route.js';
-import { alignNeural, findPasses, medianFilter, routeFromRows } from './route.js';
+import {
+  DEFAULT_NEURAL_JUMP,
+  alignNeural,
+  alignNeuralJump,
+  findPasses,
+  jumpPenaltyProfile,
+  medianFilter,
+  routeFromRows,
+} from './route.js';
 
 /** Warp that plays score frame ranges [a, b) one after another. */
 function playParts(parts: [number, number][], rate: number, seed: number): Float64Array {
@@ -113,6 +121,51 @@ describe('alignNeural', () => {
     let err = 0;
     for (let i = 0; i < straight.length; i++) err += Math.abs(path.scoreTime[i] / hop - straight[i]);
     expect(err / straight.length).toBeLessThan(3);
+  });
+
+  it('neural-guided jump search follows the repeat the network sees, to frame accuracy', async () => {
+    const path = await alignNeuralJump(perf, score, oracle(warp, 6000, 256, 1), {
+      jumpPointsSeconds: jumpPoints,
+    });
+    expect(path.method).toBe('neural');
+    expect(path.modelVersion).toBe('oracle');
+    expect(path.jumpFrames.length).toBe(1);
+    expect(Math.abs(path.jumpFrames[0] - trueJump)).toBeLessThan(0.2 / hop);
+    let err = 0;
+    for (let i = 0; i < warp.length; i++) err += Math.abs(path.scoreTime[i] / hop - warp[i]);
+    expect(err / warp.length).toBeLessThan(3);
+    expect(path.confidence.length).toBe(perf.frames);
+  });
+
+  it('neural-guided jump search: a jump the network imagines still needs the features', async () => {
+    const straight = playParts([[0, 6000]], 1.1, 21);
+    const perf2 = warpFeatures(score, straight, 0.1, 6);
+    const wrong = Float64Array.from(straight, (v, i) => (i < straight.length / 2 ? v : v - 1500));
+    const path = await alignNeuralJump(perf2, score, oracle(wrong, 6000, 256), { jumpPointsSeconds: jumpPoints });
+    expect(path.jumpFrames).toEqual([]);
+    let err = 0;
+    for (let i = 0; i < straight.length; i++) err += Math.abs(path.scoreTime[i] / hop - straight[i]);
+    expect(err / straight.length).toBeLessThan(3);
+  });
+
+  it('makes jumps cheap only around the jumps of the network curve', () => {
+    const L = 64;
+    const perfFrames = 6400;
+    const row = new Float64Array(L);
+    for (let i = 0; i < L; i++) row[i] = i < 20 ? i * 10 : (i - 15) * 10; // one step back between rows 19 and 20
+    const params = { nearPenalty: 3, farPenalty: 30, windowRows: 2 };
+    const { profile, jumpRows } = jumpPenaltyProfile(row, perfFrames, 640, 0.0232, params);
+    expect(jumpRows).toEqual([20]);
+    expect(profile.length).toBe(perfFrames);
+    // Rows 18 … 21 (frames 1800 … 2199) are the window; the rest costs the far penalty.
+    expect(profile[1799]).toBe(30);
+    expect(profile[1800]).toBe(3);
+    expect(profile[2000]).toBe(3);
+    expect(profile[2199]).toBe(3);
+    expect(profile[2200]).toBe(30);
+    const flat = jumpPenaltyProfile(Float64Array.from(row.keys(), (i) => i * 10), perfFrames, 640, 0.0232, DEFAULT_NEURAL_JUMP);
+    expect(flat.jumpRows).toEqual([]);
+    expect(flat.profile.every((v) => v === DEFAULT_NEURAL_JUMP.farPenalty)).toBe(true);
   });
 
   it('rejects a model output of the wrong length', async () => {

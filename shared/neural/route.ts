@@ -3,6 +3,7 @@ import type { AlignmentPath } from '../path.js';
 import { JUMP_BACK_SECONDS } from '../path.js';
 import type { Route } from '../align/refine.js';
 import { refineRoute } from '../align/refine.js';
+import { alignJump } from '../align/jump.js';
 import { cellCost } from '../align/cost.js';
 import { buildNeuralInput, cellCentreFrame, cellRange } from './input.js';
 
@@ -246,17 +247,13 @@ function rowsToFrames(values: Float64Array, perfFrames: number): Float32Array {
   return out;
 }
 
-/**
- * Structure-aware alignment with the neural model: the network reads the L × L distance matrix
- * and gives one score position per performance row; jumps in that curve split it into passes,
- * which `refineRoute` aligns at full frame resolution. `raw` skips the refinement.
- */
-export async function alignNeural(
+/** The network's score frame per row (raw and median-filtered) and its per-row smoothness. */
+async function networkRows(
   perf: Features,
   score: Features,
   model: NeuralRunner,
-  opts: NeuralAlignOptions = {},
-): Promise<AlignmentPath> {
+  opts: { signal?: AbortSignal; onProgress?: (fraction: number) => void },
+): Promise<{ raw: Float64Array; smooth: Float64Array; confidenceRows: Float64Array }> {
   const L = model.config.L;
   const N = perf.frames;
   const M = score.frames;
@@ -270,7 +267,89 @@ export async function alignNeural(
   opts.onProgress?.(0.15);
   const raw = rowScoreFrames(output, M);
   const smooth = medianFilter(raw, 2);
-  const confidenceRows = rowSmoothness(raw, smooth, M);
+  return { raw, smooth, confidenceRows: rowSmoothness(raw, smooth, M) };
+}
+
+/** How the network steers the jump search in `alignNeuralJump`. */
+export interface NeuralJumpParams {
+  /** Jump cost (jump-search units) within `windowRows` network rows of a jump the network sees. */
+  nearPenalty: number;
+  /** Jump cost everywhere else. */
+  farPenalty: number;
+  /** Half-width, in network rows (1/L of the recording), of the cheap window around a network jump. */
+  windowRows: number;
+}
+
+/** Defaults of `alignNeuralJump`, chosen on the validation eval set (models/README.md). */
+export const DEFAULT_NEURAL_JUMP: NeuralJumpParams = { nearPenalty: 8, farPenalty: 15, windowRows: 4 };
+
+/**
+ * Per-performance-frame jump cost from the network's route: `nearPenalty` within `windowRows`
+ * rows of each jump in the (median-filtered) curve, `farPenalty` elsewhere; and the jump frames.
+ */
+export function jumpPenaltyProfile(
+  smooth: Float64Array,
+  perfFrames: number,
+  scoreFrames: number,
+  scoreHopSeconds: number,
+  params: NeuralJumpParams,
+): { profile: Float32Array; jumpRows: number[] } {
+  const L = smooth.length;
+  const passes = findPasses(smooth, perfFrames, scoreFrames, scoreHopSeconds);
+  const jumpRows = passes.slice(1).map((p) => p.first);
+  const profile = new Float32Array(perfFrames).fill(params.farPenalty);
+  for (const r of jumpRows) {
+    // The jump lies between rows r − 1 and r: the window spans windowRows rows each side of that boundary.
+    const a = cellRange(Math.max(0, Math.floor(r - params.windowRows)), perfFrames, L)[0];
+    const b = cellRange(Math.min(L - 1, Math.ceil(r + params.windowRows) - 1), perfFrames, L)[1];
+    for (let f = Math.max(0, a); f < Math.min(perfFrames, b); f++) profile[f] = params.nearPenalty;
+  }
+  return { profile, jumpRows };
+}
+
+/**
+ * The default structure-aware aligner: the network reads the L × L distance matrix and gives
+ * its global route; where that route jumps, the classical jump search (`alignJump`) may jump
+ * cheaply, elsewhere only at a higher cost; the search then places every jump exactly and
+ * refines each pass at full frame rate. Confidence = refinement confidence × network smoothness.
+ */
+export async function alignNeuralJump(
+  perf: Features,
+  score: Features,
+  model: NeuralRunner,
+  opts: NeuralAlignOptions & { params?: Partial<NeuralJumpParams> } = {},
+): Promise<AlignmentPath> {
+  const params = { ...DEFAULT_NEURAL_JUMP, ...opts.params };
+  const N = perf.frames;
+  const { smooth, confidenceRows } = await networkRows(perf, score, model, opts);
+  const { profile } = jumpPenaltyProfile(smooth, N, score.frames, score.hopSeconds, params);
+  const path = alignJump(perf, score, opts.jumpPointsSeconds ?? [], {
+    params: { jumpPenalty: params.farPenalty, jumpPenaltyProfile: profile },
+    signal: opts.signal,
+    onProgress: opts.onProgress ? (x) => opts.onProgress?.(0.15 + 0.85 * x) : undefined,
+  });
+  const smoothFrames = rowsToFrames(confidenceRows, N);
+  const confidence = new Float32Array(N);
+  for (let f = 0; f < N; f++) confidence[f] = path.confidence[f] * (0.5 + 0.5 * smoothFrames[f]);
+  opts.onProgress?.(1);
+  return { ...path, confidence, method: 'neural', modelVersion: model.config.version };
+}
+
+/**
+ * Structure-aware alignment with the neural model: the network reads the L × L distance matrix
+ * and gives one score position per performance row; jumps in that curve split it into passes,
+ * which `refineRoute` aligns at full frame resolution. `raw` skips the refinement.
+ */
+export async function alignNeural(
+  perf: Features,
+  score: Features,
+  model: NeuralRunner,
+  opts: NeuralAlignOptions = {},
+): Promise<AlignmentPath> {
+  const N = perf.frames;
+  const M = score.frames;
+  const { raw, smooth, confidenceRows } = await networkRows(perf, score, model, opts);
+  const L = raw.length;
   if (opts.raw) {
     const passes = findPasses(raw, N, M, score.hopSeconds);
     const { scoreFrame, jumpFrames } = framesFromRows(raw, passes, N);

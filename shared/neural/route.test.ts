@@ -112,11 +112,14 @@ describe('alignNeural', () => {
     expect(err / warp.length).toBeLessThan(6000 / 256);
   });
 
-  it('drops a jump the features do not support (a network seeing a repeat that is not there)', async () => {
+  it.each([
+    ['the refined route', alignNeural],
+    ['the network-steered jump search', alignNeuralJump],
+  ] as const)('%s drops a jump the features do not support (a network seeing a repeat that is not there)', async (_, align) => {
     const straight = playParts([[0, 6000]], 1.1, 21);
     const perf2 = warpFeatures(score, straight, 0.1, 6);
     const wrong = Float64Array.from(straight, (v, i) => (i < straight.length / 2 ? v : v - 1500));
-    const path = await alignNeural(perf2, score, oracle(wrong, 6000, 256), { jumpPointsSeconds: jumpPoints });
+    const path = await align(perf2, score, oracle(wrong, 6000, 256), { jumpPointsSeconds: jumpPoints });
     expect(path.jumpFrames).toEqual([]);
     let err = 0;
     for (let i = 0; i < straight.length; i++) err += Math.abs(path.scoreTime[i] / hop - straight[i]);
@@ -137,15 +140,15 @@ describe('alignNeural', () => {
     expect(path.confidence.length).toBe(perf.frames);
   });
 
-  it('neural-guided jump search: a jump the network imagines still needs the features', async () => {
-    const straight = playParts([[0, 6000]], 1.1, 21);
-    const perf2 = warpFeatures(score, straight, 0.1, 6);
-    const wrong = Float64Array.from(straight, (v, i) => (i < straight.length / 2 ? v : v - 1500));
-    const path = await alignNeuralJump(perf2, score, oracle(wrong, 6000, 256), { jumpPointsSeconds: jumpPoints });
-    expect(path.jumpFrames).toEqual([]);
-    let err = 0;
-    for (let i = 0; i < straight.length; i++) err += Math.abs(path.scoreTime[i] / hop - straight[i]);
-    expect(err / straight.length).toBeLessThan(3);
+  it('the network decides where a jump may be: with jumps dear elsewhere, only its window allows one', async () => {
+    const params = { nearPenalty: 8, farPenalty: 1e4, windowRows: 4 };
+    const seen = await alignNeuralJump(perf, score, oracle(warp, 6000, 256, 1), { jumpPointsSeconds: jumpPoints, params });
+    expect(seen.jumpFrames.length).toBe(1);
+    expect(Math.abs(seen.jumpFrames[0] - trueJump)).toBeLessThan(0.2 / hop);
+    // A network that sees no repeat (a straight curve) leaves every jump at the far price.
+    const blind = playParts([[0, 6000]], 6000 / warp.length, 5);
+    const missed = await alignNeuralJump(perf, score, oracle(blind, 6000, 256), { jumpPointsSeconds: jumpPoints, params });
+    expect(missed.jumpFrames).toEqual([]);
   });
 
   it('makes jumps cheap only around the jumps of the network curve', () => {

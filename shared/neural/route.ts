@@ -247,6 +247,15 @@ function rowsToFrames(values: Float64Array, perfFrames: number): Float32Array {
   return out;
 }
 
+/** Per-frame confidence: the refinement's × (0.5 + 0.5 × the network curve's smoothness at that frame). */
+function blendConfidence(refined: Float32Array, smoothnessRows: Float64Array): Float32Array {
+  const N = refined.length;
+  const rows = rowsToFrames(smoothnessRows, N);
+  const out = new Float32Array(N);
+  for (let f = 0; f < N; f++) out[f] = refined[f] * (0.5 + 0.5 * rows[f]);
+  return out;
+}
+
 /** The network's score frame per row (raw and median-filtered) and its per-row smoothness. */
 async function networkRows(
   perf: Features,
@@ -328,11 +337,13 @@ export async function alignNeuralJump(
     signal: opts.signal,
     onProgress: opts.onProgress ? (x) => opts.onProgress?.(0.15 + 0.85 * x) : undefined,
   });
-  const smoothFrames = rowsToFrames(confidenceRows, N);
-  const confidence = new Float32Array(N);
-  for (let f = 0; f < N; f++) confidence[f] = path.confidence[f] * (0.5 + 0.5 * smoothFrames[f]);
   opts.onProgress?.(1);
-  return { ...path, confidence, method: 'neural', modelVersion: model.config.version };
+  return {
+    ...path,
+    confidence: blendConfidence(path.confidence, confidenceRows),
+    method: 'neural',
+    modelVersion: model.config.version,
+  };
 }
 
 /**
@@ -412,9 +423,11 @@ export async function alignNeural(
   }
   const path: AlignmentPath | undefined = bestTry.path;
   if (!path) throw new Error('alignNeural: no route could be refined');
-  const smoothFrames = rowsToFrames(confidenceRows, N);
-  const confidence = new Float32Array(N);
-  for (let f = 0; f < N; f++) confidence[f] = path.confidence[f] * (0.5 + 0.5 * smoothFrames[f]);
   opts.onProgress?.(1);
-  return { ...path, confidence, method: 'neural', modelVersion: model.config.version };
+  return {
+    ...path,
+    confidence: blendConfidence(path.confidence, confidenceRows),
+    method: 'neural',
+    modelVersion: model.config.version,
+  };
 }

@@ -466,6 +466,7 @@ async function processPerformance(
 }
 
 interface PreviousManifest {
+  createdAt?: string;
   L: number;
   args: Partial<Args>;
   featureParams: unknown;
@@ -507,7 +508,7 @@ async function main(): Promise<void> {
   const previous = args.resume ? await readPreviousManifest(args) : null;
   const manifest: Record<string, unknown> = {
     version: 1,
-    createdAt: (previous as { createdAt?: string } | null)?.createdAt ?? new Date().toISOString(),
+    createdAt: previous?.createdAt ?? new Date().toISOString(),
     ...(previous ? { resumedAt: new Date().toISOString() } : {}),
     generator: 'electron/training/makeDataset.ts',
     source:

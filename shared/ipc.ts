@@ -8,6 +8,7 @@ import type { Score, ScoreFormat } from './score.js';
 import type { AlignMethod, AlignmentPath } from './path.js';
 import type { ExportFormat, ImportFormat } from './formats/common.js';
 import type { Corrections, EditOp, RegionKind, ReviewRegion } from './edit/index.js';
+import { CORRECTION_OP_TYPES } from './edit/history.js';
 
 export type { ExportFormat } from './formats/common.js';
 
@@ -139,16 +140,7 @@ export const REGION_KINDS = [
 ] as const satisfies readonly RegionKind[];
 
 /** Edit op types the renderer may send to `corrections:apply` (`restore-version` goes through `alignment:restore`). */
-export const APPLY_OP_TYPES = [
-  'add-anchor',
-  'move-anchor',
-  'delete-anchor',
-  'insert-jump',
-  'move-jump',
-  'delete-jump',
-  'mark-region',
-  'unmark-region',
-] as const satisfies readonly EditOp['type'][];
+export const APPLY_OP_TYPES = CORRECTION_OP_TYPES;
 
 /** Views of the editor's main area. */
 export const VIEW_KINDS = ['waveform', 'score', 'matrix', 'pianoroll'] as const;

@@ -19,7 +19,6 @@ import {
   readSync,
   renameSync,
   rmSync,
-  writeFileSync,
 } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +36,7 @@ import {
 } from './gt.js';
 import { readWav, wavDurationSeconds, writeWav16 } from './wav.js';
 import { repoRoot } from './results.js';
+import { writeFileAtomicSync } from '../services/atomicWrite.js';
 
 /** Seed of every random choice of the data set. */
 export const DATASET_SEED = 20261125;
@@ -169,11 +169,6 @@ function headerDuration(path: string): number {
 function copyReadable(from: string, to: string): void {
   copyFileSync(from, to);
   chmodSync(to, 0o644);
-}
-
-function writeAtomic(path: string, data: string): void {
-  writeFileSync(`${path}.tmp`, data);
-  renameSync(`${path}.tmp`, path);
 }
 
 /** Candidate performances of the validation split, with misaligned ones listed apart. */
@@ -315,7 +310,7 @@ function main(): void {
     const score = join(dir, 'score.mid');
     if (!existsSync(score)) copyReadable(join(corpus, c.folder, 'midi_score.mid'), score);
     const gt = join(dir, 'gt.csv');
-    if (!existsSync(gt)) writeAtomic(gt, gtCsv(c.rows));
+    if (!existsSync(gt)) writeFileAtomicSync(gt, gtCsv(c.rows));
     const mc: ManifestCase = {
       id,
       set: 'overall',
@@ -380,7 +375,7 @@ function main(): void {
     const score = join(dir, 'score.mid');
     if (!existsSync(score)) copyReadable(join(corpus, c.folder, 'midi_score.mid'), score);
     const gt = join(dir, 'gt.csv');
-    if (!existsSync(gt)) writeAtomic(gt, gtCsv(rows));
+    if (!existsSync(gt)) writeFileAtomicSync(gt, gtCsv(rows));
     cases.push({
       ...src,
       id,
@@ -412,7 +407,7 @@ function main(): void {
     skippedMisaligned: skipped,
     droppedUnplayedBeats: overall.reduce((a, c) => a + c.dropped, 0),
   };
-  writeAtomic(join(outDir, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
+  writeFileAtomicSync(join(outDir, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
   const minutes = (set: string): number =>
     cases.filter((c) => c.set === set).reduce((a, c) => a + c.durationSeconds, 0) / 60;
   console.log(

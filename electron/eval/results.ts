@@ -60,6 +60,20 @@ export function loadManifest(path: string): { manifest: Manifest; root: string }
   return { manifest, root: dirname(resolve(path)) };
 }
 
+/** The manifest fields every case result repeats. */
+export function caseFields(
+  c: ManifestCase,
+): Pick<CaseResult, 'id' | 'set' | 'piece' | 'performer' | 'durationSeconds'> {
+  return { id: c.id, set: c.set, piece: c.piece, performer: c.performer, durationSeconds: c.durationSeconds };
+}
+
+/** A path as the prediction CSV the scorers read: dense rows `perf_time,score_time`. */
+export function predictionCsv(rows: readonly { perfTime: number; scoreTime: number }[]): string {
+  const out = ['perf_time,score_time'];
+  for (const r of rows) out.push(`${r.perfTime.toFixed(6)},${r.scoreTime.toFixed(6)}`);
+  return out.join('\n') + '\n';
+}
+
 /** Scores a prediction file against a GT file with score.py's failure rules (missing/empty/no rows → 0). */
 export function scoreFiles(gtPath: string, predPath: string): CaseScore & { status: string } {
   const zero = { acc50: 0, acc100: 0, acc200: 0, nBeats: 0, medianErrMs: NaN };

@@ -11,7 +11,7 @@
  * kills its worker scores 0 and the run goes on.
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -19,12 +19,15 @@ import midiPkg from '@tonejs/midi';
 import { HOP_SECONDS } from '../../shared/dsp/params.js';
 import { pathToRows } from '../../shared/path.js';
 import type { ManifestCase } from './dataset.js';
+import { writeFileAtomicSync } from '../services/atomicWrite.js';
 import {
+  caseFields,
   crossCheck,
   loadManifest,
   markdownDetail,
   markdownSummary,
   predPath,
+  predictionCsv,
   scoreFiles,
   summarize,
   textTable,
@@ -54,18 +57,6 @@ function linearBaseline(audioSeconds: number, scorePath: string): { perfTime: nu
   return rows;
 }
 
-/** Writes a path as dense CSV rows `perf_time,score_time`. */
-function pathCsv(rows: { perfTime: number; scoreTime: number }[]): string {
-  const out = ['perf_time,score_time'];
-  for (const r of rows) out.push(`${r.perfTime.toFixed(6)},${r.scoreTime.toFixed(6)}`);
-  return out.join('\n') + '\n';
-}
-
-function writeAtomic(path: string, data: string): void {
-  writeFileSync(`${path}.tmp`, data);
-  renameSync(`${path}.tmp`, path);
-}
-
 /** Worker: aligns the given cases with one method, reporting each through IPC. */
 async function worker(method: string, ids: string[], manifestPath: string, outDir: string): Promise<void> {
   const engine = method === BASELINE_LINEAR ? undefined : await import('../services/pipeline.js');
@@ -79,18 +70,12 @@ async function worker(method: string, ids: string[], manifestPath: string, outDi
     if (!c) throw new Error(`case ${id} is not in ${manifestPath}`);
     await send({ type: 'start', id });
     const pred = predPath(dir, id);
-    const base = {
-      id,
-      set: c.set,
-      piece: c.piece,
-      performer: c.performer,
-      durationSeconds: c.durationSeconds,
-    };
+    const base = caseFields(c);
     const t0 = performance.now();
     let result: CaseResult;
     try {
       if (!engine) {
-        writeAtomic(pred, pathCsv(linearBaseline(c.durationSeconds, join(root, c.score))));
+        writeFileAtomicSync(pred, predictionCsv(linearBaseline(c.durationSeconds, join(root, c.score))));
         result = {
           ...base,
           ...scoreFiles(join(root, c.gt), pred),
@@ -99,7 +84,7 @@ async function worker(method: string, ids: string[], manifestPath: string, outDi
       } else {
         const res = await engine.alignFiles(join(root, c.audio), join(root, c.score), { method });
         const computeSeconds = (performance.now() - t0) / 1000;
-        writeAtomic(pred, pathCsv(pathToRows(res.path)));
+        writeFileAtomicSync(pred, predictionCsv(pathToRows(res.path)));
         result = {
           ...base,
           ...scoreFiles(join(root, c.gt), pred),
@@ -111,7 +96,7 @@ async function worker(method: string, ids: string[], manifestPath: string, outDi
     } catch (e) {
       const computeSeconds = (performance.now() - t0) / 1000;
       const err = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-      writeAtomic(pred, '');
+      writeFileAtomicSync(pred, '');
       result = { ...base, ...scoreFiles(join(root, c.gt), pred), status: `error: ${err}`, computeSeconds };
     }
     await send({ type: 'done', result });
@@ -177,14 +162,10 @@ async function runMethod(
     const fail = (id: string, why: string, computeSeconds?: number): void => {
       const c = cases.find((x) => x.id === id) as ManifestCase;
       const pred = predPath(join(outDir, method), c.id);
-      writeAtomic(pred, '');
+      writeFileAtomicSync(pred, '');
       const root = resolve(manifestPath, '..');
       results.set(c.id, {
-        id: c.id,
-        set: c.set,
-        piece: c.piece,
-        performer: c.performer,
-        durationSeconds: c.durationSeconds,
+        ...caseFields(c),
         ...scoreFiles(join(root, c.gt), pred),
         status: `error: ${why}`,
         computeSeconds,
@@ -311,7 +292,7 @@ async function main(): Promise<void> {
     const results = await runMethod(method, cases, manifestPath, outDir, timeout);
     byMethod[method] = results;
     const predDir = join(outDir, method);
-    writeAtomic(
+    writeFileAtomicSync(
       join(predDir, 'results.json'),
       JSON.stringify(
         {

@@ -1,5 +1,5 @@
 /** Atomic file writes: a temporary file in the destination folder, then a rename. */
-import { promises as fs } from 'node:fs';
+import { promises as fs, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -15,7 +15,8 @@ export class OutputError extends Error {
 export async function writeFileAtomic(dest: string, data: string | Uint8Array): Promise<void> {
   const dir = path.dirname(path.resolve(dest));
   const st = await fs.stat(dir).catch(() => null);
-  if (!st) throw new OutputError(`${dest}: the output folder ${dir} does not exist (expected an existing folder)`);
+  if (!st)
+    throw new OutputError(`${dest}: the output folder ${dir} does not exist (expected an existing folder)`);
   if (!st.isDirectory()) throw new OutputError(`${dest}: ${dir} is not a folder`);
   const tmp = path.join(dir, `.${path.basename(dest)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
@@ -24,5 +25,21 @@ export async function writeFileAtomic(dest: string, data: string | Uint8Array): 
   } catch (err) {
     await fs.rm(tmp, { force: true });
     throw new OutputError(`${dest}: could not write (${err instanceof Error ? err.message : String(err)})`);
+  }
+}
+
+/**
+ * `writeFileAtomic` for synchronous scripts (the evaluation and training tools): the same
+ * temporary file and rename, leaving nothing behind on failure. The folder must exist.
+ */
+export function writeFileAtomicSync(dest: string, data: string | Uint8Array): void {
+  const dir = path.dirname(path.resolve(dest));
+  const tmp = path.join(dir, `.${path.basename(dest)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, dest);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
   }
 }

@@ -21,7 +21,8 @@ import { audioFeatures, scoreFeatures } from '../../shared/dsp/features.js';
 import { pathToRows } from '../../shared/path.js';
 import { parseMidiScore } from '../../shared/scoreio/midi.js';
 import { alignNeural, alignNeuralJump } from '../../shared/neural/route.js';
-import { loadManifest, scoreFiles, summarize } from '../eval/results.js';
+import { caseFields, loadManifest, predictionCsv, scoreFiles, summarize } from '../eval/results.js';
+import { writeFileAtomicSync } from '../services/atomicWrite.js';
 import type { CaseResult } from '../eval/results.js';
 
 function arg(name: string, fallback: string): string {
@@ -69,14 +70,9 @@ async function main(): Promise<void> {
               });
         const computeSeconds = (performance.now() - t1) / 1000;
         const pred = join(dir, `${c.id}.csv`);
-        const rows = pathToRows(path).map((r) => `${r.perfTime.toFixed(6)},${r.scoreTime.toFixed(6)}`);
-        writeFileSync(pred, ['perf_time,score_time', ...rows].join('\n') + '\n');
+        writeFileAtomicSync(pred, predictionCsv(pathToRows(path)));
         const r: CaseResult = {
-          id: c.id,
-          set: c.set,
-          piece: c.piece,
-          performer: c.performer,
-          durationSeconds: c.durationSeconds,
+          ...caseFields(c),
           ...scoreFiles(join(root, c.gt), pred),
           computeSeconds,
         };

@@ -23,9 +23,7 @@ import {
   closeSync,
   existsSync,
   openSync,
-  renameSync,
   truncateSync,
-  writeFileSync,
   writeSync,
 } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -44,6 +42,7 @@ import {
   buildNeuralInput,
   neuralTarget,
 } from '../../shared/neural/input.js';
+import { writeFileAtomicSync } from '../services/atomicWrite.js';
 import { pairBeats, parseAnnotationTimes, scoreTimeAt } from './groundTruth.js';
 import type { BeatPair } from './groundTruth.js';
 
@@ -565,8 +564,7 @@ async function main(): Promise<void> {
       };
       manifest.elapsedSeconds = Math.round((Date.now() - started) / 1000);
       // Written after every performance (atomically), so a cut-short run leaves a consistent manifest.
-      writeFileSync(join(args.out, 'manifest.json.tmp'), JSON.stringify(manifest, null, 1));
-      renameSync(join(args.out, 'manifest.json.tmp'), join(args.out, 'manifest.json'));
+      writeFileAtomicSync(join(args.out, 'manifest.json'), JSON.stringify(manifest, null, 1));
     };
     // Two workers at most (fluidsynth/sox are external processes; the machine is shared).
     let next = 0;
@@ -594,7 +592,7 @@ async function main(): Promise<void> {
     record();
   }
   manifest.complete = true;
-  writeFileSync(join(args.out, 'manifest.json'), JSON.stringify(manifest, null, 1));
+  writeFileAtomicSync(join(args.out, 'manifest.json'), JSON.stringify(manifest, null, 1));
   console.log(`wrote ${join(args.out, 'manifest.json')}`);
 }
 

@@ -242,7 +242,8 @@ export function parseHistory(json: string): EditHistory {
   return { entries: entries as HistoryEntry[], cursor: data.cursor };
 }
 
-const OP_TYPES = new Set<string>([
+/** The op types a user's correction makes (every type but `restore-version`). */
+export const CORRECTION_OP_TYPES = [
   'add-anchor',
   'move-anchor',
   'delete-anchor',
@@ -251,8 +252,9 @@ const OP_TYPES = new Set<string>([
   'delete-jump',
   'mark-region',
   'unmark-region',
-  'restore-version',
-]);
+] as const satisfies readonly EditOp['type'][];
+
+const OP_TYPES = new Set<string>([...CORRECTION_OP_TYPES, 'restore-version']);
 
 function isOp(x: unknown): x is EditOp {
   return isObject(x) && typeof x.type === 'string' && OP_TYPES.has(x.type);

@@ -247,13 +247,16 @@ function rowsToFrames(values: Float64Array, perfFrames: number): Float32Array {
   return out;
 }
 
-/** Per-frame confidence: the refinement's × (0.5 + 0.5 × the network curve's smoothness at that frame). */
-function blendConfidence(refined: Float32Array, smoothnessRows: Float64Array): Float32Array {
-  const N = refined.length;
+/**
+ * A refined path marked as the network's: method `neural`, the model's version, and confidence =
+ * the refinement's × (0.5 + 0.5 × the network curve's smoothness at that frame).
+ */
+function withNetwork(path: AlignmentPath, smoothnessRows: Float64Array, model: NeuralRunner): AlignmentPath {
+  const N = path.confidence.length;
   const rows = rowsToFrames(smoothnessRows, N);
-  const out = new Float32Array(N);
-  for (let f = 0; f < N; f++) out[f] = refined[f] * (0.5 + 0.5 * rows[f]);
-  return out;
+  const confidence = new Float32Array(N);
+  for (let f = 0; f < N; f++) confidence[f] = path.confidence[f] * (0.5 + 0.5 * rows[f]);
+  return { ...path, confidence, method: 'neural', modelVersion: model.config.version };
 }
 
 /** The network's score frame per row (raw and median-filtered) and its per-row smoothness. */
@@ -338,12 +341,7 @@ export async function alignNeuralJump(
     onProgress: opts.onProgress ? (x) => opts.onProgress?.(0.15 + 0.85 * x) : undefined,
   });
   opts.onProgress?.(1);
-  return {
-    ...path,
-    confidence: blendConfidence(path.confidence, confidenceRows),
-    method: 'neural',
-    modelVersion: model.config.version,
-  };
+  return withNetwork(path, confidenceRows, model);
 }
 
 /**
@@ -424,10 +422,5 @@ export async function alignNeural(
   const path: AlignmentPath | undefined = bestTry.path;
   if (!path) throw new Error('alignNeural: no route could be refined');
   opts.onProgress?.(1);
-  return {
-    ...path,
-    confidence: blendConfidence(path.confidence, confidenceRows),
-    method: 'neural',
-    modelVersion: model.config.version,
-  };
+  return withNetwork(path, confidenceRows, model);
 }

@@ -9,8 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import pkg from '@tonejs/midi';
+import { repoRoot } from '../repoRoot.js';
 import { decodeAudioFile } from '../services/audio.js';
 import { loadScore } from '../services/score.js';
 import { alignDtw } from '../../shared/align/dtw.js';
@@ -24,20 +24,7 @@ import { realignAll, realignLocal } from '../../shared/edit/realign.js';
 import type { Corrections, EditSpan } from '../../shared/edit/index.js';
 
 const { Midi } = pkg;
-/** The repository root: the nearest folder above this file holding resources/sample (works from dist/ or any build folder). */
-function findRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'resources/sample/score.mid'))) {
-    const up = path.dirname(dir);
-    if (up === dir)
-      throw new Error(
-        `bench/edit: expected resources/sample above ${fileURLToPath(import.meta.url)}, found none`,
-      );
-    dir = up;
-  }
-  return dir;
-}
-const root = findRoot();
+const root = repoRoot();
 const cacheDir = path.join(root, '.cache/bench');
 const SOUNDFONT = '/usr/share/sounds/sf2/FluidR3_GM.sf2';
 const MINUTES = 5;

@@ -10,11 +10,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import pkg from '@tonejs/midi';
+import { repoRoot } from '../repoRoot.js';
 
 const { Midi } = pkg;
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+const root = repoRoot();
 const cacheDir = path.join(root, '.cache/bench');
 const SOUNDFONT = '/usr/share/sounds/sf2/FluidR3_GM.sf2';
 

@@ -4,11 +4,10 @@
  * the app. Loopback only, random port, a per-run token on every request.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, existsSync, promises as fs, readFileSync } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, join, normalize, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, normalize, resolve, sep } from 'node:path';
 import {
   AccordError,
   EVENT_CHANNELS,
@@ -26,6 +25,7 @@ import {
   type Handlers,
 } from '../ipc/handle.js';
 import { audioContentType, parseRange } from '../ipc/range.js';
+import { packageVersion } from '../repoRoot.js';
 import { fromWireJson, toWireJson } from '../ipc/wire.js';
 import { BRIDGE_PREFIX, bridgeClientScript } from './client.js';
 import { rendererCsp, staticContentType } from '../ipc/web.js';
@@ -74,19 +74,6 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024;
 /** True for a loopback peer address. */
 export function isLoopback(address: string | undefined): boolean {
   return address !== undefined && LOOPBACK.has(address);
-}
-
-function packageVersion(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const p = join(dir, 'package.json');
-    if (existsSync(p)) {
-      const v = (JSON.parse(readFileSync(p, 'utf8')) as { version?: unknown }).version;
-      return typeof v === 'string' ? v : '0.0.0';
-    }
-    dir = dirname(dir);
-  }
-  return '0.0.0';
 }
 
 function sameSecret(a: string, b: string): boolean {
@@ -149,7 +136,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   });
   const nextDialog = (): string | null => (dialogQueue.length > 0 ? (dialogQueue.shift() ?? null) : null);
   const handlers: Handlers = createHandlers(services, {
-    info: { version: packageVersion(), host: 'bridge', platform: process.platform },
+    info: { version: packageVersion() ?? '0.0.0', host: 'bridge', platform: process.platform },
     openDialog: async (a) => (opts.dialogs?.open ? opts.dialogs.open(a) : nextDialog()),
     saveDialog: async (a) => (opts.dialogs?.save ? opts.dialogs.save(a) : nextDialog()),
   });

@@ -4,8 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import path from 'node:path';
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { packageVersion } from '../repoRoot.js';
 import { alignFiles, releaseModels, ENGINE_METHODS, type EngineMethod, type Stage } from '../services/pipeline.js';
 import { writeAlignment, resolveFormat, FORMAT_NAMES } from './output.js';
 import { runBatch } from './batch.js';
@@ -23,12 +23,7 @@ The CSV output (perf_time,score_time) is one row per ~23 ms frame, in seconds.`;
 class UsageError extends Error {}
 
 function version(): string {
-  const pkg = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../../../package.json');
-  try {
-    return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
+  return packageVersion() ?? 'unknown';
 }
 
 function positiveInt(v: string | undefined, name: string, fallback: number): number {

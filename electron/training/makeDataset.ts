@@ -42,6 +42,7 @@ import {
   buildNeuralInput,
   neuralTarget,
 } from '../../shared/neural/input.js';
+import { asapDir, repoRoot } from '../repoRoot.js';
 import { writeFileAtomicSync } from '../services/atomicWrite.js';
 import { pairBeats, parseAnnotationTimes, scoreTimeAt } from './groundTruth.js';
 import type { BeatPair } from './groundTruth.js';
@@ -49,8 +50,8 @@ import type { BeatPair } from './groundTruth.js';
 const { Midi } = pkg;
 const run = promisify(execFile);
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
-const ASAP = resolve(REPO, '../shared/corpora/asap');
+const REPO = repoRoot();
+const ASAP = asapDir();
 const SOUNDFONTS = [
   '/usr/share/sounds/sf2/FluidR3_GM.sf2',
   '/usr/share/sounds/sf2/TimGM6mb.sf2',

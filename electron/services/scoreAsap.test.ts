@@ -1,11 +1,12 @@
-// Corpus-wide checks against ASAP (../shared/corpora/asap); skipped where the corpus is absent.
+// Corpus-wide checks against ASAP (../shared/corpora/asap beside the repository); skipped, saying so, where it is absent.
 // The MusicXML comparison is slow (a few seconds a piece): it runs only with ACCORD_ASAP_XML=1.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScore } from './score.js';
+import { asapCorpus } from '../asap.testutil.js';
 
-const ASAP = '../shared/corpora/asap';
+const { dir: ASAP, present: hasAsap } = asapCorpus('ASAP corpus');
 
 function pieceDirs(root: string): string[] {
   const out: string[] = [];
@@ -28,7 +29,7 @@ function annotatedBeats(dir: string): { time: number; downbeat: boolean }[] {
     });
 }
 
-describe.skipIf(!existsSync(ASAP))('ASAP corpus', () => {
+describe.skipIf(!hasAsap)('ASAP corpus', () => {
   it('score-MIDI beats match midi_score_annotations.txt for most pieces', async () => {
     const dirs = pieceDirs(ASAP);
     let exact = 0;

@@ -1,11 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import pkg from '@tonejs/midi';
 import { parseMidiScore } from './midi.js';
 import { ScoreLoadError } from './errors.js';
+import { asapCorpus } from '../../electron/asap.testutil.js';
 
 const { Midi } = pkg;
-const ASAP = '../shared/corpora/asap';
+const { dir: ASAP, present: hasAsap } = asapCorpus('parseMidiScore on ASAP score MIDIs');
 
 /** A small MIDI file: 480 ppq, given tempo/meter events and notes as [tick, durationTicks, pitch, channel]. */
 function makeMidi(opts: {
@@ -113,7 +114,7 @@ function asapBeats(dir: string): [number, boolean][] {
     });
 }
 
-describe.skipIf(!existsSync(ASAP))('parseMidiScore on ASAP score MIDIs', () => {
+describe.skipIf(!hasAsap)('parseMidiScore on ASAP score MIDIs', () => {
   it.each([
     'Bach/Fugue/bwv_846', // 4/4
     'Bach/Fugue/bwv_873', // 12/16

@@ -1,14 +1,15 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { strToU8, zipSync } from 'fflate';
 import pkg from '@tonejs/midi';
 import { parseScoreBytes, unzipMxl } from './load.js';
 import { parseNotatedScore } from './verovio.js';
 import { ScoreLoadError } from './errors.js';
+import { asapCorpus } from '../../electron/asap.testutil.js';
 
 const { Midi } = pkg;
 const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
-const ASAP = '../shared/corpora/asap';
+const { dir: ASAP, present: hasAsap } = asapCorpus('notated scores on ASAP');
 
 async function errorOf(p: Promise<unknown>): Promise<ScoreLoadError> {
   try {
@@ -116,7 +117,7 @@ describe('notated scores through verovio', () => {
   });
 });
 
-describe.skipIf(!existsSync(ASAP))('notated scores on ASAP', () => {
+describe.skipIf(!hasAsap)('notated scores on ASAP', () => {
   it('Haydn 48-2 (repeats): played-order beats match the unfolded score MIDI annotations', async () => {
     const dir = `${ASAP}/Haydn/Keyboard_Sonatas/48-2`;
     const { score } = await parseScoreBytes(new Uint8Array(readFileSync(`${dir}/xml_score.mxl`)), 'xml_score.mxl');

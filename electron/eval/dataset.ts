@@ -8,6 +8,7 @@
  * Idempotent: cases whose files exist are not rebuilt.
  */
 import { execFileSync } from 'node:child_process';
+import midiPkg from '@tonejs/midi';
 import {
   chmodSync,
   closeSync,
@@ -35,8 +36,22 @@ import {
   type EditKind,
 } from './gt.js';
 import { readWav, wavDurationSeconds, writeWav16 } from './wav.js';
+import {
+  CONDITIONS,
+  MULTI,
+  degrade,
+  detuneAt,
+  drawOldRecording,
+  planMulti,
+  type Condition,
+  type MultiPlan,
+  type OldRecording,
+  type TrueJump,
+} from './multi.js';
 import { repoRoot } from './results.js';
 import { writeFileAtomicSync } from '../services/atomicWrite.js';
+
+const { Midi } = midiPkg;
 
 /** Seed of every random choice of the data set. */
 export const DATASET_SEED = 20261125;
@@ -58,13 +73,17 @@ export const CROSSFADE_SECONDS = 0.01;
 export const OVERALL_CASES = 30;
 /** Default number of structure cases. */
 export const STRUCTURE_CASES = 12;
+/** Default number of multi-operation structure cases (the held-out structure set's image). */
+export const MULTI_CASES = 42;
+/** Pitch-bend range fluidsynth applies by default (± cents at full bend). */
+const BEND_RANGE_CENTS = 200;
 /** Performances longer than this (s) get no second case and feed no structure case. */
 const SHORT_PERFORMANCE_SECONDS = 360;
 
 /** One case of the manifest (paths relative to the manifest's folder). */
 export interface ManifestCase {
   id: string;
-  set: 'overall' | 'structure';
+  set: 'overall' | 'structure' | 'multi';
   gt: string;
   audio: string;
   score: string;
@@ -84,6 +103,11 @@ export interface ManifestCase {
   /** Structure cases: the overall case the audio comes from and the edit. */
   sourceCase?: string;
   edit?: Edit;
+  /** Multi cases: recording condition, the operations, the played segments and the true jumps. */
+  condition?: Condition;
+  old?: OldRecording;
+  multi?: Omit<MultiPlan, 'jumps'>;
+  jumps?: TrueJump[];
 }
 
 /** The manifest written beside the cases. */
@@ -101,6 +125,7 @@ export interface Manifest {
     normalise: string;
   };
   structure: { crossfadeSeconds: number; editBeats: Record<EditKind, [number, number]> };
+  multi?: typeof MULTI & { conditions: readonly Condition[]; detune: string; oldEffects: string };
   skippedMisaligned: string[];
   droppedUnplayedBeats: number;
 }
@@ -240,8 +265,14 @@ function run(cmd: string, args: string[]): void {
   }
 }
 
-/** Synthesizes `perfMidi` to `audioPath` (16-bit stereo WAV, normalised, optional reverb). */
-function synthesize(perfMidi: string, soundfont: string, reverb: boolean, audioPath: string): void {
+/** Synthesizes `perfMidi` to `audioPath` (16-bit stereo WAV, normalised, optional reverb and extra sox effects). */
+function synthesize(
+  perfMidi: string,
+  soundfont: string,
+  reverb: boolean,
+  audioPath: string,
+  effects: string[] = [],
+): void {
   const raw = `${audioPath}.synth.wav`;
   const tmp = `${audioPath}.tmp.wav`;
   run('fluidsynth', [
@@ -263,9 +294,27 @@ function synthesize(perfMidi: string, soundfont: string, reverb: boolean, audioP
     soundfont,
     perfMidi,
   ]);
-  run('sox', ['-V1', raw, '-b', '16', tmp, ...(reverb ? REVERB_ARGS : []), 'gain', '-n', '-1']);
+  run('sox', ['-V1', raw, '-b', '16', tmp, ...(reverb ? REVERB_ARGS : []), ...effects, 'gain', '-n', '-1']);
   rmSync(raw);
   renameSync(tmp, audioPath);
+}
+
+/**
+ * The performance MIDI with pitch bend on every channel that plays notes: the detuning of an old
+ * recording (`detuneAt`), one bend every 0.25 s over the piece (fluidsynth's default ±2 semitones).
+ */
+export function detunedMidi(bytes: Uint8Array, old: OldRecording): Uint8Array {
+  const midi = new Midi(bytes);
+  const seen = new Set<number>();
+  for (const track of midi.tracks) {
+    if (!track.notes.length || seen.has(track.channel)) continue;
+    seen.add(track.channel);
+    for (let t = 0; t <= midi.duration + 1; t += 0.25) {
+      const v = Math.round((detuneAt(old, t) / BEND_RANGE_CENTS) * 8192);
+      track.addPitchBend({ time: t, value: Math.max(-8192, Math.min(8191, v)) });
+    }
+  }
+  return midi.toArray();
 }
 
 function main(): void {
@@ -276,6 +325,7 @@ function main(): void {
       corpus: { type: 'string' },
       overall: { type: 'string', default: String(OVERALL_CASES) },
       structure: { type: 'string', default: String(STRUCTURE_CASES) },
+      multi: { type: 'string', default: String(MULTI_CASES) },
     },
   });
   const started = Date.now();
@@ -334,6 +384,74 @@ function main(): void {
     return mc;
   };
 
+  const buildMulti = (c: Candidate, k: number, id: string): ManifestCase => {
+    const dir = join(outDir, 'cases', id);
+    mkdirSync(dir, { recursive: true });
+    const rand = seededRandom(DATASET_SEED + 1000 + k);
+    const soundfont = SOUNDFONTS[k % SOUNDFONTS.length];
+    const condition = CONDITIONS[Math.floor(k / SOUNDFONTS.length) % CONDITIONS.length];
+    const old = condition === 'old' ? drawOldRecording(rand) : undefined;
+    const source = join(dir, 'source.wav');
+    if (!existsSync(join(dir, 'audio.wav')) && !existsSync(source)) {
+      let midiPath = join(corpus, c.perfMidi);
+      if (old) {
+        midiPath = join(dir, 'detuned.mid');
+        writeFileAtomicSync(midiPath, detunedMidi(readFileSync(join(corpus, c.perfMidi)), old));
+      }
+      const effects = old ? ['highpass', String(old.highpassHz), 'lowpass', String(old.lowpassHz)] : [];
+      synthesize(midiPath, soundfont, condition === 'room', source, effects);
+    }
+    const durationSeconds = existsSync(source) ? headerDuration(source) : c.lastBeatSeconds + 2;
+    const plan = planMulti(c.rows, durationSeconds, rand);
+    const audio = join(dir, 'audio.wav');
+    if (!existsSync(audio)) {
+      const pcm = readWav(source);
+      const pieces = plan.pieces.map((p) => ({
+        start: Math.round(p.startSeconds * pcm.sampleRate),
+        end: Math.round(p.endSeconds * pcm.sampleRate),
+      }));
+      const channels = spliceChannels(pcm.channels, pieces, Math.round(MULTI.crossfadeSeconds * pcm.sampleRate));
+      if (old) degrade(channels, pcm.sampleRate, old, rand);
+      const tmp = `${audio}.tmp.wav`;
+      writeWav16(tmp, { sampleRate: pcm.sampleRate, channels });
+      renameSync(tmp, audio);
+      rmSync(source);
+      rmSync(join(dir, 'detuned.mid'), { force: true });
+      console.log(
+        `${id} ${condition} ${soundfont.split('/').pop()} ${plan.ops.join('+')} (${plan.jumps.length} jumps, ${plan.outputSeconds.toFixed(0)} s) from ${c.piece} ${c.performer}`,
+      );
+    }
+    const rows = applyEditToGt(c.rows, plan.pieces);
+    const score = join(dir, 'score.mid');
+    if (!existsSync(score)) copyReadable(join(corpus, c.folder, 'midi_score.mid'), score);
+    const gt = join(dir, 'gt.csv');
+    if (!existsSync(gt)) writeFileAtomicSync(gt, gtCsv(rows));
+    const { jumps, ...rest } = plan;
+    return {
+      id,
+      set: 'multi',
+      gt: relative(outDir, gt),
+      audio: relative(outDir, audio),
+      score: relative(outDir, score),
+      piece: c.piece,
+      performer: c.performer,
+      soundfont: soundfont.split('/').pop() as string,
+      reverb: condition === 'room',
+      durationSeconds: headerDuration(audio),
+      nBeats: rows.length,
+      source: {
+        performanceMidi: c.perfMidi,
+        performanceAnnotations: c.perfAnn,
+        scoreMidi: join(c.folder, 'midi_score.mid'),
+        scoreAnnotations: join(c.folder, 'midi_score_annotations.txt'),
+      },
+      condition,
+      ...(old ? { old } : {}),
+      multi: rest,
+      jumps,
+    };
+  };
+
   overall.slice(0, limit).forEach((c, i) => cases.push(buildOverall(c, i)));
 
   const kinds: EditKind[] = ['repeat', 'skip', 'jumpback'];
@@ -390,6 +508,26 @@ function main(): void {
     });
   }
 
+  // Multi-operation structure set: two performances of every validation piece in turn.
+  const multiRand = seededRandom(DATASET_SEED + 2);
+  const usable = byPiece.map((cands) =>
+    shuffled(
+      cands.filter((c) => c.rows.length >= MULTI.minSegments * MULTI.minSegmentBeats * 2),
+      multiRand,
+    ),
+  );
+  const nMulti = Math.min(Number(values.multi), limit);
+  let taken = 0;
+  for (let round = 0; taken < nMulti && round < 8; round++) {
+    for (let pi = 0; pi < usable.length && taken < nMulti; pi++) {
+      const c = usable[pi][round % Math.max(1, usable[pi].length)];
+      if (!c) continue;
+      const k = taken++;
+      const id = `mu${String(k + 1).padStart(2, '0')}`;
+      cases.push(buildMulti(c, k, id));
+    }
+  }
+
   const manifest: Manifest = {
     cases,
     seed: DATASET_SEED,
@@ -404,6 +542,13 @@ function main(): void {
       normalise: 'sox gain -n -1 (peak −1 dBFS), 16-bit',
     },
     structure: { crossfadeSeconds: CROSSFADE_SECONDS, editBeats: EDIT_BEATS },
+    multi: {
+      ...MULTI,
+      conditions: CONDITIONS,
+      detune: `old recordings: MIDI pitch bend every 0.25 s (range ±${BEND_RANGE_CENTS} cents), base ±15–40 cents with a slow ±5–15 cent drift, within ±40`,
+      oldEffects:
+        'old recordings: sox highpass 80–250 Hz + lowpass 2.8–6 kHz, then pinkish noise at 18–28 dB SNR, 50/60 Hz hum with 2 harmonics 20–32 dB below, 0.5–3.5 clicks/s, −1 dBFS',
+    },
     skippedMisaligned: skipped,
     droppedUnplayedBeats: overall.reduce((a, c) => a + c.dropped, 0),
   };

@@ -32,7 +32,13 @@ describe('scoreFiles', () => {
 });
 
 describe('summaries', () => {
-  const mk = (id: string, set: 'overall' | 'structure', acc: number, status = 'ok'): CaseResult => ({
+  const mk = (
+    id: string,
+    set: CaseResult['set'],
+    acc: number,
+    status = 'ok',
+    jumps?: CaseResult['jumps'],
+  ): CaseResult => ({
     id,
     set,
     status,
@@ -43,6 +49,7 @@ describe('summaries', () => {
     medianErrMs: 1,
     durationSeconds: 60,
     computeSeconds: status === 'ok' ? 3 : 100,
+    ...(jumps ? { jumps } : {}),
   });
 
   it('averages cases per set, counts failures and measures speed on the cases that ran', () => {
@@ -57,6 +64,18 @@ describe('summaries', () => {
       computeSeconds: 3,
     });
     const md = markdownSummary({ m: rs });
-    expect(md).toContain('| m | 40.0 | 40.0 | 40.0 | 50.0 | 3.00 | 1 / 3 |');
+    expect(md).toContain('| m | 40.0 | 40.0 | 40.0 | 50.0 | – | – | 3.00 | 1 / 3 |');
+  });
+
+  it('sums jump counts over a set for recall and precision', () => {
+    const rs = [
+      mk('a', 'multi', 90, 'ok', { nTrue: 3, nPred: 2, nMatched: 2 }),
+      mk('b', 'multi', 70, 'ok', { nTrue: 1, nPred: 3, nMatched: 1 }),
+    ];
+    const s = summarize(rs).multi;
+    expect(s.jumpRecall).toBeCloseTo(75);
+    expect(s.jumpPrecision).toBeCloseTo(60);
+    expect(markdownSummary({ m: rs })).toContain('| 80.0 / 80.0 / 80.0 |');
+    expect(markdownSummary({ m: rs })).toContain('| 75.0 / 60.0 |');
   });
 });

@@ -3,7 +3,15 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseGtCsv, parsePredCsv, scoreCase, type CaseScore } from '../../shared/eval/metric.js';
+import { parseGtCsv, parsePredCsv, scoreCase, type CaseScore, type GtRow } from '../../shared/eval/metric.js';
+import {
+  jumpFigures,
+  matchJumps,
+  predictedJumps,
+  scoreBeatTimes,
+  type Jump,
+  type JumpCounts,
+} from '../../shared/eval/jumps.js';
 import type { Manifest, ManifestCase } from './dataset.js';
 
 /** The repository root: the nearest folder above this module holding package.json. */
@@ -33,6 +41,8 @@ export interface CaseResult extends CaseScore {
   /** Milliseconds per pipeline stage (runner only). */
   timings?: Record<string, number>;
   warnings?: string[];
+  /** True, predicted and matched jumps (`shared/eval/jumps.ts`). */
+  jumps?: JumpCounts;
 }
 
 /** Per-set means (unweighted over cases, as score.py), failures and compute speed. */
@@ -46,6 +56,10 @@ export interface SetSummary {
   /** Audio minutes and compute seconds of the cases that did not fail (for the speed figure). */
   okAudioMinutes: number;
   computeSeconds: number;
+  /** Jump recall and precision (percent) over the set's summed counts. */
+  jumpRecall: number;
+  jumpPrecision: number;
+  jumpCounts: JumpCounts;
 }
 
 /** Reads and checks a manifest; case paths are resolved against its folder. */
@@ -92,6 +106,28 @@ export function scoreFiles(gtPath: string, predPath: string): CaseScore & { stat
   return { ...scoreCase(gt, pred), status: 'ok' };
 }
 
+/**
+ * The true jumps of a case: the manifest's own list (multi set), else one at every change of
+ * GT segment (structure edits, unplayed sections), midway between the two beats.
+ */
+export function trueJumps(c: Pick<ManifestCase, 'jumps'>, gt: readonly GtRow[]): Jump[] {
+  if (c.jumps) return c.jumps.map((j) => ({ perfTime: j.perfTime, toScoreTime: j.toScoreTime }));
+  const out: Jump[] = [];
+  for (let k = 1; k < gt.length; k++) {
+    if (gt[k].segment !== gt[k - 1].segment)
+      out.push({ perfTime: (gt[k].perfTime + gt[k - 1].perfTime) / 2, toScoreTime: gt[k].scoreTime });
+  }
+  return out;
+}
+
+/** Jump counts of a prediction file against a case (an unreadable prediction finds none). */
+export function jumpCountsOf(c: Pick<ManifestCase, 'jumps'>, gtPath: string, predPath: string): JumpCounts {
+  const gt = parseGtCsv(readFileSync(gtPath, 'utf8'));
+  const text = existsSync(predPath) ? readFileSync(predPath, 'utf8') : '';
+  const pred = text.trim() ? parsePredCsv(text) : [];
+  return matchJumps(trueJumps(c, gt), predictedJumps(pred), scoreBeatTimes(gt));
+}
+
 /** Summaries per set over `results` (manifest cases give audio durations). */
 export function summarize(results: readonly CaseResult[]): Record<string, SetSummary> {
   const out: Record<string, SetSummary> = {};
@@ -108,6 +144,14 @@ export function summarize(results: readonly CaseResult[]): Record<string, SetSum
       okAudioMinutes:
         rs.filter((r) => r.status === 'ok').reduce((a, r) => a + (r.durationSeconds ?? 0), 0) / 60,
       computeSeconds: rs.filter((r) => r.status === 'ok').reduce((a, r) => a + (r.computeSeconds ?? 0), 0),
+      ...((): Pick<SetSummary, 'jumpRecall' | 'jumpPrecision' | 'jumpCounts'> => {
+        const f = jumpFigures(rs.map((r) => r.jumps ?? { nTrue: 0, nPred: 0, nMatched: 0 }));
+        return {
+          jumpRecall: f.recall,
+          jumpPrecision: f.precision,
+          jumpCounts: { nTrue: f.nTrue, nPred: f.nPred, nMatched: f.nMatched },
+        };
+      })(),
     };
   }
   return out;
@@ -116,16 +160,16 @@ export function summarize(results: readonly CaseResult[]): Record<string, SetSum
 /** Per-case text table like score.py's, with set means at the end. */
 export function textTable(results: readonly CaseResult[]): string {
   const lines = [
-    `${'case'.padEnd(8)} ${'set'.padEnd(9)} ${'beats'.padStart(6)} ${'50ms'.padStart(7)} ${'100ms'.padStart(7)} ${'200ms'.padStart(7)} ${'med ms'.padStart(8)} ${'s'.padStart(6)}  status`,
+    `${'case'.padEnd(8)} ${'set'.padEnd(9)} ${'beats'.padStart(6)} ${'50ms'.padStart(7)} ${'100ms'.padStart(7)} ${'200ms'.padStart(7)} ${'med ms'.padStart(8)} ${'s'.padStart(6)} ${'jumps m/t/p'.padStart(11)}  status`,
   ];
   for (const r of [...results].sort((a, b) => a.id.localeCompare(b.id))) {
     lines.push(
-      `${r.id.padEnd(8)} ${r.set.padEnd(9)} ${String(r.nBeats).padStart(6)} ${r.acc50.toFixed(1).padStart(7)} ${r.acc100.toFixed(1).padStart(7)} ${r.acc200.toFixed(1).padStart(7)} ${(Number.isFinite(r.medianErrMs) ? r.medianErrMs.toFixed(0) : '-').padStart(8)} ${(r.computeSeconds === undefined ? '-' : r.computeSeconds.toFixed(1)).padStart(6)}  ${r.status}`,
+      `${r.id.padEnd(8)} ${r.set.padEnd(9)} ${String(r.nBeats).padStart(6)} ${r.acc50.toFixed(1).padStart(7)} ${r.acc100.toFixed(1).padStart(7)} ${r.acc200.toFixed(1).padStart(7)} ${(Number.isFinite(r.medianErrMs) ? r.medianErrMs.toFixed(0) : '-').padStart(8)} ${(r.computeSeconds === undefined ? '-' : r.computeSeconds.toFixed(1)).padStart(6)} ${(r.jumps ? `${r.jumps.nMatched}/${r.jumps.nTrue}/${r.jumps.nPred}` : '-').padStart(11)}  ${r.status}`,
     );
   }
   for (const [set, s] of Object.entries(summarize(results))) {
     lines.push(
-      `MEAN ${set.padEnd(13)} ${''.padStart(6)} ${s.acc50.toFixed(2).padStart(7)} ${s.acc100.toFixed(2).padStart(7)} ${s.acc200.toFixed(2).padStart(7)}  (${s.nCases} cases, ${s.nFailed} failed)`,
+      `MEAN ${set.padEnd(13)} ${''.padStart(6)} ${s.acc50.toFixed(2).padStart(7)} ${s.acc100.toFixed(2).padStart(7)} ${s.acc200.toFixed(2).padStart(7)}  (${s.nCases} cases, ${s.nFailed} failed; jumps recall ${s.jumpRecall.toFixed(1)} %, precision ${s.jumpPrecision.toFixed(1)} %)`,
     );
   }
   return lines.join('\n');
@@ -135,8 +179,8 @@ export function textTable(results: readonly CaseResult[]): string {
 export function markdownSummary(byMethod: Record<string, readonly CaseResult[]>): string {
   const f = (x: number | undefined): string => (x === undefined ? '–' : x.toFixed(1));
   const lines = [
-    '| method | overall <50 ms | <100 ms | <200 ms | structure <100 ms | s compute / min audio | failures |',
-    '|---|---|---|---|---|---|---|',
+    '| method | overall <50 ms | <100 ms | <200 ms | structure <100 ms | multi <50 / <100 / <200 ms | multi jump recall / precision | s compute / min audio | failures |',
+    '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const [method, results] of Object.entries(byMethod)) {
     const s = summarize(results);
@@ -146,7 +190,7 @@ export function markdownSummary(byMethod: Record<string, readonly CaseResult[]>)
     const failed = all.reduce((a, x) => a + x.nFailed, 0);
     const cases = all.reduce((a, x) => a + x.nCases, 0);
     lines.push(
-      `| ${method} | ${f(s.overall?.acc50)} | ${f(s.overall?.acc100)} | ${f(s.overall?.acc200)} | ${f(s.structure?.acc100)} | ${minutes > 0 ? (seconds / minutes).toFixed(2) : '–'} | ${failed} / ${cases} |`,
+      `| ${method} | ${f(s.overall?.acc50)} | ${f(s.overall?.acc100)} | ${f(s.overall?.acc200)} | ${f(s.structure?.acc100)} | ${s.multi ? `${f(s.multi.acc50)} / ${f(s.multi.acc100)} / ${f(s.multi.acc200)}` : '–'} | ${s.multi ? `${f(s.multi.jumpRecall)} / ${f(s.multi.jumpPrecision)}` : '–'} | ${minutes > 0 ? (seconds / minutes).toFixed(2) : '–'} | ${failed} / ${cases} |`,
     );
   }
   return lines.join('\n');
@@ -155,8 +199,8 @@ export function markdownSummary(byMethod: Record<string, readonly CaseResult[]>)
 /** Markdown per-set detail: every margin for every set and method. */
 export function markdownDetail(byMethod: Record<string, readonly CaseResult[]>): string {
   const lines = [
-    '| method | set | cases | audio min | <50 ms | <100 ms | <200 ms | median of case medians (ms) | failed |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| method | set | cases | audio min | <50 ms | <100 ms | <200 ms | median of case medians (ms) | jumps recall / precision | failed |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const [method, results] of Object.entries(byMethod)) {
     for (const [set, s] of Object.entries(summarize(results))) {
@@ -170,7 +214,7 @@ export function markdownDetail(byMethod: Record<string, readonly CaseResult[]>):
           : (med[med.length / 2 - 1] + med[med.length / 2]) / 2
         : NaN;
       lines.push(
-        `| ${method} | ${set} | ${s.nCases} | ${s.audioMinutes.toFixed(1)} | ${s.acc50.toFixed(1)} | ${s.acc100.toFixed(1)} | ${s.acc200.toFixed(1)} | ${Number.isFinite(m) ? m.toFixed(0) : '–'} | ${s.nFailed} |`,
+        `| ${method} | ${set} | ${s.nCases} | ${s.audioMinutes.toFixed(1)} | ${s.acc50.toFixed(1)} | ${s.acc100.toFixed(1)} | ${s.acc200.toFixed(1)} | ${Number.isFinite(m) ? m.toFixed(0) : '–'} | ${s.jumpCounts.nTrue || s.jumpCounts.nPred ? `${s.jumpRecall.toFixed(1)} / ${s.jumpPrecision.toFixed(1)} (${s.jumpCounts.nMatched} of ${s.jumpCounts.nTrue}, ${s.jumpCounts.nPred} found)` : '–'} | ${s.nFailed} |`,
       );
     }
   }

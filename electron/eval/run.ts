@@ -3,7 +3,7 @@
  * predictions (`<out>/<method>/<id>.csv`), scores them with the metric, cross-checks against
  * score.py, prints tables and keeps per-case results in `<out>/<method>/results.json`.
  *
- *   node dist/node/electron/eval/run.js [--methods dtw,jump,auto] [--sets overall,structure]
+ *   node dist/node/electron/eval/run.js [--methods dtw,jump,auto] [--sets overall,structure,multi]
  *       [--limit N] [--case ID[,ID]] [--data .eval/data] [--out .eval/preds] [--md docs/EVALUATION.md]
  *       [--timeout 900] [--no-crosscheck]
  *
@@ -23,6 +23,7 @@ import { writeFileAtomicSync } from '../services/atomicWrite.js';
 import {
   caseFields,
   crossCheck,
+  jumpCountsOf,
   loadManifest,
   markdownDetail,
   markdownSummary,
@@ -112,6 +113,7 @@ async function runMethod(
   outDir: string,
   timeoutSeconds: number,
 ): Promise<CaseResult[]> {
+  const root = resolve(manifestPath, '..');
   const results = new Map<string, CaseResult>();
   const self = fileURLToPath(import.meta.url);
   let remaining = cases.map((c) => c.id);
@@ -150,8 +152,12 @@ async function runMethod(
       } else {
         clearTimeout(timer);
         current = undefined;
-        results.set(m.result.id, m.result);
-        const r = m.result;
+        const c = cases.find((x) => x.id === m.result.id) as ManifestCase;
+        const r: CaseResult = {
+          ...m.result,
+          jumps: jumpCountsOf(c, join(root, c.gt), predPath(join(outDir, method), c.id)),
+        };
+        results.set(r.id, r);
         console.log(
           `[${method}] ${r.id} ${r.set} ${r.acc50.toFixed(1)}/${r.acc100.toFixed(1)}/${r.acc200.toFixed(1)} in ${(r.computeSeconds ?? 0).toFixed(1)} s${r.status === 'ok' ? '' : ` — ${r.status}`}`,
         );
@@ -163,7 +169,6 @@ async function runMethod(
       const c = cases.find((x) => x.id === id) as ManifestCase;
       const pred = predPath(join(outDir, method), c.id);
       writeFileAtomicSync(pred, '');
-      const root = resolve(manifestPath, '..');
       results.set(c.id, {
         ...caseFields(c),
         ...scoreFiles(join(root, c.gt), pred),
@@ -233,7 +238,7 @@ async function main(): Promise<void> {
       worker: { type: 'boolean', default: false },
       method: { type: 'string' },
       methods: { type: 'string', default: 'dtw,jump,auto' },
-      sets: { type: 'string', default: 'overall,structure' },
+      sets: { type: 'string', default: 'overall,structure,multi' },
       limit: { type: 'string' },
       case: { type: 'string' },
       data: { type: 'string', default: '.eval/data' },

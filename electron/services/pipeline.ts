@@ -8,8 +8,8 @@ import { loadScore, type LoadedScore } from './score.js';
 import { loadNeuralModel, NeuralModelError, type NeuralModel } from './neural.js';
 import { audioFeatures, scoreFeatures, type Features } from '../../shared/dsp/features.js';
 import { alignDtw } from '../../shared/align/dtw.js';
-import { alignJump } from '../../shared/align/jump.js';
-import { alignNeural, alignNeuralJump } from '../../shared/neural/route.js';
+import { alignJump, type JumpParams } from '../../shared/align/jump.js';
+import { alignNeural, alignNeuralJump, type NeuralJumpParams } from '../../shared/neural/route.js';
 import type { AlignmentPath } from '../../shared/path.js';
 
 /** Methods the engine runs; `auto` is the default and the best available. */
@@ -82,7 +82,7 @@ export async function releaseModels(): Promise<void> {
   await Promise.all(all.map((p) => p.then((m) => m.release()).catch(() => undefined)));
 }
 
-function isMethod(m: string): m is EngineMethod {
+export function isMethod(m: string): m is EngineMethod {
   return (ENGINE_METHODS as readonly string[]).includes(m);
 }
 
@@ -114,17 +114,20 @@ export async function alignFeatures(
   perf: Features,
   scoreFeat: Features,
   score: LoadedScore,
-  opts: AlignOptions & { method: EngineMethod },
+  opts: AlignOptions & { method: EngineMethod; jumpParams?: Partial<JumpParams>; neuralParams?: Partial<NeuralJumpParams> },
 ): Promise<{ path: AlignmentPath; warnings: string[] }> {
   const warnings: string[] = [];
   const progress = (f: number): void => opts.onProgress?.('align', f);
   const common = { signal: opts.signal, onProgress: progress };
   const jumpPoints = score.score.jumpPoints;
+  // Jumps may also leave or land on any beat (a little dearer than at a bar line).
+  const jumpParams = { beatPointsSeconds: score.score.beats.map((b) => b.time), ...opts.jumpParams };
+  const jumpCommon = { ...common, params: jumpParams };
   switch (opts.method) {
     case 'dtw':
       return { path: alignDtw(perf, scoreFeat, common), warnings };
     case 'jump':
-      return { path: alignJump(perf, scoreFeat, jumpPoints, common), warnings };
+      return { path: alignJump(perf, scoreFeat, jumpPoints, jumpCommon), warnings };
     case 'neural':
     case 'neural-raw': {
       const model = await sharedNeuralModel(opts.modelDir, opts.threads);
@@ -133,7 +136,7 @@ export async function alignFeatures(
     }
     case 'neural-jump': {
       const model = await sharedNeuralModel(opts.modelDir, opts.threads);
-      return { path: await alignNeuralJump(perf, scoreFeat, model, { jumpPointsSeconds: jumpPoints, ...common }), warnings };
+      return { path: await alignNeuralJump(perf, scoreFeat, model, { jumpPointsSeconds: jumpPoints, jumpParams, params: opts.neuralParams, ...common }), warnings };
     }
     case 'auto': {
       // The network steers the structure-aware jump search (models/README.md, "Is it the
@@ -146,9 +149,9 @@ export async function alignFeatures(
         const warning = `${err.message}; aligned with the classical jump search instead of the neural aligner`;
         warnings.push(warning);
         opts.onWarning?.(warning);
-        return { path: { ...alignJump(perf, scoreFeat, jumpPoints, common), method: 'auto' }, warnings };
+        return { path: { ...alignJump(perf, scoreFeat, jumpPoints, jumpCommon), method: 'auto' }, warnings };
       }
-      const path = await alignNeuralJump(perf, scoreFeat, model, { jumpPointsSeconds: jumpPoints, ...common });
+      const path = await alignNeuralJump(perf, scoreFeat, model, { jumpPointsSeconds: jumpPoints, jumpParams, params: opts.neuralParams, ...common });
       return { path: { ...path, method: 'auto' }, warnings };
     }
   }

@@ -31,6 +31,14 @@ export interface JumpParams {
    * neural aligner uses it to make jumps cheap where the network sees one and dear elsewhere.
    */
   jumpPenaltyProfile?: Float32Array;
+  /**
+   * Further places (s) where a jump may leave or land besides the jump points, usually the
+   * score's beats: performers and editors cut mid-bar too. Each end of a jump at such a point
+   * costs `offBarPenalty` more than at a jump point.
+   */
+  beatPointsSeconds?: readonly number[];
+  /** Extra cost of each end of a jump at a beat point that is not a jump point. */
+  offBarPenalty: number;
 }
 
 /**
@@ -48,6 +56,7 @@ export const DEFAULT_JUMP: JumpParams = {
   cost: DEFAULT_COST,
   bandFrames: DEFAULT_DTW.fineRadius,
   boundaryFrames: 64,
+  offBarPenalty: 2,
 };
 
 /** A coarse structure-aware path: one score frame per coarse perf frame, and where it jumps. */
@@ -105,17 +114,26 @@ export function coarseJumpPath(
   const N = p.frames;
   const M = s.frames;
   const coarseHop = score.hopSeconds * scoreFactor;
-  // Jump targets (first frame of a section) and sources (last frame before one).
-  const targetSet = new Set<number>([0]);
-  const sourceSet = new Set<number>([M - 1]);
-  for (const t of jumpPointsSeconds) {
-    const c = Math.round(t / coarseHop);
-    if (c >= 0 && c < M) targetSet.add(c);
-    if (c - 1 >= 0 && c - 1 < M) sourceSet.add(c - 1);
-  }
+  // Jump targets (first frame of a section) and sources (last frame before one), each with the
+  // extra cost of a jump end there: 0 at jump points, offBarPenalty at other beats.
+  const targetExtra = new Float64Array(M).fill(Infinity);
+  const sourceExtra = new Float64Array(M).fill(Infinity);
+  targetExtra[0] = 0;
+  sourceExtra[M - 1] = 0;
+  const mark = (times: readonly number[], extra: number): void => {
+    for (const t of times) {
+      const c = Math.round(t / coarseHop);
+      if (c >= 0 && c < M) targetExtra[c] = Math.min(targetExtra[c], extra);
+      if (c - 1 >= 0 && c - 1 < M) sourceExtra[c - 1] = Math.min(sourceExtra[c - 1], extra);
+    }
+  };
+  mark(jumpPointsSeconds, 0);
+  if (params.beatPointsSeconds) mark(params.beatPointsSeconds, params.offBarPenalty);
   const isTarget = new Uint8Array(M);
-  for (const t of targetSet) isTarget[t] = 1;
-  const sources = Int32Array.from([...sourceSet].sort((a, b) => a - b));
+  for (let j = 0; j < M; j++) isTarget[j] = Number.isFinite(targetExtra[j]) ? 1 : 0;
+  const sourceList: number[] = [];
+  for (let j = 0; j < M; j++) if (Number.isFinite(sourceExtra[j])) sourceList.push(j);
+  const sources = Int32Array.from(sourceList);
   const P = params.jumpPenalty;
   const rowPenalty = coarsePenalties(params.jumpPenaltyProfile, perf.frames, perfFactor, N, P);
   const tp = params.tempoPenalty;
@@ -134,7 +152,7 @@ export function coarseJumpPath(
     const base = i * M;
     if (i === 0) {
       for (let j = 0; j < M; j++) {
-        cur[j] = j === 0 ? c[j] : isTarget[j] ? rowPenalty[0] + c[j] : Infinity;
+        cur[j] = j === 0 ? c[j] : isTarget[j] ? rowPenalty[0] + targetExtra[j] + c[j] : Infinity;
         ptr[base + j] = START;
       }
     } else {
@@ -142,7 +160,7 @@ export function coarseJumpPath(
       let jumpFrom = Infinity;
       let bs = -1;
       for (let q = 0; q < sources.length; q++) {
-        const v = prev[sources[q]];
+        const v = prev[sources[q]] + sourceExtra[sources[q]];
         if (v < jumpFrom) {
           jumpFrom = v;
           bs = sources[q];
@@ -164,8 +182,8 @@ export function coarseJumpPath(
             code = k;
           }
         }
-        if (isTarget[j] && jumpFrom < best) {
-          best = jumpFrom;
+        if (isTarget[j] && jumpFrom + targetExtra[j] < best) {
+          best = jumpFrom + targetExtra[j];
           code = JUMP;
         }
         cur[j] = best + c[j];
@@ -180,7 +198,7 @@ export function coarseJumpPath(
   let endCol = M - 1;
   let endVal = prev[M - 1];
   for (let q = 0; q < sources.length; q++) {
-    const v = prev[sources[q]] + rowPenalty[N - 1];
+    const v = prev[sources[q]] + sourceExtra[sources[q]] + rowPenalty[N - 1];
     if (v < endVal) {
       endVal = v;
       endCol = sources[q];
@@ -296,7 +314,8 @@ export function alignJump(
     signal: opts.signal,
     onProgress: progress ? (x) => progress(0.4 * x) : undefined,
   });
-  const route = routeFromCoarse(coarse, perf.frames, score.frames, jumpPointsSeconds, score.hopSeconds);
+  const snapPoints = params.beatPointsSeconds ? [...jumpPointsSeconds, ...params.beatPointsSeconds] : jumpPointsSeconds;
+  const route = routeFromCoarse(coarse, perf.frames, score.frames, snapPoints, score.hopSeconds);
   return refineRoute(perf, score, route, {
     bandFrames: params.bandFrames,
     boundaryFrames: params.boundaryFrames,

@@ -6,6 +6,7 @@ import {
   audioPitchEnergy,
   binToPitchIndex,
   effectivePitchIndex,
+  estimateTuningCents,
   poolFeatures,
   scoreFeatures,
   slidingMax,
@@ -247,5 +248,47 @@ describe('slidingMax', () => {
     const x = new Float32Array(200).map((_, i) => Math.sin(i * 1.7) * (i % 7));
     const m = slidingMax(x, 5);
     for (let i = 0; i < x.length; i++) expect(m[i]).toBe(Math.max(...x.slice(Math.max(0, i - 5), i + 6)));
+  });
+});
+
+/** A melody of harmonic tones (5 partials, 1/k amplitudes), every note `cents` off equal temperament at A440. */
+function detunedMelody(cents: number, seconds = 6): Float32Array {
+  const pitches = [60, 64, 67, 72, 65, 69, 62, 71, 57, 76];
+  const x = new Float32Array(Math.round(seconds * sampleRate));
+  const noteLen = Math.floor(x.length / pitches.length);
+  pitches.forEach((p, n) => {
+    const f0 = 440 * 2 ** ((p - 69) / 12 + cents / 1200);
+    for (let i = 0; i < noteLen; i++) {
+      const t = i / sampleRate;
+      let v = 0;
+      for (let k = 1; k <= 5; k++) v += Math.sin(2 * Math.PI * k * f0 * t) / k;
+      x[n * noteLen + i] = 0.2 * v * Math.exp(-t * 1.5);
+    }
+  });
+  return x;
+}
+
+describe('tuning', () => {
+  it.each([-40, -25, 0, 18, 33, 45])('estimates a recording tuned %i cents off within 4 cents', (cents) => {
+    expect(Math.abs(estimateTuningCents(detunedMelody(cents)) - cents)).toBeLessThan(4);
+  });
+
+  it('follows the tuning: a detuned melody gets the chroma of the tuned one', () => {
+    const tuned = audioFeatures(detunedMelody(0));
+    const off = audioFeatures(detunedMelody(40));
+    const fixed = audioFeatures(detunedMelody(40), undefined, { tuningCents: 0 });
+    expect(tuned.tuningCents).toBe(0);
+    expect(off.tuningCents).toBeGreaterThan(35);
+    const dist = (a: Float32Array, b: Float32Array): number => {
+      let s = 0;
+      for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
+      return Math.sqrt(s / (a.length / 12));
+    };
+    // Following the tuning brings the chroma at least twice as close to the in-tune rendering.
+    expect(dist(off.chroma, tuned.chroma) * 2).toBeLessThan(dist(fixed.chroma, tuned.chroma));
+  });
+
+  it('leaves small deviations alone (the bands absorb them)', () => {
+    expect(audioFeatures(detunedMelody(5)).tuningCents).toBe(0);
   });
 });

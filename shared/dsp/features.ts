@@ -34,16 +34,19 @@ export function hannWindow(): Float64Array {
   return w;
 }
 
-/** Fractional MIDI pitch of a frequency (Hz). */
-export function hzToPitch(hz: number): number {
-  return 69 + 12 * Math.log2(hz / tuningHz);
+/** Fractional MIDI pitch of a frequency (Hz), for an instrument tuned `tuningCents` away from `tuningHz`. */
+export function hzToPitch(hz: number, tuningCents = 0): number {
+  return 69 + 12 * Math.log2(hz / tuningHz) - tuningCents / 100;
 }
 
-/** For each STFT bin [NUM_BINS], the pitch index (0..NUM_PITCHES−1) whose ±0.5 semitone band holds it, or −1. */
-export function binToPitchIndex(): Int16Array {
+/**
+ * For each STFT bin [NUM_BINS], the pitch index (0..NUM_PITCHES−1) whose ±0.5 semitone band
+ * (centred on the pitch as tuned, `tuningCents` from `tuningHz`) holds it, or −1.
+ */
+export function binToPitchIndex(tuningCents = 0): Int16Array {
   const map = new Int16Array(NUM_BINS).fill(-1);
   for (let k = 1; k < NUM_BINS; k++) {
-    const p = Math.floor(hzToPitch((k * sampleRate) / frameLength) + 0.5);
+    const p = Math.floor(hzToPitch((k * sampleRate) / frameLength, tuningCents) + 0.5);
     if (p >= minPitch && p <= maxPitch) map[k] = p - minPitch;
   }
   return map;
@@ -68,15 +71,77 @@ export function effectivePitchIndex(): Int16Array {
 /** Power scale so a full-scale sine's peak bin is ≈ 1: 4 / (Σ Hann)² = 16 / frameLength². */
 const POWER_SCALE = 16 / (frameLength * frameLength);
 
+/** Tuning deviations smaller than this (cents) are ignored: the ±50-cent bands absorb them. */
+export const TUNING_DEADZONE_CENTS = 8;
+/** Frequency range (Hz) whose spectral peaks vote on the tuning. */
+const TUNING_BAND_HZ = [250, 2500] as const;
+
+/**
+ * Tuning of a recording in cents from `tuningHz` (−50 … 50): the amplitude-weighted circular
+ * mean of the deviation from the nearest equal-tempered pitch of the spectral peaks (parabolic
+ * interpolation on log magnitude) in up to `maxFrames` evenly spread frames. Old recordings and
+ * historical pitch put whole performances up to ±40 cents off; their partials then leak into the
+ * neighbouring pitch bands unless the bands follow them.
+ */
+export function estimateTuningCents(mono: Float32Array, maxFrames = 1200): number {
+  const frames = frameCount(mono.length);
+  const step = Math.max(1, Math.floor(frames / maxFrames));
+  const window = hannWindow();
+  const fft = new FFT(frameLength);
+  const input = new Float64Array(frameLength);
+  const out = new Float64Array(2 * frameLength);
+  const mag = new Float64Array(NUM_BINS);
+  const kLo = Math.max(2, Math.floor((TUNING_BAND_HZ[0] * frameLength) / sampleRate));
+  const kHi = Math.min(NUM_BINS - 2, Math.ceil((TUNING_BAND_HZ[1] * frameLength) / sampleRate));
+  const half = frameLength / 2;
+  let sx = 0;
+  let sy = 0;
+  for (let f = 0; f < frames; f += step) {
+    const start = f * hopLength - half;
+    for (let n = 0; n < frameLength; n++) {
+      const i = start + n;
+      input[n] = i >= 0 && i < mono.length ? mono[i] * window[n] : 0;
+    }
+    fft.realTransform(out, input);
+    let peak = 0;
+    for (let k = kLo - 1; k <= kHi + 1; k++) {
+      mag[k] = Math.hypot(out[2 * k], out[2 * k + 1]);
+      peak = Math.max(peak, mag[k]);
+    }
+    if (peak < 1e-4) continue;
+    const floor = peak * 0.05;
+    for (let k = kLo; k <= kHi; k++) {
+      const m = mag[k];
+      if (m < floor || m <= mag[k - 1] || m < mag[k + 1]) continue;
+      const a = Math.log(mag[k - 1] + 1e-12);
+      const b = Math.log(m);
+      const c = Math.log(mag[k + 1] + 1e-12);
+      const den = a - 2 * b + c;
+      const d = den < 0 ? (0.5 * (a - c)) / den : 0;
+      const pitch = hzToPitch(((k + d) * sampleRate) / frameLength);
+      const dev = pitch - Math.round(pitch);
+      sx += m * Math.cos(2 * Math.PI * dev);
+      sy += m * Math.sin(2 * Math.PI * dev);
+    }
+  }
+  if (sx === 0 && sy === 0) return 0;
+  return (Math.atan2(sy, sx) / (2 * Math.PI)) * 100;
+}
+
 /**
  * STFT pitch energy of mono audio at `FEATURE_PARAMS.sampleRate`: centred frames (zero padding of
- * frameLength/2), periodic Hann window, |FFT|²·16/N² summed over the bins of each pitch band.
+ * frameLength/2), periodic Hann window, |FFT|²·16/N² summed over the bins of each pitch band
+ * (bands centred on the pitches as tuned `tuningCents` away from `tuningHz`).
  */
-export function audioPitchEnergy(mono: Float32Array, onProgress?: (fraction: number) => void): PitchEnergy {
+export function audioPitchEnergy(
+  mono: Float32Array,
+  onProgress?: (fraction: number) => void,
+  tuningCents = 0,
+): PitchEnergy {
   const frames = frameCount(mono.length);
   const energy = new Float32Array(frames * NUM_PITCHES);
   const window = hannWindow();
-  const map = binToPitchIndex();
+  const map = binToPitchIndex(tuningCents);
   let firstBin = NUM_BINS;
   let lastBin = 0;
   for (let k = 0; k < NUM_BINS; k++) {
@@ -313,9 +378,19 @@ export function featuresFromPitchEnergy(pe: PitchEnergy): Features {
   return { frames, hopSeconds: HOP_SECONDS, chroma, onset, energy };
 }
 
-/** Features of mono audio at `FEATURE_PARAMS.sampleRate`; `onProgress` gets 0..1. */
-export function audioFeatures(mono: Float32Array, onProgress?: (fraction: number) => void): Features {
-  return featuresFromPitchEnergy(audioPitchEnergy(mono, onProgress));
+/**
+ * Features of mono audio at `FEATURE_PARAMS.sampleRate`; `onProgress` gets 0..1. The pitch bands
+ * follow the recording's tuning (`estimateTuningCents`) when it is more than
+ * `TUNING_DEADZONE_CENTS` off, unless `tuningCents` is given.
+ */
+export function audioFeatures(
+  mono: Float32Array,
+  onProgress?: (fraction: number) => void,
+  opts: { tuningCents?: number } = {},
+): Features & { tuningCents: number } {
+  let cents = opts.tuningCents ?? estimateTuningCents(mono);
+  if (opts.tuningCents === undefined && Math.abs(cents) < TUNING_DEADZONE_CENTS) cents = 0;
+  return { ...featuresFromPitchEnergy(audioPitchEnergy(mono, onProgress, cents)), tuningCents: cents };
 }
 
 /** Features of score notes (no synthesis: a piano-like note model) on the same grid, hop in score seconds. */

@@ -3,7 +3,7 @@ import type { AlignmentPath } from '../path.js';
 import { JUMP_BACK_SECONDS } from '../path.js';
 import type { Route } from '../align/refine.js';
 import { refineRoute } from '../align/refine.js';
-import { alignJump } from '../align/jump.js';
+import { alignJump, type JumpParams } from '../align/jump.js';
 import { cellCost } from '../align/cost.js';
 import { buildNeuralInput, cellCentreFrame, cellRange } from './input.js';
 
@@ -18,6 +18,8 @@ export interface NeuralRunner {
 export interface NeuralAlignOptions {
   /** Score times (s) where a jump may start or land; route ends are snapped to the nearest within a cell. */
   jumpPointsSeconds?: readonly number[];
+  /** Further tuning of the jump search the network steers (`neural-jump`), e.g. `beatPointsSeconds`. */
+  jumpParams?: Partial<JumpParams>;
   /** Network only: the L outputs interpolated to frames, no refinement (for the ablation). */
   raw?: boolean;
   /** Give refinement the network's curve as a guide (band around it) instead of a per-pass multiscale DTW; default false. */
@@ -336,7 +338,7 @@ export async function alignNeuralJump(
   const { smooth, confidenceRows } = await networkRows(perf, score, model, opts);
   const { profile } = jumpPenaltyProfile(smooth, N, score.frames, score.hopSeconds, params);
   const path = alignJump(perf, score, opts.jumpPointsSeconds ?? [], {
-    params: { jumpPenalty: params.farPenalty, jumpPenaltyProfile: profile },
+    params: { ...opts.jumpParams, jumpPenalty: params.farPenalty, jumpPenaltyProfile: profile },
     signal: opts.signal,
     onProgress: opts.onProgress ? (x) => opts.onProgress?.(0.15 + 0.85 * x) : undefined,
   });

@@ -48,7 +48,7 @@ import {
   type OldRecording,
   type TrueJump,
 } from './multi.js';
-import { repoRoot } from './results.js';
+import { asapDir } from '../repoRoot.js';
 import { writeFileAtomicSync } from '../services/atomicWrite.js';
 
 const { Midi } = midiPkg;
@@ -329,7 +329,7 @@ function main(): void {
     },
   });
   const started = Date.now();
-  const corpus = resolve(values.corpus ?? join(repoRoot(), '../shared/corpora/asap'));
+  const corpus = resolve(values.corpus ?? asapDir());
   const outDir = resolve(values.out);
   const limit = values.limit === undefined ? Infinity : Number(values.limit);
   if (!(limit >= 0)) throw new Error(`--limit: expected a number ≥ 0, got "${values.limit}"`);

@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { sharedSibling } from '../repoRoot.js';
 import { parseGtCsv, parsePredCsv, scoreCase, type CaseScore, type GtRow } from '../../shared/eval/metric.js';
 import {
   jumpFigures,
@@ -14,19 +14,8 @@ import {
 } from '../../shared/eval/jumps.js';
 import type { Manifest, ManifestCase } from './dataset.js';
 
-/** The repository root: the nearest folder above this module holding package.json. */
-export function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
-    dir = up;
-  }
-  return dir;
-}
-
 /** The official scorer, `../shared/eval/score.py` from the repository root. */
-export const SCORE_PY = resolve(repoRoot(), '../shared/eval/score.py');
+export const SCORE_PY = sharedSibling('eval', 'score.py');
 
 /** Score of one case, with where it came from and why it failed (status `ok` otherwise). */
 export interface CaseResult extends CaseScore {

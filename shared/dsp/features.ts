@@ -14,6 +14,8 @@ export interface Features {
   onset: Float32Array;
   /** [frames] natural log of total pitch energy (sine of amplitude A ≈ log(1.5·A²); silence = log(energyFloor)). */
   energy: Float32Array;
+  /** Audio only: the tuning (cents from `tuningHz`) the pitch bands followed. */
+  tuningCents?: number;
 }
 
 /** Pitch-energy matrix: [frames × NUM_PITCHES] frame-major, pitch index i is MIDI minPitch + i. */
@@ -387,7 +389,7 @@ export function audioFeatures(
   mono: Float32Array,
   onProgress?: (fraction: number) => void,
   opts: { tuningCents?: number } = {},
-): Features & { tuningCents: number } {
+): Features {
   let cents = opts.tuningCents ?? estimateTuningCents(mono);
   if (opts.tuningCents === undefined && Math.abs(cents) < TUNING_DEADZONE_CENTS) cents = 0;
   return { ...featuresFromPitchEnergy(audioPitchEnergy(mono, onProgress, cents)), tuningCents: cents };

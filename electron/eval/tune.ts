@@ -7,7 +7,8 @@
  *     --grid '{"jump":{"offBarPenalty":[0,2,5]}}' [--data .eval/data] [--limit N] [--json out.json]
  *
  * The grid has up to two groups, `jump` (JumpParams) and `neural` (NeuralJumpParams); every
- * combination of their value lists is one configuration.
+ * combination of their value lists is one configuration. `--features '{"noiseFloor":false}'`
+ * passes options to `audioFeatures` (ablations of the feature stage).
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -58,12 +59,14 @@ async function main(): Promise<void> {
       case: { type: 'string' },
       json: { type: 'string' },
       verbose: { type: 'boolean', default: false },
+      features: { type: 'string', default: '{}' },
     },
   });
   const method = values.method;
   if (!isMethod(method)) throw new Error(`--method: unknown method '${method}'`);
   const grid = JSON.parse(values.grid) as Grid;
   const configs = expandGrid(grid);
+  const featureOpts = JSON.parse(values.features) as { tuningCents?: number; noiseFloor?: boolean };
   const { manifest, root } = loadManifest(resolve(join(values.data, 'manifest.json')));
   const sets = values.sets.split(',');
   const wanted = values.case ? new Set(values.case.split(',')) : undefined;
@@ -78,7 +81,7 @@ async function main(): Promise<void> {
     const score = await loadScore(join(root, c.score));
     prepared.push({
       c,
-      perf: audioFeatures(audio.samples),
+      perf: audioFeatures(audio.samples, undefined, featureOpts),
       scoreFeat: scoreFeatures(score.score.notes, score.score.duration),
       score,
       gt: parseGtCsv(readFileSync(join(root, c.gt), 'utf8')),

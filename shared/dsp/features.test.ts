@@ -292,3 +292,26 @@ describe('tuning', () => {
     expect(audioFeatures(detunedMelody(5)).tuningCents).toBe(0);
   });
 });
+
+describe('noise floor', () => {
+  it('removes mains hum and hiss from a long recording and leaves the clean one alone', () => {
+    const clean = detunedMelody(0, 40);
+    const noisy = Float32Array.from(clean);
+    let seed = 7;
+    const rand = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    for (let i = 0; i < noisy.length; i++) {
+      const t = i / sampleRate;
+      noisy[i] += 0.02 * Math.sin(2 * Math.PI * 60 * t) + 0.01 * Math.sin(2 * Math.PI * 180 * t) + 0.004 * (rand() - 0.5);
+    }
+    const ref = audioFeatures(clean);
+    const dist = (a: Float32Array): number => {
+      let s = 0;
+      for (let i = 0; i < a.length; i++) s += (a[i] - ref.chroma[i]) ** 2;
+      return Math.sqrt(s / (a.length / 12));
+    };
+    const kept = dist(audioFeatures(noisy, undefined, { noiseFloor: false }).chroma);
+    const removed = dist(audioFeatures(noisy).chroma);
+    expect(removed * 2).toBeLessThan(kept);
+    expect(audioFeatures(clean, undefined, { noiseFloor: false }).chroma).toEqual(ref.chroma);
+  });
+});

@@ -380,19 +380,59 @@ export function featuresFromPitchEnergy(pe: PitchEnergy): Features {
   return { frames, hopSeconds: HOP_SECONDS, chroma, onset, energy };
 }
 
+/** Noise-floor removal: the floor of a pitch band is this quantile of its energy over the recording… */
+export const NOISE_FLOOR_QUANTILE = 0.2;
+/** … and this multiple of it is subtracted (noise energy fluctuates above its low quantile). */
+export const NOISE_FLOOR_SCALE = 2;
+/** Bands whose floor is below this (compressed units, η·floor) are left alone: clean recordings are unchanged. */
+const NOISE_FLOOR_MIN = 0.005;
+/** Recordings shorter than this (s) are left alone: a note may sound through most of a short clip. */
+export const NOISE_FLOOR_MIN_SECONDS = 20;
+
+/**
+ * Removes stationary noise from pitch energy in place: for each band, `NOISE_FLOOR_SCALE` ×
+ * its `NOISE_FLOOR_QUANTILE` quantile over time is subtracted (clamped at 0) where that floor
+ * matters after compression. Mains hum, tape hiss and surface noise of old recordings otherwise
+ * fill every chroma frame, most of all in quiet passages. Returns the bands it changed.
+ */
+export function removeNoiseFloor(pe: PitchEnergy): number {
+  const { frames, energy } = pe;
+  if (frames * HOP_SECONDS < NOISE_FLOOR_MIN_SECONDS) return 0;
+  const step = Math.max(1, Math.floor(frames / 2000));
+  const values: number[] = [];
+  let changed = 0;
+  for (let i = 0; i < NUM_PITCHES; i++) {
+    values.length = 0;
+    for (let f = 0; f < frames; f += step) values.push(energy[f * NUM_PITCHES + i]);
+    values.sort((a, b) => a - b);
+    const floor = values[Math.floor(NOISE_FLOOR_QUANTILE * (values.length - 1))] ?? 0;
+    if (FEATURE_PARAMS.compressionEta * floor < NOISE_FLOOR_MIN) continue;
+    changed++;
+    const sub = NOISE_FLOOR_SCALE * floor;
+    for (let f = 0; f < frames; f++) {
+      const k = f * NUM_PITCHES + i;
+      energy[k] = Math.max(0, energy[k] - sub);
+    }
+  }
+  return changed;
+}
+
 /**
  * Features of mono audio at `FEATURE_PARAMS.sampleRate`; `onProgress` gets 0..1. The pitch bands
  * follow the recording's tuning (`estimateTuningCents`) when it is more than
- * `TUNING_DEADZONE_CENTS` off, unless `tuningCents` is given.
+ * `TUNING_DEADZONE_CENTS` off, unless `tuningCents` is given; stationary noise is removed
+ * (`removeNoiseFloor`) unless `noiseFloor` is false.
  */
 export function audioFeatures(
   mono: Float32Array,
   onProgress?: (fraction: number) => void,
-  opts: { tuningCents?: number } = {},
+  opts: { tuningCents?: number; noiseFloor?: boolean } = {},
 ): Features {
   let cents = opts.tuningCents ?? estimateTuningCents(mono);
   if (opts.tuningCents === undefined && Math.abs(cents) < TUNING_DEADZONE_CENTS) cents = 0;
-  return { ...featuresFromPitchEnergy(audioPitchEnergy(mono, onProgress, cents)), tuningCents: cents };
+  const pe = audioPitchEnergy(mono, onProgress, cents);
+  if (opts.noiseFloor !== false) removeNoiseFloor(pe);
+  return { ...featuresFromPitchEnergy(pe), tuningCents: cents };
 }
 
 /** Features of score notes (no synthesis: a piano-like note model) on the same grid, hop in score seconds. */

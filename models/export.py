@@ -10,6 +10,7 @@ import argparse
 import base64
 import datetime
 import hashlib
+import inspect
 import json
 import os
 import sys
@@ -77,7 +78,7 @@ def main(argv=None) -> None:
     torch.set_num_threads(1)
     with open(os.path.join(args.run, "run.json")) as f:
         run = json.load(f)
-    ck = torch.load(os.path.join(args.run, args.checkpoint))
+    ck = torch.load(os.path.join(args.run, args.checkpoint), map_location="cpu")
     ra = run["args"]
     net = build_net(run["L"], run["channels"], ra)
     net.load_state_dict(ck["model"])
@@ -85,28 +86,43 @@ def main(argv=None) -> None:
     model = Positions(net).eval()
     L, C = run["L"], run["channels"]
 
-    manifest, manifest_sha, _, val = D.load(args.data)
-    if manifest_sha != run["manifestSha256"]:
-        print(f"warning: {args.data}/manifest.json has sha256 {manifest_sha}, the run was trained on {run['manifestSha256']}")
+    if run.get("data") == "blocks":
+        # models/structure/train_gpu.py: samples cut from a block dump; the run folder holds the
+        # feature parameters and its first validation input.
+        feature_params = run["featureParams"]
+        levels = 255.0
+        with open(os.path.join(args.run, "golden_input.u8"), "rb") as f:
+            xq = np.frombuffer(f.read(), dtype=np.uint8).reshape(C, L, L)
+        golden_note = "validation sample 0 of the run's block-dump validation set; input = uint8 / inputLevels, [channels × L × L] row-major"
+    else:
+        manifest, manifest_sha, _, val = D.load(args.data)
+        if manifest_sha != run["manifestSha256"]:
+            print(f"warning: {args.data}/manifest.json has sha256 {manifest_sha}, the run was trained on {run['manifestSha256']}")
+        feature_params = manifest["featureParams"]
+        levels = val.levels
+        xq = val.x[0]
+        golden_note = "validation sample 0 of the training manifest; input = uint8 / inputLevels, [channels × L × L] row-major"
 
     os.makedirs(args.out, exist_ok=True)
     onnx_path = os.path.join(args.out, "model.onnx")
     torch.onnx.register_custom_op_symbolic("aten::max_unpool2d", _max_unpool2d, OPSET)
     dummy = torch.zeros(1, C, L, L)
+    extra = {}
+    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
+        extra["dynamo"] = False  # torch ≥ 2.5: the TorchScript exporter (custom MaxUnpool symbolic)
     torch.onnx.export(model, dummy, onnx_path, opset_version=OPSET, input_names=[INPUT_NAME], output_names=[OUTPUT_NAME],
-                      dynamic_axes={INPUT_NAME: {0: "batch"}, OUTPUT_NAME: {0: "batch"}}, do_constant_folding=True)
+                      dynamic_axes={INPUT_NAME: {0: "batch"}, OUTPUT_NAME: {0: "batch"}}, do_constant_folding=True, **extra)
     onnx.checker.check_model(onnx.load(onnx_path))
     digest = sha256(onnx_path)
     with open(onnx_path + ".sha256", "w") as f:
         f.write(f"{digest}  model.onnx\n")
 
     # Golden pair: the first validation sample through torch.
-    xq = val.x[0]
     with torch.no_grad():
-        out = model(torch.from_numpy(xq[None].astype(np.float32) / val.levels))[0].numpy()
+        out = model(torch.from_numpy(xq[None].astype(np.float32) / levels))[0].numpy()
     golden = {
-        "note": "validation sample 0 of the training manifest; input = uint8 / inputLevels, [channels × L × L] row-major",
-        "inputLevels": val.levels,
+        "note": golden_note,
+        "inputLevels": levels,
         "inputShape": [1, C, L, L],
         "inputUint8Base64": base64.b64encode(xq.tobytes()).decode("ascii"),
         "output": [round(float(v), 7) for v in out],
@@ -123,14 +139,14 @@ def main(argv=None) -> None:
         "variant": ra["variant"],
         "loss": ra["loss"],
         "readout": ra.get("readout", "fc"),
-        "trainingArgs": {k: v for k, v in ra.items() if k not in ("out", "data", "resume")},
+        "trainingArgs": {k: v for k, v in ra.items() if k not in ("out", "data", "resume", "blocks", "val_cache")},
         "L": L,
         "inputChannels": C,
-        "inputLevels": val.levels,
+        "inputLevels": levels,
         "inputName": INPUT_NAME,
         "outputName": OUTPUT_NAME,
         "outputLength": L,
-        "featureParams": manifest["featureParams"],
+        "featureParams": feature_params,
         "trainingManifestSha256": run["manifestSha256"],
         "trainingSamples": run["trainSamples"],
         "trainingMinutes": ra["minutes"],

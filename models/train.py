@@ -54,7 +54,8 @@ def build_net(L: int, channels: int, a: dict) -> AccordNet:
     """The network a run's arguments describe (train.py and export.py share it)."""
     widths = tuple(int(w) for w in str(a.get("widths", "16,32,64,64")).split(","))
     return AccordNet(L=L, in_channels=channels, variant=a["variant"], head=a["loss"], bins=a["bins"], widths=widths,
-                     hidden=a.get("hidden", 512), input_pool=a.get("input_pool", 2), readout=a.get("readout", "fc"))
+                     hidden=a.get("hidden", 512), input_pool=a.get("input_pool", 2), readout=a.get("readout", "fc"),
+                     map_proj=a.get("map_proj", 0) or 0)
 
 
 def loss_fn(net: AccordNet, out: torch.Tensor, y: torch.Tensor, args) -> torch.Tensor:

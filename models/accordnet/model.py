@@ -68,7 +68,7 @@ class AccordNet(nn.Module):
 
     def __init__(self, L: int = 256, in_channels: int = 2, variant: str = "ca", head: str = "sdtw", bins: int = 128,
                  widths=(16, 32, 64, 64), hidden: int = 512, kernel: int = 7, heads: int = 4, input_pool: int = 2,
-                 readout: str = "fc") -> None:
+                 readout: str = "fc", map_proj: int = 0) -> None:
         super().__init__()
         if L % (16 * input_pool) != 0:
             raise ValueError(f"AccordNet: L must be a multiple of {16 * input_pool} (input pooling, four 2× poolings), got {L}")
@@ -98,8 +98,11 @@ class AccordNet(nn.Module):
             # Map readout: the decoder's context, upsampled to the pooled input grid and joined with
             # the input itself, scores every (row, column); each row reads its position as the
             # softmax-weighted column (soft-DTW) or takes the columns as its CE classes.
+            # map_proj > 0: a 1×1 projection of the context to that many channels before the
+            # upsampling (the 3×3 map conv at full grid resolution is the costliest layer).
+            self.proj = nn.Conv2d(c, map_proj, 1) if map_proj > 0 else None
             self.up = nn.Upsample(size=(self.grid, self.grid), mode="bilinear", align_corners=False)
-            self.map1 = nn.Conv2d(c + in_channels, 16, 3, padding=1)
+            self.map1 = nn.Conv2d((map_proj if map_proj > 0 else c) + in_channels, 16, 3, padding=1)
             self.map2 = nn.Conv2d(16, 1, 1)
             self.dropout = nn.Dropout2d(0.1)
             self.register_buffer("columns", ((torch.arange(self.grid, dtype=torch.float32) + 0.5) / self.grid).reshape(1, 1, self.grid))
@@ -115,6 +118,8 @@ class AccordNet(nn.Module):
         for layer, bn in zip(self.mix, self.mix_bn):
             x = F.relu(bn(layer(x)))
         if self.readout == "map":
+            if self.proj is not None:
+                x = F.relu(self.proj(x))
             m = torch.cat([self.up(x), x0], 1)
             logits = self.map2(self.dropout(F.relu(self.map1(m)))).reshape(-1, self.grid, self.grid)  # [B, rows, cols]
             if self.head == "ce":

@@ -38,7 +38,8 @@ class _SoftDTW(torch.autograd.Function):
     @staticmethod
     def forward(ctx, cost: torch.Tensor, gamma: float) -> torch.Tensor:  # type: ignore[override]
         bsz, n, m = cost.shape
-        to_skew, from_skew, interior, steps = _layout(n, m)
+        to_skew, _, _, steps = _layout(n, m)
+        to_skew = to_skew.to(cost.device)
         cpad = torch.zeros((bsz, n + 2, m + 2), dtype=cost.dtype, device=cost.device)
         cpad[:, 1 : n + 1, 1 : m + 1] = cost
         c = cpad.reshape(bsz, -1)[:, to_skew.reshape(-1)].reshape(bsz, n + m + 3, n + 2)
@@ -59,6 +60,7 @@ class _SoftDTW(torch.autograd.Function):
         n, m = ctx.nm
         bsz = r.shape[0]
         _, from_skew, interior, steps = _layout(n, m)
+        from_skew, interior = from_skew.to(r.device), interior.to(r.device)  # the layout is cached on the CPU
         rb = torch.where(interior[None], r, torch.full_like(r, -BIG))
         rb[:, n + m + 2, n + 1] = r[:, n + m, n]
         e = torch.zeros_like(r)

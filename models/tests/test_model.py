@@ -30,6 +30,13 @@ class ModelShapeTest(unittest.TestCase):
         self.assertEqual(tuple(logits.shape), (2, 32, 32))  # rows × column classes on the pooled grid
         self.assertEqual(tuple(ce.positions(logits).shape), (2, 64))
 
+    def test_map_projection_keeps_the_output_and_old_checkpoints_load(self):
+        torch.manual_seed(0)
+        net = AccordNet(L=64, widths=(8, 8, 8, 8), input_pool=1, readout="map", head="ce", map_proj=4).eval()
+        self.assertEqual(tuple(net(torch.rand(2, 2, 64, 64)).shape), (2, 64, 64))
+        plain = AccordNet(L=64, widths=(8, 8, 8, 8), input_pool=1, readout="map", head="ce")
+        self.assertFalse(any(k.startswith("proj.") for k in plain.state_dict()))  # map_proj=0: the shipped layout
+
     def test_ce_head_gives_bins_and_positions(self):
         net = AccordNet(L=64, head="ce", bins=16).eval()
         out = net(torch.rand(2, 2, 64, 64))

@@ -146,12 +146,12 @@ describe('bad input gets one clear line and a non-zero exit', () => {
   });
   it('a recording and a score of wildly different length', () => {
     const long = path.join(tmp, 'long.mid');
-    // The sample's score played 6 times over is far longer than the prelude's recording.
+    // The sample's score played 16 times over is far longer than the prelude's recording (an excerpt may be 1/12).
     const gen = spawnSync(process.execPath, ['--input-type=module', '-e', `
       import pkg from '@tonejs/midi'; import fs from 'node:fs';
       const { Midi } = pkg; const src = new Midi(fs.readFileSync(${JSON.stringify(score)}));
       const out = new Midi(); const t = out.addTrack(); const len = src.duration + 1;
-      for (let k = 0; k < 6; k++) for (const tr of src.tracks) for (const n of tr.notes) t.addNote({ midi: n.midi, time: n.time + k * len, duration: n.duration, velocity: n.velocity });
+      for (let k = 0; k < 16; k++) for (const tr of src.tracks) for (const n of tr.notes) t.addNote({ midi: n.midi, time: n.time + k * len, duration: n.duration, velocity: n.velocity });
       fs.writeFileSync(${JSON.stringify(long)}, out.toArray());`], { cwd: root, encoding: 'utf8' });
     expect(gen.status).toBe(0);
     const r2 = accord('align', prelude, long, '-o', path.join(tmp, 'x.csv'));

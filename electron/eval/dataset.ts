@@ -557,7 +557,8 @@ function main(): void {
     cases.filter((c) => c.set === set).reduce((a, c) => a + c.durationSeconds, 0) / 60;
   console.log(
     `manifest: ${cases.filter((c) => c.set === 'overall').length} overall (${minutes('overall').toFixed(1)} min), ` +
-      `${cases.filter((c) => c.set === 'structure').length} structure (${minutes('structure').toFixed(1)} min); ` +
+      `${cases.filter((c) => c.set === 'structure').length} structure (${minutes('structure').toFixed(1)} min), ` +
+      `${cases.filter((c) => c.set === 'multi').length} multi (${minutes('multi').toFixed(1)} min); ` +
       `${skipped.length} validation performances skipped (beat counts differ from the score); ` +
       `built in ${((Date.now() - started) / 1000).toFixed(0)} s → ${join(outDir, 'manifest.json')}`,
   );

@@ -56,8 +56,10 @@ export class AlignInputError extends Error {
   }
 }
 
-/** Recording/score duration ratios outside [1/MAX_LENGTH_RATIO, MAX_LENGTH_RATIO] are refused. */
+/** A recording more than this many times longer than its score is refused (repeats rarely double a piece twice). */
 export const MAX_LENGTH_RATIO = 4;
+/** A recording shorter than this fraction of its score is refused: an excerpt is fine, a stray clip is not. */
+export const MIN_LENGTH_RATIO = 1 / 12;
 
 /** Natural-log frame energy (full-scale sine ≈ 0) below which a frame counts as silent (−70 dB). */
 export const SILENT_LOG_ENERGY = Math.log(1e-7);
@@ -101,10 +103,10 @@ export function checkAlignable(
     throw new AlignInputError('silent', `${audio.name}: the recording is silent (expected music, found ${voiced} non-silent frames of ${perf.frames})`);
   }
   const ratio = audio.durationSeconds / Math.max(score.durationSeconds, 1e-6);
-  if (ratio > MAX_LENGTH_RATIO || ratio < 1 / MAX_LENGTH_RATIO) {
+  if (ratio > MAX_LENGTH_RATIO || ratio < MIN_LENGTH_RATIO) {
     throw new AlignInputError(
       'length-mismatch',
-      `${audio.name} (${audio.durationSeconds.toFixed(1)} s) and ${score.name} (${score.durationSeconds.toFixed(1)} s) differ in length by a factor of ${ratio.toFixed(2)}: expected a ratio between 1/${MAX_LENGTH_RATIO} and ${MAX_LENGTH_RATIO}; is this the right pair?`,
+      `${audio.name} (${audio.durationSeconds.toFixed(1)} s) and ${score.name} (${score.durationSeconds.toFixed(1)} s) differ in length by a factor of ${ratio.toFixed(2)}: expected the recording to be between 1/${Math.round(1 / MIN_LENGTH_RATIO)} (an excerpt) and ${MAX_LENGTH_RATIO} times the score's length; is this the right pair?`,
     );
   }
 }

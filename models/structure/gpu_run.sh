@@ -9,7 +9,8 @@ python3 -c 'import torch;print(torch.__version__, torch.cuda.is_available())'; n
 # best.pt, golden_input.u8 and train.log. Environment: MINUTES, OUT (default ./runs), BLOCKS
 # (default models/blocks), WORKERS (per run; default (nproc − 4) / 2, at least 1), EVAL_SECONDS
 # (default 60), PY (default python3), EXTRA (more train_gpu.py arguments for both runs, e.g. a CPU check:
-# EXTRA="--L 64 --widths 8,8,8,8 --val-samples 8 --batch 2 --device cpu").
+# EXTRA="--L 64 --widths 8,8,8,8 --val-samples 8 --batch 2 --device cpu"); CE_EXTRA / SDTW_EXTRA
+# for one run only (e.g. CE_EXTRA="--widths 32,64,96,128").
 set -uo pipefail
 PY="${PY:-python3}"
 cd "$(dirname "$0")/../.."
@@ -33,9 +34,9 @@ COMMON=(--blocks "$BLOCKS" --minutes "$MINUTES" --workers "$WORKERS" --variant c
 EXTRA_ARGS=(${EXTRA:-})
 
 (timeout -k 10 "$LIMIT" "$PY" models/structure/train_gpu.py "${COMMON[@]}" --readout map --loss ce \
-  --out "$OUT/ca-ce" "${EXTRA_ARGS[@]}" 2>&1 | tee "$OUT/ca-ce/train.log" | sed -u 's/^/[ca-ce] /') &
+  --out "$OUT/ca-ce" "${EXTRA_ARGS[@]}" ${CE_EXTRA:-} 2>&1 | tee "$OUT/ca-ce/train.log" | sed -u 's/^/[ca-ce] /') &
 (timeout -k 10 "$LIMIT" "$PY" models/structure/train_gpu.py "${COMMON[@]}" --readout fc --loss sdtw --l1 0.2 \
-  --sdtw-pool 4 --out "$OUT/ca-sdtw" "${EXTRA_ARGS[@]}" 2>&1 | tee "$OUT/ca-sdtw/train.log" | sed -u 's/^/[ca-sdtw] /') &
+  --sdtw-pool 4 --out "$OUT/ca-sdtw" "${EXTRA_ARGS[@]}" ${SDTW_EXTRA:-} 2>&1 | tee "$OUT/ca-sdtw/train.log" | sed -u 's/^/[ca-sdtw] /') &
 wait
 
 "$PY" - "$OUT" <<'EOF'

@@ -39,6 +39,12 @@ export interface JumpParams {
   beatPointsSeconds?: readonly number[];
   /** Extra cost of each end of a jump at a beat point that is not a jump point. */
   offBarPenalty: number;
+  /**
+   * Starting the recording inside the score, or ending it before the score's end, costs this
+   * fraction of a jump (1: a full jump; 0.5 and 0.25 measured worse on the multi-operation
+   * validation set, 83.1 vs 83.6 % within 100 ms).
+   */
+  openEndScale: number;
 }
 
 /**
@@ -57,6 +63,7 @@ export const DEFAULT_JUMP: JumpParams = {
   bandFrames: DEFAULT_DTW.fineRadius,
   boundaryFrames: 64,
   offBarPenalty: 2,
+  openEndScale: 1,
 };
 
 /** A coarse structure-aware path: one score frame per coarse perf frame, and where it jumps. */
@@ -152,7 +159,7 @@ export function coarseJumpPath(
     const base = i * M;
     if (i === 0) {
       for (let j = 0; j < M; j++) {
-        cur[j] = j === 0 ? c[j] : isTarget[j] ? rowPenalty[0] + targetExtra[j] + c[j] : Infinity;
+        cur[j] = j === 0 ? c[j] : isTarget[j] ? params.openEndScale * rowPenalty[0] + targetExtra[j] + c[j] : Infinity;
         ptr[base + j] = START;
       }
     } else {
@@ -198,7 +205,7 @@ export function coarseJumpPath(
   let endCol = M - 1;
   let endVal = prev[M - 1];
   for (let q = 0; q < sources.length; q++) {
-    const v = prev[sources[q]] + sourceExtra[sources[q]] + rowPenalty[N - 1];
+    const v = prev[sources[q]] + sourceExtra[sources[q]] + params.openEndScale * rowPenalty[N - 1];
     if (v < endVal) {
       endVal = v;
       endCol = sources[q];

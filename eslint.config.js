@@ -31,7 +31,9 @@ export default tseslint.config(
   },
   {
     files: ['renderer/**/*.{ts,svelte}'],
-    languageOptions: { globals: { ...globals.browser, process: 'off', require: 'off', __dirname: 'off', Buffer: 'off' } },
+    languageOptions: {
+      globals: { ...globals.browser, process: 'off', require: 'off', __dirname: 'off', Buffer: 'off' },
+    },
   },
   {
     files: ['**/*.svelte', '**/*.svelte.ts'],

@@ -43,7 +43,6 @@ import { rendererCsp, staticContentType } from './ipc/web.js';
 const APP_ORIGIN = 'accord://app';
 const CSP = rendererCsp(['accord-media:']);
 
-
 protocol.registerSchemesAsPrivileged([
   { scheme: 'accord', privileges: { standard: true, secure: true, supportFetchAPI: true } },
   {

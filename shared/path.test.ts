@@ -1,13 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import type { AlignmentPath } from './path.js';
-import { isScorerJump, pathFromFramePairs, pathToRows, perfTimesOfScoreTime, scoreTimeAt, segments } from './path.js';
+import {
+  isScorerJump,
+  pathFromFramePairs,
+  pathToRows,
+  perfTimesOfScoreTime,
+  scoreTimeAt,
+  segments,
+} from './path.js';
 
 const hop = 0.5;
 
 /** Path A(0..4 s) then back to 1 s: frames 0..4 score 0,0.5,…,2; frames 5..8 score 1,1.5,2,2.5. */
 function repeatPath(): AlignmentPath {
   const scoreTime = Float64Array.from([0, 0.5, 1, 1.5, 2, 1, 1.5, 2, 2.5]);
-  return { hopSeconds: hop, scoreTime, confidence: new Float32Array(9).fill(1), jumpFrames: [5], method: 'dtw' };
+  return {
+    hopSeconds: hop,
+    scoreTime,
+    confidence: new Float32Array(9).fill(1),
+    jumpFrames: [5],
+    method: 'dtw',
+  };
 }
 
 describe('isScorerJump', () => {
@@ -77,7 +90,12 @@ describe('pathFromFramePairs', () => {
   it('detects a jump back by the scorer rule and keeps both sides', () => {
     const perf = [0, 1, 2, 3, 4, 5, 6];
     const score = [0, 1, 2, 3, 0, 1, 2];
-    const p = pathFromFramePairs(perf, score, { perfFrames: 7, hopSeconds: 0.1, scoreHopSeconds: 0.5, method: 'jump' });
+    const p = pathFromFramePairs(perf, score, {
+      perfFrames: 7,
+      hopSeconds: 0.1,
+      scoreHopSeconds: 0.5,
+      method: 'jump',
+    });
     expect(p.jumpFrames).toEqual([4]);
     expect(p.scoreTime[3]).toBeCloseTo(1.5);
     expect(p.scoreTime[4]).toBeCloseTo(0);
@@ -87,11 +105,18 @@ describe('pathFromFramePairs', () => {
     ]);
   });
   it('uses explicit jump pairs and holds frames no pair covers', () => {
-    const p = pathFromFramePairs([2, 3, 4, 5], [10, 11, 5, 6], { perfFrames: 8, hopSeconds: 1, method: 'jump', jumpPairs: [2] });
+    const p = pathFromFramePairs([2, 3, 4, 5], [10, 11, 5, 6], {
+      perfFrames: 8,
+      hopSeconds: 1,
+      method: 'jump',
+      jumpPairs: [2],
+    });
     expect(p.jumpFrames).toEqual([4]);
     expect(Array.from(p.scoreTime)).toEqual([10, 10, 10, 11, 5, 6, 6, 6]);
   });
   it('rejects decreasing perf frames', () => {
-    expect(() => pathFromFramePairs([0, 2, 1], [0, 1, 2], { perfFrames: 3, hopSeconds: 1, method: 'dtw' })).toThrow(/must not decrease/);
+    expect(() =>
+      pathFromFramePairs([0, 2, 1], [0, 1, 2], { perfFrames: 3, hopSeconds: 1, method: 'dtw' }),
+    ).toThrow(/must not decrease/);
   });
 });

@@ -134,18 +134,35 @@ export interface FramePairsOptions {
  * to its start when it closes it); frames between anchors are interpolated, and frames outside
  * every pass are held.
  */
-export function pathFromFramePairs(perfFrames: ArrayLike<number>, scoreFrames: ArrayLike<number>, opts: FramePairsOptions): AlignmentPath {
+export function pathFromFramePairs(
+  perfFrames: ArrayLike<number>,
+  scoreFrames: ArrayLike<number>,
+  opts: FramePairsOptions,
+): AlignmentPath {
   const k = perfFrames.length;
-  if (scoreFrames.length !== k) throw new RangeError(`pathFromFramePairs: ${k} perf frames but ${scoreFrames.length} score frames`);
+  if (scoreFrames.length !== k)
+    throw new RangeError(`pathFromFramePairs: ${k} perf frames but ${scoreFrames.length} score frames`);
   const n = opts.perfFrames;
   const hop = opts.hopSeconds;
   const scoreHop = opts.scoreHopSeconds ?? hop;
   const scoreTime = new Float64Array(n);
   const confidence = opts.confidence ?? new Float32Array(n).fill(1);
-  if (confidence.length !== n) throw new RangeError(`pathFromFramePairs: confidence has ${confidence.length} frames, expected ${n}`);
-  if (k === 0) return { hopSeconds: hop, scoreTime, confidence, jumpFrames: [], method: opts.method, modelVersion: opts.modelVersion };
+  if (confidence.length !== n)
+    throw new RangeError(`pathFromFramePairs: confidence has ${confidence.length} frames, expected ${n}`);
+  if (k === 0)
+    return {
+      hopSeconds: hop,
+      scoreTime,
+      confidence,
+      jumpFrames: [],
+      method: opts.method,
+      modelVersion: opts.modelVersion,
+    };
   for (let p = 1; p < k; p++) {
-    if (perfFrames[p] < perfFrames[p - 1]) throw new RangeError(`pathFromFramePairs: perf frames must not decrease (pair ${p}: ${perfFrames[p - 1]} → ${perfFrames[p]})`);
+    if (perfFrames[p] < perfFrames[p - 1])
+      throw new RangeError(
+        `pathFromFramePairs: perf frames must not decrease (pair ${p}: ${perfFrames[p - 1]} → ${perfFrames[p]})`,
+      );
   }
   // Pass boundaries in pair indices.
   let cuts: number[];
@@ -154,7 +171,15 @@ export function pathFromFramePairs(perfFrames: ArrayLike<number>, scoreFrames: A
   } else {
     cuts = [];
     for (let p = 1; p < k; p++) {
-      if (isScorerJump(perfFrames[p - 1] * hop, scoreFrames[p - 1] * scoreHop, perfFrames[p] * hop, scoreFrames[p] * scoreHop)) cuts.push(p);
+      if (
+        isScorerJump(
+          perfFrames[p - 1] * hop,
+          scoreFrames[p - 1] * scoreHop,
+          perfFrames[p] * hop,
+          scoreFrames[p] * scoreHop,
+        )
+      )
+        cuts.push(p);
     }
   }
   const bounds = [0, ...cuts, k];
@@ -244,7 +269,14 @@ export function pathFromFramePairs(perfFrames: ArrayLike<number>, scoreFrames: A
   if (firstFilled < 0) firstFilled = 0;
   for (let f = 0; f < firstFilled; f++) scoreTime[f] = scoreTime[firstFilled];
   const uniq = [...new Set(jumpFrames)].sort((x, y) => x - y);
-  return { hopSeconds: hop, scoreTime, confidence, jumpFrames: uniq, method: opts.method, modelVersion: opts.modelVersion };
+  return {
+    hopSeconds: hop,
+    scoreTime,
+    confidence,
+    jumpFrames: uniq,
+    method: opts.method,
+    modelVersion: opts.modelVersion,
+  };
 }
 
 function isJumpFrame(path: AlignmentPath, f: number): boolean {

@@ -24,7 +24,9 @@ function makeLongPiece(minutes: number): { score: string; perf: string } {
   const perf = path.join(cacheDir, `perf-${minutes}min.mid`);
   if (existsSync(score) && existsSync(perf)) return { score, perf };
   const src = new Midi(readFileSync(path.join(root, 'resources/sample/score.mid')));
-  const notes = src.tracks.flatMap((t) => t.notes.map((n) => ({ midi: n.midi, time: n.time, duration: n.duration, velocity: n.velocity })));
+  const notes = src.tracks.flatMap((t) =>
+    t.notes.map((n) => ({ midi: n.midi, time: n.time, duration: n.duration, velocity: n.velocity })),
+  );
   const pieceLen = Math.max(...notes.map((n) => n.time + n.duration)) + 0.5;
   const loops = Math.ceil((minutes * 60) / pieceLen);
   const out = new Midi();
@@ -32,14 +34,20 @@ function makeLongPiece(minutes: number): { score: string; perf: string } {
   const st = out.addTrack();
   const pt = perfOut.addTrack();
   // Performance time: a slow tempo drift (±12 %) integrated over score time.
-  const warp = (s: number): number => s + 0.12 * (minutes * 60 / (2 * Math.PI * 7)) * Math.sin((2 * Math.PI * 7 * s) / (minutes * 60));
+  const warp = (s: number): number =>
+    s + 0.12 * ((minutes * 60) / (2 * Math.PI * 7)) * Math.sin((2 * Math.PI * 7 * s) / (minutes * 60));
   for (let k = 0; k < loops; k++) {
     for (const n of notes) {
       const s = k * pieceLen + n.time;
       if (s > minutes * 60) continue;
       st.addNote({ midi: n.midi, time: s, duration: n.duration, velocity: n.velocity });
       const p0 = warp(s);
-      pt.addNote({ midi: n.midi, time: p0, duration: Math.max(0.05, warp(s + n.duration) - p0), velocity: n.velocity });
+      pt.addNote({
+        midi: n.midi,
+        time: p0,
+        duration: Math.max(0.05, warp(s + n.duration) - p0),
+        velocity: n.velocity,
+      });
     }
   }
   mkdirSync(cacheDir, { recursive: true });
@@ -50,7 +58,10 @@ function makeLongPiece(minutes: number): { score: string; perf: string } {
 
 function synth(perfMidi: string, minutes: number): string {
   const wav = path.join(cacheDir, `perf-${minutes}min.wav`);
-  if (!existsSync(wav)) execFileSync('fluidsynth', ['-ni', '-g', '0.7', '-F', wav, '-r', '44100', SOUNDFONT, perfMidi], { stdio: 'ignore' });
+  if (!existsSync(wav))
+    execFileSync('fluidsynth', ['-ni', '-g', '0.7', '-F', wav, '-r', '44100', SOUNDFONT, perfMidi], {
+      stdio: 'ignore',
+    });
   return wav;
 }
 
@@ -84,10 +95,14 @@ function main(): void {
     const { score, perf } = makeLongPiece(minutes);
     const wav = synth(perf, minutes);
     for (const method of methods) {
-      const out = execFileSync(process.execPath, [path.join(root, 'dist/node/electron/bench/engine.js'), wav, score, method], {
-        encoding: 'utf8',
-        maxBuffer: 1 << 24,
-      });
+      const out = execFileSync(
+        process.execPath,
+        [path.join(root, 'dist/node/electron/bench/engine.js'), wav, score, method],
+        {
+          encoding: 'utf8',
+          maxBuffer: 1 << 24,
+        },
+      );
       const run = JSON.parse(out.trim().split('\n').pop()!) as EngineRun;
       runs.push({ minutes, ...run });
       const t = run.timings;
@@ -101,19 +116,31 @@ function main(): void {
   let edit: unknown = null;
   let editor: unknown = null;
   if (!values['skip-editor']) {
-    edit = lastJson(execFileSync(process.execPath, [path.join(root, 'dist/node/electron/bench/edit.js')], { encoding: 'utf8', maxBuffer: 1 << 24 }));
-    process.stdout.write(`editor re-alignment and exports: ${JSON.stringify(edit)}\n`);
-    editor = lastJson(
-      execFileSync(path.join(root, 'node_modules/.bin/jiti'), [path.join(root, 'e2e/bench.ts'), '--minutes', '60'], {
-        cwd: root,
+    edit = lastJson(
+      execFileSync(process.execPath, [path.join(root, 'dist/node/electron/bench/edit.js')], {
         encoding: 'utf8',
         maxBuffer: 1 << 24,
       }),
     );
+    process.stdout.write(`editor re-alignment and exports: ${JSON.stringify(edit)}\n`);
+    editor = lastJson(
+      execFileSync(
+        path.join(root, 'node_modules/.bin/jiti'),
+        [path.join(root, 'e2e/bench.ts'), '--minutes', '60'],
+        {
+          cwd: root,
+          encoding: 'utf8',
+          maxBuffer: 1 << 24,
+        },
+      ),
+    );
     process.stdout.write(`editor in Chromium: ${JSON.stringify(editor)}\n`);
   }
   mkdirSync(cacheDir, { recursive: true });
-  writeFileSync(path.join(cacheDir, 'results.json'), JSON.stringify({ date: new Date().toISOString(), runs, edit, editor }, null, 1));
+  writeFileSync(
+    path.join(cacheDir, 'results.json'),
+    JSON.stringify({ date: new Date().toISOString(), runs, edit, editor }, null, 1),
+  );
 }
 
 main();

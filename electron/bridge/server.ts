@@ -65,8 +65,6 @@ export interface Bridge {
 
 const CSP = rendererCsp();
 
-
-
 const COOKIE = 'accord_token';
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 const MAX_BODY_BYTES = 16 * 1024 * 1024;

@@ -77,16 +77,19 @@ function csvCell(v: string | number): string {
 export async function readManifest(file: string): Promise<BatchPair[]> {
   const text = await fs.readFile(file, 'utf8');
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  if (lines.length === 0) throw new Error(`${file}: empty manifest (expected a header 'audio,score[,out]' and rows)`);
+  if (lines.length === 0)
+    throw new Error(`${file}: empty manifest (expected a header 'audio,score[,out]' and rows)`);
   const head = csvCells(lines[0]).map((h) => h.toLowerCase());
   const ia = head.indexOf('audio');
   const is = head.indexOf('score');
   const io = head.indexOf('out');
-  if (ia < 0 || is < 0) throw new Error(`${file}: expected a header with columns audio,score[,out], got '${lines[0]}'`);
+  if (ia < 0 || is < 0)
+    throw new Error(`${file}: expected a header with columns audio,score[,out], got '${lines[0]}'`);
   const base = path.dirname(path.resolve(file));
   return lines.slice(1).map((line, k) => {
     const cells = csvCells(line);
-    if (!cells[ia] || !cells[is]) throw new Error(`${file}:${k + 2}: expected audio and score paths, got '${line}'`);
+    if (!cells[ia] || !cells[is])
+      throw new Error(`${file}:${k + 2}: expected audio and score paths, got '${line}'`);
     return {
       audio: path.resolve(base, cells[ia]),
       score: path.resolve(base, cells[is]),
@@ -110,7 +113,8 @@ export async function pairFolder(dir: string, log: (l: string) => void): Promise
     const audio = files.find((f) => AUDIO_EXT.has(path.extname(f).toLowerCase()));
     const score = SCORE_EXT.map((e) => files.find((f) => path.extname(f).toLowerCase() === e)).find(Boolean);
     if (audio && score) pairs.push({ audio: path.join(dir, audio), score: path.join(dir, score) });
-    else if (audio) log(`skipping ${audio}: no score named ${stem}.{${SCORE_EXT.map((e) => e.slice(1)).join(',')}}`);
+    else if (audio)
+      log(`skipping ${audio}: no score named ${stem}.{${SCORE_EXT.map((e) => e.slice(1)).join(',')}}`);
   }
   return pairs;
 }
@@ -153,7 +157,15 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
             };
             const onErr = (e: Error): void => {
               worker.off('message', onMsg);
-              resolve({ ...task, status: 'failed', error: `worker crashed: ${e.message}`, seconds: 0, audioSeconds: 0, meanConfidence: 0, jumps: 0 });
+              resolve({
+                ...task,
+                status: 'failed',
+                error: `worker crashed: ${e.message}`,
+                seconds: 0,
+                audioSeconds: 0,
+                meanConfidence: 0,
+                jumps: 0,
+              });
             };
             worker.once('message', onMsg);
             worker.once('error', onErr);
@@ -174,7 +186,17 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
 
   const header = 'audio,score,out,status,error,seconds,audio_seconds,mean_confidence,jumps';
   const rows = outcomes.map((o) =>
-    [o.audio, o.score, o.out, o.status, o.error ?? '', o.seconds.toFixed(2), o.audioSeconds.toFixed(2), o.meanConfidence.toFixed(3), o.jumps]
+    [
+      o.audio,
+      o.score,
+      o.out,
+      o.status,
+      o.error ?? '',
+      o.seconds.toFixed(2),
+      o.audioSeconds.toFixed(2),
+      o.meanConfidence.toFixed(3),
+      o.jumps,
+    ]
       .map(csvCell)
       .join(','),
   );

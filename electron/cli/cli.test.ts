@@ -34,7 +34,16 @@ beforeAll(() => {
 describe('accord align', () => {
   it('writes the evaluation CSV contract for the sample and prints a summary', () => {
     const out = path.join(tmp, 'sample.csv');
-    const r = accord('align', fx('sample/performance.flac'), fx('sample/score.mid'), '-o', out, '--method', 'dtw', '--progress');
+    const r = accord(
+      'align',
+      fx('sample/performance.flac'),
+      fx('sample/score.mid'),
+      '-o',
+      out,
+      '--method',
+      'dtw',
+      '--progress',
+    );
     expect(r.stderr).toMatch(/features \d+%/);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/aligned performance\.flac .* by dtw .* → .*sample\.csv \(csv\)/);
@@ -49,7 +58,17 @@ describe('accord align', () => {
 
   it.each(['json', 'asap', 'audacity', 'svl', 'midi'])('writes --format %s', (format) => {
     const out = path.join(tmp, `prelude-${format}.out`);
-    const r = accord('align', fx('fixtures/prelude/performance.ogg'), fx('fixtures/prelude/score.mid'), '-o', out, '--format', format, '--method', 'dtw');
+    const r = accord(
+      'align',
+      fx('fixtures/prelude/performance.ogg'),
+      fx('fixtures/prelude/score.mid'),
+      '-o',
+      out,
+      '--format',
+      format,
+      '--method',
+      'dtw',
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const bytes = readFileSync(out);
@@ -60,7 +79,15 @@ describe('accord align', () => {
 
   it('follows the repeat that the score does not write out (jump method)', () => {
     const out = path.join(tmp, 'minuet-jump.csv');
-    const r = accord('align', fx('fixtures/minuet-repeat/performance.ogg'), fx('fixtures/minuet-repeat/score-norepeat.mid'), '-o', out, '--method', 'jump');
+    const r = accord(
+      'align',
+      fx('fixtures/minuet-repeat/performance.ogg'),
+      fx('fixtures/minuet-repeat/score-norepeat.mid'),
+      '-o',
+      out,
+      '--method',
+      'jump',
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/[1-9]\d* jump\(s\)/);
     // The issue's target for `jump` on performances with repeats/skips is 85 % within 100 ms;
@@ -70,7 +97,15 @@ describe('accord align', () => {
 
   it('follows a repeated and a skipped passage (structure fixture, jump method)', () => {
     const out = path.join(tmp, 'structure-jump.csv');
-    const r = accord('align', fx('fixtures/structure/performance.ogg'), fx('fixtures/structure/score.mid'), '-o', out, '--method', 'jump');
+    const r = accord(
+      'align',
+      fx('fixtures/structure/performance.ogg'),
+      fx('fixtures/structure/score.mid'),
+      '-o',
+      out,
+      '--method',
+      'jump',
+    );
     expect(r.code).toBe(0);
     expect(accuracy(fx('fixtures/structure/gt.csv'), out).acc100).toBeGreaterThanOrEqual(85);
   });
@@ -79,9 +114,17 @@ describe('accord align', () => {
 describe('the default method', () => {
   it('uses the shipped model and follows a repeated and a skipped passage: each jump within 200 ms of the truth', () => {
     const out = path.join(tmp, 'structure.alignment.json');
-    const r = accord('align', fx('fixtures/structure/performance.ogg'), fx('fixtures/structure/score.mid'), '-o', out);
+    const r = accord(
+      'align',
+      fx('fixtures/structure/performance.ogg'),
+      fx('fixtures/structure/score.mid'),
+      '-o',
+      out,
+    );
     expect(r.code).toBe(0);
-    const shipped = JSON.parse(readFileSync(path.join(root, 'models/accord-ca/config.json'), 'utf8')) as { version: string };
+    const shipped = JSON.parse(readFileSync(path.join(root, 'models/accord-ca/config.json'), 'utf8')) as {
+      version: string;
+    };
     expect(r.stdout).toContain(` by auto (model ${shipped.version}) `);
     expect(r.stderr).not.toMatch(/warning/);
     const json = JSON.parse(readFileSync(out, 'utf8')) as {
@@ -96,9 +139,13 @@ describe('the default method', () => {
     const cuts = gt.filter((row, i) => i > 0 && row.segment !== gt[i - 1].segment).map((row) => row.perfTime);
     expect(cuts).toHaveLength(2);
     expect(json.jumps).toHaveLength(cuts.length);
-    for (const cut of cuts) expect(Math.min(...json.jumps.map((j) => Math.abs(j.perfTime - cut)))).toBeLessThan(0.2);
+    for (const cut of cuts)
+      expect(Math.min(...json.jumps.map((j) => Math.abs(j.perfTime - cut)))).toBeLessThan(0.2);
     const csv = path.join(tmp, 'structure-auto.csv');
-    expect(accord('align', fx('fixtures/structure/performance.ogg'), fx('fixtures/structure/score.mid'), '-o', csv).code).toBe(0);
+    expect(
+      accord('align', fx('fixtures/structure/performance.ogg'), fx('fixtures/structure/score.mid'), '-o', csv)
+        .code,
+    ).toBe(0);
     // 85 % within 100 ms is the issue's target for structure sets; this clean rendering must meet it.
     expect(accuracy(fx('fixtures/structure/gt.csv'), csv).acc100).toBeGreaterThanOrEqual(85);
   });
@@ -147,12 +194,20 @@ describe('bad input gets one clear line and a non-zero exit', () => {
   it('a recording and a score of wildly different length', () => {
     const long = path.join(tmp, 'long.mid');
     // The sample's score played 16 times over is far longer than the prelude's recording (an excerpt may be 1/12).
-    const gen = spawnSync(process.execPath, ['--input-type=module', '-e', `
+    const gen = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `
       import pkg from '@tonejs/midi'; import fs from 'node:fs';
       const { Midi } = pkg; const src = new Midi(fs.readFileSync(${JSON.stringify(score)}));
       const out = new Midi(); const t = out.addTrack(); const len = src.duration + 1;
       for (let k = 0; k < 16; k++) for (const tr of src.tracks) for (const n of tr.notes) t.addNote({ midi: n.midi, time: n.time + k * len, duration: n.duration, velocity: n.velocity });
-      fs.writeFileSync(${JSON.stringify(long)}, out.toArray());`], { cwd: root, encoding: 'utf8' });
+      fs.writeFileSync(${JSON.stringify(long)}, out.toArray());`,
+      ],
+      { cwd: root, encoding: 'utf8' },
+    );
     expect(gen.status).toBe(0);
     const r2 = accord('align', prelude, long, '-o', path.join(tmp, 'x.csv'));
     expect(r2.code).not.toBe(0);
@@ -162,17 +217,30 @@ describe('bad input gets one clear line and a non-zero exit', () => {
     const f = path.join(tmp, 'silence.wav');
     const n = 22050 * 20;
     const b = Buffer.alloc(44 + 2 * n);
-    b.write('RIFF', 0, 'latin1'); b.writeUInt32LE(36 + 2 * n, 4); b.write('WAVEfmt ', 8, 'latin1');
-    b.writeUInt32LE(16, 16); b.writeUInt16LE(1, 20); b.writeUInt16LE(1, 22); b.writeUInt32LE(22050, 24);
-    b.writeUInt32LE(44100, 28); b.writeUInt16LE(2, 32); b.writeUInt16LE(16, 34); b.write('data', 36, 'latin1'); b.writeUInt32LE(2 * n, 40);
+    b.write('RIFF', 0, 'latin1');
+    b.writeUInt32LE(36 + 2 * n, 4);
+    b.write('WAVEfmt ', 8, 'latin1');
+    b.writeUInt32LE(16, 16);
+    b.writeUInt16LE(1, 20);
+    b.writeUInt16LE(1, 22);
+    b.writeUInt32LE(22050, 24);
+    b.writeUInt32LE(44100, 28);
+    b.writeUInt16LE(2, 32);
+    b.writeUInt16LE(16, 34);
+    b.write('data', 36, 'latin1');
+    b.writeUInt32LE(2 * n, 40);
     writeFileSync(f, b);
     const r = accord('align', f, score, '-o', path.join(tmp, 'x.csv'));
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/silence\.wav.*silent/);
   });
   it('unknown method and format are usage errors', () => {
-    expect(accord('align', prelude, score, '-o', path.join(tmp, 'x.csv'), '--method', 'magic').stderr).toMatch(/--method: expected one of/);
-    expect(accord('align', prelude, score, '-o', path.join(tmp, 'x.csv'), '--format', 'xls').stderr).toMatch(/--format: expected one of/);
+    expect(
+      accord('align', prelude, score, '-o', path.join(tmp, 'x.csv'), '--method', 'magic').stderr,
+    ).toMatch(/--method: expected one of/);
+    expect(accord('align', prelude, score, '-o', path.join(tmp, 'x.csv'), '--format', 'xls').stderr).toMatch(
+      /--format: expected one of/,
+    );
   });
 });
 
@@ -198,13 +266,33 @@ describe('accord batch', () => {
 
   it('splits a manifest into shards', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'accord-shard-'));
-    const rows = ['audio,score', ...['prelude', 'structure', 'minuet-repeat'].map((p) => `${fx(`fixtures/${p}/performance.ogg`)},${fx(`fixtures/${p}/score.mid`)}`)];
+    const rows = [
+      'audio,score',
+      ...['prelude', 'structure', 'minuet-repeat'].map(
+        (p) => `${fx(`fixtures/${p}/performance.ogg`)},${fx(`fixtures/${p}/score.mid`)}`,
+      ),
+    ];
     writeFileSync(path.join(dir, 'manifest.csv'), rows.join('\n'));
-    const r = accord('batch', path.join(dir, 'manifest.csv'), '-o', path.join(dir, 'out'), '--shard', '1/2', '--method', 'dtw', '--jobs', '1');
+    const r = accord(
+      'batch',
+      path.join(dir, 'manifest.csv'),
+      '-o',
+      path.join(dir, 'out'),
+      '--shard',
+      '1/2',
+      '--method',
+      'dtw',
+      '--jobs',
+      '1',
+    );
     expect(r.code).toBe(0);
-    const summary = readFileSync(path.join(dir, 'out', 'summary-1of2.csv'), 'utf8').trim().split('\n');
+    const summary = readFileSync(path.join(dir, 'out', 'summary-1of2.csv'), 'utf8')
+      .trim()
+      .split('\n');
     expect(summary).toHaveLength(2);
     expect(summary[1]).toMatch(/structure/);
-    expect(accord('batch', path.join(dir, 'manifest.csv'), '-o', path.join(dir, 'out'), '--shard', '2/2').stderr).toMatch(/--shard: expected i\/n/);
+    expect(
+      accord('batch', path.join(dir, 'manifest.csv'), '-o', path.join(dir, 'out'), '--shard', '2/2').stderr,
+    ).toMatch(/--shard: expected i\/n/);
   });
 });

@@ -6,7 +6,13 @@ import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { packageVersion } from '../repoRoot.js';
-import { alignFiles, releaseModels, ENGINE_METHODS, type EngineMethod, type Stage } from '../services/pipeline.js';
+import {
+  alignFiles,
+  releaseModels,
+  ENGINE_METHODS,
+  type EngineMethod,
+  type Stage,
+} from '../services/pipeline.js';
 import { writeAlignment, resolveFormat, FORMAT_NAMES } from './output.js';
 import { runBatch } from './batch.js';
 
@@ -29,7 +35,8 @@ function version(): string {
 function positiveInt(v: string | undefined, name: string, fallback: number): number {
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name}: expected a positive integer, got '${v}'`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`--${name}: expected a positive integer, got '${v}'`);
   return n;
 }
 
@@ -59,7 +66,9 @@ async function cmdAlign(args: string[]): Promise<number> {
     },
   });
   if (positionals.length !== 2) {
-    throw new UsageError(`align: expected <performance audio> <score>, got ${positionals.length} file argument(s)`);
+    throw new UsageError(
+      `align: expected <performance audio> <score>, got ${positionals.length} file argument(s)`,
+    );
   }
   if (!values.output) throw new UsageError('align: expected -o <out>');
   const [audioPath, scorePath] = positionals;
@@ -67,7 +76,8 @@ async function cmdAlign(args: string[]): Promise<number> {
   const threads = positiveInt(values.threads, 'threads', 1);
   const m = method(values.method);
   const outDir = path.dirname(path.resolve(values.output));
-  if (!existsSync(outDir)) throw new UsageError(`${values.output}: the output folder ${outDir} does not exist`);
+  if (!existsSync(outDir))
+    throw new UsageError(`${values.output}: the output folder ${outDir} does not exist`);
 
   let last = '';
   const onProgress = values.progress
@@ -156,7 +166,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     process.stderr.write(`accord: ${msg}\n`);
-    if (err instanceof UsageError || (err instanceof TypeError && 'code' in err)) process.stderr.write(`${USAGE}\n`);
+    if (err instanceof UsageError || (err instanceof TypeError && 'code' in err))
+      process.stderr.write(`${USAGE}\n`);
     return err instanceof UsageError ? 64 : 1;
   } finally {
     await releaseModels();

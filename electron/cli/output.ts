@@ -1,6 +1,11 @@
 /** Writing an alignment result to a file in one of the export formats (atomically). */
 import path from 'node:path';
-import { EXPORT_FORMATS, exportAlignment, formatFromFileName, type ExportFormat } from '../../shared/formats/index.js';
+import {
+  EXPORT_FORMATS,
+  exportAlignment,
+  formatFromFileName,
+  type ExportFormat,
+} from '../../shared/formats/index.js';
 import { writeFileAtomic } from '../services/atomicWrite.js';
 import type { AlignResult } from '../services/pipeline.js';
 

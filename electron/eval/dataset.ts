@@ -410,7 +410,11 @@ function main(): void {
         start: Math.round(p.startSeconds * pcm.sampleRate),
         end: Math.round(p.endSeconds * pcm.sampleRate),
       }));
-      const channels = spliceChannels(pcm.channels, pieces, Math.round(MULTI.crossfadeSeconds * pcm.sampleRate));
+      const channels = spliceChannels(
+        pcm.channels,
+        pieces,
+        Math.round(MULTI.crossfadeSeconds * pcm.sampleRate),
+      );
       if (old) degrade(channels, pcm.sampleRate, old, rand);
       const tmp = `${audio}.tmp.wav`;
       writeWav16(tmp, { sampleRate: pcm.sampleRate, channels });

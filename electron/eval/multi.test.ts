@@ -7,7 +7,11 @@ import { detunedMidi, seededRandom } from './dataset.js';
 const { Midi } = midiPkg;
 
 /** 600 beats at 0.5 s from 1 s (leading silence), score beats every 0.5 s. */
-const rows = Array.from({ length: 600 }, (_, k) => ({ perfTime: 1 + 0.5 * k, scoreTime: 0.5 * k, segment: 0 }));
+const rows = Array.from({ length: 600 }, (_, k) => ({
+  perfTime: 1 + 0.5 * k,
+  scoreTime: 0.5 * k,
+  segment: 0,
+}));
 
 describe('multi-operation structure set', () => {
   it('plans 3–6 segments of ≥ 8 beats, 1–3 operations, 100–150 s, jumps where the order breaks', () => {
@@ -15,7 +19,8 @@ describe('multi-operation structure set', () => {
       const plan = planMulti(rows, 302, seededRandom(seed));
       expect(plan.segments.length).toBeGreaterThanOrEqual(MULTI.minSegments);
       expect(plan.segments.length).toBeLessThanOrEqual(MULTI.maxSegments);
-      for (const s of plan.segments) expect(s.endBeat - s.startBeat).toBeGreaterThanOrEqual(MULTI.minSegmentBeats);
+      for (const s of plan.segments)
+        expect(s.endBeat - s.startBeat).toBeGreaterThanOrEqual(MULTI.minSegmentBeats);
       expect(plan.ops.length).toBeGreaterThanOrEqual(1);
       expect(plan.ops.length).toBeLessThanOrEqual(3);
       expect(plan.outputSeconds).toBeGreaterThanOrEqual(100);

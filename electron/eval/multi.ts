@@ -183,7 +183,12 @@ export function detuneAt(o: OldRecording, t: number): number {
  * Adds noise (pinkish: white through a one-pole low-pass mixed with white), mains hum with three
  * harmonics and clicks to `channels` in place, levels relative to the signal's RMS.
  */
-export function degrade(channels: Float32Array[], sampleRate: number, o: OldRecording, rand: () => number): void {
+export function degrade(
+  channels: Float32Array[],
+  sampleRate: number,
+  o: OldRecording,
+  rand: () => number,
+): void {
   let energy = 0;
   let count = 0;
   for (const ch of channels) {
@@ -219,7 +224,8 @@ export function degrade(channels: Float32Array[], sampleRate: number, o: OldReco
       ch[i] += noise + hum;
     }
     for (const c of clicks) {
-      for (let d = 0; d < 40 && c.at + d < n; d++) ch[c.at + d] += c.amp * Math.exp(-d / 6) * (d % 2 ? -0.6 : 1);
+      for (let d = 0; d < 40 && c.at + d < n; d++)
+        ch[c.at + d] += c.amp * Math.exp(-d / 6) * (d % 2 ? -0.6 : 1);
     }
   }
   // Normalise to −1 dBFS peak.

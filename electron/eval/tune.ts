@@ -16,7 +16,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { audioFeatures, scoreFeatures, type Features } from '../../shared/dsp/features.js';
 import { parseGtCsv, scoreCase, type GtRow } from '../../shared/eval/metric.js';
-import { jumpFigures, matchJumps, predictedJumps, scoreBeatTimes, type JumpCounts } from '../../shared/eval/jumps.js';
+import {
+  jumpFigures,
+  matchJumps,
+  predictedJumps,
+  scoreBeatTimes,
+  type JumpCounts,
+} from '../../shared/eval/jumps.js';
 import { pathToRows } from '../../shared/path.js';
 import { decodeAudioFile } from '../services/audio.js';
 import { alignFeatures, isMethod, releaseModels } from '../services/pipeline.js';
@@ -108,7 +114,9 @@ async function main(): Promise<void> {
       bySet.set(p.c.set, e);
       perCase[p.c.id] = [s.acc100, j.nMatched, j.nTrue, j.nPred];
       if (values.verbose)
-        console.log(`  ${p.c.id} ${s.acc50.toFixed(1)}/${s.acc100.toFixed(1)}/${s.acc200.toFixed(1)} jumps ${j.nMatched}/${j.nTrue}/${j.nPred}`);
+        console.log(
+          `  ${p.c.id} ${s.acc50.toFixed(1)}/${s.acc100.toFixed(1)}/${s.acc200.toFixed(1)} jumps ${j.nMatched}/${j.nTrue}/${j.nPred}`,
+        );
     }
     const parts: string[] = [];
     const sets: Record<string, unknown> = {};
@@ -118,12 +126,24 @@ async function main(): Promise<void> {
       parts.push(
         `${set} ${mean(0).toFixed(2)}/${mean(1).toFixed(2)}/${mean(2).toFixed(2)} J ${f.recall.toFixed(1)}/${f.precision.toFixed(1)}`,
       );
-      sets[set] = { acc50: mean(0), acc100: mean(1), acc200: mean(2), jumpRecall: f.recall, jumpPrecision: f.precision };
+      sets[set] = {
+        acc50: mean(0),
+        acc100: mean(1),
+        acc200: mean(2),
+        jumpRecall: f.recall,
+        jumpPrecision: f.precision,
+      };
     }
-    console.log(`${JSON.stringify(cfg)}  ${parts.join('  ')}  (${((performance.now() - t1) / 1000).toFixed(0)} s)`);
+    console.log(
+      `${JSON.stringify(cfg)}  ${parts.join('  ')}  (${((performance.now() - t1) / 1000).toFixed(0)} s)`,
+    );
     report.push({ config: cfg, sets, cases: perCase });
   }
-  if (values.json) writeFileAtomicSync(values.json, JSON.stringify({ method, argv: process.argv.slice(2), report }, null, 1) + '\n');
+  if (values.json)
+    writeFileAtomicSync(
+      values.json,
+      JSON.stringify({ method, argv: process.argv.slice(2), report }, null, 1) + '\n',
+    );
   await releaseModels();
 }
 

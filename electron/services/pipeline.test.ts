@@ -9,7 +9,9 @@ import { alignFiles, releaseModels } from './pipeline.js';
 const fixture = fileURLToPath(new URL('../../resources/fixtures/structure/', import.meta.url));
 const audio = join(fixture, 'performance.ogg');
 const score = join(fixture, 'score.mid');
-const shipped = JSON.parse(readFileSync(join(defaultModelDir(), 'config.json'), 'utf8')) as { version: string };
+const shipped = JSON.parse(readFileSync(join(defaultModelDir(), 'config.json'), 'utf8')) as {
+  version: string;
+};
 const tmp = mkdtempSync(join(tmpdir(), 'accord-pipeline-'));
 
 afterAll(async () => {
@@ -28,7 +30,10 @@ describe('auto: the shipped network steering the jump search', () => {
 
   it('falls back to the jump search with a warning when the model is missing', async () => {
     const seen: string[] = [];
-    const r = await alignFiles(audio, score, { modelDir: join(tmp, 'no-model'), onWarning: (w) => seen.push(w) });
+    const r = await alignFiles(audio, score, {
+      modelDir: join(tmp, 'no-model'),
+      onWarning: (w) => seen.push(w),
+    });
     expect(r.path.method).toBe('auto');
     expect(r.path.modelVersion).toBeUndefined();
     expect(r.warnings).toHaveLength(1);
@@ -42,7 +47,8 @@ describe('auto: the shipped network steering the jump search', () => {
   it('falls back when the model file is damaged (checksum mismatch)', async () => {
     const damaged = join(tmp, 'damaged');
     mkdirSync(damaged);
-    for (const f of ['config.json', 'model.onnx.sha256', 'golden.json']) copyFileSync(join(defaultModelDir(), f), join(damaged, f));
+    for (const f of ['config.json', 'model.onnx.sha256', 'golden.json'])
+      copyFileSync(join(defaultModelDir(), f), join(damaged, f));
     const bytes = readFileSync(join(defaultModelDir(), 'model.onnx'));
     bytes[bytes.length >> 1] ^= 0xff;
     writeFileSync(join(damaged, 'model.onnx'), bytes);
@@ -53,8 +59,8 @@ describe('auto: the shipped network steering the jump search', () => {
   });
 
   it('an explicit neural method does not fall back: the error reaches the caller', async () => {
-    await expect(alignFiles(audio, score, { method: 'neural-jump', modelDir: join(tmp, 'no-model') })).rejects.toThrow(
-      /no-model/,
-    );
+    await expect(
+      alignFiles(audio, score, { method: 'neural-jump', modelDir: join(tmp, 'no-model') }),
+    ).rejects.toThrow(/no-model/);
   });
 });

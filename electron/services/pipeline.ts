@@ -100,7 +100,10 @@ export function checkAlignable(
   let voiced = 0;
   for (let i = 0; i < perf.frames; i++) if (perf.energy[i] > SILENT_LOG_ENERGY) voiced++;
   if (voiced < Math.max(8, perf.frames * 0.02)) {
-    throw new AlignInputError('silent', `${audio.name}: the recording is silent (expected music, found ${voiced} non-silent frames of ${perf.frames})`);
+    throw new AlignInputError(
+      'silent',
+      `${audio.name}: the recording is silent (expected music, found ${voiced} non-silent frames of ${perf.frames})`,
+    );
   }
   const ratio = audio.durationSeconds / Math.max(score.durationSeconds, 1e-6);
   if (ratio > MAX_LENGTH_RATIO || ratio < MIN_LENGTH_RATIO) {
@@ -116,7 +119,11 @@ export async function alignFeatures(
   perf: Features,
   scoreFeat: Features,
   score: LoadedScore,
-  opts: AlignOptions & { method: EngineMethod; jumpParams?: Partial<JumpParams>; neuralParams?: Partial<NeuralJumpParams> },
+  opts: AlignOptions & {
+    method: EngineMethod;
+    jumpParams?: Partial<JumpParams>;
+    neuralParams?: Partial<NeuralJumpParams>;
+  },
 ): Promise<{ path: AlignmentPath; warnings: string[] }> {
   const warnings: string[] = [];
   const progress = (f: number): void => opts.onProgress?.('align', f);
@@ -133,12 +140,24 @@ export async function alignFeatures(
     case 'neural':
     case 'neural-raw': {
       const model = await sharedNeuralModel(opts.modelDir, opts.threads);
-      const path = await alignNeural(perf, scoreFeat, model, { jumpPointsSeconds: jumpPoints, raw: opts.method === 'neural-raw', ...common });
+      const path = await alignNeural(perf, scoreFeat, model, {
+        jumpPointsSeconds: jumpPoints,
+        raw: opts.method === 'neural-raw',
+        ...common,
+      });
       return { path, warnings };
     }
     case 'neural-jump': {
       const model = await sharedNeuralModel(opts.modelDir, opts.threads);
-      return { path: await alignNeuralJump(perf, scoreFeat, model, { jumpPointsSeconds: jumpPoints, jumpParams, params: opts.neuralParams, ...common }), warnings };
+      return {
+        path: await alignNeuralJump(perf, scoreFeat, model, {
+          jumpPointsSeconds: jumpPoints,
+          jumpParams,
+          params: opts.neuralParams,
+          ...common,
+        }),
+        warnings,
+      };
     }
     case 'auto': {
       // The network steers the structure-aware jump search (models/README.md, "Is it the
@@ -153,17 +172,29 @@ export async function alignFeatures(
         opts.onWarning?.(warning);
         return { path: { ...alignJump(perf, scoreFeat, jumpPoints, jumpCommon), method: 'auto' }, warnings };
       }
-      const path = await alignNeuralJump(perf, scoreFeat, model, { jumpPointsSeconds: jumpPoints, jumpParams, params: opts.neuralParams, ...common });
+      const path = await alignNeuralJump(perf, scoreFeat, model, {
+        jumpPointsSeconds: jumpPoints,
+        jumpParams,
+        params: opts.neuralParams,
+        ...common,
+      });
       return { path: { ...path, method: 'auto' }, warnings };
     }
   }
 }
 
 /** Aligns a recording with a score file. */
-export async function alignFiles(audioPath: string, scorePath: string, opts: AlignOptions = {}): Promise<AlignResult> {
+export async function alignFiles(
+  audioPath: string,
+  scorePath: string,
+  opts: AlignOptions = {},
+): Promise<AlignResult> {
   const method = opts.method ?? 'auto';
   if (!isMethod(method)) {
-    throw new AlignInputError('bad-method', `unknown method '${method}': expected one of ${ENGINE_METHODS.join(', ')}`);
+    throw new AlignInputError(
+      'bad-method',
+      `unknown method '${method}': expected one of ${ENGINE_METHODS.join(', ')}`,
+    );
   }
   const timings: Record<Stage, number> = { decode: 0, score: 0, features: 0, align: 0 };
   const signal = opts.signal;
@@ -185,8 +216,14 @@ export async function alignFiles(audioPath: string, scorePath: string, opts: Ali
     const scoreFeat = scoreFeatures(score.score.notes, score.score.duration);
     return { perf, scoreFeat };
   });
-  checkAlignable(perf, { name: audioPath, durationSeconds: audio.durationSeconds }, { name: scorePath, durationSeconds: score.score.duration });
-  const { path, warnings } = await timed('align', () => alignFeatures(perf, scoreFeat, score, { ...opts, method }));
+  checkAlignable(
+    perf,
+    { name: audioPath, durationSeconds: audio.durationSeconds },
+    { name: scorePath, durationSeconds: score.score.duration },
+  );
+  const { path, warnings } = await timed('align', () =>
+    alignFeatures(perf, scoreFeat, score, { ...opts, method }),
+  );
   const { samples: _samples, ...audioInfo } = audio;
   return { path, score, audio: audioInfo, timings, warnings };
 }

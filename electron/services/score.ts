@@ -30,9 +30,15 @@ export async function loadScore(path: string): Promise<LoadedScore> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new ScoreLoadError('not-found', `${path}: expected a score file, found nothing at that path`, { cause: err });
+      throw new ScoreLoadError('not-found', `${path}: expected a score file, found nothing at that path`, {
+        cause: err,
+      });
     }
-    throw new ScoreLoadError('not-found', `${path}: expected a readable score file, reading failed (${code ?? (err as Error).message})`, { cause: err });
+    throw new ScoreLoadError(
+      'not-found',
+      `${path}: expected a readable score file, reading failed (${code ?? (err as Error).message})`,
+      { cause: err },
+    );
   }
   return loadScoreBytes(bytes, path);
 }

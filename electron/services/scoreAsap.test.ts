@@ -13,7 +13,8 @@ function pieceDirs(root: string): string[] {
   for (const name of readdirSync(root)) {
     const path = join(root, name);
     if (!statSync(path).isDirectory()) continue;
-    if (existsSync(join(path, 'midi_score.mid')) && existsSync(join(path, 'midi_score_annotations.txt'))) out.push(path);
+    if (existsSync(join(path, 'midi_score.mid')) && existsSync(join(path, 'midi_score_annotations.txt')))
+      out.push(path);
     out.push(...pieceDirs(path));
   }
   return out.sort();
@@ -40,32 +41,45 @@ describe.skipIf(!hasAsap)('ASAP corpus', () => {
       const { score } = await loadScore(join(dir, 'midi_score.mid'));
       if (score.beats.length !== expected.length) continue;
       sameCount += 1;
-      const good = expected.filter((e, i) => Math.abs(e.time - score.beats[i].time) <= 1e-3 && e.downbeat === score.beats[i].downbeat).length;
+      const good = expected.filter(
+        (e, i) => Math.abs(e.time - score.beats[i].time) <= 1e-3 && e.downbeat === score.beats[i].downbeat,
+      ).length;
       if (good === expected.length) exact += 1;
       if (good >= 0.99 * expected.length) near += 1;
     }
-    console.log(`ASAP score MIDI beats: ${exact}/${dirs.length} pieces exact (1 ms, downbeats), ${near} with ≥ 99 % of beats exact, ${sameCount} with the same beat count`);
+    console.log(
+      `ASAP score MIDI beats: ${exact}/${dirs.length} pieces exact (1 ms, downbeats), ${near} with ≥ 99 % of beats exact, ${sameCount} with the same beat count`,
+    );
     expect(exact / dirs.length).toBeGreaterThan(0.65);
   });
 
-  it.skipIf(!process.env.ACCORD_ASAP_XML)('MusicXML played order agrees with the unfolded score MIDI', async () => {
-    const pieces = (process.env.ACCORD_ASAP_PIECES ?? 'Haydn/Keyboard_Sonatas/48-2,Haydn/Keyboard_Sonatas/39-1,Haydn/Keyboard_Sonatas/39-2,Beethoven/Piano_Sonatas/7-3,Beethoven/Piano_Sonatas/11-3,Beethoven/Piano_Sonatas/28-2,Beethoven/Piano_Sonatas/18-3,Mozart/Piano_Sonatas/11-3,Schumann/Kreisleriana/5,Schubert/Impromptu_op142/3,Chopin/Sonata_2/3rd,Brahms/Six_Pieces_op_118/2').split(',');
-    let sameBeats = 0;
-    for (const piece of pieces) {
-      const dir = join(ASAP, piece);
-      const started = performance.now();
-      const notated = await loadScore(join(dir, 'xml_score.mxl'));
-      const ms = performance.now() - started;
-      const midi = await loadScore(join(dir, 'midi_score.mid'));
-      const expected = annotatedBeats(dir);
-      const beats = notated.score.beats;
-      const timed = beats.length === expected.length ? expected.filter((e, i) => Math.abs(e.time - beats[i].time) <= 1e-3).length / expected.length : Number.NaN;
-      if (beats.length === expected.length) sameBeats += 1;
-      console.log(
-        `${piece}: notes ${notated.score.notes.length} vs ${midi.score.notes.length} (MIDI), beats ${beats.length} vs ${expected.length} (annotated), ` +
-          `beats within 1 ms ${(100 * timed).toFixed(1)} %, duration ${notated.score.duration.toFixed(1)} vs ${midi.score.duration.toFixed(1)} s, load ${ms.toFixed(0)} ms`,
-      );
-    }
-    expect(sameBeats / pieces.length).toBeGreaterThan(0.8);
-  });
+  it.skipIf(!process.env.ACCORD_ASAP_XML)(
+    'MusicXML played order agrees with the unfolded score MIDI',
+    async () => {
+      const pieces = (
+        process.env.ACCORD_ASAP_PIECES ??
+        'Haydn/Keyboard_Sonatas/48-2,Haydn/Keyboard_Sonatas/39-1,Haydn/Keyboard_Sonatas/39-2,Beethoven/Piano_Sonatas/7-3,Beethoven/Piano_Sonatas/11-3,Beethoven/Piano_Sonatas/28-2,Beethoven/Piano_Sonatas/18-3,Mozart/Piano_Sonatas/11-3,Schumann/Kreisleriana/5,Schubert/Impromptu_op142/3,Chopin/Sonata_2/3rd,Brahms/Six_Pieces_op_118/2'
+      ).split(',');
+      let sameBeats = 0;
+      for (const piece of pieces) {
+        const dir = join(ASAP, piece);
+        const started = performance.now();
+        const notated = await loadScore(join(dir, 'xml_score.mxl'));
+        const ms = performance.now() - started;
+        const midi = await loadScore(join(dir, 'midi_score.mid'));
+        const expected = annotatedBeats(dir);
+        const beats = notated.score.beats;
+        const timed =
+          beats.length === expected.length
+            ? expected.filter((e, i) => Math.abs(e.time - beats[i].time) <= 1e-3).length / expected.length
+            : Number.NaN;
+        if (beats.length === expected.length) sameBeats += 1;
+        console.log(
+          `${piece}: notes ${notated.score.notes.length} vs ${midi.score.notes.length} (MIDI), beats ${beats.length} vs ${expected.length} (annotated), ` +
+            `beats within 1 ms ${(100 * timed).toFixed(1)} %, duration ${notated.score.duration.toFixed(1)} vs ${midi.score.duration.toFixed(1)} s, load ${ms.toFixed(0)} ms`,
+        );
+      }
+      expect(sameBeats / pieces.length).toBeGreaterThan(0.8);
+    },
+  );
 });

@@ -48,7 +48,9 @@ const SOUNDFONTS = [
  * General-MIDI programs drawn for 35 % of the renderings, so the network sees timbres beyond
  * the piano: pianos, chromatic percussion, organs, guitars, strings, ensembles, brass, reeds, pipes.
  */
-const OTHER_PROGRAMS = [1, 2, 4, 5, 6, 7, 8, 11, 12, 16, 19, 21, 24, 25, 26, 40, 41, 42, 46, 48, 49, 52, 56, 61, 64, 68, 71, 73];
+const OTHER_PROGRAMS = [
+  1, 2, 4, 5, 6, 7, 8, 11, 12, 16, 19, 21, 24, 25, 26, 40, 41, 42, 46, 48, 49, 52, 56, 61, 64, 68, 71, 73,
+];
 
 interface Augmentation {
   soundfont: string;
@@ -104,7 +106,12 @@ export function blocksOf(f: Features): Uint8Array {
   return out;
 }
 
-async function render(perfMid: string, aug: Augmentation, work: string, rand: () => number): Promise<Float32Array> {
+async function render(
+  perfMid: string,
+  aug: Augmentation,
+  work: string,
+  rand: () => number,
+): Promise<Float32Array> {
   const midi = new Midi(await readFile(perfMid));
   for (const t of midi.header.tempos) t.bpm /= aug.tempoFactor;
   midi.header.update();
@@ -124,9 +131,13 @@ async function render(perfMid: string, aug: Augmentation, work: string, rand: ()
   const raw = join(work, 'raw.wav');
   const out = join(work, 'aug.f32');
   await writeFile(mid, midi.toArray());
-  await run('fluidsynth', ['-ni', '-g', '0.6', '-F', raw, '-r', String(FEATURE_PARAMS.sampleRate), aug.soundfont, mid], {
-    maxBuffer: 1 << 26,
-  });
+  await run(
+    'fluidsynth',
+    ['-ni', '-g', '0.6', '-F', raw, '-r', String(FEATURE_PARAMS.sampleRate), aug.soundfont, mid],
+    {
+      maxBuffer: 1 << 26,
+    },
+  );
   const effects: string[] = [];
   if (aug.reverb !== undefined) effects.push('reverb', String(aug.reverb));
   if (aug.old) effects.push('highpass', String(aug.old.highpassHz), 'lowpass', String(aug.old.lowpassHz));
@@ -163,7 +174,8 @@ async function main(): Promise<void> {
   // Round-robin over pieces, so a --limit run still covers every piece.
   const queues = (pieces as SplitPiece[]).map((p) => [...p.performances].sort());
   const perfs: string[] = [];
-  for (let r = 0; queues.some((q) => r < q.length); r++) for (const q of queues) if (r < q.length) perfs.push(q[r]);
+  for (let r = 0; queues.some((q) => r < q.length); r++)
+    for (const q of queues) if (r < q.length) perfs.push(q[r]);
   const todo = perfs.slice(0, values.limit ? Number(values.limit) : perfs.length);
   await mkdir(join(out, split), { recursive: true });
   await mkdir(join(out, 'scores'), { recursive: true });
@@ -178,7 +190,10 @@ async function main(): Promise<void> {
     if (existsSync(jsonPath)) return JSON.parse(await readFile(jsonPath, 'utf8')) as { beats: number[] };
     const path = join(asap, folder, 'midi_score.mid');
     const score = parseMidiScore(new Uint8Array(await readFile(path)), path);
-    const beats = parseAnnotationTimes(await readFile(join(asap, folder, 'midi_score_annotations.txt'), 'utf8'), folder);
+    const beats = parseAnnotationTimes(
+      await readFile(join(asap, folder, 'midi_score_annotations.txt'), 'utf8'),
+      folder,
+    );
     const duration = Math.max(score.duration, beats[beats.length - 1] + 1);
     const f = scoreFeatures(score.notes, duration);
     writeFileAtomicSync(join(out, 'scores', `${key}.u8`), blocksOf(f));
@@ -192,11 +207,17 @@ async function main(): Promise<void> {
     if (existsSync(join(out, split, `${id}.json`))) return;
     const folder = dirname(perf);
     const name = basename(perf, '.mid');
-    const perfBeats = parseAnnotationTimes(await readFile(join(asap, folder, `${name}_annotations.txt`), 'utf8'), perf);
+    const perfBeats = parseAnnotationTimes(
+      await readFile(join(asap, folder, `${name}_annotations.txt`), 'utf8'),
+      perf,
+    );
     const score = await scoreBlocks(folder);
     if (!pairBeats(perfBeats, score.beats)) {
       skipped++;
-      writeFileAtomicSync(join(out, split, `${id}.json`), JSON.stringify({ performance: perf, skipped: 'beat counts differ' }));
+      writeFileAtomicSync(
+        join(out, split, `${id}.json`),
+        JSON.stringify({ performance: perf, skipped: 'beat counts differ' }),
+      );
       return;
     }
     const s = createHash('sha256').update(`${seed}:${perf}`).digest().readUInt32LE(0);
@@ -225,7 +246,9 @@ async function main(): Promise<void> {
     );
     done++;
     if (done % 10 === 0)
-      console.log(`${split}: ${done} rendered, ${skipped} skipped of ${todo.length} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      console.log(
+        `${split}: ${done} rendered, ${skipped} skipped of ${todo.length} in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+      );
   };
 
   let next = 0;
@@ -238,9 +261,21 @@ async function main(): Promise<void> {
   await Promise.all(Array.from({ length: Math.max(1, Number(values.jobs)) }, worker));
   writeFileAtomicSync(
     join(out, 'info.json'),
-    JSON.stringify({ blockFrames: BLOCK_FRAMES, quant: QUANT, hopSeconds: HOP_SECONDS, featureParams: FEATURE_PARAMS, seed }, null, 1),
+    JSON.stringify(
+      {
+        blockFrames: BLOCK_FRAMES,
+        quant: QUANT,
+        hopSeconds: HOP_SECONDS,
+        featureParams: FEATURE_PARAMS,
+        seed,
+      },
+      null,
+      1,
+    ),
   );
-  console.log(`${split}: ${done} rendered, ${skipped} skipped in ${((Date.now() - started) / 1000).toFixed(0)} s → ${out}`);
+  console.log(
+    `${split}: ${done} rendered, ${skipped} skipped in ${((Date.now() - started) / 1000).toFixed(0)} s → ${out}`,
+  );
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

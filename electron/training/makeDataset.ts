@@ -19,13 +19,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  openSync,
-  truncateSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, existsSync, openSync, truncateSync, writeSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -472,7 +466,12 @@ interface PreviousManifest {
   featureParams: unknown;
   splits?: Record<
     string,
-    { count: number; samples: SampleRecord[]; performances: PerfRecord[]; skipped: { performance: string; reason: string }[] }
+    {
+      count: number;
+      samples: SampleRecord[];
+      performances: PerfRecord[];
+      skipped: { performance: string; reason: string }[];
+    }
   >;
 }
 
@@ -554,7 +553,8 @@ async function main(): Promise<void> {
     const chosen = choosePerformances(splits[name], perfCount, rng(seedOf(name, args.seed)));
     const perfs = chosen.filter((p) => !done.has(p));
     let finished = chosen.length - perfs.length;
-    if (done.size > 0) console.log(`${name}: resuming after ${done.size} performances (${split.count} samples)`);
+    if (done.size > 0)
+      console.log(`${name}: resuming after ${done.size} performances (${split.count} samples)`);
     const record = (): void => {
       (manifest.splits as Record<string, unknown>)[name] = {
         count: split.count,

@@ -78,7 +78,13 @@ export function slidingExtreme(x: Int32Array, radius: number, max: boolean): Int
  * Band around a per-row column interval [minCol[r], maxCol[r]] dilated by ±radius rows and
  * ±radius columns. Rows with minCol > maxCol (nothing projected) inherit from their neighbours.
  */
-export function dilatedBand(rowStart: number, minCol: Int32Array, maxCol: Int32Array, radius: number, cols: number): Band {
+export function dilatedBand(
+  rowStart: number,
+  minCol: Int32Array,
+  maxCol: Int32Array,
+  radius: number,
+  cols: number,
+): Band {
   const rows = minCol.length;
   // Fill rows that got no projection from the nearest earlier row (or later, at the start).
   let last = -1;
@@ -90,7 +96,11 @@ export function dilatedBand(rowStart: number, minCol: Int32Array, maxCol: Int32A
     }
   }
   let first = -1;
-  for (let r = 0; r < rows; r++) if (minCol[r] <= maxCol[r]) { first = r; break; }
+  for (let r = 0; r < rows; r++)
+    if (minCol[r] <= maxCol[r]) {
+      first = r;
+      break;
+    }
   if (first < 0) throw new RangeError('dilatedBand: no row has a column interval');
   for (let r = 0; r < first; r++) {
     minCol[r] = minCol[first];

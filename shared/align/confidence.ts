@@ -79,7 +79,8 @@ export function applyJumpCertainty(
   const hop = score.hopSeconds;
   const random = randomCellCost(perf, score, cost, 0.2);
   const frameCosts: number[] = [];
-  for (let i = 0; i < n; i += 7) frameCosts.push(cellCost(perf, score, i, clampFrame(path.scoreTime[i] / hop, score.frames), cost));
+  for (let i = 0; i < n; i += 7)
+    frameCosts.push(cellCost(perf, score, i, clampFrame(path.scoreTime[i] / hop, score.frames), cost));
   frameCosts.sort((a, b) => a - b);
   const good = frameCosts.length ? frameCosts[Math.floor(frameCosts.length * 0.1)] : 0;
   const span = Math.max(1e-6, random - good);

@@ -46,7 +46,13 @@ export function silenceMask(f: Features): Uint8Array {
 }
 
 /** Cost of one cell (perf frame i, score frame j). */
-export function cellCost(perf: Features, score: Features, i: number, j: number, params: CostParams = DEFAULT_COST): number {
+export function cellCost(
+  perf: Features,
+  score: Features,
+  i: number,
+  j: number,
+  params: CostParams = DEFAULT_COST,
+): number {
   const a = perf.chroma;
   const b = score.chroma;
   const oa = perf.onset;
@@ -61,7 +67,9 @@ export function cellCost(perf: Features, score: Features, i: number, j: number, 
     od += d * d;
   }
   const chromaDist = silenceMask(perf)[i] !== silenceMask(score)[j] ? 1 : 1 - dot;
-  return (params.chromaScale ?? 1) * chromaDist + params.onsetWeight * (params.onsetScale ?? 1) * Math.sqrt(od);
+  return (
+    (params.chromaScale ?? 1) * chromaDist + params.onsetWeight * (params.onsetScale ?? 1) * Math.sqrt(od)
+  );
 }
 
 /** Costs of cells (perfFrames[k], scoreFrames[k]) for every k. */
@@ -78,7 +86,15 @@ export function pathCosts(
 }
 
 /** Costs of row i against score frames lo..hi into `out[0 .. hi − lo]`. */
-export function rowCosts(perf: Features, score: Features, i: number, lo: number, hi: number, out: Float64Array, params: CostParams = DEFAULT_COST): void {
+export function rowCosts(
+  perf: Features,
+  score: Features,
+  i: number,
+  lo: number,
+  hi: number,
+  out: Float64Array,
+  params: CostParams = DEFAULT_COST,
+): void {
   const a = perf.chroma;
   const b = score.chroma;
   const oa = perf.onset;
@@ -88,28 +104,88 @@ export function rowCosts(perf: Features, score: Features, i: number, lo: number,
   const colSilent = silenceMask(score);
   const w = params.onsetWeight * (params.onsetScale ?? 1);
   const pi = i * 12;
-  const a0 = a[pi], a1 = a[pi + 1], a2 = a[pi + 2], a3 = a[pi + 3], a4 = a[pi + 4], a5 = a[pi + 5];
-  const a6 = a[pi + 6], a7 = a[pi + 7], a8 = a[pi + 8], a9 = a[pi + 9], a10 = a[pi + 10], a11 = a[pi + 11];
-  const o0 = oa[pi], o1 = oa[pi + 1], o2 = oa[pi + 2], o3 = oa[pi + 3], o4 = oa[pi + 4], o5 = oa[pi + 5];
-  const o6 = oa[pi + 6], o7 = oa[pi + 7], o8 = oa[pi + 8], o9 = oa[pi + 9], o10 = oa[pi + 10], o11 = oa[pi + 11];
+  const a0 = a[pi],
+    a1 = a[pi + 1],
+    a2 = a[pi + 2],
+    a3 = a[pi + 3],
+    a4 = a[pi + 4],
+    a5 = a[pi + 5];
+  const a6 = a[pi + 6],
+    a7 = a[pi + 7],
+    a8 = a[pi + 8],
+    a9 = a[pi + 9],
+    a10 = a[pi + 10],
+    a11 = a[pi + 11];
+  const o0 = oa[pi],
+    o1 = oa[pi + 1],
+    o2 = oa[pi + 2],
+    o3 = oa[pi + 3],
+    o4 = oa[pi + 4],
+    o5 = oa[pi + 5];
+  const o6 = oa[pi + 6],
+    o7 = oa[pi + 7],
+    o8 = oa[pi + 8],
+    o9 = oa[pi + 9],
+    o10 = oa[pi + 10],
+    o11 = oa[pi + 11];
   for (let j = lo; j <= hi; j++) {
     const p = j * 12;
     const dot =
-      a0 * b[p] + a1 * b[p + 1] + a2 * b[p + 2] + a3 * b[p + 3] + a4 * b[p + 4] + a5 * b[p + 5] +
-      a6 * b[p + 6] + a7 * b[p + 7] + a8 * b[p + 8] + a9 * b[p + 9] + a10 * b[p + 10] + a11 * b[p + 11];
+      a0 * b[p] +
+      a1 * b[p + 1] +
+      a2 * b[p + 2] +
+      a3 * b[p + 3] +
+      a4 * b[p + 4] +
+      a5 * b[p + 5] +
+      a6 * b[p + 6] +
+      a7 * b[p + 7] +
+      a8 * b[p + 8] +
+      a9 * b[p + 9] +
+      a10 * b[p + 10] +
+      a11 * b[p + 11];
     let c = cs * (colSilent[j] !== rowSilent ? 1 : 1 - dot);
     if (w !== 0) {
-      const d0 = o0 - ob[p], d1 = o1 - ob[p + 1], d2 = o2 - ob[p + 2], d3 = o3 - ob[p + 3];
-      const d4 = o4 - ob[p + 4], d5 = o5 - ob[p + 5], d6 = o6 - ob[p + 6], d7 = o7 - ob[p + 7];
-      const d8 = o8 - ob[p + 8], d9 = o9 - ob[p + 9], d10 = o10 - ob[p + 10], d11 = o11 - ob[p + 11];
-      c += w * Math.sqrt(d0 * d0 + d1 * d1 + d2 * d2 + d3 * d3 + d4 * d4 + d5 * d5 + d6 * d6 + d7 * d7 + d8 * d8 + d9 * d9 + d10 * d10 + d11 * d11);
+      const d0 = o0 - ob[p],
+        d1 = o1 - ob[p + 1],
+        d2 = o2 - ob[p + 2],
+        d3 = o3 - ob[p + 3];
+      const d4 = o4 - ob[p + 4],
+        d5 = o5 - ob[p + 5],
+        d6 = o6 - ob[p + 6],
+        d7 = o7 - ob[p + 7];
+      const d8 = o8 - ob[p + 8],
+        d9 = o9 - ob[p + 9],
+        d10 = o10 - ob[p + 10],
+        d11 = o11 - ob[p + 11];
+      c +=
+        w *
+        Math.sqrt(
+          d0 * d0 +
+            d1 * d1 +
+            d2 * d2 +
+            d3 * d3 +
+            d4 * d4 +
+            d5 * d5 +
+            d6 * d6 +
+            d7 * d7 +
+            d8 * d8 +
+            d9 * d9 +
+            d10 * d10 +
+            d11 * d11,
+        );
     }
     out[j - lo] = c;
   }
 }
 
 /** The `quantile` (0..1) of the costs of `samples` pseudo-random cells (fixed seed): the cost level of unrelated frames. */
-export function randomCellCost(perf: Features, score: Features, params: CostParams = DEFAULT_COST, quantile = 0.5, samples = 4000): number {
+export function randomCellCost(
+  perf: Features,
+  score: Features,
+  params: CostParams = DEFAULT_COST,
+  quantile = 0.5,
+  samples = 4000,
+): number {
   if (perf.frames === 0 || score.frames === 0) return 1;
   let s = 0x9e3779b9;
   const rnd = (): number => {
@@ -119,7 +195,8 @@ export function randomCellCost(perf: Features, score: Features, params: CostPara
     return (s >>> 0) / 4294967296;
   };
   const v = new Float64Array(samples);
-  for (let k = 0; k < samples; k++) v[k] = cellCost(perf, score, Math.floor(rnd() * perf.frames), Math.floor(rnd() * score.frames), params);
+  for (let k = 0; k < samples; k++)
+    v[k] = cellCost(perf, score, Math.floor(rnd() * perf.frames), Math.floor(rnd() * score.frames), params);
   v.sort();
   return v[Math.min(samples - 1, Math.floor(quantile * samples))];
 }
@@ -130,9 +207,18 @@ export function randomCellCost(perf: Features, score: Features, params: CostPara
  * onset vectors are large everywhere does not let the onset term drown the chroma term).
  * Returns `params` unchanged unless `params.normalise`.
  */
-export function normalisedCost(perf: Features, score: Features, params: CostParams = DEFAULT_COST): CostParams {
+export function normalisedCost(
+  perf: Features,
+  score: Features,
+  params: CostParams = DEFAULT_COST,
+): CostParams {
   if (!params.normalise) return params;
   const c = randomCellCost(perf, score, { onsetWeight: 0 });
   const o = randomCellCost(perf, score, { onsetWeight: 1, chromaScale: 0 });
-  return { ...params, chromaScale: 1 / Math.max(c, 0.05), onsetScale: 1 / Math.max(o, 0.05), normalise: false };
+  return {
+    ...params,
+    chromaScale: 1 / Math.max(c, 0.05),
+    onsetScale: 1 / Math.max(o, 0.05),
+    normalise: false,
+  };
 }

@@ -68,7 +68,12 @@ const NONE = 255;
  * Banded DTW over one or more chained passes with steps (1,1), (1,0), (0,1). Keeps two rows of
  * accumulated cost and one byte of back-pointer per band cell, so memory is O(band cells).
  */
-export function runBandedDtw(perf: Features, score: Features, passes: readonly DpPass[], opts: DpOptions = {}): DpResult {
+export function runBandedDtw(
+  perf: Features,
+  score: Features,
+  passes: readonly DpPass[],
+  opts: DpOptions = {},
+): DpResult {
   const cost = opts.cost ?? DEFAULT_COST;
   const { diagonal: wd, perf: wv, score: wh } = opts.steps ?? DEFAULT_STEPS;
   const K = passes.length;
@@ -173,7 +178,10 @@ export function runBandedDtw(perf: Features, score: Features, passes: readonly D
   const last = passes[K - 1];
   const endRow = last.exitRows[1];
   const totalCost = exits[K - 1][endRow - last.exitRows[0]];
-  if (!Number.isFinite(totalCost)) throw new Error(`runBandedDtw: no path reaches row ${endRow}, score frame ${last.exitCol} (band too narrow?)`);
+  if (!Number.isFinite(totalCost))
+    throw new Error(
+      `runBandedDtw: no path reaches row ${endRow}, score frame ${last.exitCol} (band too narrow?)`,
+    );
   const outP: number[] = [];
   const outS: number[] = [];
   const startsRev: number[] = [];
@@ -183,7 +191,8 @@ export function runBandedDtw(perf: Features, score: Features, passes: readonly D
   for (;;) {
     const band = passes[k].band;
     const r = i - band.rowStart;
-    if (r < 0 || r >= band.rows || j < band.lo[r] || j > band.hi[r]) throw new Error(`runBandedDtw: backtrack left the band at (${i}, ${j})`);
+    if (r < 0 || r >= band.rows || j < band.lo[r] || j > band.hi[r])
+      throw new Error(`runBandedDtw: backtrack left the band at (${i}, ${j})`);
     outP.push(i);
     outS.push(j);
     const code = ptrs[k][band.offset[r] + j - band.lo[r]];

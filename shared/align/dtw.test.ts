@@ -5,8 +5,20 @@ import { alignDtw, DEFAULT_DTW, levelFactors, multiscaleDtw } from './dtw.js';
 import { smoothWarp, syntheticScore, warpFeatures } from './synthetic.js';
 
 /** Errors (perf frames) at every chord change of the synthetic score: predicted vs true perf position. */
-function onsetErrors(score: Features, warp: Float64Array, scoreTime: Float64Array, hop: number, jumpFrames: number[] = []): number[] {
-  const path = { hopSeconds: hop, scoreTime, confidence: new Float32Array(scoreTime.length), jumpFrames, method: 'dtw' as const };
+function onsetErrors(
+  score: Features,
+  warp: Float64Array,
+  scoreTime: Float64Array,
+  hop: number,
+  jumpFrames: number[] = [],
+): number[] {
+  const path = {
+    hopSeconds: hop,
+    scoreTime,
+    confidence: new Float32Array(scoreTime.length),
+    jumpFrames,
+    method: 'dtw' as const,
+  };
   const errs: number[] = [];
   const n = warp.length;
   for (let j = 1; j < score.frames; j++) {
@@ -81,7 +93,9 @@ describe('alignDtw', () => {
     expect(r.factors[0]).toBeGreaterThan(1);
     expect(r.factors[r.factors.length - 1]).toBe(1);
     // Back-pointer bytes of the largest level: the coarse square or a band linear in N + M, far below N×M.
-    expect(r.maxLevelCells).toBeLessThanOrEqual(Math.max(DEFAULT_DTW.coarseMaxFrames ** 2, 60 * (n + 150_000)));
+    expect(r.maxLevelCells).toBeLessThanOrEqual(
+      Math.max(DEFAULT_DTW.coarseMaxFrames ** 2, 60 * (n + 150_000)),
+    );
     expect(r.maxLevelCells).toBeLessThan((n * 150_000) / 1000);
   });
 

@@ -109,8 +109,16 @@ export interface MultiscaleResult extends DpResult {
 }
 
 /** Multiscale (coarse-to-fine) DTW between two feature sequences from (0,0) to (N−1, M−1). */
-export function multiscaleDtw(perf: Features, score: Features, params: DtwParams = DEFAULT_DTW, opts: AlignOptions = {}): MultiscaleResult {
-  if (perf.frames < 1 || score.frames < 1) throw new RangeError(`multiscaleDtw: need ≥ 1 frame each, got ${perf.frames} perf and ${score.frames} score frames`);
+export function multiscaleDtw(
+  perf: Features,
+  score: Features,
+  params: DtwParams = DEFAULT_DTW,
+  opts: AlignOptions = {},
+): MultiscaleResult {
+  if (perf.frames < 1 || score.frames < 1)
+    throw new RangeError(
+      `multiscaleDtw: need ≥ 1 frame each, got ${perf.frames} perf and ${score.frames} score frames`,
+    );
   const factors = levelFactors(perf.frames, score.frames, params.coarseMaxFrames, params.levelRatio);
   let result: DpResult | null = null;
   let prevFactor = 0;
@@ -121,12 +129,23 @@ export function multiscaleDtw(perf: Features, score: Features, params: DtwParams
     const f = factors[l];
     const p = f === 1 ? perf : poolFeatures(perf, f);
     const s = f === 1 ? score : poolFeatures(score, f);
-    const band = result === null ? fullBand(p.frames, s.frames) : projectPath(result, prevFactor, f, p.frames, s.frames, f === 1 ? params.fineRadius : params.radius);
+    const band =
+      result === null
+        ? fullBand(p.frames, s.frames)
+        : projectPath(result, prevFactor, f, p.frames, s.frames, f === 1 ? params.fineRadius : params.radius);
     const lo = l / L;
     result = runBandedDtw(
       p,
       s,
-      [{ band, entryCol: 0, exitCol: s.frames - 1, entryRows: [0, 0], exitRows: [p.frames - 1, p.frames - 1] }],
+      [
+        {
+          band,
+          entryCol: 0,
+          exitCol: s.frames - 1,
+          entryRows: [0, 0],
+          exitRows: [p.frames - 1, p.frames - 1],
+        },
+      ],
       {
         cost: f === 1 ? params.cost : { ...params.cost, onsetWeight: params.coarseOnsetWeight },
         steps: params.steps,
@@ -175,7 +194,11 @@ export function sliceFeatures(f: Features, first: number, last: number): Feature
  * `DEFAULT_DTW`). Leading/trailing silence of either side is cut off first: the recording's
  * silence before the music maps to the score's first sound, after it to the last.
  */
-export function alignDtw(perf: Features, score: Features, opts: AlignOptions & { params?: Partial<DtwParams> } = {}): AlignmentPath {
+export function alignDtw(
+  perf: Features,
+  score: Features,
+  opts: AlignOptions & { params?: Partial<DtwParams> } = {},
+): AlignmentPath {
   const params = { ...DEFAULT_DTW, ...opts.params };
   params.cost = normalisedCost(perf, score, params.cost);
   const [p0, p1] = soundingRange(perf);

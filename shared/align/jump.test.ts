@@ -77,7 +77,14 @@ describe('alignJump', () => {
   });
 
   it('pays the penalty: with an enormous penalty it stays monotone', () => {
-    const warp = playParts([[0, 1980], [0, 6000]], 1, 4);
+    const warp = playParts(
+      [
+        [0, 1980],
+        [0, 6000],
+      ],
+      1,
+      4,
+    );
     const perf = warpFeatures(score, warp, 0.3, 2);
     const coarse = coarseJumpPath(perf, score, jumpPoints, { ...DEFAULT_JUMP, jumpPenalty: 1e9 });
     expect(coarse.jumps).toEqual([]);
@@ -85,17 +92,33 @@ describe('alignJump', () => {
   });
 
   it('rates a real jump certain and a jump that changes nothing uncertain', () => {
-    const warp = playParts([[0, 1980], [0, 6000]], 1, 4);
+    const warp = playParts(
+      [
+        [0, 1980],
+        [0, 6000],
+      ],
+      1,
+      4,
+    );
     const perf = warpFeatures(score, warp, 0.3, 2);
     const path = alignJump(perf, score, jumpPoints);
     expect(path.jumpFrames).toHaveLength(1);
     const J = path.jumpFrames[0];
     expect(path.confidence[J + 20]).toBeGreaterThan(0.5);
     // The same path with a made-up jump where it runs straight on.
-    const fake = { ...path, confidence: new Float32Array(path.confidence.length).fill(1), jumpFrames: [J + 1000] };
+    const fake = {
+      ...path,
+      confidence: new Float32Array(path.confidence.length).fill(1),
+      jumpFrames: [J + 1000],
+    };
     expect(applyJumpCertainty(perf, score, fake)[0]).toBeLessThan(0.2);
     expect(fake.confidence[J + 1000]).toBeLessThan(0.2);
-    expect(applyJumpCertainty(perf, score, { ...path, confidence: new Float32Array(path.confidence.length).fill(1) })[0]).toBeGreaterThan(0.7);
+    expect(
+      applyJumpCertainty(perf, score, {
+        ...path,
+        confidence: new Float32Array(path.confidence.length).fill(1),
+      })[0],
+    ).toBeGreaterThan(0.7);
   });
 
   it('stops when aborted', () => {
@@ -108,7 +131,14 @@ describe('alignJump', () => {
 
 describe('refineRoute', () => {
   it('moves an inexact cut to the true one and keeps the given score frames of the cut', () => {
-    const warp = playParts([[0, 1980], [990, 6000]], 1, 6);
+    const warp = playParts(
+      [
+        [0, 1980],
+        [990, 6000],
+      ],
+      1,
+      6,
+    );
     const perf = warpFeatures(score, warp, 0.3, 3);
     const cut = trueJumps(warp)[0];
     const route = {
@@ -129,13 +159,20 @@ describe('refineRoute', () => {
     const warp = smoothWarp(4000, 6000, 2, 0.3);
     const perf = warpFeatures(score, warp, 0.3, 4);
     const guide = Float64Array.from(warp, (w) => w + 15);
-    const path = refineRoute(perf, score, { segments: [{ perfStart: 0, perfEnd: 4000, scoreStart: 0, scoreEnd: 6000 }] }, { guide, bandFrames: 30 });
+    const path = refineRoute(
+      perf,
+      score,
+      { segments: [{ perfStart: 0, perfEnd: 4000, scoreStart: 0, scoreEnd: 6000 }] },
+      { guide, bandFrames: 30 },
+    );
     expect(meanError(path.scoreTime, hop, warp)).toBeLessThan(1);
   });
 
   it('rejects a route that does not cover the performance', () => {
     const perf = warpFeatures(score, smoothWarp(1000, 6000, 1, 0.2), 0.1, 1);
-    expect(() => refineRoute(perf, score, { segments: [{ perfStart: 0, perfEnd: 900, scoreStart: 0, scoreEnd: 6000 }] })).toThrow(/ends at perf frame 900, expected 1000/);
+    expect(() =>
+      refineRoute(perf, score, { segments: [{ perfStart: 0, perfEnd: 900, scoreStart: 0, scoreEnd: 6000 }] }),
+    ).toThrow(/ends at perf frame 900, expected 1000/);
   });
 });
 

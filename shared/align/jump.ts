@@ -159,7 +159,12 @@ export function coarseJumpPath(
     const base = i * M;
     if (i === 0) {
       for (let j = 0; j < M; j++) {
-        cur[j] = j === 0 ? c[j] : isTarget[j] ? params.openEndScale * rowPenalty[0] + targetExtra[j] + c[j] : Infinity;
+        cur[j] =
+          j === 0
+            ? c[j]
+            : isTarget[j]
+              ? params.openEndScale * rowPenalty[0] + targetExtra[j] + c[j]
+              : Infinity;
         ptr[base + j] = START;
       }
     } else {
@@ -259,7 +264,13 @@ export function coarsePenalties(
 }
 
 /** Full-resolution route from a coarse jump path: passes split at its jumps, cut score frames snapped to the jump points. */
-export function routeFromCoarse(coarse: CoarseJumpPath, perfFrames: number, scoreFrames: number, jumpPointsSeconds: readonly number[], scoreHopSeconds: number): Route {
+export function routeFromCoarse(
+  coarse: CoarseJumpPath,
+  perfFrames: number,
+  scoreFrames: number,
+  jumpPointsSeconds: readonly number[],
+  scoreHopSeconds: number,
+): Route {
   const Fp = coarse.perfFactor;
   const Fs = coarse.scoreFactor;
   const backP = Math.floor((Fp - 1) / 2);
@@ -293,7 +304,12 @@ export function routeFromCoarse(coarse: CoarseJumpPath, perfFrames: number, scor
     const scoreStart = q === 0 && startCol === 0 ? 0 : snap(startCol);
     const scoreEnd = q + 1 === starts.length && endCol === lastCol ? scoreFrames : snap(endCol + 1);
     if (perfEnd <= perfStart) continue;
-    segs.push({ perfStart, perfEnd, scoreStart: Math.min(scoreStart, scoreFrames - 1), scoreEnd: Math.max(scoreEnd, Math.min(scoreStart, scoreFrames - 1) + 1) });
+    segs.push({
+      perfStart,
+      perfEnd,
+      scoreStart: Math.min(scoreStart, scoreFrames - 1),
+      scoreEnd: Math.max(scoreEnd, Math.min(scoreStart, scoreFrames - 1) + 1),
+    });
   }
   // Re-knit perf ranges after dropping empty passes.
   for (let k = 0; k < segs.length; k++) {
@@ -321,7 +337,9 @@ export function alignJump(
     signal: opts.signal,
     onProgress: progress ? (x) => progress(0.4 * x) : undefined,
   });
-  const snapPoints = params.beatPointsSeconds ? [...jumpPointsSeconds, ...params.beatPointsSeconds] : jumpPointsSeconds;
+  const snapPoints = params.beatPointsSeconds
+    ? [...jumpPointsSeconds, ...params.beatPointsSeconds]
+    : jumpPointsSeconds;
   const route = routeFromCoarse(coarse, perf.frames, score.frames, snapPoints, score.hopSeconds);
   return refineRoute(perf, score, route, {
     bandFrames: params.bandFrames,

@@ -40,14 +40,21 @@ function checkRoute(route: Route, perfFrames: number, scoreFrames: number): Rout
   if (segs.length === 0) throw new RangeError('refineRoute: the route has no segments');
   let expectStart = 0;
   for (const [k, s] of segs.entries()) {
-    if (s.perfStart !== expectStart) throw new RangeError(`refineRoute: segment ${k} starts at perf frame ${s.perfStart}, expected ${expectStart}`);
-    if (!(s.perfEnd > s.perfStart)) throw new RangeError(`refineRoute: segment ${k} has perf range ${s.perfStart}…${s.perfEnd}`);
+    if (s.perfStart !== expectStart)
+      throw new RangeError(
+        `refineRoute: segment ${k} starts at perf frame ${s.perfStart}, expected ${expectStart}`,
+      );
+    if (!(s.perfEnd > s.perfStart))
+      throw new RangeError(`refineRoute: segment ${k} has perf range ${s.perfStart}…${s.perfEnd}`);
     if (!(s.scoreStart >= 0 && s.scoreEnd > s.scoreStart && s.scoreEnd <= scoreFrames)) {
-      throw new RangeError(`refineRoute: segment ${k} has score range ${s.scoreStart}…${s.scoreEnd}, expected within 0…${scoreFrames}`);
+      throw new RangeError(
+        `refineRoute: segment ${k} has score range ${s.scoreStart}…${s.scoreEnd}, expected within 0…${scoreFrames}`,
+      );
     }
     expectStart = s.perfEnd;
   }
-  if (expectStart !== perfFrames) throw new RangeError(`refineRoute: the route ends at perf frame ${expectStart}, expected ${perfFrames}`);
+  if (expectStart !== perfFrames)
+    throw new RangeError(`refineRoute: the route ends at perf frame ${expectStart}, expected ${perfFrames}`);
   return segs;
 }
 
@@ -57,7 +64,12 @@ function checkRoute(route: Route, perfFrames: number, scoreFrames: number): Rout
  * the route's boundary (the score frames of the cut are the route's exactly). Leading/trailing
  * silence of the recording maps to the first/last sounding score frame of the first/last pass.
  */
-export function refineRoute(perf: Features, score: Features, route: Route, opts: RefineOptions = {}): AlignmentPath {
+export function refineRoute(
+  perf: Features,
+  score: Features,
+  route: Route,
+  opts: RefineOptions = {},
+): AlignmentPath {
   const N = perf.frames;
   const M = score.frames;
   const segs = checkRoute(route, N, M).map((s) => ({ ...s }));
@@ -66,7 +78,8 @@ export function refineRoute(perf: Features, score: Features, route: Route, opts:
   const K = segs.length;
   const radius = opts.bandFrames ?? (opts.guide ? 40 : params.fineRadius);
   const boundary = opts.boundaryFrames ?? 64;
-  if (opts.guide && opts.guide.length !== N) throw new RangeError(`refineRoute: guide has ${opts.guide.length} frames, expected ${N}`);
+  if (opts.guide && opts.guide.length !== N)
+    throw new RangeError(`refineRoute: guide has ${opts.guide.length} frames, expected ${N}`);
 
   // Silence at the ends of the recording.
   const [pSound0, pSound1] = soundingRange(perf);
@@ -108,7 +121,9 @@ export function refineRoute(perf: Features, score: Features, route: Route, opts:
       }
     } else {
       // Guide from a multiscale DTW of the pass's own rectangle.
-      const sub = multiscaleDtw(sliceFeatures(perf, coreA, coreB), sliceFeatures(score, colA, colB), params, { signal: opts.signal });
+      const sub = multiscaleDtw(sliceFeatures(perf, coreA, coreB), sliceFeatures(score, colA, colB), params, {
+        signal: opts.signal,
+      });
       for (let q = 0; q < sub.perfFrames.length; q++) {
         const r = sub.perfFrames[q] + coreA - rowA;
         const c = sub.scoreFrames[q] + colA;

@@ -18,7 +18,11 @@ export function seededRandom(seed: number): () => number {
  * 4..maxNoteFrames frames, chroma the chord's unit vector, DLNCO-like onsets that decay after
  * each chord change; silence (uniform chroma) at the ends when `silenceFrames` > 0.
  */
-export function syntheticScore(frames: number, seed = 1, opts: { maxNoteFrames?: number; silenceFrames?: number } = {}): Features {
+export function syntheticScore(
+  frames: number,
+  seed = 1,
+  opts: { maxNoteFrames?: number; silenceFrames?: number } = {},
+): Features {
   const rnd = seededRandom(seed);
   const maxNote = opts.maxNoteFrames ?? 20;
   const sil = opts.silenceFrames ?? 0;
@@ -81,7 +85,12 @@ export function smoothWarp(perfFrames: number, scoreFrames: number, seed = 3, am
   const rate = new Float64Array(perfFrames);
   for (let i = 0; i < perfFrames; i++) {
     const x = i / perfFrames;
-    rate[i] = 1 + amount * (0.5 * Math.sin(2 * Math.PI * 3 * x + phases[0]) + 0.3 * Math.sin(2 * Math.PI * 7 * x + phases[1]) + 0.2 * Math.sin(2 * Math.PI * 13 * x + phases[2]));
+    rate[i] =
+      1 +
+      amount *
+        (0.5 * Math.sin(2 * Math.PI * 3 * x + phases[0]) +
+          0.3 * Math.sin(2 * Math.PI * 7 * x + phases[1]) +
+          0.2 * Math.sin(2 * Math.PI * 13 * x + phases[2]));
   }
   const w = new Float64Array(perfFrames);
   for (let i = 1; i < perfFrames; i++) w[i] = w[i - 1] + rate[i];

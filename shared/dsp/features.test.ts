@@ -298,10 +298,13 @@ describe('noise floor', () => {
     const clean = detunedMelody(0, 40);
     const noisy = Float32Array.from(clean);
     let seed = 7;
-    const rand = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const rand = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
     for (let i = 0; i < noisy.length; i++) {
       const t = i / sampleRate;
-      noisy[i] += 0.02 * Math.sin(2 * Math.PI * 60 * t) + 0.01 * Math.sin(2 * Math.PI * 180 * t) + 0.004 * (rand() - 0.5);
+      noisy[i] +=
+        0.02 * Math.sin(2 * Math.PI * 60 * t) +
+        0.01 * Math.sin(2 * Math.PI * 180 * t) +
+        0.004 * (rand() - 0.5);
     }
     const ref = audioFeatures(clean);
     const dist = (a: Float32Array): number => {

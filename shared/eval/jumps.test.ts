@@ -22,7 +22,13 @@ describe('jump figures', () => {
     expect(beatIndexOf(beats, 1.25)).toBeCloseTo(2.5);
     expect(beatIndexOf(beats, -0.5)).toBeCloseTo(-1);
     expect(beatIndexOf(beats, 6)).toBeCloseTo(12);
-    expect(scoreBeatTimes([{ perfTime: 0, scoreTime: 1 }, { perfTime: 1, scoreTime: 0 }, { perfTime: 2, scoreTime: 1 }])).toEqual([0, 1]);
+    expect(
+      scoreBeatTimes([
+        { perfTime: 0, scoreTime: 1 },
+        { perfTime: 1, scoreTime: 0 },
+        { perfTime: 2, scoreTime: 1 },
+      ]),
+    ).toEqual([0, 1]);
   });
 
   it('matches within 1 s and 2 beats, one to one', () => {
@@ -31,11 +37,29 @@ describe('jump figures', () => {
       { perfTime: 20, toScoreTime: 4 },
     ];
     // Within tolerance; a second claim on the same true jump; too late; lands 3 beats off.
-    expect(matchJumps(truth, [{ perfTime: 10.9, toScoreTime: 1.9 }], beats)).toEqual({ nTrue: 2, nPred: 1, nMatched: 1 });
-    expect(matchJumps(truth, [{ perfTime: 10.2, toScoreTime: 1 }, { perfTime: 10.4, toScoreTime: 1 }], beats).nMatched).toBe(1);
+    expect(matchJumps(truth, [{ perfTime: 10.9, toScoreTime: 1.9 }], beats)).toEqual({
+      nTrue: 2,
+      nPred: 1,
+      nMatched: 1,
+    });
+    expect(
+      matchJumps(
+        truth,
+        [
+          { perfTime: 10.2, toScoreTime: 1 },
+          { perfTime: 10.4, toScoreTime: 1 },
+        ],
+        beats,
+      ).nMatched,
+    ).toBe(1);
     expect(matchJumps(truth, [{ perfTime: 21.2, toScoreTime: 4 }], beats).nMatched).toBe(0);
     expect(matchJumps(truth, [{ perfTime: 20, toScoreTime: 2.5 }], beats).nMatched).toBe(0);
-    expect(jumpFigures([{ nTrue: 2, nPred: 4, nMatched: 1 }, { nTrue: 2, nPred: 0, nMatched: 0 }])).toMatchObject({ recall: 25, precision: 25 });
+    expect(
+      jumpFigures([
+        { nTrue: 2, nPred: 4, nMatched: 1 },
+        { nTrue: 2, nPred: 0, nMatched: 0 },
+      ]),
+    ).toMatchObject({ recall: 25, precision: 25 });
     expect(jumpFigures([{ nTrue: 0, nPred: 0, nMatched: 0 }])).toMatchObject({ recall: 100, precision: 100 });
   });
 });

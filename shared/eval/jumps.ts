@@ -68,7 +68,11 @@ export function scoreBeatTimes(gt: readonly GtRow[]): number[] {
  * Matches predicted jumps to true ones (greedy by time distance, one to one) within
  * JUMP_TIME_TOLERANCE_S and JUMP_TARGET_TOLERANCE_BEATS on `beatTimes`.
  */
-export function matchJumps(truth: readonly Jump[], pred: readonly Jump[], beatTimes: readonly number[]): JumpCounts {
+export function matchJumps(
+  truth: readonly Jump[],
+  pred: readonly Jump[],
+  beatTimes: readonly number[],
+): JumpCounts {
   const pairs: { d: number; t: number; p: number }[] = [];
   truth.forEach((tj, t) => {
     const tb = beatIndexOf(beatTimes, tj.toScoreTime);
@@ -91,7 +95,9 @@ export function matchJumps(truth: readonly Jump[], pred: readonly Jump[], beatTi
 }
 
 /** Recall and precision (percent) of summed counts; 100 where nothing was to be found or claimed. */
-export function jumpFigures(counts: readonly JumpCounts[]): { recall: number; precision: number } & JumpCounts {
+export function jumpFigures(
+  counts: readonly JumpCounts[],
+): { recall: number; precision: number } & JumpCounts {
   const nTrue = counts.reduce((a, c) => a + c.nTrue, 0);
   const nPred = counts.reduce((a, c) => a + c.nPred, 0);
   const nMatched = counts.reduce((a, c) => a + c.nMatched, 0);

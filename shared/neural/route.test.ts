@@ -115,16 +115,19 @@ describe('alignNeural', () => {
   it.each([
     ['the refined route', alignNeural],
     ['the network-steered jump search', alignNeuralJump],
-  ] as const)('%s drops a jump the features do not support (a network seeing a repeat that is not there)', async (_, align) => {
-    const straight = playParts([[0, 6000]], 1.1, 21);
-    const perf2 = warpFeatures(score, straight, 0.1, 6);
-    const wrong = Float64Array.from(straight, (v, i) => (i < straight.length / 2 ? v : v - 1500));
-    const path = await align(perf2, score, oracle(wrong, 6000, 256), { jumpPointsSeconds: jumpPoints });
-    expect(path.jumpFrames).toEqual([]);
-    let err = 0;
-    for (let i = 0; i < straight.length; i++) err += Math.abs(path.scoreTime[i] / hop - straight[i]);
-    expect(err / straight.length).toBeLessThan(3);
-  });
+  ] as const)(
+    '%s drops a jump the features do not support (a network seeing a repeat that is not there)',
+    async (_, align) => {
+      const straight = playParts([[0, 6000]], 1.1, 21);
+      const perf2 = warpFeatures(score, straight, 0.1, 6);
+      const wrong = Float64Array.from(straight, (v, i) => (i < straight.length / 2 ? v : v - 1500));
+      const path = await align(perf2, score, oracle(wrong, 6000, 256), { jumpPointsSeconds: jumpPoints });
+      expect(path.jumpFrames).toEqual([]);
+      let err = 0;
+      for (let i = 0; i < straight.length; i++) err += Math.abs(path.scoreTime[i] / hop - straight[i]);
+      expect(err / straight.length).toBeLessThan(3);
+    },
+  );
 
   it('neural-guided jump search follows the repeat the network sees, to frame accuracy', async () => {
     const path = await alignNeuralJump(perf, score, oracle(warp, 6000, 256, 1), {
@@ -142,12 +145,18 @@ describe('alignNeural', () => {
 
   it('the network decides where a jump may be: with jumps dear elsewhere, only its window allows one', async () => {
     const params = { nearPenalty: 8, farPenalty: 1e4, windowRows: 4 };
-    const seen = await alignNeuralJump(perf, score, oracle(warp, 6000, 256, 1), { jumpPointsSeconds: jumpPoints, params });
+    const seen = await alignNeuralJump(perf, score, oracle(warp, 6000, 256, 1), {
+      jumpPointsSeconds: jumpPoints,
+      params,
+    });
     expect(seen.jumpFrames.length).toBe(1);
     expect(Math.abs(seen.jumpFrames[0] - trueJump)).toBeLessThan(0.2 / hop);
     // A network that sees no repeat (a straight curve) leaves every jump at the far price.
     const blind = playParts([[0, 6000]], 6000 / warp.length, 5);
-    const missed = await alignNeuralJump(perf, score, oracle(blind, 6000, 256), { jumpPointsSeconds: jumpPoints, params });
+    const missed = await alignNeuralJump(perf, score, oracle(blind, 6000, 256), {
+      jumpPointsSeconds: jumpPoints,
+      params,
+    });
     expect(missed.jumpFrames).toEqual([]);
   });
 
@@ -166,7 +175,13 @@ describe('alignNeural', () => {
     expect(profile[2000]).toBe(3);
     expect(profile[2199]).toBe(3);
     expect(profile[2200]).toBe(30);
-    const flat = jumpPenaltyProfile(Float64Array.from(row.keys(), (i) => i * 10), perfFrames, 640, 0.0232, DEFAULT_NEURAL_JUMP);
+    const flat = jumpPenaltyProfile(
+      Float64Array.from(row.keys(), (i) => i * 10),
+      perfFrames,
+      640,
+      0.0232,
+      DEFAULT_NEURAL_JUMP,
+    );
     expect(flat.jumpRows).toEqual([]);
     expect(flat.profile.every((v) => v === DEFAULT_NEURAL_JUMP.farPenalty)).toBe(true);
   });

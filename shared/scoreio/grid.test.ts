@@ -24,7 +24,13 @@ describe('beat grid', () => {
       [0, 3.5],
     );
     expect(beats.map((b) => [b.time, b.label, b.downbeat])).toEqual([
-      [0, '0.3', false], [0.5, '1.1', true], [1, '1.2', false], [1.5, '1.3', false], [2, '2.1', true], [2.5, '2.2', false], [3, '2.3', false],
+      [0, '0.3', false],
+      [0.5, '1.1', true],
+      [1, '1.2', false],
+      [1.5, '1.3', false],
+      [2, '2.1', true],
+      [2.5, '2.2', false],
+      [3, '2.3', false],
     ]);
     expect(beats[1]).toMatchObject({ timeSignature: '3/4', key: -2 });
     expect(beats[4]).toMatchObject({ key: 1 });
@@ -35,7 +41,8 @@ describe('beat grid', () => {
 
 describe('scanMei', () => {
   it('reads measures with meter, key and barlines, pitches with accidentals and ties', () => {
-    const summary = scanMei(`<mei><meiHead><fileDesc><titleStmt><title>Étude</title></titleStmt></fileDesc></meiHead>
+    const summary =
+      scanMei(`<mei><meiHead><fileDesc><titleStmt><title>Étude</title></titleStmt></fileDesc></meiHead>
 <scoreDef><staffGrp><staffDef n="1" keysig="3s" meter.count="6" meter.unit="8"/></staffGrp></scoreDef>
 <section><measure xml:id="m1" n="1" left="rptstart"><staff n="1"><layer n="1">
 <note xml:id="a" pname="f" oct="4" accid.ges="s"/><note xml:id="b" pname="c" oct="5"><accid accid="n"/></note>

@@ -98,7 +98,9 @@ export function buildGrid(
 
 /** Sorted unique jump points (seconds): measure starts, extra points, 0 and the end of the piece. */
 export function jumpPointsOf(measures: ScoreMeasure[], duration: number, extra: number[] = []): number[] {
-  const points = [0, duration, ...measures.map((m) => m.start), ...extra].filter((t) => t >= 0 && t <= duration + 1e-9);
+  const points = [0, duration, ...measures.map((m) => m.start), ...extra].filter(
+    (t) => t >= 0 && t <= duration + 1e-9,
+  );
   points.sort((a, b) => a - b);
   const out: number[] = [];
   for (const t of points) if (out.length === 0 || t - out[out.length - 1] > 1e-6) out.push(t);

@@ -38,15 +38,24 @@ export function unzipMxl(bytes: Uint8Array, name: string): string {
   try {
     files = unzipSync(bytes);
   } catch (err) {
-    throw new ScoreLoadError('corrupt', `${name}: expected a compressed MusicXML (.mxl) zip archive, it could not be unzipped: ${(err as Error).message}`, { cause: err });
+    throw new ScoreLoadError(
+      'corrupt',
+      `${name}: expected a compressed MusicXML (.mxl) zip archive, it could not be unzipped: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   const container = files['META-INF/container.xml'];
-  const rootPath = container ? /<rootfile\b[^>]*\bfull-path="([^"]+)"/.exec(strFromU8(container))?.[1] : undefined;
+  const rootPath = container
+    ? /<rootfile\b[^>]*\bfull-path="([^"]+)"/.exec(strFromU8(container))?.[1]
+    : undefined;
   const path =
     (rootPath !== undefined && files[rootPath] ? rootPath : undefined) ??
     Object.keys(files).find((p) => !p.startsWith('META-INF/') && /\.(musicxml|xml)$/i.test(p));
   if (path === undefined) {
-    throw new ScoreLoadError('corrupt', `${name}: expected a MusicXML file inside the .mxl archive, found ${Object.keys(files).join(', ') || 'nothing'}`);
+    throw new ScoreLoadError(
+      'corrupt',
+      `${name}: expected a MusicXML file inside the .mxl archive, found ${Object.keys(files).join(', ') || 'nothing'}`,
+    );
   }
   return decodeText(files[path]);
 }
@@ -67,18 +76,27 @@ export async function parseScoreBytes(bytes: Uint8Array, fileName: string): Prom
       `${fileName}: expected a score file (${Object.keys(SCORE_EXTENSIONS).join(', ')}), found extension '${ext || '(none)'}'`,
     );
   }
-  if (bytes.length === 0) throw new ScoreLoadError('empty', `${fileName}: expected a ${format} score, the file is empty (0 bytes)`);
+  if (bytes.length === 0)
+    throw new ScoreLoadError('empty', `${fileName}: expected a ${format} score, the file is empty (0 bytes)`);
   if (format === 'midi') return { score: parseMidiScore(bytes, fileName) };
   const text = ext === '.mxl' ? unzipMxl(bytes, fileName) : decodeText(bytes);
   // A `.xml` file may hold MEI as well as MusicXML.
   if (ext === '.xml' && /<mei[\s>]/.test(text) && !/<score-(partwise|timewise)\b/.test(text)) format = 'mei';
   if (format === 'musicxml' && !/<score-(partwise|timewise)\b/.test(text)) {
-    const root = /<([A-Za-z][\w:-]*)/.exec(text.replace(/<\?[^>]*\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>]*>/g, ''))?.[1];
-    throw new ScoreLoadError('corrupt', `${fileName}: expected MusicXML (a <score-partwise> or <score-timewise> root), found ${root ? `<${root}>` : 'no XML element'}`);
+    const root = /<([A-Za-z][\w:-]*)/.exec(
+      text.replace(/<\?[^>]*\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>]*>/g, ''),
+    )?.[1];
+    throw new ScoreLoadError(
+      'corrupt',
+      `${fileName}: expected MusicXML (a <score-partwise> or <score-timewise> root), found ${root ? `<${root}>` : 'no XML element'}`,
+    );
   }
   const rootClose = /<\/score-(partwise|timewise)>\s*$/;
   if (format === 'musicxml' && !rootClose.test(text)) {
-    throw new ScoreLoadError('corrupt', `${fileName}: expected MusicXML ending with </score-partwise> or </score-timewise>, the text ends with '${text.trimEnd().slice(-40)}' (truncated?)`);
+    throw new ScoreLoadError(
+      'corrupt',
+      `${fileName}: expected MusicXML ending with </score-partwise> or </score-timewise>, the text ends with '${text.trimEnd().slice(-40)}' (truncated?)`,
+    );
   }
   const { score } = await parseNotatedScore(text, format, fileName);
   return format === 'musicxml' ? { score, musicxml: text } : { score };

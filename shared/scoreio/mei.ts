@@ -37,7 +37,24 @@ export interface MeiSummary {
 
 const STEP: Record<string, number> = { c: 0, d: 2, e: 4, f: 5, g: 7, a: 9, b: 11 };
 const ACCID: Record<string, number> = {
-  s: 1, f: -1, ss: 2, x: 2, ff: -2, n: 0, xs: 3, sx: 3, ts: 3, tf: -3, nf: -1, ns: 1, su: 1, sd: 1, fu: -1, fd: -1, nu: 0, nd: 0,
+  s: 1,
+  f: -1,
+  ss: 2,
+  x: 2,
+  ff: -2,
+  n: 0,
+  xs: 3,
+  sx: 3,
+  ts: 3,
+  tf: -3,
+  nf: -1,
+  ns: 1,
+  su: 1,
+  sd: 1,
+  fu: -1,
+  fd: -1,
+  nu: 0,
+  nd: 0,
 };
 
 function attrsOf(text: string): Record<string, string> {
@@ -53,7 +70,12 @@ export function keySigToSharps(sig: string): number | undefined {
   return m[2] === 'f' ? -Number(m[1]) : Number(m[1]);
 }
 
-function meterOf(a: Record<string, string>, countKey: string, unitKey: string, symKey: string): TimeSignature | undefined {
+function meterOf(
+  a: Record<string, string>,
+  countKey: string,
+  unitKey: string,
+  symKey: string,
+): TimeSignature | undefined {
   const count = Number.parseInt(a[countKey] ?? '', 10);
   const unit = Number.parseInt(a[unitKey] ?? '', 10);
   if (count > 0 && unit > 0) return [count, unit];

@@ -17,14 +17,16 @@ function makeMidi(opts: {
   const midi = new Midi();
   midi.header.tempos = [];
   for (const [ticks, bpm] of opts.tempos ?? [[0, 120]]) midi.header.tempos.push({ ticks, bpm });
-  for (const [ticks, timeSignature] of opts.meters ?? []) midi.header.timeSignatures.push({ ticks, timeSignature });
+  for (const [ticks, timeSignature] of opts.meters ?? [])
+    midi.header.timeSignatures.push({ ticks, timeSignature });
   midi.header.update();
   const byChannel = new Map<number, [number, number, number][]>();
   for (const [t, d, p, c = 0] of opts.notes) byChannel.set(c, [...(byChannel.get(c) ?? []), [t, d, p]]);
   for (const [channel, notes] of byChannel) {
     const track = midi.addTrack();
     track.channel = channel;
-    for (const [ticks, durationTicks, midiPitch] of notes) track.addNote({ midi: midiPitch, ticks, durationTicks, velocity: 0.5 });
+    for (const [ticks, durationTicks, midiPitch] of notes)
+      track.addNote({ midi: midiPitch, ticks, durationTicks, velocity: 0.5 });
   }
   return midi.toArray();
 }
@@ -33,25 +35,46 @@ describe('parseMidiScore', () => {
   it('applies the tempo map to onsets, durations and beats', () => {
     // 4/4: bar 1 at 120 bpm (0.5 s a quarter), bar 2 at 60 bpm (1 s a quarter).
     const bytes = makeMidi({
-      tempos: [[0, 120], [1920, 60]],
+      tempos: [
+        [0, 120],
+        [1920, 60],
+      ],
       meters: [[0, [4, 4]]],
-      notes: [[0, 480, 60], [1920, 960, 64], [3360, 480, 67]],
+      notes: [
+        [0, 480, 60],
+        [1920, 960, 64],
+        [3360, 480, 67],
+      ],
     });
     const score = parseMidiScore(bytes, 'tempo.mid');
     expect(score.format).toBe('midi');
-    expect(score.notes.map((n) => [n.pitch, n.onset, n.duration, n.measure])).toEqual([[60, 0, 0.5, 0], [64, 2, 2, 1], [67, 5, 1, 1]]);
+    expect(score.notes.map((n) => [n.pitch, n.onset, n.duration, n.measure])).toEqual([
+      [60, 0, 0.5, 0],
+      [64, 2, 2, 1],
+      [67, 5, 1, 1],
+    ]);
     expect(score.notes[0].velocity).toBeCloseTo(0.5, 2);
     expect(score.beats.map((b) => b.time)).toEqual([0, 0.5, 1, 1.5, 2, 3, 4, 5]);
     expect(score.beats.map((b) => b.label)).toEqual(['1.1', '1.2', '1.3', '1.4', '2.1', '2.2', '2.3', '2.4']);
     expect(score.beats[0]).toMatchObject({ downbeat: true, timeSignature: '4/4' });
     expect(score.beats[4].timeSignature).toBeUndefined();
-    expect(score.measures.map((m) => [m.number, m.start, m.end])).toEqual([['1', 0, 2], ['2', 2, 6]]);
+    expect(score.measures.map((m) => [m.number, m.start, m.end])).toEqual([
+      ['1', 0, 2],
+      ['2', 2, 6],
+    ]);
     expect(score.jumpPoints).toEqual([0, 2, 6]);
     expect(score.duration).toBe(6);
   });
 
   it('skips the drum channel and sorts notes by onset then pitch', () => {
-    const bytes = makeMidi({ notes: [[0, 480, 72], [0, 480, 36, 9], [0, 480, 48, 1], [480, 480, 50]] });
+    const bytes = makeMidi({
+      notes: [
+        [0, 480, 72],
+        [0, 480, 36, 9],
+        [0, 480, 48, 1],
+        [480, 480, 50],
+      ],
+    });
     const score = parseMidiScore(bytes, 'drums.mid');
     expect(score.notes.map((n) => n.pitch)).toEqual([48, 72, 50]);
   });
@@ -59,14 +82,24 @@ describe('parseMidiScore', () => {
   it('beats a compound meter in dotted quarters and a pickup from the end of its bar', () => {
     // 1/8 pickup, then 6/8.
     const bytes = makeMidi({
-      meters: [[0, [1, 8]], [240, [6, 8]]],
-      notes: [[0, 240, 67], [240, 720, 72], [960, 720, 71], [1680, 720, 72]],
+      meters: [
+        [0, [1, 8]],
+        [240, [6, 8]],
+      ],
+      notes: [
+        [0, 240, 67],
+        [240, 720, 72],
+        [960, 720, 71],
+        [1680, 720, 72],
+      ],
     });
     const score = parseMidiScore(bytes, 'pickup.mid');
     expect(score.measures.map((m) => m.number)).toEqual(['0', '1', '2']);
     // The pickup eighth holds no dotted-quarter beat; beats run from the first bar line to the last onset.
     expect(score.beats.map((b) => [b.time, b.label, b.downbeat])).toEqual([
-      [0.25, '1.1', true], [1, '1.2', false], [1.75, '2.1', true],
+      [0.25, '1.1', true],
+      [1, '1.2', false],
+      [1.75, '2.1', true],
     ]);
     expect(score.beats[0].timeSignature).toBe('6/8');
   });
@@ -74,19 +107,40 @@ describe('parseMidiScore', () => {
   it('counts a bar split by a repeat as the end of one bar and the pickup of the next', () => {
     // 2/4; bar 2 is split into 1/4 (section end) + 1/4 (pickup of the repeat).
     const bytes = makeMidi({
-      meters: [[0, [2, 4]], [960, [1, 4]], [1440, [1, 4]], [1920, [2, 4]]],
-      notes: [[0, 480, 60], [960, 480, 62], [1440, 480, 64], [1920, 480, 65], [2400, 960, 67]],
+      meters: [
+        [0, [2, 4]],
+        [960, [1, 4]],
+        [1440, [1, 4]],
+        [1920, [2, 4]],
+      ],
+      notes: [
+        [0, 480, 60],
+        [960, 480, 62],
+        [1440, 480, 64],
+        [1920, 480, 65],
+        [2400, 960, 67],
+      ],
     });
     const score = parseMidiScore(bytes, 'split.mid');
     expect(score.beats.map((b) => [b.time, b.label, b.downbeat])).toEqual([
-      [0, '1.1', true], [0.5, '1.2', false], [1, '2.1', true], [1.5, '2.2', false], [2, '3.1', true], [2.5, '3.2', false],
+      [0, '1.1', true],
+      [0.5, '1.2', false],
+      [1, '2.1', true],
+      [1.5, '2.2', false],
+      [2, '3.1', true],
+      [2.5, '3.2', false],
     ]);
   });
 
   it('rejects random bytes, a truncated file and a file without notes', () => {
     const random = Uint8Array.from({ length: 256 }, (_, i) => (i * 7919 + 13) % 251);
     expect(() => parseMidiScore(random, 'random.mid')).toThrow(ScoreLoadError);
-    const good = makeMidi({ notes: [[0, 480, 60], [480, 480, 62]] });
+    const good = makeMidi({
+      notes: [
+        [0, 480, 60],
+        [480, 480, 62],
+      ],
+    });
     const truncated = good.slice(0, 30);
     const err = (() => {
       try {

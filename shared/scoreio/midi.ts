@@ -9,7 +9,14 @@
 import pkg from '@tonejs/midi';
 import type { Score, ScoreNote } from '../score.js';
 import { ScoreLoadError } from './errors.js';
-import { buildGrid, jumpPointsOf, measureWholes, type GridMeasure, type MeasureAlign, type TimeSignature } from './grid.js';
+import {
+  buildGrid,
+  jumpPointsOf,
+  measureWholes,
+  type GridMeasure,
+  type MeasureAlign,
+  type TimeSignature,
+} from './grid.js';
 
 const { Midi } = pkg;
 
@@ -17,7 +24,21 @@ const { Midi } = pkg;
 const DRUM_CHANNEL = 9;
 
 const MAJOR_SHARPS: Record<string, number> = {
-  Cb: -7, Gb: -6, Db: -5, Ab: -4, Eb: -3, Bb: -2, F: -1, C: 0, G: 1, D: 2, A: 3, E: 4, B: 5, 'F#': 6, 'C#': 7,
+  Cb: -7,
+  Gb: -6,
+  Db: -5,
+  Ab: -4,
+  Eb: -3,
+  Bb: -2,
+  F: -1,
+  C: 0,
+  G: 1,
+  D: 2,
+  A: 3,
+  E: 4,
+  B: 5,
+  'F#': 6,
+  'C#': 7,
 };
 
 /** Sharps (> 0) or flats (< 0) of a key name as @tonejs/midi writes it (`Eb` + `major`). */
@@ -26,7 +47,21 @@ export function keyToSharps(key: string, scale: string): number | undefined {
   if (scale !== 'minor') return major;
   // A minor key has the signature of the major key a minor third above; lookup by sharps − 3.
   const minorTonicOffset: Record<string, number> = {
-    Ab: -7, Eb: -6, Bb: -5, F: -4, C: -3, G: -2, D: -1, A: 0, E: 1, B: 2, 'F#': 3, 'C#': 4, 'G#': 5, 'D#': 6, 'A#': 7,
+    Ab: -7,
+    Eb: -6,
+    Bb: -5,
+    F: -4,
+    C: -3,
+    G: -2,
+    D: -1,
+    A: 0,
+    E: 1,
+    B: 2,
+    'F#': 3,
+    'C#': 4,
+    'G#': 5,
+    'D#': 6,
+    'A#': 7,
   };
   return minorTonicOffset[key];
 }
@@ -58,7 +93,8 @@ export function midiGridMeasures(
     const barTicks = measureWholes(ts) * wholeTicks;
     const next = starts[i + 1];
     // The last meter runs to the end of the music, at least one bar.
-    const end = next ?? Math.max(start + barTicks, start + Math.ceil((endTicks - start) / barTicks - 1e-6) * barTicks);
+    const end =
+      next ?? Math.max(start + barTicks, start + Math.ceil((endTicks - start) / barTicks - 1e-6) * barTicks);
     if (end <= start) return;
     segments.push({ start, end, ts, bars: Math.ceil((end - start) / barTicks - 1e-6) });
   });
@@ -82,7 +118,13 @@ export function midiGridMeasures(
   const grid: GridMeasure[] = [];
   let number = 0;
   let previousAlign: MeasureAlign = 'full';
-  const push = (start: number, end: number, ts: TimeSignature, nominal: TimeSignature, align: MeasureAlign): void => {
+  const push = (
+    start: number,
+    end: number,
+    ts: TimeSignature,
+    nominal: TimeSignature,
+    align: MeasureAlign,
+  ): void => {
     // A pickup opening the piece is bar 0; the second half of a split bar keeps its number.
     if (!(align === 'right' && previousAlign === 'left')) number += 1;
     if (grid.length === 0 && align === 'right') number = 0;
@@ -92,7 +134,14 @@ export function midiGridMeasures(
   segments.forEach((seg, i) => {
     const barTicks = barOf(seg);
     if (regular[i]) {
-      for (let b = 0; b < seg.bars; b++) push(seg.start + b * barTicks, Math.min(seg.end, seg.start + (b + 1) * barTicks), seg.ts, seg.ts, 'full');
+      for (let b = 0; b < seg.bars; b++)
+        push(
+          seg.start + b * barTicks,
+          Math.min(seg.end, seg.start + (b + 1) * barTicks),
+          seg.ts,
+          seg.ts,
+          'full',
+        );
       return;
     }
     const before = regularNear(i, -1);
@@ -104,7 +153,8 @@ export function midiGridMeasures(
       const bar = measureWholes(ref) * wholeTicks;
       const ratio = length / bar;
       if (ratio >= 1 - 1e-6 && Math.abs(ratio - Math.round(ratio)) < 1e-6) {
-        for (let b = 0; b < Math.round(ratio); b++) push(seg.start + b * bar, seg.start + (b + 1) * bar, ref, ref, 'full');
+        for (let b = 0; b < Math.round(ratio); b++)
+          push(seg.start + b * bar, seg.start + (b + 1) * bar, ref, ref, 'full');
         return;
       }
     }
@@ -127,15 +177,18 @@ export function midiGridMeasures(
 /** Checks the chunk layout (MThd header, then chunks that fit in the file); returns what is wrong, or undefined. */
 export function midiLayoutProblem(bytes: Uint8Array): string | undefined {
   const text = (at: number): string => String.fromCharCode(...bytes.subarray(at, at + 4));
-  const u32 = (at: number): number => ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
-  if (bytes.length < 14 || text(0) !== 'MThd') return `found ${bytes.length < 4 ? `${bytes.length} bytes` : `'${text(0).replace(/[^ -~]/g, '?')}'`} where the 'MThd' header should be`;
+  const u32 = (at: number): number =>
+    ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
+  if (bytes.length < 14 || text(0) !== 'MThd')
+    return `found ${bytes.length < 4 ? `${bytes.length} bytes` : `'${text(0).replace(/[^ -~]/g, '?')}'`} where the 'MThd' header should be`;
   const tracksDeclared = (bytes[10] << 8) | bytes[11];
   let at = 8 + u32(4);
   let tracks = 0;
   while (at < bytes.length) {
     if (at + 8 > bytes.length) return `truncated: ${bytes.length - at} stray bytes at offset ${at}`;
     const length = u32(at + 4);
-    if (at + 8 + length > bytes.length) return `truncated: chunk '${text(at).replace(/[^ -~]/g, '?')}' at offset ${at} declares ${length} bytes, only ${bytes.length - at - 8} remain`;
+    if (at + 8 + length > bytes.length)
+      return `truncated: chunk '${text(at).replace(/[^ -~]/g, '?')}' at offset ${at} declares ${length} bytes, only ${bytes.length - at - 8} remain`;
     if (text(at) === 'MTrk') tracks += 1;
     at += 8 + length;
   }
@@ -151,18 +204,31 @@ export function parseMidiScore(bytes: Uint8Array, name: string): Score {
   try {
     midi = new Midi(bytes);
   } catch (err) {
-    throw new ScoreLoadError('corrupt', `${name}: expected a standard MIDI file (MThd header, MTrk chunks), but it could not be parsed: ${(err as Error).message}`, { cause: err });
+    throw new ScoreLoadError(
+      'corrupt',
+      `${name}: expected a standard MIDI file (MThd header, MTrk chunks), but it could not be parsed: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   const header = midi.header;
   const raw: { ticks: number; durationTicks: number; pitch: number; velocity: number; track: number }[] = [];
   midi.tracks.forEach((track, t) => {
     if (track.channel === DRUM_CHANNEL) return;
     for (const n of track.notes) {
-      raw.push({ ticks: n.ticks, durationTicks: n.durationTicks, pitch: n.midi, velocity: n.velocity, track: t });
+      raw.push({
+        ticks: n.ticks,
+        durationTicks: n.durationTicks,
+        pitch: n.midi,
+        velocity: n.velocity,
+        track: t,
+      });
     }
   });
   if (raw.length === 0) {
-    throw new ScoreLoadError('empty', `${name}: expected notes on a non-drum channel, found none (${midi.tracks.length} tracks)`);
+    throw new ScoreLoadError(
+      'empty',
+      `${name}: expected notes on a non-drum channel, found none (${midi.tracks.length} tracks)`,
+    );
   }
   const endTicks = Math.max(...raw.map((n) => n.ticks + n.durationTicks));
   const grid = midiGridMeasures(header.timeSignatures, endTicks, header.ppq);

@@ -97,7 +97,8 @@ export function assembleNotatedScore(parts: NotatedParts): { score: Score; stats
     }
   }
   let distance = 0;
-  for (const p of new Set([...histogram.keys(), ...writtenCounts.keys()])) distance += Math.abs((histogram.get(p) ?? 0) - (writtenCounts.get(p) ?? 0));
+  for (const p of new Set([...histogram.keys(), ...writtenCounts.keys()]))
+    distance += Math.abs((histogram.get(p) ?? 0) - (writtenCounts.get(p) ?? 0));
   const writtenPitchMismatch = distance / Math.max(1, soundingCount, parts.midiPitches.length);
   let pitchLookups = 0;
   const sounding = new Map<string, number | undefined>();

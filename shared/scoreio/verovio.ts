@@ -30,7 +30,12 @@ const { Midi } = pkg;
 /** Notated formats verovio reads, with its `inputFrom` name. */
 export type NotatedFormat = 'musicxml' | 'mei' | 'kern' | 'abc';
 
-const INPUT_FROM: Record<NotatedFormat, string> = { musicxml: 'musicxml', mei: 'mei', kern: 'humdrum', abc: 'abc' };
+const INPUT_FROM: Record<NotatedFormat, string> = {
+  musicxml: 'musicxml',
+  mei: 'mei',
+  kern: 'humdrum',
+  abc: 'abc',
+};
 
 const toolkits = new Map<'plain' | 'humdrum', Promise<VerovioToolkit>>();
 
@@ -62,7 +67,11 @@ export interface NotatedResult {
 }
 
 /** Parses notated text with verovio (throws `ScoreLoadError` 'corrupt' or 'empty'); `name` is used in messages. */
-export async function parseNotatedScore(text: string, format: NotatedFormat, name: string): Promise<NotatedResult> {
+export async function parseNotatedScore(
+  text: string,
+  format: NotatedFormat,
+  name: string,
+): Promise<NotatedResult> {
   const tk = await verovioToolkit(format === 'kern');
   tk.resetOptions();
   // Checksum-seeded ids: the same file gets the same ids on every load.
@@ -71,13 +80,19 @@ export async function parseNotatedScore(text: string, format: NotatedFormat, nam
   const ok = tk.loadData(text);
   const log = tk.getLog().trim();
   if (!ok) {
-    throw new ScoreLoadError('corrupt', `${name}: expected ${format === 'musicxml' ? 'MusicXML' : format.toUpperCase()} that verovio can read, it failed${log ? `: ${log.split('\n').slice(0, 3).join(' | ')}` : ''}`);
+    throw new ScoreLoadError(
+      'corrupt',
+      `${name}: expected ${format === 'musicxml' ? 'MusicXML' : format.toUpperCase()} that verovio can read, it failed${log ? `: ${log.split('\n').slice(0, 3).join(' | ')}` : ''}`,
+    );
   }
   const timemap = tk.renderToTimemap({ includeMeasures: true, includeRests: true });
   const midi = new Midi(base64ToBytes(tk.renderToMIDI()));
   const midiPitches = midi.tracks.flatMap((track) => track.notes.map((n) => n.midi));
   if (!timemap.some((e) => e.on?.length)) {
-    throw new ScoreLoadError('empty', `${name}: expected a score with notes, verovio found ${timemap.filter((e) => e.measureOn).length} measures and no notes${log ? ` (${log.split('\n')[0]})` : ''}`);
+    throw new ScoreLoadError(
+      'empty',
+      `${name}: expected a score with notes, verovio found ${timemap.filter((e) => e.measureOn).length} measures and no notes${log ? ` (${log.split('\n')[0]})` : ''}`,
+    );
   }
   const mei = scanMei(tk.getMEI({}));
   return assembleNotatedScore({

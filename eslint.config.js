@@ -30,6 +30,18 @@ export default tseslint.config(
     },
   },
   {
+    // Type-aware rules where a floating promise would lose an error: the Node side and the engine.
+    files: ['electron/**/*.ts', 'shared/**/*.ts', 'e2e/**/*.ts'],
+    languageOptions: {
+      parserOptions: { project: './tsconfig.test.json', tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
+  {
     files: ['renderer/**/*.{ts,svelte}'],
     languageOptions: {
       globals: { ...globals.browser, process: 'off', require: 'off', __dirname: 'off', Buffer: 'off' },

@@ -12,7 +12,7 @@ import {
   slidingMax,
 } from './features.js';
 import { FEATURE_PARAMS, HOP_SECONDS, NUM_PITCHES } from './params.js';
-import { cosineCost, parseWav16Mono } from './testutil.js';
+import { cosineCost, parseWav16Mono } from './features.testutil.js';
 
 const golden = (name: string): URL => new URL(`./golden/${name}`, import.meta.url);
 const { sampleRate } = FEATURE_PARAMS;

@@ -91,6 +91,56 @@ describe('alignJump', () => {
     expect(coarseJumpPath(perf, score, jumpPoints).jumps).toHaveLength(1);
   });
 
+  it('takes a targeted jump only where it lands in its window', () => {
+    const warp = playParts(
+      [
+        [0, 1980],
+        [0, 6000],
+      ],
+      1,
+      4,
+    );
+    const perf = warpFeatures(score, warp, 0.3, 2);
+    const cut = trueJumps(warp)[0];
+    const dear = { ...DEFAULT_JUMP, jumpPenalty: 1e6 };
+    expect(coarseJumpPath(perf, score, jumpPoints, dear).jumps).toEqual([]);
+    const window = { perfStart: cut - 40, perfEnd: cut + 40, penalty: 5 };
+    const right = coarseJumpPath(perf, score, jumpPoints, {
+      ...dear,
+      jumpTargets: [{ ...window, scoreLo: 0, scoreHi: 60 }],
+    });
+    expect(right.jumps).toHaveLength(1);
+    expect(right.scoreFrames[right.jumps[0]] * right.scoreFactor).toBeLessThan(60);
+    // The same window landing far from the true target buys nothing.
+    const wrong = coarseJumpPath(perf, score, jumpPoints, {
+      ...dear,
+      jumpTargets: [{ ...window, scoreLo: 3000, scoreHi: 3100 }],
+    });
+    expect(wrong.jumps).toEqual([]);
+  });
+
+  it('lands a cut between bar lines on its beat when beats are jump places too', () => {
+    // A repeat from frame 2025 back to 1035: both half-way between the 90-frame "bar lines".
+    const warp = playParts(
+      [
+        [0, 2025],
+        [1035, 6000],
+      ],
+      1,
+      5,
+    );
+    const perf = warpFeatures(score, warp, 0.3, 6);
+    const beats: number[] = [];
+    for (let f = 0; f <= 6000; f += 45) beats.push(f * hop);
+    const cut = trueJumps(warp)[0];
+    const onBars = alignJump(perf, score, jumpPoints);
+    const onBeats = alignJump(perf, score, jumpPoints, { params: { beatPointsSeconds: beats } });
+    expect(onBeats.jumpFrames).toHaveLength(1);
+    expect(Math.abs(onBeats.jumpFrames[0] - cut)).toBeLessThanOrEqual(maxJumpError);
+    expect(onBeats.scoreTime[onBeats.jumpFrames[0]] / hop).toBeCloseTo(1035, -1);
+    expect(meanError(onBeats.scoreTime, hop, warp)).toBeLessThan(meanError(onBars.scoreTime, hop, warp));
+  });
+
   it('rates a real jump certain and a jump that changes nothing uncertain', () => {
     const warp = playParts(
       [

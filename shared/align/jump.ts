@@ -40,6 +40,13 @@ export interface JumpParams {
   /** Extra cost of each end of a jump at a beat point that is not a jump point. */
   offBarPenalty: number;
   /**
+   * Optional targeted jumps (full-resolution frames): a jump into perf frames
+   * [perfStart, perfEnd) that lands in score frames [scoreLo, scoreHi] costs `penalty` instead of
+   * the row's usual price, when that is lower. The neural aligner marks where its route jumps and
+   * where it lands, so that exact jump is cheap while other jumps keep their price.
+   */
+  jumpTargets?: readonly JumpTarget[];
+  /**
    * Starting the recording inside the score, or ending it before the score's end, costs this
    * fraction of a jump (1: a full jump; 0.5 and 0.25 measured worse on the multi-operation
    * validation set, 83.1 vs 83.6 % within 100 ms).
@@ -65,6 +72,15 @@ export const DEFAULT_JUMP: JumpParams = {
   offBarPenalty: 2,
   openEndScale: 1,
 };
+
+/** A targeted jump window (see `JumpParams.jumpTargets`). */
+export interface JumpTarget {
+  perfStart: number;
+  perfEnd: number;
+  scoreLo: number;
+  scoreHi: number;
+  penalty: number;
+}
 
 /** A coarse structure-aware path: one score frame per coarse perf frame, and where it jumps. */
 export interface CoarseJumpPath {
@@ -143,6 +159,17 @@ export function coarseJumpPath(
   const sources = Int32Array.from(sourceList);
   const P = params.jumpPenalty;
   const rowPenalty = coarsePenalties(params.jumpPenaltyProfile, perf.frames, perfFactor, N, P);
+  // Targeted windows per coarse row: [colLo, colHi, penalty] triples.
+  const backP = Math.floor((perfFactor - 1) / 2);
+  const backS = Math.floor((scoreFactor - 1) / 2);
+  const rowTargets: number[][] = Array.from({ length: N }, () => []);
+  for (const t of params.jumpTargets ?? []) {
+    const r0 = Math.max(0, Math.floor((t.perfStart + backP) / perfFactor));
+    const r1 = Math.min(N - 1, Math.floor((t.perfEnd - 1 + backP) / perfFactor));
+    const c0 = Math.max(0, Math.floor((t.scoreLo + backS) / scoreFactor));
+    const c1 = Math.min(M - 1, Math.floor((t.scoreHi + backS) / scoreFactor));
+    for (let r = r0; r <= r1; r++) rowTargets[r].push(c0, c1, t.penalty);
+  }
   const tp = params.tempoPenalty;
   const maxAdvance = Math.max(1, Math.min(250, Math.floor(params.maxAdvance)));
   const ptr = new Uint8Array(N * M);
@@ -179,6 +206,7 @@ export function coarseJumpPath(
         }
       }
       bestSrc[i - 1] = bs;
+      const jumpBase = jumpFrom;
       jumpFrom += rowPenalty[i];
       for (let j = 0; j < M; j++) {
         let best = prev[j] + tp;
@@ -194,9 +222,16 @@ export function coarseJumpPath(
             code = k;
           }
         }
-        if (isTarget[j] && jumpFrom + targetExtra[j] < best) {
-          best = jumpFrom + targetExtra[j];
-          code = JUMP;
+        if (isTarget[j]) {
+          let jf = jumpFrom + targetExtra[j];
+          const tw = rowTargets[i];
+          for (let q = 0; q < tw.length; q += 3) {
+            if (j >= tw[q] && j <= tw[q + 1]) jf = Math.min(jf, jumpBase + tw[q + 2] + targetExtra[j]);
+          }
+          if (jf < best) {
+            best = jf;
+            code = JUMP;
+          }
         }
         cur[j] = best + c[j];
         ptr[base + j] = code;

@@ -3,7 +3,7 @@ import type { AlignmentPath } from '../path.js';
 import { JUMP_BACK_SECONDS } from '../path.js';
 import type { Route } from '../align/refine.js';
 import { refineRoute } from '../align/refine.js';
-import { alignJump, type JumpParams } from '../align/jump.js';
+import { alignJump, type JumpParams, type JumpTarget } from '../align/jump.js';
 import { cellCost } from '../align/cost.js';
 import { buildNeuralInput, cellCentreFrame, cellRange } from './input.js';
 
@@ -292,10 +292,49 @@ export interface NeuralJumpParams {
   farPenalty: number;
   /** Half-width, in network rows (1/L of the recording), of the cheap window around a network jump. */
   windowRows: number;
+  /** Jump cost of the network's own jump: within `windowRows` of it and landing within `targetSeconds` of where the network lands. */
+  targetPenalty: number;
+  /** Half-width (score seconds, at least one network cell) of the landing window of `targetPenalty`. */
+  targetSeconds: number;
 }
 
 /** Defaults of `alignNeuralJump`, chosen on the validation eval set (models/README.md). */
-export const DEFAULT_NEURAL_JUMP: NeuralJumpParams = { nearPenalty: 8, farPenalty: 15, windowRows: 4 };
+export const DEFAULT_NEURAL_JUMP: NeuralJumpParams = {
+  nearPenalty: 8,
+  farPenalty: 15,
+  windowRows: 4,
+  targetPenalty: 8,
+  targetSeconds: 2,
+};
+
+/**
+ * The network's jumps as targeted windows of the jump search: perf frames within `windowRows`
+ * rows of each jump, landing within `targetSeconds` (or a cell) of the score frame the network
+ * lands on, at `targetPenalty`.
+ */
+export function networkJumpTargets(
+  smooth: Float64Array,
+  perfFrames: number,
+  scoreFrames: number,
+  scoreHopSeconds: number,
+  params: NeuralJumpParams,
+): JumpTarget[] {
+  const L = smooth.length;
+  const passes = findPasses(smooth, perfFrames, scoreFrames, scoreHopSeconds);
+  const half = Math.max(scoreFrames / L, params.targetSeconds / scoreHopSeconds);
+  return passes.slice(1).map((p) => {
+    const a = cellRange(Math.max(0, Math.floor(p.first - params.windowRows)), perfFrames, L)[0];
+    const b = cellRange(Math.min(L - 1, Math.ceil(p.first + params.windowRows) - 1), perfFrames, L)[1];
+    const land = smooth[p.first];
+    return {
+      perfStart: Math.max(0, a),
+      perfEnd: Math.min(perfFrames, b),
+      scoreLo: Math.max(0, Math.floor(land - half)),
+      scoreHi: Math.min(scoreFrames - 1, Math.ceil(land + half)),
+      penalty: params.targetPenalty,
+    };
+  });
+}
 
 /**
  * Per-performance-frame jump cost from the network's route: `nearPenalty` within `windowRows`
@@ -337,8 +376,9 @@ export async function alignNeuralJump(
   const N = perf.frames;
   const { smooth, confidenceRows } = await networkRows(perf, score, model, opts);
   const { profile } = jumpPenaltyProfile(smooth, N, score.frames, score.hopSeconds, params);
+  const jumpTargets = networkJumpTargets(smooth, N, score.frames, score.hopSeconds, params);
   const path = alignJump(perf, score, opts.jumpPointsSeconds ?? [], {
-    params: { ...opts.jumpParams, jumpPenalty: params.farPenalty, jumpPenaltyProfile: profile },
+    params: { ...opts.jumpParams, jumpPenalty: params.farPenalty, jumpPenaltyProfile: profile, jumpTargets },
     signal: opts.signal,
     onProgress: opts.onProgress ? (x) => opts.onProgress?.(0.15 + 0.85 * x) : undefined,
   });

@@ -8,7 +8,7 @@
  *
  * The grid has up to two groups, `jump` (JumpParams) and `neural` (NeuralJumpParams); every
  * combination of their value lists is one configuration. `--features '{"noiseFloor":false}'`
- * passes options to `audioFeatures` (ablations of the feature stage).
+ * passes options to `audioFeatures` (ablations of the feature stage); `--model DIR` another exported model.
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -66,6 +66,7 @@ async function main(): Promise<void> {
       json: { type: 'string' },
       verbose: { type: 'boolean', default: false },
       features: { type: 'string', default: '{}' },
+      model: { type: 'string' },
     },
   });
   const method = values.method;
@@ -104,6 +105,7 @@ async function main(): Promise<void> {
         method,
         jumpParams: cfg.jump,
         neuralParams: cfg.neural,
+        modelDir: values.model ? resolve(values.model) : undefined,
       });
       const rows = pathToRows(path);
       const s = scoreCase(p.gt, rows);

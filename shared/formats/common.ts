@@ -61,8 +61,10 @@ export interface PerformedBeat {
 }
 
 /**
- * Performance time at which segment `seg` reaches score time `s`, or undefined where it
- * does not. A segment's first frame also claims score times up to one hop before it (a
+ * Performance time at which segment `seg` plays score time `s`, or undefined where it does not:
+ * where the pass first moves on past `s`. A hold at `s` is a wait before it (leading silence, a
+ * breath before a landing), so `s` sounds where the hold ends; a pass that stops at `s` plays
+ * it on arrival. A segment's first frame also claims score times up to one hop before it (a
  * jump lands between frames); the path's last segment claims up to one hop after its end.
  */
 export function perfTimeInSegment(
@@ -74,17 +76,28 @@ export function perfTimeInSegment(
   const q = path.scoreTime;
   const hop = path.hopSeconds;
   const tol = hop + 1e-9;
-  if (s < q[seg.startFrame]) return q[seg.startFrame] - s <= tol ? seg.startFrame * hop : undefined;
-  for (let f = seg.startFrame + 1; f < seg.endFrame; f++) {
-    if (q[f] >= s && q[f - 1] < s) {
-      const frac = (s - q[f - 1]) / (q[f] - q[f - 1]);
+  const first = seg.startFrame;
+  const last = seg.endFrame - 1;
+  if (s < q[first]) {
+    if (q[first] - s > tol) return undefined;
+    let f = first;
+    while (f < last && q[f + 1] === q[first]) f++;
+    return (f === last ? first : f) * hop;
+  }
+  for (let f = first + 1; f <= last; f++) {
+    if (q[f] > s && q[f - 1] <= s) {
+      let frac = (s - q[f - 1]) / (q[f] - q[f - 1]);
+      // After a hold the motion starts between frames: take it back from the next step's slope.
+      const slope = f < last ? q[f + 1] - q[f] : 0;
+      if (f - 2 >= first && q[f - 2] === q[f - 1] && slope > 0) frac = Math.max(frac, 1 - (q[f] - s) / slope);
       return (f - 1 + frac) * hop;
     }
-    if (q[f - 1] === s) return (f - 1) * hop;
   }
-  const last = seg.endFrame - 1;
-  if (q[last] === s) return last * hop;
-  if (isLast && s > q[last] && s - q[last] <= tol) return last * hop;
+  if (q[last] === s || (isLast && s > q[last] && s - q[last] <= tol)) {
+    let f = last;
+    while (f > first && q[f - 1] === q[last]) f--;
+    return f * hop;
+  }
   return undefined;
 }
 

@@ -303,6 +303,80 @@ describe('writers: exact text', () => {
   });
 });
 
+describe('holds: a beat is where the pass moves on past it, not where it arrives', () => {
+  // 2 bars of 2/4 at 0.5 s a beat; hop 0.25 s.
+  const small = gridScore(2, 2, 0.5);
+  const q = (xs: number[], jumpFrames: number[] = []): AlignmentPath => ({
+    hopSeconds: 0.25,
+    scoreTime: Float64Array.from(xs),
+    confidence: new Float32Array(xs.length).fill(1),
+    jumpFrames,
+    method: 'jump',
+  });
+  const ramp = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => from + i * 0.25);
+  // 0.5 s of leading silence held at the first score frame, then the piece at tempo.
+  const silence = q([0, 0, ...ramp(0, 9)]);
+  const labels = (x: string | Uint8Array): string[] =>
+    text(x)
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t').slice(0, 3).join(' '));
+
+  it('leading silence: bar 1.1 where the music starts in every beat export and the MIDI', () => {
+    expect(labels(exportAlignment('audacity', silence, small, META))).toEqual([
+      '0.500000 0.500000 1.1',
+      '1.000000 1.000000 1.2',
+      '1.500000 1.500000 2.1',
+      '2.000000 2.000000 2.2',
+    ]);
+    expect(text(exportAlignment('svl', silence, small, META))).toBe(
+      '0.500000,1.1\n1.000000,1.2\n1.500000,2.1\n2.000000,2.2\n',
+    );
+    expect(labels(exportAlignment('asap', silence, small, META))[0]).toBe('0.500000 0.500000 db,2/4,0');
+    const doc = JSON.parse(text(exportAlignment('json', silence, small, META))) as {
+      beats: { perfTimes: number[] }[];
+      measures: { perfTimes: number[] }[];
+    };
+    expect(doc.beats.map((b) => b.perfTimes)).toEqual([[0.5], [1], [1.5], [2]]);
+    expect(doc.measures.map((m) => m.perfTimes)).toEqual([[0.5], [1.5]]);
+    const midi = new Midi(exportAlignment('midi', silence, small, META) as Uint8Array);
+    const onsets = midi.tracks.flatMap((t) => t.notes.map((n) => n.time)).sort((a, b) => a - b);
+    expect(onsets.map((t) => Math.round(t * 1000) / 1000)).toEqual([0.5, 1, 1.5, 2]);
+  });
+
+  it('a pass that opens with a hold (a breath before the repeat) starts where the hold ends', () => {
+    // Bar 1, a jump back held 0.5 s at the landing (just after 1.1, between frames), then to the end.
+    const breath = q([...ramp(0, 4), 0.01, 0.01, 0.01, ...ramp(0.25, 8)], [4]);
+    expect(labels(exportAlignment('audacity', breath, small, META))).toEqual([
+      '0.000000 0.000000 1.1',
+      '0.500000 0.500000 1.2',
+      '1.500000 1.500000 1.1',
+      '2.000000 2.000000 1.2',
+      '2.500000 2.500000 2.1',
+      '3.000000 3.000000 2.2',
+    ]);
+  });
+
+  it('a pass that stops on a beat and holds (ringing) plays it on arrival', () => {
+    expect(labels(exportAlignment('audacity', q([...ramp(0, 7), 1.5, 1.5, 1.5]), small, META))).toEqual([
+      '0.000000 0.000000 1.1',
+      '0.500000 0.500000 1.2',
+      '1.000000 1.000000 2.1',
+      '1.500000 1.500000 2.2',
+    ]);
+    // The path ends just short of the last beat (within a hop) and holds there.
+    const short = q([...ramp(0, 6), 1.4, 1.4, 1.4, 1.4]);
+    expect(labels(exportAlignment('audacity', short, small, META))[3]).toBe('1.500000 1.500000 2.2');
+  });
+
+  it('asap: beats that start after silence read back and write out unchanged', () => {
+    const asap =
+      '0.500000\t0.500000\tdb,2/4,0\n1.000000\t1.000000\tb\n1.500000\t1.500000\tdb\n2.000000\t2.000000\tb\n';
+    const path = importAlignment('asap', asap, small, HOP);
+    expect(exportAlignment('asap', path, small, META)).toBe(asap);
+  });
+});
+
 describe('round trips', () => {
   const cases: [string, AlignmentPath][] = [
     ['monotone', monotonePath],

@@ -214,7 +214,8 @@ function scoreMidi(piece, order) {
   midi.name = piece.title;
   midi.header.setTempo(piece.bpm);
   midi.header.timeSignatures.push({ ticks: 0, timeSignature: [piece.beats, piece.beatType] });
-  midi.header.keySignatures.push({ ticks: 0, key: piece.fifths === 1 ? 'G' : 'C', scale: 'major' });
+  // A placeholder event: withKeySignature writes its bytes.
+  midi.header.keySignatures.push({ ticks: 0, key: 'C', scale: 'major' });
   midi.header.update();
   const tracks = [1, 2].map((staff) => {
     const t = midi.addTrack();
@@ -233,7 +234,28 @@ function scoreMidi(piece, order) {
       });
     }
   });
-  return midi.toArray();
+  return withKeySignature(midi.toArray(), piece.fifths);
+}
+
+/**
+ * `bytes` with the key signature meta event (`FF 59 02 sf mi`) of the first track set to
+ * `fifths` sharps (flats below 0), major. @tonejs/midi 2.0.28 writes sf as its key's index + 7
+ * (C major as 14 sharps, G as 15; Tonejs/Midi#173), which strict readers such as mido refuse.
+ */
+function withKeySignature(bytes, fifths) {
+  if (!Number.isInteger(fifths) || fifths < -7 || fifths > 7)
+    throw new Error(`expected fifths in -7…7, got ${fifths}`);
+  // The first track follows the 14-byte MThd chunk.
+  if (String.fromCharCode(...bytes.subarray(14, 18)) !== 'MTrk') throw new Error('expected MTrk at byte 14');
+  const end = 22 + new DataView(bytes.buffer, bytes.byteOffset).getUint32(18);
+  const at = [];
+  for (let i = 22; i + 4 < end; i++) {
+    if (bytes[i] === 0xff && bytes[i + 1] === 0x59 && bytes[i + 2] === 0x02) at.push(i);
+  }
+  if (at.length !== 1) throw new Error(`expected one key signature in the first track, found ${at.length}`);
+  bytes[at[0] + 3] = fifths & 0xff;
+  bytes[at[0] + 4] = 0;
+  return bytes;
 }
 
 // ---------------------------------------------------------------- humanised performance

@@ -9,6 +9,7 @@ import {
   alignNeuralJump,
   findPasses,
   jumpPenaltyProfile,
+  networkJumpTargets,
   medianFilter,
   routeFromRows,
 } from './route.js';
@@ -165,8 +166,14 @@ describe('alignNeural', () => {
     const perfFrames = 6400;
     const row = new Float64Array(L);
     for (let i = 0; i < L; i++) row[i] = i < 20 ? i * 10 : (i - 15) * 10; // one step back between rows 19 and 20
-    const params = { nearPenalty: 3, farPenalty: 30, windowRows: 2 };
+    const params = { nearPenalty: 3, farPenalty: 30, windowRows: 2, targetPenalty: 1, targetSeconds: 0.5 };
     const { profile, jumpRows } = jumpPenaltyProfile(row, perfFrames, 640, 0.0232, params);
+    // The targeted window: the same rows, landing around the curve's row-20 position (50 score frames).
+    const [target] = networkJumpTargets(row, perfFrames, 640, 0.0232, params);
+    expect(target).toMatchObject({ perfStart: 1800, perfEnd: 2200, penalty: 1 });
+    expect(target.scoreLo).toBeLessThanOrEqual(50 - 10);
+    expect(target.scoreHi).toBeGreaterThanOrEqual(50 + 10);
+    expect(target.scoreHi - target.scoreLo).toBeLessThanOrEqual(2 * (0.5 / 0.0232) + 2);
     expect(jumpRows).toEqual([20]);
     expect(profile.length).toBe(perfFrames);
     // Rows 18 … 21 (frames 1800 … 2199) are the window; the rest costs the far penalty.

@@ -245,7 +245,7 @@ describe('bad input gets one clear line and a non-zero exit', () => {
 });
 
 describe('accord batch', () => {
-  it('aligns a folder of pairs in worker threads, goes on past a bad pair, writes a summary', () => {
+  it('aligns a folder of pairs in worker processes, goes on past a bad pair, writes a summary', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'accord-batch-'));
     copyFileSync(fx('fixtures/prelude/performance.ogg'), path.join(dir, 'prelude.ogg'));
     copyFileSync(fx('fixtures/prelude/score.mid'), path.join(dir, 'prelude.mid'));

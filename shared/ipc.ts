@@ -307,6 +307,8 @@ export interface AlignmentJobResult {
   version: number;
   /** Seconds spent per stage (decode, features, align, …). */
   timings: Record<string, number>;
+  /** Non-fatal problems the user should know of (e.g. the model is missing and `auto` fell back); empty when none. */
+  warnings: string[];
 }
 
 /** Native file-dialog request. */

@@ -20,6 +20,10 @@ export class EditorPage {
   get alert(): Locator {
     return this.page.getByRole('alert');
   }
+  /** The finished job's warnings (shown only when it had some). */
+  get warnings(): Locator {
+    return this.page.getByRole('status', { name: 'Alignment warnings' });
+  }
   get playButton(): Locator {
     return this.page.getByRole('button', { name: 'Play', exact: true });
   }

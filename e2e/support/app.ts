@@ -26,11 +26,17 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Builds the renderer, starts the bridge on a temp database and launches Chromium. */
-export async function startApp(opts: { width?: number; height?: number } = {}): Promise<TestApp> {
+/** Builds the renderer, starts the bridge on a temp database and launches Chromium; `modelDir` replaces the shipped model. */
+export async function startApp(
+  opts: { width?: number; height?: number; modelDir?: string } = {},
+): Promise<TestApp> {
   await buildRenderer();
   const dir = mkdtempSync(join(tmpdir(), 'accord-e2e-'));
-  const bridge = await startBridge({ dbPath: join(dir, 'accord.sqlite'), rendererDir: RENDERER_DIST });
+  const bridge = await startBridge({
+    dbPath: join(dir, 'accord.sqlite'),
+    rendererDir: RENDERER_DIST,
+    modelDir: opts.modelDir,
+  });
   const browser = await launchBrowser(opts);
   const errors: string[] = [];
   return {

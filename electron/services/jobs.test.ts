@@ -1,9 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { TaskRunner, JobService, type Emit } from './jobs.js';
 import { makeFixtureDir, melodyWav } from '../ipc/fixtures.testutil.js';
 import { AccordError, type EventChannels } from '../../shared/ipc.js';
+import { FEATURE_PARAMS } from '../../shared/dsp/params.js';
 
 const fx = makeFixtureDir();
 const runner = new TaskRunner({ concurrency: 1 });
@@ -45,6 +47,12 @@ describe('TaskRunner (real worker threads)', () => {
       expect(fractions[i]).toBeGreaterThanOrEqual(fractions[i - 1] - 1e-9);
     expect(r.path.scoreTime.length).toBe(r.features.frames);
     expect(r.features.chroma.length).toBe(r.features.frames * 12);
+    expect(r.features.sha256).toBe(createHash('sha256').update(readFileSync(fx.wav)).digest('hex'));
+    expect(r.features.featureVersion).toBe(FEATURE_PARAMS.version);
+    expect(r.features.onset?.length).toBe(r.features.frames * 12);
+    expect(r.features.energy?.length).toBe(r.features.frames);
+    expect(r.warnings).toEqual([]);
+    expect(Object.keys(r.timings)).toEqual(['decode', 'score', 'features', 'align']);
     // Played at 0.9× tempo after a 0.25 s lead: score time ≈ 0.9·(perf − 0.25) mid-piece.
     const f = Math.round(3.5 / r.path.hopSeconds);
     expect(r.path.scoreTime[f]).toBeGreaterThan(0.9 * (3.5 - 0.25) - 0.4);
@@ -95,7 +103,7 @@ describe('JobService', () => {
     const id = jobs.start(1, async (_signal, onProgress) => {
       for (let i = 0; i <= 1000; i++) onProgress('features', i / 1000);
       onProgress('align', 0);
-      return { alignmentId: 1, version: 1, timings: {} };
+      return { alignmentId: 1, version: 1, timings: {}, warnings: [] };
     });
     await jobs.settled(id);
     const progress = events
@@ -117,12 +125,12 @@ describe('JobService', () => {
         release = resolve;
         signal.addEventListener('abort', () => reject(new Error('stopped')));
       });
-      return { alignmentId: 1, version: 1, timings: {} };
+      return { alignmentId: 1, version: 1, timings: {}, warnings: [] };
     });
     expect(jobs.list().map((j) => j.jobId)).toEqual([id]);
-    expect(() => jobs.start(7, async () => ({ alignmentId: 2, version: 2, timings: {} }))).toThrow(
-      /already has an alignment running/,
-    );
+    expect(() =>
+      jobs.start(7, async () => ({ alignmentId: 2, version: 2, timings: {}, warnings: [] })),
+    ).toThrow(/already has an alignment running/);
     release();
     await jobs.settled(id);
     expect(events.map((e) => e.event)).toEqual(['job:progress', 'job:done']);

@@ -12,7 +12,7 @@ import {
 import { join } from 'node:path';
 import { createHandlers, createServices, dispatch, type AppServices } from '../ipc/handle.js';
 import { makeFixtureDir, melodyWav } from '../ipc/fixtures.testutil.js';
-import type { EventChannel, ProjectSummary } from '../../shared/ipc.js';
+import type { EventChannel, EventChannels, ProjectSummary } from '../../shared/ipc.js';
 import type { AlignmentPath } from '../../shared/path.js';
 import { coveredFraction } from './projects.js';
 
@@ -285,6 +285,46 @@ describe('alignment job through the real pipeline', () => {
     expect(events.some((e) => e.event === 'job:done')).toBe(false);
     expect(s.projects.listAlignments(p.id)).toHaveLength(before);
     expect(s.projects.summary(p.id).status).toBe(statusBefore);
+  });
+});
+
+describe('alignment job without a usable model', () => {
+  it("carries the engine's fallback warning to the job:done result", async () => {
+    const seen: { event: EventChannel; payload: unknown }[] = [];
+    const missing = join(fx.dir, 'no-such-model');
+    const t = createServices({
+      dbPath: join(fx.dir, 'no-model.sqlite'),
+      emit: (event, payload) => seen.push({ event, payload }),
+      mediaUrl: (id) => `accord-media://recording/${id}`,
+      modelDir: missing,
+    });
+    try {
+      const p = await t.projects.create({ recordingPath: fx.wav, scorePath: fx.mid });
+      const { jobId } = await t.projects.runAlignment(p.id);
+      await t.jobs.settled(jobId);
+      const failed = seen.find((e) => e.event === 'job:failed');
+      expect(failed, JSON.stringify(failed?.payload)).toBeUndefined();
+      const done = seen.find((e) => e.event === 'job:done')?.payload as EventChannels['job:done'];
+      expect(done).toMatchObject({ jobId, projectId: p.id });
+      expect(done.result.warnings).toHaveLength(1);
+      expect(done.result.warnings[0]).toContain(missing);
+      expect(done.result.warnings[0]).toMatch(/aligned with the classical jump search/);
+      // the alignment itself is stored: auto, without a model version
+      expect((await t.projects.get(p.id)).alignment).toMatchObject({ version: 1, method: 'auto' });
+      expect((await t.projects.get(p.id)).alignment?.modelVersion).toBeUndefined();
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('reports no warning when nothing went wrong', async () => {
+    const [p] = s.projects.list();
+    events.length = 0;
+    const { jobId } = await s.projects.runAlignment(p.id, 'dtw');
+    await s.jobs.settled(jobId);
+    const done = events.find((e) => e.event === 'job:done')?.payload as EventChannels['job:done'];
+    expect(done.result.warnings).toEqual([]);
+    expect(Object.keys(done.result.timings).sort()).toEqual(['align', 'decode', 'features', 'score']);
   });
 });
 

@@ -628,7 +628,12 @@ export class ProjectService {
           this.#db.prepare('UPDATE projects SET last_error = NULL WHERE id = ?').run(id);
           return this.addAlignment(id, r.path, 'automatic');
         })();
-        return { alignmentId: stored.id, version: stored.version, timings: r.timings };
+        return {
+          alignmentId: stored.id,
+          version: stored.version,
+          timings: r.timings,
+          warnings: r.warnings,
+        };
       } catch (err) {
         if (!signal.aborted) {
           this.#db

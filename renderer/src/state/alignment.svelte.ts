@@ -38,6 +38,7 @@ export class AlignmentState {
   #job = $state<JobView | null>(null);
   #error = $state<string | null>(null);
   #notice = $state<string | null>(null);
+  #warnings = $state.raw<readonly string[]>([]);
   #api: AccordApi;
   #unsubscribe: (() => void)[] = [];
 
@@ -48,10 +49,11 @@ export class AlignmentState {
         if (p.projectId !== this.projectId) return;
         this.#job = { jobId: p.jobId, stage: p.stage, fraction: Math.min(1, Math.max(0, p.fraction)) };
       }),
-      api.on('job:done', ({ projectId }) => {
+      api.on('job:done', ({ projectId, result }) => {
         if (projectId !== this.projectId) return;
         this.#job = null;
         this.#notice = null;
+        this.#warnings = result.warnings;
         void this.reload();
       }),
       api.on('job:failed', ({ projectId, error }) => {
@@ -102,6 +104,10 @@ export class AlignmentState {
   /** A neutral message (e.g. cancelled). */
   get notice(): string | null {
     return this.#notice;
+  }
+  /** Warnings of the last finished alignment job (e.g. the model is missing: aligned without it). */
+  get warnings(): readonly string[] {
+    return this.#warnings;
   }
 
   /**
@@ -169,6 +175,7 @@ export class AlignmentState {
     this.#job = null;
     this.#error = null;
     this.#notice = null;
+    this.#warnings = [];
   }
 
   /** Starts an alignment job with `method` (main's default when omitted). */
@@ -177,6 +184,7 @@ export class AlignmentState {
     if (id === null || this.#job) return;
     this.#error = null;
     this.#notice = null;
+    this.#warnings = [];
     this.#job = { jobId: '', stage: 'starting', fraction: 0 };
     try {
       const { jobId } = method
@@ -244,6 +252,11 @@ export class AlignmentState {
   dismiss(): void {
     this.#error = null;
     this.#notice = null;
+  }
+
+  /** Clears the last job's warnings. */
+  dismissWarnings(): void {
+    this.#warnings = [];
   }
 
   /** Score seconds at performance time `perfSeconds`; null before alignment. */

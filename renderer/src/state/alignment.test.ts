@@ -95,7 +95,11 @@ describe('AlignmentState', () => {
     emit('job:progress', { jobId: 'j1', projectId: 7, stage: 'features', fraction: 0.4 });
     expect(s.job).toEqual({ jobId: 'j1', stage: 'features', fraction: 0.4 });
     aligned = true;
-    emit('job:done', { jobId: 'j1', projectId: 7, result: { alignmentId: 1, version: 1, timings: {} } });
+    emit('job:done', {
+      jobId: 'j1',
+      projectId: 7,
+      result: { alignmentId: 1, version: 1, timings: {}, warnings: [] },
+    });
     expect(s.job).toBeNull();
     await tick();
     await tick();
@@ -144,6 +148,35 @@ describe('AlignmentState', () => {
       error: { code: 'io', message: 'cannot decode take.flac: not a FLAC stream' },
     });
     expect(s.error).toBe('Alignment failed: cannot decode take.flac: not a FLAC stream');
+  });
+
+  it("keeps the finished job's warnings until dismissed or the next run", async () => {
+    const { api, emit } = fakeApi({
+      project: { get: async (id: number) => detail(id, false), list: async () => [] },
+      recording: {
+        peaks: async () => ({ pointsPerSecond: 100, durationSeconds: 8, max: new Float32Array(800) }),
+      },
+      job: { list: async () => [] },
+      alignment: { run: async () => ({ jobId: 'j4' }) },
+    });
+    const s = new AlignmentState(api);
+    await s.open(4);
+    expect(s.warnings).toEqual([]);
+    const warning =
+      'expected the neural model file /m/config.json, found ENOENT; aligned with the classical jump search';
+    const result = { alignmentId: 1, version: 1, timings: {}, warnings: [warning] };
+    emit('job:done', { jobId: 'j0', projectId: 99, result }); // another project's job
+    expect(s.warnings).toEqual([]);
+    emit('job:done', { jobId: 'j0', projectId: 4, result });
+    expect(s.warnings).toEqual([warning]);
+    s.dismiss(); // the error/notice Dismiss leaves the warnings alone
+    expect(s.warnings).toEqual([warning]);
+    s.dismissWarnings();
+    expect(s.warnings).toEqual([]);
+    emit('job:done', { jobId: 'j0', projectId: 4, result });
+    await s.align();
+    expect(s.warnings).toEqual([]); // a new run starts clean
+    s.destroy();
   });
 
   it('reports a project that cannot be opened', async () => {

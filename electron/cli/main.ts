@@ -1,18 +1,12 @@
 /**
  * The `accord` command line: `align` one recording with its score, or `batch` many.
- * Thin: argument parsing and reporting; the work is `alignFiles` and `shared/formats`.
+ * Thin: argument parsing and reporting; the work is the engine's `align` and `shared/formats`.
  */
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { packageVersion } from '../repoRoot.js';
-import {
-  alignFiles,
-  releaseModels,
-  ENGINE_METHODS,
-  type EngineMethod,
-  type Stage,
-} from '../services/pipeline.js';
+import { align, releaseModels, ENGINE_METHODS, type EngineMethod, type Stage } from '../services/pipeline.js';
 import { writeAlignment, resolveFormat, FORMAT_NAMES } from './output.js';
 import { runBatch } from './batch.js';
 
@@ -88,7 +82,7 @@ async function cmdAlign(args: string[]): Promise<number> {
       }
     : undefined;
   const t0 = performance.now();
-  const result = await alignFiles(audioPath, scorePath, {
+  const result = await align(audioPath, scorePath, {
     method: m,
     threads,
     onProgress,

@@ -83,7 +83,7 @@ async function worker(method: string, ids: string[], manifestPath: string, outDi
           computeSeconds: (performance.now() - t0) / 1000,
         };
       } else {
-        const res = await engine.alignFiles(join(root, c.audio), join(root, c.score), { method });
+        const res = await engine.align(join(root, c.audio), join(root, c.score), { method });
         const computeSeconds = (performance.now() - t0) / 1000;
         writeFileAtomicSync(pred, predictionCsv(pathToRows(res.path)));
         result = {

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultModelDir } from './neural.js';
-import { alignFiles, releaseModels } from './pipeline.js';
+import { createHash } from 'node:crypto';
+import { FEATURE_PARAMS } from '../../shared/dsp/params.js';
+import { align, alignFiles, AlignInputError, releaseModels, type Stage } from './pipeline.js';
 
 const fixture = fileURLToPath(new URL('../../resources/fixtures/structure/', import.meta.url));
 const audio = join(fixture, 'performance.ogg');
@@ -62,5 +64,50 @@ describe('auto: the shipped network steering the jump search', () => {
     await expect(
       alignFiles(audio, score, { method: 'neural-jump', modelDir: join(tmp, 'no-model') }),
     ).rejects.toThrow(/no-model/);
+  });
+});
+
+describe('align: one way through the engine', () => {
+  it('takes the score as bytes + name as the editor does, and returns the features to cache', async () => {
+    const progress: [Stage, number][] = [];
+    const fromBytes = await align(
+      audio,
+      { bytes: new Uint8Array(readFileSync(score)), name: 'score.mid' },
+      { method: 'jump', onProgress: (st, f) => progress.push([st, f]) },
+    );
+    const fromPath = await alignFiles(audio, score, { method: 'jump' });
+    expect(Array.from(fromBytes.path.scoreTime)).toEqual(Array.from(fromPath.path.scoreTime));
+    expect(fromBytes.score.sha256).toBe(fromPath.score.sha256);
+    const f = fromBytes.features;
+    expect(f.sha256).toBe(createHash('sha256').update(readFileSync(audio)).digest('hex'));
+    expect(f.featureVersion).toBe(FEATURE_PARAMS.version);
+    expect(f.frames).toBe(fromBytes.path.scoreTime.length);
+    expect(f.hopSeconds).toBe(fromBytes.path.hopSeconds);
+    expect(f.chroma.length).toBe(12 * f.frames);
+    expect(f.onset.length).toBe(12 * f.frames);
+    expect(f.energy.length).toBe(f.frames);
+    expect(fromBytes.audio.sha256).toBe(f.sha256);
+    expect(fromBytes.warnings).toEqual([]);
+    for (const st of ['decode', 'score', 'features', 'align'] as const)
+      expect(fromBytes.timings[st]).toBeGreaterThan(0);
+    // stages in order, one at a time, each from 0 to 1 (the editor's progress bar relies on it)
+    const order = ['decode', 'score', 'features', 'align'];
+    for (let i = 1; i < progress.length; i++) {
+      const [a, fa] = progress[i - 1];
+      const [b, fb] = progress[i];
+      if (a === b) expect(fb).toBeGreaterThanOrEqual(fa);
+      else expect(order.indexOf(b)).toBe(order.indexOf(a) + 1);
+    }
+    expect(progress[0]).toEqual(['decode', 0]);
+    expect(progress.at(-1)).toEqual(['align', 1]);
+  });
+
+  it('names the score by the given name in its errors, and refuses an unknown method before decoding', async () => {
+    await expect(
+      align(audio, { bytes: new Uint8Array([1, 2, 3]), name: 'broken.mid' }, { method: 'dtw' }),
+    ).rejects.toThrow(/broken\.mid/);
+    const err = await align(join(tmp, 'absent.wav'), score, { method: 'fast' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AlignInputError);
+    expect((err as AlignInputError).code).toBe('bad-method');
   });
 });

@@ -1,12 +1,13 @@
 /**
- * The alignment pipeline: recording + score file → AlignmentPath. One function that the CLI,
- * the batch workers, the evaluation harness and the editor's worker all call.
+ * The alignment pipeline: recording + score → AlignmentPath. One function, `align`, that the CLI,
+ * the batch workers, the evaluation tools and the editor's worker all call.
  * Stages: decode → score → features → align (route + refinement).
  */
 import { decodeAudioFile, type DecodedAudio } from './audio.js';
-import { loadScore, type LoadedScore } from './score.js';
+import { loadScore, loadScoreBytes, type LoadedScore } from './score.js';
 import { loadNeuralModel, NeuralModelError, type NeuralModel } from './neural.js';
 import { audioFeatures, scoreFeatures, type Features } from '../../shared/dsp/features.js';
+import { FEATURE_PARAMS } from '../../shared/dsp/params.js';
 import { alignDtw } from '../../shared/align/dtw.js';
 import { alignJump, type JumpParams } from '../../shared/align/jump.js';
 import { alignNeural, alignNeuralJump, type NeuralJumpParams } from '../../shared/neural/route.js';
@@ -19,13 +20,13 @@ export type EngineMethod = (typeof ENGINE_METHODS)[number];
 /** Pipeline stages reported through `onProgress`. */
 export type Stage = 'decode' | 'score' | 'features' | 'align';
 
-/** Options of `alignFiles`. */
+/** Options of `align`. */
 export interface AlignOptions {
   /** Alignment method (default `auto`). */
   method?: EngineMethod | string;
   /** Cancels the run; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
-  /** Progress per stage, fraction 0..1 of that stage. */
+  /** Progress per stage, fraction 0..1 of that stage; stages come in order, one at a time. */
   onProgress?: (stage: Stage, fraction: number) => void;
   /** Non-fatal problems (e.g. the model is missing and `auto` fell back). */
   onWarning?: (message: string) => void;
@@ -35,13 +36,39 @@ export interface AlignOptions {
   threads?: number;
 }
 
-/** What `alignFiles` returns. */
+/** A score as a file path, or as its bytes with the file name that picks the format. */
+export type ScoreInput = string | { bytes: Uint8Array; name: string };
+
+/** A recording's features as the engine computed them, tagged for caching. */
+export interface PerformanceFeatures extends Features {
+  /** Hex sha256 of the recording's bytes. */
+  sha256: string;
+  /** `FEATURE_PARAMS.version` the features were computed with. */
+  featureVersion: number;
+}
+
+/** Inputs decoded and turned into features, checked alignable: what `alignFeatures` needs. */
+export interface PreparedAlignment {
+  /** The recording's features. */
+  perf: PerformanceFeatures;
+  /** The score's features. */
+  scoreFeat: Features;
+  score: LoadedScore;
+  audio: Omit<DecodedAudio, 'samples'>;
+  /** Milliseconds per stage so far (`align` is 0). */
+  timings: Record<Stage, number>;
+}
+
+/** What `align` returns. */
 export interface AlignResult {
   path: AlignmentPath;
+  /** The recording's features (the editor caches them). */
+  features: PerformanceFeatures;
   score: LoadedScore;
   audio: Omit<DecodedAudio, 'samples'>;
   /** Milliseconds per stage. */
   timings: Record<Stage, number>;
+  /** Non-fatal problems, also sent to `onWarning` as they happen. */
   warnings: string[];
 }
 
@@ -84,6 +111,7 @@ export async function releaseModels(): Promise<void> {
   await Promise.all(all.map((p) => p.then((m) => m.release()).catch(() => undefined)));
 }
 
+/** True when `m` names one of `ENGINE_METHODS`. */
 export function isMethod(m: string): m is EngineMethod {
   return (ENGINE_METHODS as readonly string[]).includes(m);
 }
@@ -183,23 +211,23 @@ export async function alignFeatures(
   }
 }
 
-/** Aligns a recording with a score file. */
-export async function alignFiles(
-  audioPath: string,
-  scorePath: string,
-  opts: AlignOptions = {},
-): Promise<AlignResult> {
-  const method = opts.method ?? 'auto';
+function checkedMethod(method: string): EngineMethod {
   if (!isMethod(method)) {
     throw new AlignInputError(
       'bad-method',
       `unknown method '${method}': expected one of ${ENGINE_METHODS.join(', ')}`,
     );
   }
-  const timings: Record<Stage, number> = { decode: 0, score: 0, features: 0, align: 0 };
-  const signal = opts.signal;
-  const timed = async <T>(stage: Stage, fn: () => Promise<T> | T): Promise<T> => {
-    signal?.throwIfAborted();
+  return method;
+}
+
+/** Runs `fn` as `stage`: checks the signal, reports progress 0 and 1, records its milliseconds. */
+function stageRunner(
+  opts: Pick<AlignOptions, 'signal' | 'onProgress'>,
+  timings: Record<Stage, number>,
+): <T>(stage: Stage, fn: () => Promise<T> | T) => Promise<T> {
+  return async (stage, fn) => {
+    opts.signal?.throwIfAborted();
     const t0 = performance.now();
     opts.onProgress?.(stage, 0);
     const value = await fn();
@@ -207,10 +235,29 @@ export async function alignFiles(
     opts.onProgress?.(stage, 1);
     return value;
   };
-  const [audio, score] = await Promise.all([
-    timed('decode', () => decodeAudioFile(audioPath, { signal })),
-    timed('score', () => loadScore(scorePath)),
-  ]);
+}
+
+/**
+ * The stages before alignment: decodes the recording, loads the score, computes both features and
+ * refuses inputs that cannot be aligned (`checkAlignable`). `align` is this plus `alignFeatures`;
+ * tools that align one recording several ways call the two halves themselves.
+ */
+export async function prepareAlignment(
+  audioPath: string,
+  scoreInput: ScoreInput,
+  opts: Pick<AlignOptions, 'signal' | 'onProgress'> = {},
+): Promise<PreparedAlignment> {
+  const timings: Record<Stage, number> = { decode: 0, score: 0, features: 0, align: 0 };
+  const timed = stageRunner(opts, timings);
+  const signal = opts.signal;
+  // One stage after the other, so progress only moves forward (the editor's bar follows it).
+  const audio = await timed('decode', () => decodeAudioFile(audioPath, { signal }));
+  const scoreName = typeof scoreInput === 'string' ? scoreInput : scoreInput.name;
+  const score = await timed('score', () =>
+    typeof scoreInput === 'string'
+      ? loadScore(scoreInput)
+      : loadScoreBytes(scoreInput.bytes, scoreInput.name),
+  );
   const { perf, scoreFeat } = await timed('features', () => {
     const perf = audioFeatures(audio.samples, (f) => opts.onProgress?.('features', 0.9 * f));
     const scoreFeat = scoreFeatures(score.score.notes, score.score.duration);
@@ -219,11 +266,49 @@ export async function alignFiles(
   checkAlignable(
     perf,
     { name: audioPath, durationSeconds: audio.durationSeconds },
-    { name: scorePath, durationSeconds: score.score.duration },
-  );
-  const { path, warnings } = await timed('align', () =>
-    alignFeatures(perf, scoreFeat, score, { ...opts, method }),
+    { name: scoreName, durationSeconds: score.score.duration },
   );
   const { samples: _samples, ...audioInfo } = audio;
-  return { path, score, audio: audioInfo, timings, warnings };
+  return {
+    perf: { ...perf, sha256: audio.sha256, featureVersion: FEATURE_PARAMS.version },
+    scoreFeat,
+    score,
+    audio: audioInfo,
+    timings,
+  };
+}
+
+/**
+ * Aligns a recording with a score (a file path, or bytes + name): decode → score → features →
+ * align. Returns the path with the features, the loaded score, the audio's facts, the
+ * milliseconds per stage and the warnings.
+ */
+export async function align(
+  audioPath: string,
+  score: ScoreInput,
+  opts: AlignOptions = {},
+): Promise<AlignResult> {
+  const method = checkedMethod(opts.method ?? 'auto');
+  const prepared = await prepareAlignment(audioPath, score, opts);
+  const timings = prepared.timings;
+  const { path, warnings } = await stageRunner(opts, timings)('align', () =>
+    alignFeatures(prepared.perf, prepared.scoreFeat, prepared.score, { ...opts, method }),
+  );
+  return {
+    path,
+    features: prepared.perf,
+    score: prepared.score,
+    audio: prepared.audio,
+    timings,
+    warnings,
+  };
+}
+
+/** Aligns a recording with a score file (`align` with a path). */
+export function alignFiles(
+  audioPath: string,
+  scorePath: string,
+  opts: AlignOptions = {},
+): Promise<AlignResult> {
+  return align(audioPath, scorePath, opts);
 }

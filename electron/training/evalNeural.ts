@@ -1,8 +1,10 @@
 /**
- * Accuracy of neural models on the evaluation manifest, features computed once per case and
- * shared by every model and mode. Modes: `raw` (the network's curve alone), `refined` (its
- * route refined pass by pass: `alignNeural`, the `neural` method), `guided` (the network
- * steering the jump search: `alignNeuralJump`, the `neural-jump` method and `auto`).
+ * Accuracy of neural models on the evaluation manifest, through the engine: each case is
+ * prepared once (`prepareAlignment`: decode, score, features, the alignability check) and aligned
+ * by every model and mode with `alignFeatures`, the two halves of the engine's `align`. Modes:
+ * `raw` (the network's curve alone: the `neural-raw` method), `refined` (its route refined pass by
+ * pass: the `neural` method), `guided` (the network steering the jump search: the `neural-jump`
+ * method, and `auto` with that model).
  *
  *   node dist/node/electron/training/evalNeural.js --models ca-sdtw=models/accord-ca[,name=dir...]
  *        [--modes raw,refined,guided] [--sets overall,structure] [--limit N] [--data .eval/data] [--out .eval/neural]
@@ -12,18 +14,26 @@
  * the summary (mean over recordings of % beats within 50/100/200 ms, per set) is printed and
  * written to <out>/summary.json.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { decodeAudioFile } from '../services/audio.js';
-import { loadNeuralModel } from '../services/neural.js';
-import type { NeuralModel } from '../services/neural.js';
-import { audioFeatures, scoreFeatures } from '../../shared/dsp/features.js';
+import {
+  alignFeatures,
+  prepareAlignment,
+  releaseModels,
+  sharedNeuralModel,
+  type EngineMethod,
+} from '../services/pipeline.js';
 import { pathToRows } from '../../shared/path.js';
-import { parseMidiScore } from '../../shared/scoreio/midi.js';
-import { alignNeural, alignNeuralJump } from '../../shared/neural/route.js';
 import { caseFields, loadManifest, predictionCsv, scoreFiles, summarize } from '../eval/results.js';
 import { writeFileAtomicSync } from '../services/atomicWrite.js';
 import type { CaseResult } from '../eval/results.js';
+
+/** The engine method each mode runs. */
+const MODE_METHODS: Record<string, EngineMethod> = {
+  raw: 'neural-raw',
+  refined: 'neural',
+  guided: 'neural-jump',
+};
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -37,37 +47,30 @@ async function main(): Promise<void> {
     .map(([name, dir]) => ({ name, dir: resolve(dir) }));
   const modes = arg('modes', 'raw,refined,guided').split(',');
   for (const m of modes)
-    if (!['raw', 'refined', 'guided'].includes(m))
+    if (!Object.hasOwn(MODE_METHODS, m))
       throw new Error(`evalNeural: --modes: expected raw, refined or guided, got '${m}'`);
   const sets = arg('sets', 'overall,structure').split(',');
   const limit = Number(arg('limit', '1000'));
   const out = resolve(arg('out', '.eval/neural'));
   const { manifest, root } = loadManifest(resolve(arg('data', '.eval/data'), 'manifest.json'));
   const cases = sets.flatMap((s) => manifest.cases.filter((c) => c.set === s).slice(0, limit));
-  const loaded: { name: string; model: NeuralModel }[] = [];
-  for (const m of models) loaded.push({ name: m.name, model: await loadNeuralModel(m.dir) });
+  // Loaded up front so a bad model folder fails before the first case; the engine reuses them.
+  for (const m of models) await sharedNeuralModel(m.dir);
   const results: Record<string, CaseResult[]> = {};
   for (const [k, c] of cases.entries()) {
     const t0 = performance.now();
-    const audio = await decodeAudioFile(join(root, c.audio));
-    const scorePath = join(root, c.score);
-    const score = parseMidiScore(new Uint8Array(readFileSync(scorePath)), scorePath);
-    const perf = audioFeatures(audio.samples);
-    const scoreFeat = scoreFeatures(score.notes, score.duration);
+    const { perf, scoreFeat, score } = await prepareAlignment(join(root, c.audio), join(root, c.score));
     const featureSeconds = (performance.now() - t0) / 1000;
-    for (const { name, model } of loaded) {
+    for (const { name, dir: modelDir } of models) {
       for (const mode of modes) {
         const key = `${name}-${mode}`;
         const dir = join(out, key);
         mkdirSync(dir, { recursive: true });
         const t1 = performance.now();
-        const path =
-          mode === 'guided'
-            ? await alignNeuralJump(perf, scoreFeat, model, { jumpPointsSeconds: score.jumpPoints })
-            : await alignNeural(perf, scoreFeat, model, {
-                jumpPointsSeconds: score.jumpPoints,
-                raw: mode === 'raw',
-              });
+        const { path } = await alignFeatures(perf, scoreFeat, score, {
+          method: MODE_METHODS[mode],
+          modelDir,
+        });
         const computeSeconds = (performance.now() - t1) / 1000;
         const pred = join(dir, `${c.id}.csv`);
         writeFileAtomicSync(pred, predictionCsv(pathToRows(path)));
@@ -83,7 +86,7 @@ async function main(): Promise<void> {
       }
     }
   }
-  for (const { model } of loaded) await model.release();
+  await releaseModels();
   const summary: Record<string, unknown> = {};
   for (const [key, rs] of Object.entries(results)) summary[key] = summarize(rs);
   mkdirSync(out, { recursive: true });

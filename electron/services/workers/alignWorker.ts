@@ -9,6 +9,7 @@ import { loadScoreBytes, ScoreLoadError } from '../score.js';
 import { audioFeatures, scoreFeatures } from '../../../shared/dsp/features.js';
 import { FEATURE_PARAMS } from '../../../shared/dsp/params.js';
 import type { ErrorCode, IpcError } from '../../../shared/ipc.js';
+import type { Stage } from '../pipeline.js';
 import { computePeaks } from '../peaks.js';
 import { similarityImage } from './matrix.js';
 import type {
@@ -23,8 +24,7 @@ import type {
 } from './protocol.js';
 
 /** Share of the whole align job per pipeline stage, in order. */
-const STAGE_WEIGHTS = { decode: 0.2, score: 0.05, features: 0.35, align: 0.4 } as const;
-type Stage = keyof typeof STAGE_WEIGHTS;
+const STAGE_WEIGHTS: Record<Stage, number> = { decode: 0.2, score: 0.05, features: 0.35, align: 0.4 };
 
 function post(msg: WorkerMessage, transfer: ArrayBuffer[] = []): void {
   parentPort?.postMessage(msg, transfer);
@@ -51,6 +51,12 @@ export function toIpcError(err: unknown, signal?: AbortSignal): IpcError {
   else if (err instanceof Error && err.name === 'AlignInputError') code = 'unsupported';
   else if (err instanceof Error && err.name === 'AbortError') code = 'cancelled';
   return { code, message };
+}
+
+/** The feature arrays' buffers, each once (a buffer may be listed only once for transfer). */
+function buffersOf(f: ChromaFeatures): ArrayBuffer[] {
+  const all = [f.chroma, f.onset, f.energy].flatMap((a) => (a ? [a.buffer as ArrayBuffer] : []));
+  return [...new Set(all)];
 }
 
 async function chroma(
@@ -100,10 +106,7 @@ async function run(
     }
     case 'features': {
       const result = await chroma(req.audioPath, signal);
-      const transfer = [result.chroma, result.onset, result.energy].flatMap((a) =>
-        a ? [a.buffer as ArrayBuffer] : [],
-      );
-      return { result, transfer };
+      return { result, transfer: buffersOf(result) };
     }
     case 'score': {
       const { score, musicxml } = await loadScoreBytes(req.scoreBytes, req.scoreName);
@@ -111,48 +114,16 @@ async function run(
       return { result, transfer: [] };
     }
     case 'align': {
-      const t0 = performance.now();
-      progress('decode', 0);
-      const audio = await decodeAudioFile(req.audioPath, { signal });
-      const t1 = performance.now();
-      progress('score', 0);
-      const score = await loadScoreBytes(req.scoreBytes, req.scoreName);
-      const t2 = performance.now();
-      signal.throwIfAborted();
-      const perf = audioFeatures(audio.samples, (f) => progress('features', 0.9 * f));
-      const scoreFeat = scoreFeatures(score.score.notes, score.score.duration);
-      const t3 = performance.now();
-      signal.throwIfAborted();
       // Loaded here so the other tasks do not pay for the engine (and its ONNX runtime).
-      const { alignFeatures, checkAlignable } = await import('../pipeline.js');
-      checkAlignable(
-        perf,
-        { name: req.audioPath, durationSeconds: audio.durationSeconds },
-        { name: req.scoreName, durationSeconds: score.score.duration },
+      const { align } = await import('../pipeline.js');
+      const r = await align(
+        req.audioPath,
+        { bytes: req.scoreBytes, name: req.scoreName },
+        { method: req.method, signal, modelDir: req.modelDir, onProgress: progress },
       );
-      const { path, warnings } = await alignFeatures(perf, scoreFeat, score, {
-        method: req.method,
-        signal,
-        modelDir: req.modelDir,
-        onProgress: (_stage, f) => progress('align', f),
-      });
-      const t4 = performance.now();
-      const features: ChromaFeatures = {
-        sha256: audio.sha256,
-        featureVersion: FEATURE_PARAMS.version,
-        frames: perf.frames,
-        hopSeconds: perf.hopSeconds,
-        chroma: perf.chroma,
-        onset: perf.onset,
-        energy: perf.energy,
-      };
-      const result: AlignTaskResult = {
-        path,
-        timings: { decode: t1 - t0, score: t2 - t1, features: t3 - t2, align: t4 - t3 },
-        warnings,
-        features,
-      };
-      return { result, transfer: [] };
+      const { path, timings, warnings, features } = r;
+      const result: AlignTaskResult = { path, timings, warnings, features };
+      return { result, transfer: buffersOf(features) };
     }
     case 'matrix': {
       const score = await loadScoreBytes(req.scoreBytes, req.scoreName);

@@ -60,11 +60,12 @@ export interface PeaksResult {
   peaks: Float32Array;
 }
 
-/** `align`: the path plus the features worth caching. */
+/** `align`: what the engine's `align` returns that main keeps: the path plus the features worth caching. */
 export interface AlignTaskResult {
   path: AlignmentPath;
   /** Milliseconds per stage. */
   timings: Record<string, number>;
+  /** Non-fatal problems (e.g. the model is missing and `auto` fell back); empty when none. */
   warnings: string[];
   features: ChromaFeatures;
 }

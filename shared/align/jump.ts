@@ -37,7 +37,12 @@ export interface JumpParams {
    * costs `offBarPenalty` more than at a jump point.
    */
   beatPointsSeconds?: readonly number[];
-  /** Extra cost of each end of a jump at a beat point that is not a jump point. */
+  /**
+   * Extra cost of each end of a jump at a beat point that is not a jump point. 6 (chosen on
+   * validation): at 2 the multi-operation set gains 0.25 points within 100 ms but the overall set
+   * loses 0.18 (a spurious jump inside a returning theme); the network's targeted windows
+   * (`jumpTargets`) land on beats at no extra cost.
+   */
   offBarPenalty: number;
   /**
    * Optional targeted jumps (full-resolution frames): a jump into perf frames
@@ -69,7 +74,7 @@ export const DEFAULT_JUMP: JumpParams = {
   cost: DEFAULT_COST,
   bandFrames: DEFAULT_DTW.fineRadius,
   boundaryFrames: 64,
-  offBarPenalty: 2,
+  offBarPenalty: 6,
   openEndScale: 1,
 };
 
@@ -226,7 +231,8 @@ export function coarseJumpPath(
           let jf = jumpFrom + targetExtra[j];
           const tw = rowTargets[i];
           for (let q = 0; q < tw.length; q += 3) {
-            if (j >= tw[q] && j <= tw[q + 1]) jf = Math.min(jf, jumpBase + tw[q + 2] + targetExtra[j]);
+            // Inside a targeted window a beat is as good a landing as a bar line.
+            if (j >= tw[q] && j <= tw[q + 1]) jf = Math.min(jf, jumpBase + tw[q + 2]);
           }
           if (jf < best) {
             best = jf;

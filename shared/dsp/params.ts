@@ -4,7 +4,7 @@
  */
 export const FEATURE_PARAMS = {
   /** Bump when any value below or the feature computation changes. */
-  version: 1,
+  version: 2,
   /** Sample rate (Hz) features are computed at. */
   sampleRate: 22050,
   /** STFT frame length (samples), Hann window. */

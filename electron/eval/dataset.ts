@@ -50,6 +50,7 @@ import {
 } from './multi.js';
 import { asapDir } from '../repoRoot.js';
 import { writeFileAtomicSync } from '../services/atomicWrite.js';
+import { seededRandom } from '../../shared/random.js';
 
 const { Midi } = midiPkg;
 
@@ -135,18 +136,6 @@ interface SplitPiece {
   title: string;
   folders: string[];
   performances: string[];
-}
-
-/** Seeded uniform numbers in [0, 1) (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Fisher–Yates shuffle of a copy. */

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import midiPkg from '@tonejs/midi';
 import { applyEditToGt } from './gt.js';
 import { MULTI, applyOp, degrade, detuneAt, drawOldRecording, planMulti } from './multi.js';
-import { detunedMidi, seededRandom } from './dataset.js';
+import { detunedMidi } from './dataset.js';
+import { seededRandom } from '../../shared/random.js';
 
 const { Midi } = midiPkg;
 

@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import type { GtRow, PredRow } from '../../shared/eval/metric.js';
 import { writeFileAtomicSync } from '../services/atomicWrite.js';
 import { repoRoot, sharedSibling } from '../repoRoot.js';
+import { seededRandom as rng } from '../../shared/random.js';
 
 /** One case of the fixture: a GT and a prediction, as CSV text. */
 interface ReferenceCase {
@@ -79,17 +80,6 @@ const PY_FLOAT_SAMPLES = [
   '1__0',
   '_1',
 ];
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gtCsv(rows: GtRow[], withSegment: boolean): string {
   const head = withSegment ? 'perf_time,score_time,segment' : 'perf_time,score_time';

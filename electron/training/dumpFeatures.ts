@@ -30,6 +30,7 @@ import { asapDir, repoRoot } from '../repoRoot.js';
 import { writeFileAtomicSync } from '../services/atomicWrite.js';
 import { degrade, detuneAt, drawOldRecording, type OldRecording } from '../eval/multi.js';
 import { pairBeats, parseAnnotationTimes } from './groundTruth.js';
+import { seededRandom as rng } from '../../shared/random.js';
 
 const { Midi } = pkg;
 const run = promisify(execFile);
@@ -60,17 +61,6 @@ interface Augmentation {
   reverb?: number;
   old?: OldRecording;
   gainDb: number;
-}
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function drawAugmentation(rand: () => number): Augmentation {

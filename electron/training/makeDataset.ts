@@ -40,6 +40,7 @@ import { asapDir, repoRoot } from '../repoRoot.js';
 import { writeFileAtomicSync } from '../services/atomicWrite.js';
 import { pairBeats, parseAnnotationTimes, scoreTimeAt } from './groundTruth.js';
 import type { BeatPair } from './groundTruth.js';
+import { seededRandom as rng } from '../../shared/random.js';
 
 const { Midi } = pkg;
 const run = promisify(execFile);
@@ -99,18 +100,6 @@ function parseArgs(argv: string[]): Args {
     else throw new Error(`makeDataset: unknown option ${key}`);
   }
   return a;
-}
-
-/** Seeded PRNG (mulberry32) → [0, 1). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function seedOf(text: string, seed: number): number {

@@ -269,3 +269,20 @@ describe('the manifest', () => {
     ]);
   });
 });
+
+describe('a folder of recordings', () => {
+  it('pairs every audio extension the decoder reads (.wave, .opus too) with every score extension', async () => {
+    const { pairFolder } = await import('./batch.js');
+    const dir = mkdtempSync(path.join(tmpdir(), 'accord-pairs-'));
+    for (const n of ['a.wave', 'a.mid', 'b.opus', 'b.smf', 'c.oga', 'c.mxl', 'd.flac', 'notes.txt'])
+      writeFileSync(path.join(dir, n), '');
+    const log: string[] = [];
+    const pairs = await pairFolder(dir, (l) => log.push(l));
+    expect(pairs.map((p) => [path.basename(p.audio), path.basename(p.score)])).toEqual([
+      ['a.wave', 'a.mid'],
+      ['b.opus', 'b.smf'],
+      ['c.oga', 'c.mxl'],
+    ]);
+    expect(log).toEqual([expect.stringMatching(/^skipping d\.flac: no score named d\./)]);
+  });
+});

@@ -13,6 +13,7 @@ import { removeStaleTempFiles, writeFileAtomic } from '../services/atomicWrite.j
 import type { EngineMethod } from '../services/pipeline.js';
 import { FORMAT_EXTENSION, type OutputFormat } from './output.js';
 import type { BatchTask, BatchOutcome } from './batchWorker.js';
+import { AUDIO_EXTENSIONS, SCORE_EXTENSIONS } from '../../shared/media.js';
 
 /** One recording/score pair to align, or a manifest row that could not be read. */
 export interface BatchPair {
@@ -49,8 +50,8 @@ export interface BatchSummary {
   outcomes: BatchOutcome[];
 }
 
-const AUDIO_EXT = new Set(['.wav', '.flac', '.mp3', '.ogg', '.oga']);
-const SCORE_EXT = ['.mid', '.midi', '.musicxml', '.xml', '.mxl', '.mei', '.krn', '.abc'];
+const AUDIO_EXT = new Set(AUDIO_EXTENSIONS);
+const SCORE_EXT = Object.keys(SCORE_EXTENSIONS);
 const SUMMARY_HEADER = 'audio,score,out,status,error,seconds,audio_seconds,mean_confidence,jumps';
 
 /** Splits one CSV line (quotes allowed). */

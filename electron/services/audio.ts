@@ -4,6 +4,7 @@ import { extname } from 'node:path';
 import decode from 'audio-decode';
 import libsamplerate from '@alexanderolsen/libsamplerate-js';
 import { FEATURE_PARAMS } from '../../shared/dsp/params.js';
+import { AUDIO_EXTENSIONS } from '../../shared/media.js';
 
 /** Decoded audio, mono at `FEATURE_PARAMS.sampleRate`. */
 export interface DecodedAudio {
@@ -33,16 +34,8 @@ export class AudioDecodeError extends Error {
   }
 }
 
-/** File extensions accepted (lower case, with dot). */
-export const AUDIO_EXTENSIONS: readonly string[] = [
-  '.wav',
-  '.wave',
-  '.flac',
-  '.mp3',
-  '.ogg',
-  '.oga',
-  '.opus',
-];
+/** File extensions accepted (lower case, with dot): the engine's one list, `shared/media.ts`. */
+export { AUDIO_EXTENSIONS };
 
 /** Decodes an audio file to mono at `FEATURE_PARAMS.sampleRate`; `signal` aborts (throws its reason). */
 export async function decodeAudioFile(path: string, opts?: { signal?: AbortSignal }): Promise<DecodedAudio> {

@@ -2,15 +2,13 @@
  * Ground truth for the neural aligner's training data: ASAP beat annotations paired into
  * (performance time, score time) anchors, and a dense per-frame score position from them.
  */
+import { UNPLAYED_GAP_SECONDS } from '../eval/gt.js';
 
 /** One annotated beat pair, seconds. */
 export interface BeatPair {
   perf: number;
   score: number;
 }
-
-/** Beat intervals shorter than this (s) in the performance are ASAP's mark of an unplayed section. */
-export const SKIP_RUN_SECONDS = 0.05;
 
 /** Reads an Audacity-style annotation file (`time<TAB>time<TAB>label`) → times (s). */
 export function parseAnnotationTimes(text: string, name: string): number[] {
@@ -33,7 +31,7 @@ export function pairBeats(perf: number[], score: number[]): BeatPair[] | undefin
 
 /**
  * Score time at performance time `t`: linear between consecutive beat pairs; across an
- * interval shorter than `SKIP_RUN_SECONDS` (an unplayed section) the score advances at
+ * interval shorter than `UNPLAYED_GAP_SECONDS` (an unplayed section) the score advances at
  * slope 1 from the earlier beat, so the jump lands at the later beat. Outside the annotated
  * range the score moves at slope 1 from the nearest beat, clamped to [0, scoreDuration].
  */
@@ -53,7 +51,10 @@ export function scoreTimeAt(beats: readonly BeatPair[], t: number, scoreDuration
     const a = beats[lo];
     const b = beats[hi];
     const dp = b.perf - a.perf;
-    s = dp < SKIP_RUN_SECONDS ? a.score + (t - a.perf) : a.score + ((t - a.perf) / dp) * (b.score - a.score);
+    s =
+      dp < UNPLAYED_GAP_SECONDS
+        ? a.score + (t - a.perf)
+        : a.score + ((t - a.perf) / dp) * (b.score - a.score);
   }
   return Math.min(scoreDuration, Math.max(0, s));
 }

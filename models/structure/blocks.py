@@ -23,7 +23,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 LEVELS = 255  # INPUT_LEVELS of shared/neural/input.ts
-SKIP_RUN_SECONDS = 0.05  # groundTruth.ts: a beat interval this short marks an unplayed section
+UNPLAYED_GAP_SECONDS = 0.05  # electron/eval/gt.ts UNPLAYED_GAP_SECONDS: a beat interval this short marks an unplayed section
 DEFAULT_INFO = {"blockFrames": 8, "quant": 255 / 8, "hopSeconds": 512 / 22050}
 KINDS = ("multi", "excerpt", "whole", "jumps")
 TRAIN_KINDS = {"multi": 0.5, "excerpt": 0.25, "whole": 0.10, "jumps": 0.15}
@@ -48,8 +48,8 @@ class Performance:
     def __init__(self, name: str, performance: str, blocks: np.ndarray, beats: np.ndarray, score: Score, block_seconds: float) -> None:
         self.name, self.performance, self.blocks, self.beats, self.score = name, performance, blocks, beats, score
         self.duration = blocks.shape[0] * block_seconds
-        # Played segments: maximal beat runs without an interval < SKIP_RUN_SECONDS (cuts never straddle one).
-        short = np.flatnonzero(np.diff(beats) < SKIP_RUN_SECONDS)
+        # Played segments: maximal beat runs without an interval < UNPLAYED_GAP_SECONDS (cuts never straddle one).
+        short = np.flatnonzero(np.diff(beats) < UNPLAYED_GAP_SECONDS)
         starts = np.concatenate([[0], short + 1])
         ends = np.concatenate([short, [len(beats) - 1]])
         keep = ends > starts
@@ -189,7 +189,7 @@ def score_time_at(perf_beats: np.ndarray, score_beats: np.ndarray, t: np.ndarray
     hi = lo + 1
     dp = perf_beats[hi] - perf_beats[lo]
     step = t - perf_beats[lo]
-    s = np.where(dp < SKIP_RUN_SECONDS, score_beats[lo] + step,
+    s = np.where(dp < UNPLAYED_GAP_SECONDS, score_beats[lo] + step,
                  score_beats[lo] + step / np.where(dp > 0, dp, 1.0) * (score_beats[hi] - score_beats[lo]))
     s = np.where(t <= perf_beats[0], score_beats[0] - (perf_beats[0] - t), s)
     s = np.where(t >= perf_beats[-1], score_beats[-1] + (t - perf_beats[-1]), s)

@@ -1,22 +1,13 @@
 /** Format dispatch for score bytes: MIDI directly, notated formats through verovio (`.mxl` unzipped first). */
 import { strFromU8, unzipSync } from 'fflate';
-import type { Score, ScoreFormat } from '../score.js';
+import type { Score } from '../score.js';
 import { ScoreLoadError } from './errors.js';
 import { parseMidiScore } from './midi.js';
 import { parseNotatedScore } from './verovio.js';
+import { SCORE_EXTENSIONS } from '../media.js';
 
-/** Lowercase extensions (with dot) per format. */
-export const SCORE_EXTENSIONS: Record<string, ScoreFormat> = {
-  '.mid': 'midi',
-  '.midi': 'midi',
-  '.smf': 'midi',
-  '.musicxml': 'musicxml',
-  '.xml': 'musicxml',
-  '.mxl': 'musicxml',
-  '.mei': 'mei',
-  '.krn': 'kern',
-  '.abc': 'abc',
-};
+/** Lowercase extensions (with dot) per format: the engine's one list, `shared/media.ts`. */
+export { SCORE_EXTENSIONS };
 
 /** Extension of a file name, lowercase with the dot (`''` where none). */
 export function extensionOf(fileName: string): string {

@@ -40,7 +40,8 @@ import {
   CONDITIONS,
   MULTI,
   degrade,
-  detuneAt,
+  addDetuneBends,
+  BEND_RANGE_CENTS,
   drawOldRecording,
   planMulti,
   type Condition,
@@ -76,8 +77,6 @@ export const OVERALL_CASES = 30;
 export const STRUCTURE_CASES = 12;
 /** Default number of multi-operation structure cases (the held-out structure set's image). */
 export const MULTI_CASES = 42;
-/** Pitch-bend range fluidsynth applies by default (± cents at full bend). */
-const BEND_RANGE_CENTS = 200;
 /** Performances longer than this (s) get no second case and feed no structure case. */
 const SHORT_PERFORMANCE_SECONDS = 360;
 
@@ -158,6 +157,16 @@ interface Candidate {
   rows: Required<GtRow>[];
   dropped: number;
   lastBeatSeconds: number;
+}
+
+/** The corpus files (relative to it) a case is made from. */
+function sourceFiles(c: Candidate): ManifestCase['source'] {
+  return {
+    performanceMidi: c.perfMidi,
+    performanceAnnotations: c.perfAnn,
+    scoreMidi: join(c.folder, 'midi_score.mid'),
+    scoreAnnotations: join(c.folder, 'midi_score_annotations.txt'),
+  };
 }
 
 function gtCsv(rows: readonly Required<GtRow>[]): string {
@@ -294,15 +303,7 @@ function synthesize(
  */
 export function detunedMidi(bytes: Uint8Array, old: OldRecording): Uint8Array {
   const midi = new Midi(bytes);
-  const seen = new Set<number>();
-  for (const track of midi.tracks) {
-    if (!track.notes.length || seen.has(track.channel)) continue;
-    seen.add(track.channel);
-    for (let t = 0; t <= midi.duration + 1; t += 0.25) {
-      const v = Math.round((detuneAt(old, t) / BEND_RANGE_CENTS) * 8192);
-      track.addPitchBend({ time: t, value: Math.max(-8192, Math.min(8191, v)) });
-    }
-  }
+  addDetuneBends(midi, old);
   return midi.toArray();
 }
 
@@ -362,12 +363,7 @@ function main(): void {
       reverb,
       durationSeconds: headerDuration(audio),
       nBeats: c.rows.length,
-      source: {
-        performanceMidi: c.perfMidi,
-        performanceAnnotations: c.perfAnn,
-        scoreMidi: join(c.folder, 'midi_score.mid'),
-        scoreAnnotations: join(c.folder, 'midi_score_annotations.txt'),
-      },
+      source: sourceFiles(c),
     };
     built.set(id, mc);
     return mc;
@@ -432,12 +428,7 @@ function main(): void {
       reverb: condition === 'room',
       durationSeconds: headerDuration(audio),
       nBeats: rows.length,
-      source: {
-        performanceMidi: c.perfMidi,
-        performanceAnnotations: c.perfAnn,
-        scoreMidi: join(c.folder, 'midi_score.mid'),
-        scoreAnnotations: join(c.folder, 'midi_score_annotations.txt'),
-      },
+      source: sourceFiles(c),
       condition,
       ...(old ? { old } : {}),
       multi: rest,

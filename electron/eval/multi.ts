@@ -179,6 +179,35 @@ export function detuneAt(o: OldRecording, t: number): number {
   return Math.max(-40, Math.min(40, c));
 }
 
+/** Pitch-bend range fluidsynth applies by default (± cents at full bend). */
+export const BEND_RANGE_CENTS = 200;
+
+/** What `addDetuneBends` needs of a @tonejs/midi file. */
+interface BendableMidi {
+  duration: number;
+  tracks: {
+    channel: number;
+    notes: readonly unknown[];
+    addPitchBend(props: { time: number; value: number }): unknown;
+  }[];
+}
+
+/**
+ * Detunes a MIDI file like an old recording (`detuneAt`): pitch bend every 0.25 s on every
+ * channel that plays notes (once per channel), within fluidsynth's default ±2 semitones.
+ */
+export function addDetuneBends(midi: BendableMidi, o: OldRecording): void {
+  const seen = new Set<number>();
+  for (const track of midi.tracks) {
+    if (!track.notes.length || seen.has(track.channel)) continue;
+    seen.add(track.channel);
+    for (let t = 0; t <= midi.duration + 1; t += 0.25) {
+      const v = Math.round((detuneAt(o, t) / BEND_RANGE_CENTS) * 8192);
+      track.addPitchBend({ time: t, value: Math.max(-8192, Math.min(8191, v)) });
+    }
+  }
+}
+
 /**
  * Adds noise (pinkish: white through a one-pole low-pass mixed with white), mains hum with three
  * harmonics and clicks to `channels` in place, levels relative to the signal's RMS.

@@ -28,7 +28,7 @@ import { FEATURE_PARAMS, HOP_SECONDS } from '../../shared/dsp/params.js';
 import { parseMidiScore } from '../../shared/scoreio/midi.js';
 import { asapDir, repoRoot } from '../repoRoot.js';
 import { writeFileAtomicSync } from '../services/atomicWrite.js';
-import { degrade, detuneAt, drawOldRecording, type OldRecording } from '../eval/multi.js';
+import { addDetuneBends, degrade, drawOldRecording, type OldRecording } from '../eval/multi.js';
 import { pairBeats, parseAnnotationTimes } from './groundTruth.js';
 import { seededRandom as rng } from '../../shared/random.js';
 
@@ -105,18 +105,8 @@ async function render(
   const midi = new Midi(await readFile(perfMid));
   for (const t of midi.header.tempos) t.bpm /= aug.tempoFactor;
   midi.header.update();
-  const channels = new Set<number>();
-  for (const track of midi.tracks) {
-    track.instrument.number = aug.program;
-    if (!track.notes.length || channels.has(track.channel)) continue;
-    channels.add(track.channel);
-    if (aug.old) {
-      for (let t = 0; t <= midi.duration + 1; t += 0.25) {
-        const v = Math.round((detuneAt(aug.old, t) / 200) * 8192);
-        track.addPitchBend({ time: t, value: Math.max(-8192, Math.min(8191, v)) });
-      }
-    }
-  }
+  for (const track of midi.tracks) track.instrument.number = aug.program;
+  if (aug.old) addDetuneBends(midi, aug.old);
   const mid = join(work, 'perf.mid');
   const raw = join(work, 'raw.wav');
   const out = join(work, 'aug.f32');

@@ -78,6 +78,7 @@ const api: AccordApi = {
   review: { regions: invoker('review:regions'), mark: invoker('review:mark') },
   job: { cancel: invoker('job:cancel'), list: invoker('job:list') },
   view: { save: invoker('view:save') },
+  practice: { save: invoker('practice:save') },
   export: { alignment: invoker('export:alignment') },
   dialog: { open: invoker('dialog:open'), save: invoker('dialog:save') },
   on,

@@ -170,6 +170,54 @@ describe('validators', () => {
   });
 });
 
+describe('practice:save', () => {
+  const ok = {
+    loop: { startSeconds: 2.5, endSeconds: 8, bars: '2-3' },
+    preRollSeconds: 1,
+    loopCount: null,
+    speedPercent: 75,
+    ramp: { stepPercent: 5, targetPercent: 100 },
+    metronome: { enabled: true, volume: 0.6, accent: true },
+    countInBeats: 4,
+  };
+
+  it('passes complete settings through unchanged', () => {
+    expect(validateArgs('practice:save', [3, ok], env)).toEqual([3, ok]);
+    const plain = { ...ok, loop: null, ramp: null, loopCount: 3 };
+    expect(validateArgs('practice:save', [3, plain], env)).toEqual([3, plain]);
+  });
+
+  it('names the field, what was expected and what came', () => {
+    const bad = (patch: Record<string, unknown>) =>
+      message(() => validateArgs('practice:save', [3, { ...ok, ...patch }], env));
+    expect(bad({ speedPercent: 200 })).toBe(
+      'settings.speedPercent: expected a number in [25, 150], got the number 200',
+    );
+    expect(bad({ loop: { startSeconds: 8, endSeconds: 2.5 } })).toBe(
+      'settings.loop.endSeconds: expected a time > startSeconds (8), got the number 2.5',
+    );
+    expect(bad({ loopCount: 0 })).toBe(
+      'settings.loopCount: expected an integer in [1, 999], got the number 0',
+    );
+    expect(bad({ loopCount: undefined })).toBe(
+      'settings.loopCount: expected an integer in [1, 999] or null, got undefined',
+    );
+    expect(bad({ ramp: { stepPercent: 5, targetPercent: 10 } })).toBe(
+      'settings.ramp.targetPercent: expected a number in [25, 150], got the number 10',
+    );
+    expect(bad({ metronome: { enabled: 'yes', volume: 1, accent: false } })).toBe(
+      'settings.metronome.enabled: expected true or false, got the string "yes"',
+    );
+    expect(bad({ countInBeats: 2.5 })).toBe(
+      'settings.countInBeats: expected an integer in [0, 16], got the number 2.5',
+    );
+    expect(bad({ tempo: 1 })).toMatch(/^settings: expected only the keys loop, preRollSeconds, /);
+    expect(message(() => validateArgs('practice:save', [3], env))).toBe(
+      'practice:save arguments: expected 2 argument(s), got an array of 1',
+    );
+  });
+});
+
 describe('AccordError', () => {
   it('round-trips the code through a contextBridge-style message', () => {
     const e = new AccordError('hash-mismatch', 'the file differs');

@@ -230,6 +230,45 @@ export interface ViewState {
   selectedView: ViewKind;
 }
 
+/** Playback speed limits of practice mode, percent of the recording's tempo. */
+export const PRACTICE_SPEED_MIN = 25;
+/** Playback speed limits of practice mode, percent of the recording's tempo. */
+export const PRACTICE_SPEED_MAX = 150;
+
+/** An A–B loop of the recording. */
+export interface PracticeLoop {
+  /** A, performance seconds. */
+  startSeconds: number;
+  /** B, performance seconds (> A). */
+  endSeconds: number;
+  /** The bars it was typed as (`12-16`), absent for a waveform selection. */
+  bars?: string;
+}
+
+/** Per-piece practice settings, saved in the project. */
+export interface PracticeSettings {
+  /** The A–B loop, null when none. */
+  loop: PracticeLoop | null;
+  /** Seconds played before A on every pass, 0..10. */
+  preRollSeconds: number;
+  /** Passes before playback stops, 1..999; null = loop until stopped. */
+  loopCount: number | null;
+  /** Playback speed, percent (`PRACTICE_SPEED_MIN`..`PRACTICE_SPEED_MAX`); pitch is kept. */
+  speedPercent: number;
+  /** Tempo ramp: +`stepPercent` each loop pass up to `targetPercent`; null when off. */
+  ramp: { stepPercent: number; targetPercent: number } | null;
+  /** Clicks on the performer's aligned beats. */
+  metronome: {
+    enabled: boolean;
+    /** Gain 0..1. */
+    volume: number;
+    /** Louder, higher click on the first beat of each bar. */
+    accent: boolean;
+  };
+  /** Clicks before playback starts (at the performer's beat spacing around the start), 0..16. */
+  countInBeats: number;
+}
+
 /** Everything the editor shows for one project. */
 export interface ProjectDetail {
   project: ProjectSummary;
@@ -243,6 +282,8 @@ export interface ProjectDetail {
   /** All versions, newest first. */
   alignments: AlignmentSummary[];
   viewState: ViewState | null;
+  /** Practice settings, null until first saved. */
+  practice: PracticeSettings | null;
 }
 
 /** Arguments of `project:create`. */
@@ -376,6 +417,8 @@ export interface InvokeChannels {
   'job:cancel': { args: [jobId: string]; result: boolean };
   'job:list': { args: []; result: JobInfo[] };
   'view:save': { args: [projectId: number, state: ViewState]; result: void };
+  /** Stores the project's practice settings (replacing the previous ones). */
+  'practice:save': { args: [projectId: number, settings: PracticeSettings]; result: void };
   /** Writes the latest alignment (or `alignmentId`) to `destPath` atomically. */
   'export:alignment': {
     args: [projectId: number, format: ExportFormat, destPath: string, alignmentId?: number];
@@ -466,6 +509,7 @@ export const INVOKE_CHANNELS = [
   'job:cancel',
   'job:list',
   'view:save',
+  'practice:save',
   'export:alignment',
   'corrections:get',
   'corrections:apply',
@@ -626,6 +670,66 @@ export function checkViewState(v: unknown, what: string): ViewState {
 
 const MAX_SECONDS = 1e6;
 
+function checkBoolean(v: unknown, what: string): boolean {
+  if (typeof v !== 'boolean') fail(what, 'true or false', v);
+  return v;
+}
+
+/** Validates `PracticeSettings` (every field, no extra keys; B after A; ramp target within the speed range). */
+export function checkPracticeSettings(v: unknown, what: string): PracticeSettings {
+  const o = checkObject(v, what, [
+    'loop',
+    'preRollSeconds',
+    'loopCount',
+    'speedPercent',
+    'ramp',
+    'metronome',
+    'countInBeats',
+  ]);
+  let loop: PracticeLoop | null = null;
+  if (o.loop === undefined) fail(`${what}.loop`, 'an object or null', o.loop);
+  if (o.loop !== null) {
+    const l = checkObject(o.loop, `${what}.loop`, ['startSeconds', 'endSeconds', 'bars']);
+    const startSeconds = checkNumber(l.startSeconds, `${what}.loop.startSeconds`, 0, MAX_SECONDS);
+    const endSeconds = checkNumber(l.endSeconds, `${what}.loop.endSeconds`, 0, MAX_SECONDS);
+    if (endSeconds <= startSeconds)
+      fail(`${what}.loop.endSeconds`, `a time > startSeconds (${startSeconds})`, endSeconds);
+    loop = { startSeconds, endSeconds };
+    if (l.bars !== undefined) loop.bars = checkText(l.bars, `${what}.loop.bars`, 40);
+  }
+  let loopCount: number | null = null;
+  if (o.loopCount === undefined) fail(`${what}.loopCount`, 'an integer in [1, 999] or null', o.loopCount);
+  if (o.loopCount !== null) loopCount = checkInt(o.loopCount, `${what}.loopCount`, 1, 999);
+  let ramp: PracticeSettings['ramp'] = null;
+  if (o.ramp === undefined) fail(`${what}.ramp`, 'an object or null', o.ramp);
+  if (o.ramp !== null) {
+    const r = checkObject(o.ramp, `${what}.ramp`, ['stepPercent', 'targetPercent']);
+    ramp = {
+      stepPercent: checkNumber(r.stepPercent, `${what}.ramp.stepPercent`, 1, 50),
+      targetPercent: checkNumber(
+        r.targetPercent,
+        `${what}.ramp.targetPercent`,
+        PRACTICE_SPEED_MIN,
+        PRACTICE_SPEED_MAX,
+      ),
+    };
+  }
+  const m = checkObject(o.metronome, `${what}.metronome`, ['enabled', 'volume', 'accent']);
+  return {
+    loop,
+    preRollSeconds: checkNumber(o.preRollSeconds, `${what}.preRollSeconds`, 0, 10),
+    loopCount,
+    speedPercent: checkNumber(o.speedPercent, `${what}.speedPercent`, PRACTICE_SPEED_MIN, PRACTICE_SPEED_MAX),
+    ramp,
+    metronome: {
+      enabled: checkBoolean(m.enabled, `${what}.metronome.enabled`),
+      volume: checkNumber(m.volume, `${what}.metronome.volume`, 0, 1),
+      accent: checkBoolean(m.accent, `${what}.metronome.accent`),
+    },
+    countInBeats: checkInt(o.countInBeats, `${what}.countInBeats`, 0, 16),
+  };
+}
+
 function checkOpId(v: unknown, what: string): string {
   if (typeof v !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(v))
     fail(what, 'an id of 1..64 letters, digits, _ . : -', v);
@@ -775,6 +879,10 @@ export const VALIDATORS: Validators = {
   'view:save': (a) => {
     const [id, state] = checkArity(a, 'view:save', 2, 2);
     return [checkId(id, 'projectId'), checkViewState(state, 'state')];
+  },
+  'practice:save': (a) => {
+    const [id, settings] = checkArity(a, 'practice:save', 2, 2);
+    return [checkId(id, 'projectId'), checkPracticeSettings(settings, 'settings')];
   },
   'export:alignment': (a, env) => {
     const [id, format, dest, alignmentId] = checkArity(a, 'export:alignment', 3, 4);

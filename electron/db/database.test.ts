@@ -62,6 +62,9 @@ const SEEDS: ((db: Db) => void)[] = [
     db.prepare('UPDATE edits SET alignment_before = 1, alignment_after = 1 WHERE project_id = 1').run();
     db.prepare('UPDATE alignments SET corrections = \'{"anchors":[],"jumps":[],"regions":[]}\'').run();
   },
+  (db) => {
+    db.prepare("INSERT INTO practice_settings (project_id, settings, updated_at) VALUES (1, '{}', 50)").run();
+  },
 ];
 
 function schemaOf(db: Db): { type: string; name: string; sql: string | null }[] {
@@ -125,6 +128,7 @@ describe('openDatabase', () => {
           'view_state',
           'edits',
           'peaks',
+          'practice_settings',
         ]) {
           expect(db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get(), t).toEqual({ n: 0 });
         }

@@ -21,6 +21,7 @@
  *   `edits.alignment_before`/`alignment_after` (the versions shown before and after each op, so
  *   undo/redo restore paths exactly; `op`/`inverse` are `shared/edit` `EditOp` JSON), and
  *   `alignments.corrections` (the `Corrections` JSON a version was made with).
+ * - Migration 5: `practice_settings`, the practice-mode `PracticeSettings` JSON per project.
  */
 import type Database from 'better-sqlite3';
 
@@ -167,6 +168,18 @@ export const MIGRATIONS: readonly Migration[] = [
         ALTER TABLE edits ADD COLUMN alignment_before INTEGER REFERENCES alignments(id) ON DELETE SET NULL;
         ALTER TABLE edits ADD COLUMN alignment_after INTEGER REFERENCES alignments(id) ON DELETE SET NULL;
         ALTER TABLE alignments ADD COLUMN corrections TEXT;
+      `);
+    },
+  },
+  {
+    name: 'practice mode: settings per project',
+    up(db) {
+      db.exec(`
+        CREATE TABLE practice_settings (
+          project_id INTEGER PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE,
+          settings TEXT NOT NULL,
+          updated_at INTEGER NOT NULL
+        );
       `);
     },
   },

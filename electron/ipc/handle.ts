@@ -112,6 +112,7 @@ export function createHandlers(s: AppServices, host: Host): Handlers {
     'job:cancel': (jobId) => s.jobs.cancel(jobId),
     'job:list': () => s.jobs.list(),
     'view:save': (id, state) => p.saveView(id, state),
+    'practice:save': (id, settings) => p.savePractice(id, settings),
     'export:alignment': (id, format, dest, aid) => p.exportAlignment(id, format, dest, aid),
     'corrections:get': (id) => s.corrections.get(id),
     'corrections:apply': (id, op) => s.corrections.apply(id, op),

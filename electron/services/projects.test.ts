@@ -122,6 +122,47 @@ describe('ProjectService on a real database file', () => {
     expect(d.project.updatedAt).toBe(before);
   });
 
+  it('saves practice settings, restores them on open and rejects bad ones through dispatch', async () => {
+    expect((await s.projects.get(p.id)).practice).toBeNull();
+    const before = s.projects.summary(p.id).updatedAt;
+    const settings = {
+      loop: { startSeconds: 0.5, endSeconds: 1.25, bars: '1-2' },
+      preRollSeconds: 0.5,
+      loopCount: 4,
+      speedPercent: 70,
+      ramp: { stepPercent: 5, targetPercent: 100 },
+      metronome: { enabled: true, volume: 0.4, accent: false },
+      countInBeats: 2,
+    };
+    s.projects.savePractice(p.id, settings);
+    s.projects.savePractice(p.id, { ...settings, speedPercent: 80 });
+    const d = await s.projects.get(p.id);
+    expect(d.practice).toEqual({ ...settings, speedPercent: 80 });
+    expect(d.project.updatedAt).toBe(before);
+    expect((s.db.prepare('SELECT COUNT(*) AS n FROM practice_settings').get() as { n: number }).n).toBe(1);
+    const handlers = createHandlers(s, {
+      info: { version: 't', host: 'bridge', platform: 'linux' },
+      openDialog: () => Promise.resolve(null),
+      saveDialog: () => Promise.resolve(null),
+    });
+    const bad = await dispatch(handlers, 'practice:save', [p.id, { ...settings, speedPercent: 10 }]);
+    expect(bad).toEqual({
+      ok: false,
+      error: {
+        code: 'invalid-argument',
+        message: 'settings.speedPercent: expected a number in [25, 150], got the number 10',
+      },
+    });
+    expect((await dispatch(handlers, 'practice:save', [99999, settings])).ok).toBe(false);
+    expect((await s.projects.get(p.id)).practice?.speedPercent).toBe(80);
+    // a stored value this build cannot read opens with the defaults instead of failing the project
+    s.db
+      .prepare('UPDATE practice_settings SET settings = \'{"speedPercent": 999}\' WHERE project_id = ?')
+      .run(p.id);
+    expect((await s.projects.get(p.id)).practice).toBeNull();
+    s.projects.savePractice(p.id, settings);
+  });
+
   it('stores alignment versions, reports status and checked fraction, exports atomically', async () => {
     const frames = Math.round(p.durationSeconds / (512 / 22050));
     const v1 = s.projects.addAlignment(p.id, syntheticPath(frames), 'automatic');
@@ -156,6 +197,11 @@ describe('ProjectService on a real database file', () => {
     expect(versions[0].parentId).toBe(versions[1].id);
     expect(copy.checkedFraction).toBeCloseTo(s.projects.summary(p.id).checkedFraction, 9);
     expect((await s.projects.get(copy.id)).viewState?.selectedView).toBe('score');
+    expect((await s.projects.get(copy.id)).practice?.loop).toEqual({
+      startSeconds: 0.5,
+      endSeconds: 1.25,
+      bars: '1-2',
+    });
     s.projects.delete(copy.id);
     expect(s.projects.list().map((x) => x.id)).toEqual([p.id]);
     expect(

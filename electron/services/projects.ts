@@ -23,7 +23,9 @@ import {
   type RecordingInfo,
   type RunMethod,
   type ScoreInfo,
+  type PracticeSettings,
   type ViewState,
+  checkPracticeSettings,
   checkViewState,
 } from '../../shared/ipc.js';
 import type { AlignMethod, AlignmentPath } from '../../shared/path.js';
@@ -149,7 +151,7 @@ export function coveredFraction(
   return Math.min(1, total / durationSeconds);
 }
 
-/** The project store and the operations behind the `project:*`, `recording:*`, `alignment:*`, `view:*` and `export:*` channels. */
+/** The project store and the operations behind the `project:*`, `recording:*`, `alignment:*`, `view:*`, `practice:*` and `export:*` channels. */
 export class ProjectService {
   readonly #d: ProjectServiceDeps;
 
@@ -356,6 +358,16 @@ export class ProjectService {
         viewState = null; // an unreadable stored state is replaced on the next view:save
       }
     }
+    const ps = this.#db.prepare('SELECT settings FROM practice_settings WHERE project_id = ?').get(id) as
+      { settings: string } | undefined;
+    let practice: PracticeSettings | null = null;
+    if (ps) {
+      try {
+        practice = checkPracticeSettings(JSON.parse(ps.settings), 'stored practice settings');
+      } catch {
+        practice = null; // unreadable (hand-edited database): the defaults, replaced on the next practice:save
+      }
+    }
     const recording: RecordingInfo = {
       path: row.rec_path,
       name: row.rec_name,
@@ -383,6 +395,7 @@ export class ProjectService {
       alignment: alignments.length > 0 ? this.getAlignment(alignments[0].id) : null,
       alignments,
       viewState,
+      practice,
     };
     if (score.musicxml !== undefined) detail.musicxml = score.musicxml;
     return detail;
@@ -491,6 +504,9 @@ export class ProjectService {
       ).run(pid, id);
       db.prepare(
         'INSERT INTO view_state (project_id, state, updated_at) SELECT ?, state, updated_at FROM view_state WHERE project_id = ?',
+      ).run(pid, id);
+      db.prepare(
+        'INSERT INTO practice_settings (project_id, settings, updated_at) SELECT ?, settings, updated_at FROM practice_settings WHERE project_id = ?',
       ).run(pid, id);
       return pid;
     })();
@@ -801,6 +817,16 @@ export class ProjectService {
         'INSERT INTO view_state (project_id, state, updated_at) VALUES (?, ?, ?) ON CONFLICT (project_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at',
       )
       .run(id, JSON.stringify(state), Date.now());
+  }
+
+  /** Saves the practice settings, replacing the previous ones in one statement (not counted as an edit). */
+  savePractice(id: number, settings: PracticeSettings): void {
+    this.#row(id);
+    this.#db
+      .prepare(
+        'INSERT INTO practice_settings (project_id, settings, updated_at) VALUES (?, ?, ?) ON CONFLICT (project_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at',
+      )
+      .run(id, JSON.stringify(settings), Date.now());
   }
 
   /** Writes an alignment (latest, or `alignmentId`) in `format` to `destPath` atomically. */

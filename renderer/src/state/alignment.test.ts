@@ -55,6 +55,7 @@ function detail(id: number, aligned: boolean): ProjectDetail {
       : null,
     alignments: [],
     viewState: null,
+    practice: null,
   };
 }
 

@@ -47,15 +47,15 @@ export class NeuralModelError extends Error {
   }
 }
 
-/** Folder of the shipped model: `models/accord-ca` of the repository holding this module (source or dist/node build). */
-export function defaultModelDir(): string {
+/** Folder of a shipped model (default the structure model, `models/accord-ca`) of the repository holding this module (source or dist/node build). */
+export function defaultModelDir(name = 'accord-ca'): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let k = 0; k < 6; k++) {
-    const candidate = join(dir, 'models', 'accord-ca');
+    const candidate = join(dir, 'models', name);
     if (existsSync(join(candidate, 'config.json'))) return candidate;
     dir = dirname(dir);
   }
-  return resolve(dirname(fileURLToPath(import.meta.url)), '../../models/accord-ca');
+  return resolve(dirname(fileURLToPath(import.meta.url)), '../../models', name);
 }
 
 /** Keys whose values differ between two feature-parameter objects (compared as JSON). */
@@ -85,14 +85,23 @@ function checkConfig(raw: unknown, path: string): NeuralModelConfig {
   return c as NeuralModelConfig;
 }
 
+/** The parts of a model config every ONNX model of Accord has. */
+export interface OnnxModelConfigBase {
+  inputName: string;
+  outputName: string;
+  featureParams: Record<string, unknown>;
+}
+
 /**
- * Loads the model in `dir` (config.json, model.onnx, model.onnx.sha256): checks the config, the
- * checksum, that the model was trained on the engine's `FEATURE_PARAMS`, and its input/output names.
+ * Opens the ONNX model in `dir` (config.json, model.onnx, model.onnx.sha256): checks the config
+ * (`check`), the checksum, that the model was trained on the engine's `FEATURE_PARAMS`, and its
+ * input/output names. Every failure is a `NeuralModelError` saying what was expected and found.
  */
-export async function loadNeuralModel(
-  dir: string = defaultModelDir(),
+export async function openOnnxModel<C extends OnnxModelConfigBase>(
+  dir: string,
+  check: (raw: unknown, path: string) => C,
   opts: { threads?: number } = {},
-): Promise<NeuralModel> {
+): Promise<{ config: C; session: InferenceSession; modelPath: string }> {
   const configPath = join(dir, 'config.json');
   const modelPath = join(dir, 'model.onnx');
   const read = async (path: string): Promise<Buffer> => {
@@ -101,7 +110,7 @@ export async function loadNeuralModel(
     } catch (err) {
       throw new NeuralModelError(
         'missing',
-        `expected the neural model file ${path}, found ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+        `expected the model file ${path}, found ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
         { cause: err },
       );
     }
@@ -117,7 +126,7 @@ export async function loadNeuralModel(
       { cause: err },
     );
   }
-  const config = checkConfig(parsed, configPath);
+  const config = check(parsed, configPath);
   const diff = featureParamDifferences(
     config.featureParams,
     FEATURE_PARAMS as unknown as Record<string, unknown>,
@@ -158,6 +167,17 @@ export async function loadNeuralModel(
       `${modelPath}: expected input '${config.inputName}' and output '${config.outputName}' (config.json), found inputs [${session.inputNames.join(', ')}], outputs [${session.outputNames.join(', ')}]`,
     );
   }
+  return { config, session, modelPath };
+}
+
+/**
+ * Loads the structure model in `dir` (`openOnnxModel` with the structure model's config check).
+ */
+export async function loadNeuralModel(
+  dir: string = defaultModelDir(),
+  opts: { threads?: number } = {},
+): Promise<NeuralModel> {
+  const { config, session, modelPath } = await openOnnxModel(dir, checkConfig, opts);
   const { L, inputChannels: C } = config;
   let released = false;
   return {

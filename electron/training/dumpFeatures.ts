@@ -40,7 +40,7 @@ export const BLOCK_FRAMES = 8;
 /** Block sums (each of 8 frames ≤ 1 per bin) are stored as round(sum × QUANT), clipped to 255. */
 export const QUANT = 255 / BLOCK_FRAMES;
 
-const SOUNDFONTS = [
+export const SOUNDFONTS = [
   '/usr/share/sounds/sf2/FluidR3_GM.sf2',
   '/usr/share/sounds/sf2/TimGM6mb.sf2',
   '/usr/share/sounds/sf3/MuseScore_General.sf3',
@@ -53,7 +53,7 @@ const OTHER_PROGRAMS = [
   1, 2, 4, 5, 6, 7, 8, 11, 12, 16, 19, 21, 24, 25, 26, 40, 41, 42, 46, 48, 49, 52, 56, 61, 64, 68, 71, 73,
 ];
 
-interface Augmentation {
+export interface Augmentation {
   soundfont: string;
   program: number;
   tempoFactor: number;
@@ -63,7 +63,7 @@ interface Augmentation {
   gainDb: number;
 }
 
-function drawAugmentation(rand: () => number): Augmentation {
+export function drawAugmentation(rand: () => number): Augmentation {
   const r = rand();
   const condition = r < 0.3 ? 'dry' : r < 0.65 ? 'room' : 'old';
   return {
@@ -105,6 +105,20 @@ async function render(
   const midi = new Midi(await readFile(perfMid));
   for (const t of midi.header.tempos) t.bpm /= aug.tempoFactor;
   midi.header.update();
+  return renderMidi(midi, aug, work, rand);
+}
+
+/**
+ * Renders a MIDI file (tempo already applied) as one augmented mono recording at the feature
+ * rate: the drawn program on every track, detuning bends, fluidsynth with the drawn soundfont,
+ * then sox (room reverb, band limits, optional tone shelves, level) and the old-recording noise.
+ */
+export async function renderMidi(
+  midi: InstanceType<typeof Midi>,
+  aug: Augmentation & { bassDb?: number; trebleDb?: number },
+  work: string,
+  rand: () => number,
+): Promise<Float32Array> {
   for (const track of midi.tracks) track.instrument.number = aug.program;
   if (aug.old) addDetuneBends(midi, aug.old);
   const mid = join(work, 'perf.mid');
@@ -121,6 +135,8 @@ async function render(
   const effects: string[] = [];
   if (aug.reverb !== undefined) effects.push('reverb', String(aug.reverb));
   if (aug.old) effects.push('highpass', String(aug.old.highpassHz), 'lowpass', String(aug.old.lowpassHz));
+  if (aug.bassDb !== undefined) effects.push('bass', aug.bassDb.toFixed(1));
+  if (aug.trebleDb !== undefined) effects.push('treble', aug.trebleDb.toFixed(1));
   effects.push('gain', '-n', aug.gainDb.toFixed(1));
   await run('sox', [raw, '-c', '1', '-r', String(FEATURE_PARAMS.sampleRate), '-t', 'f32', out, ...effects], {
     maxBuffer: 1 << 26,

@@ -1,4 +1,6 @@
 import type { Features } from '../dsp/features.js';
+import { NUM_PITCHES } from '../dsp/params.js';
+import { sparseNotes, type SparseNotes } from '../dsp/notes.js';
 
 /**
  * Local cost between performance frame i and score frame j:
@@ -7,7 +9,10 @@ import type { Features } from '../dsp/features.js';
  * since the uniform chroma of silence would otherwise look close to everything; plus the Euclidean distance of the DLNCO
  * onset vectors, which sharpens the timing at note onsets). With `normalise` (the default) both
  * distances are first divided by their median over random cells of the piece (`normalisedCost`).
- * `onsetWeight` is tuned on ASAP validation pieces (see `DEFAULT_COST`).
+ * When both sides carry note features (`Features.notes`: the note network's onsets for audio,
+ * the notes themselves for a score) a third term `noteWeight · ‖notes_i − notes_j‖₂` compares
+ * onsets key by key; without them (no note model, pooled frames) the term is absent.
+ * `onsetWeight` and `noteWeight` are tuned on ASAP validation pieces (see `DEFAULT_COST`).
  */
 export interface CostParams {
   /** Weight w of the DLNCO onset distance relative to the chroma cosine distance. */
@@ -16,12 +21,43 @@ export interface CostParams {
   chromaScale?: number;
   /** Multiplier of the onset distance (1 unless set by `normalisedCost`). */
   onsetScale?: number;
+  /** Weight of the note-onset distance (used where both sides carry `notes`). */
+  noteWeight?: number;
+  /** Multiplier of the note distance (1 unless set by `normalisedCost`). */
+  noteScale?: number;
   /** Whether aligners rescale both distances by their median over random cells (`normalisedCost`). */
   normalise?: boolean;
 }
 
 /** Cost weights used unless a caller overrides them. */
-export const DEFAULT_COST: CostParams = { onsetWeight: 1, normalise: true };
+export const DEFAULT_COST: CostParams = { onsetWeight: 1, noteWeight: 1, normalise: true };
+
+const sparseCache = new WeakMap<Float32Array, SparseNotes>();
+
+/** The sparse view of a side's note features (cached per array), or undefined without them. */
+function notesOf(f: Features): SparseNotes | undefined {
+  if (!f.notes || f.notes.length !== f.frames * NUM_PITCHES) return undefined;
+  let s = sparseCache.get(f.notes);
+  if (!s) {
+    s = sparseNotes(f.notes, f.frames);
+    sparseCache.set(f.notes, s);
+  }
+  return s;
+}
+
+/** Weight × scale of the note term for these two sides: 0 unless both carry note features. */
+function noteTermWeight(perf: Features, score: Features, params: CostParams): number {
+  const w = (params.noteWeight ?? 0) * (params.noteScale ?? 1);
+  return w !== 0 && notesOf(perf) && notesOf(score) ? w : 0;
+}
+
+/** ‖perf.notes_i − score.notes_j‖₂ from the sparse perf row and the dense score row. */
+function noteDistance(a: SparseNotes, b: SparseNotes, dense: Float32Array, i: number, j: number): number {
+  let dot = 0;
+  const base = j * NUM_PITCHES;
+  for (let k = a.start[i]; k < a.start[i + 1]; k++) dot += a.value[k] * dense[base + a.index[k]];
+  return Math.sqrt(Math.max(0, a.norm2[i] + b.norm2[j] - 2 * dot));
+}
 
 const silenceCache = new WeakMap<Float32Array, Uint8Array>();
 
@@ -67,8 +103,11 @@ export function cellCost(
     od += d * d;
   }
   const chromaDist = silenceMask(perf)[i] !== silenceMask(score)[j] ? 1 : 1 - dot;
+  const wn = noteTermWeight(perf, score, params);
   return (
-    (params.chromaScale ?? 1) * chromaDist + params.onsetWeight * (params.onsetScale ?? 1) * Math.sqrt(od)
+    (params.chromaScale ?? 1) * chromaDist +
+    params.onsetWeight * (params.onsetScale ?? 1) * Math.sqrt(od) +
+    (wn !== 0 ? wn * noteDistance(notesOf(perf)!, notesOf(score)!, score.notes!, i, j) : 0)
   );
 }
 
@@ -103,6 +142,9 @@ export function rowCosts(
   const rowSilent = silenceMask(perf)[i];
   const colSilent = silenceMask(score);
   const w = params.onsetWeight * (params.onsetScale ?? 1);
+  const wn = noteTermWeight(perf, score, params);
+  const na = wn !== 0 ? notesOf(perf) : undefined;
+  const nb = wn !== 0 ? notesOf(score) : undefined;
   const pi = i * 12;
   const a0 = a[pi],
     a1 = a[pi + 1],
@@ -174,6 +216,7 @@ export function rowCosts(
             d11 * d11,
         );
     }
+    if (na && nb) c += wn * noteDistance(na, nb, score.notes!, i, j);
     out[j - lo] = c;
   }
 }
@@ -202,6 +245,12 @@ export function randomCellCost(
 }
 
 /**
+ * Note features are sparse (most cells of unrelated frames compare silence with silence), so
+ * their distance is scaled by this upper quantile over random cells rather than the median.
+ */
+export const NOTE_SCALE_QUANTILE = 0.8;
+
+/**
  * Cost params whose chroma and onset distances are each divided by their median over random
  * cells of these two sequences, so `onsetWeight` means the same on every piece (a piece whose
  * onset vectors are large everywhere does not let the onset term drown the chroma term).
@@ -215,10 +264,14 @@ export function normalisedCost(
   if (!params.normalise) return params;
   const c = randomCellCost(perf, score, { onsetWeight: 0 });
   const o = randomCellCost(perf, score, { onsetWeight: 1, chromaScale: 0 });
+  const n = noteTermWeight(perf, score, { onsetWeight: 0, noteWeight: 1 })
+    ? randomCellCost(perf, score, { onsetWeight: 0, chromaScale: 0, noteWeight: 1 }, NOTE_SCALE_QUANTILE)
+    : 1;
   return {
     ...params,
     chromaScale: 1 / Math.max(c, 0.05),
     onsetScale: 1 / Math.max(o, 0.05),
+    noteScale: 1 / Math.max(n, 0.05),
     normalise: false,
   };
 }

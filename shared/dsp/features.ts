@@ -14,6 +14,11 @@ export interface Features {
   onset: Float32Array;
   /** [frames] natural log of total pitch energy (sine of amplitude A ≈ log(1.5·A²); silence = log(energyFloor)). */
   energy: Float32Array;
+  /**
+   * [frames × NUM_PITCHES] note-onset features (`shared/dsp/notes.ts`): for audio from the note
+   * network (absent without a note model), for a score from its notes. Pooling drops them.
+   */
+  notes?: Float32Array;
   /** Audio only: the tuning (cents from `tuningHz`) the pitch bands followed. */
   tuningCents?: number;
 }
@@ -426,13 +431,36 @@ export function removeNoiseFloor(pe: PitchEnergy): number {
 export function audioFeatures(
   mono: Float32Array,
   onProgress?: (fraction: number) => void,
-  opts: { tuningCents?: number; noiseFloor?: boolean } = {},
+  opts: AudioPitchEnergyOptions = {},
 ): Features {
+  const { pe, tuningCents } = tunedPitchEnergy(mono, onProgress, opts);
+  return { ...featuresFromPitchEnergy(pe), tuningCents };
+}
+
+/** Options of `tunedPitchEnergy` / `audioFeatures`. */
+export interface AudioPitchEnergyOptions {
+  /** Tuning (cents) the bands follow; estimated when absent. */
+  tuningCents?: number;
+  /** Whether stationary noise is removed (default true). */
+  noiseFloor?: boolean;
+}
+
+/**
+ * The pitch energy every audio feature starts from (the chroma features and the note network's
+ * input alike): bands following the recording's tuning (`estimateTuningCents`, ignored within
+ * `TUNING_DEADZONE_CENTS`, unless `tuningCents` is given), stationary noise removed unless
+ * `noiseFloor` is false.
+ */
+export function tunedPitchEnergy(
+  mono: Float32Array,
+  onProgress?: (fraction: number) => void,
+  opts: AudioPitchEnergyOptions = {},
+): { pe: PitchEnergy; tuningCents: number } {
   let cents = opts.tuningCents ?? estimateTuningCents(mono);
   if (opts.tuningCents === undefined && Math.abs(cents) < TUNING_DEADZONE_CENTS) cents = 0;
   const pe = audioPitchEnergy(mono, onProgress, cents);
   if (opts.noiseFloor !== false) removeNoiseFloor(pe);
-  return { ...featuresFromPitchEnergy(pe), tuningCents: cents };
+  return { pe, tuningCents: cents };
 }
 
 /** Features of score notes (no synthesis: a piano-like note model) on the same grid, hop in score seconds. */

@@ -1,0 +1,58 @@
+/**
+ * The features the engine aligns: chroma, onsets and energy from the tuned pitch energy, and,
+ * when the note model loads, pitch-wise note-onset features from the note network for the
+ * recording and from the notes for the score (`shared/dsp/notes.ts`).
+ */
+import {
+  featuresFromPitchEnergy,
+  scoreFeatures,
+  tunedPitchEnergy,
+  type AudioPitchEnergyOptions,
+  type Features,
+} from '../../shared/dsp/features.js';
+import { noteOnsetFeature, scoreNoteFeatures } from '../../shared/dsp/notes.js';
+import type { ScoreNote } from '../../shared/score.js';
+import { NeuralModelError } from './neural.js';
+import { sharedNoteModel } from './notes.js';
+
+/** Options of `recordingFeatures`. */
+export interface RecordingFeatureOptions extends AudioPitchEnergyOptions {
+  /** Progress of the feature stage, 0..1. */
+  onProgress?: (fraction: number) => void;
+  /** Note model folder (default the shipped `models/accord-notes`); `false` leaves the note features out. */
+  noteModelDir?: string | false;
+  /** Threads for the note network (default 1). */
+  threads?: number;
+}
+
+/**
+ * Features of mono audio at the feature rate. The note network runs on the same pitch energy as
+ * the chroma; if its model is missing or broken the features come without notes and the
+ * returned warning says why (the alignment then uses chroma and onsets alone).
+ */
+export async function recordingFeatures(
+  mono: Float32Array,
+  opts: RecordingFeatureOptions = {},
+): Promise<{ features: Features; warnings: string[] }> {
+  const progress = opts.onProgress;
+  const { pe, tuningCents } = tunedPitchEnergy(mono, progress && ((f) => progress(0.8 * f)), opts);
+  const features: Features = { ...featuresFromPitchEnergy(pe), tuningCents };
+  const warnings: string[] = [];
+  if (opts.noteModelDir === false) return { features, warnings };
+  try {
+    const model = await sharedNoteModel(opts.noteModelDir, opts.threads);
+    const act = await model.run(pe);
+    features.notes = noteOnsetFeature(act.onset, act.frames);
+  } catch (err) {
+    if (!(err instanceof NeuralModelError)) throw err;
+    warnings.push(`${err.message}; aligned without the note network's features (chroma and onsets only)`);
+  }
+  progress?.(1);
+  return { features, warnings };
+}
+
+/** Features of score notes, with their note-onset features. */
+export function scoreNoteAwareFeatures(notes: readonly ScoreNote[], durationSeconds: number): Features {
+  const f = scoreFeatures(notes, durationSeconds);
+  return { ...f, notes: scoreNoteFeatures(notes, f.frames) };
+}

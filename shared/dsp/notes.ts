@@ -1,0 +1,97 @@
+import type { ScoreNote } from '../score.js';
+import { FEATURE_PARAMS, HOP_SECONDS, NUM_PITCHES } from './params.js';
+
+/**
+ * Note features: pitch-wise onset evidence on the feature grid, for audio from the note network's
+ * onset probabilities (`models/accord-notes`), for a score from its notes. Both sides go through
+ * the same decaying tail (`noteOnsetFeature`), so a cost can compare them frame by frame: a
+ * performance onset matches a score onset of the same key (not of the same pitch class, as chroma
+ * onsets do), and the tail gives the alignment a slope towards the exact onset frame.
+ */
+
+/** Tail length (frames) of `noteOnsetFeature`: weights sqrt((n − k)/n), k = 0..n−1 (as DLNCO). */
+export const NOTE_TAIL_FRAMES = 10;
+/** Onset probabilities below this are treated as 0 (they are the network's noise floor). */
+export const NOTE_ONSET_FLOOR = 0.05;
+
+/**
+ * Pitch-wise onset feature [frames × NUM_PITCHES] from onset strengths in 0..1 (same layout):
+ * values under `NOTE_ONSET_FLOOR` are dropped, then each frame's strengths ring on for
+ * `NOTE_TAIL_FRAMES` frames with a square-root decay; overlapping tails keep the maximum.
+ */
+export function noteOnsetFeature(strength: Float32Array, frames: number): Float32Array {
+  if (strength.length !== frames * NUM_PITCHES)
+    throw new RangeError(
+      `noteOnsetFeature: expected ${frames} × ${NUM_PITCHES} = ${frames * NUM_PITCHES} values, got ${strength.length}`,
+    );
+  const n = NOTE_TAIL_FRAMES;
+  const w = Array.from({ length: n }, (_, k) => Math.sqrt((n - k) / n));
+  const out = new Float32Array(strength.length);
+  for (let f = 0; f < frames; f++) {
+    const row = f * NUM_PITCHES;
+    for (let p = 0; p < NUM_PITCHES; p++) {
+      const v = strength[row + p];
+      if (v < NOTE_ONSET_FLOOR) continue;
+      for (let k = 0; k < n && f + k < frames; k++) {
+        const idx = (f + k) * NUM_PITCHES + p;
+        const x = v * w[k];
+        if (x > out[idx]) out[idx] = x;
+      }
+    }
+  }
+  return out;
+}
+
+/** Score onsets [frames × NUM_PITCHES]: 1 at the frame nearest each note's onset (pitches outside the piano are dropped). */
+export function scoreOnsetStrength(notes: readonly ScoreNote[], frames: number): Float32Array {
+  const out = new Float32Array(frames * NUM_PITCHES);
+  for (const n of notes) {
+    const p = n.pitch - FEATURE_PARAMS.minPitch;
+    if (p < 0 || p >= NUM_PITCHES) continue;
+    const f = Math.round(n.onset / HOP_SECONDS);
+    if (f >= 0 && f < frames) out[f * NUM_PITCHES + p] = 1;
+  }
+  return out;
+}
+
+/** The score's note features on a grid of `frames` frames (those of its `scoreFeatures`). */
+export function scoreNoteFeatures(notes: readonly ScoreNote[], frames: number): Float32Array {
+  return noteOnsetFeature(scoreOnsetStrength(notes, frames), frames);
+}
+
+/**
+ * Sparse view of note features for fast dot products: per frame the pitches with a value
+ * (`index`, `value` from `start[f]` to `start[f + 1]`) and the squared norm.
+ */
+export interface SparseNotes {
+  start: Int32Array;
+  index: Uint8Array;
+  value: Float32Array;
+  norm2: Float32Array;
+}
+
+/** Builds the sparse view of [frames × NUM_PITCHES] note features. */
+export function sparseNotes(notes: Float32Array, frames: number): SparseNotes {
+  let count = 0;
+  for (let i = 0; i < notes.length; i++) if (notes[i] > 0) count++;
+  const start = new Int32Array(frames + 1);
+  const index = new Uint8Array(count);
+  const value = new Float32Array(count);
+  const norm2 = new Float32Array(frames);
+  let k = 0;
+  for (let f = 0; f < frames; f++) {
+    start[f] = k;
+    let s = 0;
+    for (let p = 0; p < NUM_PITCHES; p++) {
+      const v = notes[f * NUM_PITCHES + p];
+      if (v > 0) {
+        index[k] = p;
+        value[k++] = v;
+        s += v * v;
+      }
+    }
+    norm2[f] = s;
+  }
+  start[frames] = k;
+  return { start, index, value, norm2 };
+}

@@ -11,6 +11,8 @@ export type {
   EventChannels,
   MatrixImage,
   Peaks,
+  PracticeLoop,
+  PracticeSettings,
   ProjectDetail,
   ProjectStatus,
   ProjectSummary,

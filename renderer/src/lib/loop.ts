@@ -176,7 +176,10 @@ export class LoopRunner extends Emitter<LoopEvents> {
       if (finished) this.#media.pause();
       this.#media.currentTime = passStart(s);
       this.emit('wrap', { pass: this.#passes, atSeconds: t, overshootSeconds: t - s.end, finished });
-      if (finished) return this.stop();
+      if (finished) {
+        this.#passes = 0;
+        return this.stop();
+      }
       if (!this.#running || this.#media.paused) return;
     }
     const ms = msUntilWrap(s, this.#media.currentTime, this.#media.playbackRate);

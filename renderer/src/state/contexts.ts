@@ -2,6 +2,7 @@ import { createContext } from '../lib/context';
 import type { AccordApi } from '../lib/api';
 import type { AlignmentState } from './alignment.svelte';
 import type { PlayerState } from './player.svelte';
+import type { PracticeState } from './practice.svelte';
 import type { ProjectsState } from './projects.svelte';
 import type { ViewSettings } from './view.svelte';
 
@@ -15,3 +16,5 @@ export const playerContext = createContext<PlayerState>('player');
 export const alignmentContext = createContext<AlignmentState>('alignment');
 /** Zoom / view / help settings. */
 export const viewContext = createContext<ViewSettings>('view settings');
+/** Practice mode (loop, speed, metronome) of the open piece. */
+export const practiceContext = createContext<PracticeState>('practice');

@@ -1,4 +1,5 @@
 import WaveSurfer from 'wavesurfer.js';
+import RegionsPlugin, { type Region } from 'wavesurfer.js/dist/plugins/regions.esm.js';
 import { Emitter } from '../lib/emitter';
 import type { Peaks } from '../lib/api';
 
@@ -29,7 +30,16 @@ export interface WaveformEvents {
   zoom: [pxPerSec: number];
   /** The visible window starts at `seconds` (after a scroll or zoom). */
   scroll: [seconds: number];
+  /** The user dragged across the waveform (or moved the loop's edges) while selection is on. */
+  select: [startSeconds: number, endSeconds: number];
 }
+
+/** Colour of the loop region. */
+const LOOP_COLOR = 'rgba(229, 160, 62, 0.28)';
+/** Id prefix of the region showLoop() draws. */
+const LOOP_REGION_ID = 'accord-loop';
+/** Shortest selection taken as a loop, seconds (shorter drags are clicks). */
+const MIN_SELECTION_SECONDS = 0.1;
 
 /** The recording's waveform (wavesurfer.js v7 driven by precomputed peaks), scrolling with the playhead. */
 export class WaveformView extends Emitter<WaveformEvents> {
@@ -37,6 +47,10 @@ export class WaveformView extends Emitter<WaveformEvents> {
   #unsubs: (() => void)[] = [];
   #container: HTMLElement;
   #zoom: number;
+  #regions: RegionsPlugin;
+  #loop: Region | null = null;
+  #loopSerial = 0;
+  #disableDrag: (() => void) | null = null;
 
   constructor(opts: WaveformOptions) {
     super();
@@ -59,6 +73,21 @@ export class WaveformView extends Emitter<WaveformEvents> {
       dragToSeek: true,
       interact: true,
     });
+    this.#regions = this.#ws.registerPlugin(RegionsPlugin.create());
+    this.#unsubs.push(
+      this.#regions.on('region-created', (r) => {
+        // the loop shown by showLoop(), not a new selection
+        if (r.id.startsWith(LOOP_REGION_ID)) return;
+        // a drag made a new selection: it replaces the loop shown
+        if (r.end - r.start < MIN_SELECTION_SECONDS) return r.remove();
+        this.#loop?.remove();
+        this.#loop = r;
+        this.emit('select', r.start, r.end);
+      }),
+      this.#regions.on('region-updated', (r) => {
+        if (r === this.#loop) this.emit('select', r.start, r.end);
+      }),
+    );
     this.#unsubs.push(
       this.#ws.on('interaction', (t) => this.emit('seek', t)),
       this.#ws.once('redrawcomplete', () => {
@@ -89,8 +118,45 @@ export class WaveformView extends Emitter<WaveformEvents> {
     if (d > 0 && Math.abs(this.#ws.getCurrentTime() - seconds) > 0.05) this.#ws.setTime(seconds);
   }
 
+  /** Lets a drag across the waveform select a range (`select` events) instead of seeking. */
+  setSelectable(on: boolean): void {
+    if (on === (this.#disableDrag !== null)) return;
+    if (on) {
+      this.#ws.setOptions({ dragToSeek: false });
+      this.#disableDrag = this.#regions.enableDragSelection({ color: LOOP_COLOR });
+    } else {
+      this.#disableDrag?.();
+      this.#disableDrag = null;
+      this.#ws.setOptions({ dragToSeek: true });
+    }
+  }
+
+  /** Shows the loop [start, end] (null hides it); its edges can be dragged while selection is on. */
+  showLoop(loop: { startSeconds: number; endSeconds: number } | null): void {
+    const cur = this.#loop;
+    if (!loop) {
+      cur?.remove();
+      this.#loop = null;
+      return;
+    }
+    if (cur && Math.abs(cur.start - loop.startSeconds) < 1e-3 && Math.abs(cur.end - loop.endSeconds) < 1e-3)
+      return;
+    cur?.remove();
+    this.#loop = null;
+    const r = this.#regions.addRegion({
+      id: `${LOOP_REGION_ID}-${++this.#loopSerial}`,
+      start: loop.startSeconds,
+      end: loop.endSeconds,
+      color: LOOP_COLOR,
+      drag: false,
+      resize: true,
+    });
+    this.#loop = r;
+  }
+
   /** Removes the waveform and every listener. */
   destroy(): void {
+    this.#disableDrag?.();
     for (const fn of this.#unsubs.splice(0)) fn();
     this.clearListeners();
     this.#ws.destroy();

@@ -23,7 +23,9 @@ const FRAME_SECONDS = 512 / 22050;
 
 /** What the init script records. */
 interface Probe {
-  sets: { before: number; to: number; paused: boolean }[];
+  sets: { before: number; to: number; paused: boolean; rate: number }[];
+  /** Heard audio time of each media play() call. */
+  plays: number[];
   clicks: { when: number }[];
   samples: { audio: number; media: number }[];
   sampling: boolean;
@@ -33,6 +35,7 @@ interface Probe {
 function installProbe(): void {
   const probe: Probe & { media: HTMLMediaElement[]; contexts: AudioContext[] } = {
     sets: [],
+    plays: [],
     clicks: [],
     samples: [],
     sampling: false,
@@ -50,13 +53,26 @@ function installProbe(): void {
       return get.call(this) as number;
     },
     set(this: HTMLMediaElement, v: number) {
-      probe.sets.push({ before: get.call(this) as number, to: v, paused: this.paused });
+      probe.sets.push({
+        before: get.call(this) as number,
+        to: v,
+        paused: this.paused,
+        rate: this.playbackRate,
+      });
       set.call(this, v);
     },
   });
+  /** The audio clock as heard now (the app schedules against the same). */
+  const heard = (c: AudioContext): number => {
+    const ts = c.getOutputTimestamp();
+    return ts.contextTime && ts.performanceTime
+      ? ts.contextTime + (performance.now() - ts.performanceTime) / 1000
+      : c.currentTime;
+  };
   const play = HTMLMediaElement.prototype.play;
   HTMLMediaElement.prototype.play = function (this: HTMLMediaElement) {
     if (!probe.media.includes(this)) probe.media.push(this);
+    probe.plays.push(probe.contexts[0] ? heard(probe.contexts[0]) : Number.NaN);
     return play.call(this);
   };
   const Ctx = window.AudioContext;
@@ -80,13 +96,6 @@ function installProbe(): void {
       },
     });
   }
-  /** The audio clock as heard now (the app schedules against the same). */
-  const heard = (c: AudioContext): number => {
-    const ts = c.getOutputTimestamp();
-    return ts.contextTime && ts.performanceTime
-      ? ts.contextTime + (performance.now() - ts.performanceTime) / 1000
-      : c.currentTime;
-  };
   const sample = () => {
     const m = probe.media[0];
     const c = probe.contexts[0];
@@ -269,8 +278,53 @@ describe('practice mode', () => {
     }
   });
 
+  it("counts in on the performer's beat, ramps the speed each pass and stops after the passes set", async () => {
+    await practice.loopBars('3');
+    await practice.setNumber(practice.preRoll, 0);
+    await practice.setNumber(practice.passes, 3);
+    await practice.ramp.check();
+    await practice.setNumber(practice.speed, 90);
+    await practice.setNumber(practice.countIn, 2);
+    const { a, b } = await practice.loop();
+    await probe((p) => {
+      p.sets.length = 0;
+      p.clicks.length = 0;
+      p.plays.length = 0;
+    });
+    await editor.playButton.click();
+    await editor.pauseButton.waitFor();
+    await editor.playButton.waitFor({ timeout: 30_000 });
+    const { sets, clicks, plays, time } = await probe((p) => ({
+      sets: p.sets.slice(),
+      clicks: p.clicks.slice(),
+      plays: p.plays.slice(),
+      time: p.media[0].currentTime,
+    }));
+    const wraps = sets.filter((s) => Math.abs(s.to - a) < 1e-6 && s.before > a + 1 && s.before < b + 0.1);
+    expect(wraps.map((w) => w.rate)).toEqual([0.9, 0.95, 1]);
+    expect(wraps.map((w) => w.paused)).toEqual([false, false, true]);
+    expect(Math.abs(time - a)).toBeLessThan(0.001);
+    // two count-in clicks a performer's beat apart (at 90 %), then playback a beat later
+    const gaps = beats
+      .filter((b) => b.time >= a - 0.01)
+      .slice(0, 5)
+      .map((b, i, xs) => (i > 0 ? b.time - xs[i - 1].time : 0))
+      .slice(1)
+      .sort((x, y) => x - y);
+    const period = gaps[gaps.length >> 1] / 0.9;
+    const countIn = clicks.filter((c) => c.when < plays[0]);
+    expect(countIn).toHaveLength(2);
+    expect(Math.abs(countIn[1].when - countIn[0].when - period)).toBeLessThan(0.03);
+    expect(Math.abs(plays[0] - countIn[1].when - period)).toBeLessThan(0.05);
+    await practice.ramp.uncheck();
+    await practice.setNumber(practice.countIn, 0);
+    await practice.setNumber(practice.passes, '');
+  });
+
   it('plays from a bar clicked in the bar list and from a note clicked in the sheet', async () => {
     await practice.metronome.uncheck();
+    // with a loop set, playback stays in it: clear it to play from anywhere
+    await page.getByRole('button', { name: 'Clear loop' }).click();
     await practice.playBar('4');
     await editor.pauseButton.waitFor();
     const started = await probe((p) => p.sets[p.sets.length - 1].to);

@@ -76,14 +76,53 @@ export interface LoopClock {
   cancelFrame(id: number): void;
   setTimer(fn: () => void, ms: number): number;
   clearTimer(id: number): void;
+  /** Runs `fn` in a new task as soon as possible (no timer clamping); returns a cancel function. */
+  nextTask(fn: () => void): () => void;
+  /**
+   * Holds the thread until `done()` or `maxMs` have passed, letting microtasks run between
+   * checks, then calls `after(true when done() became true)`. A clock that cannot hold calls
+   * `after(false)` at once.
+   */
+  holdUntil(done: () => boolean, maxMs: number, after: (reached: boolean) => void): void;
 }
 
-/** The browser's timers. */
+/** Wall-clock ms before B from which the runner polls every task instead of sleeping on a timer. */
+export const POLL_WINDOW_MS = 40;
+/** Wall-clock ms before B from which the runner holds the thread (no frame or task can come between). */
+export const HOLD_WINDOW_MS = 15;
+
+/** The browser's timers; `nextTask` posts to a MessageChannel (setTimeout clamps nested calls to 4 ms). */
 export const BROWSER_CLOCK: LoopClock = {
   requestFrame: (fn) => requestAnimationFrame(fn),
   cancelFrame: (id) => cancelAnimationFrame(id),
   setTimer: (fn, ms) => window.setTimeout(fn, ms),
   clearTimer: (id) => window.clearTimeout(id),
+  nextTask: (fn) => {
+    const ch = new MessageChannel();
+    let live = true;
+    ch.port1.onmessage = () => {
+      ch.port1.close();
+      if (live) fn();
+    };
+    ch.port2.postMessage(null);
+    return () => {
+      live = false;
+      ch.port1.close();
+    };
+  },
+  // Chrome holds currentTime constant within a task and refreshes it at the microtask checkpoint
+  // after a read, so awaiting between reads sees the clock move while nothing else runs.
+  holdUntil: (done, maxMs, after) => {
+    const end = performance.now() + maxMs;
+    const hold = async (): Promise<boolean> => {
+      while (performance.now() < end) {
+        await null;
+        if (done()) return true;
+      }
+      return false;
+    };
+    void hold().then(after);
+  },
 };
 
 /** One wrap from B back to the pass start. */
@@ -105,9 +144,11 @@ export interface LoopEvents {
 }
 
 /**
- * Keeps playback inside [pass start, B]: checks the media time on every animation frame and on a
- * timer set for the moment B is due (frames alone are up to 17 ms apart, 25 ms of media at 150 %),
- * and seeks back to the pass start there; after `count` passes it pauses at the pass start.
+ * Keeps playback inside [pass start, B]: checks the media time on every animation frame, on a
+ * timer set for shortly before B is due (frames alone are up to 17 ms apart, 25 ms of media at
+ * 150 %), then on every task, and for the last `HOLD_WINDOW_MS` holds the thread (a frame or a
+ * long task starting just before B would otherwise overshoot), and seeks back to the pass start
+ * at B; after `count` passes it pauses at the pass start.
  */
 export class LoopRunner extends Emitter<LoopEvents> {
   #media: LoopMedia;
@@ -116,6 +157,8 @@ export class LoopRunner extends Emitter<LoopEvents> {
   #passes = 0;
   #frame = 0;
   #timer = 0;
+  #cancelTask: (() => void) | null = null;
+  #holding = false;
   #running = false;
 
   constructor(media: LoopMedia, clock: LoopClock = BROWSER_CLOCK) {
@@ -161,14 +204,14 @@ export class LoopRunner extends Emitter<LoopEvents> {
   stop(): void {
     this.#running = false;
     this.#clock.cancelFrame(this.#frame);
-    this.#clock.clearTimer(this.#timer);
+    this.#disarm();
   }
 
   /** Checks the media time now: wraps at B, otherwise arms the timer for B. */
   check(): void {
     const s = this.#spec;
-    this.#clock.clearTimer(this.#timer);
-    if (!s || !this.#running || this.#media.paused) return;
+    this.#disarm();
+    if (!s || !this.#running || this.#media.paused || this.#holding) return;
     const t = this.#media.currentTime;
     if (mustWrap(s, t)) {
       this.#passes++;
@@ -183,7 +226,26 @@ export class LoopRunner extends Emitter<LoopEvents> {
       if (!this.#running || this.#media.paused) return;
     }
     const ms = msUntilWrap(s, this.#media.currentTime, this.#media.playbackRate);
-    this.#timer = this.#clock.setTimer(() => this.check(), ms);
+    if (ms > POLL_WINDOW_MS) this.#timer = this.#clock.setTimer(() => this.check(), ms - POLL_WINDOW_MS);
+    else if (ms > HOLD_WINDOW_MS) this.#cancelTask = this.#clock.nextTask(() => this.check());
+    else this.#hold(s, ms);
+  }
+
+  /** The last few ms before B: hold the thread so no frame or long task delays the wrap. */
+  #hold(s: LoopSpec, ms: number): void {
+    this.#holding = true;
+    const done = () => !this.#running || this.#media.paused || mustWrap(s, this.#media.currentTime);
+    this.#clock.holdUntil(done, ms + 10, (reached) => {
+      this.#holding = false;
+      if (reached) this.check();
+      else this.#cancelTask = this.#clock.nextTask(() => this.check());
+    });
+  }
+
+  #disarm(): void {
+    this.#clock.clearTimer(this.#timer);
+    this.#cancelTask?.();
+    this.#cancelTask = null;
   }
 
   /** Stops watching and drops every listener. */

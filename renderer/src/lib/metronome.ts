@@ -144,6 +144,8 @@ export class WebAudioClicks implements ClickSink {
     const g = c.createGain();
     g.gain.value = useAccent ? 1 : 0.6;
     node.connect(g).connect(this.#gain);
+    // a click the audio thread can no longer play on time is dropped rather than played late
+    if (when < c.currentTime - LATE_SECONDS) return;
     const at = Math.max(c.currentTime, when);
     node.start(at);
     const entry = { node, when: at };

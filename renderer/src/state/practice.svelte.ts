@@ -319,10 +319,10 @@ export class PracticeState {
       this.#clicks.setVolume(s.metronome.volume);
       this.#clicks.setAccent(s.metronome.accent);
     }
+    // the audio context is made when clicks are first due (playing), not when switched on
     if (this.#metronomeOn()) {
-      this.#ensureClicks();
       if (!this.#d.media.paused) this.#startTicking();
-    } else this.#scheduler?.reset();
+    } else this.#stopTicking();
   }
 
   #applySpeed(): void {

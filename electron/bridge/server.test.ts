@@ -327,6 +327,7 @@ describe.skipIf(!existsSync('/usr/bin/chromium'))('window.accord in Chromium', (
       'export',
       'job',
       'on',
+      'practice',
       'project',
       'recording',
       'review',

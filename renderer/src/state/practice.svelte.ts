@@ -19,6 +19,15 @@ export const DEFAULT_PRACTICE: PracticeSettings = {
   countInBeats: 0,
 };
 
+/** Settings whose change starts the loop's pass count (and the ramp) again. */
+const LOOP_KEYS: readonly (keyof PracticeSettings)[] = [
+  'loop',
+  'preRollSeconds',
+  'loopCount',
+  'speedPercent',
+  'ramp',
+];
+
 /** How often the metronome looks ahead while playing, ms (frames also tick it). */
 const SCHEDULER_INTERVAL_MS = 25;
 
@@ -292,7 +301,11 @@ export class PracticeState {
 
   #update(patch: Partial<PracticeSettings>): void {
     this.#settings = { ...this.#settings, ...patch };
-    this.#pass = 0;
+    // a new loop, speed or ramp starts the pass count again; the metronome's settings do not
+    if (LOOP_KEYS.some((k) => k in patch)) {
+      this.#pass = 0;
+      this.#runner.resetPasses();
+    }
     this.#apply();
     this.#scheduleSave();
   }
@@ -309,11 +322,19 @@ export class PracticeState {
     this.#applySpeed();
     const s = this.#settings;
     const loop = this.#open ? s.loop : null;
-    this.#runner.setSpec(
-      loop
-        ? { start: loop.startSeconds, end: loop.endSeconds, preRoll: s.preRollSeconds, count: s.loopCount }
-        : null,
-    );
+    const spec = loop
+      ? { start: loop.startSeconds, end: loop.endSeconds, preRoll: s.preRollSeconds, count: s.loopCount }
+      : null;
+    const cur = this.#runner.spec;
+    const same =
+      spec === null
+        ? cur === null
+        : cur !== null &&
+          cur.start === spec.start &&
+          cur.end === spec.end &&
+          cur.preRoll === spec.preRoll &&
+          cur.count === spec.count;
+    if (!same) this.#runner.setSpec(spec);
     if (this.#scheduler) this.#scheduler.stopBefore = loop ? loop.endSeconds - WRAP_EARLY_SECONDS : Infinity;
     if (this.#clicks) {
       this.#clicks.setVolume(s.metronome.volume);

@@ -159,15 +159,39 @@ afterAll(async () => {
 const barStart = (n: number): number => beats.filter((b) => b.downbeat)[n - 1].time;
 
 describe('practice mode', () => {
+  it('sets the loop from a drag across the waveform', async () => {
+    await practice.open();
+    await editor.waveform.locator('div').first().waitFor();
+    const box = await editor.waveform.boundingBox();
+    if (!box) throw new Error('the waveform is not visible');
+    const zoom = Number((await editor.zoom.innerText()).replace(/[^\d.]/g, ''));
+    const y = box.y + box.height / 2;
+    await page.mouse.move(box.x + 100, y);
+    await page.mouse.down();
+    for (let k = 1; k <= 10; k++) await page.mouse.move(box.x + 100 + 20 * k, y);
+    await page.mouse.up();
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="practice"]')?.getAttribute('data-loop-end'),
+    );
+    const { a, b } = await practice.loop();
+    // 200 px at the waveform's zoom
+    expect(b - a).toBeGreaterThan((200 / zoom) * 0.9);
+    expect(b - a).toBeLessThan((200 / zoom) * 1.1);
+    expect(await practice.bars.inputValue()).toBe('');
+    expect(await page.getByLabel('Loop', { exact: true }).innerText()).toMatch(/^A 0:0\d\.\d – B 0:0\d\.\d/);
+  });
+
   it('refuses bad typed bars with a message and loops good ones on the exported bar lines', async () => {
     await practice.open();
+    const dragged = await practice.loop();
     await practice.loopBars('5-3');
     expect(await practice.barsError.innerText()).toBe('Bar 3 comes before bar 5: type the first bar first.');
     await practice.loopBars('2-99');
     expect(await practice.barsError.innerText()).toBe('This score has no bar 99 (bars 1–7).');
     await practice.loopBars('two');
     expect(await practice.barsError.innerText()).toContain('Expected bars as first–last (e.g. 2-4)');
-    expect(Number.isNaN((await practice.loop()).a)).toBe(true);
+    // refused bars leave the loop as it was
+    expect(await practice.loop()).toEqual(dragged);
     await practice.loopBars('3–3');
     await practice.barsError.waitFor({ state: 'detached' });
     const { a, b } = await practice.loop();

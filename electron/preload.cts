@@ -17,7 +17,7 @@ import type {
   Result,
 } from '../shared/ipc.js';
 
-const { contextBridge, ipcRenderer } = electron;
+const { contextBridge, ipcRenderer, webUtils } = electron;
 
 function invoker<C extends InvokeChannel>(channel: C): (...args: InvokeArgs<C>) => Promise<InvokeResult<C>> {
   return async (...args) => {
@@ -82,6 +82,8 @@ const api: AccordApi = {
   export: { alignment: invoker('export:alignment') },
   dialog: { open: invoker('dialog:open'), save: invoker('dialog:save') },
   on,
+  // Electron 32+ has no File.path: only the preload can ask where a dropped file lies.
+  files: { pathFor: (file) => webUtils.getPathForFile(file as File) },
 };
 
 contextBridge.exposeInMainWorld('accord', api);

@@ -101,7 +101,7 @@ describe('validators', () => {
       message(() =>
         validateArgs('project:create', [{ recordingPath: 'take1.wav', scorePath: '/music/score.mid' }], env),
       ),
-    ).toBe('recordingPath: expected an absolute path, got the string "take1.wav"');
+    ).toBe('The recording: expected an absolute path, got the string "take1.wav"');
     expect(
       message(() =>
         validateArgs(
@@ -110,7 +110,7 @@ describe('validators', () => {
           env,
         ),
       ),
-    ).toBe('recordingPath: expected an existing file, got the string "/music/gone.wav"');
+    ).toBe('The recording: expected an existing file, got the string "/music/gone.wav"');
     expect(
       message(() =>
         validateArgs(
@@ -129,7 +129,7 @@ describe('validators', () => {
       /format: expected one of csv \| json \| asap \| audacity \| svl \| midi/,
     );
     expect(message(() => validateArgs('export:alignment', [1, 'csv', '/nowhere/x.csv'], env))).toBe(
-      'destPath directory: expected an existing directory, got the string "/nowhere"',
+      'The export destination\'s folder: expected an existing folder, got the string "/nowhere"',
     );
     expect(message(() => validateArgs('export:alignment', [1, 'csv', '/music'], env))).toMatch(
       /expected a file path, not a directory/,

@@ -466,7 +466,6 @@ export const MENU_COMMANDS = [
   'file:open',
   'file:export',
   'file:close',
-  'view:waveform',
   'view:score',
   'view:matrix',
   'view:pianoroll',
@@ -476,6 +475,43 @@ export const MENU_COMMANDS = [
 ] as const;
 /** One of `MENU_COMMANDS`. */
 export type MenuCommand = (typeof MENU_COMMANDS)[number];
+
+/** A menu item's keyboard shortcut (Electron accelerator syntax) and what it does, in words. */
+export interface MenuShortcut {
+  command: MenuCommand;
+  accelerator: string;
+  /** The help overlay's description. */
+  does: string;
+}
+
+/** The app menu's shortcuts: main builds the menu from this table and the help overlay lists it. */
+export const MENU_SHORTCUTS: readonly MenuShortcut[] = [
+  { command: 'file:new', accelerator: 'CmdOrCtrl+N', does: 'New project' },
+  { command: 'file:open', accelerator: 'CmdOrCtrl+O', does: 'Back to the project list, to open one' },
+  {
+    command: 'file:export',
+    accelerator: 'CmdOrCtrl+E',
+    does: 'Export the alignment in the format last chosen',
+  },
+  { command: 'file:close', accelerator: 'CmdOrCtrl+W', does: 'Close the project' },
+  { command: 'view:score', accelerator: 'CmdOrCtrl+1', does: 'Sheet music view' },
+  { command: 'view:pianoroll', accelerator: 'CmdOrCtrl+2', does: 'Piano roll view' },
+  { command: 'view:matrix', accelerator: 'CmdOrCtrl+3', does: 'Matrix view, enlarged' },
+  { command: 'view:zoom-in', accelerator: 'CmdOrCtrl+=', does: 'Zoom in' },
+  { command: 'view:zoom-out', accelerator: 'CmdOrCtrl+-', does: 'Zoom out' },
+];
+
+/** The accelerator of menu command `command` (throws for a command without one). */
+export function menuAccelerator(command: MenuCommand): string {
+  const s = MENU_SHORTCUTS.find((m) => m.command === command);
+  if (!s) throw new Error(`menuAccelerator: expected a command with a shortcut, got ${command}`);
+  return s.accelerator;
+}
+
+/** An accelerator as the help shows it (`CmdOrCtrl+E` → `Ctrl+E`, or `⌘E` on a Mac). */
+export function acceleratorLabel(accelerator: string, mac = false): string {
+  return mac ? accelerator.replace('CmdOrCtrl+', '⌘') : accelerator.replace('CmdOrCtrl+', 'Ctrl+');
+}
 
 /** Main → renderer events and their payloads. */
 export interface EventChannels {
@@ -550,7 +586,23 @@ export type AccordApi = {
   };
 } & {
   on<E extends EventChannel>(event: E, listener: (payload: EventChannels[E]) => void): () => void;
+  /** Host helpers that answer in the renderer, without a call to main. */
+  files: HostFiles;
 };
+
+/** A file the user dropped or picked in the page (a DOM `File`; typed by shape, shared code has no DOM). */
+export interface PageFile {
+  readonly name: string;
+}
+
+/** File helpers the host offers the renderer. */
+export interface HostFiles {
+  /**
+   * Absolute path of a dropped file on disk, '' when it has none (a file made in the page).
+   * Electron 32+ removed `File.path`: the preload answers with `webUtils.getPathForFile`.
+   */
+  pathFor(file: PageFile): string;
+}
 
 // ---------------------------------------------------------------- validation
 
@@ -638,7 +690,7 @@ export function checkWritablePath(v: unknown, what: string, env: ValidationEnv):
   const cut = Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\'));
   const dir = cut <= 0 ? p.slice(0, cut + 1) || '/' : p.slice(0, cut);
   if (cut === p.length - 1) fail(what, 'a file path (not ending in a separator)', p);
-  if (!env.isDirectory(dir)) fail(`${what} directory`, 'an existing directory', dir);
+  if (!env.isDirectory(dir)) fail(`${what}'s folder`, 'an existing folder', dir);
   if (env.isDirectory(p)) fail(what, 'a file path, not a directory', p);
   return p;
 }
@@ -830,22 +882,22 @@ export const VALIDATORS: Validators = {
     const [raw] = checkArity(a, 'project:create', 1, 1);
     const o = checkObject(raw, 'project:create args', ['recordingPath', 'scorePath', 'title']);
     const out: CreateProjectArgs = {
-      recordingPath: checkExistingFile(o.recordingPath, 'recordingPath', env),
-      scorePath: checkExistingFile(o.scorePath, 'scorePath', env),
+      recordingPath: checkExistingFile(o.recordingPath, 'The recording', env),
+      scorePath: checkExistingFile(o.scorePath, 'The score', env),
     };
-    if (o.title !== undefined) out.title = checkText(o.title, 'title', 200);
+    if (o.title !== undefined) out.title = checkText(o.title, 'The title', 200);
     return [out];
   },
   'project:get': (a) => [checkId(checkArity(a, 'project:get', 1, 1)[0], 'projectId')],
   'project:rename': (a) => {
     const [id, title] = checkArity(a, 'project:rename', 2, 2);
-    return [checkId(id, 'projectId'), checkText(title, 'title', 200)];
+    return [checkId(id, 'projectId'), checkText(title, 'The title', 200)];
   },
   'project:duplicate': (a) => [checkId(checkArity(a, 'project:duplicate', 1, 1)[0], 'projectId')],
   'project:delete': (a) => [checkId(checkArity(a, 'project:delete', 1, 1)[0], 'projectId')],
   'project:relink': (a, env) => {
     const [id, p] = checkArity(a, 'project:relink', 2, 2);
-    return [checkId(id, 'projectId'), checkExistingFile(p, 'recordingPath', env)];
+    return [checkId(id, 'projectId'), checkExistingFile(p, 'The recording', env)];
   },
   'recording:peaks': (a) => {
     const [id, raw] = checkArity(a, 'recording:peaks', 2, 2);
@@ -889,7 +941,7 @@ export const VALIDATORS: Validators = {
     const head: [number, ExportFormat, string] = [
       checkId(id, 'projectId'),
       checkEnum(format, 'format', EXPORT_FORMAT_NAMES),
-      checkWritablePath(dest, 'destPath', env),
+      checkWritablePath(dest, 'The export destination', env),
     ];
     return alignmentId === undefined ? head : [...head, checkId(alignmentId, 'alignmentId')];
   },
@@ -911,7 +963,7 @@ export const VALIDATORS: Validators = {
     return [
       checkId(id, 'projectId'),
       checkEnum(format, 'format', IMPORT_FORMAT_NAMES),
-      checkExistingFile(p, 'path', env),
+      checkExistingFile(p, 'The alignment file', env),
     ];
   },
   'review:regions': (a) => [checkId(checkArity(a, 'review:regions', 1, 1)[0], 'projectId')],

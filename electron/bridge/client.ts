@@ -3,6 +3,8 @@
  * shape as the preload's (`AccordApi` of `shared/ipc.ts`), calling the handlers over `fetch`
  * and receiving events over Server-Sent Events. Errors reject exactly as through Electron's
  * contextBridge: an `Error` whose message carries `[accord:<code>] ` (read it with `AccordError.from`).
+ * `window.accordBridge.fileAt(path)` makes a `File` whose path `accord.files.pathFor` knows, as a
+ * file dropped from the desktop has in Electron, so the drop path can be tested in a browser.
  */
 import { EVENT_CHANNELS, INVOKE_CHANNELS } from '../../shared/ipc.js';
 
@@ -89,6 +91,14 @@ export function bridgeClientScript(token: string): string {
     api[domain] = api[domain] || {};
     api[domain][verb] = (...args) => invoke(channel, args);
   }
+  // The browser's equivalent of Electron's webUtils.getPathForFile: a File made by
+  // accordBridge.fileAt(path) (as the OS makes one for a drop) knows its path; any other has none.
+  const filePaths = new WeakMap();
+  api.files = {
+    pathFor(file) {
+      return (file && typeof file === 'object' && filePaths.get(file)) || '';
+    },
+  };
   for (const d of Object.keys(api)) Object.freeze(api[d]);
   api.on = (event, listener) => {
     if (!EVENTS.includes(event)) throw new Error('[accord:invalid-argument] expected one of the events ' + EVENTS.join(', ') + ', got ' + String(event));
@@ -100,6 +110,18 @@ export function bridgeClientScript(token: string): string {
   };
   ensureSource(); // connect now so events of a job started before the first on() are not lost
   Object.defineProperty(window, 'accord', { value: Object.freeze(api), writable: false, configurable: false });
+  Object.defineProperty(window, 'accordBridge', {
+    value: Object.freeze({
+      fileAt(path) {
+        if (typeof path !== 'string' || path === '') throw new Error('[accord:invalid-argument] fileAt: expected a path, got ' + String(path));
+        const file = new File([], path.split(/[\\\\/]/).pop() || path);
+        filePaths.set(file, path);
+        return file;
+      },
+    }),
+    writable: false,
+    configurable: false,
+  });
 })();
 `;
 }

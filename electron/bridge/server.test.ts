@@ -125,7 +125,8 @@ describe('bridge over real HTTP', () => {
       { recordingPath: join(fx.dir, 'nope.wav'), scorePath: fx.mid },
     ]);
     expect(missing.ok).toBe(false);
-    if (!missing.ok) expect(missing.error.message).toMatch(/recordingPath: expected an existing file/);
+    if (!missing.ok)
+      expect(missing.error.message).toMatch(/^The recording: expected an existing file, got the string "/);
     const unknown = await invoke('project:explode', []);
     expect(unknown.ok).toBe(false);
     if (!unknown.ok) expect(unknown.error.message).toMatch(/expected one of the channels/);
@@ -308,7 +309,15 @@ describe.skipIf(!existsSync('/usr/bin/chromium'))('window.accord in Chromium', (
         });
       });
       await accord.project.relink(id, wav);
+      // the drop path: a file the host made knows where it lies, a file made in the page does not
+      const files = (window as unknown as { accord: { files: { pathFor(f: File): string } } }).accord.files;
+      const host = (window as unknown as { accordBridge: { fileAt(p: string): File } }).accordBridge;
+      const dropped = host.fileAt('/music/take 1.flac');
+      const windows = host.fileAt('C:\\music\\score.mid');
       return {
+        dropped: [dropped.name, files.pathFor(dropped)],
+        windows: [windows.name, files.pathFor(windows)],
+        pageMade: files.pathFor(new File(['x'], 'take 1.flac')),
         appSaw: w.appStarted,
         domains: Object.keys(accord).sort(),
         isFloat32: peaks.max instanceof Float32Array,
@@ -325,6 +334,7 @@ describe.skipIf(!existsSync('/usr/bin/chromium'))('window.accord in Chromium', (
       'corrections',
       'dialog',
       'export',
+      'files',
       'job',
       'on',
       'practice',
@@ -333,9 +343,12 @@ describe.skipIf(!existsSync('/usr/bin/chromium'))('window.accord in Chromium', (
       'review',
       'view',
     ]);
+    expect(out.dropped).toEqual(['take 1.flac', '/music/take 1.flac']);
+    expect(out.windows).toEqual(['score.mid', 'C:\\music\\score.mid']);
+    expect(out.pageMade).toBe('');
     expect(out.isFloat32).toBe(true);
     expect(out.peaksLength).toBeGreaterThan(50);
-    expect(out.error).toMatch(/^\[accord:invalid-argument\] title: expected a non-empty string/);
+    expect(out.error).toMatch(/^\[accord:invalid-argument\] The title: expected a non-empty string/);
     expect(out.event).toMatchObject({ projectId: expect.any(Number) });
     expect(out.frozen).toBe(true);
     await page.close();

@@ -293,7 +293,7 @@ describe('ProjectService on a real database file', () => {
       ok: false,
       error: {
         code: 'invalid-argument',
-        message: expect.stringMatching(/destPath directory: expected an existing directory/),
+        message: expect.stringMatching(/The export destination's folder: expected an existing folder/),
       },
     });
   });

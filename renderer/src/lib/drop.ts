@@ -1,0 +1,45 @@
+/** Sorting files dropped on the start screen into the score and the recording of a new project. */
+import type { PageFile } from '../../../shared/ipc';
+import { AUDIO_EXTENSIONS, SCORE_EXTENSIONS } from '../../../shared/media';
+
+/** What a drop fills in, and why a dropped file was not used. */
+export interface DropOutcome {
+  /** Path of the last dropped score, absent when none. */
+  scorePath?: string;
+  /** Path of the last dropped recording, absent when none. */
+  recordingPath?: string;
+  /** One message per file not used (no path on disk, or not a score or a recording). */
+  problems: string[];
+}
+
+function extensionOf(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot < 0 ? '' : name.slice(dot).toLowerCase();
+}
+
+/** Sorts `files` by extension; `pathFor` is the host's `accord.files.pathFor` ('' when a file has no path). */
+export function sortDroppedFiles(
+  files: readonly PageFile[],
+  pathFor: (file: PageFile) => string,
+): DropOutcome {
+  const out: DropOutcome = { problems: [] };
+  for (const file of files) {
+    const ext = extensionOf(file.name);
+    const isScore = ext in SCORE_EXTENSIONS;
+    const isAudio = AUDIO_EXTENSIONS.includes(ext);
+    if (!isScore && !isAudio) {
+      out.problems.push(
+        `“${file.name}” is neither a score (${Object.keys(SCORE_EXTENSIONS).join(' ')}) nor a recording (${AUDIO_EXTENSIONS.join(' ')}).`,
+      );
+      continue;
+    }
+    const path = pathFor(file);
+    if (!path) {
+      out.problems.push(`“${file.name}” has no file path here: use Choose… or type the path.`);
+      continue;
+    }
+    if (isScore) out.scorePath = path;
+    else out.recordingPath = path;
+  }
+  return out;
+}

@@ -23,6 +23,7 @@ import {
   INVOKE_CHANNELS,
   type EventChannel,
   type EventChannels,
+  menuAccelerator,
   type MenuCommand,
   type OpenDialogArgs,
 } from '../shared/ipc.js';
@@ -70,8 +71,12 @@ function buildMenu(): void {
     {
       label: 'File',
       submenu: [
-        { label: 'New Project…', accelerator: 'CmdOrCtrl+N', click: () => menuCommand('file:new') },
-        { label: 'Open…', accelerator: 'CmdOrCtrl+O', click: () => menuCommand('file:open') },
+        {
+          label: 'New Project…',
+          accelerator: menuAccelerator('file:new'),
+          click: () => menuCommand('file:new'),
+        },
+        { label: 'Open…', accelerator: menuAccelerator('file:open'), click: () => menuCommand('file:open') },
         {
           label: 'Open Recent',
           submenu: recent.length
@@ -79,9 +84,17 @@ function buildMenu(): void {
             : [{ label: 'No recent projects', enabled: false }],
         },
         { type: 'separator' },
-        { label: 'Export Alignment…', accelerator: 'CmdOrCtrl+E', click: () => menuCommand('file:export') },
+        {
+          label: 'Export Alignment…',
+          accelerator: menuAccelerator('file:export'),
+          click: () => menuCommand('file:export'),
+        },
         { type: 'separator' },
-        { label: 'Close Project', accelerator: 'CmdOrCtrl+W', click: () => menuCommand('file:close') },
+        {
+          label: 'Close Project',
+          accelerator: menuAccelerator('file:close'),
+          click: () => menuCommand('file:close'),
+        },
         process.platform === 'darwin' ? { role: 'close' } : { role: 'quit' },
       ],
     },
@@ -89,13 +102,33 @@ function buildMenu(): void {
     {
       label: 'View',
       submenu: [
-        { label: 'Waveform', accelerator: 'CmdOrCtrl+1', click: () => menuCommand('view:waveform') },
-        { label: 'Score', accelerator: 'CmdOrCtrl+2', click: () => menuCommand('view:score') },
-        { label: 'Matrix', accelerator: 'CmdOrCtrl+3', click: () => menuCommand('view:matrix') },
-        { label: 'Piano Roll', accelerator: 'CmdOrCtrl+4', click: () => menuCommand('view:pianoroll') },
+        // the waveform is always shown: the numbered views are the tabs, in their order
+        {
+          label: 'Sheet Music',
+          accelerator: menuAccelerator('view:score'),
+          click: () => menuCommand('view:score'),
+        },
+        {
+          label: 'Piano Roll',
+          accelerator: menuAccelerator('view:pianoroll'),
+          click: () => menuCommand('view:pianoroll'),
+        },
+        {
+          label: 'Matrix',
+          accelerator: menuAccelerator('view:matrix'),
+          click: () => menuCommand('view:matrix'),
+        },
         { type: 'separator' },
-        { label: 'Zoom In', accelerator: 'CmdOrCtrl+=', click: () => menuCommand('view:zoom-in') },
-        { label: 'Zoom Out', accelerator: 'CmdOrCtrl+-', click: () => menuCommand('view:zoom-out') },
+        {
+          label: 'Zoom In',
+          accelerator: menuAccelerator('view:zoom-in'),
+          click: () => menuCommand('view:zoom-in'),
+        },
+        {
+          label: 'Zoom Out',
+          accelerator: menuAccelerator('view:zoom-out'),
+          click: () => menuCommand('view:zoom-out'),
+        },
         { type: 'separator' },
         { role: 'togglefullscreen' },
         ...(app.isPackaged ? [] : [{ role: 'toggleDevTools' } as MenuItemConstructorOptions]),

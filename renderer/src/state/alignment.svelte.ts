@@ -2,6 +2,7 @@ import type { Score } from '../../../shared/score';
 import type { AccordApi, AlignmentRecord, MatrixImage, Peaks, ProjectDetail, RunMethod } from '../lib/api';
 import { errorMessage } from '../lib/api';
 import type { ExportFormat } from '../../../shared/ipc';
+import { EXPORT_FORMAT_NAMES } from '../../../shared/ipc';
 import { EXPORT_FORMATS } from '../../../shared/formats/index';
 import { nearest, perfTimesOf, scoreTimeAt } from '../lib/timeline';
 
@@ -12,6 +13,23 @@ export interface JobView {
   stage: string;
   /** 0..1 */
   fraction: number;
+}
+
+/** Where the export format last chosen is kept between sessions (`localStorage`). */
+export const EXPORT_FORMAT_KEY = 'accord.exportFormat';
+
+/** The export format last chosen, from `storage`; CSV when none (or not a format any more). */
+export function storedExportFormat(storage: Pick<Storage, 'getItem'> | undefined): ExportFormat {
+  const v = storage?.getItem(EXPORT_FORMAT_KEY);
+  return (EXPORT_FORMAT_NAMES as readonly string[]).includes(v ?? '') ? (v as ExportFormat) : 'csv';
+}
+
+function localStore(): Storage | undefined {
+  try {
+    return globalThis.localStorage;
+  } catch {
+    return undefined; // storage disabled: the choice lasts this session only
+  }
 }
 
 /** Matrix image size requested from main (columns × rows). */
@@ -39,6 +57,7 @@ export class AlignmentState {
   #error = $state<string | null>(null);
   #notice = $state<string | null>(null);
   #warnings = $state.raw<readonly string[]>([]);
+  #exportFormat = $state<ExportFormat>(storedExportFormat(localStore()));
   #api: AccordApi;
   #unsubscribe: (() => void)[] = [];
 
@@ -104,6 +123,18 @@ export class AlignmentState {
   /** A neutral message (e.g. cancelled). */
   get notice(): string | null {
     return this.#notice;
+  }
+  /** The export format last chosen (the Export button's list and the menu's Ctrl+E use it). */
+  get exportFormat(): ExportFormat {
+    return this.#exportFormat;
+  }
+  set exportFormat(format: ExportFormat) {
+    this.#exportFormat = format;
+    try {
+      localStore()?.setItem(EXPORT_FORMAT_KEY, format);
+    } catch {
+      // a full or disabled storage only loses the memory of the choice
+    }
   }
   /** Warnings of the last finished alignment job (e.g. the model is missing: aligned without it). */
   get warnings(): readonly string[] {
@@ -229,8 +260,8 @@ export class AlignmentState {
     }
   }
 
-  /** Asks main for a destination (save dialog) and writes the latest alignment as `format` there. */
-  async exportAs(format: ExportFormat): Promise<void> {
+  /** Asks main for a destination (save dialog) and writes the latest alignment as `format` (default: the format last chosen) there. */
+  async exportAs(format: ExportFormat = this.#exportFormat): Promise<void> {
     const d = this.#detail;
     if (!d?.alignment) return;
     try {

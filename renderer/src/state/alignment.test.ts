@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
 import type { ProjectDetail } from '../../../shared/ipc';
-import { AlignmentState, peaksPerSecond } from './alignment.svelte';
+import { AlignmentState, EXPORT_FORMAT_KEY, peaksPerSecond, storedExportFormat } from './alignment.svelte';
 import { fakeApi } from './fakeApi.testutil';
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
@@ -200,5 +200,38 @@ describe('AlignmentState', () => {
     expect(peaksPerSecond(3600)).toBe(111);
     expect(peaksPerSecond(10 * 3600)).toBe(11);
     expect(peaksPerSecond(0)).toBe(100);
+  });
+});
+
+describe('the export format last chosen', () => {
+  it('is what a plain exportAs() (the menu Ctrl+E) writes, and outlives the state', async () => {
+    localStorage.removeItem(EXPORT_FORMAT_KEY);
+    const formats: string[] = [];
+    const { api } = fakeApi({
+      project: { get: async () => detail(3, true) },
+      recording: {
+        peaks: async () => ({ pointsPerSecond: 50, durationSeconds: 8, max: new Float32Array(400) }),
+      },
+      job: { list: async () => [] },
+      alignment: { matrix: () => Promise.reject(new Error('none')) },
+      dialog: { save: async () => '/tmp/out' },
+      export: {
+        alignment: async (_id, format, dest) => {
+          formats.push(format);
+          return { path: dest, bytes: 1 };
+        },
+      },
+    });
+    const s = new AlignmentState(api);
+    expect(await s.open(3, 8)).toBe(true);
+    expect(s.exportFormat).toBe('csv');
+    await s.exportAs();
+    s.exportFormat = 'json';
+    await s.exportAs();
+    expect(formats).toEqual(['csv', 'json']);
+    // a new session (state) starts from the stored choice; a stale stored value falls back to CSV
+    expect(new AlignmentState(api).exportFormat).toBe('json');
+    expect(storedExportFormat({ getItem: () => 'wav' })).toBe('csv');
+    expect(storedExportFormat(undefined)).toBe('csv');
   });
 });

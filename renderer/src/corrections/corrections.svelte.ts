@@ -17,6 +17,7 @@ export class CorrectionsEditor {
   #regions = $state.raw<ReviewRegion[]>([]);
   #busy = $state(false);
   #error = $state<string | null>(null);
+  #notice = $state<string | null>(null);
   #projectId: number | null = null;
   #api: AccordApi;
   #off: () => void;
@@ -43,6 +44,11 @@ export class CorrectionsEditor {
   /** The last failure, for the panel. */
   get error(): string | null {
     return this.#error;
+  }
+
+  /** A neutral message about the last call (e.g. nothing to re-align). */
+  get notice(): string | null {
+    return this.#notice;
   }
 
   /** Loads project `projectId`'s corrections and review regions. */
@@ -73,6 +79,7 @@ export class CorrectionsEditor {
     if (id === null || this.#busy) return false;
     this.#busy = true;
     this.#error = null;
+    this.#notice = null;
     try {
       const out = await fn(id);
       if (out && typeof out === 'object' && 'state' in out) this.#state = (out as EditOutcome).state;
@@ -125,9 +132,15 @@ export class CorrectionsEditor {
     return this.#run((id) => this.#api.corrections.redo(id));
   }
 
-  /** Re-aligns the whole recording under all corrections. */
-  realign(): Promise<boolean> {
-    return this.#run((id) => this.#api.corrections.realign(id));
+  /** Re-aligns the whole recording under all corrections; says so when main had nothing to re-align (the version `currentId` stays). */
+  realign(currentId?: number): Promise<boolean> {
+    return this.#run(async (id) => {
+      const out = await this.#api.corrections.realign(id);
+      if (currentId !== undefined && out.alignment?.id === currentId)
+        this.#notice =
+          'Nothing to re-align: there are no anchors, jumps or marked regions, so the current version stays.';
+      return out;
+    });
   }
 
   /** Makes version `alignmentId` current again. */
@@ -144,9 +157,10 @@ export class CorrectionsEditor {
     });
   }
 
-  /** Clears the error. */
+  /** Clears the error and the notice. */
   dismiss(): void {
     this.#error = null;
+    this.#notice = null;
   }
 
   /** Forgets the project and stops listening to main. */

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { AlignmentPath } from '../path.js';
-import { checkedFraction, lowConfidenceRegions, regionsToReview } from './review.js';
+import { checkedFraction, lowConfidenceRegions, musicFrames, regionsToReview } from './review.js';
 import type { RegionMark } from './types.js';
 
 const hop = 0.1;
-function pathWith(conf: number[]): AlignmentPath {
+/** A path moving through the score at the recording's pace (no holds), with confidence `conf`. */
+function pathWith(conf: number[], scoreTime = Float64Array.from(conf, (_, f) => f * hop)): AlignmentPath {
   return {
     hopSeconds: hop,
-    scoreTime: new Float64Array(conf.length),
+    scoreTime,
     confidence: Float32Array.from(conf),
     jumpFrames: [],
     method: 'dtw',
@@ -34,6 +35,25 @@ describe('review', () => {
     // Without the merge the second run (0.8 s) is too short on its own.
     const unmerged = lowConfidenceRegions(path, { threshold: 0.5, minSeconds: 1, mergeGapSeconds: 0.1 });
     expect(unmerged.map((x) => Math.round(x.perfEnd * 10))).toEqual([20, 90]);
+  });
+
+  it('does not flag the silence before and after the music (the path waits on its first and last score position)', () => {
+    // 2 s of silence (a hold at score 0, confidence 0.1), 6 s of music with a doubtful stretch
+    // at 5–6.5 s, then 2 s of silence (a hold at the last score position)
+    const n = 100;
+    const q = new Float64Array(n);
+    const c = new Array<number>(n).fill(0.9);
+    for (let f = 0; f < n; f++) q[f] = Math.min(Math.max(0, (f - 20) * hop), 60 * hop);
+    for (let f = 0; f <= 20; f++) c[f] = 0.1;
+    for (let f = 80; f < n; f++) c[f] = 0.1;
+    for (let f = 50; f < 65; f++) c[f] = 0.2;
+    const p = pathWith(c, q);
+    expect(musicFrames(p)).toEqual({ first: 20, last: 80 });
+    const r = lowConfidenceRegions(p, { mergeGapSeconds: 0.3 });
+    expect(r.map((x) => [x.perfStart, x.perfEnd].map((t) => Math.round(t * 10)))).toEqual([[50, 65]]);
+    // the old behaviour, on request: the silences are flagged too
+    const all = lowConfidenceRegions(p, { mergeGapSeconds: 0.3, skipEdgeHolds: false });
+    expect(all.map((x) => Math.round(x.perfStart * 10))).toEqual([0, 50, 80]);
   });
 
   it('measures the checked fraction with overlaps counted once', () => {

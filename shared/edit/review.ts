@@ -22,6 +22,23 @@ export interface ReviewOptions {
   minSeconds?: number;
   /** Doubtful runs closer than this (seconds) merge into one region (default 0.5). */
   mergeGapSeconds?: number;
+  /**
+   * Leave out the waits at the ends: frames before the path first moves on from its first score
+   * position (silence before the music) and after it reaches its last one (silence after), whose
+   * confidence is low because nothing sounds, not because the alignment is in doubt (default true).
+   */
+  skipEdgeHolds?: boolean;
+}
+
+/** Frames [first, last] of `path` between its leading and trailing holds (a hold: the score position unchanged). */
+export function musicFrames(path: Pick<AlignmentPath, 'scoreTime'>): { first: number; last: number } {
+  const q = path.scoreTime;
+  const eps = 1e-6;
+  let first = 0;
+  while (first < q.length - 1 && Math.abs(q[first + 1] - q[0]) <= eps) first++;
+  let last = q.length - 1;
+  while (last > first && Math.abs(q[last - 1] - q[q.length - 1]) <= eps) last--;
+  return { first, last };
 }
 
 /** Regions of `path` whose confidence is below the threshold: runs merged across short gaps, then short ones dropped. */
@@ -31,8 +48,9 @@ export function lowConfidenceRegions(path: AlignmentPath, opts: ReviewOptions = 
   const minFrames = Math.max(1, Math.round((opts.minSeconds ?? 1) / hop));
   const gapFrames = Math.max(0, Math.round((opts.mergeGapSeconds ?? 0.5) / hop));
   const c = path.confidence;
+  const { first, last } = opts.skipEdgeHolds === false ? { first: 0, last: c.length - 1 } : musicFrames(path);
   const runs: [number, number][] = [];
-  for (let f = 0; f < c.length; f++) {
+  for (let f = first; f <= last; f++) {
     if (!(c[f] < threshold)) continue;
     const last = runs[runs.length - 1];
     if (last && f - last[1] - 1 <= gapFrames) last[1] = f;

@@ -316,11 +316,18 @@ export class CorrectionService {
     });
   }
 
-  /** Re-aligns the whole recording under all corrections (free pass ends snap to the score's jump points). */
+  /**
+   * Re-aligns the whole recording under all corrections (free pass ends snap to the score's jump
+   * points). Without a correction that constrains the path (anchors, jumps, regions other than
+   * `checked`) there is nothing to re-align: the latest version is returned and none is stored.
+   */
   realign(id: number): Promise<EditOutcome> {
     return this.#serial(id, async () => {
       const state = this.#load(id);
       const latest = this.#latest(id);
+      const c = state.corrections;
+      if (c.anchors.length === 0 && c.jumps.length === 0 && c.regions.every((r) => r.kind === 'checked'))
+        return { state: this.#stateOf(state), alignment: latest };
       const { perf, score, jumpPoints } = await this.#inputs(id);
       const path = realignAll(
         perf,

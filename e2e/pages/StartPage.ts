@@ -62,6 +62,26 @@ export class StartPage {
     await this.settled();
   }
 
+  /**
+   * Drops files on the start screen: `paths` as files the host knows on disk (the bridge's
+   * `accordBridge.fileAt`, as Electron gives for a desktop drop), `made` as files made in the page (no path).
+   */
+  async drop(files: { paths?: string[]; made?: string[] }): Promise<void> {
+    await this.page.evaluate(
+      ({ paths, made }) => {
+        const host = (window as unknown as { accordBridge: { fileAt(p: string): File } }).accordBridge;
+        const dt = new DataTransfer();
+        for (const p of paths) dt.items.add(host.fileAt(p));
+        for (const n of made) dt.items.add(new File(['x'], n));
+        const target = document.querySelector('main.start');
+        if (!target) throw new Error('drop: expected the start screen, found none');
+        for (const type of ['dragover', 'drop'])
+          target.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+      },
+      { paths: files.paths ?? [], made: files.made ?? [] },
+    );
+  }
+
   /** Opens project `title`. */
   async open(title: string): Promise<void> {
     await this.page.getByRole('button', { name: `Open ${title}`, exact: true }).click();

@@ -1,0 +1,114 @@
+/**
+ * Fixes from the user test of issue 10, end to end: the real bridge, a temp SQLite file, the
+ * real pipeline and Chromium. In order: a drop creates the project, then the editor's checks.
+ */
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startApp } from './support/app.js';
+import type { TestApp } from './support/app.js';
+import { SAMPLE } from './support/paths.js';
+import { StartPage } from './pages/StartPage.js';
+import { EditorPage } from './pages/EditorPage.js';
+
+let app: TestApp;
+let page: Page;
+let start: StartPage;
+let editor: EditorPage;
+
+beforeAll(async () => {
+  for (const p of Object.values(SAMPLE))
+    if (!existsSync(p)) throw new Error(`e2e fixture missing: expected ${p}`);
+  app = await startApp({ width: 1400, height: 900 });
+  page = await app.newPage();
+  start = new StartPage(page);
+  editor = new EditorPage(page);
+});
+
+afterAll(async () => {
+  await app?.close();
+});
+
+const pageErrors = (): string[] => app.errors.filter((e) => !/favicon|Failed to load resource/.test(e));
+
+describe('fixes from the user test', () => {
+  it('smoke: a drop without a path on disk says so and fills nothing', async () => {
+    await start.waitReady();
+    await start.drop({ made: ['score.musicxml', 'notes.txt'] });
+    const hint = page.getByText('“score.musicxml” has no file path here');
+    await hint.waitFor();
+    expect(await hint.innerText()).toContain('“notes.txt” is neither a score');
+    expect(await page.getByLabel('Score', { exact: true }).inputValue()).toBe('');
+  });
+
+  it('smoke: dropping a score and a recording fills both paths and creates the project', async () => {
+    await start.drop({ paths: [SAMPLE.recording, SAMPLE.musicxml] });
+    expect(await page.getByLabel('Score', { exact: true }).inputValue()).toBe(SAMPLE.musicxml);
+    expect(await page.getByLabel('Recording', { exact: true }).inputValue()).toBe(SAMPLE.recording);
+    expect(await page.getByText('has no file path here').count()).toBe(0);
+    await page.getByLabel('Title', { exact: true }).fill('Dropped');
+    await page.getByRole('button', { name: 'Create project' }).click();
+    await start.settled();
+    await start.row('Dropped').waitFor();
+  });
+
+  it('a bad path is reported in words, not field names', async () => {
+    await start.create('/nowhere/score.mid', SAMPLE.recording, 'Bad');
+    const alert = start.alert.first();
+    await alert.waitFor();
+    const text = await alert.innerText();
+    expect(text).toContain('The score: expected an existing file, got the string "/nowhere/score.mid"');
+    expect(text).not.toMatch(/scorePath|recordingPath/);
+    await alert.getByRole('button', { name: 'Dismiss' }).click();
+  });
+
+  it('aligns with the method chosen and shows the current version selected', async () => {
+    await start.open('Dropped');
+    await editor.waitOpen('Dropped');
+    await page.getByRole('combobox', { name: 'Alignment method' }).selectOption('dtw');
+    await editor.alignAndWait();
+    const versions = page.getByRole('combobox', { name: 'Alignment version' });
+    await versions.waitFor();
+    const shown = await versions.evaluate((s: HTMLSelectElement) => s.selectedOptions[0]?.textContent ?? '');
+    expect(shown).toMatch(/^v1 automatic \(dtw\) – current$/);
+    expect(await page.getByRole('button', { name: 'Restore' }).isDisabled()).toBe(true);
+  });
+
+  it('re-align with no corrections says so and makes no new version', async () => {
+    const versions = page.getByRole('combobox', { name: 'Alignment version' });
+    const before = await versions.locator('option').count();
+    await page.getByRole('button', { name: 'Re-align' }).click();
+    await page.getByRole('status').filter({ hasText: 'Nothing to re-align' }).waitFor();
+    expect(await versions.locator('option').count()).toBe(before);
+  });
+
+  it('"Go to time" refuses 1:99 and text with a message, and goes to 0:05.5', async () => {
+    const box = page.getByRole('textbox', { name: 'Go to time' });
+    await box.fill('1:99');
+    await box.press('Enter');
+    const alert = page.getByRole('alert').filter({ hasText: 'Expected a time as m:ss' });
+    await alert.waitFor();
+    expect(await alert.innerText()).toContain('got “1:99”, whose seconds (99) are 60 or more');
+    await box.fill('soon');
+    await box.press('Enter');
+    await page.getByRole('alert').filter({ hasText: 'got “soon”' }).waitFor();
+    await box.fill('0:05.5');
+    await box.press('Enter');
+    await alert.waitFor({ state: 'detached' });
+    expect(await editor.playhead()).toBeCloseTo(5.5, 2);
+  });
+
+  it('the ? overlay lists undo, redo and the menu shortcuts', async () => {
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await help.waitFor();
+    const text = await help.innerText();
+    for (const key of ['Ctrl+Z', 'Ctrl+Y', 'Ctrl+E', 'Ctrl+1', 'Ctrl+W']) expect(text, key).toContain(key);
+    expect(text).toContain('Export the alignment in the format last chosen');
+    expect(text).not.toContain('hear');
+    await page.keyboard.press('Escape');
+    await help.waitFor({ state: 'detached' });
+    expect(pageErrors()).toEqual([]);
+  });
+});

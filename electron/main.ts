@@ -308,11 +308,18 @@ if (!app.requestSingleInstanceLock()) {
       send(event, payload);
       if (event === 'project:changed' || event === 'job:done') buildMenu();
     };
-    services = createServices({
-      dbPath: join(app.getPath('userData'), 'accord.db'),
-      emit,
-      mediaUrl: (projectId) => `accord-media://recording/${projectId}`,
-    });
+    try {
+      services = createServices({
+        dbPath: join(app.getPath('userData'), 'accord.db'),
+        emit,
+        mediaUrl: (projectId) => `accord-media://recording/${projectId}`,
+      });
+    } catch (err) {
+      // Without this the app would quit with no window and no word (e.g. the CLI or the bridge holds the database).
+      dialog.showErrorBox('Accord cannot open its project database', (err as Error).message);
+      app.exit(1);
+      return;
+    }
     handlers = createHandlers(services, {
       info: { version: app.getVersion(), host: 'electron', platform: process.platform },
       openDialog: (a) => openDialog(a.kind, a.title),

@@ -13,6 +13,11 @@ export class DatabaseVersionError extends Error {
   override readonly name = 'DatabaseVersionError';
 }
 
+/** Error for a database file another process (another window, the CLI, the bridge) holds open. */
+export class DatabaseLockedError extends Error {
+  override readonly name = 'DatabaseLockedError';
+}
+
 /** The database's `user_version`. */
 export function schemaVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;
@@ -51,18 +56,42 @@ export function migrate(
   return schemaVersion(db);
 }
 
-/** Opens (creating if needed) the database file at `path` and migrates it to `SCHEMA_VERSION`. */
+/**
+ * Opens (creating if needed) the database file at `path`, takes its exclusive lock and migrates it
+ * to `SCHEMA_VERSION`. The lock (SQLite `locking_mode = EXCLUSIVE`, an OS file lock that ends with
+ * the process, even on kill -9) is held until `close()`, so a second process fails at once with
+ * `DatabaseLockedError` instead of editing from a stale log; `busy_timeout = 0` keeps any busy
+ * wait off the main thread.
+ */
 export function openDatabase(path: string, opts: { migrateTo?: number } = {}): Db {
   const db = new Database(path);
   try {
-    db.pragma('journal_mode = WAL');
+    db.pragma('busy_timeout = 0');
+    db.pragma('locking_mode = EXCLUSIVE');
+    try {
+      db.pragma('journal_mode = WAL');
+      db.exec('BEGIN IMMEDIATE; COMMIT');
+    } catch (err) {
+      if (isBusy(err)) {
+        throw new DatabaseLockedError(
+          `this project database is open in another window or process (${path}): close it there first`,
+          { cause: err },
+        );
+      }
+      throw err;
+    }
     db.pragma('foreign_keys = ON');
     db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
     migrate(db, opts.migrateTo ?? MIGRATIONS.length);
   } catch (err) {
     db.close();
     throw err;
   }
   return db;
+}
+
+/** Whether `err` is SQLite's "database is busy/locked" (another connection holds the lock). */
+export function isBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
 }

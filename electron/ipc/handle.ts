@@ -19,7 +19,7 @@ import {
   type SaveDialogArgs,
   type ValidationEnv,
 } from '../../shared/ipc.js';
-import { openDatabase, type Db } from '../db/database.js';
+import { isBusy, openDatabase, type Db } from '../db/database.js';
 import { JobService, TaskRunner, type Emit } from '../services/jobs.js';
 import { ProjectService } from '../services/projects.js';
 import { CorrectionService } from '../services/corrections.js';
@@ -132,6 +132,11 @@ export function createHandlers(s: AppServices, host: Host): Handlers {
 /** Any thrown value as error data (Node file errors get file codes; the rest keep their message). */
 export function toIpcError(err: unknown): IpcError {
   if (err instanceof AccordError) return err.toIpcError();
+  if (isBusy(err) || (err instanceof Error && err.name === 'DatabaseLockedError'))
+    return {
+      code: 'busy',
+      message: `the project database is busy (open in another window or process): ${(err as Error).message}`,
+    };
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   const message = err instanceof Error ? err.message : String(err);
   if (code === 'ENOENT' || code === 'ENOTDIR') return { code: 'file-missing', message };

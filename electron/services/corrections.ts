@@ -111,6 +111,24 @@ export class CorrectionService {
       .all(id) as EditRow[];
   }
 
+  /**
+   * Throws `busy` when the log is no longer what `state` was loaded from: an edit must never be
+   * written from a stale cursor (it would drop the entries written meanwhile).
+   */
+  #expectLog(id: number, state: { rows: EditRow[]; rawCursor: number }): void {
+    const r = this.#d.db
+      .prepare('SELECT COUNT(*) AS n, COALESCE(MAX(seq), 0) AS last FROM edits WHERE project_id = ?')
+      .get(id) as { n: number; last: number };
+    const cursor = this.#cursor(id);
+    const last = state.rows.length ? state.rows[state.rows.length - 1].seq : 0;
+    if (r.n !== state.rows.length || r.last !== last || cursor !== state.rawCursor) {
+      throw new AccordError(
+        'busy',
+        `project ${id}'s edit log changed while this edit was computed (expected ${state.rows.length} entries at position ${state.rawCursor}, found ${r.n} at ${cursor}): reopen the project and try again`,
+      );
+    }
+  }
+
   #cursor(id: number): number {
     const r = this.#d.db.prepare('SELECT position FROM edit_cursor WHERE project_id = ?').get(id) as
       { position: number } | undefined;
@@ -118,20 +136,29 @@ export class CorrectionService {
   }
 
   /** The log and the corrections it leads to (replayed from the stored ops). */
-  #load(id: number): HistoryState & { rows: EditRow[] } {
+  #load(id: number): HistoryState & { rows: EditRow[]; rawCursor: number } {
     this.#d.projects.summary(id);
     const rows = this.#rows(id);
-    const cursor = Math.min(this.#cursor(id), rows.length);
-    const history: EditHistory = {
-      entries: rows.map((r) => ({
-        op: JSON.parse(r.op) as EditOp,
-        inverse: JSON.parse(r.inverse) as EditOp,
-      })),
-      cursor,
-    };
-    let corrections = emptyCorrections();
-    for (let k = 0; k < cursor; k++) corrections = applyOp(corrections, history.entries[k].op);
-    return { history, corrections, rows };
+    const rawCursor = this.#cursor(id);
+    const cursor = Math.min(rawCursor, rows.length);
+    let at = 0;
+    try {
+      const history: EditHistory = {
+        entries: rows.map((r, k) => {
+          at = k;
+          return { op: JSON.parse(r.op) as EditOp, inverse: JSON.parse(r.inverse) as EditOp };
+        }),
+        cursor,
+      };
+      let corrections = emptyCorrections();
+      for (at = 0; at < cursor; at++) corrections = applyOp(corrections, history.entries[at].op);
+      return { history, corrections, rows, rawCursor };
+    } catch (err) {
+      throw new AccordError(
+        'internal',
+        `project ${id}'s edit log is damaged at entry ${rows[at]?.seq ?? at + 1} of ${rows.length}: ${(err as Error).message}`,
+      );
+    }
   }
 
   #stateOf(s: HistoryState): CorrectionsState {
@@ -200,10 +227,10 @@ export class CorrectionService {
       }
       const before = this.#latest(id);
       const span = editSpan(op);
-      let afterId = before.id;
+      let path: AlignmentPath | null = null;
       if (span) {
         const { perf, score, jumpPoints } = await this.#inputs(id);
-        const path = realignLocal(
+        path = realignLocal(
           perf,
           score,
           pathOnGrid(before.path, perf.frames, perf.hopSeconds),
@@ -211,16 +238,21 @@ export class CorrectionService {
           span,
           { jumpPointsSeconds: jumpPoints },
         );
-        afterId = this.#store(id, path, 'edited', before.id, next.corrections).id;
       }
-      this.#writeLog(
-        id,
-        state.history.cursor,
-        op,
-        next.history.entries[next.history.cursor - 1].inverse,
-        before.id,
-        afterId,
-      );
+      // The new version, the log entry and the cursor are written together or not at all.
+      const afterId = this.#d.db.transaction(() => {
+        this.#expectLog(id, state);
+        const after = path ? this.#store(id, path, 'edited', before.id, next.corrections).id : before.id;
+        this.#writeLog(
+          id,
+          state.history.cursor,
+          op,
+          next.history.entries[next.history.cursor - 1].inverse,
+          before.id,
+          after,
+        );
+        return after;
+      })();
       this.#changed(id);
       return { state: this.#stateOf(next), alignment: this.#d.projects.getAlignment(afterId) };
     });
@@ -235,13 +267,11 @@ export class CorrectionService {
     afterId: number,
   ): void {
     const db = this.#d.db;
-    db.transaction(() => {
-      db.prepare('DELETE FROM edits WHERE project_id = ? AND seq > ?').run(id, cursor);
-      db.prepare(
-        'INSERT INTO edits (project_id, seq, op, inverse, created_at, alignment_before, alignment_after) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ).run(id, cursor + 1, JSON.stringify(op), JSON.stringify(inverse), Date.now(), beforeId, afterId);
-      this.#setCursor(id, cursor + 1);
-    })();
+    db.prepare('DELETE FROM edits WHERE project_id = ? AND seq > ?').run(id, cursor);
+    db.prepare(
+      'INSERT INTO edits (project_id, seq, op, inverse, created_at, alignment_before, alignment_after) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(id, cursor + 1, JSON.stringify(op), JSON.stringify(inverse), Date.now(), beforeId, afterId);
+    this.#setCursor(id, cursor + 1);
   }
 
   #setCursor(id: number, position: number): void {
@@ -256,24 +286,24 @@ export class CorrectionService {
   /**
    * Shows alignment `targetId` again as a new version (exact copy of its path, same kind), unless
    * it is already what the latest version shows; falls back to re-aligning around `op` when the
-   * target version was deleted.
+   * target version was deleted. Returns the write, to run in the transaction that moves the cursor.
    */
   async #show(
     id: number,
     targetId: number | null,
     corrections: HistoryState['corrections'],
     op: EditOp,
-  ): Promise<AlignmentRecord | null> {
-    if (this.#d.projects.listAlignments(id).length === 0) return null;
+  ): Promise<() => AlignmentRecord | null> {
+    if (this.#d.projects.listAlignments(id).length === 0) return () => null;
     const latest = this.#latest(id);
-    if (targetId !== null && targetId === latest.id) return latest;
+    if (targetId !== null && targetId === latest.id) return () => latest;
     if (targetId !== null) {
       const target = this.#d.projects.getAlignment(targetId);
-      const s = this.#store(id, target.path, target.kind, target.id, corrections);
-      return this.#d.projects.getAlignment(s.id);
+      return () =>
+        this.#d.projects.getAlignment(this.#store(id, target.path, target.kind, target.id, corrections).id);
     }
     const span = editSpan(op);
-    if (!span) return latest;
+    if (!span) return () => latest;
     const { perf, score, jumpPoints } = await this.#inputs(id);
     const path = realignLocal(
       perf,
@@ -285,7 +315,22 @@ export class CorrectionService {
         jumpPointsSeconds: jumpPoints,
       },
     );
-    return this.#d.projects.getAlignment(this.#store(id, path, 'edited', latest.id, corrections).id);
+    return () => this.#d.projects.getAlignment(this.#store(id, path, 'edited', latest.id, corrections).id);
+  }
+
+  /** Runs `show` and moves the cursor to `position` in one transaction. */
+  #moveCursor(
+    id: number,
+    state: { rows: EditRow[]; rawCursor: number },
+    show: () => AlignmentRecord | null,
+    position: number,
+  ): AlignmentRecord | null {
+    return this.#d.db.transaction(() => {
+      this.#expectLog(id, state);
+      const alignment = show();
+      this.#setCursor(id, position);
+      return alignment;
+    })();
   }
 
   /** Undoes the last op; the version shown before it comes back exactly. */
@@ -295,8 +340,8 @@ export class CorrectionService {
       const u = undo(state);
       if (!u) throw new AccordError('not-found', `project ${id} has no edit to undo`);
       const row = state.rows[state.history.cursor - 1];
-      const alignment = await this.#show(id, row.alignment_before, u.corrections, u.applied);
-      this.#setCursor(id, u.history.cursor);
+      const show = await this.#show(id, row.alignment_before, u.corrections, u.applied);
+      const alignment = this.#moveCursor(id, state, show, u.history.cursor);
       this.#changed(id);
       return { state: this.#stateOf(u), alignment };
     });
@@ -309,8 +354,8 @@ export class CorrectionService {
       const r = redo(state);
       if (!r) throw new AccordError('not-found', `project ${id} has no undone edit to redo`);
       const row = state.rows[state.history.cursor];
-      const alignment = await this.#show(id, row.alignment_after, r.corrections, r.applied);
-      this.#setCursor(id, r.history.cursor);
+      const show = await this.#show(id, row.alignment_after, r.corrections, r.applied);
+      const alignment = this.#moveCursor(id, state, show, r.history.cursor);
       this.#changed(id);
       return { state: this.#stateOf(r), alignment };
     });
@@ -361,15 +406,19 @@ export class CorrectionService {
         after: this.#d.projects.alignmentCorrections(alignmentId) ?? emptyCorrections(),
       };
       const next = record(state, op);
-      const s = this.#store(id, target.path, target.kind, target.id, next.corrections);
-      this.#writeLog(
-        id,
-        state.history.cursor,
-        op,
-        next.history.entries[next.history.cursor - 1].inverse,
-        latest.id,
-        s.id,
-      );
+      const s = this.#d.db.transaction(() => {
+        this.#expectLog(id, state);
+        const stored = this.#store(id, target.path, target.kind, target.id, next.corrections);
+        this.#writeLog(
+          id,
+          state.history.cursor,
+          op,
+          next.history.entries[next.history.cursor - 1].inverse,
+          latest.id,
+          stored.id,
+        );
+        return stored;
+      })();
       this.#changed(id);
       return Promise.resolve({ state: this.#stateOf(next), alignment: this.#d.projects.getAlignment(s.id) });
     });
@@ -416,6 +465,7 @@ export class CorrectionService {
       const next = record(state, op);
       const db = this.#d.db;
       db.transaction(() => {
+        this.#expectLog(id, state);
         db.prepare('DELETE FROM edits WHERE project_id = ? AND seq > ?').run(id, state.history.cursor);
         db.prepare('INSERT INTO edits (project_id, seq, op, inverse, created_at) VALUES (?, ?, ?, ?, ?)').run(
           id,

@@ -202,8 +202,15 @@ export class ProjectService {
       perf_start: number;
       perf_end: number;
     }[];
-    for (const r of this.#checkedRegions(row.id))
-      marks.push({ perf_start: r.perfStart, perf_end: r.perfEnd });
+    let checked: RegionMark[] = [];
+    try {
+      checked = this.#checkedRegions(row.id);
+    } catch {
+      // A damaged edit log counts no checked regions here, so the list still shows every
+      // project; opening this one (`corrections:get`) reports the damage with its entry.
+      checked = [];
+    }
+    for (const r of checked) marks.push({ perf_start: r.perfStart, perf_end: r.perfEnd });
     return {
       id: row.id,
       title: row.title,

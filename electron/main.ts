@@ -16,7 +16,7 @@ import {
   type MenuItemConstructorOptions,
 } from 'electron';
 import { createReadStream, promises as fs } from 'node:fs';
-import { join, normalize, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import {
@@ -39,7 +39,7 @@ import {
   type Handlers,
 } from './ipc/handle.js';
 import { audioContentType, parseRange } from './ipc/range.js';
-import { rendererCsp, staticContentType } from './ipc/web.js';
+import { rendererCsp, resolveStatic, staticContentType } from './ipc/web.js';
 
 const APP_ORIGIN = 'accord://app';
 const CSP = rendererCsp(['accord-media:']);
@@ -144,9 +144,9 @@ async function serveRenderer(request: Request): Promise<Response> {
   const rendererDir = resolve(app.getAppPath(), 'renderer', 'dist');
   const url = new URL(request.url);
   if (url.host !== 'app') return new Response('not found', { status: 404 });
-  const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '') || 'index.html';
-  const file = resolve(rendererDir, rel);
-  if (!file.startsWith(rendererDir + sep)) return new Response('forbidden', { status: 403 });
+  const r = await resolveStatic(rendererDir, url.pathname);
+  if (!r.ok) return new Response(r.reason, { status: r.status });
+  const file = r.file;
   try {
     const body = await fs.readFile(file);
     return new Response(body, {

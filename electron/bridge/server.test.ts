@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync, rmSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { isLoopback, startBridge, type Bridge } from './server.js';
@@ -94,22 +95,73 @@ describe('bridge over real HTTP', () => {
     expect(r.status).toBe(403);
   });
 
-  it('serves the renderer with the bridge script injected first, a CSP and the token cookie', async () => {
+  it('serves the renderer with the bridge script injected first, a CSP and no token cookie', async () => {
     const r = await http(`/?token=${bridge.token}`);
     expect(r.status).toBe(200);
     const html = r.body.toString();
-    expect(html.indexOf('/__accord/bridge.js')).toBeGreaterThan(0);
+    expect(html.indexOf(`/__accord/bridge.js?token=${bridge.token}`)).toBeGreaterThan(0);
     expect(html.indexOf('/__accord/bridge.js')).toBeLessThan(html.indexOf('./app.js'));
     expect(r.headers['content-security-policy']).toMatch(/default-src 'self'/);
-    expect(String(r.headers['set-cookie'])).toMatch(
-      new RegExp(`accord_token=${bridge.token}; Path=/; HttpOnly; SameSite=Strict`),
-    );
-    const asset = await http('/app.js', { headers: { cookie: `accord_token=${bridge.token}` } });
+    // A cookie for 127.0.0.1 would go to every port on it.
+    expect(r.headers['set-cookie']).toBeUndefined();
+    const asset = await http('/app.js');
     expect(asset.status).toBe(200);
     expect(asset.headers['content-type']).toMatch(/javascript/);
-    const escape = await http('/..%2Fsecret.txt', { headers: { cookie: `accord_token=${bridge.token}` } });
+    const escape = await http('/..%2Fsecret.txt');
     expect([403, 404]).toContain(escape.status);
     expect(escape.body.toString()).not.toMatch(/not for the browser/);
+    expect((await http('/__accord/bridge.js')).status).toBe(401);
+  });
+
+  it('does not follow symbolic links out of the renderer folder', async () => {
+    symlinkSync(join(fx.dir, 'secret.txt'), join(rendererDir, 'linked.txt'));
+    mkdirSync(join(fx.dir, 'outside'));
+    writeFileSync(join(fx.dir, 'outside', 'inner.txt'), 'not for the browser either');
+    symlinkSync(join(fx.dir, 'outside'), join(rendererDir, 'linkdir'));
+    writeFileSync(join(rendererDir, 'real.txt'), 'fine');
+    symlinkSync(join(rendererDir, 'real.txt'), join(rendererDir, 'inside-link.txt'));
+    for (const path of ['/linked.txt', '/linkdir/inner.txt']) {
+      const r = await http(path, { headers: { 'x-accord-token': bridge.token } });
+      expect(r.status).toBe(403);
+      expect(r.body.toString()).toMatch(/outside the served folder \(symbolic link\)/);
+      expect(r.body.toString()).not.toMatch(/not for the browser/);
+    }
+    const inside = await http('/inside-link.txt');
+    expect(inside.status).toBe(200);
+    expect(inside.body.toString()).toBe('fine');
+  });
+
+  it('refuses requests from another origin, another 127.0.0.1 port included, even with the token', async () => {
+    const other = `http://127.0.0.1:${Number(new URL(bridge.origin).port) === 9 ? 10 : 9}`;
+    const before = ((await invoke<ProjectSummary[]>('project:list', [])) as { value: ProjectSummary[] })
+      .value;
+    const create = (headers: Record<string, string>): Promise<Reply> =>
+      http('/__accord/invoke/project:create', {
+        method: 'POST',
+        headers: { 'x-accord-token': bridge.token, 'content-type': 'application/json', ...headers },
+        body: toWireJson([{ recordingPath: fx.wav, scorePath: fx.mid }]),
+      });
+    const byOrigin = await create({ origin: other });
+    expect(byOrigin.status).toBe(403);
+    expect(byOrigin.body.toString()).toMatch(new RegExp(`expected Origin ${bridge.origin}, got ${other}`));
+    const bySite = await create({ 'sec-fetch-site': 'same-site' });
+    expect(bySite.status).toBe(403);
+    expect(bySite.body.toString()).toMatch(/got Sec-Fetch-Site same-site/);
+    expect((await create({ 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    const script = await http(`/__accord/bridge.js?token=${bridge.token}`, {
+      headers: { 'sec-fetch-site': 'same-site' },
+    });
+    expect(script.status).toBe(403);
+    expect(script.body.toString()).not.toContain(bridge.token);
+    const after = ((await invoke<ProjectSummary[]>('project:list', [])) as { value: ProjectSummary[] }).value;
+    expect(after.length).toBe(before.length);
+    // The bridge's own page is still served.
+    const own = await http('/__accord/invoke/project:list', {
+      method: 'POST',
+      headers: { 'x-accord-token': bridge.token, origin: bridge.origin, 'sec-fetch-site': 'same-origin' },
+      body: '[]',
+    });
+    expect(own.status).toBe(200);
   });
 
   it('validates arguments at the edge and returns errors as data', async () => {
@@ -352,5 +404,53 @@ describe.skipIf(!existsSync('/usr/bin/chromium'))('window.accord in Chromium', (
     expect(out.event).toMatchObject({ projectId: expect.any(Number) });
     expect(out.frozen).toBe(true);
     await page.close();
+  });
+  it('a page on another 127.0.0.1 port gets neither the token nor the API, and cannot make the bridge act', async () => {
+    const context = await browser.newContext();
+    const seen: string[] = [];
+    const evil = createServer((req, res) => {
+      seen.push(`${req.url ?? ''} ${req.headers.cookie ?? ''}`);
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(`<!doctype html><html><body>
+<script src="${bridge.origin}/__accord/bridge.js"></script>
+<script>
+  window.result = (async () => {
+    const out = { api: typeof window.accord, posted: 'no' };
+    try {
+      await fetch('${bridge.origin}/__accord/invoke/project:rename', {
+        method: 'POST', mode: 'no-cors', credentials: 'include',
+        headers: { 'content-type': 'text/plain' }, body: '[1, "pwned"]',
+      });
+      out.posted = 'sent';
+    } catch (e) { out.posted = String(e); }
+    return out;
+  })();
+</script></body></html>`);
+    });
+    await new Promise<void>((ok) => evil.listen(0, '127.0.0.1', () => ok()));
+    const evilOrigin = `http://127.0.0.1:${(evil.address() as AddressInfo).port}`;
+    try {
+      const page = await context.newPage();
+      await page.goto(bridge.url);
+      await page.waitForFunction(
+        () => (window as unknown as { appStarted?: string }).appStarted !== undefined,
+      );
+      const titles = async (): Promise<string[]> =>
+        ((await invoke<ProjectSummary[]>('project:list', [])) as { value: ProjectSummary[] }).value.map(
+          (p) => p.title,
+        );
+      const before = await titles();
+      await page.goto(`${evilOrigin}/?from=bridge`);
+      const out = await page.evaluate(() => (window as unknown as { result: Promise<unknown> }).result);
+      expect(out).toMatchObject({ api: 'undefined' });
+      expect(await titles()).toEqual(before);
+      expect(await titles()).not.toContain('pwned');
+      expect(seen.length).toBeGreaterThan(0);
+      for (const line of seen) expect(line).not.toContain(bridge.token);
+    } finally {
+      await context.close();
+      evil.closeAllConnections();
+      await new Promise<void>((ok) => evil.close(() => ok()));
+    }
   });
 });

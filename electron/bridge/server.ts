@@ -7,7 +7,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, normalize, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   AccordError,
   EVENT_CHANNELS,
@@ -28,7 +28,7 @@ import { audioContentType, parseRange } from '../ipc/range.js';
 import { packageVersion } from '../repoRoot.js';
 import { fromWireJson, toWireJson } from '../ipc/wire.js';
 import { BRIDGE_PREFIX, bridgeClientScript } from './client.js';
-import { rendererCsp, staticContentType } from '../ipc/web.js';
+import { rendererCsp, resolveStatic, staticContentType } from '../ipc/web.js';
 
 /** Options of `startBridge`. */
 export interface BridgeOptions {
@@ -53,7 +53,7 @@ export interface Bridge {
   url: string;
   /** `http://127.0.0.1:<port>`. */
   origin: string;
-  /** The per-run secret every request must carry (header `x-accord-token`, `?token=` or the cookie set by the page). */
+  /** The per-run secret the page, `bridge.js`, invoke, events and media need (header `x-accord-token` or `?token=`; never a cookie). */
   token: string;
   /** The services behind the handlers (tests may inspect the database). */
   services: AppServices;
@@ -65,7 +65,6 @@ export interface Bridge {
 
 const CSP = rendererCsp();
 
-const COOKIE = 'accord_token';
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
@@ -80,14 +79,27 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/**
+ * The token a request carries: the `x-accord-token` header or `?token=`. Never a cookie: a
+ * cookie for 127.0.0.1 goes to every port on it, so a server on another port would receive it.
+ */
 function tokenOf(req: IncomingMessage, url: URL): string | undefined {
   const h = req.headers['x-accord-token'];
   if (typeof h === 'string') return h;
-  const q = url.searchParams.get('token');
-  if (q) return q;
-  const cookie = req.headers.cookie ?? '';
-  const m = new RegExp(`(?:^|;\\s*)${COOKIE}=([^;]+)`).exec(cookie);
-  return m?.[1];
+  return url.searchParams.get('token') ?? undefined;
+}
+
+/**
+ * Why a request comes from another origin (another 127.0.0.1 port included), or null: a
+ * browser says so with `Sec-Fetch-Site` and, on scripts, fetches and posts, `Origin`.
+ */
+export function foreignOrigin(req: IncomingMessage, own: readonly string[]): string | null {
+  const site = req.headers['sec-fetch-site'];
+  if (typeof site === 'string' && site !== 'same-origin' && site !== 'none')
+    return `expected a request from the bridge's own page (Sec-Fetch-Site same-origin or none), got Sec-Fetch-Site ${site}`;
+  const o = req.headers.origin;
+  if (typeof o === 'string' && !own.includes(o)) return `expected Origin ${own[0]}, got ${o}`;
+  return null;
 }
 
 function send(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
@@ -152,7 +164,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       );
       return;
     }
-    const tag = `<script src="${BRIDGE_PREFIX}/bridge.js"></script>`;
+    const tag = `<script src="${BRIDGE_PREFIX}/bridge.js?token=${token}"></script>`;
     // Before any other script, so window.accord exists when the app starts.
     const at = html.search(/<script[\s>]/i);
     html =
@@ -163,25 +175,18 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       'content-type': 'text/html; charset=utf-8',
       'content-security-policy': CSP,
       'cache-control': 'no-store',
-      'set-cookie': `${COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict`,
       'x-content-type-options': 'nosniff',
     });
     res.end(html);
   };
 
   const serveStatic = async (res: ServerResponse, pathname: string): Promise<void> => {
-    let rel: string;
-    try {
-      rel = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
-    } catch {
-      send(res, 400, 'bridge: expected a URL-encoded path');
+    const r = await resolveStatic(rendererDir, pathname);
+    if (!r.ok) {
+      send(res, r.status, `bridge: ${r.reason}`);
       return;
     }
-    const file = resolve(rendererDir, rel);
-    if (file !== rendererDir && !file.startsWith(rendererDir + sep)) {
-      send(res, 403, 'bridge: path outside the renderer folder');
-      return;
-    }
+    const file = r.file;
     const st = await fs.stat(file).catch(() => undefined);
     if (!st?.isFile()) {
       send(res, 404, `bridge: no file ${pathname}`);
@@ -247,17 +252,34 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       send(res, 403, `bridge: expected Host ${new URL(origin).host}, got ${host || '(none)'}`);
       return;
     }
+    const foreign = foreignOrigin(req, [origin, `http://localhost:${new URL(origin).port}`]);
+    if (foreign) {
+      send(res, 403, `bridge: ${foreign}`);
+      return;
+    }
+    const p = url.pathname;
+    // The built renderer is public code: its files load without the token (the page's own
+    // <script>/<link> requests cannot carry it); the page, bridge.js, invoke, events and media need it.
+    const isAsset =
+      (req.method === 'GET' || req.method === 'HEAD') &&
+      p !== '/' &&
+      p !== '/index.html' &&
+      !p.startsWith(BRIDGE_PREFIX + '/') &&
+      !p.startsWith('/media/');
+    if (isAsset) {
+      await serveStatic(res, p);
+      return;
+    }
     const given = tokenOf(req, url);
     if (!given || !sameSecret(given, token)) {
       send(
         res,
         401,
-        'bridge: expected the per-run token (x-accord-token header, ?token= or the page cookie), got ' +
+        'bridge: expected the per-run token (x-accord-token header or ?token=), got ' +
           (given ? 'a wrong one' : 'none'),
       );
       return;
     }
-    const p = url.pathname;
     if (p.startsWith(BRIDGE_PREFIX + '/')) {
       const sub = p.slice(BRIDGE_PREFIX.length);
       if (sub === '/bridge.js' && req.method === 'GET') {
@@ -311,8 +333,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       send(res, 405, `bridge: expected GET, got ${req.method}`);
       return;
     }
-    if (p === '/' || p === '/index.html') await serveIndex(res);
-    else await serveStatic(res, p);
+    await serveIndex(res);
   };
 
   const server = createServer((req, res) => {

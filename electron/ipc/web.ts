@@ -1,5 +1,6 @@
 /** What the app's own web server and the test bridge send with the renderer's files. */
-import { extname } from 'node:path';
+import { realpath } from 'node:fs/promises';
+import { extname, normalize, resolve, sep } from 'node:path';
 
 /**
  * The renderer's Content-Security-Policy: only its own origin, no inline scripts (WebAssembly
@@ -46,4 +47,37 @@ const STATIC_TYPES: Record<string, string> = {
 /** Content type of one of the renderer's static files, by its extension. */
 export function staticContentType(file: string): string {
   return STATIC_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+}
+
+/** Where `resolveStatic` landed: the real file to serve, or why not. */
+export type StaticFile = { ok: true; file: string } | { ok: false; status: 400 | 403 | 404; reason: string };
+
+/**
+ * The real path of the file a URL path names inside `rootDir`, or why it is refused: `..`,
+ * and symbolic links (file or folder) that lead out of the folder are refused (403), whatever
+ * the folder itself is reached through.
+ */
+export async function resolveStatic(rootDir: string, urlPathname: string): Promise<StaticFile> {
+  let rel: string;
+  try {
+    rel = normalize(decodeURIComponent(urlPathname)).replace(/^([/\\])+/, '');
+  } catch {
+    return { ok: false, status: 400, reason: 'expected a URL-encoded path' };
+  }
+  const root = resolve(rootDir);
+  const file = resolve(root, rel || 'index.html');
+  if (!file.startsWith(root + sep))
+    return { ok: false, status: 403, reason: 'path outside the served folder' };
+  let realRoot: string;
+  let real: string;
+  try {
+    realRoot = await realpath(root);
+    real = await realpath(file);
+  } catch {
+    return { ok: false, status: 404, reason: `no file ${urlPathname}` };
+  }
+  if (!real.startsWith(realRoot + sep)) {
+    return { ok: false, status: 403, reason: 'path leads outside the served folder (symbolic link)' };
+  }
+  return { ok: true, file: real };
 }

@@ -210,6 +210,52 @@ export class CorrectionService {
     this.#d.emit('project:changed', { projectId: id });
   }
 
+  /**
+   * Refuses an op that places an anchor, a jump or a mark outside the project: performance times
+   * within the recording, score times within the score, with the range expected and what came.
+   */
+  async #checkBounds(id: number, op: EditOp): Promise<void> {
+    const perfEnd = this.#d.projects.summary(id).durationSeconds;
+    const check = (value: number, end: number, what: string, within: string): void => {
+      if (value < 0 || value > end + 1e-6) {
+        throw new AccordError(
+          'invalid-argument',
+          `${what}: expected a time within the ${within} (0–${end.toFixed(3)} s), got ${value}`,
+        );
+      }
+    };
+    const perf = (v: number, what: string): void => check(v, perfEnd, what, 'recording');
+    let scoreEnd: number | undefined;
+    const score = async (v: number, what: string): Promise<void> => {
+      scoreEnd ??= (await this.#d.projects.score(id)).duration;
+      check(v, scoreEnd, what, 'score');
+    };
+    switch (op.type) {
+      case 'add-anchor':
+        perf(op.anchor.perfTime, 'anchor.perfTime');
+        await score(op.anchor.scoreTime, 'anchor.scoreTime');
+        break;
+      case 'move-anchor':
+        perf(op.to.perfTime, 'anchor.perfTime');
+        await score(op.to.scoreTime, 'anchor.scoreTime');
+        break;
+      case 'insert-jump':
+        perf(op.jump.perfTime, 'jump.perfTime');
+        await score(op.jump.toScoreTime, 'jump.toScoreTime');
+        break;
+      case 'move-jump':
+        perf(op.to.perfTime, 'jump.perfTime');
+        await score(op.to.toScoreTime, 'jump.toScoreTime');
+        break;
+      case 'mark-region':
+        perf(op.region.perfStart, 'region.perfStart');
+        perf(op.region.perfEnd, 'region.perfEnd');
+        break;
+      default:
+        break;
+    }
+  }
+
   /** The corrections and undo/redo state. */
   get(id: number): CorrectionsState {
     return this.#stateOf(this.#load(id));
@@ -218,6 +264,7 @@ export class CorrectionService {
   /** Logs `op`, re-aligns around it under all corrections and stores an `edited` version (none when the path cannot change, e.g. a `checked` mark). */
   apply(id: number, op: EditOp): Promise<EditOutcome> {
     return this.#serial(id, async () => {
+      await this.#checkBounds(id, op);
       const state = this.#load(id);
       let next: HistoryState;
       try {
@@ -457,6 +504,7 @@ export class CorrectionService {
   async mark(id: number, perfStart: number, perfEnd: number): Promise<CorrectionsState> {
     const regionId = `checked-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
     const op: EditOp = { type: 'mark-region', region: { id: regionId, perfStart, perfEnd, kind: 'checked' } };
+    await this.#checkBounds(id, op);
     const has = this.#d.projects.listAlignments(id).length > 0;
     if (has) return (await this.apply(id, op)).state;
     // Without an alignment there is no version to link: log the mark alone.

@@ -39,7 +39,7 @@ import {
   type Handlers,
 } from './ipc/handle.js';
 import { audioContentType, parseRange } from './ipc/range.js';
-import { rendererCsp, resolveStatic, staticContentType } from './ipc/web.js';
+import { externalUrlAllowed, rendererCsp, resolveStatic, staticContentType } from './ipc/web.js';
 
 const APP_ORIGIN = 'accord://app';
 const CSP = rendererCsp(['accord-media:']);
@@ -225,11 +225,24 @@ function hardenSessions(): void {
     });
     contents.on('will-attach-webview', (e) => e.preventDefault());
     contents.setWindowOpenHandler(({ url }) => {
-      // No new windows; plain web links open in the user's browser.
-      if (/^https:\/\//.test(url)) void shell.openExternal(url);
+      // No new windows; links to the allow-listed hosts open in the user's browser once confirmed.
+      if (externalUrlAllowed(url)) void confirmExternal(url);
       return { action: 'deny' };
     });
   });
+}
+
+async function confirmExternal(url: string): Promise<void> {
+  const opts = {
+    type: 'question' as const,
+    buttons: ['Open in browser', 'Cancel'],
+    defaultId: 1,
+    cancelId: 1,
+    message: 'Open this link in your web browser?',
+    detail: url,
+  };
+  const r = mainWindow ? await dialog.showMessageBox(mainWindow, opts) : await dialog.showMessageBox(opts);
+  if (r.response === 0) await shell.openExternal(url);
 }
 
 function createWindow(): BrowserWindow {
@@ -249,6 +262,8 @@ function createWindow(): BrowserWindow {
       webSecurity: true,
       allowRunningInsecureContent: false,
       spellcheck: false,
+      // Middle-click would open links as new windows behind the window-open handler's back.
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   win.once('ready-to-show', () => win.show());

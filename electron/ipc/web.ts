@@ -25,6 +25,22 @@ export function rendererCsp(mediaSchemes: readonly string[] = []): string {
   ].join('; ');
 }
 
+/** Hosts a link in the app may open in the user's browser (after a confirmation); nothing else opens. */
+export const EXTERNAL_HOSTS: readonly string[] = ['github.com', 'creativecommons.org'];
+
+/** Whether `url` may go to `shell.openExternal`: https, no credentials, a host of `EXTERNAL_HOSTS`. */
+export function externalUrlAllowed(url: string): boolean {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
+  return (
+    u.protocol === 'https:' && !u.username && !u.password && !u.port && EXTERNAL_HOSTS.includes(u.hostname)
+  );
+}
+
 const STATIC_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',

@@ -65,6 +65,9 @@ const SEEDS: ((db: Db) => void)[] = [
   (db) => {
     db.prepare("INSERT INTO practice_settings (project_id, settings, updated_at) VALUES (1, '{}', 50)").run();
   },
+  (db) => {
+    db.prepare("UPDATE features SET notes = x'00ff' WHERE recording_id = 1").run();
+  },
 ];
 
 function schemaOf(db: Db): { type: string; name: string; sql: string | null }[] {

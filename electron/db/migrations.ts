@@ -22,6 +22,8 @@
  *   undo/redo restore paths exactly; `op`/`inverse` are `shared/edit` `EditOp` JSON), and
  *   `alignments.corrections` (the `Corrections` JSON a version was made with).
  * - Migration 5: `practice_settings`, the practice-mode `PracticeSettings` JSON per project.
+ * - Migration 6: `features.notes`, the note network's onset features (uint8, value × 255, see
+ *   `shared/dsp/notes.ts`), so re-alignment compares the same features as the alignment did.
  */
 import type Database from 'better-sqlite3';
 
@@ -181,6 +183,12 @@ export const MIGRATIONS: readonly Migration[] = [
           updated_at INTEGER NOT NULL
         );
       `);
+    },
+  },
+  {
+    name: 'note features in the features cache',
+    up(db) {
+      db.exec(`ALTER TABLE features ADD COLUMN notes BLOB;`);
     },
   },
 ];

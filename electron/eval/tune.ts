@@ -6,15 +6,18 @@
  *   node dist/node/electron/eval/tune.js --method jump --sets multi,structure \
  *     --grid '{"jump":{"offBarPenalty":[0,2,5]}}' [--data .eval/data] [--limit N] [--json out.json]
  *
- * The grid has up to two groups, `jump` (JumpParams) and `neural` (NeuralJumpParams); every
+ * The grid has up to three groups, `jump` (JumpParams), `neural` (NeuralJumpParams) and `cost`
+ * (CostParams: the engine's DEFAULT_COST weights, e.g. `{"cost":{"noteWeight":[0,1,2]}}`); every
  * combination of their value lists is one configuration. `--features '{"noiseFloor":false}'`
- * passes options to `audioFeatures` (ablations of the feature stage); `--model DIR` another exported model.
+ * passes options to `recordingFeatures` (ablations of the feature stage, e.g. `{"noteModelDir":false}`);
+ * `--model DIR` another exported structure model.
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { audioFeatures, scoreFeatures, type Features } from '../../shared/dsp/features.js';
+import type { Features } from '../../shared/dsp/features.js';
+import { recordingFeatures, scoreNoteAwareFeatures, type NoteSource } from '../services/features.js';
 import { parseGtCsv, scoreCase, type GtRow } from '../../shared/eval/metric.js';
 import {
   jumpFigures,
@@ -24,6 +27,7 @@ import {
   type JumpCounts,
 } from '../../shared/eval/jumps.js';
 import { pathToRows } from '../../shared/path.js';
+import { DEFAULT_COST } from '../../shared/align/cost.js';
 import { decodeAudioFile } from '../services/audio.js';
 import { alignFeatures, isMethod, releaseModels } from '../services/pipeline.js';
 import { loadScore, type LoadedScore } from '../services/score.js';
@@ -73,7 +77,14 @@ async function main(): Promise<void> {
   if (!isMethod(method)) throw new Error(`--method: unknown method '${method}'`);
   const grid = JSON.parse(values.grid) as Grid;
   const configs = expandGrid(grid);
-  const featureOpts = JSON.parse(values.features) as { tuningCents?: number; noiseFloor?: boolean };
+  const featureOpts = JSON.parse(values.features) as {
+    tuningCents?: number;
+    noiseFloor?: boolean;
+    /** Note model folder, or false to align without note features. */
+    noteModelDir?: string | false;
+    /** Note features from the network (default) or pitch-wise DLNCO (`flux`). */
+    noteSource?: NoteSource;
+  };
   const { manifest, root } = loadManifest(resolve(join(values.data, 'manifest.json')));
   const sets = values.sets.split(',');
   const wanted = values.case ? new Set(values.case.split(',')) : undefined;
@@ -88,16 +99,19 @@ async function main(): Promise<void> {
     const score = await loadScore(join(root, c.score));
     prepared.push({
       c,
-      perf: audioFeatures(audio.samples, undefined, featureOpts),
-      scoreFeat: scoreFeatures(score.score.notes, score.score.duration),
+      perf: (await recordingFeatures(audio.samples, featureOpts)).features,
+      scoreFeat: scoreNoteAwareFeatures(score.score.notes, score.score.duration, featureOpts.noteSource),
       score,
       gt: parseGtCsv(readFileSync(join(root, c.gt), 'utf8')),
     });
   }
   console.log(`features of ${prepared.length} cases in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   const report: unknown[] = [];
+  const defaultCost = { ...DEFAULT_COST };
   for (const cfg of configs) {
     const t1 = performance.now();
+    // The `cost` group overrides the engine's cost weights (DEFAULT_COST) for this configuration.
+    Object.assign(DEFAULT_COST, defaultCost, cfg.cost);
     const bySet = new Map<string, { acc: number[][]; jumps: JumpCounts[] }>();
     const perCase: Record<string, number[]> = {};
     for (const p of prepared) {

@@ -7,6 +7,8 @@ import { createHandlers, createServices, dispatch, type AppServices, type Handle
 import type { AlignmentRecord, CorrectionsState, EditOutcome, Result } from '../../shared/ipc.js';
 import { parseGtCsv, parsePredCsv, scoreCase, type GtRow } from '../../shared/eval/metric.js';
 import { pathOnGrid } from './corrections.js';
+import { decodeAudioFile } from './audio.js';
+import { recordingFeatures } from './features.js';
 
 const fixture = fileURLToPath(new URL('../../resources/fixtures/minuet-repeat/', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'accord-corrections-'));
@@ -68,6 +70,15 @@ describe('hand corrections on the minuet whose score lacks the repeat', () => {
     expect(automatic).toMatchObject({ kind: 'automatic', method: 'dtw' });
     acc50Before = await exportedScore(projectId, gt);
     expect(acc50Before).toBeLessThan(75);
+  }, 120_000);
+
+  it('the features cache keeps the note features the alignment used, value for value', async () => {
+    const cached = await s.projects.editFeatures(projectId);
+    const audio = await decodeAudioFile(join(fixture, 'performance.ogg'));
+    const { features } = await recordingFeatures(audio.samples);
+    expect(features.notes).toBeDefined();
+    expect(cached.frames).toBe(features.frames);
+    expect(cached.notes).toEqual(features.notes);
   }, 120_000);
 
   it('a jump inserted at the true time of the second pass brings the exported beats within 50 ms', async () => {

@@ -15,7 +15,7 @@ import {
 import type { ImportFormat } from '../../shared/formats/index.js';
 import { importAlignment } from '../../shared/formats/index.js';
 import type { Features } from '../../shared/dsp/features.js';
-import { scoreFeatures } from '../../shared/dsp/features.js';
+import { scoreNoteAwareFeatures } from './features.js';
 import { HOP_SECONDS } from '../../shared/dsp/params.js';
 import type { AlignmentPath } from '../../shared/path.js';
 import { scoreTimeAt } from '../../shared/path.js';
@@ -188,7 +188,7 @@ export class CorrectionService {
     const key = `${id}|${summary.scoreName}|${score.notes.length}|${score.duration}`;
     let sf = this.#scoreFeatures.get(key);
     if (!sf) {
-      sf = { features: scoreFeatures(score.notes, score.duration), score };
+      sf = { features: scoreNoteAwareFeatures(score.notes, score.duration), score };
       this.#scoreFeatures.clear();
       this.#scoreFeatures.set(key, sf);
     }

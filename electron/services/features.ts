@@ -4,13 +4,16 @@
  * recording and from the notes for the score (`shared/dsp/notes.ts`).
  */
 import {
+  compressPitchEnergy,
+  dlncoOnsets,
   featuresFromPitchEnergy,
+  scorePitchEnergy,
   scoreFeatures,
   tunedPitchEnergy,
   type AudioPitchEnergyOptions,
   type Features,
 } from '../../shared/dsp/features.js';
-import { noteOnsetFeature, scoreNoteFeatures } from '../../shared/dsp/notes.js';
+import { noteOnsetFeature, roundNotes, scoreNoteFeatures } from '../../shared/dsp/notes.js';
 import type { ScoreNote } from '../../shared/score.js';
 import { NeuralModelError } from './neural.js';
 import { sharedNoteModel } from './notes.js';
@@ -23,7 +26,15 @@ export interface RecordingFeatureOptions extends AudioPitchEnergyOptions {
   noteModelDir?: string | false;
   /** Threads for the note network (default 1). */
   threads?: number;
+  /**
+   * Where the note features come from: the note network (default), or `flux`, pitch-wise DLNCO
+   * onsets of the pitch energy itself (no learning; an ablation, with `scoreNoteAwareFeatures(…, 'flux')`).
+   */
+  noteSource?: NoteSource;
 }
+
+/** Source of note features: the note network, or pitch-wise DLNCO onsets (no learning). */
+export type NoteSource = 'network' | 'flux';
 
 /**
  * Features of mono audio at the feature rate. The note network runs on the same pitch energy as
@@ -39,10 +50,15 @@ export async function recordingFeatures(
   const features: Features = { ...featuresFromPitchEnergy(pe), tuningCents };
   const warnings: string[] = [];
   if (opts.noteModelDir === false) return { features, warnings };
+  if (opts.noteSource === 'flux') {
+    features.notes = dlncoOnsets(compressPitchEnergy(pe), pe.frames, 88);
+    return { features, warnings };
+  }
   try {
     const model = await sharedNoteModel(opts.noteModelDir, opts.threads);
     const act = await model.run(pe);
-    features.notes = noteOnsetFeature(act.onset, act.frames);
+    // On the cache's grid, so a re-alignment from the project cache sees the very same values.
+    features.notes = roundNotes(noteOnsetFeature(act.onset, act.frames));
   } catch (err) {
     if (!(err instanceof NeuralModelError)) throw err;
     warnings.push(`${err.message}; aligned without the note network's features (chroma and onsets only)`);
@@ -51,8 +67,19 @@ export async function recordingFeatures(
   return { features, warnings };
 }
 
-/** Features of score notes, with their note-onset features. */
-export function scoreNoteAwareFeatures(notes: readonly ScoreNote[], durationSeconds: number): Features {
+/** Features of score notes, with note-onset features like those of the recording (`source`). */
+export function scoreNoteAwareFeatures(
+  notes: readonly ScoreNote[],
+  durationSeconds: number,
+  source: NoteSource = 'network',
+): Features {
+  if (source === 'flux') {
+    const pe = scorePitchEnergy(notes, durationSeconds);
+    return {
+      ...featuresFromPitchEnergy(pe),
+      notes: dlncoOnsets(compressPitchEnergy(pe), pe.frames, 88),
+    };
+  }
   const f = scoreFeatures(notes, durationSeconds);
   return { ...f, notes: scoreNoteFeatures(notes, f.frames) };
 }

@@ -30,6 +30,8 @@ export interface NoteModel {
   config: NoteModelConfig;
   /** Onset and sounding probabilities of tuned pitch energy (`tunedPitchEnergy`). */
   run(pe: PitchEnergy): Promise<NoteActivations>;
+  /** The same from compressed pitch energy log1p(η·E) [frames × 88] (`compressPitchEnergy`). */
+  runCompressed(x: Float32Array, frames: number): Promise<NoteActivations>;
   release(): Promise<void>;
 }
 
@@ -63,51 +65,45 @@ export async function loadNoteModel(
   const { config, session, modelPath } = await openOnnxModel(dir, checkNoteConfig, opts);
   const ctx = config.receptiveFieldFrames;
   let released = false;
+  const runCompressed = async (x: Float32Array, T: number): Promise<NoteActivations> => {
+    if (released) throw new NeuralModelError('bad-input', `${modelPath}: the model was released`);
+    if (x.length !== T * NUM_PITCHES)
+      throw new NeuralModelError(
+        'bad-input',
+        `expected pitch energy of ${T} × ${NUM_PITCHES} values, got ${x.length}`,
+      );
+    const onset = new Float32Array(T * NUM_PITCHES);
+    const sounding = new Float32Array(T * NUM_PITCHES);
+    // Chunks overlap by the receptive field, so every kept frame saw its whole context.
+    for (let a = 0; a < T; a += NOTE_CHUNK_FRAMES) {
+      const b = Math.min(T, a + NOTE_CHUNK_FRAMES);
+      const lo = Math.max(0, a - ctx);
+      const hi = Math.min(T, b + ctx);
+      const n = hi - lo;
+      const input = x.subarray(lo * NUM_PITCHES, hi * NUM_PITCHES);
+      const result = await session.run({
+        [config.inputName]: new Tensor('float32', input, [1, n, NUM_PITCHES]),
+      });
+      const out = result[config.outputName];
+      const dims = out?.dims ?? [];
+      if (!out || out.type !== 'float32' || dims.length !== 3 || dims[1] !== n || dims[2] !== 2 * NUM_PITCHES)
+        throw new NeuralModelError(
+          'bad-output',
+          `${modelPath}: expected output '${config.outputName}' float32 [1, ${n}, ${2 * NUM_PITCHES}], got ${out ? `${out.type} [${dims.join(', ')}]` : 'none'}`,
+        );
+      const data = out.data as Float32Array;
+      for (let f = a; f < b; f++) {
+        const row = (f - lo) * 2 * NUM_PITCHES;
+        onset.set(data.subarray(row, row + NUM_PITCHES), f * NUM_PITCHES);
+        sounding.set(data.subarray(row + NUM_PITCHES, row + 2 * NUM_PITCHES), f * NUM_PITCHES);
+      }
+    }
+    return { frames: T, onset, sounding };
+  };
   return {
     config,
-    async run(pe: PitchEnergy): Promise<NoteActivations> {
-      if (released) throw new NeuralModelError('bad-input', `${modelPath}: the model was released`);
-      const T = pe.frames;
-      if (pe.energy.length !== T * NUM_PITCHES)
-        throw new NeuralModelError(
-          'bad-input',
-          `expected pitch energy of ${T} × ${NUM_PITCHES} values, got ${pe.energy.length}`,
-        );
-      const x = compressPitchEnergy(pe);
-      const onset = new Float32Array(T * NUM_PITCHES);
-      const sounding = new Float32Array(T * NUM_PITCHES);
-      // Chunks overlap by the receptive field, so every kept frame saw its whole context.
-      for (let a = 0; a < T; a += NOTE_CHUNK_FRAMES) {
-        const b = Math.min(T, a + NOTE_CHUNK_FRAMES);
-        const lo = Math.max(0, a - ctx);
-        const hi = Math.min(T, b + ctx);
-        const n = hi - lo;
-        const input = x.subarray(lo * NUM_PITCHES, hi * NUM_PITCHES);
-        const result = await session.run({
-          [config.inputName]: new Tensor('float32', input, [1, n, NUM_PITCHES]),
-        });
-        const out = result[config.outputName];
-        const dims = out?.dims ?? [];
-        if (
-          !out ||
-          out.type !== 'float32' ||
-          dims.length !== 3 ||
-          dims[1] !== n ||
-          dims[2] !== 2 * NUM_PITCHES
-        )
-          throw new NeuralModelError(
-            'bad-output',
-            `${modelPath}: expected output '${config.outputName}' float32 [1, ${n}, ${2 * NUM_PITCHES}], got ${out ? `${out.type} [${dims.join(', ')}]` : 'none'}`,
-          );
-        const data = out.data as Float32Array;
-        for (let f = a; f < b; f++) {
-          const row = (f - lo) * 2 * NUM_PITCHES;
-          onset.set(data.subarray(row, row + NUM_PITCHES), f * NUM_PITCHES);
-          sounding.set(data.subarray(row + NUM_PITCHES, row + 2 * NUM_PITCHES), f * NUM_PITCHES);
-        }
-      }
-      return { frames: T, onset, sounding };
-    },
+    run: (pe: PitchEnergy) => runCompressed(compressPitchEnergy(pe), pe.frames),
+    runCompressed,
     async release(): Promise<void> {
       if (released) return;
       released = true;

@@ -6,7 +6,8 @@
 import { decodeAudioFile, type DecodedAudio } from './audio.js';
 import { loadScore, loadScoreBytes, type LoadedScore } from './score.js';
 import { loadNeuralModel, NeuralModelError, type NeuralModel } from './neural.js';
-import { audioFeatures, scoreFeatures, type Features } from '../../shared/dsp/features.js';
+import type { Features } from '../../shared/dsp/features.js';
+import { recordingFeatures, scoreNoteAwareFeatures } from './features.js';
 import { FEATURE_PARAMS } from '../../shared/dsp/params.js';
 import { alignDtw } from '../../shared/align/dtw.js';
 import { alignJump, type JumpParams } from '../../shared/align/jump.js';
@@ -34,6 +35,8 @@ export interface AlignOptions {
   modelDir?: string;
   /** Threads for neural inference (default 1). */
   threads?: number;
+  /** Note model folder (default the shipped `models/accord-notes`); `false` aligns without note features. */
+  noteModelDir?: string | false;
 }
 
 /** A score as a file path, or as its bytes with the file name that picks the format. */
@@ -57,6 +60,8 @@ export interface PreparedAlignment {
   audio: Omit<DecodedAudio, 'samples'>;
   /** Milliseconds per stage so far (`align` is 0). */
   timings: Record<Stage, number>;
+  /** Non-fatal problems so far (e.g. the note model is missing), also sent to `onWarning`. */
+  warnings: string[];
 }
 
 /** What `align` returns. */
@@ -245,8 +250,9 @@ function stageRunner(
 export async function prepareAlignment(
   audioPath: string,
   scoreInput: ScoreInput,
-  opts: Pick<AlignOptions, 'signal' | 'onProgress'> = {},
+  opts: Pick<AlignOptions, 'signal' | 'onProgress' | 'onWarning' | 'noteModelDir' | 'threads'> = {},
 ): Promise<PreparedAlignment> {
+  const prepWarnings: string[] = [];
   const timings: Record<Stage, number> = { decode: 0, score: 0, features: 0, align: 0 };
   const timed = stageRunner(opts, timings);
   const signal = opts.signal;
@@ -258,9 +264,17 @@ export async function prepareAlignment(
       ? loadScore(scoreInput)
       : loadScoreBytes(scoreInput.bytes, scoreInput.name),
   );
-  const { perf, scoreFeat } = await timed('features', () => {
-    const perf = audioFeatures(audio.samples, (f) => opts.onProgress?.('features', 0.9 * f));
-    const scoreFeat = scoreFeatures(score.score.notes, score.score.duration);
+  const { perf, scoreFeat } = await timed('features', async () => {
+    const { features: perf, warnings } = await recordingFeatures(audio.samples, {
+      onProgress: (f) => opts.onProgress?.('features', 0.9 * f),
+      noteModelDir: opts.noteModelDir,
+      threads: opts.threads,
+    });
+    for (const w of warnings) {
+      prepWarnings.push(w);
+      opts.onWarning?.(w);
+    }
+    const scoreFeat = scoreNoteAwareFeatures(score.score.notes, score.score.duration);
     return { perf, scoreFeat };
   });
   checkAlignable(
@@ -275,6 +289,7 @@ export async function prepareAlignment(
     score,
     audio: audioInfo,
     timings,
+    warnings: prepWarnings,
   };
 }
 
@@ -300,7 +315,7 @@ export async function align(
     score: prepared.score,
     audio: prepared.audio,
     timings,
-    warnings,
+    warnings: [...prepared.warnings, ...warnings],
   };
 }
 

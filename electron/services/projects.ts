@@ -34,6 +34,7 @@ import { FEATURE_PARAMS } from '../../shared/dsp/params.js';
 import { exportAlignment as writeFormat } from '../../shared/formats/index.js';
 import type { Db } from '../db/database.js';
 import { blobToFloat32, decodePath, encodePath, float32ToBlob } from '../db/pathCodec.js';
+import { dequantiseNotes, quantiseNotes } from '../../shared/dsp/notes.js';
 import { AUDIO_EXTENSIONS } from './audio.js';
 import { loadScoreBytes, ScoreLoadError, SCORE_EXTENSIONS } from './score.js';
 import { writeFileAtomic } from './atomicWrite.js';
@@ -612,7 +613,7 @@ export class ProjectService {
   #storeFeatures(recId: number, f: ChromaFeatures): void {
     this.#db
       .prepare(
-        'INSERT OR REPLACE INTO features (recording_id, sha256, feature_version, hop_seconds, frames, chroma, onset, energy) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT OR REPLACE INTO features (recording_id, sha256, feature_version, hop_seconds, frames, chroma, onset, energy, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       )
       .run(
         recId,
@@ -623,6 +624,7 @@ export class ProjectService {
         float32ToBlob(f.chroma),
         f.onset ? float32ToBlob(f.onset) : null,
         f.energy ? float32ToBlob(f.energy) : null,
+        f.notes ? quantiseNotes(f.notes) : null,
       );
   }
 
@@ -763,7 +765,14 @@ export class ProjectService {
       this.#storeFeatures(row.rec_id, f);
     }
     if (!f.onset || !f.energy) throw new Error('features worker: expected onset and energy, got chroma only');
-    return { frames: f.frames, hopSeconds: f.hopSeconds, chroma: f.chroma, onset: f.onset, energy: f.energy };
+    return {
+      frames: f.frames,
+      hopSeconds: f.hopSeconds,
+      chroma: f.chroma,
+      onset: f.onset,
+      energy: f.energy,
+      ...(f.notes ? { notes: f.notes } : {}),
+    };
   }
 
   async #features(id: number): Promise<ChromaFeatures> {
@@ -779,6 +788,7 @@ export class ProjectService {
           chroma: Buffer;
           onset: Buffer | null;
           energy: Buffer | null;
+          notes: Buffer | null;
         }
       | undefined;
     if (c) {
@@ -793,6 +803,7 @@ export class ProjectService {
         out.onset = blobToFloat32(c.onset);
         out.energy = blobToFloat32(c.energy);
       }
+      if (c.notes) out.notes = dequantiseNotes(c.notes);
       return out;
     }
     const { path } = await this.recordingFile(id);

@@ -1,5 +1,5 @@
 import type { Features } from '../dsp/features.js';
-import { NUM_PITCHES } from '../dsp/params.js';
+import { HOP_SECONDS, NUM_PITCHES } from '../dsp/params.js';
 import { sparseNotes, type SparseNotes } from '../dsp/notes.js';
 
 /**
@@ -23,6 +23,8 @@ export interface CostParams {
   onsetScale?: number;
   /** Weight of the note-onset distance (used where both sides carry `notes`). */
   noteWeight?: number;
+  /** Use the note term only at full resolution (not on pooled frames of coarse searches). */
+  noteFineOnly?: boolean;
   /** Multiplier of the note distance (1 unless set by `normalisedCost`). */
   noteScale?: number;
   /** Whether aligners rescale both distances by their median over random cells (`normalisedCost`). */
@@ -45,10 +47,14 @@ function notesOf(f: Features): SparseNotes | undefined {
   return s;
 }
 
-/** Weight × scale of the note term for these two sides: 0 unless both carry note features. */
+/**
+ * Weight × scale of the note term for these two sides: 0 unless both carry note features (and,
+ * with `noteFineOnly`, unless they are at full resolution).
+ */
 function noteTermWeight(perf: Features, score: Features, params: CostParams): number {
   const w = (params.noteWeight ?? 0) * (params.noteScale ?? 1);
-  return w !== 0 && notesOf(perf) && notesOf(score) ? w : 0;
+  if (w === 0 || (params.noteFineOnly && perf.hopSeconds > HOP_SECONDS * 1.01)) return 0;
+  return notesOf(perf) && notesOf(score) ? w : 0;
 }
 
 /** ‖perf.notes_i − score.notes_j‖₂ from the sparse perf row and the dense score row. */

@@ -2,6 +2,7 @@ import type { AlignmentPath } from '../path.js';
 import { pathFromFramePairs } from '../path.js';
 import type { Features } from '../dsp/features.js';
 import { poolFeatures } from '../dsp/features.js';
+import { NUM_PITCHES } from '../dsp/params.js';
 import type { Band } from './band.js';
 import { dilatedBand, fullBand } from './band.js';
 import type { CostParams } from './cost.js';
@@ -186,6 +187,9 @@ export function sliceFeatures(f: Features, first: number, last: number): Feature
     chroma: f.chroma.subarray(first * 12, (last + 1) * 12),
     onset: f.onset.subarray(first * 12, (last + 1) * 12),
     energy: f.energy.subarray(first, last + 1),
+    ...(f.notes?.length === f.frames * NUM_PITCHES
+      ? { notes: f.notes.subarray(first * NUM_PITCHES, (last + 1) * NUM_PITCHES) }
+      : {}),
   };
 }
 

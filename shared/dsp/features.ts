@@ -16,7 +16,7 @@ export interface Features {
   energy: Float32Array;
   /**
    * [frames × NUM_PITCHES] note-onset features (`shared/dsp/notes.ts`): for audio from the note
-   * network (absent without a note model), for a score from its notes. Pooling drops them.
+   * network (absent without a note model), for a score from its notes. Pooling averages them.
    */
   notes?: Float32Array;
   /** Audio only: the tuning (cents from `tuningHz`) the pitch bands followed. */
@@ -292,14 +292,16 @@ export function normaliseChroma(
 /**
  * DLNCO chroma onsets from compressed pitch energy [frames × NUM_PITCHES]: per pitch, each run of
  * positive first differences becomes one impulse (the run's total rise) at its steepest frame;
- * folded to chroma, divided by the running max frame norm over onsetNormSeconds
- * (floored at onsetNormFloor), convolved causally with the sqrt-decay window of onsetDecayFrames.
+ * folded to chroma (or, with `bins` 88, kept per pitch: [frames × 88]), divided by the running max
+ * frame norm over onsetNormSeconds (floored at onsetNormFloor), convolved causally with the
+ * sqrt-decay window of onsetDecayFrames.
  */
-export function dlncoOnsets(compressed: Float32Array, frames: number): Float32Array {
+export function dlncoOnsets(compressed: Float32Array, frames: number, bins: 12 | 88 = 12): Float32Array {
   const { onsetNormSeconds, onsetNormFloor, onsetDecayFrames } = FEATURE_PARAMS;
-  const raw = new Float32Array(frames * 12);
+  const B = bins;
+  const raw = new Float32Array(frames * B);
   for (let i = 0; i < NUM_PITCHES; i++) {
-    const pc = (minPitch + i) % 12;
+    const pc = B === 12 ? (minPitch + i) % 12 : i;
     let prev = 0;
     let runSum = 0;
     let runPeak = 0;
@@ -315,7 +317,7 @@ export function dlncoOnsets(compressed: Float32Array, frames: number): Float32Ar
           runPeakFrame = f;
         }
       } else if (runPeakFrame >= 0) {
-        raw[runPeakFrame * 12 + pc] += runSum;
+        raw[runPeakFrame * B + pc] += runSum;
         runSum = 0;
         runPeak = 0;
         runPeakFrame = -1;
@@ -325,25 +327,25 @@ export function dlncoOnsets(compressed: Float32Array, frames: number): Float32Ar
   const norms = new Float32Array(frames);
   for (let f = 0; f < frames; f++) {
     let s = 0;
-    for (let c = 0; c < 12; c++) s += raw[f * 12 + c] * raw[f * 12 + c];
+    for (let c = 0; c < B; c++) s += raw[f * B + c] * raw[f * B + c];
     norms[f] = Math.sqrt(s);
   }
   const halfWin = Math.round(onsetNormSeconds / HOP_SECONDS / 2);
   const localMax = slidingMax(norms, halfWin);
   for (let f = 0; f < frames; f++) {
     const scale = 1 / Math.max(localMax[f], onsetNormFloor);
-    for (let c = 0; c < 12; c++) raw[f * 12 + c] *= scale;
+    for (let c = 0; c < B; c++) raw[f * B + c] *= scale;
   }
   const n = onsetDecayFrames;
   const kernel = new Float32Array(n);
   for (let k = 0; k < n; k++) kernel[k] = Math.sqrt((n - k) / n);
-  const out = new Float32Array(frames * 12);
+  const out = new Float32Array(frames * B);
   for (let f = 0; f < frames; f++) {
     const kMax = Math.min(n - 1, f);
     for (let k = 0; k <= kMax; k++) {
       const w = kernel[k];
-      const src = (f - k) * 12;
-      for (let c = 0; c < 12; c++) out[f * 12 + c] += w * raw[src + c];
+      const src = (f - k) * B;
+      for (let c = 0; c < B; c++) out[f * B + c] += w * raw[src + c];
     }
   }
   return out;
@@ -496,5 +498,29 @@ export function poolFeatures(f: Features, factor: number): Features {
     }
   }
   normaliseChroma(chroma, frames, 1e-6);
-  return { frames, hopSeconds: f.hopSeconds * factor, chroma, onset, energy };
+  const pooled: Features = { frames, hopSeconds: f.hopSeconds * factor, chroma, onset, energy };
+  if (f.notes && f.notes.length === f.frames * NUM_PITCHES)
+    pooled.notes = poolNotes(f.notes, f.frames, factor);
+  return pooled;
+}
+
+/** Mean of note features over the frames each pooled frame covers (the pooling of `poolFeatures`). */
+function poolNotes(notes: Float32Array, frames: number, factor: number): Float32Array {
+  const pooledFrames = frames === 0 ? 0 : Math.floor((frames - 1) / factor) + 1;
+  const out = new Float32Array(pooledFrames * NUM_PITCHES);
+  const back = Math.floor((factor - 1) / 2);
+  for (let g = 0; g < pooledFrames; g++) {
+    const a = Math.max(0, g * factor - back);
+    const b = Math.min(frames, g * factor - back + factor);
+    const inv = 1 / (b - a);
+    const row = g * NUM_PITCHES;
+    for (let s = a; s < b; s++) {
+      const src = s * NUM_PITCHES;
+      for (let p = 0; p < NUM_PITCHES; p++) {
+        const v = notes[src + p];
+        if (v !== 0) out[row + p] += v * inv;
+      }
+    }
+  }
+  return out;
 }

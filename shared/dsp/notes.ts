@@ -95,3 +95,27 @@ export function sparseNotes(notes: Float32Array, frames: number): SparseNotes {
   start[frames] = k;
   return { start, index, value, norm2 };
 }
+
+/** Note features are kept on a grid of 1/NOTE_LEVELS (so a cache of uint8 holds them exactly). */
+export const NOTE_LEVELS = 255;
+
+/** Rounds note features in [0, 1] to the 1/NOTE_LEVELS grid, in place; returns them. */
+export function roundNotes(notes: Float32Array): Float32Array {
+  for (let i = 0; i < notes.length; i++) notes[i] = Math.round(notes[i] * NOTE_LEVELS) / NOTE_LEVELS;
+  return notes;
+}
+
+/** Note features as bytes (value × NOTE_LEVELS), for caches. */
+export function quantiseNotes(notes: Float32Array): Uint8Array {
+  const out = new Uint8Array(notes.length);
+  for (let i = 0; i < notes.length; i++)
+    out[i] = Math.max(0, Math.min(NOTE_LEVELS, Math.round(notes[i] * NOTE_LEVELS)));
+  return out;
+}
+
+/** The note features of `quantiseNotes` bytes (exact for features on the 1/NOTE_LEVELS grid). */
+export function dequantiseNotes(bytes: Uint8Array): Float32Array {
+  const out = new Float32Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) out[i] = bytes[i] / NOTE_LEVELS;
+  return out;
+}

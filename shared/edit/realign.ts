@@ -31,6 +31,7 @@ import type { AlignmentPath } from '../path.js';
 import { JUMP_BACK_SECONDS, pathFromFramePairs } from '../path.js';
 import type { Features } from '../dsp/features.js';
 import { poolFeatures } from '../dsp/features.js';
+import { NUM_PITCHES } from '../dsp/params.js';
 import type { Band } from '../align/band.js';
 import { fullBand } from '../align/band.js';
 import type { CostParams } from '../align/cost.js';
@@ -588,13 +589,16 @@ function reverseFeatures(f: Features): Features {
   const chroma = new Float32Array(n * 12);
   const onset = new Float32Array(n * 12);
   const energy = new Float32Array(n);
+  const P = NUM_PITCHES;
+  const notes = f.notes?.length === n * P ? new Float32Array(n * P) : undefined;
   for (let i = 0; i < n; i++) {
     const r = n - 1 - i;
     chroma.set(f.chroma.subarray(r * 12, r * 12 + 12), i * 12);
     onset.set(f.onset.subarray(r * 12, r * 12 + 12), i * 12);
     energy[i] = f.energy[r];
+    notes?.set(f.notes!.subarray(r * P, r * P + P), i * P);
   }
-  return { frames: n, hopSeconds: f.hopSeconds, chroma, onset, energy };
+  return { frames: n, hopSeconds: f.hopSeconds, chroma, onset, energy, ...(notes ? { notes } : {}) };
 }
 
 /** Monotone DTW from (a, s) to (b, e), coarse to fine. */

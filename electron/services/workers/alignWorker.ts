@@ -6,7 +6,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { AudioDecodeError, decodeAudioFile } from '../audio.js';
 import { loadScoreBytes, ScoreLoadError } from '../score.js';
-import { audioFeatures, scoreFeatures } from '../../../shared/dsp/features.js';
+import { scoreFeatures } from '../../../shared/dsp/features.js';
+import { recordingFeatures } from '../features.js';
 import { FEATURE_PARAMS } from '../../../shared/dsp/params.js';
 import type { ErrorCode, IpcError } from '../../../shared/ipc.js';
 import type { Stage } from '../pipeline.js';
@@ -55,7 +56,7 @@ export function toIpcError(err: unknown, signal?: AbortSignal): IpcError {
 
 /** The feature arrays' buffers, each once (a buffer may be listed only once for transfer). */
 function buffersOf(f: ChromaFeatures): ArrayBuffer[] {
-  const all = [f.chroma, f.onset, f.energy].flatMap((a) => (a ? [a.buffer as ArrayBuffer] : []));
+  const all = [f.chroma, f.onset, f.energy, f.notes].flatMap((a) => (a ? [a.buffer as ArrayBuffer] : []));
   return [...new Set(all)];
 }
 
@@ -68,7 +69,10 @@ async function chroma(
   const audio = await decodeAudioFile(audioPath, { signal });
   onStage?.('decode', 1);
   signal.throwIfAborted();
-  const f = audioFeatures(audio.samples, (x) => onStage?.('features', x));
+  // The same features the alignment computes, the note network's included when its model loads.
+  const { features: f } = await recordingFeatures(audio.samples, {
+    onProgress: (x) => onStage?.('features', x),
+  });
   return {
     sha256: audio.sha256,
     featureVersion: FEATURE_PARAMS.version,
@@ -77,6 +81,7 @@ async function chroma(
     chroma: f.chroma,
     onset: f.onset,
     energy: f.energy,
+    ...(f.notes ? { notes: f.notes } : {}),
   };
 }
 

@@ -17,6 +17,8 @@ export interface ChromaFeatures {
   onset?: Float32Array;
   /** [frames] log pitch energy (absent in caches written before migration 4). */
   energy?: Float32Array;
+  /** [frames × 88] note-onset features (absent without the note model, and in caches written before migration 6). */
+  notes?: Float32Array;
 }
 
 /** What a worker is asked to do (sent as `workerData`). */

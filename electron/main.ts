@@ -16,13 +16,14 @@ import {
   type MenuItemConstructorOptions,
 } from 'electron';
 import { createReadStream, promises as fs } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import {
   INVOKE_CHANNELS,
   type EventChannel,
   type EventChannels,
+  GRANT_CHANNEL,
   menuAccelerator,
   type MenuCommand,
   type OpenDialogArgs,
@@ -39,6 +40,7 @@ import {
   type Handlers,
 } from './ipc/handle.js';
 import { audioContentType, parseRange } from './ipc/range.js';
+import { PathGrants } from './ipc/grants.js';
 import { externalUrlAllowed, rendererCsp, resolveStatic, staticContentType } from './ipc/web.js';
 
 const APP_ORIGIN = 'accord://app';
@@ -191,12 +193,15 @@ async function serveMedia(request: Request): Promise<Response> {
   }
 }
 
-function isTrustedSender(event: IpcMainInvokeEvent): boolean {
+function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame'>): boolean {
   const url = event.senderFrame?.url ?? '';
   return url.startsWith(`${APP_ORIGIN}/`);
 }
 
-function registerIpc(h: Handlers): void {
+function registerIpc(h: Handlers, grants: PathGrants): void {
+  ipcMain.on(GRANT_CHANNEL, (event, path: unknown) => {
+    if (isTrustedSender(event) && typeof path === 'string' && isAbsolute(path)) grants.grant(path);
+  });
   for (const channel of INVOKE_CHANNELS) {
     ipcMain.handle(channel, (event, ...args: unknown[]) => {
       if (!isTrustedSender(event)) {
@@ -335,12 +340,17 @@ if (!app.requestSingleInstanceLock()) {
       app.exit(1);
       return;
     }
-    handlers = createHandlers(services, {
-      info: { version: app.getVersion(), host: 'electron', platform: process.platform },
-      openDialog: (a) => openDialog(a.kind, a.title),
-      saveDialog: (a) => saveDialog(a.format, a.defaultName),
-    });
-    registerIpc(handlers);
+    const grants = new PathGrants();
+    handlers = createHandlers(
+      services,
+      {
+        info: { version: app.getVersion(), host: 'electron', platform: process.platform },
+        openDialog: (a) => openDialog(a.kind, a.title),
+        saveDialog: (a) => saveDialog(a.format, a.defaultName),
+      },
+      grants,
+    );
+    registerIpc(handlers, grants);
     buildMenu();
     mainWindow = createWindow();
     mainWindow.on('closed', () => (mainWindow = undefined));

@@ -11,6 +11,7 @@ import type {
   AccordApi,
   EventChannel,
   EventChannels,
+  GrantChannel,
   InvokeArgs,
   InvokeChannel,
   InvokeResult,
@@ -18,6 +19,9 @@ import type {
 } from '../shared/ipc.js';
 
 const { contextBridge, ipcRenderer, webUtils } = electron;
+
+// Repeated because a sandboxed preload cannot import shared/ipc.ts at run time; the type checks it.
+const GRANT_CHANNEL: GrantChannel = 'files:grant';
 
 function invoker<C extends InvokeChannel>(channel: C): (...args: InvokeArgs<C>) => Promise<InvokeResult<C>> {
   return async (...args) => {
@@ -83,7 +87,14 @@ const api: AccordApi = {
   dialog: { open: invoker('dialog:open'), save: invoker('dialog:save') },
   on,
   // Electron 32+ has no File.path: only the preload can ask where a dropped file lies.
-  files: { pathFor: (file) => webUtils.getPathForFile(file as File) },
+  files: {
+    pathFor: (file) => {
+      const path = webUtils.getPathForFile(file as File);
+      // Only a real dropped file has a path, so the page cannot grant one it made up.
+      if (path) ipcRenderer.send(GRANT_CHANNEL, path);
+      return path;
+    },
+  },
 };
 
 contextBridge.exposeInMainWorld('accord', api);

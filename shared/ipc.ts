@@ -595,10 +595,19 @@ export interface PageFile {
   readonly name: string;
 }
 
+/**
+ * One-way message the preload sends when `files.pathFor` finds a dropped file on disk: main adds
+ * the path to its granted paths (`electron/ipc/grants.ts`). Not exposed to the page.
+ */
+export const GRANT_CHANNEL = 'files:grant';
+/** The type of `GRANT_CHANNEL`, for the preload (which cannot import values from here). */
+export type GrantChannel = typeof GRANT_CHANNEL;
+
 /** File helpers the host offers the renderer. */
 export interface HostFiles {
   /**
-   * Absolute path of a dropped file on disk, '' when it has none (a file made in the page).
+   * Absolute path of a dropped file on disk, '' when it has none (a file made in the page); the
+   * host grants that path, as a dialog answer is granted.
    * Electron 32+ removed `File.path`: the preload answers with `webUtils.getPathForFile`.
    */
   pathFor(file: PageFile): string;

@@ -116,6 +116,13 @@ export function bridgeClientScript(token: string): string {
         if (typeof path !== 'string' || path === '') throw new Error('[accord:invalid-argument] fileAt: expected a path, got ' + String(path));
         const file = new File([], path.split(/[\\\\/]/).pop() || path);
         filePaths.set(file, path);
+        // Granted at once (a synchronous request), as Electron's drop is before the page can use the path.
+        const x = new XMLHttpRequest();
+        x.open('POST', PREFIX + '/drop', false);
+        x.setRequestHeader('x-accord-token', TOKEN);
+        x.setRequestHeader('content-type', 'application/json');
+        x.send(JSON.stringify({ path }));
+        if (x.status !== 200) throw new Error('[accord:invalid-argument] fileAt: ' + x.responseText);
         return file;
       },
     }),

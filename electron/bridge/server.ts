@@ -25,6 +25,7 @@ import {
   type Handlers,
 } from '../ipc/handle.js';
 import { audioContentType, parseRange } from '../ipc/range.js';
+import { PathGrants } from '../ipc/grants.js';
 import { packageVersion } from '../repoRoot.js';
 import { fromWireJson, toWireJson } from '../ipc/wire.js';
 import { BRIDGE_PREFIX, bridgeClientScript } from './client.js';
@@ -57,8 +58,10 @@ export interface Bridge {
   token: string;
   /** The services behind the handlers (tests may inspect the database). */
   services: AppServices;
-  /** Queues the answer of the next file dialog (a path, or null for "cancelled"). */
+  /** Queues the answer of the next file dialog (a path, or null for "cancelled"); the answer is granted when the dialog returns it. */
   queueDialog(answer: string | null): void;
+  /** Grants `path` as a file dropped on the window would be (the page's `accordBridge.fileAt` does this). */
+  grant(path: string): void;
   /** Stops the server, cancels jobs, closes the database. */
   close(): Promise<void>;
 }
@@ -145,11 +148,16 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     modelDir: opts.modelDir,
   });
   const nextDialog = (): string | null => (dialogQueue.length > 0 ? (dialogQueue.shift() ?? null) : null);
-  const handlers: Handlers = createHandlers(services, {
-    info: { version: packageVersion() ?? '0.0.0', host: 'bridge', platform: process.platform },
-    openDialog: async (a) => (opts.dialogs?.open ? opts.dialogs.open(a) : nextDialog()),
-    saveDialog: async (a) => (opts.dialogs?.save ? opts.dialogs.save(a) : nextDialog()),
-  });
+  const grants = new PathGrants();
+  const handlers: Handlers = createHandlers(
+    services,
+    {
+      info: { version: packageVersion() ?? '0.0.0', host: 'bridge', platform: process.platform },
+      openDialog: async (a) => (opts.dialogs?.open ? opts.dialogs.open(a) : nextDialog()),
+      saveDialog: async (a) => (opts.dialogs?.save ? opts.dialogs.save(a) : nextDialog()),
+    },
+    grants,
+  );
 
   const serveIndex = async (res: ServerResponse): Promise<void> => {
     const indexPath = join(rendererDir, 'index.html');
@@ -315,6 +323,15 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
         res.write(`: accord events (${EVENT_CHANNELS.join(', ')})\n\n`);
         sseClients.add(res);
         req.on('close', () => sseClients.delete(res));
+      } else if (sub === '/drop' && req.method === 'POST') {
+        // The browser's stand-in for a desktop drop: accordBridge.fileAt(path) grants its path.
+        const body = JSON.parse(await readBody(req)) as { path?: unknown };
+        if (typeof body.path !== 'string' || body.path === '') {
+          send(res, 400, `bridge: expected a path, got ${JSON.stringify(body.path)}`);
+          return;
+        }
+        grants.grant(body.path);
+        send(res, 200, '{}', 'application/json');
       } else if (sub === '/test/dialog' && req.method === 'POST') {
         const body = JSON.parse(await readBody(req)) as { answers?: unknown };
         const answers = Array.isArray(body.answers) ? body.answers : [];
@@ -355,6 +372,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     token,
     services,
     queueDialog: (answer) => void dialogQueue.push(answer),
+    grant: (path) => grants.grant(path),
     async close() {
       for (const res of sseClients) res.end();
       sseClients.clear();

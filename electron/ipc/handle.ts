@@ -4,6 +4,7 @@
  * outcome as data. Electron's `ipcMain.handle` and the test bridge both call `dispatch()`.
  */
 import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import {
   AccordError,
   isInvokeChannel,
@@ -23,6 +24,7 @@ import { isBusy, openDatabase, type Db } from '../db/database.js';
 import { JobService, TaskRunner, type Emit } from '../services/jobs.js';
 import { ProjectService } from '../services/projects.js';
 import { CorrectionService } from '../services/corrections.js';
+import { safeFileName, type PathGrants } from './grants.js';
 
 /** One channel's implementation (arguments already validated). */
 export type Handler<C extends InvokeChannel> = (
@@ -92,9 +94,26 @@ export function createServices(opts: {
   };
 }
 
-/** Wires every channel to its service call. */
-export function createHandlers(s: AppServices, host: Host): Handlers {
+/**
+ * Wires every channel to its service call. With `grants`, dialog answers are granted and
+ * `project:relink`, `alignment:import` and `export:alignment` take only granted paths (the
+ * relink also the project's own recording path); without, paths are not checked (engine tests).
+ */
+export function createHandlers(s: AppServices, host: Host, grants?: PathGrants): Handlers {
   const p = s.projects;
+  const granted = (what: string, path: string, recordOf?: number): void => {
+    if (!grants) return;
+    if (recordOf !== undefined) {
+      const r = s.db.prepare('SELECT path FROM recordings WHERE project_id = ?').get(recordOf) as
+        { path: string } | undefined;
+      if (r && resolve(r.path) === resolve(path)) return;
+    }
+    grants.require(path, what);
+  };
+  const answer = (path: string | null): string | null => {
+    if (path !== null) grants?.grant(path);
+    return path;
+  };
   return {
     'app:info': () => host.info,
     'project:list': () => p.list(),
@@ -103,7 +122,10 @@ export function createHandlers(s: AppServices, host: Host): Handlers {
     'project:rename': (id, title) => p.rename(id, title),
     'project:duplicate': (id) => p.duplicate(id),
     'project:delete': (id) => p.delete(id),
-    'project:relink': (id, path) => p.relink(id, path),
+    'project:relink': (id, path) => {
+      granted('the recording', path, id);
+      return p.relink(id, path);
+    },
     'recording:peaks': (id, o) => p.peaks(id, o),
     'alignment:run': (id, method) => p.runAlignment(id, method),
     'alignment:list': (id) => p.listAlignments(id),
@@ -113,7 +135,10 @@ export function createHandlers(s: AppServices, host: Host): Handlers {
     'job:list': () => s.jobs.list(),
     'view:save': (id, state) => p.saveView(id, state),
     'practice:save': (id, settings) => p.savePractice(id, settings),
-    'export:alignment': (id, format, dest, aid) => p.exportAlignment(id, format, dest, aid),
+    'export:alignment': (id, format, dest, aid) => {
+      granted('the export destination', dest);
+      return p.exportAlignment(id, format, dest, aid);
+    },
     'corrections:get': (id) => s.corrections.get(id),
     'corrections:apply': (id, op) => s.corrections.apply(id, op),
     'corrections:undo': (id) => s.corrections.undo(id),
@@ -121,11 +146,21 @@ export function createHandlers(s: AppServices, host: Host): Handlers {
     'corrections:realign': (id) => s.corrections.realign(id),
     'alignment:versions': (id) => p.listAlignments(id),
     'alignment:restore': (id, aid) => s.corrections.restore(id, aid),
-    'alignment:import': (id, format, path) => s.corrections.importFile(id, format, path),
+    'alignment:import': (id, format, path) => {
+      granted('the alignment file', path);
+      return s.corrections.importFile(id, format, path);
+    },
     'review:regions': (id) => s.corrections.regions(id),
     'review:mark': (id, a, b) => s.corrections.mark(id, a, b),
-    'dialog:open': (args) => host.openDialog(args),
-    'dialog:save': (args) => host.saveDialog(args),
+    'dialog:open': async (args) => answer(await host.openDialog(args)),
+    'dialog:save': async (args) =>
+      answer(
+        await host.saveDialog(
+          args.defaultName === undefined
+            ? args
+            : { ...args, defaultName: safeFileName(args.defaultName, 'alignment') },
+        ),
+      ),
   };
 }
 

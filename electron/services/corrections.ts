@@ -80,6 +80,19 @@ export function pathOnGrid(path: AlignmentPath, frames: number, hopSeconds: numb
   return out;
 }
 
+/**
+ * A parser's error message without what it quoted from the file (", got …" and anything else the
+ * file contains), so an import error never reads a file out to the renderer.
+ */
+export function withoutContents(message: string, text: string): string {
+  let m = message.replace(/,? got [\s\S]*$/, '').replace(/"[^"]*"|'[^']*'|`[^`]*`/g, '…');
+  for (const line of text.split(/\r?\n/)) {
+    const t = line.trim();
+    if (t.length >= 3 && m.includes(t)) m = m.split(t).join('…');
+  }
+  return m;
+}
+
 /** The operations behind the `corrections:*`, `alignment:versions|restore|import` and `review:*` channels. */
 export class CorrectionService {
   readonly #d: CorrectionServiceDeps;
@@ -479,7 +492,10 @@ export class CorrectionService {
     try {
       path = importAlignment(format, text, score, HOP_SECONDS);
     } catch (err) {
-      throw new AccordError('invalid-argument', `${filePath}: ${(err as Error).message}`);
+      throw new AccordError(
+        'invalid-argument',
+        `${filePath}: ${withoutContents((err as Error).message, text)}`,
+      );
     }
     const frames = Math.floor(this.#d.projects.summary(id).durationSeconds / HOP_SECONDS) + 1;
     const latest = this.#d.projects.listAlignments(id)[0];

@@ -151,6 +151,34 @@ interface SplitPiece {
   performances: string[];
 }
 
+/**
+ * The performance MIDI files (paths relative to the ASAP folder) of a split of `splits.json`,
+ * round-robin over its pieces, so a run cut short (`--limit`) still covers every piece.
+ */
+export async function splitPerformances(asap: string, split: string): Promise<string[]> {
+  const splits = JSON.parse(await readFile(join(asap, 'splits.json'), 'utf8')) as Record<string, unknown>;
+  const pieces = splits[split];
+  if (!Array.isArray(pieces)) throw new Error(`splits.json: expected a "${split}" list`);
+  const queues = (pieces as SplitPiece[]).map((p) => [...p.performances].sort());
+  const perfs: string[] = [];
+  for (let r = 0; queues.some((q) => r < q.length); r++)
+    for (const q of queues) if (r < q.length) perfs.push(q[r]);
+  return perfs;
+}
+
+/** Runs `task(0 … count − 1)` with at most `jobs` (≥ 1) at a time. */
+export async function runPool(
+  count: number,
+  jobs: number,
+  task: (k: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) await task(next++);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, jobs) }, worker));
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -164,14 +192,7 @@ async function main(): Promise<void> {
   const asap = asapDir();
   const out = resolve(values.out);
   const split = values.split;
-  const splits = JSON.parse(await readFile(join(asap, 'splits.json'), 'utf8')) as Record<string, unknown>;
-  const pieces = splits[split];
-  if (!Array.isArray(pieces)) throw new Error(`splits.json: expected a "${split}" list`);
-  // Round-robin over pieces, so a --limit run still covers every piece.
-  const queues = (pieces as SplitPiece[]).map((p) => [...p.performances].sort());
-  const perfs: string[] = [];
-  for (let r = 0; queues.some((q) => r < q.length); r++)
-    for (const q of queues) if (r < q.length) perfs.push(q[r]);
+  const perfs = await splitPerformances(asap, split);
   const todo = perfs.slice(0, values.limit ? Number(values.limit) : perfs.length);
   await mkdir(join(out, split), { recursive: true });
   await mkdir(join(out, 'scores'), { recursive: true });
@@ -247,14 +268,7 @@ async function main(): Promise<void> {
       );
   };
 
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < todo.length) {
-      const k = next++;
-      await one(k, todo[k]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Number(values.jobs)) }, worker));
+  await runPool(todo.length, Number(values.jobs), (k) => one(k, todo[k]));
   writeFileAtomicSync(
     join(out, 'info.json'),
     JSON.stringify(

@@ -24,7 +24,7 @@ import { FEATURE_PARAMS, HOP_SECONDS, NUM_PITCHES } from '../../shared/dsp/param
 import { seededRandom as rng } from '../../shared/random.js';
 import { asapDir, repoRoot } from '../repoRoot.js';
 import { writeFileAtomicSync } from '../services/atomicWrite.js';
-import { drawAugmentation, renderMidi } from './dumpFeatures.js';
+import { drawAugmentation, renderMidi, runPool, splitPerformances } from './dumpFeatures.js';
 
 const { Midi } = pkg;
 
@@ -81,10 +81,6 @@ export function soundingNotes(
   return out;
 }
 
-interface SplitPiece {
-  performances: string[];
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -102,14 +98,7 @@ async function main(): Promise<void> {
   const split = values.split;
   const seconds = Number(values.seconds);
   const per = Number(values.per);
-  const splits = JSON.parse(await readFile(join(asap, 'splits.json'), 'utf8')) as Record<string, unknown>;
-  const pieces = splits[split];
-  if (!Array.isArray(pieces)) throw new Error(`splits.json: expected a "${split}" list`);
-  // Round-robin over pieces, so a --limit run still covers every piece.
-  const queues = (pieces as SplitPiece[]).map((p) => [...p.performances].sort());
-  const perfs: string[] = [];
-  for (let r = 0; queues.some((q) => r < q.length); r++)
-    for (const q of queues) if (r < q.length) perfs.push(q[r]);
+  const perfs = await splitPerformances(asap, split);
   const jobs: { id: string; perf: string; rep: number }[] = [];
   for (let rep = 0; rep < per; rep++)
     for (const [k, perf] of perfs.entries())
@@ -193,11 +182,7 @@ async function main(): Promise<void> {
       );
   };
 
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < todo.length) await one(todo[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Number(values.jobs)) }, worker));
+  await runPool(todo.length, Number(values.jobs), (k) => one(todo[k]));
   writeFileAtomicSync(
     join(out, 'info.json'),
     JSON.stringify(

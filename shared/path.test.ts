@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AlignmentPath } from './path.js';
 import {
+  BRIDGE_MAX_SECONDS,
   isScorerJump,
   pathFromFramePairs,
   pathToRows,
@@ -46,9 +47,55 @@ describe('segments and rows', () => {
   it('gives one row per frame, the jump as two consecutive rows', () => {
     const rows = pathToRows(repeatPath());
     expect(rows).toHaveLength(9);
-    expect(rows[4]).toEqual({ perfTime: 2, scoreTime: 2 });
-    expect(rows[5]).toEqual({ perfTime: 2.5, scoreTime: 1 });
+    expect(rows[4]).toEqual({ perfTime: 2, scoreTime: 2, frame: 4 });
+    expect(rows[5]).toEqual({ perfTime: 2.5, scoreTime: 1, frame: 5 });
     expect(isScorerJump(rows[4].perfTime, rows[4].scoreTime, rows[5].perfTime, rows[5].scoreTime)).toBe(true);
+  });
+});
+
+describe('pathToRows inside a pass', () => {
+  /** A pass racing 3.4 s through the score between frames 2 and 3 (a rest cut short), then a real jump back at frame 5. */
+  function racingPath(): AlignmentPath {
+    const h = 0.02;
+    return {
+      hopSeconds: h,
+      scoreTime: Float64Array.from([0, 0.02, 0.04, 3.44, 3.46, 0.5, 0.52]),
+      confidence: new Float32Array(7).fill(1),
+      jumpFrames: [5],
+      method: 'dtw',
+    };
+  }
+  it('bridges a step the scorer would read as a jump, on the straight line between the frames', () => {
+    const rows = pathToRows(racingPath());
+    const jumps = rows.flatMap((r, k) =>
+      k > 0 && isScorerJump(rows[k - 1].perfTime, rows[k - 1].scoreTime, r.perfTime, r.scoreTime) ? [k] : [],
+    );
+    // Only the real jump (frame 4 → 5) is a jump by the scorer's rule.
+    expect(jumps).toHaveLength(1);
+    expect(rows[jumps[0] - 1]).toMatchObject({ perfTime: 0.08, scoreTime: 3.46, frame: 4 });
+    const bridge = rows.filter((r) => r.perfTime > 0.04 + 1e-9 && r.perfTime < 0.06 - 1e-9);
+    expect(bridge.length).toBeGreaterThanOrEqual(3);
+    for (const r of bridge) {
+      expect(r.frame).toBe(2);
+      expect(r.scoreTime).toBeCloseTo(0.04 + ((r.perfTime - 0.04) / 0.02) * 3.4, 9);
+    }
+    // Every frame keeps its own row and value.
+    expect(rows.filter((r) => r.frame === 3 && r.perfTime === 0.06)).toEqual([
+      { perfTime: 0.06, scoreTime: 3.44, frame: 3 },
+    ]);
+  });
+  it('leaves a race of more than BRIDGE_MAX_SECONDS to read as the skip it is', () => {
+    const p = racingPath();
+    const scoreTime = Float64Array.from(p.scoreTime, (q, f) =>
+      f >= 3 && f < 5 ? q + BRIDGE_MAX_SECONDS : q,
+    );
+    const rows = pathToRows({ ...p, scoreTime });
+    expect(rows.map((r) => r.frame)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  });
+  it('leaves a plain pass one row per frame', () => {
+    const p = repeatPath();
+    const rows = pathToRows({ ...p, scoreTime: p.scoreTime.subarray(0, 5), jumpFrames: [] });
+    expect(rows.map((r) => r.frame)).toEqual([0, 1, 2, 3, 4]);
   });
 });
 

@@ -2,10 +2,11 @@
  * The evaluation CSV (`../shared/method.md`): header `perf_time,score_time,confidence`, one
  * row per frame sorted by perf time. Times carry 4 decimals (0.1 ms): rounding moves a value
  * by at most 0.05 ms, under 1/400 of a 23.2 ms frame and 1/1000 of the scorer's 50 ms margin.
- * A jump is the last frame before it and the first after it as two consecutive rows.
+ * A jump is the last frame before it and the first after it as two consecutive rows; a step
+ * inside a pass that the scorer would read as a jump gets bridge rows (`pathToRows`).
  */
 import type { AlignmentPath } from '../path.js';
-import { isScorerJump } from '../path.js';
+import { isScorerJump, pathToRows } from '../path.js';
 import type { PathRow } from './common.js';
 import { FormatError, fixed, parseNumber, rowsToPath, textLines } from './common.js';
 
@@ -15,10 +16,10 @@ export const CSV_TIME_DECIMALS = 4;
 /** Writes the dense path as the evaluation CSV. */
 export function writeCsv(path: AlignmentPath): string {
   const out = ['perf_time,score_time,confidence'];
-  for (let f = 0; f < path.scoreTime.length; f++) {
-    const r = { perf: f * path.hopSeconds, score: path.scoreTime[f], confidence: path.confidence[f] ?? 1 };
+  for (const r of pathToRows(path)) {
+    const confidence = path.confidence[r.frame] ?? 1;
     out.push(
-      `${fixed(r.perf, CSV_TIME_DECIMALS)},${fixed(r.score, CSV_TIME_DECIMALS)},${fixed(r.confidence, 3)}`,
+      `${fixed(r.perfTime, CSV_TIME_DECIMALS)},${fixed(r.scoreTime, CSV_TIME_DECIMALS)},${fixed(confidence, 3)}`,
     );
   }
   return out.join('\n') + '\n';

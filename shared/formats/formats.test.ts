@@ -90,6 +90,13 @@ function passesPath(passes: Pass[], hopSeconds: number): AlignmentPath {
   }
   return { hopSeconds, scoreTime, confidence, jumpFrames, method: 'jump' };
 }
+/** The monotone pass with a 2.5 s race through the score between two frames (a rest cut short): no jump. */
+function racingPath(): AlignmentPath {
+  const scoreTime = Float64Array.from(monotonePath.scoreTime);
+  const at = Math.floor(scoreTime.length / 2);
+  for (let f = at; f < scoreTime.length; f++) scoreTime[f] += 2.5;
+  return { ...monotonePath, scoreTime, confidence: Float32Array.from(monotonePath.confidence) };
+}
 
 function text(x: string | Uint8Array): string {
   if (typeof x !== 'string') throw new Error('expected text output');
@@ -402,6 +409,21 @@ describe('round trips', () => {
       expectSamePath(back, path, 1e-5, path.scoreTime.length - 1);
     });
   }
+  it('csv and json: a pass racing through a rest reads back as one pass, value for value', () => {
+    const path = racingPath();
+    // The race is 2.5 s in one frame: a perf-time rounding of r moves the score by r × 2.5 / HOP.
+    const slope = 2.5 / HOP;
+    const csv = text(exportAlignment('csv', path, score, META));
+    const back = importAlignment('csv', csv, score, HOP);
+    expectSamePath(back, path, 5e-5 * slope);
+    expect(back.jumpFrames).toEqual([]);
+    expect(csv.split('\n').length).toBeGreaterThan(path.scoreTime.length + 2);
+    expectSamePath(
+      importAlignment('json', text(exportAlignment('json', path, score, META)), score, HOP),
+      path,
+      5e-7 * slope,
+    );
+  });
   it('asap: Audacity bar.beat labels read back through the same reader', () => {
     const back = importAlignment(
       'asap',

@@ -29,8 +29,8 @@ import {
   type OpenDialogArgs,
 } from '../shared/ipc.js';
 import { EXPORT_FORMATS } from '../shared/formats/index.js';
-import { SCORE_EXTENSIONS } from './services/score.js';
-import { AUDIO_EXTENSIONS } from './services/audio.js';
+import { SCORE_EXTENSIONS } from './engine/score.js';
+import { AUDIO_EXTENSIONS } from './engine/audio.js';
 import {
   createHandlers,
   createServices,

@@ -27,4 +27,4 @@ mkdir -p "$RUN"
   --workers "${WORKERS:-1}" --batch 8 --val-samples 64 --eval-seconds 300 | tee -a "$RUN/train.log"
 
 "$PY" models/export.py --run "$RUN" --out models/accord-ca
-echo "exported $RUN → models/accord-ca; now: npx vitest run electron/services/neural shared/neural"
+echo "exported $RUN → models/accord-ca; now: npx vitest run electron/engine/neural shared/neural"

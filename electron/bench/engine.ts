@@ -3,7 +3,7 @@
  * `node dist/node/electron/bench/engine.js <audio> <score> <method>` prints one JSON line with
  * per-stage milliseconds and the peak resident memory.
  */
-import { alignFiles, releaseModels } from '../services/pipeline.js';
+import { alignFiles, releaseModels } from '../engine/pipeline.js';
 
 const [audio, score, method = 'auto'] = process.argv.slice(2);
 const t0 = performance.now();

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pkg from '@tonejs/midi';
-import { repoRoot } from '../repoRoot.js';
+import { repoRoot } from '../engine/repoRoot.js';
 
 const { Midi } = pkg;
 const root = repoRoot();

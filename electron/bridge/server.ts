@@ -26,7 +26,7 @@ import {
 } from '../ipc/handle.js';
 import { audioContentType, parseRange } from '../ipc/range.js';
 import { PathGrants } from '../ipc/grants.js';
-import { packageVersion } from '../repoRoot.js';
+import { packageVersion } from '../engine/repoRoot.js';
 import { fromWireJson, toWireJson } from '../ipc/wire.js';
 import { BRIDGE_PREFIX, bridgeClientScript } from './client.js';
 import { rendererCsp, resolveStatic, staticContentType } from '../ipc/web.js';

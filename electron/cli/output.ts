@@ -6,8 +6,8 @@ import {
   formatFromFileName,
   type ExportFormat,
 } from '../../shared/formats/index.js';
-import { writeFileAtomic } from '../services/atomicWrite.js';
-import type { AlignResult } from '../services/pipeline.js';
+import { writeFileAtomic } from '../engine/atomicWrite.js';
+import type { AlignResult } from '../engine/pipeline.js';
 
 /** Output formats of the CLI. */
 export type OutputFormat = ExportFormat;

@@ -49,8 +49,8 @@ import {
   type OldRecording,
   type TrueJump,
 } from './multi.js';
-import { asapDir } from '../repoRoot.js';
-import { writeFileAtomicSync } from '../services/atomicWrite.js';
+import { asapDir } from '../engine/repoRoot.js';
+import { writeFileAtomicSync } from '../engine/atomicWrite.js';
 import { seededRandom } from '../../shared/random.js';
 
 const { Midi } = midiPkg;

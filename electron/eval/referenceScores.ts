@@ -17,8 +17,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:f
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { GtRow, PredRow } from '../../shared/eval/metric.js';
-import { writeFileAtomicSync } from '../services/atomicWrite.js';
-import { repoRoot, sharedSibling } from '../repoRoot.js';
+import { writeFileAtomicSync } from '../engine/atomicWrite.js';
+import { repoRoot, sharedSibling } from '../engine/repoRoot.js';
 import { seededRandom as rng } from '../../shared/random.js';
 
 /** One case of the fixture: a GT and a prediction, as CSV text. */

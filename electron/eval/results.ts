@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { sharedSibling } from '../repoRoot.js';
+import { sharedSibling } from '../engine/repoRoot.js';
 import { parseGtCsv, parsePredCsv, scoreCase, type CaseScore, type GtRow } from '../../shared/eval/metric.js';
 import {
   jumpFigures,

@@ -7,8 +7,8 @@ import { createHandlers, createServices, dispatch, type AppServices, type Handle
 import type { AlignmentRecord, CorrectionsState, EditOutcome, Result } from '../../shared/ipc.js';
 import { parseGtCsv, parsePredCsv, scoreCase, type GtRow } from '../../shared/eval/metric.js';
 import { pathOnGrid } from './corrections.js';
-import { decodeAudioFile } from './audio.js';
-import { recordingFeatures } from './features.js';
+import { decodeAudioFile } from '../engine/audio.js';
+import { recordingFeatures } from '../engine/features.js';
 
 const fixture = fileURLToPath(new URL('../../resources/fixtures/minuet-repeat/', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'accord-corrections-'));

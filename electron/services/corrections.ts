@@ -15,7 +15,7 @@ import {
 import type { ImportFormat } from '../../shared/formats/index.js';
 import { importAlignment } from '../../shared/formats/index.js';
 import type { Features } from '../../shared/dsp/features.js';
-import { scoreNoteAwareFeatures } from './features.js';
+import { scoreNoteAwareFeatures } from '../engine/features.js';
 import { HOP_SECONDS } from '../../shared/dsp/params.js';
 import type { AlignmentPath } from '../../shared/path.js';
 import { scoreTimeAt } from '../../shared/path.js';

@@ -22,8 +22,8 @@ import pkg from '@tonejs/midi';
 import { compressPitchEnergy, tunedPitchEnergy } from '../../shared/dsp/features.js';
 import { FEATURE_PARAMS, HOP_SECONDS, NUM_PITCHES } from '../../shared/dsp/params.js';
 import { seededRandom as rng } from '../../shared/random.js';
-import { asapDir, repoRoot } from '../repoRoot.js';
-import { writeFileAtomicSync } from '../services/atomicWrite.js';
+import { asapDir, repoRoot } from '../engine/repoRoot.js';
+import { writeFileAtomicSync } from '../engine/atomicWrite.js';
 import { drawAugmentation, renderMidi, runPool, splitPerformances } from './dumpFeatures.js';
 
 const { Midi } = pkg;

@@ -22,10 +22,10 @@ import {
   releaseModels,
   sharedNeuralModel,
   type EngineMethod,
-} from '../services/pipeline.js';
+} from '../engine/pipeline.js';
 import { pathToRows } from '../../shared/path.js';
 import { caseFields, loadManifest, predictionCsv, scoreFiles, summarize } from '../eval/results.js';
-import { writeFileAtomicSync } from '../services/atomicWrite.js';
+import { writeFileAtomicSync } from '../engine/atomicWrite.js';
 import type { CaseResult } from '../eval/results.js';
 
 /** The engine method each mode runs. */

@@ -36,8 +36,8 @@ import {
   buildNeuralInput,
   neuralTarget,
 } from '../../shared/neural/input.js';
-import { asapDir, repoRoot } from '../repoRoot.js';
-import { writeFileAtomicSync } from '../services/atomicWrite.js';
+import { asapDir, repoRoot } from '../engine/repoRoot.js';
+import { writeFileAtomicSync } from '../engine/atomicWrite.js';
 import { pairBeats, parseAnnotationTimes, scoreTimeAt } from './groundTruth.js';
 import type { BeatPair } from './groundTruth.js';
 import { seededRandom as rng } from '../../shared/random.js';

@@ -23,4 +23,4 @@ mkdir -p "$RUN"
   --channels "${CHANNELS:-16}" --hidden "${HIDDEN:-192}" --batch 8 --crop 200 --eval-seconds 300 \
   --val-limit 48 | tee -a "$RUN/train.log"
 "$PY" models/notes/train_notes.py export --run "$RUN" --out models/accord-notes
-echo "exported $RUN → models/accord-notes; now: npx vitest run electron/services/notes"
+echo "exported $RUN → models/accord-notes; now: npx vitest run electron/engine/notes"

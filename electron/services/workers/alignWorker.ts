@@ -4,14 +4,14 @@
  * `WorkerMessage`s; `{ type: 'cancel' }` aborts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { AudioDecodeError, decodeAudioFile } from '../audio.js';
-import { loadScoreBytes, ScoreLoadError } from '../score.js';
+import { AudioDecodeError, decodeAudioFile } from '../../engine/audio.js';
+import { loadScoreBytes, ScoreLoadError } from '../../engine/score.js';
 import { scoreFeatures } from '../../../shared/dsp/features.js';
-import { recordingFeatures } from '../features.js';
+import { recordingFeatures } from '../../engine/features.js';
 import { FEATURE_PARAMS } from '../../../shared/dsp/params.js';
 import type { ErrorCode, IpcError } from '../../../shared/ipc.js';
-import type { Stage } from '../pipeline.js';
-import { computePeaks } from '../peaks.js';
+import type { Stage } from '../../engine/pipeline.js';
+import { computePeaks } from '../../engine/peaks.js';
 import { similarityImage } from './matrix.js';
 import type {
   AlignTaskResult,
@@ -120,7 +120,7 @@ async function run(
     }
     case 'align': {
       // Loaded here so the other tasks do not pay for the engine (and its ONNX runtime).
-      const { align } = await import('../pipeline.js');
+      const { align } = await import('../../engine/pipeline.js');
       const r = await align(
         req.audioPath,
         { bytes: req.scoreBytes, name: req.scoreName },

@@ -6,7 +6,7 @@ import pkg from '@tonejs/midi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tunedPitchEnergy, type PitchEnergy } from '../../shared/dsp/features.js';
 import { FEATURE_PARAMS, HOP_SECONDS, NUM_PITCHES } from '../../shared/dsp/params.js';
-import { repoRoot } from '../repoRoot.js';
+import { repoRoot } from './repoRoot.js';
 import { decodeAudioFile } from './audio.js';
 import { recordingFeatures } from './features.js';
 import { NeuralModelError, defaultModelDir } from './neural.js';

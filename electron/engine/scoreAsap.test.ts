@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScore } from './score.js';
-import { asapCorpus } from '../asap.testutil.js';
+import { asapCorpus } from './asap.testutil.js';
 
 const { dir: ASAP, present: hasAsap } = asapCorpus('ASAP corpus');
 

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../repoRoot.js';
+import { repoRoot } from './repoRoot.js';
 import { audioFeatures, scoreFeatures, type Features } from '../../shared/dsp/features.js';
 import { alignJump } from '../../shared/align/jump.js';
 import { alignNeuralJump, type NeuralRunner } from '../../shared/neural/route.js';

@@ -38,10 +38,10 @@ import {
   toIpcError,
   type AppServices,
   type Handlers,
-} from './ipc/handle.js';
-import { audioContentType, parseRange } from './ipc/range.js';
-import { PathGrants } from './ipc/grants.js';
-import { externalUrlAllowed, rendererCsp, resolveStatic, staticContentType } from './ipc/web.js';
+} from './app/ipc/handle.js';
+import { audioContentType, parseRange } from './app/ipc/range.js';
+import { PathGrants } from './app/ipc/grants.js';
+import { externalUrlAllowed, rendererCsp, resolveStatic, staticContentType } from './app/ipc/web.js';
 
 const APP_ORIGIN = 'accord://app';
 const CSP = rendererCsp(['accord-media:']);

@@ -23,13 +23,13 @@ import {
   toIpcError,
   type AppServices,
   type Handlers,
-} from '../ipc/handle.js';
-import { audioContentType, parseRange } from '../ipc/range.js';
-import { PathGrants } from '../ipc/grants.js';
+} from '../app/ipc/handle.js';
+import { audioContentType, parseRange } from '../app/ipc/range.js';
+import { PathGrants } from '../app/ipc/grants.js';
 import { packageVersion } from '../engine/repoRoot.js';
-import { fromWireJson, toWireJson } from '../ipc/wire.js';
+import { fromWireJson, toWireJson } from '../app/ipc/wire.js';
 import { BRIDGE_PREFIX, bridgeClientScript } from './client.js';
-import { rendererCsp, resolveStatic, staticContentType } from '../ipc/web.js';
+import { rendererCsp, resolveStatic, staticContentType } from '../app/ipc/web.js';
 
 /** Options of `startBridge`. */
 export interface BridgeOptions {

@@ -19,11 +19,11 @@ import {
   type Result,
   type SaveDialogArgs,
   type ValidationEnv,
-} from '../../shared/ipc.js';
+} from '../../../shared/ipc.js';
 import { isBusy, openDatabase, type Db } from '../db/database.js';
-import { JobService, TaskRunner, type Emit } from '../services/jobs.js';
-import { ProjectService } from '../services/projects.js';
-import { CorrectionService } from '../services/corrections.js';
+import { JobService, TaskRunner, type Emit } from '../jobs.js';
+import { ProjectService } from '../projects.js';
+import { CorrectionService } from '../corrections.js';
 import { safeFileName, type PathGrants } from './grants.js';
 
 /** One channel's implementation (arguments already validated). */

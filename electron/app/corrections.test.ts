@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createHandlers, createServices, dispatch, type AppServices, type Handlers } from '../ipc/handle.js';
+import { createHandlers, createServices, dispatch, type AppServices, type Handlers } from './ipc/handle.js';
 import type { AlignmentRecord, CorrectionsState, EditOutcome, Result } from '../../shared/ipc.js';
 import { parseGtCsv, parsePredCsv, scoreCase, type GtRow } from '../../shared/eval/metric.js';
 import { pathOnGrid } from './corrections.js';

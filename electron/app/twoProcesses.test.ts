@@ -10,14 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
-import { createHandlers, createServices, dispatch, toIpcError, type AppServices } from '../ipc/handle.js';
-import { DatabaseLockedError, openDatabase } from '../db/database.js';
+import { createHandlers, createServices, dispatch, toIpcError, type AppServices } from './ipc/handle.js';
+import { DatabaseLockedError, openDatabase } from './db/database.js';
 import type { CorrectionsState, ProjectSummary, Result } from '../../shared/ipc.js';
 import type { AlignmentPath } from '../../shared/path.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const fixture = join(root, 'resources/fixtures/minuet-repeat/');
-const handleJs = pathToFileURL(join(root, 'dist/node/electron/ipc/handle.js')).href;
+const handleJs = pathToFileURL(join(root, 'dist/node/electron/app/ipc/handle.js')).href;
 const dir = mkdtempSync(join(tmpdir(), 'accord-two-processes-'));
 
 function services(dbPath: string): AppServices {
@@ -99,7 +99,7 @@ const shared = join(dir, 'shared.db');
 let projectId = 0;
 
 beforeAll(async () => {
-  if (!existsSync(join(root, 'dist/node/electron/ipc/handle.js'))) {
+  if (!existsSync(join(root, 'dist/node/electron/app/ipc/handle.js'))) {
     throw new Error('the services are not built: run `npm run build` first (npm test does)');
   }
   const s = services(shared);

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createHandlers, createServices, dispatch, type AppServices, type Handlers } from '../ipc/handle.js';
+import { createHandlers, createServices, dispatch, type AppServices, type Handlers } from './ipc/handle.js';
 import type { CorrectionsState, Result } from '../../shared/ipc.js';
 import type { AlignmentPath } from '../../shared/path.js';
 

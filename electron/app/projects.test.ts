@@ -10,8 +10,8 @@ import {
   rmSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { createHandlers, createServices, dispatch, type AppServices } from '../ipc/handle.js';
-import { makeFixtureDir, melodyWav } from '../ipc/fixtures.testutil.js';
+import { createHandlers, createServices, dispatch, type AppServices } from './ipc/handle.js';
+import { makeFixtureDir, melodyWav } from './ipc/fixtures.testutil.js';
 import type { EventChannel, EventChannels, ProjectSummary } from '../../shared/ipc.js';
 import type { AlignmentPath } from '../../shared/path.js';
 import { coveredFraction } from './projects.js';

@@ -3,7 +3,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { TaskRunner, JobService, type Emit } from './jobs.js';
-import { makeFixtureDir, melodyWav } from '../ipc/fixtures.testutil.js';
+import { makeFixtureDir, melodyWav } from './ipc/fixtures.testutil.js';
 import { AccordError, type EventChannels } from '../../shared/ipc.js';
 import { FEATURE_PARAMS } from '../../shared/dsp/params.js';
 

@@ -13,7 +13,7 @@ import {
 } from './database.js';
 import { MIGRATIONS } from './migrations.js';
 import { decodePath, encodePath } from './pathCodec.js';
-import type { AlignmentPath } from '../../shared/path.js';
+import type { AlignmentPath } from '../../../shared/path.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'accord-db-'));
 

@@ -3,7 +3,7 @@
  * uint32 jump count, 4 reserved bytes; then Float64 score times [frames], Float32 confidence
  * [frames], Uint32 jump frames [jumps]. Method and model version live in their own columns.
  */
-import type { AlignMethod, AlignmentPath } from '../../shared/path.js';
+import type { AlignMethod, AlignmentPath } from '../../../shared/path.js';
 
 const MAGIC = 0x31504341; // 'ACP1' read as a little-endian uint32
 const HEADER_BYTES = 24;

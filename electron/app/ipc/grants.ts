@@ -5,7 +5,7 @@
  * `export:alignment`) accept only these, so a compromised page cannot read or overwrite any file.
  */
 import { resolve } from 'node:path';
-import { AccordError } from '../../shared/ipc.js';
+import { AccordError } from '../../../shared/ipc.js';
 
 /** The main process's allow-list of granted paths (compared after `path.resolve`). */
 export class PathGrants {

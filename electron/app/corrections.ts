@@ -35,7 +35,7 @@ import {
   type HistoryState,
   type ReviewRegion,
 } from '../../shared/edit/index.js';
-import type { Db } from '../db/database.js';
+import type { Db } from './db/database.js';
 import type { Emit } from './jobs.js';
 import type { ProjectService } from './projects.js';
 

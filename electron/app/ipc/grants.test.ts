@@ -6,12 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startBridge, type Bridge } from '../bridge/server.js';
+import { startBridge, type Bridge } from '../../bridge/server.js';
 import { fromWireJson, toWireJson } from './wire.js';
 import { makeFixtureDir } from './fixtures.testutil.js';
 import { safeFileName } from './grants.js';
-import type { Result, SaveDialogArgs } from '../../shared/ipc.js';
-import type { AlignmentPath } from '../../shared/path.js';
+import type { Result, SaveDialogArgs } from '../../../shared/ipc.js';
+import type { AlignmentPath } from '../../../shared/path.js';
 
 const fx = makeFixtureDir();
 const rendererDir = join(fx.dir, 'renderer');

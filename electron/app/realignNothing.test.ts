@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createHandlers, createServices, dispatch, type AppServices, type Handlers } from '../ipc/handle.js';
+import { createHandlers, createServices, dispatch, type AppServices, type Handlers } from './ipc/handle.js';
 import type { AlignmentSummary, EditOutcome, ProjectSummary, Result } from '../../shared/ipc.js';
 
 const fixture = fileURLToPath(new URL('../../resources/fixtures/minuet-repeat/', import.meta.url));

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startBridge, type Bridge } from '../../bridge/server.js';
+import { startBridge, type Bridge } from '../../hosts/bridge/server.js';
 import { fromWireJson, toWireJson } from './wire.js';
 import { makeFixtureDir } from './fixtures.testutil.js';
 import { safeFileName } from './grants.js';

@@ -1,7 +1,7 @@
 /**
  * JSON wire form for the bridge: typed arrays travel as `{ $typed: 'Float64Array', b64 }`
  * (Electron's structured clone carries them natively; JSON does not). The browser side of the
- * same encoding lives in `../bridge/client.ts`.
+ * same encoding lives in `../../hosts/bridge/client.ts`.
  */
 import { Buffer } from 'node:buffer';
 

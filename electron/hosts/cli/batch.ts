@@ -9,11 +9,11 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { removeStaleTempFiles, writeFileAtomic } from '../engine/atomicWrite.js';
-import type { EngineMethod } from '../engine/pipeline.js';
+import { removeStaleTempFiles, writeFileAtomic } from '../../engine/atomicWrite.js';
+import type { EngineMethod } from '../../engine/pipeline.js';
 import { FORMAT_EXTENSION, type OutputFormat } from './output.js';
 import type { BatchTask, BatchOutcome } from './batchWorker.js';
-import { AUDIO_EXTENSIONS, SCORE_EXTENSIONS } from '../../shared/media.js';
+import { AUDIO_EXTENSIONS, SCORE_EXTENSIONS } from '../../../shared/media.js';
 
 /** One recording/score pair to align, or a manifest row that could not be read. */
 export interface BatchPair {

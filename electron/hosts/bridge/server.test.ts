@@ -5,9 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { isLoopback, startBridge, type Bridge } from './server.js';
-import { fromWireJson, toWireJson } from '../app/ipc/wire.js';
-import { makeFixtureDir } from '../app/ipc/fixtures.testutil.js';
-import type { Peaks, ProjectDetail, ProjectSummary, Result } from '../../shared/ipc.js';
+import { fromWireJson, toWireJson } from '../../app/ipc/wire.js';
+import { makeFixtureDir } from '../../app/ipc/fixtures.testutil.js';
+import type { Peaks, ProjectDetail, ProjectSummary, Result } from '../../../shared/ipc.js';
 
 const fx = makeFixtureDir();
 const rendererDir = join(fx.dir, 'renderer');

@@ -1,5 +1,5 @@
 /**
- * Runs the local bridge by hand: `node dist/node/electron/bridge/cli.js [--db file] [--renderer dir] [--port n]`.
+ * Runs the local bridge by hand: `node dist/node/electron/hosts/bridge/cli.js [--db file] [--renderer dir] [--port n]`.
  * Prints the URL (with its token) to open in a browser; Ctrl-C stops it.
  */
 import { join, resolve } from 'node:path';

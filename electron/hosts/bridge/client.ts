@@ -6,7 +6,7 @@
  * `window.accordBridge.fileAt(path)` makes a `File` whose path `accord.files.pathFor` knows, as a
  * file dropped from the desktop has in Electron, so the drop path can be tested in a browser.
  */
-import { EVENT_CHANNELS, INVOKE_CHANNELS } from '../../shared/ipc.js';
+import { EVENT_CHANNELS, INVOKE_CHANNELS } from '../../../shared/ipc.js';
 
 /** Path prefix of the bridge's own endpoints. */
 export const BRIDGE_PREFIX = '/__accord';

@@ -5,8 +5,14 @@
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import { packageVersion } from '../engine/repoRoot.js';
-import { align, releaseModels, ENGINE_METHODS, type EngineMethod, type Stage } from '../engine/pipeline.js';
+import { packageVersion } from '../../engine/repoRoot.js';
+import {
+  align,
+  releaseModels,
+  ENGINE_METHODS,
+  type EngineMethod,
+  type Stage,
+} from '../../engine/pipeline.js';
 import { writeAlignment, resolveFormat, FORMAT_NAMES } from './output.js';
 import { runBatch } from './batch.js';
 

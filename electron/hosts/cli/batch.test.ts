@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const bin = path.join(root, 'bin/accord.js');
 const fx = (p: string): string => path.join(root, 'resources', p);
 const env = { ...process.env, ACCORD_TEST_WORKER_CRASH: '1' };
@@ -90,7 +90,7 @@ const STRUCTURE = 'fixtures/structure/performance.ogg';
 const SCORE = (p: string): string => fx(`fixtures/${p}/score.mid`);
 
 beforeAll(() => {
-  if (!existsSync(path.join(root, 'dist/node/electron/cli/main.js'))) {
+  if (!existsSync(path.join(root, 'dist/node/electron/hosts/cli/main.js'))) {
     throw new Error('the CLI is not built: run `npm run build` first (npm test does)');
   }
 });

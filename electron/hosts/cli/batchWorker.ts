@@ -3,7 +3,7 @@
  * and sends the outcome back. A process, not a thread, so that running out of memory or a crash
  * in native code kills this worker alone, and the batch replaces it.
  */
-import { alignFiles, type EngineMethod } from '../engine/pipeline.js';
+import { alignFiles, type EngineMethod } from '../../engine/pipeline.js';
 import { writeAlignment, type OutputFormat } from './output.js';
 
 /** A pair to align, as sent to the worker. */

@@ -15,7 +15,7 @@ import {
   type EventChannels,
   type OpenDialogArgs,
   type SaveDialogArgs,
-} from '../../shared/ipc.js';
+} from '../../../shared/ipc.js';
 import {
   createHandlers,
   createServices,
@@ -23,13 +23,13 @@ import {
   toIpcError,
   type AppServices,
   type Handlers,
-} from '../app/ipc/handle.js';
-import { audioContentType, parseRange } from '../app/ipc/range.js';
-import { PathGrants } from '../app/ipc/grants.js';
-import { packageVersion } from '../engine/repoRoot.js';
-import { fromWireJson, toWireJson } from '../app/ipc/wire.js';
+} from '../../app/ipc/handle.js';
+import { audioContentType, parseRange } from '../../app/ipc/range.js';
+import { PathGrants } from '../../app/ipc/grants.js';
+import { packageVersion } from '../../engine/repoRoot.js';
+import { fromWireJson, toWireJson } from '../../app/ipc/wire.js';
 import { BRIDGE_PREFIX, bridgeClientScript } from './client.js';
-import { rendererCsp, resolveStatic, staticContentType } from '../app/ipc/web.js';
+import { rendererCsp, resolveStatic, staticContentType } from '../../app/ipc/web.js';
 
 /** Options of `startBridge`. */
 export interface BridgeOptions {

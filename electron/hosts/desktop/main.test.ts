@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-const root = join(import.meta.dirname, '..');
+const root = join(import.meta.dirname, '..', '..', '..');
 const main = readFileSync(join(import.meta.dirname, 'main.ts'), 'utf8');
 
 function sources(dir: string): string[] {
@@ -41,6 +41,6 @@ describe('main process', () => {
       .filter((f) => /(from\s+'electron'|require\('electron'\))/.test(readFileSync(f, 'utf8')))
       .map((f) => relative(root, f))
       .sort();
-    expect(importers).toEqual(['electron/main.ts', 'electron/preload.cts']);
+    expect(importers).toEqual(['electron/hosts/desktop/main.ts', 'electron/hosts/desktop/preload.cts']);
   });
 });

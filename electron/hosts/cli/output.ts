@@ -5,9 +5,9 @@ import {
   exportAlignment,
   formatFromFileName,
   type ExportFormat,
-} from '../../shared/formats/index.js';
-import { writeFileAtomic } from '../engine/atomicWrite.js';
-import type { AlignResult } from '../engine/pipeline.js';
+} from '../../../shared/formats/index.js';
+import { writeFileAtomic } from '../../engine/atomicWrite.js';
+import type { AlignResult } from '../../engine/pipeline.js';
 
 /** Output formats of the CLI. */
 export type OutputFormat = ExportFormat;

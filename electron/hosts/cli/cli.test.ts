@@ -8,9 +8,9 @@ import { mkdtempSync, readFileSync, writeFileSync, copyFileSync, existsSync, rea
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseGtCsv, parsePredCsv, scoreCase } from '../../shared/eval/metric.js';
+import { parseGtCsv, parsePredCsv, scoreCase } from '../../../shared/eval/metric.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const bin = path.join(root, 'bin/accord.js');
 const fx = (p: string): string => path.join(root, 'resources', p);
 
@@ -25,7 +25,7 @@ function accuracy(gtFile: string, predFile: string): { acc50: number; acc100: nu
 
 let tmp = '';
 beforeAll(() => {
-  if (!existsSync(path.join(root, 'dist/node/electron/cli/main.js'))) {
+  if (!existsSync(path.join(root, 'dist/node/electron/hosts/cli/main.js'))) {
     throw new Error('the CLI is not built: run `npm run build` first (npm test does)');
   }
   tmp = mkdtempSync(path.join(tmpdir(), 'accord-cli-'));

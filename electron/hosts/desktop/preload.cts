@@ -16,7 +16,7 @@ import type {
   InvokeChannel,
   InvokeResult,
   Result,
-} from '../shared/ipc.js';
+} from '../../../shared/ipc.js';
 
 const { contextBridge, ipcRenderer, webUtils } = electron;
 

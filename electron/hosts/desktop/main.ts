@@ -27,10 +27,10 @@ import {
   menuAccelerator,
   type MenuCommand,
   type OpenDialogArgs,
-} from '../shared/ipc.js';
-import { EXPORT_FORMATS } from '../shared/formats/index.js';
-import { SCORE_EXTENSIONS } from './engine/score.js';
-import { AUDIO_EXTENSIONS } from './engine/audio.js';
+} from '../../../shared/ipc.js';
+import { EXPORT_FORMATS } from '../../../shared/formats/index.js';
+import { SCORE_EXTENSIONS } from '../../engine/score.js';
+import { AUDIO_EXTENSIONS } from '../../engine/audio.js';
 import {
   createHandlers,
   createServices,
@@ -38,10 +38,10 @@ import {
   toIpcError,
   type AppServices,
   type Handlers,
-} from './app/ipc/handle.js';
-import { audioContentType, parseRange } from './app/ipc/range.js';
-import { PathGrants } from './app/ipc/grants.js';
-import { externalUrlAllowed, rendererCsp, resolveStatic, staticContentType } from './app/ipc/web.js';
+} from '../../app/ipc/handle.js';
+import { audioContentType, parseRange } from '../../app/ipc/range.js';
+import { PathGrants } from '../../app/ipc/grants.js';
+import { externalUrlAllowed, rendererCsp, resolveStatic, staticContentType } from '../../app/ipc/web.js';
 
 const APP_ORIGIN = 'accord://app';
 const CSP = rendererCsp(['accord-media:']);

@@ -17,8 +17,8 @@ PY=/usr/bin/python3
 npx tsc -p tsconfig.node.json
 if [ "${SKIP_DATA:-0}" != 1 ]; then
   # ≈ 1 h on the 2-core machine: every validation and train performance rendered once (seed 1).
-  node dist/node/electron/training/dumpFeatures.js --split validation --jobs 2
-  node dist/node/electron/training/dumpFeatures.js --split train --jobs 2
+  node dist/node/electron/tools/training/dumpFeatures.js --split validation --jobs 2
+  node dist/node/electron/tools/training/dumpFeatures.js --split train --jobs 2
 fi
 
 mkdir -p "$RUN"

@@ -15,8 +15,8 @@ PY=/usr/bin/python3
 
 npx tsc -p tsconfig.node.json
 if [ "${SKIP_DATA:-0}" != 1 ]; then
-  node dist/node/electron/training/dumpNotes.js --split validation --limit 96 --jobs 2
-  node dist/node/electron/training/dumpNotes.js --split train --jobs 2
+  node dist/node/electron/tools/training/dumpNotes.js --split validation --limit 96 --jobs 2
+  node dist/node/electron/tools/training/dumpNotes.js --split train --jobs 2
 fi
 mkdir -p "$RUN"
 "$PY" models/notes/train_notes.py train --data models/notes-data --out "$RUN" --minutes "$MINUTES" \

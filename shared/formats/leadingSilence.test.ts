@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeWav16 } from '../../electron/eval/wav.js';
+import { encodeWav16 } from '../../electron/tools/eval/wav.js';
 import { decodeAudioFile } from '../../electron/engine/audio.js';
 import { alignFiles, releaseModels, type AlignResult } from '../../electron/engine/pipeline.js';
 import { FEATURE_PARAMS } from '../dsp/params.js';

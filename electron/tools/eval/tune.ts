@@ -16,22 +16,22 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Features } from '../../shared/dsp/features.js';
-import { recordingFeatures, scoreNoteAwareFeatures, type NoteSource } from '../engine/features.js';
-import { parseGtCsv, scoreCase, type GtRow } from '../../shared/eval/metric.js';
+import type { Features } from '../../../shared/dsp/features.js';
+import { recordingFeatures, scoreNoteAwareFeatures, type NoteSource } from '../../engine/features.js';
+import { parseGtCsv, scoreCase, type GtRow } from '../../../shared/eval/metric.js';
 import {
   jumpFigures,
   matchJumps,
   predictedJumps,
   scoreBeatTimes,
   type JumpCounts,
-} from '../../shared/eval/jumps.js';
-import { pathToRows } from '../../shared/path.js';
-import { DEFAULT_COST } from '../../shared/align/cost.js';
-import { decodeAudioFile } from '../engine/audio.js';
-import { alignFeatures, isMethod, releaseModels } from '../engine/pipeline.js';
-import { loadScore, type LoadedScore } from '../engine/score.js';
-import { writeFileAtomicSync } from '../engine/atomicWrite.js';
+} from '../../../shared/eval/jumps.js';
+import { pathToRows } from '../../../shared/path.js';
+import { DEFAULT_COST } from '../../../shared/align/cost.js';
+import { decodeAudioFile } from '../../engine/audio.js';
+import { alignFeatures, isMethod, releaseModels } from '../../engine/pipeline.js';
+import { loadScore, type LoadedScore } from '../../engine/score.js';
+import { writeFileAtomicSync } from '../../engine/atomicWrite.js';
 import { loadManifest, trueJumps } from './results.js';
 import type { ManifestCase } from './dataset.js';
 

@@ -1,7 +1,7 @@
 /**
  * Training data for the neural aligner (see models/README.md).
  *
- *   node dist/node/electron/training/makeDataset.js [--out models/data] [--seed 1]
+ *   node dist/node/electron/tools/training/makeDataset.js [--out models/data] [--seed 1]
  *        [--train-perfs 300] [--train-samples 8] [--val-perfs 40] [--val-samples 3] [--L 256]
  *        [--jobs 2] [--resume]
  *
@@ -26,21 +26,21 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pkg from '@tonejs/midi';
-import { audioFeatures, scoreFeatures } from '../../shared/dsp/features.js';
-import type { Features } from '../../shared/dsp/features.js';
-import { FEATURE_PARAMS, HOP_SECONDS } from '../../shared/dsp/params.js';
-import { parseMidiScore } from '../../shared/scoreio/midi.js';
+import { audioFeatures, scoreFeatures } from '../../../shared/dsp/features.js';
+import type { Features } from '../../../shared/dsp/features.js';
+import { FEATURE_PARAMS, HOP_SECONDS } from '../../../shared/dsp/params.js';
+import { parseMidiScore } from '../../../shared/scoreio/midi.js';
 import {
   INPUT_LEVELS,
   NEURAL_INPUT_CHANNELS,
   buildNeuralInput,
   neuralTarget,
-} from '../../shared/neural/input.js';
-import { asapDir, repoRoot } from '../engine/repoRoot.js';
-import { writeFileAtomicSync } from '../engine/atomicWrite.js';
+} from '../../../shared/neural/input.js';
+import { asapDir, repoRoot } from '../../engine/repoRoot.js';
+import { writeFileAtomicSync } from '../../engine/atomicWrite.js';
 import { pairBeats, parseAnnotationTimes, scoreTimeAt } from './groundTruth.js';
 import type { BeatPair } from './groundTruth.js';
-import { seededRandom as rng } from '../../shared/random.js';
+import { seededRandom as rng } from '../../../shared/random.js';
 
 const { Midi } = pkg;
 const run = promisify(execFile);
@@ -498,7 +498,7 @@ async function main(): Promise<void> {
     version: 1,
     createdAt: previous?.createdAt ?? new Date().toISOString(),
     ...(previous ? { resumedAt: new Date().toISOString() } : {}),
-    generator: 'electron/training/makeDataset.ts',
+    generator: 'electron/tools/training/makeDataset.ts',
     source:
       'ASAP (../shared/corpora/asap, CC BY-NC-SA 4.0): train split for training, validation split for model selection',
     args: { ...args, out: undefined },

@@ -1,9 +1,9 @@
 /**
  * One engine benchmark run, in its own process so that peak memory is this run's alone:
- * `node dist/node/electron/bench/engine.js <audio> <score> <method>` prints one JSON line with
+ * `node dist/node/electron/tools/bench/engine.js <audio> <score> <method>` prints one JSON line with
  * per-stage milliseconds and the peak resident memory.
  */
-import { alignFiles, releaseModels } from '../engine/pipeline.js';
+import { alignFiles, releaseModels } from '../../engine/pipeline.js';
 
 const [audio, score, method = 'auto'] = process.argv.slice(2);
 const t0 = performance.now();

@@ -4,14 +4,14 @@
  * over and over with a drifting tempo; then the editor's re-alignment latency and export times
  * (`edit.js`) and the editor's first paint and pan/zoom frame rate in Chromium (`e2e/bench.ts`).
  * Prints each and writes `.cache/bench/results.json`.
- *   node dist/node/electron/bench/run.js [--sizes 5,60] [--methods auto,dtw,jump] [--skip-editor]
+ *   node dist/node/electron/tools/bench/run.js [--sizes 5,60] [--methods auto,dtw,jump] [--skip-editor]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pkg from '@tonejs/midi';
-import { repoRoot } from '../engine/repoRoot.js';
+import { repoRoot } from '../../engine/repoRoot.js';
 
 const { Midi } = pkg;
 const root = repoRoot();
@@ -97,7 +97,7 @@ function main(): void {
     for (const method of methods) {
       const out = execFileSync(
         process.execPath,
-        [path.join(root, 'dist/node/electron/bench/engine.js'), wav, score, method],
+        [path.join(root, 'dist/node/electron/tools/bench/engine.js'), wav, score, method],
         {
           encoding: 'utf8',
           maxBuffer: 1 << 24,
@@ -117,7 +117,7 @@ function main(): void {
   let editor: unknown = null;
   if (!values['skip-editor']) {
     edit = lastJson(
-      execFileSync(process.execPath, [path.join(root, 'dist/node/electron/bench/edit.js')], {
+      execFileSync(process.execPath, [path.join(root, 'dist/node/electron/tools/bench/edit.js')], {
         encoding: 'utf8',
         maxBuffer: 1 << 24,
       }),

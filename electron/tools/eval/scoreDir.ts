@@ -2,7 +2,7 @@
  * Scores a folder of prediction CSVs (`<dir>/<id>.csv`) against the evaluation manifest, like
  * `../shared/eval/score.py --manifest`, for predictions made outside the runner.
  *
- *   node dist/node/electron/eval/scoreDir.js --pred-dir DIR [--data .eval/data] [--set overall]
+ *   node dist/node/electron/tools/eval/scoreDir.js --pred-dir DIR [--data .eval/data] [--set overall]
  *       [--case ID[,ID]] [--json out.json] [--crosscheck]
  */
 import { writeFileSync } from 'node:fs';

@@ -6,7 +6,7 @@
  * training time (`models/structure/blocks.py`), so a few tens of MB hold the whole train split
  * and travel to a GPU machine.
  *
- *   node dist/node/electron/training/dumpFeatures.js [--out models/blocks] [--split train]
+ *   node dist/node/electron/tools/training/dumpFeatures.js [--out models/blocks] [--split train]
  *        [--limit N] [--jobs 2] [--seed 1]
  *
  * Resumable: a performance whose files exist is skipped. Per performance `<out>/<split>/<k>.u8`
@@ -23,14 +23,14 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import pkg from '@tonejs/midi';
-import { audioFeatures, scoreFeatures, type Features } from '../../shared/dsp/features.js';
-import { FEATURE_PARAMS, HOP_SECONDS } from '../../shared/dsp/params.js';
-import { parseMidiScore } from '../../shared/scoreio/midi.js';
-import { asapDir, repoRoot } from '../engine/repoRoot.js';
-import { writeFileAtomicSync } from '../engine/atomicWrite.js';
+import { audioFeatures, scoreFeatures, type Features } from '../../../shared/dsp/features.js';
+import { FEATURE_PARAMS, HOP_SECONDS } from '../../../shared/dsp/params.js';
+import { parseMidiScore } from '../../../shared/scoreio/midi.js';
+import { asapDir, repoRoot } from '../../engine/repoRoot.js';
+import { writeFileAtomicSync } from '../../engine/atomicWrite.js';
 import { addDetuneBends, degrade, drawOldRecording, type OldRecording } from '../eval/multi.js';
 import { pairBeats, parseAnnotationTimes } from './groundTruth.js';
-import { seededRandom as rng } from '../../shared/random.js';
+import { seededRandom as rng } from '../../../shared/random.js';
 
 const { Midi } = pkg;
 const run = promisify(execFile);

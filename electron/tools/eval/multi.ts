@@ -5,7 +5,7 @@
  * (band-limited, noise at 18–28 dB SNR, mains hum, clicks, ±40 cent detuning with slow drift).
  * Built like the held-out structure set the project is judged on.
  */
-import type { GtRow } from '../../shared/eval/metric.js';
+import type { GtRow } from '../../../shared/eval/metric.js';
 
 /** Operations on the played order of the segments. */
 export type MultiOp = 'repeat' | 'skip' | 'jumpback';

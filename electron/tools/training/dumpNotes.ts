@@ -4,7 +4,7 @@
  * (the compressed tuned pitch energy every audio feature starts from, `tunedPitchEnergy`) and
  * the exact notes that sounded (from the performance MIDI, the sustain pedal extending them).
  *
- *   node dist/node/electron/training/dumpNotes.js [--out models/notes-data] [--split train]
+ *   node dist/node/electron/tools/training/dumpNotes.js [--out models/notes-data] [--split train]
  *        [--seconds 40] [--per 1] [--limit N] [--jobs 2] [--seed 1]
  *
  * Per excerpt `<out>/<split>/<k>.u8` holds [frames × 88] uint8, round(log1p(η·E) × INPUT_QUANT),
@@ -19,11 +19,11 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pkg from '@tonejs/midi';
-import { compressPitchEnergy, tunedPitchEnergy } from '../../shared/dsp/features.js';
-import { FEATURE_PARAMS, HOP_SECONDS, NUM_PITCHES } from '../../shared/dsp/params.js';
-import { seededRandom as rng } from '../../shared/random.js';
-import { asapDir, repoRoot } from '../engine/repoRoot.js';
-import { writeFileAtomicSync } from '../engine/atomicWrite.js';
+import { compressPitchEnergy, tunedPitchEnergy } from '../../../shared/dsp/features.js';
+import { FEATURE_PARAMS, HOP_SECONDS, NUM_PITCHES } from '../../../shared/dsp/params.js';
+import { seededRandom as rng } from '../../../shared/random.js';
+import { asapDir, repoRoot } from '../../engine/repoRoot.js';
+import { writeFileAtomicSync } from '../../engine/atomicWrite.js';
 import { drawAugmentation, renderMidi, runPool, splitPerformances } from './dumpFeatures.js';
 
 const { Midi } = pkg;

@@ -3,25 +3,25 @@
  * every export format, on a 5-minute recording (the lead's `.cache/bench/perf-5min.wav` +
  * `score-5min.mid` when `bench/run.ts` made them, else the sample performance MIDI looped and
  * synthesized with fluidsynth). Prints one JSON object: median / p95 wall and CPU milliseconds.
- *   node dist/node/electron/bench/edit.js [--trials 25] [--seed 1]
+ *   node dist/node/electron/tools/bench/edit.js [--trials 25] [--seed 1]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pkg from '@tonejs/midi';
-import { repoRoot } from '../engine/repoRoot.js';
-import { decodeAudioFile } from '../engine/audio.js';
-import { loadScore } from '../engine/score.js';
-import { alignDtw } from '../../shared/align/dtw.js';
-import { seededRandom } from '../../shared/align/synthetic.js';
-import { audioFeatures, scoreFeatures } from '../../shared/dsp/features.js';
-import { exportAlignment, EXPORT_FORMATS } from '../../shared/formats/index.js';
-import type { ExportFormat } from '../../shared/formats/index.js';
-import { scoreTimeAt } from '../../shared/path.js';
-import type { AlignmentPath } from '../../shared/path.js';
-import { realignAll, realignLocal } from '../../shared/edit/realign.js';
-import type { Corrections, EditSpan } from '../../shared/edit/index.js';
+import { repoRoot } from '../../engine/repoRoot.js';
+import { decodeAudioFile } from '../../engine/audio.js';
+import { loadScore } from '../../engine/score.js';
+import { alignDtw } from '../../../shared/align/dtw.js';
+import { seededRandom } from '../../../shared/align/synthetic.js';
+import { audioFeatures, scoreFeatures } from '../../../shared/dsp/features.js';
+import { exportAlignment, EXPORT_FORMATS } from '../../../shared/formats/index.js';
+import type { ExportFormat } from '../../../shared/formats/index.js';
+import { scoreTimeAt } from '../../../shared/path.js';
+import type { AlignmentPath } from '../../../shared/path.js';
+import { realignAll, realignLocal } from '../../../shared/edit/realign.js';
+import type { Corrections, EditSpan } from '../../../shared/edit/index.js';
 
 const { Midi } = pkg;
 const root = repoRoot();

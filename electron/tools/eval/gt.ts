@@ -2,7 +2,7 @@
  * Ground truth for evaluation cases: ASAP beat pairing (with unplayed sections removed) and the
  * split-join edits of the structure set (cut at beats, rejoined, GT carried through the cuts).
  */
-import type { GtRow } from '../../shared/eval/metric.js';
+import type { GtRow } from '../../../shared/eval/metric.js';
 
 /** Beat intervals shorter than this (s) mark an unplayed section in ASAP performance annotations. */
 export const UNPLAYED_GAP_SECONDS = 0.05;

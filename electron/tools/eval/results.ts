@@ -2,8 +2,14 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { sharedSibling } from '../engine/repoRoot.js';
-import { parseGtCsv, parsePredCsv, scoreCase, type CaseScore, type GtRow } from '../../shared/eval/metric.js';
+import { sharedSibling } from '../../engine/repoRoot.js';
+import {
+  parseGtCsv,
+  parsePredCsv,
+  scoreCase,
+  type CaseScore,
+  type GtRow,
+} from '../../../shared/eval/metric.js';
 import {
   jumpFigures,
   matchJumps,
@@ -11,7 +17,7 @@ import {
   scoreBeatTimes,
   type Jump,
   type JumpCounts,
-} from '../../shared/eval/jumps.js';
+} from '../../../shared/eval/jumps.js';
 import type { Manifest, ManifestCase } from './dataset.js';
 
 /** The official scorer, `../shared/eval/score.py` from the repository root. */
@@ -55,7 +61,7 @@ export interface SetSummary {
 export function loadManifest(path: string): { manifest: Manifest; root: string } {
   if (!existsSync(path))
     throw new Error(
-      `manifest ${path} not found: build the data set first (node dist/node/electron/eval/dataset.js)`,
+      `manifest ${path} not found: build the data set first (node dist/node/electron/tools/eval/dataset.js)`,
     );
   const manifest = JSON.parse(readFileSync(path, 'utf8')) as Manifest;
   if (!Array.isArray(manifest.cases))

@@ -3,7 +3,7 @@ import midiPkg from '@tonejs/midi';
 import { applyEditToGt } from './gt.js';
 import { MULTI, applyOp, degrade, detuneAt, drawOldRecording, planMulti } from './multi.js';
 import { detunedMidi } from './dataset.js';
-import { seededRandom } from '../../shared/random.js';
+import { seededRandom } from '../../../shared/random.js';
 
 const { Midi } = midiPkg;
 

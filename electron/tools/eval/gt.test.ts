@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyEditToGt, pairBeats, planEdit, spliceChannels, EDIT_BEATS, type EditKind } from './gt.js';
-import { seededRandom } from '../../shared/random.js';
+import { seededRandom } from '../../../shared/random.js';
 import { encodeWav16, parseWav } from './wav.js';
 
 describe('pairBeats', () => {

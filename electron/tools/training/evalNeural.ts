@@ -6,11 +6,11 @@
  * pass: the `neural` method), `guided` (the network steering the jump search: the `neural-jump`
  * method, and `auto` with that model).
  *
- *   node dist/node/electron/training/evalNeural.js --models ca-sdtw=models/accord-ca[,name=dir...]
+ *   node dist/node/electron/tools/training/evalNeural.js --models ca-sdtw=models/accord-ca[,name=dir...]
  *        [--modes raw,refined,guided] [--sets overall,structure] [--limit N] [--data .eval/data] [--out .eval/neural]
  *
  * Predictions go to <out>/<model>-<mode>/<case>.csv, scored with the project's metric
- * (electron/eval/results.ts, cross-checked against ../shared/eval/score.py by the eval runner);
+ * (electron/tools/eval/results.ts, cross-checked against ../shared/eval/score.py by the eval runner);
  * the summary (mean over recordings of % beats within 50/100/200 ms, per set) is printed and
  * written to <out>/summary.json.
  */
@@ -22,10 +22,10 @@ import {
   releaseModels,
   sharedNeuralModel,
   type EngineMethod,
-} from '../engine/pipeline.js';
-import { pathToRows } from '../../shared/path.js';
+} from '../../engine/pipeline.js';
+import { pathToRows } from '../../../shared/path.js';
 import { caseFields, loadManifest, predictionCsv, scoreFiles, summarize } from '../eval/results.js';
-import { writeFileAtomicSync } from '../engine/atomicWrite.js';
+import { writeFileAtomicSync } from '../../engine/atomicWrite.js';
 import type { CaseResult } from '../eval/results.js';
 
 /** The engine method each mode runs. */

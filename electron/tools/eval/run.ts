@@ -16,10 +16,10 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import midiPkg from '@tonejs/midi';
-import { HOP_SECONDS } from '../../shared/dsp/params.js';
-import { pathToRows } from '../../shared/path.js';
+import { HOP_SECONDS } from '../../../shared/dsp/params.js';
+import { pathToRows } from '../../../shared/path.js';
 import type { ManifestCase } from './dataset.js';
-import { writeFileAtomicSync } from '../engine/atomicWrite.js';
+import { writeFileAtomicSync } from '../../engine/atomicWrite.js';
 import {
   caseFields,
   crossCheck,
@@ -60,7 +60,7 @@ function linearBaseline(audioSeconds: number, scorePath: string): { perfTime: nu
 
 /** Worker: aligns the given cases with one method, reporting each through IPC. */
 async function worker(method: string, ids: string[], manifestPath: string, outDir: string): Promise<void> {
-  const engine = method === BASELINE_LINEAR ? undefined : await import('../engine/pipeline.js');
+  const engine = method === BASELINE_LINEAR ? undefined : await import('../../engine/pipeline.js');
   const { manifest, root } = loadManifest(manifestPath);
   const dir = join(outDir, method);
   mkdirSync(dir, { recursive: true });

@@ -3,7 +3,7 @@
  * beat GT (overall set) and split-join edits of some of them (structure set), plus a manifest in
  * the format `../shared/eval/score.py --manifest` reads.
  *
- *   node dist/node/electron/eval/dataset.js [--out .eval/data] [--limit N] [--corpus DIR]
+ *   node dist/node/electron/tools/eval/dataset.js [--out .eval/data] [--limit N] [--corpus DIR]
  *
  * Idempotent: cases whose files exist are not rebuilt.
  */
@@ -24,7 +24,7 @@ import {
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { GtRow } from '../../shared/eval/metric.js';
+import type { GtRow } from '../../../shared/eval/metric.js';
 import {
   EDIT_BEATS,
   annotationTimes,
@@ -49,9 +49,9 @@ import {
   type OldRecording,
   type TrueJump,
 } from './multi.js';
-import { asapDir } from '../engine/repoRoot.js';
-import { writeFileAtomicSync } from '../engine/atomicWrite.js';
-import { seededRandom } from '../../shared/random.js';
+import { asapDir } from '../../engine/repoRoot.js';
+import { writeFileAtomicSync } from '../../engine/atomicWrite.js';
+import { seededRandom } from '../../../shared/random.js';
 
 const { Midi } = midiPkg;
 

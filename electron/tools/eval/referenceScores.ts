@@ -6,7 +6,7 @@
  * agree on). The test compares the TypeScript metric with these figures, so it needs neither the
  * scorer nor Python. Rerun this after changing the cases or when the scorer changes:
  *
- *   npm run build && node dist/node/electron/eval/referenceScores.js [--scorer ../shared/eval/score.py]
+ *   npm run build && node dist/node/electron/tools/eval/referenceScores.js [--scorer ../shared/eval/score.py]
  *       [--python /usr/bin/python3]
  *
  * The cases are deterministic (seeded), so a rerun with the same scorer rewrites the same files.
@@ -16,10 +16,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { GtRow, PredRow } from '../../shared/eval/metric.js';
-import { writeFileAtomicSync } from '../engine/atomicWrite.js';
-import { repoRoot, sharedSibling } from '../engine/repoRoot.js';
-import { seededRandom as rng } from '../../shared/random.js';
+import type { GtRow, PredRow } from '../../../shared/eval/metric.js';
+import { writeFileAtomicSync } from '../../engine/atomicWrite.js';
+import { repoRoot, sharedSibling } from '../../engine/repoRoot.js';
+import { seededRandom as rng } from '../../../shared/random.js';
 
 /** One case of the fixture: a GT and a prediction, as CSV text. */
 interface ReferenceCase {
@@ -347,7 +347,7 @@ async function main(): Promise<void> {
   }
   const fixture: ReferenceFixture = {
     about:
-      'What the official scorer (../shared/eval/score.py) says about the CSVs in reference/; written by electron/eval/referenceScores.ts, read by shared/eval/metric.test.ts. Regenerate: npm run build && node dist/node/electron/eval/referenceScores.js [--scorer PATH]',
+      'What the official scorer (../shared/eval/score.py) says about the CSVs in reference/; written by electron/tools/eval/referenceScores.ts, read by shared/eval/metric.test.ts. Regenerate: npm run build && node dist/node/electron/tools/eval/referenceScores.js [--scorer PATH]',
     scorerSha256: sha256(readFileSync(scorer, 'utf8')),
     pyFloat: PY_FLOAT_SAMPLES.map((text, i) => ({ text, repr: pyFloat[i] })),
     cases,

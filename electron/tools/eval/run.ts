@@ -3,7 +3,7 @@
  * predictions (`<out>/<method>/<id>.csv`), scores them with the metric, cross-checks against
  * score.py, prints tables and keeps per-case results in `<out>/<method>/results.json`.
  *
- *   node dist/node/electron/eval/run.js [--methods dtw,jump,auto] [--sets overall,structure,multi]
+ *   node dist/node/electron/tools/eval/run.js [--methods dtw,jump,auto] [--sets overall,structure,multi]
  *       [--limit N] [--case ID[,ID]] [--data .eval/data] [--out .eval/preds] [--md docs/EVALUATION.md]
  *       [--timeout 900] [--no-crosscheck]
  *
@@ -328,7 +328,7 @@ async function main(): Promise<void> {
   console.log(`\n${summary}\n\n${detail}`);
   if (values.md) {
     const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
-    const cmd = `node dist/node/electron/eval/run.js ${process.argv.slice(2).join(' ')}`;
+    const cmd = `node dist/node/electron/tools/eval/run.js ${process.argv.slice(2).join(' ')}`;
     await writeMarkdown(
       resolve(values.md),
       `Measured ${when} UTC, engine at commit ${version}, with \`${cmd}\`.\n\n${summary}\n\n${detail}`,

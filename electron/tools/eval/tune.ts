@@ -3,7 +3,7 @@
  * then aligns with each configuration of a grid and prints the set means and jump figures.
  * For choosing engine defaults on validation data only.
  *
- *   node dist/node/electron/eval/tune.js --method jump --sets multi,structure \
+ *   node dist/node/electron/tools/eval/tune.js --method jump --sets multi,structure \
  *     --grid '{"jump":{"offBarPenalty":[0,2,5]}}' [--data .eval/data] [--limit N] [--json out.json]
  *
  * The grid has up to three groups, `jump` (JumpParams), `neural` (NeuralJumpParams) and `cost`

@@ -197,7 +197,7 @@ async function runMethod(
 function engineVersion(): string {
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'shared', 'electron/services'], {
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'shared', 'electron/engine'], {
       encoding: 'utf8',
     }).trim();
     return dirty ? `${head}+dirty` : head;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Thin launcher: the CLI is compiled by `npm run build` (run by `prepare` on `npm ci`).
-import { main } from '../dist/node/electron/cli/main.js';
+import { main } from '../dist/node/electron/hosts/cli/main.js';
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import midiPkg from '@tonejs/midi';
 import type { Page } from 'playwright-core';
-import { startBridge } from '../electron/bridge/server.js';
+import { startBridge } from '../electron/hosts/bridge/server.js';
 import { launchBrowser } from './support/browser.js';
 import { buildRenderer } from './support/build.js';
 import { RENDERER_DIST, ROOT, SAMPLE } from './support/paths.js';

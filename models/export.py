@@ -4,7 +4,7 @@
 
 The output is always the normalised score position per performance row, [batch, L] (a CE run
 exports its arg-max bin centres). The numeric torch-vs-onnxruntime comparison runs in Node
-(electron/services/neural.test.ts) against golden.json, since Debian's Python has no onnxruntime.
+(electron/engine/neural.test.ts) against golden.json, since Debian's Python has no onnxruntime.
 """
 import argparse
 import base64

@@ -17,8 +17,8 @@ PY=/usr/bin/python3
 npx tsc -p tsconfig.node.json
 if [ "${SKIP_DATA:-0}" != 1 ]; then
   # ≈ 1 h on the 2-core machine: every validation and train performance rendered once (seed 1).
-  node dist/node/electron/training/dumpFeatures.js --split validation --jobs 2
-  node dist/node/electron/training/dumpFeatures.js --split train --jobs 2
+  node dist/node/electron/tools/training/dumpFeatures.js --split validation --jobs 2
+  node dist/node/electron/tools/training/dumpFeatures.js --split train --jobs 2
 fi
 
 mkdir -p "$RUN"
@@ -27,4 +27,4 @@ mkdir -p "$RUN"
   --workers "${WORKERS:-1}" --batch 8 --val-samples 64 --eval-seconds 300 | tee -a "$RUN/train.log"
 
 "$PY" models/export.py --run "$RUN" --out models/accord-ca
-echo "exported $RUN → models/accord-ca; now: npx vitest run electron/services/neural shared/neural"
+echo "exported $RUN → models/accord-ca; now: npx vitest run electron/engine/neural shared/neural"

@@ -597,7 +597,7 @@ export interface PageFile {
 
 /**
  * One-way message the preload sends when `files.pathFor` finds a dropped file on disk: main adds
- * the path to its granted paths (`electron/ipc/grants.ts`). Not exposed to the page.
+ * the path to its granted paths (`electron/app/ipc/grants.ts`). Not exposed to the page.
  */
 export const GRANT_CHANNEL = 'files:grant';
 /** The type of `GRANT_CHANNEL`, for the preload (which cannot import values from here). */

@@ -1,4 +1,4 @@
-"""Training data written by electron/training/makeDataset.ts (see models/data/manifest.json)."""
+"""Training data written by electron/tools/training/makeDataset.ts (see models/data/manifest.json)."""
 import hashlib
 import json
 import os

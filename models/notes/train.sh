@@ -15,12 +15,12 @@ PY=/usr/bin/python3
 
 npx tsc -p tsconfig.node.json
 if [ "${SKIP_DATA:-0}" != 1 ]; then
-  node dist/node/electron/training/dumpNotes.js --split validation --limit 96 --jobs 2
-  node dist/node/electron/training/dumpNotes.js --split train --jobs 2
+  node dist/node/electron/tools/training/dumpNotes.js --split validation --limit 96 --jobs 2
+  node dist/node/electron/tools/training/dumpNotes.js --split train --jobs 2
 fi
 mkdir -p "$RUN"
 "$PY" models/notes/train_notes.py train --data models/notes-data --out "$RUN" --minutes "$MINUTES" \
   --channels "${CHANNELS:-16}" --hidden "${HIDDEN:-192}" --batch 8 --crop 200 --eval-seconds 300 \
   --val-limit 48 | tee -a "$RUN/train.log"
 "$PY" models/notes/train_notes.py export --run "$RUN" --out models/accord-notes
-echo "exported $RUN → models/accord-notes; now: npx vitest run electron/services/notes"
+echo "exported $RUN → models/accord-notes; now: npx vitest run electron/engine/notes"

@@ -5,7 +5,7 @@ the compressed tuned pitch energy every Accord audio feature starts from.
     python3 models/notes/train_notes.py export --run models/runs/notes --out models/accord-notes
     python3 models/notes/train_notes.py pack --data models/notes-data --out models/notes-pack.npz
 
-Data: `electron/training/dumpNotes.ts` (excerpts of the train / validation performances, each
+Data: `electron/tools/training/dumpNotes.ts` (excerpts of the train / validation performances, each
 rendered with a drawn soundfont, General-MIDI timbre and recording condition). Training samples
 are random crops of --crop frames with a random level change and spectral tilt (the input is
 log1p(η·E), so a gain g maps x to log1p(g·expm1(x))), added noise in 30 % of them, and a random

@@ -1,6 +1,6 @@
 """Training samples for the structure network, cut at training time from block dumps.
 
-`electron/training/dumpFeatures.ts` writes one rendering per performance as uint8 blocks
+`electron/tools/training/dumpFeatures.ts` writes one rendering per performance as uint8 blocks
 [blocks × 24] (12 unit-chroma sums, 12 DLNCO onset-chroma sums over `blockFrames` frames, each
 round(sum × quant)) and the score features of every piece the same way. This module cuts
 samples from them: a performance axis made of block ranges of one rendering (an excerpt, a whole
@@ -23,7 +23,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 LEVELS = 255  # INPUT_LEVELS of shared/neural/input.ts
-UNPLAYED_GAP_SECONDS = 0.05  # electron/eval/gt.ts UNPLAYED_GAP_SECONDS: a beat interval this short marks an unplayed section
+UNPLAYED_GAP_SECONDS = 0.05  # electron/tools/eval/gt.ts UNPLAYED_GAP_SECONDS: a beat interval this short marks an unplayed section
 DEFAULT_INFO = {"blockFrames": 8, "quant": 255 / 8, "hopSeconds": 512 / 22050}
 KINDS = ("multi", "excerpt", "whole", "jumps")
 TRAIN_KINDS = {"multi": 0.5, "excerpt": 0.25, "whole": 0.10, "jumps": 0.15}
@@ -225,7 +225,7 @@ def targets(score_times: np.ndarray, sa: int, sb: int, block_frames: int, hop: f
 
 
 def apply_op(order: List[int], op: str, rng: np.random.Generator) -> Optional[List[int]]:
-    """electron/eval/multi.ts applyOp: repeat a segment, skip an interior one, or jump back (after p replay q..p)."""
+    """electron/tools/eval/multi.ts applyOp: repeat a segment, skip an interior one, or jump back (after p replay q..p)."""
     n = len(order)
 
     def pick(lo: int, hi: int) -> int:
@@ -251,7 +251,7 @@ class SampleGenerator:
 
     sample() → (x uint8 [2, L, L], y float32 [L] in [0, 1], meta). Kinds (probabilities `kinds`):
     multi (excerpt cut at beats into 3–6 segments of ≥ 8 beats, 1–3 of repeat / skip / jump back,
-    45 s – 5 min, electron/eval/multi.ts planMulti), excerpt (45 s – 10 min), whole (≤ 12 min),
+    45 s – 5 min, electron/tools/eval/multi.ts planMulti), excerpt (45 s – 10 min), whole (≤ 12 min),
     jumps (1–4 cuts from a random beat to a random beat). Score range: the whole piece with
     probability `whole_score`, else the played range ± 0–`max_margin_beats` beats.
     """
@@ -307,7 +307,7 @@ class SampleGenerator:
         return self._range(p, t0, t0 + length)
 
     def plan_multi(self, p: Performance):
-        """planMulti (electron/eval/multi.ts) with a 45 s – 5 min output; None when no plan is found."""
+        """planMulti (electron/tools/eval/multi.ts) with a 45 s – 5 min output; None when no plan is found."""
         beats, n = p.beats, len(p.beats)
         lo_s, hi_s = self.multi_seconds
         segs = [s for s in p.segments if s[1] - s[0] >= 3 * 8]

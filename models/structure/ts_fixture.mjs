@@ -13,8 +13,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = (p) => import(join(root, 'dist', 'node', p));
 const { buildNeuralInput, neuralTarget } = await dist('shared/neural/input.js');
-const { blocksOf, BLOCK_FRAMES } = await dist('electron/training/dumpFeatures.js');
-const { scoreTimeAt } = await dist('electron/training/groundTruth.js');
+const { blocksOf, BLOCK_FRAMES } = await dist('electron/tools/training/dumpFeatures.js');
+const { scoreTimeAt } = await dist('electron/tools/training/groundTruth.js');
 const { HOP_SECONDS } = await dist('shared/dsp/params.js');
 
 const L = Number(process.argv[2]);

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeAudioFile } from '../../electron/services/audio.js';
-import { loadScore } from '../../electron/services/score.js';
+import { decodeAudioFile } from '../../electron/engine/audio.js';
+import { loadScore } from '../../electron/engine/score.js';
 import { alignDtw } from '../align/dtw.js';
 import type { Features } from '../dsp/features.js';
 import { audioFeatures, scoreFeatures } from '../dsp/features.js';

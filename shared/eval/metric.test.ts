@@ -2,16 +2,16 @@
  * The TypeScript port of the official scorer against what the scorer itself says. The figures are
  * committed (`fixtures/reference-scores.json`, inputs in `fixtures/reference/`), so this runs on a
  * bare clone, without `../shared/eval/score.py` or Python: they were written by
- * `electron/eval/referenceScores.ts` (rerun it after changing the cases or when score.py changes:
- * `npm run build && node dist/node/electron/eval/referenceScores.js --scorer PATH/score.py`).
+ * `electron/tools/eval/referenceScores.ts` (rerun it after changing the cases or when score.py changes:
+ * `npm run build && node dist/node/electron/tools/eval/referenceScores.js --scorer PATH/score.py`).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { ReferenceFixture } from '../../electron/eval/referenceScores.js';
+import type { ReferenceFixture } from '../../electron/tools/eval/referenceScores.js';
 import { beatErrors, parseGtCsv, parsePredCsv, parsePyFloat, scoreCase, type CaseScore } from './metric.js';
 
-const REGENERATE = 'regenerate with `node dist/node/electron/eval/referenceScores.js` (see its header)';
+const REGENERATE = 'regenerate with `node dist/node/electron/tools/eval/referenceScores.js` (see its header)';
 const fixtureUrl = (name: string): URL => new URL(`./fixtures/${name}`, import.meta.url);
 const fixture = JSON.parse(readFileSync(fixtureUrl('reference-scores.json'), 'utf8')) as ReferenceFixture;
 const checked = new Set<string>();

@@ -7,7 +7,7 @@ import { alignJump, type JumpParams, type JumpTarget } from '../align/jump.js';
 import { cellCost } from '../align/cost.js';
 import { buildNeuralInput, cellCentreFrame, cellRange } from './input.js';
 
-/** What `alignNeural` needs of a model (electron/services/neural.ts `NeuralModel` satisfies it). */
+/** What `alignNeural` needs of a model (electron/engine/neural.ts `NeuralModel` satisfies it). */
 export interface NeuralRunner {
   config: { L: number; version: string };
   /** [channels × L × L] input → [L] normalised score positions. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import pkg from '@tonejs/midi';
 import { parseMidiScore } from './midi.js';
 import { ScoreLoadError } from './errors.js';
-import { asapCorpus } from '../../electron/asap.testutil.js';
+import { asapCorpus } from '../../electron/engine/asap.testutil.js';
 
 const { Midi } = pkg;
 const { dir: ASAP, present: hasAsap } = asapCorpus('parseMidiScore on ASAP score MIDIs');

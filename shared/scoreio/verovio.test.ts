@@ -5,7 +5,7 @@ import pkg from '@tonejs/midi';
 import { parseScoreBytes, unzipMxl } from './load.js';
 import { parseNotatedScore } from './verovio.js';
 import { ScoreLoadError } from './errors.js';
-import { asapCorpus } from '../../electron/asap.testutil.js';
+import { asapCorpus } from '../../electron/engine/asap.testutil.js';
 
 const { Midi } = pkg;
 const fixture = (name: string): Uint8Array =>

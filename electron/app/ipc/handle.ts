@@ -1,0 +1,211 @@
+/**
+ * The main side of the IPC contract, independent of Electron: services wired to one handler per
+ * channel, and `dispatch()` that validates the raw arguments, calls the handler and returns the
+ * outcome as data. Electron's `ipcMain.handle` and the test bridge both call `dispatch()`.
+ */
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import {
+  AccordError,
+  isInvokeChannel,
+  validateArgs,
+  INVOKE_CHANNELS,
+  type AppInfo,
+  type InvokeArgs,
+  type InvokeChannel,
+  type InvokeResult,
+  type IpcError,
+  type OpenDialogArgs,
+  type Result,
+  type SaveDialogArgs,
+  type ValidationEnv,
+} from '../../../shared/ipc.js';
+import { isBusy, openDatabase, type Db } from '../db/database.js';
+import { JobService, TaskRunner, type Emit } from '../jobs.js';
+import { ProjectService } from '../projects.js';
+import { CorrectionService } from '../corrections.js';
+import { safeFileName, type PathGrants } from './grants.js';
+
+/** One channel's implementation (arguments already validated). */
+export type Handler<C extends InvokeChannel> = (
+  ...args: InvokeArgs<C>
+) => Promise<InvokeResult<C>> | InvokeResult<C>;
+/** Every channel's implementation. */
+export type Handlers = { [C in InvokeChannel]: Handler<C> };
+
+/** File checks for the validators, on the real file system. */
+export const NODE_VALIDATION_ENV: ValidationEnv = {
+  isFile: (p) => statSync(p, { throwIfNoEntry: false })?.isFile() ?? false,
+  isDirectory: (p) => statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false,
+};
+
+/** What differs between the Electron app and the bridge. */
+export interface Host {
+  info: AppInfo;
+  /** Native (or scripted, in the bridge) open dialog. */
+  openDialog(args: OpenDialogArgs): Promise<string | null>;
+  /** Native (or scripted) save dialog. */
+  saveDialog(args: SaveDialogArgs): Promise<string | null>;
+}
+
+/** The services behind the handlers. */
+export interface AppServices {
+  db: Db;
+  runner: TaskRunner;
+  jobs: JobService;
+  projects: ProjectService;
+  corrections: CorrectionService;
+  /** Cancels jobs, stops workers, closes the database. */
+  close(): Promise<void>;
+}
+
+/** Opens the database and builds the services. */
+export function createServices(opts: {
+  dbPath: string;
+  emit: Emit;
+  mediaUrl(projectId: number): string;
+  modelDir?: string;
+  /** Worker threads at a time (default 2: a long alignment does not hold up opening another project). */
+  concurrency?: number;
+}): AppServices {
+  const db = openDatabase(opts.dbPath);
+  const runner = new TaskRunner({ concurrency: opts.concurrency ?? 2 });
+  const jobs = new JobService(opts.emit);
+  const projects = new ProjectService({
+    db,
+    runner,
+    jobs,
+    emit: opts.emit,
+    mediaUrl: opts.mediaUrl,
+    modelDir: opts.modelDir,
+  });
+  const corrections = new CorrectionService({ db, projects, emit: opts.emit });
+  return {
+    db,
+    runner,
+    jobs,
+    projects,
+    corrections,
+    async close() {
+      await jobs.close();
+      await runner.close();
+      db.close();
+    },
+  };
+}
+
+/**
+ * Wires every channel to its service call. With `grants`, dialog answers are granted and
+ * `project:relink`, `alignment:import` and `export:alignment` take only granted paths (the
+ * relink also the project's own recording path); without, paths are not checked (engine tests).
+ */
+export function createHandlers(s: AppServices, host: Host, grants?: PathGrants): Handlers {
+  const p = s.projects;
+  const granted = (what: string, path: string, recordOf?: number): void => {
+    if (!grants) return;
+    if (recordOf !== undefined) {
+      const r = s.db.prepare('SELECT path FROM recordings WHERE project_id = ?').get(recordOf) as
+        { path: string } | undefined;
+      if (r && resolve(r.path) === resolve(path)) return;
+    }
+    grants.require(path, what);
+  };
+  const answer = (path: string | null): string | null => {
+    if (path !== null) grants?.grant(path);
+    return path;
+  };
+  return {
+    'app:info': () => host.info,
+    'project:list': () => p.list(),
+    'project:create': (args) => p.create(args),
+    'project:get': (id) => p.get(id),
+    'project:rename': (id, title) => p.rename(id, title),
+    'project:duplicate': (id) => p.duplicate(id),
+    'project:delete': (id) => p.delete(id),
+    'project:relink': (id, path) => {
+      granted('the recording', path, id);
+      return p.relink(id, path);
+    },
+    'recording:peaks': (id, o) => p.peaks(id, o),
+    'alignment:run': (id, method) => p.runAlignment(id, method),
+    'alignment:list': (id) => p.listAlignments(id),
+    'alignment:get': (aid) => p.getAlignment(aid),
+    'alignment:matrix': (id, o) => p.matrix(id, o),
+    'job:cancel': (jobId) => s.jobs.cancel(jobId),
+    'job:list': () => s.jobs.list(),
+    'view:save': (id, state) => p.saveView(id, state),
+    'practice:save': (id, settings) => p.savePractice(id, settings),
+    'export:alignment': (id, format, dest, aid) => {
+      granted('the export destination', dest);
+      return p.exportAlignment(id, format, dest, aid);
+    },
+    'corrections:get': (id) => s.corrections.get(id),
+    'corrections:apply': (id, op) => s.corrections.apply(id, op),
+    'corrections:undo': (id) => s.corrections.undo(id),
+    'corrections:redo': (id) => s.corrections.redo(id),
+    'corrections:realign': (id) => s.corrections.realign(id),
+    'alignment:versions': (id) => p.listAlignments(id),
+    'alignment:restore': (id, aid) => s.corrections.restore(id, aid),
+    'alignment:import': (id, format, path) => {
+      granted('the alignment file', path);
+      return s.corrections.importFile(id, format, path);
+    },
+    'review:regions': (id) => s.corrections.regions(id),
+    'review:mark': (id, a, b) => s.corrections.mark(id, a, b),
+    'dialog:open': async (args) => answer(await host.openDialog(args)),
+    'dialog:save': async (args) =>
+      answer(
+        await host.saveDialog(
+          args.defaultName === undefined
+            ? args
+            : { ...args, defaultName: safeFileName(args.defaultName, 'alignment') },
+        ),
+      ),
+  };
+}
+
+/** Any thrown value as error data (Node file errors get file codes; the rest keep their message). */
+export function toIpcError(err: unknown): IpcError {
+  if (err instanceof AccordError) return err.toIpcError();
+  if (isBusy(err) || (err instanceof Error && err.name === 'DatabaseLockedError'))
+    return {
+      code: 'busy',
+      message: `the project database is busy (open in another window or process): ${(err as Error).message}`,
+    };
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  if (code === 'ENOENT' || code === 'ENOTDIR') return { code: 'file-missing', message };
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return { code: 'io', message };
+  if (err instanceof Error && err.name === 'OutputError') return { code: 'io', message };
+  if (err instanceof Error && (err.name === 'FormatError' || err.name === 'RangeError'))
+    return { code: 'invalid-argument', message };
+  return AccordError.from(err).toIpcError();
+}
+
+/** Validates `rawArgs` for `channel`, runs its handler and returns the outcome as data; never throws. */
+export async function dispatch(
+  handlers: Handlers,
+  channel: unknown,
+  rawArgs: unknown,
+  env: ValidationEnv = NODE_VALIDATION_ENV,
+): Promise<Result<unknown>> {
+  if (!isInvokeChannel(channel)) {
+    return {
+      ok: false,
+      error: {
+        code: 'invalid-argument',
+        message: `expected one of the channels ${INVOKE_CHANNELS.join(', ')}, got ${JSON.stringify(channel)}`,
+      },
+    };
+  }
+  try {
+    const args = validateArgs(channel, rawArgs, env);
+    const fn = handlers[channel] as (...a: unknown[]) => unknown;
+    const value = await fn(...(args as unknown[]));
+    return { ok: true, value };
+  } catch (err) {
+    const error = toIpcError(err);
+    if (error.code === 'internal') console.error(`[ipc] ${channel} failed:`, err);
+    return { ok: false, error };
+  }
+}

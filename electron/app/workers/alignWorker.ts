@@ -1,0 +1,162 @@
+/**
+ * Worker thread entry: decoding, features, alignment and the matrix image run here, off the
+ * main thread. The request comes as `workerData`; progress, the result or the error go back as
+ * `WorkerMessage`s; `{ type: 'cancel' }` aborts.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { AudioDecodeError, decodeAudioFile } from '../../engine/audio.js';
+import { loadScoreBytes, ScoreLoadError } from '../../engine/score.js';
+import { scoreFeatures } from '../../../shared/dsp/features.js';
+import { recordingFeatures } from '../../engine/features.js';
+import { FEATURE_PARAMS } from '../../../shared/dsp/params.js';
+import type { ErrorCode, IpcError } from '../../../shared/ipc.js';
+import type { Stage } from '../../engine/pipeline.js';
+import { computePeaks } from '../../engine/peaks.js';
+import { similarityImage } from './matrix.js';
+import type {
+  AlignTaskResult,
+  AnalyzeResult,
+  ChromaFeatures,
+  ControlMessage,
+  PeaksResult,
+  ScoreResult,
+  WorkerMessage,
+  WorkerRequest,
+} from './protocol.js';
+
+/** Share of the whole align job per pipeline stage, in order. */
+const STAGE_WEIGHTS: Record<Stage, number> = { decode: 0.2, score: 0.05, features: 0.35, align: 0.4 };
+
+function post(msg: WorkerMessage, transfer: ArrayBuffer[] = []): void {
+  parentPort?.postMessage(msg, transfer);
+}
+
+function progress(stage: Stage, fraction: number): void {
+  let before = 0;
+  for (const s of Object.keys(STAGE_WEIGHTS) as Stage[]) {
+    if (s === stage) break;
+    before += STAGE_WEIGHTS[s];
+  }
+  const f = Math.min(1, Math.max(0, fraction));
+  post({ type: 'progress', stage, fraction: before + STAGE_WEIGHTS[stage] * f });
+}
+
+/** Maps an engine error to the boundary's error data. */
+export function toIpcError(err: unknown, signal?: AbortSignal): IpcError {
+  if (signal?.aborted) return { code: 'cancelled', message: 'the job was cancelled' };
+  const message = err instanceof Error ? err.message : String(err);
+  let code: ErrorCode = 'internal';
+  if (err instanceof AudioDecodeError)
+    code = err.code === 'not-found' ? 'file-missing' : err.code === 'unreadable' ? 'io' : 'unsupported';
+  else if (err instanceof ScoreLoadError) code = err.code === 'not-found' ? 'file-missing' : 'unsupported';
+  else if (err instanceof Error && err.name === 'AlignInputError') code = 'unsupported';
+  else if (err instanceof Error && err.name === 'AbortError') code = 'cancelled';
+  return { code, message };
+}
+
+/** The feature arrays' buffers, each once (a buffer may be listed only once for transfer). */
+function buffersOf(f: ChromaFeatures): ArrayBuffer[] {
+  const all = [f.chroma, f.onset, f.energy, f.notes].flatMap((a) => (a ? [a.buffer as ArrayBuffer] : []));
+  return [...new Set(all)];
+}
+
+async function chroma(
+  audioPath: string,
+  signal: AbortSignal,
+  onStage?: (s: Stage, f: number) => void,
+): Promise<ChromaFeatures> {
+  onStage?.('decode', 0);
+  const audio = await decodeAudioFile(audioPath, { signal });
+  onStage?.('decode', 1);
+  signal.throwIfAborted();
+  // The same features the alignment computes, the note network's included when its model loads.
+  const { features: f } = await recordingFeatures(audio.samples, {
+    onProgress: (x) => onStage?.('features', x),
+  });
+  return {
+    sha256: audio.sha256,
+    featureVersion: FEATURE_PARAMS.version,
+    frames: f.frames,
+    hopSeconds: f.hopSeconds,
+    chroma: f.chroma,
+    onset: f.onset,
+    energy: f.energy,
+    ...(f.notes ? { notes: f.notes } : {}),
+  };
+}
+
+async function run(
+  req: WorkerRequest,
+  signal: AbortSignal,
+): Promise<{ result: unknown; transfer: ArrayBuffer[] }> {
+  switch (req.task) {
+    case 'analyze': {
+      const audio = await decodeAudioFile(req.audioPath, { signal });
+      const peaks = computePeaks(audio.samples, FEATURE_PARAMS.sampleRate, req.pointsPerSecond);
+      const result: AnalyzeResult = {
+        sha256: audio.sha256,
+        durationSeconds: audio.durationSeconds,
+        sampleRate: audio.sourceSampleRate,
+        channels: audio.channels,
+        pointsPerSecond: req.pointsPerSecond,
+        peaks,
+      };
+      return { result, transfer: [peaks.buffer as ArrayBuffer] };
+    }
+    case 'peaks': {
+      const audio = await decodeAudioFile(req.audioPath, { signal });
+      const peaks = computePeaks(audio.samples, FEATURE_PARAMS.sampleRate, req.pointsPerSecond);
+      const result: PeaksResult = { sha256: audio.sha256, durationSeconds: audio.durationSeconds, peaks };
+      return { result, transfer: [peaks.buffer as ArrayBuffer] };
+    }
+    case 'features': {
+      const result = await chroma(req.audioPath, signal);
+      return { result, transfer: buffersOf(result) };
+    }
+    case 'score': {
+      const { score, musicxml } = await loadScoreBytes(req.scoreBytes, req.scoreName);
+      const result: ScoreResult = musicxml === undefined ? { score } : { score, musicxml };
+      return { result, transfer: [] };
+    }
+    case 'align': {
+      // Loaded here so the other tasks do not pay for the engine (and its ONNX runtime).
+      const { align } = await import('../../engine/pipeline.js');
+      const r = await align(
+        req.audioPath,
+        { bytes: req.scoreBytes, name: req.scoreName },
+        { method: req.method, signal, modelDir: req.modelDir, onProgress: progress },
+      );
+      const { path, timings, warnings, features } = r;
+      const result: AlignTaskResult = { path, timings, warnings, features };
+      return { result, transfer: buffersOf(features) };
+    }
+    case 'matrix': {
+      const score = await loadScoreBytes(req.scoreBytes, req.scoreName);
+      const sf = scoreFeatures(score.score.notes, score.score.duration);
+      const f = req.features;
+      const image = similarityImage(
+        f.chroma,
+        f.frames,
+        sf.chroma,
+        sf.frames,
+        req.width,
+        req.height,
+        f.hopSeconds,
+      );
+      return { result: image, transfer: [image.pixels.buffer as ArrayBuffer] };
+    }
+  }
+}
+
+const controller = new AbortController();
+parentPort?.on('message', (msg: ControlMessage) => {
+  if (msg.type === 'cancel') controller.abort(new DOMException('the job was cancelled', 'AbortError'));
+});
+
+try {
+  const { result, transfer } = await run(workerData as WorkerRequest, controller.signal);
+  post({ type: 'done', result }, transfer);
+} catch (err) {
+  post({ type: 'error', error: toIpcError(err, controller.signal) });
+}
+parentPort?.close();

@@ -1,0 +1,116 @@
+/**
+ * The shipped network must carry structure the jump search alone misses: the prelude fixture
+ * (public domain, committed) with an 8-beat repeat cut in mid-bar. The jump search alone stays
+ * on the single pass; the network sees the repeat and steers the search to it. A blind network
+ * (constant or diagonal output) in the shipped model's place must not find it: that would mean
+ * the test measures the search, not the network.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from './repoRoot.js';
+import { audioFeatures, scoreFeatures, type Features } from '../../shared/dsp/features.js';
+import { alignJump } from '../../shared/align/jump.js';
+import { alignNeuralJump, type NeuralRunner } from '../../shared/neural/route.js';
+import { pathToRows } from '../../shared/path.js';
+import { scoreCase, type GtRow } from '../../shared/eval/metric.js';
+import { matchJumps, predictedJumps, scoreBeatTimes } from '../../shared/eval/jumps.js';
+import { decodeAudioFile } from './audio.js';
+import { loadScore, type LoadedScore } from './score.js';
+import { loadNeuralModel, type NeuralModel } from './neural.js';
+
+const dir = join(repoRoot(), 'resources/fixtures/prelude');
+/** The repeat: play to beat 13, go back 8 beats to beat 5, play on to the end. */
+const CUT = 13;
+const BACK = 8;
+
+let model: NeuralModel;
+let perf: Features;
+let scoreFeat: Features;
+let score: LoadedScore;
+let gt: Required<GtRow>[];
+let beatsOpts: { jumpParams: { beatPointsSeconds: number[] } };
+
+beforeAll(async () => {
+  model = await loadNeuralModel();
+  const audio = await decodeAudioFile(join(dir, 'performance.ogg'));
+  score = await loadScore(join(dir, 'score.mid'));
+  scoreFeat = scoreFeatures(score.score.notes, score.score.duration);
+  const src = readFileSync(join(dir, 'gt.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(',').map(Number));
+  const sr = 22050;
+  const resume = CUT - BACK;
+  const a = Math.round(src[CUT][0] * sr);
+  const b = Math.round(src[resume][0] * sr);
+  const x = audio.samples;
+  const y = new Float32Array(a + (x.length - b));
+  y.set(x.subarray(0, a), 0);
+  y.set(x.subarray(b), a);
+  // 40 ms crossfade around the cut.
+  const fade = Math.round(0.02 * sr);
+  for (let i = 0; i < fade; i++) {
+    y[a - fade + i] *= 1 - i / fade;
+    y[a + i] *= i / fade;
+  }
+  perf = audioFeatures(y);
+  const off = src[CUT][0] - src[resume][0];
+  gt = [
+    ...src.slice(0, CUT).map((r) => ({ perfTime: r[0], scoreTime: r[1], segment: 0 })),
+    ...src.slice(resume).map((r) => ({ perfTime: r[0] + off, scoreTime: r[1], segment: 1 })),
+  ];
+  beatsOpts = { jumpParams: { beatPointsSeconds: score.score.beats.map((bt) => bt.time) } };
+});
+
+afterAll(async () => {
+  await model?.release();
+});
+
+function judge(rows: { perfTime: number; scoreTime: number }[]): { acc100: number; found: boolean } {
+  const truth = [{ perfTime: gt[CUT].perfTime, toScoreTime: gt[CUT].scoreTime }];
+  const m = matchJumps(truth, predictedJumps(rows), scoreBeatTimes(gt));
+  return { acc100: scoreCase(gt, rows).acc100, found: m.nMatched === 1 && m.nPred === 1 };
+}
+
+/** A stand-in network with the shipped model's config that returns `values` whatever it reads. */
+function blind(values: (i: number, L: number) => number): NeuralRunner {
+  const L = model.config.L;
+  return {
+    config: model.config,
+    run: async () => Float32Array.from({ length: L }, (_, i) => values(i, L)),
+  };
+}
+
+describe('the shipped network finds a jump the search misses', () => {
+  it('the jump search alone misses the 8-beat repeat', () => {
+    const rows = pathToRows(
+      alignJump(perf, scoreFeat, score.score.jumpPoints, { params: beatsOpts.jumpParams }),
+    );
+    const r = judge(rows);
+    expect(r.found).toBe(false);
+    expect(r.acc100).toBeLessThan(85);
+  });
+
+  it('the network steering the search finds it and aligns the beats', async () => {
+    const path = await alignNeuralJump(perf, scoreFeat, model, {
+      jumpPointsSeconds: score.score.jumpPoints,
+      ...beatsOpts,
+    });
+    const r = judge(pathToRows(path));
+    expect(r.found).toBe(true);
+    expect(r.acc100).toBeGreaterThanOrEqual(95);
+  });
+
+  it.each([
+    ['constant', () => 0.5],
+    ['diagonal', (i: number, L: number) => (i + 0.5) / L],
+  ])('a blind network (%s output) in its place does not', async (_name, values) => {
+    const path = await alignNeuralJump(perf, scoreFeat, blind(values), {
+      jumpPointsSeconds: score.score.jumpPoints,
+      ...beatsOpts,
+    });
+    expect(judge(pathToRows(path)).found).toBe(false);
+  });
+});

@@ -1,0 +1,298 @@
+/**
+ * The `accord` command line end to end: the compiled CLI (`npm run build`) run as a user runs
+ * it, on the committed fixtures, with real decoding, real score loading and real alignment.
+ */
+import { describe, expect, it, beforeAll } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, copyFileSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseGtCsv, parsePredCsv, scoreCase } from '../../../shared/eval/metric.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const bin = path.join(root, 'bin/accord.js');
+const fx = (p: string): string => path.join(root, 'resources', p);
+
+function accord(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', timeout: 180_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function accuracy(gtFile: string, predFile: string): { acc50: number; acc100: number; acc200: number } {
+  return scoreCase(parseGtCsv(readFileSync(gtFile, 'utf8')), parsePredCsv(readFileSync(predFile, 'utf8')));
+}
+
+let tmp = '';
+beforeAll(() => {
+  if (!existsSync(path.join(root, 'dist/node/electron/hosts/cli/main.js'))) {
+    throw new Error('the CLI is not built: run `npm run build` first (npm test does)');
+  }
+  tmp = mkdtempSync(path.join(tmpdir(), 'accord-cli-'));
+});
+
+describe('accord align', () => {
+  it('writes the evaluation CSV contract for the sample and prints a summary', () => {
+    const out = path.join(tmp, 'sample.csv');
+    const r = accord(
+      'align',
+      fx('sample/performance.flac'),
+      fx('sample/score.mid'),
+      '-o',
+      out,
+      '--method',
+      'dtw',
+      '--progress',
+    );
+    expect(r.stderr).toMatch(/features \d+%/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/aligned performance\.flac .* by dtw .* → .*sample\.csv \(csv\)/);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('perf_time,score_time,confidence');
+    const perf = lines.slice(1).map((l) => Number(l.split(',')[0]));
+    for (let i = 1; i < perf.length; i++) expect(perf[i]).toBeGreaterThan(perf[i - 1]);
+    expect(perf[1] - perf[0]).toBeCloseTo(512 / 22050, 3);
+    // A plain, monotone, synthesized performance: every beat within 50 ms is the expected outcome.
+    expect(accuracy(fx('sample/gt.csv'), out).acc50).toBeGreaterThanOrEqual(95);
+  });
+
+  it.each(['json', 'asap', 'audacity', 'svl', 'midi'])('writes --format %s', (format) => {
+    const out = path.join(tmp, `prelude-${format}.out`);
+    const r = accord(
+      'align',
+      fx('fixtures/prelude/performance.ogg'),
+      fx('fixtures/prelude/score.mid'),
+      '-o',
+      out,
+      '--format',
+      format,
+      '--method',
+      'dtw',
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const bytes = readFileSync(out);
+    if (format === 'midi') expect(bytes.subarray(0, 4).toString('latin1')).toBe('MThd');
+    else if (format === 'json') expect(JSON.parse(bytes.toString('utf8')).format).toBe('accord-alignment');
+    else expect(bytes.toString('utf8').split('\n').length).toBeGreaterThan(20);
+  });
+
+  it('follows the repeat that the score does not write out (jump method)', () => {
+    const out = path.join(tmp, 'minuet-jump.csv');
+    const r = accord(
+      'align',
+      fx('fixtures/minuet-repeat/performance.ogg'),
+      fx('fixtures/minuet-repeat/score-norepeat.mid'),
+      '-o',
+      out,
+      '--method',
+      'jump',
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/[1-9]\d* jump\(s\)/);
+    // The issue's target for `jump` on performances with repeats/skips is 85 % within 100 ms;
+    // the fixture is a clean synthesized rendering, so anything below that target is a regression.
+    expect(accuracy(fx('fixtures/minuet-repeat/gt.csv'), out).acc100).toBeGreaterThanOrEqual(85);
+  });
+
+  it('follows a repeated and a skipped passage (structure fixture, jump method)', () => {
+    const out = path.join(tmp, 'structure-jump.csv');
+    const r = accord(
+      'align',
+      fx('fixtures/structure/performance.ogg'),
+      fx('fixtures/structure/score.mid'),
+      '-o',
+      out,
+      '--method',
+      'jump',
+    );
+    expect(r.code).toBe(0);
+    expect(accuracy(fx('fixtures/structure/gt.csv'), out).acc100).toBeGreaterThanOrEqual(85);
+  });
+});
+
+describe('the default method', () => {
+  it('uses the shipped model and follows a repeated and a skipped passage: each jump within 200 ms of the truth', () => {
+    const out = path.join(tmp, 'structure.alignment.json');
+    const r = accord(
+      'align',
+      fx('fixtures/structure/performance.ogg'),
+      fx('fixtures/structure/score.mid'),
+      '-o',
+      out,
+    );
+    expect(r.code).toBe(0);
+    const shipped = JSON.parse(readFileSync(path.join(root, 'models/accord-ca/config.json'), 'utf8')) as {
+      version: string;
+    };
+    expect(r.stdout).toContain(` by auto (model ${shipped.version}) `);
+    expect(r.stderr).not.toMatch(/warning/);
+    const json = JSON.parse(readFileSync(out, 'utf8')) as {
+      method: string;
+      modelVersion?: string;
+      jumps: { perfTime: number }[];
+    };
+    expect(json.method).toBe('auto');
+    expect(json.modelVersion).toBe(shipped.version);
+    // The GT's passes: a new segment starts exactly at a jump (its first beat is the cut).
+    const gt = parseGtCsv(readFileSync(fx('fixtures/structure/gt.csv'), 'utf8'));
+    const cuts = gt.filter((row, i) => i > 0 && row.segment !== gt[i - 1].segment).map((row) => row.perfTime);
+    expect(cuts).toHaveLength(2);
+    expect(json.jumps).toHaveLength(cuts.length);
+    for (const cut of cuts)
+      expect(Math.min(...json.jumps.map((j) => Math.abs(j.perfTime - cut)))).toBeLessThan(0.2);
+    const csv = path.join(tmp, 'structure-auto.csv');
+    expect(
+      accord('align', fx('fixtures/structure/performance.ogg'), fx('fixtures/structure/score.mid'), '-o', csv)
+        .code,
+    ).toBe(0);
+    // 85 % within 100 ms is the issue's target for structure sets; this clean rendering must meet it.
+    expect(accuracy(fx('fixtures/structure/gt.csv'), csv).acc100).toBeGreaterThanOrEqual(85);
+  });
+});
+
+describe('bad input gets one clear line and a non-zero exit', () => {
+  const prelude = fx('fixtures/prelude/performance.ogg');
+  const score = fx('fixtures/prelude/score.mid');
+  it('missing recording', () => {
+    const r = accord('align', path.join(tmp, 'nope.wav'), score, '-o', path.join(tmp, 'x.csv'));
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/nope\.wav/);
+    expect(existsSync(path.join(tmp, 'x.csv'))).toBe(false);
+  });
+  it('unknown audio extension', () => {
+    const f = path.join(tmp, 'notes.txt');
+    writeFileSync(f, 'hello');
+    const r = accord('align', f, score, '-o', path.join(tmp, 'x.csv'));
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/notes\.txt/);
+  });
+  it('corrupt audio', () => {
+    const f = path.join(tmp, 'corrupt.wav');
+    writeFileSync(f, Buffer.from('RIFF\x10\x00\x00\x00WAVEjunkjunkjunk', 'latin1'));
+    const r = accord('align', f, score, '-o', path.join(tmp, 'x.csv'));
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/corrupt\.wav/);
+  });
+  it('corrupt MIDI score', () => {
+    const f = path.join(tmp, 'corrupt.mid');
+    writeFileSync(f, Buffer.from('MThd garbage that is not a midi file'));
+    const r = accord('align', prelude, f, '-o', path.join(tmp, 'x.csv'));
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/corrupt\.mid/);
+  });
+  it('an output folder that does not exist', () => {
+    const r = accord('align', prelude, score, '-o', path.join(tmp, 'no/such/dir/x.csv'));
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/does not exist/);
+  });
+  it('missing score', () => {
+    const r = accord('align', prelude, path.join(tmp, 'missing.mid'), '-o', path.join(tmp, 'x.csv'));
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/missing\.mid/);
+  });
+  it('a recording and a score of wildly different length', () => {
+    const long = path.join(tmp, 'long.mid');
+    // The sample's score played 16 times over is far longer than the prelude's recording (an excerpt may be 1/12).
+    const gen = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `
+      import pkg from '@tonejs/midi'; import fs from 'node:fs';
+      const { Midi } = pkg; const src = new Midi(fs.readFileSync(${JSON.stringify(score)}));
+      const out = new Midi(); const t = out.addTrack(); const len = src.duration + 1;
+      for (let k = 0; k < 16; k++) for (const tr of src.tracks) for (const n of tr.notes) t.addNote({ midi: n.midi, time: n.time + k * len, duration: n.duration, velocity: n.velocity });
+      fs.writeFileSync(${JSON.stringify(long)}, out.toArray());`,
+      ],
+      { cwd: root, encoding: 'utf8' },
+    );
+    expect(gen.status).toBe(0);
+    const r2 = accord('align', prelude, long, '-o', path.join(tmp, 'x.csv'));
+    expect(r2.code).not.toBe(0);
+    expect(r2.stderr).toMatch(/differ in length/);
+  });
+  it('a silent recording', () => {
+    const f = path.join(tmp, 'silence.wav');
+    const n = 22050 * 20;
+    const b = Buffer.alloc(44 + 2 * n);
+    b.write('RIFF', 0, 'latin1');
+    b.writeUInt32LE(36 + 2 * n, 4);
+    b.write('WAVEfmt ', 8, 'latin1');
+    b.writeUInt32LE(16, 16);
+    b.writeUInt16LE(1, 20);
+    b.writeUInt16LE(1, 22);
+    b.writeUInt32LE(22050, 24);
+    b.writeUInt32LE(44100, 28);
+    b.writeUInt16LE(2, 32);
+    b.writeUInt16LE(16, 34);
+    b.write('data', 36, 'latin1');
+    b.writeUInt32LE(2 * n, 40);
+    writeFileSync(f, b);
+    const r = accord('align', f, score, '-o', path.join(tmp, 'x.csv'));
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/silence\.wav.*silent/);
+  });
+  it('unknown method and format are usage errors', () => {
+    expect(
+      accord('align', prelude, score, '-o', path.join(tmp, 'x.csv'), '--method', 'magic').stderr,
+    ).toMatch(/--method: expected one of/);
+    expect(accord('align', prelude, score, '-o', path.join(tmp, 'x.csv'), '--format', 'xls').stderr).toMatch(
+      /--format: expected one of/,
+    );
+  });
+});
+
+describe('accord batch', () => {
+  it('aligns a folder of pairs in worker processes, goes on past a bad pair, writes a summary', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'accord-batch-'));
+    copyFileSync(fx('fixtures/prelude/performance.ogg'), path.join(dir, 'prelude.ogg'));
+    copyFileSync(fx('fixtures/prelude/score.mid'), path.join(dir, 'prelude.mid'));
+    copyFileSync(fx('fixtures/structure/performance.ogg'), path.join(dir, 'structure.ogg'));
+    copyFileSync(fx('fixtures/structure/score.mid'), path.join(dir, 'structure.mid'));
+    writeFileSync(path.join(dir, 'broken.wav'), 'not audio');
+    copyFileSync(fx('fixtures/prelude/score.mid'), path.join(dir, 'broken.mid'));
+    const out = path.join(dir, 'out');
+    const r = accord('batch', dir, '-o', out, '--jobs', '2', '--method', 'dtw');
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/2 aligned, 1 failed of 3/);
+    const summary = readFileSync(path.join(out, 'summary.csv'), 'utf8').trim().split('\n');
+    expect(summary[0]).toBe('audio,score,out,status,error,seconds,audio_seconds,mean_confidence,jumps');
+    const broken = summary.find((l) => l.includes('broken.wav'))!;
+    expect(broken).toMatch(/,failed,.*broken\.wav/);
+    expect(readdirSync(out).sort()).toEqual(['prelude.csv', 'structure.csv', 'summary.csv']);
+  });
+
+  it('splits a manifest into shards', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'accord-shard-'));
+    const rows = [
+      'audio,score',
+      ...['prelude', 'structure', 'minuet-repeat'].map(
+        (p) => `${fx(`fixtures/${p}/performance.ogg`)},${fx(`fixtures/${p}/score.mid`)}`,
+      ),
+    ];
+    writeFileSync(path.join(dir, 'manifest.csv'), rows.join('\n'));
+    const r = accord(
+      'batch',
+      path.join(dir, 'manifest.csv'),
+      '-o',
+      path.join(dir, 'out'),
+      '--shard',
+      '1/2',
+      '--method',
+      'dtw',
+      '--jobs',
+      '1',
+    );
+    expect(r.code).toBe(0);
+    const summary = readFileSync(path.join(dir, 'out', 'summary-1of2.csv'), 'utf8')
+      .trim()
+      .split('\n');
+    expect(summary).toHaveLength(2);
+    expect(summary[1]).toMatch(/structure/);
+    expect(
+      accord('batch', path.join(dir, 'manifest.csv'), '-o', path.join(dir, 'out'), '--shard', '2/2').stderr,
+    ).toMatch(/--shard: expected i\/n/);
+  });
+});

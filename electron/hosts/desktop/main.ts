@@ -1,0 +1,373 @@
+/**
+ * The Electron main process: window, menus, single instance, native dialogs, the `accord://app`
+ * and `accord-media://` protocols, security settings, and IPC wired to the shared handlers.
+ * Everything else lives in services that also run without Electron (bridge, tests).
+ */
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  protocol,
+  session,
+  shell,
+  type IpcMainInvokeEvent,
+  type MenuItemConstructorOptions,
+} from 'electron';
+import { createReadStream, promises as fs } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import {
+  INVOKE_CHANNELS,
+  type EventChannel,
+  type EventChannels,
+  GRANT_CHANNEL,
+  menuAccelerator,
+  type MenuCommand,
+  type OpenDialogArgs,
+} from '../../../shared/ipc.js';
+import { EXPORT_FORMATS } from '../../../shared/formats/index.js';
+import { SCORE_EXTENSIONS } from '../../engine/score.js';
+import { AUDIO_EXTENSIONS } from '../../engine/audio.js';
+import {
+  createHandlers,
+  createServices,
+  dispatch,
+  toIpcError,
+  type AppServices,
+  type Handlers,
+} from '../../app/ipc/handle.js';
+import { audioContentType, parseRange } from '../../app/ipc/range.js';
+import { PathGrants } from '../../app/ipc/grants.js';
+import { externalUrlAllowed, rendererCsp, resolveStatic, staticContentType } from '../../app/ipc/web.js';
+
+const APP_ORIGIN = 'accord://app';
+const CSP = rendererCsp(['accord-media:']);
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: 'accord', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  {
+    scheme: 'accord-media',
+    privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true },
+  },
+]);
+
+let services: AppServices | undefined;
+let handlers: Handlers | undefined;
+let mainWindow: BrowserWindow | undefined;
+
+function send<E extends EventChannel>(event: E, payload: EventChannels[E]): void {
+  for (const w of BrowserWindow.getAllWindows()) if (!w.isDestroyed()) w.webContents.send(event, payload);
+}
+
+function menuCommand(command: MenuCommand, projectId?: number): void {
+  send('menu:command', projectId === undefined ? { command } : { command, projectId });
+}
+
+function buildMenu(): void {
+  const recent = (services?.projects.list() ?? []).slice(0, 10);
+  const template: MenuItemConstructorOptions[] = [
+    ...(process.platform === 'darwin' ? [{ role: 'appMenu' } as MenuItemConstructorOptions] : []),
+    {
+      label: 'File',
+      submenu: [
+        {
+          label: 'New Project…',
+          accelerator: menuAccelerator('file:new'),
+          click: () => menuCommand('file:new'),
+        },
+        { label: 'Open…', accelerator: menuAccelerator('file:open'), click: () => menuCommand('file:open') },
+        {
+          label: 'Open Recent',
+          submenu: recent.length
+            ? recent.map((p) => ({ label: p.title, click: () => menuCommand('file:open', p.id) }))
+            : [{ label: 'No recent projects', enabled: false }],
+        },
+        { type: 'separator' },
+        {
+          label: 'Export Alignment…',
+          accelerator: menuAccelerator('file:export'),
+          click: () => menuCommand('file:export'),
+        },
+        { type: 'separator' },
+        {
+          label: 'Close Project',
+          accelerator: menuAccelerator('file:close'),
+          click: () => menuCommand('file:close'),
+        },
+        process.platform === 'darwin' ? { role: 'close' } : { role: 'quit' },
+      ],
+    },
+    { role: 'editMenu' },
+    {
+      label: 'View',
+      submenu: [
+        // the waveform is always shown: the numbered views are the tabs, in their order
+        {
+          label: 'Sheet Music',
+          accelerator: menuAccelerator('view:score'),
+          click: () => menuCommand('view:score'),
+        },
+        {
+          label: 'Piano Roll',
+          accelerator: menuAccelerator('view:pianoroll'),
+          click: () => menuCommand('view:pianoroll'),
+        },
+        {
+          label: 'Matrix',
+          accelerator: menuAccelerator('view:matrix'),
+          click: () => menuCommand('view:matrix'),
+        },
+        { type: 'separator' },
+        {
+          label: 'Zoom In',
+          accelerator: menuAccelerator('view:zoom-in'),
+          click: () => menuCommand('view:zoom-in'),
+        },
+        {
+          label: 'Zoom Out',
+          accelerator: menuAccelerator('view:zoom-out'),
+          click: () => menuCommand('view:zoom-out'),
+        },
+        { type: 'separator' },
+        { role: 'togglefullscreen' },
+        ...(app.isPackaged ? [] : [{ role: 'toggleDevTools' } as MenuItemConstructorOptions]),
+      ],
+    },
+    { role: 'help', submenu: [{ label: 'About Accord', click: () => menuCommand('help:about') }] },
+  ];
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+}
+
+/** Serves the built renderer at accord://app/… with the CSP header. */
+async function serveRenderer(request: Request): Promise<Response> {
+  const rendererDir = resolve(app.getAppPath(), 'renderer', 'dist');
+  const url = new URL(request.url);
+  if (url.host !== 'app') return new Response('not found', { status: 404 });
+  const r = await resolveStatic(rendererDir, url.pathname);
+  if (!r.ok) return new Response(r.reason, { status: r.status });
+  const file = r.file;
+  try {
+    const body = await fs.readFile(file);
+    return new Response(body, {
+      headers: {
+        'content-type': staticContentType(file),
+        'content-security-policy': CSP,
+        'x-content-type-options': 'nosniff',
+      },
+    });
+  } catch {
+    return new Response(`no file ${url.pathname}`, { status: 404 });
+  }
+}
+
+/** Streams a project's recording at accord-media://recording/<projectId>, with HTTP Range. */
+async function serveMedia(request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  const id = Number(url.pathname.replace(/^\//, ''));
+  if (url.host !== 'recording' || !Number.isSafeInteger(id) || id <= 0 || !services) {
+    return new Response(`expected accord-media://recording/<project id>, got ${request.url}`, {
+      status: 400,
+    });
+  }
+  try {
+    const file = await services.projects.recordingFile(id);
+    const size = (await fs.stat(file.path)).size;
+    const range = parseRange(request.headers.get('range'), size);
+    const headers: Record<string, string> = {
+      'content-type': audioContentType(file.name),
+      'accept-ranges': 'bytes',
+    };
+    if (range === 'unsatisfiable')
+      return new Response(null, { status: 416, headers: { ...headers, 'content-range': `bytes */${size}` } });
+    const { start, end } = range ?? { start: 0, end: size - 1 };
+    headers['content-length'] = String(end - start + 1);
+    if (range) headers['content-range'] = `bytes ${start}-${end}/${size}`;
+    const body = Readable.toWeb(createReadStream(file.path, { start, end })) as ReadableStream<Uint8Array>;
+    return new Response(body, { status: range ? 206 : 200, headers });
+  } catch (err) {
+    const e = toIpcError(err);
+    return new Response(`${e.code}: ${e.message}`, { status: e.code === 'not-found' ? 404 : 409 });
+  }
+}
+
+function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame'>): boolean {
+  const url = event.senderFrame?.url ?? '';
+  return url.startsWith(`${APP_ORIGIN}/`);
+}
+
+function registerIpc(h: Handlers, grants: PathGrants): void {
+  ipcMain.on(GRANT_CHANNEL, (event, path: unknown) => {
+    if (isTrustedSender(event) && typeof path === 'string' && isAbsolute(path)) grants.grant(path);
+  });
+  for (const channel of INVOKE_CHANNELS) {
+    ipcMain.handle(channel, (event, ...args: unknown[]) => {
+      if (!isTrustedSender(event)) {
+        return {
+          ok: false,
+          error: {
+            code: 'invalid-argument',
+            message: `expected a call from ${APP_ORIGIN}, got one from ${event.senderFrame?.url ?? 'an unknown frame'}`,
+          },
+        };
+      }
+      return dispatch(h, channel, args);
+    });
+  }
+}
+
+function hardenSessions(): void {
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  app.on('web-contents-created', (_e, contents) => {
+    contents.on('will-navigate', (e, url) => {
+      if (!url.startsWith(`${APP_ORIGIN}/`)) e.preventDefault();
+    });
+    contents.on('will-redirect', (e, url) => {
+      if (!url.startsWith(`${APP_ORIGIN}/`)) e.preventDefault();
+    });
+    contents.on('will-attach-webview', (e) => e.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+      // No new windows; links to the allow-listed hosts open in the user's browser once confirmed.
+      if (externalUrlAllowed(url)) void confirmExternal(url);
+      return { action: 'deny' };
+    });
+  });
+}
+
+async function confirmExternal(url: string): Promise<void> {
+  const opts = {
+    type: 'question' as const,
+    buttons: ['Open in browser', 'Cancel'],
+    defaultId: 1,
+    cancelId: 1,
+    message: 'Open this link in your web browser?',
+    detail: url,
+  };
+  const r = mainWindow ? await dialog.showMessageBox(mainWindow, opts) : await dialog.showMessageBox(opts);
+  if (r.response === 0) await shell.openExternal(url);
+}
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1400,
+    height: 900,
+    minWidth: 900,
+    minHeight: 600,
+    show: false,
+    title: 'Accord',
+    webPreferences: {
+      preload: fileURLToPath(new URL('./preload.cjs', import.meta.url)),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      spellcheck: false,
+      // Middle-click would open links as new windows behind the window-open handler's back.
+      disableBlinkFeatures: 'Auxclick',
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  void win.loadURL(`${APP_ORIGIN}/index.html`);
+  return win;
+}
+
+async function openDialog(kind: OpenDialogArgs['kind'], title?: string): Promise<string | null> {
+  const extensions = (
+    kind === 'recording'
+      ? [...AUDIO_EXTENSIONS]
+      : kind === 'score'
+        ? Object.keys(SCORE_EXTENSIONS)
+        : ['csv', 'json', 'txt']
+  ).map((e) => e.replace(/^\./, ''));
+  const names = { recording: 'Audio', score: 'Scores', alignment: 'Alignments' } as const;
+  const titles = {
+    recording: 'Choose the recording',
+    score: 'Choose the score',
+    alignment: 'Choose the alignment file',
+  } as const;
+  const opts = {
+    title: title ?? titles[kind],
+    properties: ['openFile' as const],
+    filters: [{ name: names[kind], extensions }],
+  };
+  const r = mainWindow ? await dialog.showOpenDialog(mainWindow, opts) : await dialog.showOpenDialog(opts);
+  return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0];
+}
+
+async function saveDialog(format: keyof typeof EXPORT_FORMATS, defaultName?: string): Promise<string | null> {
+  const info = EXPORT_FORMATS[format];
+  const opts = {
+    title: `Export ${info.label}`,
+    defaultPath: join(app.getPath('documents'), defaultName ?? `alignment${info.extension}`),
+    filters: [{ name: info.label, extensions: [info.extension.split('.').pop() ?? '*'] }],
+  };
+  const r = mainWindow ? await dialog.showSaveDialog(mainWindow, opts) : await dialog.showSaveDialog(opts);
+  return r.canceled || !r.filePath ? null : r.filePath;
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (mainWindow) {
+      if (mainWindow.isMinimized()) mainWindow.restore();
+      mainWindow.focus();
+    }
+  });
+
+  void app.whenReady().then(() => {
+    hardenSessions();
+    protocol.handle('accord', serveRenderer);
+    protocol.handle('accord-media', serveMedia);
+    const emit = <E extends EventChannel>(event: E, payload: EventChannels[E]): void => {
+      send(event, payload);
+      if (event === 'project:changed' || event === 'job:done') buildMenu();
+    };
+    try {
+      services = createServices({
+        dbPath: join(app.getPath('userData'), 'accord.db'),
+        emit,
+        mediaUrl: (projectId) => `accord-media://recording/${projectId}`,
+      });
+    } catch (err) {
+      // Without this the app would quit with no window and no word (e.g. the CLI or the bridge holds the database).
+      dialog.showErrorBox('Accord cannot open its project database', (err as Error).message);
+      app.exit(1);
+      return;
+    }
+    const grants = new PathGrants();
+    handlers = createHandlers(
+      services,
+      {
+        info: { version: app.getVersion(), host: 'electron', platform: process.platform },
+        openDialog: (a) => openDialog(a.kind, a.title),
+        saveDialog: (a) => saveDialog(a.format, a.defaultName),
+      },
+      grants,
+    );
+    registerIpc(handlers, grants);
+    buildMenu();
+    mainWindow = createWindow();
+    mainWindow.on('closed', () => (mainWindow = undefined));
+    app.on('activate', () => {
+      if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();
+    });
+  });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  let closing = false;
+  app.on('before-quit', (e) => {
+    if (closing || !services) return;
+    closing = true;
+    e.preventDefault();
+    void services.close().finally(() => app.quit());
+  });
+}

@@ -238,3 +238,38 @@ describe('coarsePenalties', () => {
     expect(() => coarsePenalties(profile, 11, 3, 4, 15)).toThrow(/one per performance frame \(11\)/);
   });
 });
+
+describe('jump distance', () => {
+  /** A score whose frames [1620, 2220) repeat [360, 960) exactly (a returning theme). */
+  function scoreWithCopy(): ReturnType<typeof syntheticScore> {
+    const s = syntheticScore(2400, 11);
+    for (const key of ['chroma', 'onset'] as const) s[key].copyWithin(1620 * 12, 360 * 12, 960 * 12);
+    s.energy.copyWithin(1620, 360, 960);
+    return s;
+  }
+  // Plays 0 … 2220, jumps back to the theme's return at 1620 and stops at 2160: the landing could
+  // be either copy of the theme (1620 or 360) at the same price, unless distance breaks the tie.
+  const warp = playParts(
+    [
+      [0, 2220],
+      [1620, 2160],
+    ],
+    0.9,
+    5,
+  );
+  const copy = scoreWithCopy();
+  const perf = warpFeatures(copy, warp, 0.3, 13);
+  const landing = (jumpDistancePenalty: number): number => {
+    const path = alignJump(perf, copy, jumpPoints, { params: { jumpDistancePenalty } });
+    expect(path.jumpFrames).toHaveLength(1);
+    return path.scoreTime[path.jumpFrames[0] + 5] / copy.hopSeconds;
+  };
+  it('lands on the nearer copy of repeated material, at any positive price', () => {
+    expect(DEFAULT_JUMP.jumpDistancePenalty).toBeGreaterThan(0);
+    for (const lambda of [DEFAULT_JUMP.jumpDistancePenalty, 0.1, 1])
+      expect(Math.abs(landing(lambda) - 1625)).toBeLessThan(20);
+  });
+  it('is what decides: without a price the tie goes to the far copy here', () => {
+    expect(Math.abs(landing(0) - 365)).toBeLessThan(20);
+  });
+});

@@ -4,7 +4,8 @@ import { poolFeatures } from '../dsp/features.js';
 import type { CostParams } from './cost.js';
 import { DEFAULT_COST, normalisedCost, rowCosts } from './cost.js';
 import type { AlignOptions, DtwParams } from './dtw.js';
-import { DEFAULT_DTW, soundingRange } from './dtw.js';
+import { DEFAULT_DTW } from './dtw.js';
+import { tempoRatio } from './tempo.js';
 import type { Route } from './refine.js';
 import { refineRoute } from './refine.js';
 
@@ -67,6 +68,12 @@ export interface JumpParams {
    * (`jumpTargets`) do not pay it.
    */
   jumpDistancePenalty: number;
+  /**
+   * Whether note density may cap the tempo the coarse grid assumes (`tempoRatio`): a recording
+   * of an excerpt is not played 2–5 times faster than its score is long. False: the ratio of
+   * sounding lengths alone.
+   */
+  tempoFromDensity: boolean;
 }
 
 /**
@@ -87,6 +94,7 @@ export const DEFAULT_JUMP: JumpParams = {
   offBarPenalty: 3,
   openEndScale: 1,
   jumpDistancePenalty: 0.02,
+  tempoFromDensity: true,
 };
 
 /** A targeted jump window (see `JumpParams.jumpTargets`). */
@@ -141,9 +149,8 @@ export function coarseJumpPath(
   opts: AlignOptions = {},
 ): CoarseJumpPath {
   const hop = perf.hopSeconds;
-  const [p0, p1] = soundingRange(perf);
-  const [s0, s1] = soundingRange(score);
-  const ratio = Math.min(8, Math.max(1 / 8, (s1 - s0 + 1) / (p1 - p0 + 1)));
+  // Score frames per perf frame at the performance's global tempo (`tempoRatio`).
+  const ratio = (tempoRatio(perf, score, { density: params.tempoFromDensity }) * hop) / score.hopSeconds;
   let perfFactor = Math.max(1, Math.round(params.coarseSeconds / hop));
   let scoreFactor = Math.max(1, Math.round(perfFactor * ratio));
   while (Math.ceil(perf.frames / perfFactor) * Math.ceil(score.frames / scoreFactor) > params.maxCells) {

@@ -1,10 +1,18 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
+import decode from 'audio-decode';
 import { describe, expect, it } from 'vitest';
 import { FEATURE_PARAMS } from '../../shared/dsp/params.js';
-import { AudioDecodeError, decodeAudioBytes, decodeAudioFile, resampleToFeatureRate } from './audio.js';
+import {
+  AudioDecodeError,
+  decodeAudioBytes,
+  decodeAudioFile,
+  readWav,
+  resampleToFeatureRate,
+} from './audio.js';
 
 const fixture = (name: string): string => new URL(`./fixtures/audio/${name}`, import.meta.url).pathname;
 const SR = FEATURE_PARAMS.sampleRate;
@@ -280,4 +288,117 @@ describe('resampleToFeatureRate', () => {
     for (let i = 2000; i < y.length - 2000; i++) s += y[i] * y[i];
     expect(Math.sqrt(s / (y.length - 4000))).toBeLessThan(1e-3);
   });
+});
+
+describe('streamed decoding (chunk by chunk into the feature-rate buffer)', () => {
+  /** Today's whole-file path: every channel decoded at once, downmixed, then resampled. */
+  async function wholeFileReference(bytes: Uint8Array, name: string): Promise<Float32Array> {
+    if (name.endsWith('.wav')) {
+      const { mono, sampleRate } = readWav(bytes, name);
+      return resampleToFeatureRate(mono, sampleRate);
+    }
+    const { channelData, sampleRate } = await decode(bytes.slice());
+    const mono = new Float32Array(channelData[0].length);
+    for (const ch of channelData) for (let i = 0; i < mono.length; i++) mono[i] += ch[i] / channelData.length;
+    return resampleToFeatureRate(mono, sampleRate);
+  }
+  function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+    expect(b.length).toBe(a.length);
+    let d = 0;
+    for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+    return d;
+  }
+
+  const files = [
+    'tone_s16.wav',
+    'tone_s24.wav',
+    'tone_u8.wav',
+    'tone_f64_48k.wav',
+    'tone.flac',
+    'tone.mp3',
+    'tone.ogg',
+  ];
+  for (const name of files) {
+    it(`${name}: the streamed decode equals the whole-file decode, whatever the chunk size`, async () => {
+      const bytes = new Uint8Array(readFileSync(fixture(name)));
+      const reference = await wholeFileReference(bytes, name);
+      expect(maxAbsDiff(reference, (await decodeAudioFile(fixture(name))).samples)).toBeLessThan(1e-6);
+      for (const chunkBytes of [997, 4099]) {
+        const d = await decodeAudioBytes(bytes, name, { chunkBytes });
+        expect(maxAbsDiff(reference, d.samples), `${chunkBytes}-byte chunks`).toBeLessThan(1e-6);
+      }
+    });
+  }
+
+  it('FLAC: no frame is lost when a chunk ends inside a frame header (26 s in 1037- to 4515-byte chunks)', async () => {
+    // The decoder's frame scanner drops a frame whose header straddles two chunks: fed as is,
+    // each of these chunk sizes loses one or two frames of this file.
+    const path = new URL('../../resources/sample/performance.flac', import.meta.url).pathname;
+    const bytes = new Uint8Array(readFileSync(path));
+    const reference = await wholeFileReference(bytes, path);
+    for (const chunkBytes of [1037, 1518, 4515]) {
+      const d = await decodeAudioBytes(bytes, path, { chunkBytes });
+      expect(maxAbsDiff(reference, d.samples), `${chunkBytes}-byte chunks`).toBeLessThan(1e-6);
+    }
+  });
+
+  it('mp3: a stream of many frames decodes the same in small chunks', async () => {
+    const one = new Uint8Array(readFileSync(fixture('tone.mp3')));
+    const bytes = new Uint8Array(one.length * 40);
+    for (let k = 0; k < 40; k++) bytes.set(one, k * one.length);
+    const reference = await wholeFileReference(bytes, 'long.mp3');
+    expect(
+      maxAbsDiff(reference, (await decodeAudioBytes(bytes, 'long.mp3', { chunkBytes: 997 })).samples),
+    ).toBe(0);
+  });
+
+  it('WAV: trailing chunks after the data are not audio; a streaming size (0) reads to the end', async () => {
+    const wav = new Uint8Array(readFileSync(fixture('tone_s16.wav')));
+    const plain = await decodeAudioBytes(wav, 'a.wav', { chunkBytes: 1001 });
+    const withList = new Uint8Array(wav.length + 20);
+    withList.set(wav);
+    withList.set(new TextEncoder().encode('LIST'), wav.length);
+    new DataView(withList.buffer).setUint32(wav.length + 4, 12, true);
+    expect((await decodeAudioBytes(withList, 'b.wav', { chunkBytes: 1001 })).samples).toEqual(plain.samples);
+    const streaming = new Uint8Array(wav);
+    new DataView(streaming.buffer).setUint32(40, 0, true);
+    expect((await decodeAudioBytes(streaming, 'c.wav', { chunkBytes: 1001 })).samples).toEqual(plain.samples);
+  });
+
+  it('never holds the whole file or a source-rate copy: 10 minutes of stereo WAV add < 0.75× the file to peak memory', async () => {
+    // 10 min 44.1 kHz stereo 16-bit: 106 MB on disk, 53 MB of mono at 22.05 kHz. Whole-file
+    // decoding held the file and a 44.1 kHz mono copy (2× the file); streaming holds the output.
+    const dir = mkdtempSync(join(tmpdir(), 'accord-long-'));
+    const frames = 600 * 44100;
+    const big = join(dir, 'long.wav');
+    const head = new Uint8Array(readFileSync(fixture('tone_s16.wav')).subarray(0, 44));
+    const v = new DataView(head.buffer);
+    v.setUint32(4, 36 + frames * 4, true);
+    v.setUint32(40, frames * 4, true);
+    const body = new Int16Array(frames * 2);
+    for (let i = 0; i < body.length; i++) body[i] = Math.round(8000 * Math.sin(i * 0.01));
+    writeFileSync(big, head);
+    appendFileSync(big, new Uint8Array(body.buffer));
+    const script = new URL('./audio.js', import.meta.url).pathname.replace(
+      '/electron/',
+      '/dist/node/electron/',
+    );
+    const peak = (file: string): number => {
+      const out = execFileSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const { decodeAudioFile } = await import(${JSON.stringify(script)});
+           const d = await decodeAudioFile(${JSON.stringify(file)});
+           process.stdout.write(JSON.stringify({ n: d.samples.length, rss: process.resourceUsage().maxRSS * 1024 }));`,
+        ],
+        { encoding: 'utf8' },
+      );
+      return (JSON.parse(out) as { n: number; rss: number }).rss;
+    };
+    const base = peak(fixture('tone_s16.wav'));
+    const long = peak(big);
+    expect(long - base).toBeLessThan(0.75 * frames * 4);
+  }, 60_000);
 });

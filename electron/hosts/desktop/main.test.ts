@@ -35,6 +35,13 @@ describe('main process', () => {
     expect(main).toContain('requestSingleInstanceLock()');
   });
 
+  it('answers a database that cannot be opened with the recovery dialog, not a silent exit', () => {
+    expect(main).toMatch(/catch \(err\) \{\s*const plan = planRecovery\(err, dbPath\)/);
+    expect(main).toMatch(/buttons: plan\.choices\.map\(\(c\) => c\.label\)/);
+    expect(main).toMatch(/applyRecovery\(action, dbPath\)/);
+    expect(main).toMatch(/backupIfDue\(services\.db, dbPath\)/);
+  });
+
   it('is the only Node-side module (with the preload) that imports electron', () => {
     const importers = [...sources(join(root, 'electron')), ...sources(join(root, 'shared'))]
       .filter((f) => !f.endsWith('.test.ts'))

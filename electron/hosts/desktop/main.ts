@@ -41,6 +41,8 @@ import {
 } from '../../app/ipc/handle.js';
 import { audioContentType, parseRange } from '../../app/ipc/range.js';
 import { PathGrants } from '../../app/ipc/grants.js';
+import { applyRecovery, backupIfDue, planRecovery } from '../../app/db/recovery.js';
+import type { Emit } from '../../app/jobs.js';
 import { externalUrlAllowed, rendererCsp, resolveStatic, staticContentType } from '../../app/ipc/web.js';
 
 const APP_ORIGIN = 'accord://app';
@@ -310,6 +312,45 @@ async function saveDialog(format: keyof typeof EXPORT_FORMATS, defaultName?: str
   return r.canceled || !r.filePath ? null : r.filePath;
 }
 
+/**
+ * Opens the services on `dbPath`; when the database cannot be opened (damaged, newer, held
+ * elsewhere) asks what to do (`planRecovery`) and tries again after the chosen file moves.
+ * Undefined when the user quits: without this the app would quit with no window and no word.
+ */
+function openServices(dbPath: string, emit: Emit): AppServices | undefined {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      return createServices({
+        dbPath,
+        emit,
+        mediaUrl: (projectId) => `accord-media://recording/${projectId}`,
+      });
+    } catch (err) {
+      const plan = planRecovery(err, dbPath);
+      const response = dialog.showMessageBoxSync({
+        type: 'error',
+        title: 'Accord',
+        message: plan.message,
+        detail: plan.detail,
+        buttons: plan.choices.map((c) => c.label),
+        defaultId: 0,
+        cancelId: plan.choices.length - 1,
+        noLink: true,
+      });
+      const action = plan.choices[response]?.action ?? { kind: 'quit' };
+      if (action.kind === 'quit') return undefined;
+      try {
+        applyRecovery(action, dbPath);
+      } catch (moveErr) {
+        dialog.showErrorBox('Accord cannot recover its project database', (moveErr as Error).message);
+        return undefined;
+      }
+    }
+  }
+  dialog.showErrorBox('Accord cannot open its project database', `${dbPath}: still failing after recovery`);
+  return undefined;
+}
+
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
@@ -328,18 +369,15 @@ if (!app.requestSingleInstanceLock()) {
       send(event, payload);
       if (event === 'project:changed' || event === 'job:done') buildMenu();
     };
-    try {
-      services = createServices({
-        dbPath: join(app.getPath('userData'), 'accord.db'),
-        emit,
-        mediaUrl: (projectId) => `accord-media://recording/${projectId}`,
-      });
-    } catch (err) {
-      // Without this the app would quit with no window and no word (e.g. the CLI or the bridge holds the database).
-      dialog.showErrorBox('Accord cannot open its project database', (err as Error).message);
+    const dbPath = join(app.getPath('userData'), 'accord.db');
+    services = openServices(dbPath, emit);
+    if (!services) {
       app.exit(1);
       return;
     }
+    backupIfDue(services.db, dbPath).catch((err: unknown) =>
+      console.error(`Accord: the daily backup of ${dbPath} failed:`, err),
+    );
     const grants = new PathGrants();
     handlers = createHandlers(
       services,

@@ -4,7 +4,8 @@
  * over and over with a drifting tempo; then the editor's re-alignment latency and export times
  * (`edit.js`) and the editor's first paint and pan/zoom frame rate in Chromium (`e2e/bench.ts`).
  * Prints each and writes `.cache/bench/results.json`.
- *   node dist/node/electron/tools/bench/run.js [--sizes 5,60] [--methods auto,dtw,jump] [--skip-editor]
+ *   node dist/node/electron/tools/bench/run.js [--sizes 5,60] [--methods auto,dtw,jump] [--audio wav,flac] [--skip-editor]
+ * `--audio flac` aligns a FLAC of the same performance (sox), the compressed path's memory.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -65,6 +66,13 @@ function synth(perfMidi: string, minutes: number): string {
   return wav;
 }
 
+/** The performance as FLAC (sox), beside the WAV. */
+function toFlac(wav: string): string {
+  const flac = wav.replace(/\.wav$/, '.flac');
+  if (!existsSync(flac)) execFileSync('sox', [wav, flac], { stdio: 'ignore' });
+  return flac;
+}
+
 interface EngineRun {
   method: string;
   audioSeconds: number;
@@ -86,28 +94,37 @@ function lastJson(out: string): unknown {
 
 function main(): void {
   const { values } = parseArgs({
-    options: { sizes: { type: 'string' }, methods: { type: 'string' }, 'skip-editor': { type: 'boolean' } },
+    options: {
+      sizes: { type: 'string' },
+      methods: { type: 'string' },
+      audio: { type: 'string' },
+      'skip-editor': { type: 'boolean' },
+    },
   });
+  const formats = (values.audio ?? 'wav').split(',');
+  for (const f of formats)
+    if (f !== 'wav' && f !== 'flac') throw new Error(`--audio: expected wav or flac, found '${f}'`);
   const sizes = (values.sizes ?? '5,60').split(',').map(Number);
   const methods = (values.methods ?? 'auto,dtw,jump').split(',');
-  const runs: (EngineRun & { minutes: number })[] = [];
+  const runs: (EngineRun & { minutes: number; audio: string })[] = [];
   for (const minutes of sizes) {
     const { score, perf } = makeLongPiece(minutes);
     const wav = synth(perf, minutes);
-    for (const method of methods) {
+    for (const [format, method] of formats.flatMap((f) => methods.map((m) => [f, m] as const))) {
+      const audio = format === 'flac' ? toFlac(wav) : wav;
       const out = execFileSync(
         process.execPath,
-        [path.join(root, 'dist/node/electron/tools/bench/engine.js'), wav, score, method],
+        [path.join(root, 'dist/node/electron/tools/bench/engine.js'), audio, score, method],
         {
           encoding: 'utf8',
           maxBuffer: 1 << 24,
         },
       );
       const run = JSON.parse(out.trim().split('\n').pop()!) as EngineRun;
-      runs.push({ minutes, ...run });
+      runs.push({ minutes, audio: format, ...run });
       const t = run.timings;
       process.stdout.write(
-        `${String(minutes).padStart(3)} min  ${method.padEnd(6)} total ${(run.totalMs / 1000).toFixed(2).padStart(7)} s  ` +
+        `${String(minutes).padStart(3)} min  ${format.padEnd(4)} ${method.padEnd(6)} total ${(run.totalMs / 1000).toFixed(2).padStart(7)} s  ` +
           `decode ${(t.decode / 1000).toFixed(2)}  score ${(t.score / 1000).toFixed(2)}  features ${(t.features / 1000).toFixed(2)}  ` +
           `align ${(t.align / 1000).toFixed(2)}  peak ${run.peakRssMB.toFixed(0)} MB\n`,
       );

@@ -32,6 +32,15 @@ export interface DpPass {
   exitRows: [number, number];
   /** Extra cost of entering this pass (added once). */
   entryPenalty?: number;
+  /** Pass 0 only: it may start in any score frame of [first, last] of its first row, not only at `entryCol`. */
+  entryCols?: readonly [number, number];
+  /**
+   * The last pass only: it may end in any score frame of [first, last] of its last exit row, not
+   * only at `exitCol`; the path ends at the cheapest (the latest within `DpOptions.endSlack`).
+   */
+  exitCols?: readonly [number, number];
+  /** Receives the least accumulated cost of each row of this pass (index: row − `band.rowStart`). */
+  rowMin?: Float64Array;
 }
 
 /** Options of `runBandedDtw`. */
@@ -41,6 +50,8 @@ export interface DpOptions {
   signal?: AbortSignal;
   /** Progress 0..1 over all rows of all passes. */
   onProgress?: (fraction: number) => void;
+  /** With `exitCols`: of the ends whose cost is within this much of the least, the latest is taken (a held note ends where it ends). */
+  endSlack?: number;
 }
 
 /** Result of `runBandedDtw`: the warping path in path order plus the pair indices where a new pass begins. */
@@ -66,7 +77,9 @@ const NONE = 255;
 
 /**
  * Banded DTW over one or more chained passes with steps (1,1), (1,0), (0,1). Keeps two rows of
- * accumulated cost and one byte of back-pointer per band cell, so memory is O(band cells).
+ * accumulated cost and one byte of back-pointer per band cell, so memory is O(band cells). With
+ * `entryCols` / `exitCols` the path's start / end score frame is free within a range (open-ended
+ * DTW, as re-alignment uses between a pinned and a free end).
  */
 export function runBandedDtw(
   perf: Features,
@@ -92,6 +105,13 @@ export function runBandedDtw(
   let cur = new Float64Array(maxWidth);
   const c = new Float64Array(maxWidth);
   const progressEvery = 2048;
+  // Accumulated costs of the last pass's last exit row, where the path ends.
+  const last = passes[K - 1];
+  const endRow = last.exitRows[1];
+  const [endFirst, endLast] = last.exitCols ?? [last.exitCol, last.exitCol];
+  const endCosts = new Float64Array(maxWidth).fill(Infinity);
+  let endLo = 0;
+  let endHi = -1;
   for (let k = 0; k < K; k++) {
     const pass = passes[k];
     const { band, entryCol, exitCol } = pass;
@@ -104,7 +124,9 @@ export function runBandedDtw(
     const prevExit = k > 0 ? exits[k - 1] : null;
     const prevX0 = k > 0 ? passes[k - 1].exitRows[0] : 0;
     const [e0, e1] = pass.entryRows;
+    const [startFirst, startLast] = k === 0 ? (pass.entryCols ?? [entryCol, entryCol]) : [0, -1];
     const penalty = pass.entryPenalty ?? 0;
+    const rowMin = pass.rowMin;
     let plo = 0;
     let phi = -1;
     for (let r = 0; r < band.rows; r++) {
@@ -134,6 +156,14 @@ export function runBandedDtw(
             }
           }
         }
+        // A start wins a tie with the step from its left (a free start may lie beside another).
+        if (i === e0 && j >= startFirst && j <= startLast) {
+          const v = penalty + cc;
+          if (v < best) {
+            best = v;
+            code = START;
+          }
+        }
         if (j > lo) {
           const v = cur[j - 1 - lo] + wh * cc;
           if (v < best) {
@@ -141,23 +171,13 @@ export function runBandedDtw(
             code = HORIZ;
           }
         }
-        if (j === entryCol) {
-          if (k === 0) {
-            if (i === e0) {
-              const v = penalty + cc;
-              if (v < best) {
-                best = v;
-                code = START;
-              }
-            }
-          } else if (i >= e0 && i <= e1 && prevExit) {
-            const xi = i - 1 - prevX0;
-            if (xi >= 0 && xi < prevExit.length) {
-              const v = prevExit[xi] + penalty + wd * cc;
-              if (v < best) {
-                best = v;
-                code = ENTRY;
-              }
+        if (k > 0 && j === entryCol && i >= e0 && i <= e1 && prevExit) {
+          const xi = i - 1 - prevX0;
+          if (xi >= 0 && xi < prevExit.length) {
+            const v = prevExit[xi] + penalty + wd * cc;
+            if (v < best) {
+              best = v;
+              code = ENTRY;
             }
           }
         }
@@ -165,6 +185,16 @@ export function runBandedDtw(
         ptr[base + j - lo] = code;
       }
       if (i >= x0 && i <= x1 && exitCol >= lo && exitCol <= hi) exit[i - x0] = cur[exitCol - lo];
+      if (rowMin) {
+        let m = Infinity;
+        for (let q = 0; q <= hi - lo; q++) if (cur[q] < m) m = cur[q];
+        rowMin[r] = m;
+      }
+      if (k === K - 1 && i === endRow) {
+        endCosts.set(cur.subarray(0, hi - lo + 1));
+        endLo = lo;
+        endHi = hi;
+      }
       const t = prev;
       prev = cur;
       cur = t;
@@ -174,20 +204,36 @@ export function runBandedDtw(
     doneRows += band.rows;
   }
   opts.onProgress?.(1);
-  // Backtrack from the last pass's exit in its last exit row.
-  const last = passes[K - 1];
-  const endRow = last.exitRows[1];
-  const totalCost = exits[K - 1][endRow - last.exitRows[0]];
-  if (!Number.isFinite(totalCost))
+  // The end: the cheapest exit column of the last row (the latest within endSlack).
+  let endCol = -1;
+  let totalCost = Infinity;
+  const f0 = Math.max(endFirst, endLo);
+  const f1 = Math.min(endLast, endHi);
+  for (let j = f0; j <= f1; j++) {
+    if (endCosts[j - endLo] < totalCost) {
+      totalCost = endCosts[j - endLo];
+      endCol = j;
+    }
+  }
+  const slack = opts.endSlack ?? 0;
+  for (let j = f1; endCol >= 0 && j > endCol; j--) {
+    if (endCosts[j - endLo] <= totalCost + slack) {
+      totalCost = endCosts[j - endLo];
+      endCol = j;
+      break;
+    }
+  }
+  if (endCol < 0 || !Number.isFinite(totalCost))
     throw new Error(
-      `runBandedDtw: no path reaches row ${endRow}, score frame ${last.exitCol} (band too narrow?)`,
+      `runBandedDtw: no path reaches row ${endRow}, score frame${endFirst === endLast ? ` ${endFirst}` : `s ${endFirst}…${endLast}`} (band too narrow?)`,
     );
+  // Backtrack from there.
   const outP: number[] = [];
   const outS: number[] = [];
   const startsRev: number[] = [];
   let k = K - 1;
   let i = endRow;
-  let j = last.exitCol;
+  let j = endCol;
   for (;;) {
     const band = passes[k].band;
     const r = i - band.rowStart;

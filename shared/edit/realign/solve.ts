@@ -1,0 +1,219 @@
+/** Solving a constraint plan: each stretch re-aligned in order, holds held, anchors placed, jumps collected. */
+import type { AlignmentPath } from '../../path.js';
+import { pathFromFramePairs } from '../../path.js';
+import type { Features } from '../../dsp/features.js';
+import { cellCost } from '../../align/cost.js';
+import { movingAverage } from '../../align/confidence.js';
+import { soundingRange } from '../../align/dtw.js';
+import type { FramePairs, Levels } from './kernel.js';
+import { clampCol, openDtw, pinnedDtw } from './kernel.js';
+import type { Hold, Plan, PlanItem, StartSpec, Stretch } from './plan.js';
+import { itemDependencies } from './plan.js';
+import { MAX_TEMPO_RATIO, SNAP_SECONDS } from './rules.js';
+
+/** Half-width (frames) of the confidence smoothing, as in `pathConfidence`. */
+const SMOOTH_HALF_FRAMES = 11;
+
+/** What the stretches of one solve share: the inputs, the levels and the path being written. */
+interface SolveContext {
+  perf: Features;
+  score: Features;
+  levels: Levels;
+  /** Score frames of the score's jump points, where free ends snap. */
+  jumpPointFrames: number[];
+  /** [first, last] sounding perf frame. */
+  sound: [number, number];
+  /** Score time (s) of each perf frame, written in place. */
+  out: Float64Array;
+  /** Confidence of each perf frame, written in place. */
+  conf: Float32Array;
+}
+
+/** Solves the items `pick` selects (plus every item reading a value they changed), left to right, on a copy of `path`. */
+export function solvePlan(
+  perf: Features,
+  score: Features,
+  path: AlignmentPath,
+  plan: Plan,
+  pick: (item: PlanItem) => boolean,
+  jumpPointsSeconds: readonly number[],
+  levels: Levels,
+): AlignmentPath {
+  const frameCount = perf.frames;
+  const sHop = score.hopSeconds;
+  const ctx: SolveContext = {
+    perf,
+    score,
+    levels,
+    jumpPointFrames: jumpPointsSeconds
+      .map((t) => Math.round(t / sHop))
+      .filter((c) => c >= 0 && c < score.frames),
+    sound: soundingRange(perf),
+    out: Float64Array.from(path.scoreTime),
+    conf: Float32Array.from(path.confidence),
+  };
+  const solved = new Uint8Array(frameCount);
+  const changed = new Uint8Array(frameCount);
+  const openingHolds: Hold[] = [];
+  for (const item of plan.items) {
+    const deps = itemDependencies(item);
+    if (!pick(item) && !deps.some((d) => d >= 0 && changed[d])) continue;
+    const before = ctx.out.slice(item.first, item.last + 1);
+    if (item.kind === 'hold') {
+      if (item.first === 0) openingHolds.push(item);
+      else ctx.out.fill(ctx.out[item.first - 1], item.first, item.last + 1);
+      ctx.conf.fill(0, item.first, item.last + 1);
+    } else solveStretch(ctx, item);
+    solved.fill(1, item.first, item.last + 1);
+    for (let f = item.first; f <= item.last; f++)
+      if (Math.abs(ctx.out[f] - before[f - item.first]) > 1e-9) changed[f] = 1;
+  }
+  for (const h of openingHolds)
+    if (h.last + 1 < frameCount) ctx.out.fill(ctx.out[h.last + 1], h.first, h.last + 1);
+  for (const [f, s] of plan.anchors) {
+    if (!solved[f]) continue;
+    ctx.out[f] = s;
+    ctx.conf[f] = 1;
+  }
+  // Jumps: old ones where nothing was re-solved, plan cuts where the values do break.
+  const jumps = new Set<number>();
+  for (const jumpFrame of path.jumpFrames)
+    if (!solved[jumpFrame] && !solved[jumpFrame - 1]) jumps.add(jumpFrame);
+  for (const c of plan.cuts) {
+    if (c < 1 || c >= frameCount || (!solved[c] && !solved[c - 1])) continue;
+    if (Math.abs(ctx.out[c] - ctx.out[c - 1]) > 1.5 * sHop) jumps.add(c);
+  }
+  return {
+    hopSeconds: path.hopSeconds,
+    scoreTime: ctx.out,
+    confidence: ctx.conf,
+    jumpFrames: [...jumps].sort((x, y) => x - y),
+    method: 'manual',
+    modelVersion: path.modelVersion,
+  };
+}
+
+/** Re-aligns the frames of one stretch into ctx.out / ctx.conf. */
+function solveStretch(ctx: SolveContext, stretch: Stretch): void {
+  const { perf, score, levels, out } = ctx;
+  const scoreFrames = score.frames;
+  const sHop = score.hopSeconds;
+  // Silence before the first / after the last sound of the recording holds the end positions.
+  const first =
+    stretch.lead && stretch.last > stretch.first
+      ? Math.min(Math.max(stretch.first, ctx.sound[0]), stretch.last - 1)
+      : stretch.first;
+  const last =
+    stretch.tail && stretch.last > first
+      ? Math.max(Math.min(stretch.last, ctx.sound[1]), first + 1)
+      : stretch.last;
+  const len = last - first + 1;
+  const fixedStart =
+    stretch.start.kind === 'pin'
+      ? stretch.start.score
+      : stretch.start.kind === 'prev'
+        ? out[stretch.start.frame]
+        : undefined;
+  const fixedEnd =
+    stretch.end.kind === 'pin'
+      ? stretch.end.score
+      : stretch.end.kind === 'prev'
+        ? out[stretch.end.frame]
+        : undefined;
+  if (len === 1) {
+    out[first] = fixedStart ?? fixedEnd ?? out[first];
+    stretchConfidence(ctx, first, last);
+    return;
+  }
+  const maxSpan = Math.ceil((MAX_TEMPO_RATIO * len * perf.hopSeconds + 2) / sHop);
+  const colOf = (x: number): number => Math.min(scoreFrames - 1, Math.max(0, Math.round(x)));
+  let pairs: FramePairs;
+  const startExact = fixedStart;
+  let endExact = fixedEnd;
+  if (fixedStart !== undefined && fixedEnd !== undefined) {
+    const startCol = colOf(fixedStart / sHop);
+    const endCol = Math.max(startCol, colOf(fixedEnd / sHop));
+    if (endCol === startCol) endExact = startExact;
+    pairs = pinnedDtw(perf, score, levels, first, last, startCol, endCol);
+  } else {
+    let startCols: [number, number];
+    if (fixedStart !== undefined) startCols = [colOf(fixedStart / sHop), colOf(fixedStart / sHop)];
+    else {
+      const open = stretch.start as Extract<StartSpec, { kind: 'open' }>;
+      const endCol = fixedEnd !== undefined ? colOf(fixedEnd / sHop) : scoreFrames - 1;
+      const refCol = open.refFrame >= 0 ? colOf(out[open.refFrame] / sHop) : -1;
+      if (open.dir === 'back' && refCol >= 0)
+        startCols = [Math.max(0, Math.min(refCol, endCol) - maxSpan), Math.min(refCol, endCol)];
+      else if (open.dir === 'fwd' && refCol >= 0) {
+        const lo = colOf(refCol + 1 / sHop);
+        startCols = [lo, Math.max(lo, fixedEnd !== undefined ? endCol : scoreFrames - 1)];
+      } else
+        startCols = fixedEnd !== undefined ? [Math.max(0, endCol - maxSpan), endCol] : [0, scoreFrames - 1];
+    }
+    const endCols: [number, number] =
+      fixedEnd !== undefined
+        ? [Math.max(startCols[0], colOf(fixedEnd / sHop)), Math.max(startCols[0], colOf(fixedEnd / sHop))]
+        : [startCols[0], colOf(startCols[1] + maxSpan)];
+    let res = openDtw(perf, score, levels, first, last, startCols, endCols);
+    // Free ends snap to a score jump point nearby.
+    if (ctx.jumpPointFrames.length) {
+      const snap = (col: number, range: [number, number]): number => {
+        let best = col;
+        let bestDistance = SNAP_SECONDS / sHop;
+        for (const j of ctx.jumpPointFrames) {
+          for (const candidate of [j, j - 1]) {
+            const d = Math.abs(candidate - col);
+            if (d < bestDistance && candidate >= range[0] && candidate <= range[1]) {
+              bestDistance = d;
+              best = candidate;
+            }
+          }
+        }
+        return best;
+      };
+      const startCol = res.scoreFrames[0];
+      const endCol = res.scoreFrames[res.scoreFrames.length - 1];
+      const snappedStart = fixedStart === undefined ? snap(startCol, startCols) : startCol;
+      const snappedEnd = fixedEnd === undefined ? snap(endCol, endCols) : endCol;
+      if ((snappedStart !== startCol || snappedEnd !== endCol) && snappedEnd >= snappedStart)
+        res = pinnedDtw(perf, score, levels, first, last, snappedStart, snappedEnd);
+    }
+    pairs = res;
+  }
+  const rel = new Int32Array(pairs.perfFrames.length);
+  for (let k = 0; k < rel.length; k++) rel[k] = pairs.perfFrames[k] - first;
+  const dense = pathFromFramePairs(rel, pairs.scoreFrames, {
+    perfFrames: len,
+    hopSeconds: perf.hopSeconds,
+    scoreHopSeconds: sHop,
+    method: 'manual',
+    confidence: new Float32Array(len),
+    jumpPairs: [],
+  }).scoreTime;
+  // Pinned ends take their exact score times (a ramp of under a frame's error).
+  const startShift = startExact !== undefined ? startExact - dense[0] : 0;
+  const endShift = endExact !== undefined ? endExact - dense[len - 1] : 0;
+  for (let q = 0; q < len; q++)
+    out[first + q] = dense[q] + startShift + ((endShift - startShift) * q) / (len - 1);
+  out.fill(out[first], stretch.first, first);
+  out.fill(out[last], last + 1, stretch.last + 1);
+  stretchConfidence(ctx, stretch.first, stretch.last);
+}
+
+/** Confidence of re-aligned frames first … last from their local cost (placed between the piece's good and random levels). */
+function stretchConfidence(ctx: SolveContext, first: number, last: number): void {
+  const { good, random, cost } = ctx.levels;
+  const len = last - first + 1;
+  const costs = new Float64Array(len);
+  for (let q = 0; q < len; q++)
+    costs[q] = cellCost(
+      ctx.perf,
+      ctx.score,
+      first + q,
+      clampCol(ctx.out[first + q] / ctx.score.hopSeconds, ctx.score.frames),
+      cost,
+    );
+  const smooth = movingAverage(costs, SMOOTH_HALF_FRAMES);
+  const span = Math.max(1e-6, random - good);
+  for (let q = 0; q < len; q++) ctx.conf[first + q] = Math.min(1, Math.max(0, (random - smooth[q]) / span));
+}

@@ -3,13 +3,15 @@
  * score without the repeat, aligned by plain DTW (which misses the second pass). A jump inserted
  * by hand in the corrections panel fixes it; the exported CSV is scored against `gt.csv` with the
  * official metric; the correction survives reopening the project; undo restores the DTW path.
+ * A serial fixture (`serialSteps`): each step builds on the one before; run the file whole.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startApp } from './support/app.js';
 import type { TestApp } from './support/app.js';
+import { serialSteps } from './support/editorApp.js';
 import { ROOT } from './support/paths.js';
 import { EditorPage } from './pages/EditorPage.js';
 import { CorrectionsPage } from './pages/CorrectionsPage.js';
@@ -57,10 +59,12 @@ afterAll(async () => {
   await app?.close();
 });
 
+const step = serialSteps();
+
 describe('corrections', () => {
   let dtwCsv = '';
 
-  it('a jump inserted by hand at the second pass brings the exported beats within 50 ms', async () => {
+  step('a jump inserted by hand at the second pass brings the exported beats within 50 ms', async () => {
     page = await app.newPage(`#/project/${projectId}`);
     const editor = new EditorPage(page);
     const corr = new CorrectionsPage(page);
@@ -82,7 +86,7 @@ describe('corrections', () => {
     expect(pageErrors()).toEqual([]);
   });
 
-  it('reopening the project (new page) shows the correction persisted', async () => {
+  step('reopening the project (new page) shows the correction persisted', async () => {
     await page.close();
     page = await app.newPage(`#/project/${projectId}`);
     const corr = new CorrectionsPage(page);
@@ -95,7 +99,7 @@ describe('corrections', () => {
     expect(acc50(await exportCsv(page))).toBeGreaterThan(90);
   });
 
-  it('undo (Ctrl+Z) restores the previous path exactly', async () => {
+  step('undo (Ctrl+Z) restores the previous path exactly', async () => {
     const corr = new CorrectionsPage(page);
     await page.locator('main.editor h1').click();
     await page.keyboard.press('Control+z');

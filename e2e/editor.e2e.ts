@@ -1,47 +1,41 @@
 /**
  * The editor end to end: the real bridge, a temp SQLite file, the real alignment pipeline and
- * Chromium. Tests named `smoke:` form the fast subset (`-t smoke`); the rest build on them, in order.
+ * Chromium. Tests named `smoke:` form the fast subset (`-t smoke`). Each test sets up what it
+ * needs (its project, aligned or not, on a fresh page), so any one runs alone or in any order.
  */
-import { copyFileSync, existsSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import { startApp } from './support/app.js';
-import type { TestApp } from './support/app.js';
+import { describe, expect, it } from 'vitest';
+import { useEditorApp } from './support/editorApp.js';
 import { artifact, DOCS_SCREENSHOT, MINUET, SAMPLE } from './support/paths.js';
 import { screenshotStats } from './support/pixels.js';
-import { StartPage } from './pages/StartPage.js';
-import { EditorPage } from './pages/EditorPage.js';
 
+/** The sample with its MusicXML score, aligned (by the services when a test needs it so). */
 const TITLE = 'Sample (MusicXML)';
+/** The sample with its MIDI score. */
 const MIDI_TITLE = 'Sample (MIDI)';
+const MIDI = { score: SAMPLE.midi, recording: SAMPLE.recording };
 
-let app: TestApp;
-let page: Page;
-let start: StartPage;
-let editor: EditorPage;
+const h = useEditorApp({ width: 1400, height: 900 });
 
-beforeAll(async () => {
-  for (const p of Object.values(SAMPLE))
-    if (!existsSync(p)) throw new Error(`e2e fixture missing: expected ${p}`);
-  app = await startApp({ width: 1400, height: 900 });
-  page = await app.newPage();
-  start = new StartPage(page);
-  editor = new EditorPage(page);
-});
-
-afterAll(async () => {
-  await app?.close();
-});
+/** Opens `title` on the sheet-music view with the sheet drawn and its cursor placed. */
+async function openOnSheet(title: string): Promise<void> {
+  await h.openProject(title);
+  await h.editor.showView('Sheet music');
+  await h.editor.sheet.locator('svg').first().waitFor({ timeout: 60_000 });
+  await h.page.waitForFunction(
+    () => Number(document.querySelector('[data-testid="sheet"]')?.getAttribute('data-cursor-index')) >= 0,
+  );
+}
 
 describe('editor', () => {
   it('smoke: creates a project from a MusicXML score and a recording', async () => {
-    await start.waitReady();
+    await h.openStart();
     // main's file dialog answered by the bridge (the Electron app shows a native one)
-    app.bridge.queueDialog(SAMPLE.musicxml);
-    app.bridge.queueDialog(SAMPLE.recording);
-    await start.createViaDialogs(TITLE);
-    const row = start.row(TITLE);
+    h.app.bridge.queueDialog(SAMPLE.musicxml);
+    h.app.bridge.queueDialog(SAMPLE.recording);
+    await h.start.createViaDialogs('Sample (chosen in dialogs)');
+    const row = h.start.row('Sample (chosen in dialogs)');
     await row.waitFor();
     const text = await row.innerText();
     expect(text).toContain('score.musicxml');
@@ -51,14 +45,11 @@ describe('editor', () => {
     expect(text).toContain('0%');
   });
 
-  it('smoke: opens it with the waveform and the sheet music drawn', async () => {
-    await start.open(TITLE);
-    await editor.waitOpen(TITLE);
+  it('smoke: opens a project with the waveform and the sheet music drawn', async () => {
+    await h.ensureProject('Sample (not aligned)');
+    await openOnSheet('Sample (not aligned)');
+    const { page, editor } = h;
     await editor.waveform.locator('div').first().waitFor();
-    await editor.sheet.locator('svg').first().waitFor({ timeout: 60_000 });
-    await page.waitForFunction(
-      () => Number(document.querySelector('[data-testid="sheet"]')?.getAttribute('data-cursor-index')) >= 0,
-    );
     const wave = await screenshotStats(page, editor.waveform, artifact('waveform-before.png'));
     expect(wave.inkedFraction).toBeGreaterThan(0.05);
     const sheet = await screenshotStats(page, editor.sheet, artifact('sheet-before.png'), [255, 255, 255]);
@@ -67,6 +58,9 @@ describe('editor', () => {
   });
 
   it('aligns with a progress bar, then draws the path on the matrix', async () => {
+    await h.ensureProject(TITLE);
+    await openOnSheet(TITLE);
+    const { page, editor } = h;
     const seen = await editor.alignAndWait();
     expect(seen.stages.length).toBeGreaterThan(0);
     expect(await editor.alignButton.isVisible()).toBe(true);
@@ -81,6 +75,9 @@ describe('editor', () => {
   });
 
   it('plays: the playhead and the score cursor move', async () => {
+    await h.ensureAligned(TITLE);
+    await openOnSheet(TITLE);
+    const { page, editor } = h;
     await page.keyboard.press('Home');
     const t0 = await editor.playhead();
     const c0 = await editor.cursorBox();
@@ -115,6 +112,9 @@ describe('editor', () => {
   });
 
   it('seeks the recording by clicking a note, the cursor lands on it', async () => {
+    await h.ensureAligned(TITLE);
+    await openOnSheet(TITLE);
+    const { page, editor } = h;
     const before = await editor.playhead();
     const noteCount = await editor.sheet.locator('g.vf-stavenote').count();
     expect(noteCount).toBeGreaterThan(10);
@@ -134,6 +134,9 @@ describe('editor', () => {
   });
 
   it('keyboard shortcuts: help overlay, zoom, step, home', async () => {
+    await h.ensureAligned(TITLE);
+    await h.openProject(TITLE);
+    const { page, editor } = h;
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('?');
     const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
@@ -158,7 +161,13 @@ describe('editor', () => {
   });
 
   it('matrix: wheel zooms, hover shows performance time, bar.beat and score time', async () => {
+    await h.ensureAligned(TITLE);
+    await h.openProject(TITLE);
+    const { page, editor } = h;
     await editor.showView('Matrix');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="matrix"]')?.getAttribute('data-has-image') === 'true',
+    );
     const box = await editor.matrix.boundingBox();
     if (!box) throw new Error('matrix not visible');
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
@@ -181,6 +190,11 @@ describe('editor', () => {
   });
 
   it('restores project, playhead, zoom and view after the page is closed and reopened', async () => {
+    await h.ensureAligned(TITLE);
+    await h.openProject(TITLE);
+    const { page, editor } = h;
+    await editor.showView('Matrix');
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('Home');
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowRight');
@@ -191,34 +205,25 @@ describe('editor', () => {
     await editor.waitSaved();
     const hash = new URL(page.url()).hash;
     expect(hash).toMatch(/^#\/project\/\d+$/);
-    await page.close();
 
-    page = await app.newPage();
-    start = new StartPage(page);
-    editor = new EditorPage(page);
-    await start.waitReady();
-    await start.open(TITLE);
-    await editor.waitOpen(TITLE);
-    await page.waitForFunction(
+    await h.openStart();
+    await h.start.open(TITLE);
+    await h.editor.waitOpen(TITLE);
+    await h.page.waitForFunction(
       (t) =>
         Math.abs(Number(document.querySelector('main.editor')?.getAttribute('data-playhead')) - t) < 0.05,
       playhead,
     );
-    expect(await editor.zoom.innerText()).toBe(zoom);
-    expect(await editor.selectedView()).toBe(view);
-
-    // reopening the editor's own address lands in the same project
-    const again = await app.newPage(hash);
-    await new EditorPage(again).waitOpen(TITLE);
-    await again.close();
-    await editor.showView('Sheet music');
-    await editor.close();
-    await start.waitReady();
+    expect(await h.editor.zoom.innerText()).toBe(zoom);
+    expect(await h.editor.selectedView()).toBe(view);
+    await h.editor.showView('Sheet music');
   });
 
   it('smoke: a bad recording gives a clear message and the app keeps working', async () => {
-    await start.ensure();
-    const bad = join(app.dir, 'broken.flac');
+    await h.ensureProject(TITLE);
+    await h.openStart();
+    const { page, start, editor } = h;
+    const bad = join(h.app.dir, 'broken.flac');
     writeFileSync(bad, 'this is not audio at all\n'.repeat(50));
     await start.create(SAMPLE.musicxml, bad, 'Broken');
     const alert = start.alert.first();
@@ -248,7 +253,11 @@ describe('editor', () => {
   });
 
   it('renames, duplicates and deletes a project (with a confirmation)', async () => {
-    await start.rename(TITLE, 'Renamed sample');
+    const title = 'Sample (to rename)';
+    await h.ensureProject(title);
+    await h.openStart();
+    const { page, start } = h;
+    await start.rename(title, 'Renamed sample');
     await start.duplicate('Renamed sample');
     await page.waitForFunction(() => document.querySelectorAll('table tbody tr').length >= 2);
     const titles = await start.titles();
@@ -259,14 +268,16 @@ describe('editor', () => {
     await start.delete(copy ?? '', true);
     await start.row(copy ?? '').waitFor({ state: 'detached' });
     expect(await start.titles()).toContain('Renamed sample');
-    await start.rename('Renamed sample', TITLE);
+    await start.rename('Renamed sample', title);
   });
 
   it('smoke: a MIDI score shows a piano roll with a playhead', async () => {
-    await start.ensure();
-    await start.create(SAMPLE.midi, SAMPLE.recording, MIDI_TITLE);
-    await start.open(MIDI_TITLE);
-    await editor.waitOpen(MIDI_TITLE);
+    const title = 'Sample (MIDI, from the form)';
+    await h.openStart();
+    const { page, start, editor } = h;
+    await start.create(SAMPLE.midi, SAMPLE.recording, title);
+    await start.open(title);
+    await editor.waitOpen(title);
     await editor.pianoRoll.waitFor();
     const roll = await screenshotStats(page, editor.pianoRoll, artifact('pianoroll.png'), [0xfb, 0xfb, 0xf8]);
     expect(roll.inkedFraction).toBeGreaterThan(0.01);
@@ -274,6 +285,9 @@ describe('editor', () => {
   });
 
   it('cancels a running alignment', async () => {
+    await h.ensureProject(MIDI_TITLE, MIDI);
+    await h.openProject(MIDI_TITLE);
+    const { page, editor } = h;
     await editor.alignButton.click();
     await editor.cancelButton.waitFor();
     await page.waitForFunction(() => !document.querySelector('.align button:disabled'));
@@ -285,14 +299,14 @@ describe('editor', () => {
       .first()
       .waitFor({ timeout: 60_000 });
     await editor.alignButton.waitFor();
-    expect(app.errors.filter((e) => !/favicon|Failed to load resource/.test(e))).toEqual([]);
+    expect(h.pageErrors()).toEqual([]);
   });
 
   it('with a repeat, clicking a note seeks to the pass nearest the playhead', async () => {
-    await start.ensure();
-    await start.create(MINUET.musicxml, MINUET.recording, 'Minuet');
-    await start.open('Minuet');
-    await editor.waitOpen('Minuet');
+    await h.ensureProject('Minuet', { score: MINUET.musicxml, recording: MINUET.recording });
+    await h.openProject('Minuet');
+    const { page, editor } = h;
+    await editor.showView('Sheet music');
     await editor.sheet.locator('g.vf-stavenote').first().waitFor({ timeout: 60_000 });
     await editor.alignAndWait();
     const seekByNote = async (key: 'Home' | 'End'): Promise<number> => {
@@ -316,18 +330,19 @@ describe('editor', () => {
   });
 
   it('a moved recording is reported and can be located again', async () => {
-    await start.ensure();
-    const take = join(app.dir, 'take.ogg');
+    await h.openStart();
+    const { page, start, editor } = h;
+    const take = join(h.app.dir, 'take.ogg');
     copyFileSync(MINUET.recording, take);
     await start.create(MINUET.musicxml, take, 'Moved take');
     await start.row('Moved take').waitFor();
-    const moved = join(app.dir, 'moved-take.ogg');
+    const moved = join(h.app.dir, 'moved-take.ogg');
     renameSync(take, moved);
     await start.open('Moved take');
     await editor.waitOpen('Moved take');
     const banner = page.getByRole('alert').filter({ hasText: 'is missing or has changed on disk' });
     await banner.waitFor();
-    app.bridge.queueDialog(moved);
+    h.app.bridge.queueDialog(moved);
     await banner.getByRole('button', { name: 'Locate recording…' }).click();
     await banner.waitFor({ state: 'detached' });
     await editor.close();

@@ -7,13 +7,17 @@
  * What is measured is observed from outside the app: an init script wraps the media element's
  * `currentTime` setter (the media time read at each wrap), `play()` (the element itself) and
  * Web Audio's `start()` (each click's audio time), and samples the media and audio clocks.
+ *
+ * A serial fixture (`serialSteps`): the steps share one page and build on each other (the
+ * practice panel opened, the loop set, the settings saved); run the file whole.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startApp } from './support/app.js';
 import type { TestApp } from './support/app.js';
+import { serialSteps } from './support/editorApp.js';
 import { SAMPLE } from './support/paths.js';
 import { EditorPage } from './pages/EditorPage.js';
 import { PracticePage } from './pages/PracticePage.js';
@@ -158,8 +162,10 @@ afterAll(async () => {
 /** Start of bar `n` (1-based) in the performance, from the exported downbeats. */
 const barStart = (n: number): number => beats.filter((b) => b.downbeat)[n - 1].time;
 
+const step = serialSteps();
+
 describe('practice mode', () => {
-  it('sets the loop from a drag across the waveform', async () => {
+  step('sets the loop from a drag across the waveform', async () => {
     await practice.open();
     await editor.waveform.locator('div').first().waitFor();
     const box = await editor.waveform.boundingBox();
@@ -181,7 +187,7 @@ describe('practice mode', () => {
     expect(await page.getByLabel('Loop', { exact: true }).innerText()).toMatch(/^A 0:0\d\.\d – B 0:0\d\.\d/);
   });
 
-  it('refuses bad typed bars with a message and loops good ones on the exported bar lines', async () => {
+  step('refuses bad typed bars with a message and loops good ones on the exported bar lines', async () => {
     await practice.open();
     const dragged = await practice.loop();
     await practice.loopBars('5-3');
@@ -199,7 +205,7 @@ describe('practice mode', () => {
     expect(Math.abs(b - barStart(4))).toBeLessThan(0.03);
   });
 
-  it('never runs past B by more than one audio frame over 10 passes at 150 %', async () => {
+  step('never runs past B by more than one audio frame over 10 passes at 150 %', async () => {
     await practice.setNumber(practice.speed, 150);
     await practice.setNumber(practice.preRoll, 0.5);
     const { a, b } = await practice.loop();
@@ -239,7 +245,7 @@ describe('practice mode', () => {
     expect(pageErrors()).toEqual([]);
   });
 
-  it('puts the speed and the kept pitch on the media element', async () => {
+  step('puts the speed and the kept pitch on the media element', async () => {
     await practice.setNumber(practice.speed, 75);
     const m = await probe((p) => ({
       n: p.media.length,
@@ -254,7 +260,7 @@ describe('practice mode', () => {
     await practice.setNumber(practice.speed, 75);
   });
 
-  it('clicks the metronome within 30 ms of the exported beats at 75 %', async () => {
+  step('clicks the metronome within 30 ms of the exported beats at 75 %', async () => {
     await page.getByRole('button', { name: 'Clear loop' }).click();
     await practice.metronome.check();
     await practice.setNumber(practice.speed, 75);
@@ -302,50 +308,53 @@ describe('practice mode', () => {
     }
   });
 
-  it("counts in on the performer's beat, ramps the speed each pass and stops after the passes set", async () => {
-    await practice.loopBars('3');
-    await practice.setNumber(practice.preRoll, 0);
-    await practice.setNumber(practice.passes, 3);
-    await practice.ramp.check();
-    await practice.setNumber(practice.speed, 90);
-    await practice.setNumber(practice.countIn, 2);
-    const { a, b } = await practice.loop();
-    await probe((p) => {
-      p.sets.length = 0;
-      p.clicks.length = 0;
-      p.plays.length = 0;
-    });
-    await editor.playButton.click();
-    await editor.pauseButton.waitFor();
-    await editor.playButton.waitFor({ timeout: 30_000 });
-    const { sets, clicks, plays, time } = await probe((p) => ({
-      sets: p.sets.slice(),
-      clicks: p.clicks.slice(),
-      plays: p.plays.slice(),
-      time: p.media[0].currentTime,
-    }));
-    const wraps = sets.filter((s) => Math.abs(s.to - a) < 1e-6 && s.before > a + 1 && s.before < b + 0.1);
-    expect(wraps.map((w) => w.rate)).toEqual([0.9, 0.95, 1]);
-    expect(wraps.map((w) => w.paused)).toEqual([false, false, true]);
-    expect(Math.abs(time - a)).toBeLessThan(0.001);
-    // two count-in clicks a performer's beat apart (at 90 %), then playback a beat later
-    const gaps = beats
-      .filter((b) => b.time >= a - 0.01)
-      .slice(0, 5)
-      .map((b, i, xs) => (i > 0 ? b.time - xs[i - 1].time : 0))
-      .slice(1)
-      .sort((x, y) => x - y);
-    const period = gaps[gaps.length >> 1] / 0.9;
-    const countIn = clicks.filter((c) => c.when < plays[0]);
-    expect(countIn).toHaveLength(2);
-    expect(Math.abs(countIn[1].when - countIn[0].when - period)).toBeLessThan(0.03);
-    expect(Math.abs(plays[0] - countIn[1].when - period)).toBeLessThan(0.05);
-    await practice.ramp.uncheck();
-    await practice.setNumber(practice.countIn, 0);
-    await practice.setNumber(practice.passes, '');
-  });
+  step(
+    "counts in on the performer's beat, ramps the speed each pass and stops after the passes set",
+    async () => {
+      await practice.loopBars('3');
+      await practice.setNumber(practice.preRoll, 0);
+      await practice.setNumber(practice.passes, 3);
+      await practice.ramp.check();
+      await practice.setNumber(practice.speed, 90);
+      await practice.setNumber(practice.countIn, 2);
+      const { a, b } = await practice.loop();
+      await probe((p) => {
+        p.sets.length = 0;
+        p.clicks.length = 0;
+        p.plays.length = 0;
+      });
+      await editor.playButton.click();
+      await editor.pauseButton.waitFor();
+      await editor.playButton.waitFor({ timeout: 30_000 });
+      const { sets, clicks, plays, time } = await probe((p) => ({
+        sets: p.sets.slice(),
+        clicks: p.clicks.slice(),
+        plays: p.plays.slice(),
+        time: p.media[0].currentTime,
+      }));
+      const wraps = sets.filter((s) => Math.abs(s.to - a) < 1e-6 && s.before > a + 1 && s.before < b + 0.1);
+      expect(wraps.map((w) => w.rate)).toEqual([0.9, 0.95, 1]);
+      expect(wraps.map((w) => w.paused)).toEqual([false, false, true]);
+      expect(Math.abs(time - a)).toBeLessThan(0.001);
+      // two count-in clicks a performer's beat apart (at 90 %), then playback a beat later
+      const gaps = beats
+        .filter((b) => b.time >= a - 0.01)
+        .slice(0, 5)
+        .map((b, i, xs) => (i > 0 ? b.time - xs[i - 1].time : 0))
+        .slice(1)
+        .sort((x, y) => x - y);
+      const period = gaps[gaps.length >> 1] / 0.9;
+      const countIn = clicks.filter((c) => c.when < plays[0]);
+      expect(countIn).toHaveLength(2);
+      expect(Math.abs(countIn[1].when - countIn[0].when - period)).toBeLessThan(0.03);
+      expect(Math.abs(plays[0] - countIn[1].when - period)).toBeLessThan(0.05);
+      await practice.ramp.uncheck();
+      await practice.setNumber(practice.countIn, 0);
+      await practice.setNumber(practice.passes, '');
+    },
+  );
 
-  it('plays from a bar clicked in the bar list and from a note clicked in the sheet', async () => {
+  step('plays from a bar clicked in the bar list and from a note clicked in the sheet', async () => {
     await practice.metronome.uncheck();
     // with a loop set, playback stays in it: clear it to play from anywhere
     await page.getByRole('button', { name: 'Clear loop' }).click();
@@ -367,7 +376,7 @@ describe('practice mode', () => {
     await editor.pauseButton.click();
   });
 
-  it('keeps the practice settings across a reopen of the project', async () => {
+  step('keeps the practice settings across a reopen of the project', async () => {
     await practice.loopBars('2-3');
     await practice.setNumber(practice.preRoll, 1);
     await practice.setNumber(practice.passes, 4);

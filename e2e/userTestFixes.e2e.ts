@@ -1,39 +1,20 @@
 /**
  * Fixes from the user test of issue 10, end to end: the real bridge, a temp SQLite file, the
- * real pipeline and Chromium. In order: a drop creates the project, then the editor's checks.
+ * real pipeline and Chromium. Each test sets up what it needs (its project, on a fresh page).
  */
-import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import { startApp } from './support/app.js';
-import type { TestApp } from './support/app.js';
+import { describe, expect, it } from 'vitest';
+import { useEditorApp } from './support/editorApp.js';
 import { SAMPLE } from './support/paths.js';
-import { StartPage } from './pages/StartPage.js';
-import { EditorPage } from './pages/EditorPage.js';
 
-let app: TestApp;
-let page: Page;
-let start: StartPage;
-let editor: EditorPage;
+/** The sample aligned by DTW (through the services). */
+const ALIGNED = 'Fixes (aligned)';
 
-beforeAll(async () => {
-  for (const p of Object.values(SAMPLE))
-    if (!existsSync(p)) throw new Error(`e2e fixture missing: expected ${p}`);
-  app = await startApp({ width: 1400, height: 900 });
-  page = await app.newPage();
-  start = new StartPage(page);
-  editor = new EditorPage(page);
-});
-
-afterAll(async () => {
-  await app?.close();
-});
-
-const pageErrors = (): string[] => app.errors.filter((e) => !/favicon|Failed to load resource/.test(e));
+const h = useEditorApp({ width: 1400, height: 900 });
 
 describe('fixes from the user test', () => {
   it('smoke: a drop without a path on disk says so and fills nothing', async () => {
-    await start.waitReady();
+    await h.openStart();
+    const { page, start } = h;
     await start.drop({ made: ['score.musicxml', 'notes.txt'] });
     const hint = page.getByText('“score.musicxml” has no file path here');
     await hint.waitFor();
@@ -42,6 +23,8 @@ describe('fixes from the user test', () => {
   });
 
   it('smoke: dropping a score and a recording fills both paths and creates the project', async () => {
+    await h.openStart();
+    const { page, start } = h;
     await start.drop({ paths: [SAMPLE.recording, SAMPLE.musicxml] });
     expect(await page.getByLabel('Score', { exact: true }).inputValue()).toBe(SAMPLE.musicxml);
     expect(await page.getByLabel('Recording', { exact: true }).inputValue()).toBe(SAMPLE.recording);
@@ -53,6 +36,8 @@ describe('fixes from the user test', () => {
   });
 
   it('a bad path is reported in words, not field names', async () => {
+    await h.openStart();
+    const { start } = h;
     await start.create('/nowhere/score.mid', SAMPLE.recording, 'Bad');
     const alert = start.alert.first();
     await alert.waitFor();
@@ -63,8 +48,9 @@ describe('fixes from the user test', () => {
   });
 
   it('aligns with the method chosen and shows the current version selected', async () => {
-    await start.open('Dropped');
-    await editor.waitOpen('Dropped');
+    await h.ensureProject('Fixes (first alignment)');
+    await h.openProject('Fixes (first alignment)');
+    const { page, editor } = h;
     await page.getByRole('combobox', { name: 'Alignment method' }).selectOption('dtw');
     await editor.alignAndWait();
     const versions = page.getByRole('combobox', { name: 'Alignment version' });
@@ -75,7 +61,11 @@ describe('fixes from the user test', () => {
   });
 
   it('re-align with no corrections says so and makes no new version', async () => {
+    await h.ensureAligned(ALIGNED, undefined, 'dtw');
+    await h.openProject(ALIGNED);
+    const { page } = h;
     const versions = page.getByRole('combobox', { name: 'Alignment version' });
+    await versions.waitFor();
     const before = await versions.locator('option').count();
     await page.getByRole('button', { name: 'Re-align' }).click();
     await page.getByRole('status').filter({ hasText: 'Nothing to re-align' }).waitFor();
@@ -83,6 +73,9 @@ describe('fixes from the user test', () => {
   });
 
   it('"Go to time" refuses 1:99 and text with a message, and goes to 0:05.5', async () => {
+    await h.ensureAligned(ALIGNED, undefined, 'dtw');
+    await h.openProject(ALIGNED);
+    const { page, editor } = h;
     const box = page.getByRole('textbox', { name: 'Go to time' });
     await box.fill('1:99');
     await box.press('Enter');
@@ -99,6 +92,9 @@ describe('fixes from the user test', () => {
   });
 
   it('the ? overlay lists undo, redo and the menu shortcuts', async () => {
+    await h.ensureAligned(ALIGNED, undefined, 'dtw');
+    await h.openProject(ALIGNED);
+    const { page } = h;
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('?');
     const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
@@ -109,6 +105,6 @@ describe('fixes from the user test', () => {
     expect(text).not.toContain('hear');
     await page.keyboard.press('Escape');
     await help.waitFor({ state: 'detached' });
-    expect(pageErrors()).toEqual([]);
+    expect(h.pageErrors()).toEqual([]);
   });
 });

@@ -12,7 +12,6 @@ import {
   protocol,
   session,
   shell,
-  type IpcMainInvokeEvent,
   type MenuItemConstructorOptions,
 } from 'electron';
 import { createReadStream, promises as fs } from 'node:fs';
@@ -41,12 +40,19 @@ import {
 } from '../../app/ipc/handle.js';
 import { audioContentType, parseRange } from '../../app/ipc/range.js';
 import { PathGrants } from '../../app/ipc/grants.js';
-import { applyRecovery, backupIfDue, planRecovery } from '../../app/db/recovery.js';
+import { backupIfDue } from '../../app/db/recovery.js';
 import type { Emit } from '../../app/jobs.js';
-import { externalUrlAllowed, rendererCsp, resolveStatic, staticContentType } from '../../app/ipc/web.js';
-
-const APP_ORIGIN = 'accord://app';
-const CSP = rendererCsp(['accord-media:']);
+import { resolveStatic } from '../../app/ipc/web.js';
+import {
+  APP_ORIGIN,
+  denyPermissionCheck,
+  denyPermissionRequest,
+  hardenContents,
+  isTrustedSender,
+  rendererHeaders,
+  windowOptions,
+} from './security.js';
+import { openWithRecovery, recoveryDialog } from './startup.js';
 
 protocol.registerSchemesAsPrivileged([
   { scheme: 'accord', privileges: { standard: true, secure: true, supportFetchAPI: true } },
@@ -153,13 +159,7 @@ async function serveRenderer(request: Request): Promise<Response> {
   const file = r.file;
   try {
     const body = await fs.readFile(file);
-    return new Response(body, {
-      headers: {
-        'content-type': staticContentType(file),
-        'content-security-policy': CSP,
-        'x-content-type-options': 'nosniff',
-      },
-    });
+    return new Response(body, { headers: rendererHeaders(file) });
   } catch {
     return new Response(`no file ${url.pathname}`, { status: 404 });
   }
@@ -195,11 +195,6 @@ async function serveMedia(request: Request): Promise<Response> {
   }
 }
 
-function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame'>): boolean {
-  const url = event.senderFrame?.url ?? '';
-  return url.startsWith(`${APP_ORIGIN}/`);
-}
-
 function registerIpc(h: Handlers, grants: PathGrants): void {
   ipcMain.on(GRANT_CHANNEL, (event, path: unknown) => {
     if (isTrustedSender(event) && typeof path === 'string' && isAbsolute(path)) grants.grant(path);
@@ -221,22 +216,9 @@ function registerIpc(h: Handlers, grants: PathGrants): void {
 }
 
 function hardenSessions(): void {
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
-  app.on('web-contents-created', (_e, contents) => {
-    contents.on('will-navigate', (e, url) => {
-      if (!url.startsWith(`${APP_ORIGIN}/`)) e.preventDefault();
-    });
-    contents.on('will-redirect', (e, url) => {
-      if (!url.startsWith(`${APP_ORIGIN}/`)) e.preventDefault();
-    });
-    contents.on('will-attach-webview', (e) => e.preventDefault());
-    contents.setWindowOpenHandler(({ url }) => {
-      // No new windows; links to the allow-listed hosts open in the user's browser once confirmed.
-      if (externalUrlAllowed(url)) void confirmExternal(url);
-      return { action: 'deny' };
-    });
-  });
+  session.defaultSession.setPermissionRequestHandler(denyPermissionRequest);
+  session.defaultSession.setPermissionCheckHandler(denyPermissionCheck);
+  app.on('web-contents-created', (_e, contents) => hardenContents(contents, confirmExternal));
 }
 
 async function confirmExternal(url: string): Promise<void> {
@@ -253,26 +235,7 @@ async function confirmExternal(url: string): Promise<void> {
 }
 
 function createWindow(): BrowserWindow {
-  const win = new BrowserWindow({
-    width: 1400,
-    height: 900,
-    minWidth: 900,
-    minHeight: 600,
-    show: false,
-    title: 'Accord',
-    webPreferences: {
-      preload: fileURLToPath(new URL('./preload.cjs', import.meta.url)),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      spellcheck: false,
-      // Middle-click would open links as new windows behind the window-open handler's back.
-      disableBlinkFeatures: 'Auxclick',
-    },
-  });
+  const win = new BrowserWindow(windowOptions(fileURLToPath(new URL('./preload.cjs', import.meta.url))));
   win.once('ready-to-show', () => win.show());
   void win.loadURL(`${APP_ORIGIN}/index.html`);
   return win;
@@ -318,37 +281,12 @@ async function saveDialog(format: keyof typeof EXPORT_FORMATS, defaultName?: str
  * Undefined when the user quits: without this the app would quit with no window and no word.
  */
 function openServices(dbPath: string, emit: Emit): AppServices | undefined {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      return createServices({
-        dbPath,
-        emit,
-        mediaUrl: (projectId) => `accord-media://recording/${projectId}`,
-      });
-    } catch (err) {
-      const plan = planRecovery(err, dbPath);
-      const response = dialog.showMessageBoxSync({
-        type: 'error',
-        title: 'Accord',
-        message: plan.message,
-        detail: plan.detail,
-        buttons: plan.choices.map((c) => c.label),
-        defaultId: 0,
-        cancelId: plan.choices.length - 1,
-        noLink: true,
-      });
-      const action = plan.choices[response]?.action ?? { kind: 'quit' };
-      if (action.kind === 'quit') return undefined;
-      try {
-        applyRecovery(action, dbPath);
-      } catch (moveErr) {
-        dialog.showErrorBox('Accord cannot recover its project database', (moveErr as Error).message);
-        return undefined;
-      }
-    }
-  }
-  dialog.showErrorBox('Accord cannot open its project database', `${dbPath}: still failing after recovery`);
-  return undefined;
+  return openWithRecovery(dbPath, {
+    open: () =>
+      createServices({ dbPath, emit, mediaUrl: (projectId) => `accord-media://recording/${projectId}` }),
+    ask: (plan) => dialog.showMessageBoxSync(recoveryDialog(plan)),
+    fail: (title, message) => dialog.showErrorBox(title, message),
+  });
 }
 
 if (!app.requestSingleInstanceLock()) {

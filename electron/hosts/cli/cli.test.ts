@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseGtCsv, parsePredCsv, scoreCase } from '../../../shared/eval/metric.js';
+import { loadScoreBytes } from '../../engine/score.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const bin = path.join(root, 'bin/accord.js');
@@ -56,7 +57,8 @@ describe('accord align', () => {
     expect(accuracy(fx('sample/gt.csv'), out).acc50).toBeGreaterThanOrEqual(95);
   });
 
-  it.each(['json', 'asap', 'audacity', 'svl', 'midi'])('writes --format %s', (format) => {
+  /** Aligns the prelude by DTW into `--format format`; returns the file's bytes. */
+  function prelude(format: string): Buffer {
     const out = path.join(tmp, `prelude-${format}.out`);
     const r = accord(
       'align',
@@ -71,10 +73,53 @@ describe('accord align', () => {
     );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const bytes = readFileSync(out);
-    if (format === 'midi') expect(bytes.subarray(0, 4).toString('latin1')).toBe('MThd');
-    else if (format === 'json') expect(JSON.parse(bytes.toString('utf8')).format).toBe('accord-alignment');
-    else expect(bytes.toString('utf8').split('\n').length).toBeGreaterThan(20);
+    return readFileSync(out);
+  }
+
+  it('writes --format midi and json', () => {
+    expect(prelude('midi').subarray(0, 4).toString('latin1')).toBe('MThd');
+    const json = JSON.parse(prelude('json').toString('utf8')) as { format: string; method: string };
+    expect(json.format).toBe('accord-alignment');
+    expect(json.method).toBe('dtw');
+  });
+
+  it('writes --format asap, audacity and svl: the performed beats, labelled, at the ground truth times', async () => {
+    const { score } = await loadScoreBytes(readFileSync(fx('fixtures/prelude/score.mid')), 'score.mid');
+    const files = {
+      asap: prelude('asap').toString('utf8'),
+      audacity: prelude('audacity').toString('utf8'),
+      svl: prelude('svl').toString('utf8'),
+    };
+    // One line per ground-truth beat, in order, at its time.
+    const gt = parseGtCsv(readFileSync(fx('fixtures/prelude/gt.csv'), 'utf8'));
+    const rows = {
+      asap: files.asap
+        .trim()
+        .split('\n')
+        .map((l) => l.split('\t')),
+      audacity: files.audacity
+        .trim()
+        .split('\n')
+        .map((l) => l.split('\t')),
+      svl: files.svl
+        .trim()
+        .split('\n')
+        .map((l) => l.split(',')),
+    };
+    for (const [format, lines] of Object.entries(rows)) {
+      expect(lines, format).toHaveLength(gt.length);
+      const late = lines.filter((cells, i) => Math.abs(Number(cells[0]) - gt[i].perfTime) > 0.1);
+      expect(late.length, `${format}: beats more than 100 ms off`).toBeLessThanOrEqual(1);
+    }
+    expect(rows.audacity.map((c) => c[2])).toEqual(score.beats.map((b) => b.label));
+    expect(rows.svl.map((c) => c[1])).toEqual(score.beats.map((b) => b.label));
+    for (const [i, cells] of rows.audacity.entries()) expect(cells[1], `line ${i + 1}`).toBe(cells[0]);
+    // ASAP: start = end time, `db` on downbeats (with the time signature on the first), `b` elsewhere.
+    expect(rows.asap[0][2]).toMatch(/^db,\d+\/\d+/);
+    for (const [i, cells] of rows.asap.entries()) {
+      expect(cells[1], `line ${i + 1}`).toBe(cells[0]);
+      expect(cells[2].split(',')[0], `line ${i + 1}`).toBe(score.beats[i].downbeat ? 'db' : 'b');
+    }
   });
 
   it('follows the repeat that the score does not write out (jump method)', () => {

@@ -236,14 +236,14 @@ function reverseFeatures(f: Features): Features {
   const chroma = new Float32Array(n * 12);
   const onset = new Float32Array(n * 12);
   const energy = new Float32Array(n);
-  const P = NUM_PITCHES;
-  const notes = f.notes?.length === n * P ? new Float32Array(n * P) : undefined;
+  const pitches = NUM_PITCHES;
+  const notes = f.notes?.length === n * pitches ? new Float32Array(n * pitches) : undefined;
   for (let i = 0; i < n; i++) {
     const r = n - 1 - i;
     chroma.set(f.chroma.subarray(r * 12, r * 12 + 12), i * 12);
     onset.set(f.onset.subarray(r * 12, r * 12 + 12), i * 12);
     energy[i] = f.energy[r];
-    notes?.set(f.notes!.subarray(r * P, r * P + P), i * P);
+    notes?.set(f.notes!.subarray(r * pitches, r * pitches + pitches), i * pitches);
   }
   return { frames: n, hopSeconds: f.hopSeconds, chroma, onset, energy, ...(notes ? { notes } : {}) };
 }

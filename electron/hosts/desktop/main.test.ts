@@ -19,6 +19,7 @@ import {
   rendererHeaders,
   windowOptions,
 } from './security.js';
+import { rendererCsp } from '../../app/ipc/web.js';
 import { openWithRecovery, recoveryDialog } from './startup.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -75,8 +76,9 @@ describe('main process security', () => {
     expect(o.show).toBe(false);
   });
 
-  it('serves the renderer with the CSP header and no sniffing', () => {
+  it('serves the renderer with the one CSP (the header, media from accord-media:) and no sniffing', () => {
     const h = rendererHeaders('/x/index.html');
+    expect(h['content-security-policy']).toBe(rendererCsp(['accord-media:']));
     expect(h['content-security-policy']).toMatch(/default-src 'self'/);
     expect(h['content-security-policy']).toContain('accord-media:');
     expect(h['x-content-type-options']).toBe('nosniff');
@@ -169,6 +171,12 @@ describe('main process security', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('opens external links only through the window-open handler (one shell.openExternal, behind the confirmation)', () => {
+    const main = readFileSync(join(import.meta.dirname, 'main.ts'), 'utf8');
+    expect(main.match(/shell\.openExternal\(/g)).toHaveLength(1);
+    expect(main).toMatch(/hardenContents\(contents, confirmExternal\)/);
   });
 
   it('is the only Node-side module (with the preload) that imports electron', () => {

@@ -3,7 +3,7 @@ import { strFromU8, unzipSync } from 'fflate';
 import type { Score } from '../score.js';
 import { ScoreLoadError } from './errors.js';
 import { parseMidiScore } from './midi.js';
-import { parseNotatedScore } from './verovio.js';
+import { parseNotatedScore, type NotatedFormat } from './verovio.js';
 import { SCORE_EXTENSIONS } from '../media.js';
 
 /** Lowercase extensions (with dot) per format: the engine's one list, `shared/media.ts`. */
@@ -57,8 +57,11 @@ export interface ParsedScore {
   musicxml?: string;
 }
 
-/** Parses score bytes by the extension of `fileName`; throws `ScoreLoadError`. */
-export async function parseScoreBytes(bytes: Uint8Array, fileName: string): Promise<ParsedScore> {
+/** What a score file holds: MIDI, or the text of a notated format verovio reads. */
+export type ScoreSource = { format: 'midi' } | { format: NotatedFormat; text: string };
+
+/** The format and, for notated scores, the text of score bytes, by the extension of `fileName`; throws `ScoreLoadError`. */
+export function readScoreSource(bytes: Uint8Array, fileName: string): ScoreSource {
   const ext = extensionOf(fileName);
   let format = SCORE_EXTENSIONS[ext];
   if (format === undefined) {
@@ -69,7 +72,7 @@ export async function parseScoreBytes(bytes: Uint8Array, fileName: string): Prom
   }
   if (bytes.length === 0)
     throw new ScoreLoadError('empty', `${fileName}: expected a ${format} score, the file is empty (0 bytes)`);
-  if (format === 'midi') return { score: parseMidiScore(bytes, fileName) };
+  if (format === 'midi') return { format };
   const text = ext === '.mxl' ? unzipMxl(bytes, fileName) : decodeText(bytes);
   // A `.xml` file may hold MEI as well as MusicXML.
   if (ext === '.xml' && /<mei[\s>]/.test(text) && !/<score-(partwise|timewise)\b/.test(text)) format = 'mei';
@@ -89,6 +92,13 @@ export async function parseScoreBytes(bytes: Uint8Array, fileName: string): Prom
       `${fileName}: expected MusicXML ending with </score-partwise> or </score-timewise>, the text ends with '${text.trimEnd().slice(-40)}' (truncated?)`,
     );
   }
-  const { score } = await parseNotatedScore(text, format, fileName);
-  return format === 'musicxml' ? { score, musicxml: text } : { score };
+  return { format, text };
+}
+
+/** Parses score bytes by the extension of `fileName`; throws `ScoreLoadError`. */
+export async function parseScoreBytes(bytes: Uint8Array, fileName: string): Promise<ParsedScore> {
+  const source = readScoreSource(bytes, fileName);
+  if (source.format === 'midi') return { score: parseMidiScore(bytes, fileName) };
+  const { score } = await parseNotatedScore(source.text, source.format, fileName);
+  return source.format === 'musicxml' ? { score, musicxml: source.text } : { score };
 }

@@ -2,8 +2,9 @@
  * Geometry of a verovio page SVG rendered with `svgBoundingBoxes: true`, read from the markup
  * alone (no DOM, no layout engine): verovio writes, inside every element's group, a
  * `g#bbox-<id>.bounding-box` holding the element's box as a `<rect>` in the page's inner
- * coordinates. A measure's box is the union of its staves' boxes (the staff lines, clef to
- * barline, top line of the first staff to bottom line of the last); a system's is the union of
+ * coordinates. A measure's box is the union of its staff lines (clef to barline, top line
+ * of the first staff to bottom line of the last; ledger lines and notes outside the staves left
+ * out, so that a system's measures share one height); a system's is the union of
  * its measures'. Coordinates are turned into page pixels: the root `<svg>`'s width × height,
  * into which the inner `svg.definition-scale` maps its viewBox.
  */
@@ -59,6 +60,8 @@ interface Frame {
   classes: string[];
   /** Transform from this element's coordinates to page pixels. */
   m: Affine;
+  /** A transform other than translate/scale on this element or above it (its contents are not measured). */
+  opaque?: string;
 }
 
 const TAG = /<(\/?)([A-Za-z][\w:.-]*)((?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>/g;
@@ -84,8 +87,8 @@ function numbers(v: string): number[] {
     .map(Number);
 }
 
-/** The transform attribute as an affine map (translate and scale only; anything else throws). */
-function parseTransform(v: string | undefined): Affine {
+/** The transform attribute as an affine map, or undefined for anything but translate and scale. */
+function parseTransform(v: string | undefined): Affine | undefined {
   const m: Affine = { a: 1, d: 1, e: 0, f: 0 };
   if (!v) return m;
   const parts = v.matchAll(/(\w+)\s*\(([^)]*)\)/g);
@@ -98,7 +101,7 @@ function parseTransform(v: string | undefined): Affine {
       m.a *= n[0];
       m.d *= n[1] ?? n[0];
     } else {
-      throw new Error(`page SVG: expected translate/scale transforms, got ${fn}(${args})`);
+      return undefined;
     }
   }
   return m;
@@ -130,7 +133,7 @@ export function readPageGeometry(svg: string): PageGeometry {
   let width = 0;
   let height = 0;
   let userSize: [number, number] = [0, 0];
-  const measureBoxes = new Map<string, { n?: string; system: string; box?: Box }>();
+  const measureBoxes = new Map<string, { n?: string; system: string; box?: Box; lines?: Box }>();
   const systemOrder: string[] = [];
   const notes: PageNote[] = [];
   const noteIds = new Set<string>();
@@ -162,10 +165,27 @@ export function readPageGeometry(svg: string): PageGeometry {
         const s = Math.min(uw / vw, uh / vh);
         m = compose(m, { a: s, d: s, e: (uw - vw * s) / 2 - vx * s, f: (uh - vh * s) / 2 - vy * s });
       }
-    } else if (tag === 'g' && at.transform) {
-      m = compose(m, parseTransform(at.transform));
+    }
+    let opaque = parent?.opaque;
+    if (tag === 'g' && at.transform && opaque === undefined) {
+      // Rotated text and the like: drawn, but nothing inside is a measure, staff or note to box.
+      const t = parseTransform(at.transform);
+      if (t) m = compose(m, t);
+      else opaque = at.transform;
     }
     const frame: Frame = { tag, classes: (at.class ?? '').split(/\s+/).filter(Boolean), m };
+    if (opaque !== undefined) {
+      if (
+        ['system', 'measure', 'staff', 'note'].includes(frame.classes[0]) &&
+        !frame.classes.includes('bounding-box')
+      )
+        throw new Error(
+          `page SVG: expected translate/scale transforms around ${frame.classes[0]}s, got ${opaque}`,
+        );
+      frame.opaque = opaque;
+      if (!selfClosing) stack.push(frame);
+      continue;
+    }
     if (at.id !== undefined) frame.id = at.id;
     if (tag === 'g' && frame.id !== undefined) {
       const within = (cls: string): Frame | undefined =>
@@ -178,6 +198,25 @@ export function readPageGeometry(svg: string): PageGeometry {
         const system = within('system');
         if (!system?.id) throw new Error(`page SVG: measure ${frame.id} is not inside a system`);
         measureBoxes.set(frame.id, { system: system.id, ...(at['data-n'] ? { n: at['data-n'] } : {}) });
+      }
+    }
+    if (tag === 'path' && parent?.tag === 'g' && parent.classes[0] === 'staff' && at.d !== undefined) {
+      // A staff line: `M x1 y L x2 y`, drawn `stroke-width` thick.
+      const line = /^M\s*(-?[\d.]+)[\s,]+(-?[\d.]+)\s*L\s*(-?[\d.]+)[\s,]+(-?[\d.]+)\s*$/.exec(at.d);
+      const measure = [...stack]
+        .reverse()
+        .find((f) => f.classes[0] === 'measure' && !f.classes.includes('bounding-box'));
+      const entry = measure?.id !== undefined ? measureBoxes.get(measure.id) : undefined;
+      if (line && entry && line[2] === line[4]) {
+        const [x1, y, x2] = [Number(line[1]), Number(line[2]), Number(line[3])];
+        const sw = Number(at['stroke-width'] ?? 0) || 0;
+        const box: Box = [
+          m.a * Math.min(x1, x2) + m.e,
+          m.d * (y - sw / 2) + m.f,
+          m.a * Math.abs(x2 - x1),
+          m.d * sw,
+        ];
+        entry.lines = union(entry.lines, box);
       }
     }
     if (tag === 'rect' && parent?.classes.includes('bounding-box') && parent.id?.startsWith('bbox-')) {
@@ -212,16 +251,17 @@ export function readPageGeometry(svg: string): PageGeometry {
   const systems: { id: string; box: Box }[] = [];
   const systemIndex = new Map<string, number>();
   const measures: PageMeasure[] = [];
-  for (const [id, entry] of measureBoxes) {
-    if (!entry.box)
-      throw new Error(`page SVG: measure ${id} has no staff box (rendered without svgBoundingBoxes?)`);
+  for (const [id, raw] of measureBoxes) {
+    const box = raw.lines ?? raw.box;
+    if (!box) throw new Error(`page SVG: measure ${id} has no staff lines or staff box`);
+    const entry = { ...raw, box: box.map(round2) as Box };
     let s = systemIndex.get(entry.system);
     if (s === undefined) {
       s = systems.length;
       systemIndex.set(entry.system, s);
       systems.push({ id: entry.system, box: [...entry.box] });
     } else {
-      systems[s].box = union(systems[s].box, entry.box);
+      systems[s].box = union(systems[s].box, entry.box).map(round2) as Box;
     }
     measures.push({ id, system: s, box: entry.box, ...(entry.n !== undefined ? { n: entry.n } : {}) });
   }

@@ -48,6 +48,10 @@ declare module 'verovio/esm' {
     loadData(data: string): boolean;
     getMEI(options?: Record<string, unknown>): string;
     renderToMIDI(): string;
+    /** Number of pages of the current layout. */
+    getPageCount(): number;
+    /** SVG of 1-based page `pageNo` of the current layout. */
+    renderToSVG(pageNo?: number, xmlDeclaration?: boolean): string;
     renderToTimemap(options?: { includeMeasures?: boolean; includeRests?: boolean }): TimemapEntry[];
     getMIDIValuesForElement(xmlId: string): { pitch?: number; time?: number; duration?: number };
     getNotatedIdForElement(xmlId: string): string;

@@ -122,6 +122,52 @@ describe('accord align', () => {
     }
   });
 
+  it('writes --format pages: the page images beside the JSON, each measure boxed with its times', () => {
+    const out = path.join(tmp, 'minuet.json');
+    const r = accord(
+      'align',
+      fx('fixtures/minuet-repeat/performance.ogg'),
+      fx('fixtures/minuet-repeat/score.musicxml'),
+      '-o',
+      out,
+      '--format',
+      'pages',
+      '--page-format',
+      'svg',
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/→ .*minuet\.json \(pages\)/);
+    const doc = JSON.parse(readFileSync(out, 'utf8')) as {
+      format: string;
+      pages: { index: number; image: string; width: number; height: number }[];
+      measures: { number: string; page: number; box: number[]; perfTimes: number[] }[];
+    };
+    expect(doc.format).toBe('accord-pages');
+    expect(doc.pages.map((p) => p.image)).toEqual(['minuet.page-1.svg']);
+    expect(readFileSync(path.join(tmp, 'minuet.page-1.svg'), 'utf8')).toMatch(
+      /^<svg viewBox="0 0 2100 2970"/,
+    );
+    expect(doc.measures.map((m) => m.number)).toEqual(Array.from({ length: 16 }, (_, i) => String(i + 1)));
+    // The repeat of bars 1–8 is played: two times each; bars 9–16 once.
+    expect(doc.measures.map((m) => m.perfTimes.length)).toEqual([...Array(8).fill(2), ...Array(8).fill(1)]);
+    const png = accord(
+      'align',
+      fx('sample/performance.flac'),
+      fx('sample/score.musicxml'),
+      '-o',
+      path.join(tmp, 'sample-pages.json'),
+      '--format',
+      'pages',
+      '--method',
+      'dtw',
+    );
+    expect(png.code).toBe(0);
+    expect(readFileSync(path.join(tmp, 'sample-pages.page-1.png')).subarray(1, 4).toString('latin1')).toBe(
+      'PNG',
+    );
+  });
+
   it('follows the repeat that the score does not write out (jump method)', () => {
     const out = path.join(tmp, 'minuet-jump.csv');
     const r = accord(
@@ -278,6 +324,36 @@ describe('bad input gets one clear line and a non-zero exit', () => {
     const r = accord('align', f, score, '-o', path.join(tmp, 'x.csv'));
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/silence\.wav.*silent/);
+  });
+  it('pages of a MIDI score, or a page format without pages, are refused before aligning', () => {
+    const midi = accord(
+      'align',
+      fx('sample/performance.flac'),
+      fx('sample/score.mid'),
+      '-o',
+      path.join(tmp, 'p.json'),
+      '--format',
+      'pages',
+    );
+    expect(midi.code).toBe(1);
+    expect(midi.stderr).toMatch(/score\.mid: pages need an engraved score .*score\.musicxml is beside it/);
+    expect(midi.stdout).toBe('');
+    const misuse = accord('align', prelude, score, '-o', path.join(tmp, 'x.csv'), '--page-format', 'png');
+    expect(misuse.code).toBe(64);
+    expect(misuse.stderr).toMatch(/--page-format: only with --format pages, the format is csv/);
+    const gif = accord(
+      'align',
+      prelude,
+      fx('fixtures/prelude/score.musicxml'),
+      '-o',
+      path.join(tmp, 'x.json'),
+      '--format',
+      'pages',
+      '--page-format',
+      'gif',
+    );
+    expect(gif.code).toBe(64);
+    expect(gif.stderr).toMatch(/--page-format: expected one of png, svg, got 'gif'/);
   });
   it('unknown method and format are usage errors', () => {
     expect(

@@ -14,16 +14,19 @@ import {
   type Stage,
 } from '../../engine/pipeline.js';
 import { writeAlignment, resolveFormat, FORMAT_NAMES } from './output.js';
+import { PAGE_IMAGE_FORMATS, assertEngravable, type PageImageFormat } from '../../engine/pages.js';
 import { runBatch } from './batch.js';
 
 const USAGE = `Usage:
   accord align <performance audio> <score> -o <out> [--format ${FORMAT_NAMES.join('|')}]
-               [--method ${ENGINE_METHODS.join('|')}] [--progress] [--threads N]
+               [--method ${ENGINE_METHODS.join('|')}] [--progress] [--threads N] [--page-format png|svg]
   accord batch <manifest.csv|folder> -o <out dir> [--jobs N] [--shard i/n] [--format F] [--method M]
   accord --help | --version
 
 Audio: wav, flac, mp3, ogg. Scores: MIDI (.mid), MusicXML (.musicxml, .xml, .mxl), MEI, Humdrum (.krn), ABC.
-The CSV output (perf_time,score_time) is one row per ~23 ms frame, in seconds.`;
+The CSV output (perf_time,score_time) is one row per ~23 ms frame, in seconds.
+--format pages (notated scores only) writes the engraved pages beside <out> (<out>.page-N.png, or .svg with
+--page-format svg) and, in <out>, each measure's box on its page with the times each pass plays it.`;
 
 /** Error for a bad command line. */
 class UsageError extends Error {}
@@ -63,6 +66,7 @@ async function cmdAlign(args: string[]): Promise<number> {
       method: { type: 'string', short: 'm' },
       progress: { type: 'boolean' },
       threads: { type: 'string' },
+      'page-format': { type: 'string' },
     },
   });
   if (positionals.length !== 2) {
@@ -75,6 +79,14 @@ async function cmdAlign(args: string[]): Promise<number> {
   const format = resolveFormat(values.output, values.format);
   const threads = positiveInt(values.threads, 'threads', 1);
   const m = method(values.method);
+  const pageFormat = values['page-format'];
+  if (pageFormat !== undefined && format !== 'pages')
+    throw new UsageError(`--page-format: only with --format pages, the format is ${format}`);
+  if (pageFormat !== undefined && !(PAGE_IMAGE_FORMATS as readonly string[]).includes(pageFormat))
+    throw new UsageError(
+      `--page-format: expected one of ${PAGE_IMAGE_FORMATS.join(', ')}, got '${pageFormat}'`,
+    );
+  if (format === 'pages') assertEngravable(scorePath);
   const outDir = path.dirname(path.resolve(values.output));
   if (!existsSync(outDir))
     throw new UsageError(`${values.output}: the output folder ${outDir} does not exist`);
@@ -94,7 +106,13 @@ async function cmdAlign(args: string[]): Promise<number> {
     onProgress,
     onWarning: (w) => process.stderr.write(`accord: warning: ${w}\n`),
   });
-  await writeAlignment(values.output, format, result, { audioPath, scorePath });
+  await writeAlignment(
+    values.output,
+    format,
+    result,
+    { audioPath, scorePath },
+    pageFormat !== undefined ? { pageFormat: pageFormat as PageImageFormat } : {},
+  );
   const secs = (performance.now() - t0) / 1000;
   const p = result.path;
   let conf = 0;

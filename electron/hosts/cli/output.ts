@@ -8,17 +8,22 @@ import {
 } from '../../../shared/formats/index.js';
 import { writeFileAtomic } from '../../engine/atomicWrite.js';
 import type { AlignResult } from '../../engine/pipeline.js';
+import { engraveLoadedScore, writePagesExport, type PageImageFormat } from '../../engine/pages.js';
 
-/** Output formats of the CLI. */
-export type OutputFormat = ExportFormat;
+/** Output formats of the CLI: the alignment formats, and `pages` (page images + measure boxes with times). */
+export type OutputFormat = ExportFormat | 'pages';
 
 /** Format names accepted by `--format`. */
-export const FORMAT_NAMES = Object.keys(EXPORT_FORMATS) as OutputFormat[];
+export const FORMAT_NAMES = [...(Object.keys(EXPORT_FORMATS) as ExportFormat[]), 'pages'] as OutputFormat[];
 
 /** File name ending per format. */
-export const FORMAT_EXTENSION: Record<OutputFormat, string> = Object.fromEntries(
-  FORMAT_NAMES.map((f) => [f, EXPORT_FORMATS[f].extension]),
-) as Record<OutputFormat, string>;
+export const FORMAT_EXTENSION: Record<OutputFormat, string> = {
+  ...(Object.fromEntries(Object.entries(EXPORT_FORMATS).map(([f, d]) => [f, d.extension])) as Record<
+    ExportFormat,
+    string
+  >),
+  pages: '.pages.json',
+};
 
 /** The format: `--format` if given (validated), else from the output's name. */
 export function resolveFormat(outPath: string, explicit: string | undefined): OutputFormat {
@@ -37,16 +42,34 @@ export function resolveFormat(outPath: string, explicit: string | undefined): Ou
   return f;
 }
 
-/** Writes `result` to `outPath` in `format`, atomically. */
+/** Options of `writeAlignment`. */
+export interface WriteOptions {
+  /** `pages` only: the page images' format (default png). */
+  pageFormat?: PageImageFormat;
+}
+
+/** Writes `result` to `outPath` in `format`, atomically (`pages`: the page images beside it, then the JSON). */
 export async function writeAlignment(
   outPath: string,
   format: OutputFormat,
   result: Pick<AlignResult, 'path' | 'score' | 'audio'>,
   inputs: { audioPath: string; scorePath: string },
+  options: WriteOptions = {},
 ): Promise<void> {
-  const data = exportAlignment(format, result.path, result.score.score, {
+  const meta = {
     audio: { name: path.basename(inputs.audioPath), sha256: result.audio.sha256 },
     score: { name: path.basename(inputs.scorePath), sha256: result.score.sha256 },
-  });
-  await writeFileAtomic(outPath, data);
+  };
+  if (format === 'pages') {
+    const engraving = await engraveLoadedScore(result.score, inputs.scorePath);
+    await writePagesExport(
+      outPath,
+      options.pageFormat ?? 'png',
+      engraving,
+      { path: result.path, score: result.score.score },
+      meta,
+    );
+    return;
+  }
+  await writeFileAtomic(outPath, exportAlignment(format, result.path, result.score.score, meta));
 }

@@ -9,6 +9,7 @@ import type { AlignMethod, AlignmentPath } from './path.js';
 import type { ExportFormat, ImportFormat } from './formats/common.js';
 import type { Corrections, EditOp, RegionKind, ReviewRegion } from './edit/index.js';
 import { CORRECTION_OP_TYPES } from './edit/history.js';
+import { PAGE_LAYOUT_LIMITS, type Engraving, type PageLayout } from './pages/model.js';
 
 export type { ExportFormat } from './formats/common.js';
 
@@ -143,7 +144,7 @@ export const REGION_KINDS = [
 export const APPLY_OP_TYPES = CORRECTION_OP_TYPES;
 
 /** Views of the editor's main area. */
-export const VIEW_KINDS = ['waveform', 'score', 'matrix', 'pianoroll'] as const;
+export const VIEW_KINDS = ['waveform', 'score', 'matrix', 'pianoroll', 'pages'] as const;
 /** One of `VIEW_KINDS`. */
 export type ViewKind = (typeof VIEW_KINDS)[number];
 
@@ -384,6 +385,10 @@ export interface EditOutcome {
   alignment: AlignmentRecord | null;
 }
 
+/** A notated score engraved on pages (`score:pages`): the page SVGs and the boxes of systems, measures and notes in page pixels. */
+export type ScorePages = Engraving;
+export type { PageLayout } from './pages/model.js';
+
 /** Information about the host. */
 export interface AppInfo {
   version: string;
@@ -408,6 +413,8 @@ export interface InvokeChannels {
   /** Points the project at a moved recording; fails with `hash-mismatch` if the bytes differ. */
   'project:relink': { args: [projectId: number, recordingPath: string]; result: ProjectSummary };
   'recording:peaks': { args: [projectId: number, options: PeaksOptions]; result: Peaks };
+  /** The project's notated score engraved on pages of `layout` (`unsupported` for a MIDI score). */
+  'score:pages': { args: [projectId: number, layout: PageLayout]; result: ScorePages };
   /** Starts an alignment job; progress and the outcome arrive as `job:*` events. */
   'alignment:run': { args: [projectId: number, method?: RunMethod]; result: { jobId: string } };
   'alignment:list': { args: [projectId: number]; result: AlignmentSummary[] };
@@ -538,6 +545,7 @@ export const INVOKE_CHANNELS = [
   'project:delete',
   'project:relink',
   'recording:peaks',
+  'score:pages',
   'alignment:run',
   'alignment:list',
   'alignment:get',
@@ -914,6 +922,19 @@ export const VALIDATORS: Validators = {
     return [
       checkId(id, 'projectId'),
       { pointsPerSecond: checkInt(o.pointsPerSecond, 'pointsPerSecond', 1, 1000) },
+    ];
+  },
+  'score:pages': (a) => {
+    const [id, raw] = checkArity(a, 'score:pages', 2, 2);
+    const o = checkObject(raw, 'page layout', ['pageWidth', 'pageHeight', 'scale']);
+    const { pageWidth, pageHeight, scale } = PAGE_LAYOUT_LIMITS;
+    return [
+      checkId(id, 'projectId'),
+      {
+        pageWidth: checkInt(o.pageWidth, 'pageWidth', pageWidth[0], pageWidth[1]),
+        pageHeight: checkInt(o.pageHeight, 'pageHeight', pageHeight[0], pageHeight[1]),
+        scale: checkInt(o.scale, 'scale', scale[0], scale[1]),
+      },
     ];
   },
   'alignment:run': (a) => {

@@ -144,7 +144,7 @@ describe('engraved pages', () => {
     expectBoxesInsidePages(big);
     await expect(
       engraveScore(t, 'musicxml', 'sample', { pageWidth: 10, pageHeight: 1000, scale: 100 }),
-    ).rejects.toThrow(/expected pageWidth in \[500, 10000\], got 10/);
+    ).rejects.toThrow(/expected pageWidth in \[300, 10000\], got 10/);
   });
 
   it('reads MEI, Humdrum and ABC as well', async () => {

@@ -24,9 +24,9 @@ export class PagesError extends Error {
 
 /** Page layout, in verovio's units (pixels at scale 100: 2100 × 2970 is A4 at 10 px/mm). */
 export interface PageLayout {
-  /** Page width before scaling, 500..10000 (default 2100). */
+  /** Page width before scaling, 300..10000 (default 2100). */
   pageWidth: number;
-  /** Page height before scaling, 500..10000 (default 2970). */
+  /** Page height before scaling, 300..10000 (default 2970). */
   pageHeight: number;
   /** Size of the engraving in percent, 10..400 (default 100): larger notation, so fewer measures a page. */
   scale: number;
@@ -37,8 +37,8 @@ export const DEFAULT_PAGE_LAYOUT: PageLayout = { pageWidth: 2100, pageHeight: 29
 
 /** Limits of `PageLayout`'s fields (inclusive). */
 export const PAGE_LAYOUT_LIMITS = {
-  pageWidth: [500, 10000],
-  pageHeight: [500, 10000],
+  pageWidth: [300, 10000],
+  pageHeight: [300, 10000],
   scale: [10, 400],
 } as const satisfies Record<keyof PageLayout, readonly [number, number]>;
 

@@ -24,6 +24,7 @@ import { isBusy, openDatabase, type Db } from '../db/database.js';
 import { JobService, TaskRunner, type Emit } from '../jobs.js';
 import { ProjectService } from '../projects.js';
 import { CorrectionService } from '../corrections.js';
+import { PageService } from '../pages.js';
 import { safeFileName, type PathGrants } from './grants.js';
 
 /** One channel's implementation (arguments already validated). */
@@ -55,6 +56,8 @@ export interface AppServices {
   jobs: JobService;
   projects: ProjectService;
   corrections: CorrectionService;
+  /** Engraved pages of the projects' scores. */
+  pages: PageService;
   /** Cancels jobs, stops workers, closes the database. */
   close(): Promise<void>;
 }
@@ -86,6 +89,7 @@ export function createServices(opts: {
     jobs,
     projects,
     corrections,
+    pages: new PageService(db),
     async close() {
       await jobs.close();
       await runner.close();
@@ -127,6 +131,7 @@ export function createHandlers(s: AppServices, host: Host, grants?: PathGrants):
       return p.relink(id, path);
     },
     'recording:peaks': (id, o) => p.peaks(id, o),
+    'score:pages': (id, layout) => s.pages.get(id, layout),
     'alignment:run': (id, method) => p.runAlignment(id, method),
     'alignment:list': (id) => p.listAlignments(id),
     'alignment:get': (aid) => p.getAlignment(aid),

@@ -63,6 +63,7 @@ const api: AccordApi = {
     relink: invoker('project:relink'),
   },
   recording: { peaks: invoker('recording:peaks') },
+  score: { pages: invoker('score:pages') },
   alignment: {
     run: invoker('alignment:run'),
     list: invoker('alignment:list'),

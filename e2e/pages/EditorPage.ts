@@ -119,7 +119,7 @@ export class EditorPage {
   }
 
   /** Shows view `name` (tab label). */
-  async showView(name: 'Sheet music' | 'Piano roll' | 'Matrix'): Promise<void> {
+  async showView(name: 'Sheet music' | 'Pages' | 'Piano roll' | 'Matrix'): Promise<void> {
     await this.page.getByRole('tab', { name }).click();
   }
 

@@ -393,6 +393,7 @@ describe.skipIf(!existsSync('/usr/bin/chromium'))('window.accord in Chromium', (
       'project',
       'recording',
       'review',
+      'score',
       'view',
     ]);
     expect(out.dropped).toEqual(['take 1.flac', '/music/take 1.flac']);

@@ -1,6 +1,7 @@
 /**
  * Hand corrections of a project: the persisted undo/redo log (`edits` + `edit_cursor`), constrained
- * re-alignment after each op (`shared/edit` `realignLocal`) stored as `edited` alignment versions,
+ * re-alignment after each op (`shared/edit` `realignLocal`, run in a worker thread; main only
+ * writes the result) stored as `edited` alignment versions,
  * exact path restore on undo/redo (each logged op remembers the versions before and after it),
  * version restore, alignment import and the review list.
  */
@@ -16,15 +17,13 @@ import type { ImportFormat } from '../../shared/formats/index.js';
 import { importAlignment } from '../../shared/formats/index.js';
 import type { Features } from '../../shared/dsp/features.js';
 import { scoreNoteAwareFeatures } from '../engine/features.js';
-import { HOP_SECONDS } from '../../shared/dsp/params.js';
+import { FEATURE_PARAMS, HOP_SECONDS } from '../../shared/dsp/params.js';
 import type { AlignmentPath } from '../../shared/path.js';
 import { scoreTimeAt } from '../../shared/path.js';
 import type { Score } from '../../shared/score.js';
 import {
   editSpan,
   emptyCorrections,
-  realignAll,
-  realignLocal,
   record,
   redo,
   regionsToReview,
@@ -32,11 +31,12 @@ import {
   apply as applyOp,
   type EditHistory,
   type EditOp,
+  type EditSpan,
   type HistoryState,
   type ReviewRegion,
 } from '../../shared/edit/index.js';
 import type { Db } from './db/database.js';
-import type { Emit } from './jobs.js';
+import type { Emit, TaskRunner } from './jobs.js';
 import type { ProjectService } from './projects.js';
 
 /** What `CorrectionService` needs. */
@@ -44,6 +44,8 @@ export interface CorrectionServiceDeps {
   db: Db;
   projects: ProjectService;
   emit: Emit;
+  /** Runs the re-alignments (worker threads). */
+  runner: TaskRunner;
 }
 
 interface EditRow {
@@ -81,6 +83,21 @@ export function pathOnGrid(path: AlignmentPath, frames: number, hopSeconds: numb
 }
 
 /**
+ * `f` with its arrays in shared memory: the features are kept and sent to a worker with every edit,
+ * and copying them each time stalls the main thread (~60 ms for a 10-minute recording).
+ */
+function inSharedMemory(f: Features): Features {
+  const share = (a: Float32Array): Float32Array => {
+    const out = new Float32Array(new SharedArrayBuffer(a.byteLength));
+    out.set(a);
+    return out;
+  };
+  const out: Features = { ...f, chroma: share(f.chroma), onset: share(f.onset), energy: share(f.energy) };
+  if (f.notes) out.notes = share(f.notes);
+  return out;
+}
+
+/**
  * A parser's error message without what it quoted from the file (", got …" and anything else the
  * file contains), so an import error never reads a file out to the renderer.
  */
@@ -100,6 +117,8 @@ export class CorrectionService {
   readonly #queues = new Map<number, Promise<unknown>>();
   /** Score features by project id + score sha256. */
   readonly #scoreFeatures = new Map<string, { features: Features; score: Score }>();
+  /** Recording features by project id + recording sha256 + feature version. */
+  readonly #perfFeatures = new Map<string, Features>();
 
   constructor(deps: CorrectionServiceDeps) {
     this.#d = deps;
@@ -201,12 +220,43 @@ export class CorrectionService {
     const key = `${id}|${summary.scoreName}|${score.notes.length}|${score.duration}`;
     let sf = this.#scoreFeatures.get(key);
     if (!sf) {
-      sf = { features: scoreNoteAwareFeatures(score.notes, score.duration), score };
+      sf = { features: inSharedMemory(scoreNoteAwareFeatures(score.notes, score.duration)), score };
       this.#scoreFeatures.clear();
       this.#scoreFeatures.set(key, sf);
     }
-    const perf = await this.#d.projects.editFeatures(id);
+    // Read from the database (and unpacked) once per recording, not on every edit.
+    const rec = this.#d.db.prepare('SELECT sha256 FROM recordings WHERE project_id = ?').get(id) as
+      { sha256: string } | undefined;
+    const perfKey = `${id}|${rec?.sha256}|${FEATURE_PARAMS.version}`;
+    let perf = this.#perfFeatures.get(perfKey);
+    if (!perf) {
+      perf = inSharedMemory(await this.#d.projects.editFeatures(id));
+      this.#perfFeatures.clear();
+      this.#perfFeatures.set(perfKey, perf);
+    }
     return { perf, score: sf.features, jumpPoints: score.jumpPoints };
+  }
+
+  /**
+   * `base` re-aligned under `corrections` in a worker: around `span` (`realignLocal`), or the whole
+   * recording when `span` is null (`realignAll`). Writes nothing.
+   */
+  async #realign(
+    id: number,
+    base: AlignmentPath,
+    corrections: HistoryState['corrections'],
+    span: EditSpan | null,
+  ): Promise<AlignmentPath> {
+    const { perf, score, jumpPoints } = await this.#inputs(id);
+    return this.#d.runner.run({
+      task: 'realign',
+      perf,
+      score,
+      path: pathOnGrid(base, perf.frames, perf.hopSeconds),
+      corrections,
+      span,
+      jumpPointsSeconds: jumpPoints,
+    });
   }
 
   #store(
@@ -288,17 +338,7 @@ export class CorrectionService {
       const before = this.#latest(id);
       const span = editSpan(op);
       let path: AlignmentPath | null = null;
-      if (span) {
-        const { perf, score, jumpPoints } = await this.#inputs(id);
-        path = realignLocal(
-          perf,
-          score,
-          pathOnGrid(before.path, perf.frames, perf.hopSeconds),
-          next.corrections,
-          span,
-          { jumpPointsSeconds: jumpPoints },
-        );
-      }
+      if (span) path = await this.#realign(id, before.path, next.corrections, span);
       // The new version, the log entry and the cursor are written together or not at all.
       const afterId = this.#d.db.transaction(() => {
         this.#expectLog(id, state);
@@ -364,17 +404,7 @@ export class CorrectionService {
     }
     const span = editSpan(op);
     if (!span) return () => latest;
-    const { perf, score, jumpPoints } = await this.#inputs(id);
-    const path = realignLocal(
-      perf,
-      score,
-      pathOnGrid(latest.path, perf.frames, perf.hopSeconds),
-      corrections,
-      span,
-      {
-        jumpPointsSeconds: jumpPoints,
-      },
-    );
+    const path = await this.#realign(id, latest.path, corrections, span);
     return () => this.#d.projects.getAlignment(this.#store(id, path, 'edited', latest.id, corrections).id);
   }
 
@@ -433,14 +463,7 @@ export class CorrectionService {
       const c = state.corrections;
       if (c.anchors.length === 0 && c.jumps.length === 0 && c.regions.every((r) => r.kind === 'checked'))
         return { state: this.#stateOf(state), alignment: latest };
-      const { perf, score, jumpPoints } = await this.#inputs(id);
-      const path = realignAll(
-        perf,
-        score,
-        pathOnGrid(latest.path, perf.frames, perf.hopSeconds),
-        state.corrections,
-        jumpPoints,
-      );
+      const path = await this.#realign(id, latest.path, state.corrections, null);
       const s = this.#store(id, path, 'edited', latest.id, state.corrections);
       this.#changed(id);
       return { state: this.#stateOf(state), alignment: this.#d.projects.getAlignment(s.id) };

@@ -82,7 +82,9 @@ export function createServices(opts: {
     mediaUrl: opts.mediaUrl,
     modelDir: opts.modelDir,
   });
-  const corrections = new CorrectionService({ db, projects, emit: opts.emit });
+  // Re-alignments get their own threads, so an edit never waits behind a long alignment run.
+  const edits = new TaskRunner({ concurrency: 2 });
+  const corrections = new CorrectionService({ db, projects, emit: opts.emit, runner: edits });
   return {
     db,
     runner,
@@ -93,6 +95,7 @@ export function createServices(opts: {
     async close() {
       await jobs.close();
       await runner.close();
+      await edits.close();
       db.close();
     },
   };

@@ -1,6 +1,6 @@
-/** What a project keeps so it is not recomputed: parsed scores (in memory), waveform peaks and recording features (in the database). */
+/** What a project keeps so it is not recomputed: parsed scores and matrix images (in memory), waveform peaks and recording features (in the database). */
 import { extname } from 'node:path';
-import { AccordError, type Peaks } from '../../../shared/ipc.js';
+import { AccordError, type MatrixImage, type Peaks } from '../../../shared/ipc.js';
 import type { Score } from '../../../shared/score.js';
 import { FEATURE_PARAMS } from '../../../shared/dsp/params.js';
 import { dequantiseNotes, quantiseNotes } from '../../../shared/dsp/notes.js';
@@ -38,6 +38,38 @@ export class ScoreCache {
     this.#scores.set(key, p);
     while (this.#scores.size > SCORE_CACHE_SIZE)
       this.#scores.delete(this.#scores.keys().next().value as string);
+    return p;
+  }
+}
+
+/** Matrix images kept in memory. */
+const MATRIX_CACHE_SIZE = 4;
+
+/**
+ * Matrix images by recording sha256 + score sha256 + feature version + size, most recent last
+ * (this session only). An edit changes the path, never the image, so it is not rebuilt after one.
+ */
+export class MatrixCache {
+  readonly #images = new Map<string, Promise<MatrixImage>>();
+
+  /** The image of `recordingSha256` × `scoreSha256` at `width` × `height`, made by `make` once. */
+  get(
+    recordingSha256: string,
+    scoreSha256: string,
+    width: number,
+    height: number,
+    make: () => Promise<MatrixImage>,
+  ): Promise<MatrixImage> {
+    const key = `${recordingSha256}|${scoreSha256}|${FEATURE_PARAMS.version}|${width}x${height}`;
+    let p = this.#images.get(key);
+    if (p) this.#images.delete(key);
+    else {
+      p = make();
+      p.catch(() => this.#images.delete(key));
+    }
+    this.#images.set(key, p);
+    while (this.#images.size > MATRIX_CACHE_SIZE)
+      this.#images.delete(this.#images.keys().next().value as string);
     return p;
   }
 }

@@ -33,7 +33,7 @@ import { BASE_PEAKS_PER_SECOND } from '../../engine/peaks.js';
 import type { Db } from '../db/database.js';
 import type { Emit, JobService, TaskRunner } from '../jobs.js';
 import type { ChromaFeatures } from '../workers/protocol.js';
-import { ScoreCache, cachedFeatures, cachedPeaks, storeFeatures, storePeaks } from './cache.js';
+import { MatrixCache, ScoreCache, cachedFeatures, cachedPeaks, storeFeatures, storePeaks } from './cache.js';
 import { exportAlignment } from './export.js';
 import { checkAudioExtension, recordingChangedError, recordingUnchanged, sha256File } from './files.js';
 import {
@@ -74,6 +74,7 @@ export interface ProjectServiceDeps {
 export class ProjectService {
   readonly #d: ProjectServiceDeps;
   readonly #scores: ScoreCache;
+  readonly #matrices = new MatrixCache();
 
   constructor(deps: ProjectServiceDeps) {
     this.#d = deps;
@@ -358,17 +359,20 @@ export class ProjectService {
     return f;
   }
 
-  /** The matrix view's similarity image, from cached recording features (computed once if missing). */
-  async matrix(id: number, opts: MatrixOptions): Promise<MatrixImage> {
-    const features = await this.#features(id);
-    const score = scoreBytes(this.#db, id);
-    return this.#d.runner.run({
-      task: 'matrix',
-      features,
-      scoreBytes: score.bytes,
-      scoreName: score.name,
-      width: opts.width,
-      height: opts.height,
+  /** The matrix view's similarity image, from cached recording features (computed once if missing); made once per recording, score, feature version and size. */
+  matrix(id: number, opts: MatrixOptions): Promise<MatrixImage> {
+    const row = projectRow(this.#db, id);
+    return this.#matrices.get(row.rec_sha256, row.score_sha256, opts.width, opts.height, async () => {
+      const features = await this.#features(id);
+      const score = scoreBytes(this.#db, id);
+      return this.#d.runner.run({
+        task: 'matrix',
+        features,
+        scoreBytes: score.bytes,
+        scoreName: score.name,
+        width: opts.width,
+        height: opts.height,
+      });
     });
   }
 

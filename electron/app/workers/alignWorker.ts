@@ -1,6 +1,6 @@
 /**
- * Worker thread entry: decoding, features, alignment and the matrix image run here, off the
- * main thread. The request comes as `workerData`; progress, the result or the error go back as
+ * Worker thread entry: decoding, features, alignment, re-alignment under hand corrections and the
+ * matrix image run here, off the main thread. The request comes as `workerData`; progress, the result or the error go back as
  * `WorkerMessage`s; `{ type: 'cancel' }` aborts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -144,6 +144,15 @@ async function run(
         f.hopSeconds,
       );
       return { result: image, transfer: [image.pixels.buffer as ArrayBuffer] };
+    }
+    case 'realign': {
+      const { realignAll, realignLocal } = await import('../../../shared/edit/index.js');
+      const result = req.span
+        ? realignLocal(req.perf, req.score, req.path, req.corrections, req.span, {
+            jumpPointsSeconds: req.jumpPointsSeconds,
+          })
+        : realignAll(req.perf, req.score, req.path, req.corrections, req.jumpPointsSeconds);
+      return { result, transfer: [] };
     }
   }
 }

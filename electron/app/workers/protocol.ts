@@ -2,6 +2,8 @@
 import type { AlignmentPath } from '../../../shared/path.js';
 import type { IpcError, MatrixImage, RunMethod } from '../../../shared/ipc.js';
 import type { Score } from '../../../shared/score.js';
+import type { Features } from '../../../shared/dsp/features.js';
+import type { Corrections, EditSpan } from '../../../shared/edit/index.js';
 
 /** Chroma features of a recording, as cached. */
 export interface ChromaFeatures {
@@ -42,6 +44,17 @@ export type WorkerRequest =
       scoreName: string;
       width: number;
       height: number;
+    }
+  | {
+      /** Re-alignment under hand corrections: `realignLocal` around `span`, or `realignAll` when it is null. */
+      task: 'realign';
+      perf: Features;
+      score: Features;
+      /** The current path, on the grid of `perf` (`pathOnGrid`). */
+      path: AlignmentPath;
+      corrections: Corrections;
+      span: EditSpan | null;
+      jumpPointsSeconds: number[];
     };
 
 /** `analyze`: what the project stores about a new recording. */
@@ -86,6 +99,7 @@ export interface TaskResults {
   score: ScoreResult;
   align: AlignTaskResult;
   matrix: MatrixImage;
+  realign: AlignmentPath;
 }
 
 /** Worker → job service. */

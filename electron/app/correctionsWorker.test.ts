@@ -134,12 +134,11 @@ describe('corrections in a worker', () => {
       `realignAll of ${long.seconds.toFixed(0)} s: ${took.toFixed(0)} ms, event-loop delay max ${maxMs.toFixed(1)} ms, p99 ${(h.percentile(99) / 1e6).toFixed(1)} ms, worst timer gap ${worstGap.toFixed(1)} ms, ${ticks} ticks`,
     );
     expect(out.alignment?.kind).toBe('edited');
-    // On the main thread (before the move) the timer stood still for the whole re-alignment
-    // (~1000 ms gap); now 99% of its turns come within 50 ms. The worst gap is allowed a little
-    // more: on a loaded two-core machine the scheduler alone preempts the main thread for ~50–90 ms.
-    expect(took).toBeGreaterThan(500);
-    expect(h.percentile(99) / 1e6).toBeLessThan(50);
-    expect(worstGap).toBeLessThan(Math.min(200, took / 4));
+    // On the main thread (before the move) the timer stood still for the whole re-alignment: one
+    // turn in ~1000 ms. Now it keeps turning while the worker computes. Counted in turns against
+    // the re-alignment's own length, not in milliseconds, so a slower or busier machine does not
+    // change the verdict (speed targets live in `npm run bench`).
+    expect(ticks).toBeGreaterThanOrEqual(Math.max(3, Math.floor(took / 40)));
 
     // An edit sent while a whole re-alignment is in flight waits for it; two edits sent back to
     // back are applied in that order, each on the version the one before made.

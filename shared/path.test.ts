@@ -3,6 +3,7 @@ import type { AlignmentPath } from './path.js';
 import {
   BRIDGE_MAX_SECONDS,
   isScorerJump,
+  leadJumps,
   pathFromFramePairs,
   pathToRows,
   perfTimesOfScoreTime,
@@ -165,5 +166,37 @@ describe('pathFromFramePairs', () => {
     expect(() =>
       pathFromFramePairs([0, 2, 1], [0, 1, 2], { perfFrames: 3, hopSeconds: 1, method: 'dtw' }),
     ).toThrow(/must not decrease/);
+  });
+});
+
+describe('leadJumps', () => {
+  const hop = 0.02;
+  /** 0 … 99 play score 0.02·f; frames 100 … 199 play score 50 + 0.01·(f − 100). */
+  function twoPasses(): AlignmentPath {
+    const scoreTime = new Float64Array(200);
+    for (let f = 0; f < 200; f++) scoreTime[f] = f < 100 ? f * hop : 50 + 0.01 * (f - 100);
+    const confidence = new Float32Array(200).fill(0.9);
+    confidence.fill(0.4, 100);
+    return { hopSeconds: hop, scoreTime, confidence, jumpFrames: [100], method: 'jump' };
+  }
+  it('moves the cut earlier and continues the new pass backwards at its tempo', () => {
+    const path = leadJumps(twoPasses(), 3);
+    expect(path.jumpFrames).toEqual([97]);
+    expect(path.scoreTime[96]).toBeCloseTo(96 * hop, 9);
+    for (const f of [97, 98, 99]) {
+      expect(path.scoreTime[f]).toBeCloseTo(50 - 0.01 * (100 - f), 9);
+      expect(path.confidence[f]).toBeCloseTo(0.4, 6);
+    }
+    // The first beat of the new pass, a frame before the old cut, now reads the new pass.
+    expect(scoreTimeAt(path, 99.5 * hop)).toBeCloseTo(49.995, 6);
+  });
+  it('takes at most half of a short pass before it, and leaves a path without jumps alone', () => {
+    const short = twoPasses();
+    short.jumpFrames = [4, 100];
+    expect(leadJumps(short, 10).jumpFrames).toEqual([2, 90]);
+    const plain = twoPasses();
+    plain.jumpFrames = [];
+    const before = Float64Array.from(plain.scoreTime);
+    expect(leadJumps(plain, 3).scoreTime).toEqual(before);
   });
 });

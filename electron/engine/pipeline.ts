@@ -12,7 +12,7 @@ import { FEATURE_PARAMS } from '../../shared/dsp/params.js';
 import { alignDtw } from '../../shared/align/dtw.js';
 import { alignJump, type JumpParams } from '../../shared/align/jump.js';
 import { alignNeural, alignNeuralJump, type NeuralJumpParams } from '../../shared/neural/route.js';
-import type { AlignmentPath } from '../../shared/path.js';
+import { JUMP_LEAD_SECONDS, leadJumps, type AlignmentPath } from '../../shared/path.js';
 
 /** Methods the engine runs; `auto` is the default and the best available. */
 export const ENGINE_METHODS = ['auto', 'dtw', 'jump', 'neural', 'neural-jump', 'neural-raw'] as const;
@@ -152,11 +152,26 @@ export async function alignFeatures(
   perf: Features,
   scoreFeat: Features,
   score: LoadedScore,
-  opts: AlignOptions & {
-    method: EngineMethod;
-    jumpParams?: Partial<JumpParams>;
-    neuralParams?: Partial<NeuralJumpParams>;
-  },
+  opts: MethodOptions,
+): Promise<{ path: AlignmentPath; warnings: string[] }> {
+  const out = await alignByMethod(perf, scoreFeat, score, opts);
+  // Cuts land on the onset of the first beat after them (`JUMP_LEAD_SECONDS`); the raw network
+  // route is an ablation and stays as it is.
+  if (opts.method !== 'neural-raw') leadJumps(out.path, Math.round(JUMP_LEAD_SECONDS / out.path.hopSeconds));
+  return out;
+}
+
+type MethodOptions = AlignOptions & {
+  method: EngineMethod;
+  jumpParams?: Partial<JumpParams>;
+  neuralParams?: Partial<NeuralJumpParams>;
+};
+
+async function alignByMethod(
+  perf: Features,
+  scoreFeat: Features,
+  score: LoadedScore,
+  opts: MethodOptions,
 ): Promise<{ path: AlignmentPath; warnings: string[] }> {
   const warnings: string[] = [];
   const progress = (f: number): void => opts.onProgress?.('align', f);

@@ -273,3 +273,39 @@ describe('jump distance', () => {
     expect(Math.abs(landing(0) - 365)).toBeLessThan(20);
   });
 });
+
+describe('early landing', () => {
+  /** A score A B C A′ D whose frames [3600, 3960) repeat A = [0, 360) exactly. */
+  function scoreWithReturn(): ReturnType<typeof syntheticScore> {
+    const s = syntheticScore(4300, 17);
+    for (const key of ['chroma', 'onset'] as const) s[key].copyWithin(3600 * 12, 0, 360 * 12);
+    s.energy.copyWithin(3600, 0, 360);
+    return s;
+  }
+  // Plays B (360 … 720), skips C and plays A′ (3600 … 3960). Jumping back to A instead, a place
+  // the recording never reached, sounds the same and crosses less of the score.
+  const warp = playParts(
+    [
+      [360, 720],
+      [3600, 3960],
+    ],
+    0.9,
+    9,
+  );
+  const score = scoreWithReturn();
+  const perf = warpFeatures(score, warp, 0.3, 21);
+  const landing = (earlyLandingPenalty: number): number => {
+    const path = alignJump(perf, score, jumpPoints, { params: { earlyLandingPenalty } });
+    expect(path.jumpFrames).toHaveLength(1);
+    return path.scoreTime[path.jumpFrames[0] + 5] / score.hopSeconds;
+  };
+  it('without a price lands before where the recording starts (the nearer copy)', () => {
+    expect(Math.abs(landing(0) - 5)).toBeLessThan(20);
+  });
+  it('with the default price lands on the copy after it, and keeps the start', () => {
+    expect(DEFAULT_JUMP.earlyLandingPenalty).toBeGreaterThan(0);
+    expect(Math.abs(landing(DEFAULT_JUMP.earlyLandingPenalty) - 3605)).toBeLessThan(20);
+    const path = alignJump(perf, score, jumpPoints);
+    expect(Math.abs(path.scoreTime[5] / score.hopSeconds - 365)).toBeLessThan(20);
+  });
+});

@@ -74,6 +74,17 @@ export interface JumpParams {
    * sounding lengths alone.
    */
   tempoFromDensity: boolean;
+  /**
+   * Extra cost of a backward jump that lands more than a second before the score position the
+   * recording starts at. Repeats and jump-backs go to music already played; a jump to material
+   * never heard before the recording's start is, far more often, the other copy of repeated
+   * material. Applied by a second search, only when the first one makes such a jump, which keeps
+   * the first one's start. 8 (chosen on validation, `tune.js --method auto --grid
+   * '{"jump":{"earlyLandingPenalty":[0,4,8,16]}}'`): multi-operation set 92.92 % within 100 ms
+   * against 91.07 without it (mu38 9.4 → 86.9: a skip had landed on the copy before the start),
+   * the same at 4 and 16; overall and structure sets unchanged (no case triggers it).
+   */
+  earlyLandingPenalty: number;
 }
 
 /**
@@ -95,6 +106,7 @@ export const DEFAULT_JUMP: JumpParams = {
   openEndScale: 1,
   jumpDistancePenalty: 0.02,
   tempoFromDensity: true,
+  earlyLandingPenalty: 8,
 };
 
 /** A targeted jump window (see `JumpParams.jumpTargets`). */
@@ -148,6 +160,44 @@ export function coarseJumpPath(
   params: JumpParams = DEFAULT_JUMP,
   opts: AlignOptions = {},
 ): CoarseJumpPath {
+  const first = searchCoarse(perf, score, jumpPointsSeconds, params, opts);
+  if (!(params.earlyLandingPenalty > 0)) return first;
+  // A second search only when the first jumps back to before where the recording starts: it
+  // keeps that start and prices such landings.
+  const slack = Math.max(1, Math.round(1 / (score.hopSeconds * first.scoreFactor)));
+  const start = first.scoreFrames[0];
+  const floorCol = start - slack;
+  const early = first.jumps.some(
+    (k) => first.scoreFrames[k] < first.scoreFrames[k - 1] && first.scoreFrames[k] < floorCol,
+  );
+  if (!early) return first;
+  return searchCoarse(perf, score, jumpPointsSeconds, params, opts, {
+    floorCol,
+    penalty: params.earlyLandingPenalty,
+    startLo: start - slack,
+    startHi: start + slack,
+  });
+}
+
+/**
+ * A second search's constraint (see `JumpParams.earlyLandingPenalty`): the path starts in score
+ * columns [startLo, startHi], and a backward jump landing below `floorCol` costs `penalty` more.
+ */
+interface LandingFloor {
+  floorCol: number;
+  penalty: number;
+  startLo: number;
+  startHi: number;
+}
+
+function searchCoarse(
+  perf: Features,
+  score: Features,
+  jumpPointsSeconds: readonly number[],
+  params: JumpParams,
+  opts: AlignOptions,
+  landing?: LandingFloor,
+): CoarseJumpPath {
   const hop = perf.hopSeconds;
   // Score frames per perf frame at the performance's global tempo (`tempoRatio`).
   const ratio = (tempoRatio(perf, score, { density: params.tempoFromDensity }) * hop) / score.hopSeconds;
@@ -177,6 +227,10 @@ export function coarseJumpPath(
   };
   mark(jumpPointsSeconds, 0);
   if (params.beatPointsSeconds) mark(params.beatPointsSeconds, params.offBarPenalty);
+  // A backward jump landing below the floor costs more (see `LandingFloor`).
+  const backExtra = new Float64Array(M);
+  if (landing) backExtra.fill(landing.penalty, 0, Math.max(0, Math.min(M, landing.floorCol)));
+  const startAllowed = (j: number): boolean => !landing || (j >= landing.startLo && j <= landing.startHi);
   const isTarget = new Uint8Array(M);
   for (let j = 0; j < M; j++) isTarget[j] = Number.isFinite(targetExtra[j]) ? 1 : 0;
   const sourceList: number[] = [];
@@ -206,8 +260,12 @@ export function coarseJumpPath(
   // `lambda` per column crossed (an L1 distance transform, two sweeps), and each row's source
   // values kept for the backtrack.
   const lambda = Math.max(0, params.jumpDistancePenalty) * coarseHop;
-  const viaDist = lambda > 0 ? new Float64Array(M) : undefined;
-  const srcVals = lambda > 0 ? new Float32Array(N * sources.length) : undefined;
+  // Forward arrivals (from sources at or before the column) and backward ones kept apart, so
+  // that a backward landing below the floor can be priced.
+  const sweep = lambda > 0 || landing !== undefined;
+  const viaDist = sweep ? new Float64Array(M) : undefined;
+  const viaBack = sweep ? new Float64Array(M) : undefined;
+  const srcVals = sweep ? new Float32Array(N * sources.length) : undefined;
   for (let i = 0; i < N; i++) {
     if (i % 1024 === 0) {
       opts.signal?.throwIfAborted();
@@ -217,8 +275,9 @@ export function coarseJumpPath(
     const base = i * M;
     if (i === 0) {
       for (let j = 0; j < M; j++) {
-        cur[j] =
-          j === 0
+        cur[j] = !startAllowed(j)
+          ? Infinity
+          : j === 0
             ? c[j]
             : isTarget[j]
               ? params.openEndScale * rowPenalty[0] + targetExtra[j] + c[j]
@@ -239,16 +298,19 @@ export function coarseJumpPath(
       bestSrc[i - 1] = bs;
       const jumpBase = jumpFrom;
       jumpFrom += rowPenalty[i];
-      if (viaDist && srcVals) {
+      if (viaDist && viaBack && srcVals) {
         viaDist.fill(Infinity);
+        viaBack.fill(Infinity);
         const off = (i - 1) * sources.length;
         for (let q = 0; q < sources.length; q++) {
           const v = prev[sources[q]] + sourceExtra[sources[q]];
           srcVals[off + q] = v;
           viaDist[sources[q]] = v;
+          viaBack[sources[q]] = v;
         }
         for (let j = 1; j < M; j++) viaDist[j] = Math.min(viaDist[j], viaDist[j - 1] + lambda);
-        for (let j = M - 2; j >= 0; j--) viaDist[j] = Math.min(viaDist[j], viaDist[j + 1] + lambda);
+        for (let j = M - 2; j >= 0; j--) viaBack[j] = Math.min(viaBack[j], viaBack[j + 1] + lambda);
+        for (let j = 0; j < M; j++) viaDist[j] = Math.min(viaDist[j], viaBack[j] + backExtra[j]);
       }
       for (let j = 0; j < M; j++) {
         let best = prev[j] + tp;
@@ -273,8 +335,9 @@ export function coarseJumpPath(
           const tw = rowTargets[i];
           for (let q = 0; q < tw.length; q += 3) {
             // Inside a targeted window a beat is as good a landing as a bar line.
-            if (j >= tw[q] && j <= tw[q + 1] && jumpBase + tw[q + 2] < best) {
-              best = jumpBase + tw[q + 2];
+            const v = jumpBase + tw[q + 2] + (bs > j ? backExtra[j] : 0);
+            if (j >= tw[q] && j <= tw[q + 1] && v < best) {
+              best = v;
               code = JUMP_NEAREST_FREE;
             }
           }
@@ -316,7 +379,7 @@ export function coarseJumpPath(
       let bv = Infinity;
       let bsrc = bestSrc[i - 1];
       for (let q = 0; q < sources.length; q++) {
-        const v = srcVals[off + q] + lambda * Math.abs(sources[q] - j);
+        const v = srcVals[off + q] + lambda * Math.abs(sources[q] - j) + (sources[q] > j ? backExtra[j] : 0);
         if (v < bv) {
           bv = v;
           bsrc = sources[q];

@@ -32,6 +32,11 @@ export interface DpPass {
   exitRows: [number, number];
   /** Extra cost of entering this pass (added once). */
   entryPenalty?: number;
+  /**
+   * Passes after the first: score frames where the pass may be entered besides `entryCol`, each
+   * with an extra cost (`extra[j − first]`, Infinity: not there). Without it, `entryCol` only.
+   */
+  entryChoices?: { first: number; extra: Float64Array };
   /** Pass 0 only: it may start in any score frame of [first, last] of its first row, not only at `entryCol`. */
   entryCols?: readonly [number, number];
   /**
@@ -126,6 +131,7 @@ export function runBandedDtw(
     const [e0, e1] = pass.entryRows;
     const [startFirst, startLast] = k === 0 ? (pass.entryCols ?? [entryCol, entryCol]) : [0, -1];
     const penalty = pass.entryPenalty ?? 0;
+    const choices = pass.entryChoices;
     const rowMin = pass.rowMin;
     let plo = 0;
     let phi = -1;
@@ -171,10 +177,17 @@ export function runBandedDtw(
             code = HORIZ;
           }
         }
-        if (k > 0 && j === entryCol && i >= e0 && i <= e1 && prevExit) {
+        if (k > 0 && i >= e0 && i <= e1 && prevExit) {
           const xi = i - 1 - prevX0;
-          if (xi >= 0 && xi < prevExit.length) {
-            const v = prevExit[xi] + penalty + wd * cc;
+          const extra = choices
+            ? j >= choices.first && j < choices.first + choices.extra.length
+              ? choices.extra[j - choices.first]
+              : Infinity
+            : j === entryCol
+              ? 0
+              : Infinity;
+          if (xi >= 0 && xi < prevExit.length && extra < Infinity) {
+            const v = prevExit[xi] + penalty + extra + wd * cc;
             if (v < best) {
               best = v;
               code = ENTRY;

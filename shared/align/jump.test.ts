@@ -208,6 +208,38 @@ describe('refineRoute', () => {
     expect(meanError(path.scoreTime, hop, warp)).toBeLessThan(1);
   });
 
+  it('moves a landing a bar off onto the true bar line when landings are offered', () => {
+    const warp = playParts(
+      [
+        [0, 1980],
+        [990, 6000],
+      ],
+      1,
+      6,
+    );
+    const perf = warpFeatures(score, warp, 0.3, 3);
+    const cut = trueJumps(warp)[0];
+    // The route lands a bar (90 frames) late.
+    const route = {
+      segments: [
+        { perfStart: 0, perfEnd: cut + 30, scoreStart: 0, scoreEnd: 1980 },
+        { perfStart: cut + 30, perfEnd: perf.frames, scoreStart: 1080, scoreEnd: 6000 },
+      ],
+    };
+    const bars = Array.from({ length: 67 }, (_, k) => 90 * k);
+    const landed = (radiusFrames: number): number => {
+      const path = refineRoute(perf, score, route, {
+        landings: { frames: bars, extras: bars.map(() => 0), radiusFrames },
+      });
+      expect(path.jumpFrames).toHaveLength(1);
+      return path.scoreTime[path.jumpFrames[0]] / hop;
+    };
+    expect(landed(0)).toBeCloseTo(1080, 0);
+    expect(landed(100)).toBeCloseTo(990, 0);
+    // Too far away to be offered: the route's landing stays.
+    expect(landed(60)).toBeCloseTo(1080, 0);
+  });
+
   it('follows a per-frame guide', () => {
     const warp = smoothWarp(4000, 6000, 2, 0.3);
     const perf = warpFeatures(score, warp, 0.3, 4);

@@ -30,8 +30,39 @@ export interface RefineOptions extends AlignOptions {
   boundaryFrames?: number;
   /** Multiscale DTW parameters (cost and step weights are used by the refinement too). */
   params?: Partial<DtwParams>;
+  /**
+   * Where a pass after a jump may land besides the route's own landing: score frames with the
+   * extra cost of landing there, used within `radiusFrames` of the route's landing. The route's
+   * landing comes from the coarse search, a bar line or a beat off; the full-resolution
+   * refinement chooses among them together with the cut.
+   */
+  landings?: { frames: readonly number[]; extras: readonly number[]; radiusFrames: number };
   /** How the path was made, default 'jump'. */
   method?: AlignmentPath['method'];
+}
+
+/**
+ * Entry choices of a pass landing at `colA` (see `RefineOptions.landings`): the route's landing
+ * at no extra cost, and each landing within the radius (and before the pass's end) at its own.
+ */
+function landingChoices(
+  colA: number,
+  colB: number,
+  landings: RefineOptions['landings'],
+): { first: number; extra: Float64Array } | undefined {
+  if (!landings || !(landings.radiusFrames > 0)) return undefined;
+  const lo = Math.max(0, colA - landings.radiusFrames);
+  const hi = Math.min(colB, colA + landings.radiusFrames);
+  const extra = new Float64Array(hi - lo + 1).fill(Infinity);
+  extra[colA - lo] = 0;
+  landings.frames.forEach((f, q) => {
+    if (f >= lo && f <= hi) extra[f - lo] = Math.min(extra[f - lo], landings.extras[q]);
+  });
+  let a = 0;
+  while (extra[a] === Infinity) a++;
+  let b = extra.length - 1;
+  while (extra[b] === Infinity) b--;
+  return { first: lo + a, extra: extra.slice(a, b + 1) };
 }
 
 /** Checks a route against the feature lengths and returns its passes with validated numbers. */
@@ -108,6 +139,9 @@ export function refineRoute(
     const rowB = k === K - 1 ? tail : s.perfEnd - 1 + margins[k + 1];
     const colA = s.scoreStart;
     const colB = s.scoreEnd - 1;
+    const choices = k > 0 ? landingChoices(colA, colB, opts.landings) : undefined;
+    const passLo = choices ? choices.first : colA;
+    const entryTop = choices ? choices.first + choices.extra.length - 1 : colA;
     const rows = rowB - rowA + 1;
     const minCol = new Int32Array(rows).fill(0x7fffffff);
     const maxCol = new Int32Array(rows).fill(-1);
@@ -137,25 +171,26 @@ export function refineRoute(
     // Around each cut the band becomes a rectangle: the pass may start early or late, end early or late.
     const entryEnd = k > 0 ? s.perfStart + margins[k] - rowA : -1;
     const exitStart = k < K - 1 ? s.perfEnd - 1 - margins[k + 1] - rowA : rows;
-    const entryHi = entryEnd >= 0 ? hi[Math.min(rows - 1, entryEnd)] : 0;
+    const entryHi = entryEnd >= 0 ? Math.max(entryTop, hi[Math.min(rows - 1, entryEnd)]) : 0;
     const exitLo = exitStart < rows ? lo[Math.max(0, exitStart)] : 0;
     for (let r = 0; r < rows; r++) {
       if (r <= entryEnd) {
-        lo[r] = colA;
+        lo[r] = passLo;
         if (hi[r] < entryHi) hi[r] = entryHi;
       }
       if (r >= exitStart) {
         hi[r] = colB;
         if (lo[r] > exitLo) lo[r] = exitLo;
       }
-      if (lo[r] < colA) lo[r] = colA;
+      if (lo[r] < passLo) lo[r] = passLo;
       if (hi[r] > colB) hi[r] = colB;
     }
-    lo[0] = colA;
+    lo[0] = passLo;
     hi[rows - 1] = colB;
     const band: Band = finishBand(rowA, lo, hi, M);
     passes.push({
       band,
+      entryChoices: choices,
       entryCol: colA,
       exitCol: colB,
       entryRows: k === 0 ? [rowA, rowA] : [s.perfStart - margins[k], s.perfStart + margins[k]],

@@ -684,7 +684,7 @@ export class FeatureRateSink {
   private block: Float32Array;
   private blockPos = 0;
   private readonly emit = (samples: Float32Array): void => {
-    for (let i = 0; i < samples.length; ) {
+    for (let i = 0; i < samples.length;) {
       if (this.blockPos === this.block.length) {
         this.blocks.push(this.block);
         this.block = new Float32Array(SINK_BLOCK);

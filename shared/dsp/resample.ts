@@ -38,7 +38,6 @@ function besselI0(x: number): number {
   return sum;
 }
 
-
 /** One stage's filter: `phases` rows of `taps` coefficients, row p for output at source time i + p/phases. */
 export interface FilterDesign {
   /** Interpolation factor L (out = in · L/M). */
@@ -101,7 +100,8 @@ export function designStage(inRate: number, outRate: number): FilterDesign {
       const x = u / half;
       const w = Math.abs(x) < 1 ? besselI0(beta * Math.sqrt(1 - x * x)) / i0Beta : 0;
       const a = 2 * cutoff * u;
-      row[m] = halfBand && u !== 0 && u % 2 === 0 ? 0 : w * (a === 0 ? 1 : Math.sin(Math.PI * a) / (Math.PI * a));
+      row[m] =
+        halfBand && u !== 0 && u % 2 === 0 ? 0 : w * (a === 0 ? 1 : Math.sin(Math.PI * a) / (Math.PI * a));
       sum += row[m];
     }
     // Unit gain at DC in every phase: no ripple at the phase period.
@@ -161,7 +161,7 @@ class FirStage {
 
   push(input: Float32Array, emit: Emit): void {
     this.inputLength += input.length;
-    for (let at = 0; at < input.length; ) {
+    for (let at = 0; at < input.length;) {
       const n = Math.min(input.length - at, this.buf.length - this.filled);
       this.buf.set(input.subarray(at, at + n), this.filled);
       this.filled += n;

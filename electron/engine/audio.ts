@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { extname } from 'node:path';
 import decode, { type StreamDecoder } from 'audio-decode';
-import libsamplerate from '@alexanderolsen/libsamplerate-js';
 import { FEATURE_PARAMS } from '../../shared/dsp/params.js';
+import { MAX_RATIO, Resampler, resample } from '../../shared/dsp/resample.js';
 import { AUDIO_EXTENSIONS } from '../../shared/media.js';
 
 /** Decoded audio, mono at `FEATURE_PARAMS.sampleRate`. */
@@ -167,12 +167,9 @@ interface StreamedAudio {
 interface ChunkDecoder {
   push(chunk: Uint8Array): Promise<void>;
   finish(): Promise<StreamedAudio>;
-  /** Frees the decoder and resampler (idempotent; after `finish` or a failure). */
+  /** Frees the decoder (idempotent; after `finish` or a failure). */
   dispose(): void;
 }
-
-/** libsamplerate-js's converter (the package does not export its type). */
-type SRC = Awaited<ReturnType<typeof libsamplerate.create>>;
 
 interface MonoAudio {
   mono: Float32Array;
@@ -276,7 +273,7 @@ class CompressedStreamReader implements ChunkDecoder {
       this.dec = undefined; // the stream decoder frees itself when it throws
       throw this.decodeError(err);
     }
-    await this.consume(data);
+    this.consume(data);
   }
 
   private decodeError(err: unknown): AudioDecodeError {
@@ -286,7 +283,7 @@ class CompressedStreamReader implements ChunkDecoder {
     );
   }
 
-  private async consume(data: { channelData: Float32Array[]; sampleRate: number }): Promise<void> {
+  private consume(data: { channelData: Float32Array[]; sampleRate: number }): void {
     const chans = data.channelData ?? [];
     const len = chans.length > 0 ? chans[0].length : 0;
     if (len === 0) return;
@@ -298,7 +295,7 @@ class CompressedStreamReader implements ChunkDecoder {
     }
     if (!this.sink) {
       this.sampleRate = data.sampleRate;
-      this.sink = await FeatureRateSink.create(data.sampleRate, this.flacTotal || undefined);
+      this.sink = featureRateSink(data.sampleRate, this.name, this.flacTotal || undefined);
     }
     this.channels = Math.max(this.channels, chans.length);
     this.frames += len;
@@ -321,7 +318,7 @@ class CompressedStreamReader implements ChunkDecoder {
     } catch (err) {
       throw this.decodeError(err);
     }
-    await this.consume(flushed);
+    this.consume(flushed);
     const { name, ext, frames } = this;
     if (frames === 0 || !this.sink) {
       // The decoder returns nothing (rather than throwing) for streams it cannot parse.
@@ -343,7 +340,6 @@ class CompressedStreamReader implements ChunkDecoder {
   dispose(): void {
     this.dec?.free();
     this.dec = undefined;
-    this.sink?.dispose();
   }
 }
 
@@ -546,15 +542,15 @@ class WavStreamReader implements ChunkDecoder {
     if (this.header) return this.take(chunk);
     this.head = concatBytes(this.head, chunk.slice());
     const header = parseWavHeader(this.head, this.name, false);
-    if (header) await this.begin(header);
+    if (header) this.begin(header);
   }
 
-  private async begin(header: WavHeader): Promise<void> {
+  private begin(header: WavHeader): void {
     this.header = header;
     const { fmt, declared } = header;
     const streaming = declared === 0xffffffff || declared === 0;
     const frames = streaming ? undefined : Math.floor(declared / wavFrameBytes(fmt));
-    this.sink = await FeatureRateSink.create(fmt.sampleRate, frames);
+    this.sink = featureRateSink(fmt.sampleRate, this.name, frames);
     const rest = this.head.subarray(header.body);
     this.head = new Uint8Array(0);
     this.take(rest);
@@ -581,7 +577,7 @@ class WavStreamReader implements ChunkDecoder {
   }
 
   async finish(): Promise<StreamedAudio> {
-    if (!this.header) await this.begin(parseWavHeader(this.head, this.name, true)!);
+    if (!this.header) this.begin(parseWavHeader(this.head, this.name, true)!);
     const { fmt, declared } = this.header!;
     if (!wavStreamingSize(declared, this.received) && declared > this.received) {
       throw new AudioDecodeError(
@@ -595,7 +591,7 @@ class WavStreamReader implements ChunkDecoder {
   }
 
   dispose(): void {
-    this.sink?.dispose();
+    // Nothing native to free: the resampler is plain arrays.
   }
 }
 
@@ -667,45 +663,53 @@ function wavFramesToMono(bytes: Uint8Array, fmt: WavFormat, out: Float32Array): 
   }
 }
 
-/** Source samples per resampler call: under libsamplerate-js's 1,008,000-sample buffer. */
-const resampleChunk = (ratio: number): number => Math.floor(1_000_000 / Math.max(1, ratio));
+/** Source samples buffered before they go through the resampler. */
+const SINK_STAGE = 1 << 16;
+/** Output block size when the final length is not known in advance. */
+const SINK_BLOCK = 1 << 20;
 
 /**
  * Mono source-rate samples in, mono `FEATURE_PARAMS.sampleRate` samples out, in one buffer: the
- * producer fills `reserve(n)` and calls `commit(count)`; each full stage goes through
- * libsamplerate's stateful `full` API (SINC_FASTEST), so the result is the same as resampling the
- * whole signal at once (`resampleToFeatureRate`), padded/trimmed to round(frames·ratio).
+ * producer fills `reserve(n)` and calls `commit(count)`; each full stage goes through the
+ * streaming resampler (`shared/dsp/resample.ts`), so the result is the same as resampling the
+ * whole signal at once (`resampleToFeatureRate`): round(frames · ratio) samples.
  */
 export class FeatureRateSink {
   /** Source frames committed so far. */
   sourceFrames = 0;
-  private readonly stage: Float32Array;
+  private readonly stage = new Float32Array(SINK_STAGE);
   private filled = 0;
+  private readonly resampler: Resampler | undefined;
   private readonly blocks: Float32Array[] = [];
   private block: Float32Array;
   private blockPos = 0;
-  private readonly scratch: Float32Array | undefined;
+  private readonly emit = (samples: Float32Array): void => {
+    for (let i = 0; i < samples.length;) {
+      if (this.blockPos === this.block.length) {
+        this.blocks.push(this.block);
+        this.block = new Float32Array(SINK_BLOCK);
+        this.blockPos = 0;
+      }
+      const n = Math.min(samples.length - i, this.block.length - this.blockPos);
+      this.block.set(samples.subarray(i, i + n), this.blockPos);
+      this.blockPos += n;
+      i += n;
+    }
+  };
 
-  private constructor(
-    private readonly ratio: number,
-    private readonly src: SRC | undefined,
-    expectedSourceFrames: number | undefined,
+  /**
+   * A sink from `sourceSampleRate` (an integer number of Hz within a factor `MAX_RATIO` of the
+   * feature rate); `expectedSourceFrames` (when the header says) sizes the output once.
+   */
+  constructor(
+    readonly sourceSampleRate: number,
+    expectedSourceFrames?: number,
   ) {
-    this.stage = new Float32Array(src ? resampleChunk(ratio) : 1 << 18);
-    this.scratch = src ? new Float32Array(Math.ceil(ratio * this.stage.length) + 16) : undefined;
-    // With a known length the output is allocated once, at its final size; otherwise in blocks.
-    const first = expectedSourceFrames ? Math.round(expectedSourceFrames * ratio) : 0;
-    this.block = new Float32Array(first > 0 ? first : 1 << 20);
-  }
-
-  /** A sink from `sourceSampleRate`; `expectedSourceFrames` (when the header says) sizes the output once. */
-  static async create(sourceSampleRate: number, expectedSourceFrames?: number): Promise<FeatureRateSink> {
     const target = FEATURE_PARAMS.sampleRate;
-    if (sourceSampleRate === target) return new FeatureRateSink(1, undefined, expectedSourceFrames);
-    // CommonJS package: Node's ESM loader only exposes its default export.
-    const { create, ConverterType } = libsamplerate;
-    const src = await create(1, sourceSampleRate, target, { converterType: ConverterType.SRC_SINC_FASTEST });
-    return new FeatureRateSink(target / sourceSampleRate, src, expectedSourceFrames);
+    if (sourceSampleRate !== target) this.resampler = new Resampler(sourceSampleRate, target);
+    // With a known length the output is allocated once, at its final size; otherwise in blocks.
+    const first = expectedSourceFrames ? Math.round((expectedSourceFrames * target) / sourceSampleRate) : 0;
+    this.block = new Float32Array(first > 0 ? first : SINK_BLOCK);
   }
 
   /** Room for up to `max` source samples (at least one): fill it, then `commit`. */
@@ -724,31 +728,15 @@ export class FeatureRateSink {
     if (this.filled === 0) return;
     const input = this.stage.subarray(0, this.filled);
     this.filled = 0;
-    if (!this.src) return this.emit(input);
-    const produced = { frames: 0 };
-    this.src.full(input, this.scratch, produced);
-    this.emit(this.scratch!.subarray(0, produced.frames));
+    if (this.resampler) this.resampler.push(input, this.emit);
+    else this.emit(input);
   }
 
-  private emit(samples: Float32Array): void {
-    for (let i = 0; i < samples.length;) {
-      if (this.blockPos === this.block.length) {
-        this.blocks.push(this.block);
-        this.block = new Float32Array(1 << 20);
-        this.blockPos = 0;
-      }
-      const n = Math.min(samples.length - i, this.block.length - this.blockPos);
-      this.block.set(samples.subarray(i, i + n), this.blockPos);
-      this.blockPos += n;
-      i += n;
-    }
-  }
-
-  /** The feature-rate samples, round(sourceFrames·ratio) of them (the unflushed resampler tail stays zero). */
+  /** The feature-rate samples, round(sourceFrames · ratio) of them. */
   finish(): Float32Array {
     this.drain();
-    this.dispose();
-    const expected = Math.round(this.sourceFrames * this.ratio);
+    this.resampler?.end(this.emit);
+    const expected = Math.round((this.sourceFrames * FEATURE_PARAMS.sampleRate) / this.sourceSampleRate);
     if (this.blocks.length === 0 && this.block.length === expected) return this.block;
     const out = new Float32Array(expected);
     let pos = 0;
@@ -761,31 +749,22 @@ export class FeatureRateSink {
     this.blocks.length = 0;
     return out;
   }
-
-  /** Frees the resampler (idempotent). */
-  dispose(): void {
-    if (this.src && !this.disposed) this.src.destroy();
-    this.disposed = true;
-  }
-  private disposed = false;
 }
 
-/** Resamples mono audio to `FEATURE_PARAMS.sampleRate` (libsamplerate SINC_FASTEST), padded/trimmed to round(len·ratio). */
-export async function resampleToFeatureRate(
-  mono: Float32Array,
-  sourceSampleRate: number,
-): Promise<Float32Array> {
-  if (sourceSampleRate === FEATURE_PARAMS.sampleRate) return mono;
-  const sink = await FeatureRateSink.create(sourceSampleRate, mono.length);
-  try {
-    for (let i = 0; i < mono.length;) {
-      const dst = sink.reserve(mono.length - i);
-      dst.set(mono.subarray(i, i + dst.length));
-      sink.commit(dst.length);
-      i += dst.length;
-    }
-    return sink.finish();
-  } finally {
-    sink.dispose();
+/** A sink for `sampleRate`, or the error that names the file when the rate cannot be converted. */
+function featureRateSink(sampleRate: number, name: string, expectedSourceFrames?: number): FeatureRateSink {
+  const target = FEATURE_PARAMS.sampleRate;
+  if (!Number.isInteger(sampleRate) || sampleRate * MAX_RATIO < target || sampleRate > MAX_RATIO * target) {
+    throw new AudioDecodeError(
+      'unsupported-format',
+      `${name}: expected a whole sample rate from ${Math.ceil(target / MAX_RATIO)} to ${MAX_RATIO * target} Hz, found ${sampleRate} Hz`,
+    );
   }
+  return new FeatureRateSink(sampleRate, expectedSourceFrames);
+}
+
+/** Resamples mono audio to `FEATURE_PARAMS.sampleRate`: round(len · ratio) samples (`shared/dsp/resample.ts`). */
+export function resampleToFeatureRate(mono: Float32Array, sourceSampleRate: number): Float32Array {
+  if (sourceSampleRate === FEATURE_PARAMS.sampleRate) return mono;
+  return resample(mono, sourceSampleRate, FEATURE_PARAMS.sampleRate);
 }

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InferenceSession, Tensor } from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import { FEATURE_PARAMS } from '../../shared/dsp/params.js';
 
 /** The model's `config.json` (written by models/export.py). */
@@ -85,6 +85,14 @@ function checkConfig(raw: unknown, path: string): NeuralModelConfig {
   return c as NeuralModelConfig;
 }
 
+let runtime: Promise<typeof Ort> | undefined;
+
+/** onnxruntime-node, imported on first use: its native binding costs start-up time a run without models never needs. */
+export function onnxRuntime(): Promise<typeof Ort> {
+  runtime ??= import('onnxruntime-node');
+  return runtime;
+}
+
 /** The parts of a model config every ONNX model of Accord has. */
 export interface OnnxModelConfigBase {
   inputName: string;
@@ -101,7 +109,7 @@ export async function openOnnxModel<C extends OnnxModelConfigBase>(
   dir: string,
   check: (raw: unknown, path: string) => C,
   opts: { threads?: number } = {},
-): Promise<{ config: C; session: InferenceSession; modelPath: string }> {
+): Promise<{ config: C; session: Ort.InferenceSession; modelPath: string; Tensor: typeof Ort.Tensor }> {
   const configPath = join(dir, 'config.json');
   const modelPath = join(dir, 'model.onnx');
   const read = async (path: string): Promise<Buffer> => {
@@ -145,7 +153,8 @@ export async function openOnnxModel<C extends OnnxModelConfigBase>(
       'checksum',
       `${modelPath}: expected sha256 ${expected} (model.onnx.sha256), found ${actual}: the file is damaged or was replaced`,
     );
-  let session: InferenceSession;
+  const { InferenceSession, Tensor } = await onnxRuntime();
+  let session: Ort.InferenceSession;
   try {
     session = await InferenceSession.create(bytes, {
       intraOpNumThreads: Math.max(1, opts.threads ?? 1),
@@ -167,7 +176,7 @@ export async function openOnnxModel<C extends OnnxModelConfigBase>(
       `${modelPath}: expected input '${config.inputName}' and output '${config.outputName}' (config.json), found inputs [${session.inputNames.join(', ')}], outputs [${session.outputNames.join(', ')}]`,
     );
   }
-  return { config, session, modelPath };
+  return { config, session, modelPath, Tensor };
 }
 
 /**
@@ -177,7 +186,7 @@ export async function loadNeuralModel(
   dir: string = defaultModelDir(),
   opts: { threads?: number } = {},
 ): Promise<NeuralModel> {
-  const { config, session, modelPath } = await openOnnxModel(dir, checkConfig, opts);
+  const { config, session, modelPath, Tensor } = await openOnnxModel(dir, checkConfig, opts);
   const { L, inputChannels: C } = config;
   let released = false;
   return {

@@ -1,4 +1,3 @@
-import { Tensor } from 'onnxruntime-node';
 import { compressPitchEnergy, type PitchEnergy } from '../../shared/dsp/features.js';
 import { NUM_PITCHES } from '../../shared/dsp/params.js';
 import { NeuralModelError, defaultModelDir, openOnnxModel } from './neural.js';
@@ -62,7 +61,7 @@ export async function loadNoteModel(
   dir: string = defaultModelDir('accord-notes'),
   opts: { threads?: number } = {},
 ): Promise<NoteModel> {
-  const { config, session, modelPath } = await openOnnxModel(dir, checkNoteConfig, opts);
+  const { config, session, modelPath, Tensor } = await openOnnxModel(dir, checkNoteConfig, opts);
   const ctx = config.receptiveFieldFrames;
   let released = false;
   const runCompressed = async (x: Float32Array, T: number): Promise<NoteActivations> => {

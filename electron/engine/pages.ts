@@ -5,7 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Resvg } from '@resvg/resvg-js';
+import { createRequire } from 'node:module';
+import type * as ResvgModule from '@resvg/resvg-js';
 import { SCORE_EXTENSIONS, extensionOf, readScoreSource } from '../../shared/scoreio/load.js';
 import { engraveScore } from '../../shared/pages/engrave.js';
 import {
@@ -65,6 +66,8 @@ export async function engraveLoadedScore(
 
 /** A page as PNG bytes at its own pixel size, white background (resvg; system fonts for text). */
 export function rasterizePage(page: EngravedPage): Uint8Array {
+  // Required here, not imported at the top: only the pages export rasterizes.
+  const { Resvg } = createRequire(import.meta.url)('@resvg/resvg-js') as typeof ResvgModule;
   const resvg = new Resvg(page.svg, {
     background: 'white',
     fitTo: { mode: 'width', value: page.width },

@@ -16,9 +16,7 @@
  * verovio's MIDI (`stats.writtenPitchMismatch`); `getMIDIValuesForElement` (about 1 ms a call)
  * is asked only for notes the MEI gives no pitch for.
  */
-import createVerovioModule from 'verovio/wasm';
-import createVerovioHumdrumModule from 'verovio/wasm-hum';
-import { VerovioToolkit, enableLogToBuffer } from 'verovio/esm';
+import type { VerovioToolkit } from 'verovio/esm';
 import pkg from '@tonejs/midi';
 import type { Score } from '../score.js';
 import { ScoreLoadError } from './errors.js';
@@ -39,15 +37,25 @@ const INPUT_FROM: Record<NotatedFormat, string> = {
 
 const toolkits = new Map<'plain' | 'humdrum', Promise<VerovioToolkit>>();
 
-/** The shared toolkit, instantiated once on first use (the Humdrum build, larger, only for `.krn`); log output goes to a buffer. */
+/**
+ * The shared toolkit, instantiated once on first use (the Humdrum build, larger, only for `.krn`);
+ * log output goes to a buffer. Verovio is imported here, not at the top: compiling its WebAssembly
+ * takes 0.3–0.4 s per build, which a MIDI score never needs.
+ */
 export function verovioToolkit(humdrum = false): Promise<VerovioToolkit> {
   const kind = humdrum ? 'humdrum' : 'plain';
   let toolkit = toolkits.get(kind);
   if (!toolkit) {
-    toolkit = (humdrum ? createVerovioHumdrumModule() : createVerovioModule()).then((module) => {
+    toolkit = (async () => {
+      const [{ VerovioToolkit: Toolkit, enableLogToBuffer }, module] = await Promise.all([
+        import('verovio/esm'),
+        humdrum
+          ? import('verovio/wasm-hum').then((m) => m.default())
+          : import('verovio/wasm').then((m) => m.default()),
+      ]);
       enableLogToBuffer(1, module);
-      return new VerovioToolkit(module);
-    });
+      return new Toolkit(module);
+    })();
     toolkits.set(kind, toolkit);
   }
   return toolkit;

@@ -417,3 +417,33 @@ describe('accord batch', () => {
     ).toMatch(/--shard: expected i\/n/);
   });
 });
+
+describe('start-up', () => {
+  it('loads no engraver, ONNX runtime, rasterizer or database until a run needs them', () => {
+    // A resolve hook reports every package module the CLI's import graph pulls in.
+    const hook = path.join(tmp, 'hook.mjs');
+    writeFileSync(
+      hook,
+      `export async function resolve(specifier, context, next) {
+  const r = await next(specifier, context);
+  if (r.url.includes('/node_modules/')) process.stderr.write('loaded ' + r.url + '\\n');
+  return r;
+}\n`,
+    );
+    const runner = path.join(tmp, 'import-cli.mjs');
+    writeFileSync(
+      runner,
+      `import { register, createRequire } from 'node:module';
+register(${JSON.stringify(new URL(`file://${hook}`).href)});
+await import(${JSON.stringify(path.join(root, 'dist/node/electron/hosts/cli/main.js'))});
+for (const k of Object.keys(createRequire(import.meta.url).cache)) process.stderr.write('loaded ' + k + '\\n');\n`,
+    );
+    const r = spawnSync(process.execPath, [runner], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const loaded = r.stderr.split('\n').filter((l) => l.startsWith('loaded '));
+    // The probe works: the MIDI reader is part of the graph.
+    expect(loaded.some((l) => l.includes('@tonejs/midi'))).toBe(true);
+    for (const heavy of ['verovio', 'onnxruntime-node', '@resvg', 'better-sqlite3'])
+      expect(loaded.filter((l) => l.includes(`/node_modules/${heavy}`))).toEqual([]);
+  });
+});

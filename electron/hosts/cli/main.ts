@@ -15,7 +15,6 @@ import {
 } from '../../engine/pipeline.js';
 import { writeAlignment, resolveFormat, FORMAT_NAMES } from './output.js';
 import { PAGE_IMAGE_FORMATS, assertEngravable, type PageImageFormat } from '../../engine/pages.js';
-import { runBatch } from './batch.js';
 
 const USAGE = `Usage:
   accord align <performance audio> <score> -o <out> [--format ${FORMAT_NAMES.join('|')}]
@@ -151,6 +150,7 @@ async function cmdBatch(args: string[]): Promise<number> {
     shard = { index, count };
   }
   const format = values.format ? resolveFormat(`x.${values.format}`, values.format) : 'csv';
+  const { runBatch } = await import('./batch.js');
   const summary = await runBatch({
     input: positionals[0],
     outDir: values.output,

@@ -1,13 +1,15 @@
 /**
  * `npm run bench`: end-to-end engine timing per stage and peak memory for a 5-minute and a
  * 60-minute recording, synthesized (fluidsynth) from the bundled public-domain sample played
- * over and over with a drifting tempo; then the editor's re-alignment latency and export times
+ * over and over with a drifting tempo; the command line as a user runs it (`node bin/accord.js
+ * align`, default method, process start included); then the editor's re-alignment latency and export times
  * (`edit.js`) and the editor's first paint and pan/zoom frame rate in Chromium (`e2e/bench.ts`).
  * Prints each and writes `.cache/bench/results.json`.
  *   node dist/node/electron/tools/bench/run.js [--sizes 5,60] [--methods auto,dtw,jump] [--audio wav,flac] [--skip-editor]
  * `--audio flac` aligns a FLAC of the same performance (sox), the compressed path's memory.
  */
 import { execFileSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -107,6 +109,7 @@ function main(): void {
   const sizes = (values.sizes ?? '5,60').split(',').map(Number);
   const methods = (values.methods ?? 'auto,dtw,jump').split(',');
   const runs: (EngineRun & { minutes: number; audio: string })[] = [];
+  const cli: { minutes: number; audio: string; wallMs: number; loadAverage1m: number }[] = [];
   for (const minutes of sizes) {
     const { score, perf } = makeLongPiece(minutes);
     const wav = synth(perf, minutes);
@@ -127,6 +130,21 @@ function main(): void {
         `${String(minutes).padStart(3)} min  ${format.padEnd(4)} ${method.padEnd(6)} total ${(run.totalMs / 1000).toFixed(2).padStart(7)} s  ` +
           `decode ${(t.decode / 1000).toFixed(2)}  score ${(t.score / 1000).toFixed(2)}  features ${(t.features / 1000).toFixed(2)}  ` +
           `align ${(t.align / 1000).toFixed(2)}  peak ${run.peakRssMB.toFixed(0)} MB\n`,
+      );
+    }
+    for (const format of formats) {
+      const audio = format === 'flac' ? toFlac(wav) : wav;
+      const out = path.join(cacheDir, 'cli-out.csv');
+      const loadAverage1m = loadavg()[0];
+      const t0 = performance.now();
+      execFileSync(process.execPath, [path.join(root, 'bin/accord.js'), 'align', audio, score, '-o', out], {
+        stdio: 'ignore',
+      });
+      const wallMs = performance.now() - t0;
+      cli.push({ minutes, audio: format, wallMs, loadAverage1m });
+      process.stdout.write(
+        `${String(minutes).padStart(3)} min  ${format.padEnd(4)} cli    total ${(wallMs / 1000).toFixed(2).padStart(7)} s  ` +
+          `(node bin/accord.js align, auto, process start included; load average ${loadAverage1m.toFixed(1)})\n`,
       );
     }
   }
@@ -156,7 +174,7 @@ function main(): void {
   mkdirSync(cacheDir, { recursive: true });
   writeFileSync(
     path.join(cacheDir, 'results.json'),
-    JSON.stringify({ date: new Date().toISOString(), runs, edit, editor }, null, 1),
+    JSON.stringify({ date: new Date().toISOString(), runs, cli, edit, editor }, null, 1),
   );
 }
 

@@ -331,11 +331,16 @@ export interface MatrixImage {
   scoreSeconds: number;
 }
 
+/** What a job does: `alignment` (`alignment:run`) or `realign` (re-alignment after an edit, `corrections:*`). */
+export const JOB_KINDS = ['alignment', 'realign'] as const;
+/** One of `JOB_KINDS`. */
+export type JobKind = (typeof JOB_KINDS)[number];
+
 /** The state of a job. */
 export interface JobInfo {
   jobId: string;
   projectId: number;
-  kind: 'alignment';
+  kind: JobKind;
   stage: string;
   /** 0..1 within the whole job. */
   fraction: number;
@@ -343,7 +348,7 @@ export interface JobInfo {
   startedAt: number;
 }
 
-/** What `alignment:run`'s job produces. */
+/** What a job produces: the version it stored (`alignment:run`, and the re-alignment jobs of edits). */
 export interface AlignmentJobResult {
   alignmentId: number;
   version: number;
@@ -378,11 +383,17 @@ export interface CorrectionsState {
   canRedo: boolean;
 }
 
-/** What an edit (apply, undo, redo, restore, realign) leaves: the corrections and the latest alignment. */
+/**
+ * What an edit (apply, undo, redo, restore, realign) leaves: the corrections (already saved) and the
+ * latest alignment; when the path must be re-aligned, the `realign` job doing it, whose version
+ * arrives with its `job:done` (a newer edit of the project supersedes it: `job:failed`, `cancelled`).
+ */
 export interface EditOutcome {
   state: CorrectionsState;
-  /** The latest alignment version after the edit (a new one when the path changed); null while the project has none. */
+  /** The latest alignment version now (the one the re-alignment job starts from); null while the project has none. */
   alignment: AlignmentRecord | null;
+  /** The re-alignment job this edit started; null when the path needs none (an exact undo/redo/restore, a `checked` mark). */
+  jobId: string | null;
 }
 
 /** A notated score engraved on pages (`score:pages`): the page SVGs and the boxes of systems, measures and notes in page pixels. */
@@ -433,13 +444,13 @@ export interface InvokeChannels {
   };
   /** The project's corrections and undo/redo state. */
   'corrections:get': { args: [projectId: number]; result: CorrectionsState };
-  /** Logs `op`, re-aligns around it under all corrections and stores the path as an `edited` version. */
+  /** Logs `op`, then re-aligns around it under all corrections in a `realign` job that stores an `edited` version. */
   'corrections:apply': { args: [projectId: number, op: EditOp]; result: EditOutcome };
   /** Undoes the last op; the path shown before it comes back exactly (as a new version). */
   'corrections:undo': { args: [projectId: number]; result: EditOutcome };
   /** Redoes the next undone op; its path comes back exactly (as a new version). */
   'corrections:redo': { args: [projectId: number]; result: EditOutcome };
-  /** Re-aligns the whole recording under all corrections (an `edited` version; not an op in the log). */
+  /** Re-aligns the whole recording under all corrections in a `realign` job (an `edited` version; not an op in the log). */
   'corrections:realign': { args: [projectId: number]; result: EditOutcome };
   /** Alignment versions, newest first. */
   'alignment:versions': { args: [projectId: number]; result: AlignmentSummary[] };
@@ -522,10 +533,10 @@ export function acceleratorLabel(accelerator: string, mac = false): string {
 
 /** Main → renderer events and their payloads. */
 export interface EventChannels {
-  'job:progress': { jobId: string; projectId: number; stage: string; fraction: number };
-  'job:done': { jobId: string; projectId: number; result: AlignmentJobResult };
-  /** Also sent on cancel, with `error.code === 'cancelled'`. */
-  'job:failed': { jobId: string; projectId: number; error: IpcError };
+  'job:progress': { jobId: string; projectId: number; kind: JobKind; stage: string; fraction: number };
+  'job:done': { jobId: string; projectId: number; kind: JobKind; result: AlignmentJobResult };
+  /** Also sent on cancel and when a newer edit supersedes a re-alignment, with `error.code === 'cancelled'`. */
+  'job:failed': { jobId: string; projectId: number; kind: JobKind; error: IpcError };
   /** Something about a project changed (renderer re-fetches). */
   'project:changed': { projectId: number };
   /** A menu item was chosen; `projectId` for File > Open Recent. */

@@ -7,6 +7,7 @@ import { createHandlers, createServices, dispatch, type AppServices, type Handle
 import type { AlignmentRecord, CorrectionsState, EditOutcome, Result } from '../../shared/ipc.js';
 import { parseGtCsv, parsePredCsv, scoreCase, type GtRow } from '../../shared/eval/metric.js';
 import { pathOnGrid } from './corrections.js';
+import { realigned } from './edits.testutil.js';
 import { decodeAudioFile } from '../engine/audio.js';
 import { recordingFeatures } from '../engine/features.js';
 
@@ -93,7 +94,10 @@ describe('hand corrections on the minuet whose score lacks the repeat', () => {
     expect(out.state.corrections.jumps).toEqual([
       { id: 'j1', perfTime: second.perfTime, toScoreTime: second.scoreTime },
     ]);
-    edited = out.alignment!;
+    // Saved at once; the path follows from the re-alignment job.
+    expect(out.alignment?.id).toBe(automatic.id);
+    expect(out.jobId).toEqual(expect.any(String));
+    edited = (await realigned(s, out))!;
     expect(edited).toMatchObject({ kind: 'edited', parentId: automatic.id, version: automatic.version + 1 });
     expect(edited.path.jumpFrames.length).toBeGreaterThanOrEqual(1);
     const acc50After = await exportedScore(projectId, gt);
@@ -106,11 +110,14 @@ describe('hand corrections on the minuet whose score lacks the repeat', () => {
   it('undo restores the previous path exactly; redo brings the edited one back', async () => {
     const u = await call<EditOutcome>('corrections:undo', projectId);
     expect(u.state).toMatchObject({ cursor: 0, canUndo: false, canRedo: true });
+    // Exact versions come back at once, without a job.
+    expect(u.jobId).toBeNull();
     expect(u.state.corrections.jumps).toEqual([]);
     expect(Array.from(u.alignment!.path.scoreTime)).toEqual(Array.from(automatic.path.scoreTime));
     expect(u.alignment!.path.jumpFrames).toEqual(automatic.path.jumpFrames);
     const r = await call<EditOutcome>('corrections:redo', projectId);
     expect(r.state).toMatchObject({ cursor: 1, canRedo: false });
+    expect(r.jobId).toBeNull();
     expect(Array.from(r.alignment!.path.scoreTime)).toEqual(Array.from(edited.path.scoreTime));
     await expect(call('corrections:redo', projectId)).rejects.toThrow(/not-found .*no undone edit/);
   }, 60_000);

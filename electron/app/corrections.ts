@@ -1,9 +1,13 @@
 /**
  * Hand corrections of a project: the persisted undo/redo log (`edits` + `edit_cursor`), constrained
- * re-alignment after each op (`shared/edit` `realignLocal`, run in a worker thread; main only
- * writes the result) stored as `edited` alignment versions,
+ * re-alignment after each op as a `realign` job (`shared/edit` `realignLocal`, run in the edit
+ * worker; main only writes the op first and the result last) stored as `edited` alignment versions,
  * exact path restore on undo/redo (each logged op remembers the versions before and after it),
  * version restore, alignment import and the review list.
+ *
+ * Every op is saved before its re-alignment starts. A newer op of the same project supersedes a
+ * re-alignment still running (it is cancelled and its result never stored); the new job re-aligns
+ * around the superseded spans too, so the latest version always comes to reflect every op.
  */
 import { promises as fs } from 'node:fs';
 import {
@@ -15,12 +19,8 @@ import {
 } from '../../shared/ipc.js';
 import type { ImportFormat } from '../../shared/formats/index.js';
 import { importAlignment } from '../../shared/formats/index.js';
-import type { Features } from '../../shared/dsp/features.js';
-import { scoreNoteAwareFeatures } from '../engine/features.js';
-import { FEATURE_PARAMS, HOP_SECONDS } from '../../shared/dsp/params.js';
+import { HOP_SECONDS } from '../../shared/dsp/params.js';
 import type { AlignmentPath } from '../../shared/path.js';
-import { scoreTimeAt } from '../../shared/path.js';
-import type { Score } from '../../shared/score.js';
 import {
   editSpan,
   emptyCorrections,
@@ -36,17 +36,35 @@ import {
   type ReviewRegion,
 } from '../../shared/edit/index.js';
 import type { Db } from './db/database.js';
-import type { Emit, TaskRunner } from './jobs.js';
+import type { Emit, JobService } from './jobs.js';
 import type { ProjectService } from './projects.js';
+import type { AlignmentJobResult } from '../../shared/ipc.js';
+import type { Realigner } from './realigner.js';
+import { pathOnGrid } from './workers/grid.js';
+
+export { pathOnGrid } from './workers/grid.js';
 
 /** What `CorrectionService` needs. */
 export interface CorrectionServiceDeps {
   db: Db;
   projects: ProjectService;
   emit: Emit;
-  /** Runs the re-alignments (worker threads). */
-  runner: TaskRunner;
+  /** Where the re-alignments run as `realign` jobs. */
+  jobs: JobService;
+  /** Runs the re-alignments (the edit worker). */
+  realigner: Realigner;
 }
+
+/** A project's re-alignment state (this session). */
+interface Lane {
+  /** Spans the latest version does not reflect yet, oldest first (null: the whole recording). */
+  pending: (EditSpan | null)[];
+  /** The running `realign` job, if any. */
+  jobId: string | null;
+}
+
+/** The `cancelled` message of a re-alignment a newer edit replaced. */
+export const SUPERSEDED = 'superseded by a newer edit of the project';
 
 interface EditRow {
   seq: number;
@@ -54,47 +72,6 @@ interface EditRow {
   inverse: string;
   alignment_before: number | null;
   alignment_after: number | null;
-}
-
-/**
- * `path` resampled onto `frames` frames of `hopSeconds` (re-alignment needs one path frame per
- * feature frame); returned as is when it already fits.
- */
-export function pathOnGrid(path: AlignmentPath, frames: number, hopSeconds: number): AlignmentPath {
-  if (path.scoreTime.length === frames && Math.abs(path.hopSeconds - hopSeconds) < 1e-12) return path;
-  const n = path.scoreTime.length;
-  const scoreTime = new Float64Array(frames);
-  const confidence = new Float32Array(frames);
-  for (let f = 0; f < frames; f++) {
-    const t = f * hopSeconds;
-    scoreTime[f] = scoreTimeAt(path, t);
-    confidence[f] = n ? path.confidence[Math.min(n - 1, Math.max(0, Math.round(t / path.hopSeconds)))] : 0;
-  }
-  const jumpFrames = [
-    ...new Set(
-      path.jumpFrames
-        .map((j) => Math.round((j * path.hopSeconds) / hopSeconds))
-        .filter((j) => j > 0 && j < frames),
-    ),
-  ].sort((a, b) => a - b);
-  const out: AlignmentPath = { hopSeconds, scoreTime, confidence, jumpFrames, method: path.method };
-  if (path.modelVersion) out.modelVersion = path.modelVersion;
-  return out;
-}
-
-/**
- * `f` with its arrays in shared memory: the features are kept and sent to a worker with every edit,
- * and copying them each time stalls the main thread (~60 ms for a 10-minute recording).
- */
-function inSharedMemory(f: Features): Features {
-  const share = (a: Float32Array): Float32Array => {
-    const out = new Float32Array(new SharedArrayBuffer(a.byteLength));
-    out.set(a);
-    return out;
-  };
-  const out: Features = { ...f, chroma: share(f.chroma), onset: share(f.onset), energy: share(f.energy) };
-  if (f.notes) out.notes = share(f.notes);
-  return out;
 }
 
 /**
@@ -113,12 +90,9 @@ export function withoutContents(message: string, text: string): string {
 /** The operations behind the `corrections:*`, `alignment:versions|restore|import` and `review:*` channels. */
 export class CorrectionService {
   readonly #d: CorrectionServiceDeps;
-  /** Per-project queue: edits of one project run one after another. */
+  /** Per-project queue: edits of one project are logged one after another. */
   readonly #queues = new Map<number, Promise<unknown>>();
-  /** Score features by project id + score sha256. */
-  readonly #scoreFeatures = new Map<string, { features: Features; score: Score }>();
-  /** Recording features by project id + recording sha256 + feature version. */
-  readonly #perfFeatures = new Map<string, Features>();
+  readonly #lanes = new Map<number, Lane>();
 
   constructor(deps: CorrectionServiceDeps) {
     this.#d = deps;
@@ -214,49 +188,89 @@ export class CorrectionService {
     return this.#d.projects.getAlignment(latest.id);
   }
 
-  async #inputs(id: number): Promise<{ perf: Features; score: Features; jumpPoints: number[] }> {
-    const summary = this.#d.projects.summary(id);
-    const score = await this.#d.projects.score(id);
-    const key = `${id}|${summary.scoreName}|${score.notes.length}|${score.duration}`;
-    let sf = this.#scoreFeatures.get(key);
-    if (!sf) {
-      sf = { features: inSharedMemory(scoreNoteAwareFeatures(score.notes, score.duration)), score };
-      this.#scoreFeatures.clear();
-      this.#scoreFeatures.set(key, sf);
+  #lane(id: number): Lane {
+    let lane = this.#lanes.get(id);
+    if (!lane) {
+      lane = { pending: [], jobId: null };
+      this.#lanes.set(id, lane);
     }
-    // Read from the database (and unpacked) once per recording, not on every edit.
-    const rec = this.#d.db.prepare('SELECT sha256 FROM recordings WHERE project_id = ?').get(id) as
-      { sha256: string } | undefined;
-    const perfKey = `${id}|${rec?.sha256}|${FEATURE_PARAMS.version}`;
-    let perf = this.#perfFeatures.get(perfKey);
-    if (!perf) {
-      perf = inSharedMemory(await this.#d.projects.editFeatures(id));
-      this.#perfFeatures.clear();
-      this.#perfFeatures.set(perfKey, perf);
-    }
-    return { perf, score: sf.features, jumpPoints: score.jumpPoints };
+    return lane;
   }
 
   /**
-   * `base` re-aligned under `corrections` in a worker: around `span` (`realignLocal`), or the whole
-   * recording when `span` is null (`realignAll`). Writes nothing.
+   * Cancels the project's running re-alignment (its result is never stored) and, when spans are
+   * pending, starts one over all of them on the latest version under the current corrections.
+   * Called right after the log changed, in the same turn. Returns the new job's id.
    */
-  async #realign(
+  #restart(id: number): string | null {
+    const lane = this.#lane(id);
+    if (lane.jobId) this.#d.jobs.cancel(lane.jobId, SUPERSEDED);
+    lane.jobId = null;
+    if (lane.pending.length === 0) return null;
+    const spans = [...lane.pending];
+    let jobId = '';
+    jobId = this.#d.jobs.start(
+      id,
+      async (signal, onProgress) => {
+        try {
+          return await this.#realignJob(id, spans, signal, onProgress);
+        } finally {
+          if (lane.jobId === jobId) lane.jobId = null;
+        }
+      },
+      'realign',
+    );
+    lane.jobId = jobId;
+    return jobId;
+  }
+
+  /** A `realign` job: re-aligns the latest version around `spans` in the edit worker and stores it as an `edited` version. */
+  async #realignJob(
     id: number,
-    base: AlignmentPath,
-    corrections: HistoryState['corrections'],
-    span: EditSpan | null,
-  ): Promise<AlignmentPath> {
-    const { perf, score, jumpPoints } = await this.#inputs(id);
-    return this.#d.runner.run({
-      task: 'realign',
-      perf,
-      score,
-      path: pathOnGrid(base, perf.frames, perf.hopSeconds),
-      corrections,
-      span,
-      jumpPointsSeconds: jumpPoints,
-    });
+    spans: (EditSpan | null)[],
+    signal: AbortSignal,
+    onProgress: (stage: string, fraction: number) => void,
+  ): Promise<AlignmentJobResult> {
+    onProgress('queued', 0);
+    const t0 = performance.now();
+    const state = this.#load(id);
+    const base = this.#latest(id);
+    const path = await this.#d.realigner.run(
+      { key: this.#d.projects.editInputsKey(id), path: base.path, corrections: state.corrections, spans },
+      { signal, onProgress, inputs: () => this.#d.projects.editInputs(id) },
+    );
+    signal.throwIfAborted();
+    onProgress('saving', 1);
+    const stored = this.#d.db.transaction(() => {
+      this.#expectLog(id, state);
+      const latest = this.#d.projects.listAlignments(id)[0];
+      if (latest?.id !== base.id)
+        throw new AccordError(
+          'busy',
+          `project ${id}'s latest alignment changed while re-aligning (expected version ${base.version}, found ${latest?.version ?? 'none'}): re-align again`,
+        );
+      const s = this.#store(id, path, 'edited', base.id, state.corrections);
+      // The op this version answers now has an exact version after it (undo/redo restore it).
+      const last = state.rows[state.history.cursor - 1];
+      if (last)
+        this.#d.db
+          .prepare(
+            'UPDATE edits SET alignment_after = ? WHERE project_id = ? AND seq = ? AND alignment_after IS NULL',
+          )
+          .run(s.id, id, last.seq);
+      return s;
+    })();
+    // Stored: no later edit may cancel this job any more.
+    const lane = this.#lane(id);
+    lane.pending = [];
+    lane.jobId = null;
+    this.#changed(id);
+    return {
+      alignmentId: stored.id,
+      version: stored.version,
+      timings: { realign: Math.round(performance.now() - t0) },
+      warnings: [],
+    };
   }
 
   #store(
@@ -324,7 +338,10 @@ export class CorrectionService {
     return this.#stateOf(this.#load(id));
   }
 
-  /** Logs `op`, re-aligns around it under all corrections and stores an `edited` version (none when the path cannot change, e.g. a `checked` mark). */
+  /**
+   * Logs `op` (saved at once), then re-aligns around it under all corrections in a `realign` job
+   * that stores an `edited` version (no job when the path cannot change, e.g. a `checked` mark).
+   */
   apply(id: number, op: EditOp): Promise<EditOutcome> {
     return this.#serial(id, async () => {
       await this.#checkBounds(id, op);
@@ -336,25 +353,26 @@ export class CorrectionService {
         throw new AccordError('invalid-argument', (err as Error).message);
       }
       const before = this.#latest(id);
+      const lane = this.#lane(id);
       const span = editSpan(op);
-      let path: AlignmentPath | null = null;
-      if (span) path = await this.#realign(id, before.path, next.corrections, span);
-      // The new version, the log entry and the cursor are written together or not at all.
-      const afterId = this.#d.db.transaction(() => {
+      // Versions link to the op only when they show exactly its corrections: the latest does
+      // before it when nothing is pending; it does after it too when the op changes no path.
+      const exact = lane.pending.length === 0;
+      this.#d.db.transaction(() => {
         this.#expectLog(id, state);
-        const after = path ? this.#store(id, path, 'edited', before.id, next.corrections).id : before.id;
         this.#writeLog(
           id,
           state.history.cursor,
           op,
           next.history.entries[next.history.cursor - 1].inverse,
-          before.id,
-          after,
+          exact ? before.id : null,
+          exact && !span ? before.id : null,
         );
-        return after;
       })();
+      if (span) lane.pending.push(span);
+      const jobId = lane.pending.length ? this.#restart(id) : null;
       this.#changed(id);
-      return { state: this.#stateOf(next), alignment: this.#d.projects.getAlignment(afterId) };
+      return { state: this.#stateOf(next), alignment: before, jobId };
     });
   }
 
@@ -363,8 +381,8 @@ export class CorrectionService {
     cursor: number,
     op: EditOp,
     inverse: EditOp,
-    beforeId: number,
-    afterId: number,
+    beforeId: number | null,
+    afterId: number | null,
   ): void {
     const db = this.#d.db;
     db.prepare('DELETE FROM edits WHERE project_id = ? AND seq > ?').run(id, cursor);
@@ -384,70 +402,69 @@ export class CorrectionService {
   }
 
   /**
-   * Shows alignment `targetId` again as a new version (exact copy of its path, same kind), unless
-   * it is already what the latest version shows; falls back to re-aligning around `op` when the
-   * target version was deleted. Returns the write, to run in the transaction that moves the cursor.
+   * Moves the log's cursor to where `h` stands and shows the version `targetId` again, exactly
+   * (a new version with a copy of its path, unless it is the latest). Without that version (none
+   * was linked, or it was deleted) the latest stays and a `realign` job re-aligns around the op
+   * `h` applied (the whole recording for a restore).
    */
-  async #show(
+  #step(
     id: number,
+    state: HistoryState & { rows: EditRow[]; rawCursor: number },
+    h: HistoryState & { applied: EditOp },
     targetId: number | null,
-    corrections: HistoryState['corrections'],
-    op: EditOp,
-  ): Promise<() => AlignmentRecord | null> {
-    if (this.#d.projects.listAlignments(id).length === 0) return () => null;
-    const latest = this.#latest(id);
-    if (targetId !== null && targetId === latest.id) return () => latest;
-    if (targetId !== null) {
-      const target = this.#d.projects.getAlignment(targetId);
-      return () =>
-        this.#d.projects.getAlignment(this.#store(id, target.path, target.kind, target.id, corrections).id);
+  ): EditOutcome {
+    const lane = this.#lane(id);
+    const moved = (show: () => AlignmentRecord | null): AlignmentRecord | null =>
+      this.#d.db.transaction(() => {
+        this.#expectLog(id, state);
+        const alignment = show();
+        this.#setCursor(id, h.history.cursor);
+        return alignment;
+      })();
+    if (this.#d.projects.listAlignments(id).length === 0) {
+      moved(() => null);
+      this.#changed(id);
+      return { state: this.#stateOf(h), alignment: null, jobId: null };
     }
-    const span = editSpan(op);
-    if (!span) return () => latest;
-    const path = await this.#realign(id, latest.path, corrections, span);
-    return () => this.#d.projects.getAlignment(this.#store(id, path, 'edited', latest.id, corrections).id);
-  }
-
-  /** Runs `show` and moves the cursor to `position` in one transaction. */
-  #moveCursor(
-    id: number,
-    state: { rows: EditRow[]; rawCursor: number },
-    show: () => AlignmentRecord | null,
-    position: number,
-  ): AlignmentRecord | null {
-    return this.#d.db.transaction(() => {
-      this.#expectLog(id, state);
-      const alignment = show();
-      this.#setCursor(id, position);
-      return alignment;
-    })();
+    const latest = this.#latest(id);
+    const target = targetId === null ? null : this.#d.projects.getAlignment(targetId);
+    let alignment: AlignmentRecord | null;
+    if (target) {
+      alignment = moved(() =>
+        target.id === latest.id
+          ? latest
+          : this.#d.projects.getAlignment(this.#store(id, target.path, target.kind, target.id, h.corrections).id),
+      );
+      lane.pending = [];
+    } else {
+      alignment = moved(() => latest);
+      const span = editSpan(h.applied);
+      if (span || h.applied.type === 'restore-version') lane.pending.push(span);
+    }
+    const jobId = this.#restart(id);
+    this.#changed(id);
+    return { state: this.#stateOf(h), alignment, jobId };
   }
 
   /** Undoes the last op; the version shown before it comes back exactly. */
   undo(id: number): Promise<EditOutcome> {
-    return this.#serial(id, async () => {
+    return this.#serial(id, () => {
       const state = this.#load(id);
       const u = undo(state);
       if (!u) throw new AccordError('not-found', `project ${id} has no edit to undo`);
       const row = state.rows[state.history.cursor - 1];
-      const show = await this.#show(id, row.alignment_before, u.corrections, u.applied);
-      const alignment = this.#moveCursor(id, state, show, u.history.cursor);
-      this.#changed(id);
-      return { state: this.#stateOf(u), alignment };
+      return Promise.resolve(this.#step(id, state, u, row.alignment_before));
     });
   }
 
   /** Redoes the next undone op; the version it made comes back exactly. */
   redo(id: number): Promise<EditOutcome> {
-    return this.#serial(id, async () => {
+    return this.#serial(id, () => {
       const state = this.#load(id);
       const r = redo(state);
       if (!r) throw new AccordError('not-found', `project ${id} has no undone edit to redo`);
       const row = state.rows[state.history.cursor];
-      const show = await this.#show(id, row.alignment_after, r.corrections, r.applied);
-      const alignment = this.#moveCursor(id, state, show, r.history.cursor);
-      this.#changed(id);
-      return { state: this.#stateOf(r), alignment };
+      return Promise.resolve(this.#step(id, state, r, row.alignment_after));
     });
   }
 
@@ -457,16 +474,21 @@ export class CorrectionService {
    * `checked`) there is nothing to re-align: the latest version is returned and none is stored.
    */
   realign(id: number): Promise<EditOutcome> {
-    return this.#serial(id, async () => {
+    return this.#serial(id, () => {
       const state = this.#load(id);
       const latest = this.#latest(id);
+      const lane = this.#lane(id);
       const c = state.corrections;
-      if (c.anchors.length === 0 && c.jumps.length === 0 && c.regions.every((r) => r.kind === 'checked'))
-        return { state: this.#stateOf(state), alignment: latest };
-      const path = await this.#realign(id, latest.path, state.corrections, null);
-      const s = this.#store(id, path, 'edited', latest.id, state.corrections);
-      this.#changed(id);
-      return { state: this.#stateOf(state), alignment: this.#d.projects.getAlignment(s.id) };
+      if (
+        lane.pending.length === 0 &&
+        c.anchors.length === 0 &&
+        c.jumps.length === 0 &&
+        c.regions.every((r) => r.kind === 'checked')
+      )
+        return Promise.resolve({ state: this.#stateOf(state), alignment: latest, jobId: null });
+      lane.pending.push(null);
+      const jobId = this.#restart(id);
+      return Promise.resolve({ state: this.#stateOf(state), alignment: latest, jobId });
     });
   }
 
@@ -489,6 +511,7 @@ export class CorrectionService {
         after: this.#d.projects.alignmentCorrections(alignmentId) ?? emptyCorrections(),
       };
       const next = record(state, op);
+      const lane = this.#lane(id);
       const s = this.#d.db.transaction(() => {
         this.#expectLog(id, state);
         const stored = this.#store(id, target.path, target.kind, target.id, next.corrections);
@@ -497,13 +520,20 @@ export class CorrectionService {
           state.history.cursor,
           op,
           next.history.entries[next.history.cursor - 1].inverse,
-          latest.id,
+          lane.pending.length === 0 ? latest.id : null,
           stored.id,
         );
         return stored;
       })();
+      // The restored version is exact: nothing is left to re-align.
+      lane.pending = [];
+      this.#restart(id);
       this.#changed(id);
-      return Promise.resolve({ state: this.#stateOf(next), alignment: this.#d.projects.getAlignment(s.id) });
+      return Promise.resolve({
+        state: this.#stateOf(next),
+        alignment: this.#d.projects.getAlignment(s.id),
+        jobId: null,
+      });
     });
   }
 
@@ -528,6 +558,9 @@ export class CorrectionService {
       'imported',
       latest?.id,
     );
+    // The imported path is what the project shows now: a re-alignment of the one before it is moot.
+    this.#lane(id).pending = [];
+    this.#restart(id);
     this.#changed(id);
     return s;
   }

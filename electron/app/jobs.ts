@@ -1,7 +1,7 @@
 /**
  * Long work off the main thread. `TaskRunner` runs one worker-thread task (decode, features,
- * align, matrix) with progress and cancel; `JobService` turns alignment runs into jobs with ids,
- * `job:*` events and `job:cancel`.
+ * align, matrix) with progress and cancel; `JobService` turns alignment runs and the re-alignments
+ * of edits into jobs with ids, `job:*` events and `job:cancel`.
  */
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
@@ -11,7 +11,9 @@ import {
   type EventChannels,
   type IpcError,
   type JobInfo,
+  type JobKind,
   type AlignmentJobResult,
+  type Result,
 } from '../../shared/ipc.js';
 import type { ControlMessage, TaskResults, WorkerMessage, WorkerRequest } from './workers/protocol.js';
 
@@ -31,16 +33,24 @@ export const PROGRESS_INTERVAL_MS = 100;
 /** How long a cancelled worker may take to stop by itself before it is terminated. */
 const CANCEL_GRACE_MS = 1500;
 
-function workerEntry(): { url: URL; data: Record<string, unknown> } {
+/** Where a worker entry of `workers/` starts: the compiled `.js`, or from source through the dev bootstrap. */
+export function workerEntry(entry: 'alignWorker' | 'editWorker'): { url: URL; data: Record<string, unknown> } {
   // From source (vitest, dev) Node cannot load .ts: go through the dev bootstrap that registers a
   // TypeScript loader. Built code starts the compiled entry directly.
   if (import.meta.url.endsWith('.ts')) {
-    return {
-      url: new URL('./workers/devBootstrap.mjs', import.meta.url),
-      data: { __entry: new URL('./workers/alignWorker.ts', import.meta.url).href },
-    };
+    const src =
+      entry === 'alignWorker'
+        ? new URL('./workers/alignWorker.ts', import.meta.url)
+        : new URL('./workers/editWorker.ts', import.meta.url);
+    return { url: new URL('./workers/devBootstrap.mjs', import.meta.url), data: { __entry: src.href } };
   }
-  return { url: new URL('./workers/alignWorker.js', import.meta.url), data: {} };
+  return {
+    url:
+      entry === 'alignWorker'
+        ? new URL('./workers/alignWorker.js', import.meta.url)
+        : new URL('./workers/editWorker.js', import.meta.url),
+    data: {},
+  };
 }
 
 /** Runs worker tasks, at most `concurrency` at a time (the rest wait in order). */
@@ -87,7 +97,7 @@ export class TaskRunner {
   }
 
   #spawn<T extends WorkerRequest['task']>(req: WorkerRequest, opts: TaskOptions): Promise<TaskResults[T]> {
-    const { url, data } = workerEntry();
+    const { url, data } = workerEntry('alignWorker');
     return new Promise<TaskResults[T]>((resolve, reject) => {
       if (opts.signal?.aborted) {
         reject(new AccordError('cancelled', 'the job was cancelled'));
@@ -141,24 +151,32 @@ export class TaskRunner {
   }
 }
 
+/** How a job ended: its result, or its error (code `cancelled` when cancelled or superseded). */
+export type JobOutcome = Result<AlignmentJobResult>;
+
 interface Job {
   info: JobInfo;
   controller: AbortController;
-  done: Promise<void>;
+  done: Promise<JobOutcome>;
 }
 
-/** Alignment jobs: one per project at a time, progress/done/failed as events, cancellable. */
+/** Outcomes of finished jobs kept for `outcome()`. */
+const FINISHED_KEPT = 64;
+
+/** Jobs: at most one alignment per project at a time, progress/done/failed as events, cancellable. */
 export class JobService {
   readonly #emit: Emit;
   readonly #jobs = new Map<string, Job>();
+  readonly #finished = new Map<string, JobOutcome>();
 
   constructor(emit: Emit) {
     this.#emit = emit;
   }
 
   /**
-   * Starts `work` as a job for `projectId` and returns its id at once; `work` gets the job's
-   * AbortSignal and a progress callback; its value is sent as `job:done`, its error as `job:failed`.
+   * Starts `work` as a job of `kind` (default `alignment`) for `projectId` and returns its id at
+   * once; `work` gets the job's AbortSignal and a progress callback; its value is sent as
+   * `job:done`, its error as `job:failed`. A project runs one alignment job at a time.
    */
   start(
     projectId: number,
@@ -166,15 +184,16 @@ export class JobService {
       signal: AbortSignal,
       onProgress: (stage: string, fraction: number) => void,
     ) => Promise<AlignmentJobResult>,
+    kind: JobKind = 'alignment',
   ): string {
-    if (this.isRunning(projectId))
+    if (kind === 'alignment' && this.isRunning(projectId))
       throw new AccordError('busy', `project ${projectId} already has an alignment running`);
     const jobId = randomUUID();
     const controller = new AbortController();
     const info: JobInfo = {
       jobId,
       projectId,
-      kind: 'alignment',
+      kind,
       stage: 'queued',
       fraction: 0,
       startedAt: Date.now(),
@@ -188,32 +207,47 @@ export class JobService {
       // At most one event per PROGRESS_INTERVAL_MS, but every stage change is sent.
       if (!stageChanged && now - lastSent < PROGRESS_INTERVAL_MS) return;
       lastSent = now;
-      this.#emit('job:progress', { jobId, projectId, stage, fraction });
+      this.#emit('job:progress', { jobId, projectId, kind, stage, fraction });
     };
-    const done = (async () => {
+    const finish = (outcome: JobOutcome): JobOutcome => {
+      this.#jobs.delete(jobId);
+      this.#finished.set(jobId, outcome);
+      if (this.#finished.size > FINISHED_KEPT) this.#finished.delete(this.#finished.keys().next().value!);
+      if (outcome.ok) this.#emit('job:done', { jobId, projectId, kind, result: outcome.value });
+      else this.#emit('job:failed', { jobId, projectId, kind, error: outcome.error });
+      return outcome;
+    };
+    const done = (async (): Promise<JobOutcome> => {
       try {
         const result = await work(controller.signal, onProgress);
         controller.signal.throwIfAborted();
-        this.#jobs.delete(jobId);
-        this.#emit('job:done', { jobId, projectId, result });
+        return finish({ ok: true, value: result });
       } catch (err) {
-        this.#jobs.delete(jobId);
+        const reason: unknown = controller.signal.reason;
         const error: IpcError = controller.signal.aborted
-          ? { code: 'cancelled', message: 'the job was cancelled' }
+          ? reason instanceof AccordError
+            ? reason.toIpcError()
+            : { code: 'cancelled', message: 'the job was cancelled' }
           : AccordError.from(err).toIpcError();
-        this.#emit('job:failed', { jobId, projectId, error });
+        return finish({ ok: false, error });
       }
     })();
     this.#jobs.set(jobId, { info, controller, done });
     return jobId;
   }
 
-  /** Cancels a job; false when no such job is running. */
-  cancel(jobId: string): boolean {
+  /** Cancels a job (`why` becomes the `cancelled` error's message); false when no such job is running. */
+  cancel(jobId: string, why = 'the job was cancelled'): boolean {
     const job = this.#jobs.get(jobId);
     if (!job) return false;
-    job.controller.abort(new AccordError('cancelled', 'the job was cancelled'));
+    job.controller.abort(new AccordError('cancelled', why));
     return true;
+  }
+
+  /** How job `jobId` ended, once it has (one of the last finished jobs, or a running one); undefined for unknown ids. */
+  outcome(jobId: string): Promise<JobOutcome> | undefined {
+    const finished = this.#finished.get(jobId);
+    return finished ? Promise.resolve(finished) : this.#jobs.get(jobId)?.done;
   }
 
   /** Running jobs. */
@@ -221,9 +255,9 @@ export class JobService {
     return [...this.#jobs.values()].map((j) => ({ ...j.info }));
   }
 
-  /** True while `projectId` has a job. */
-  isRunning(projectId: number): boolean {
-    for (const j of this.#jobs.values()) if (j.info.projectId === projectId) return true;
+  /** True while `projectId` has a job of `kind` (default: an alignment). */
+  isRunning(projectId: number, kind: JobKind = 'alignment'): boolean {
+    for (const j of this.#jobs.values()) if (j.info.projectId === projectId && j.info.kind === kind) return true;
     return false;
   }
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHandlers, createServices, dispatch, type AppServices, type Handlers } from './ipc/handle.js';
 import type { AlignmentSummary, EditOutcome, ProjectSummary, Result } from '../../shared/ipc.js';
+import { realigned } from './edits.testutil.js';
 
 const fixture = fileURLToPath(new URL('../../resources/fixtures/minuet-repeat/', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'accord-realign-'));
@@ -45,6 +46,7 @@ describe('re-align', () => {
     imported = await call<AlignmentSummary>('alignment:import', projectId, 'csv', join(fixture, 'gt.csv'));
     const out = await call<EditOutcome>('corrections:realign', projectId);
     expect(out.alignment?.id).toBe(imported.id);
+    expect(out.jobId).toBeNull();
     expect(out.state.entries).toBe(0);
     const versions = await call<AlignmentSummary[]>('alignment:versions', projectId);
     expect(versions.map((v) => v.id)).toEqual([imported.id]);
@@ -55,6 +57,7 @@ describe('re-align', () => {
     const before = await call<AlignmentSummary[]>('alignment:versions', projectId);
     const out = await call<EditOutcome>('corrections:realign', projectId);
     expect(out.alignment?.id).toBe(before[0].id);
+    expect(out.jobId).toBeNull();
     expect((await call<AlignmentSummary[]>('alignment:versions', projectId)).length).toBe(before.length);
   });
 
@@ -64,9 +67,11 @@ describe('re-align', () => {
       anchor: { id: 'a1', perfTime: 4, scoreTime: 3.5, source: 'drag' },
     });
     const out = await call<EditOutcome>('corrections:realign', projectId);
-    expect(out.alignment?.id).not.toBe(added.alignment?.id);
-    expect(out.alignment?.kind).toBe('edited');
+    expect(out.jobId).toEqual(expect.any(String));
+    const v = await realigned(s, out);
+    expect(v?.id).not.toBe(added.alignment?.id);
+    expect(v?.kind).toBe('edited');
     const versions = await call<AlignmentSummary[]>('alignment:versions', projectId);
-    expect(versions[0].id).toBe(out.alignment?.id);
+    expect(versions[0].id).toBe(v?.id);
   }, 120_000);
 });

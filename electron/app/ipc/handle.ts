@@ -24,6 +24,7 @@ import { isBusy, openDatabase, type Db } from '../db/database.js';
 import { JobService, TaskRunner, type Emit } from '../jobs.js';
 import { ProjectService } from '../projects.js';
 import { CorrectionService } from '../corrections.js';
+import { Realigner } from '../realigner.js';
 import { PageService } from '../pages.js';
 import { safeFileName, type PathGrants } from './grants.js';
 
@@ -54,6 +55,8 @@ export interface AppServices {
   db: Db;
   runner: TaskRunner;
   jobs: JobService;
+  /** The edit worker the re-alignment jobs run in. */
+  realigner: Realigner;
   projects: ProjectService;
   corrections: CorrectionService;
   /** Engraved pages of the projects' scores. */
@@ -82,20 +85,22 @@ export function createServices(opts: {
     mediaUrl: opts.mediaUrl,
     modelDir: opts.modelDir,
   });
-  // Re-alignments get their own threads, so an edit never waits behind a long alignment run.
-  const edits = new TaskRunner({ concurrency: 2 });
-  const corrections = new CorrectionService({ db, projects, emit: opts.emit, runner: edits });
+  // Re-alignments run in their own long-lived worker, so an edit never waits behind a long
+  // alignment run and never reloads the project's features.
+  const realigner = new Realigner();
+  const corrections = new CorrectionService({ db, projects, emit: opts.emit, jobs, realigner });
   return {
     db,
     runner,
     jobs,
+    realigner,
     projects,
     corrections,
     pages: new PageService(db),
     async close() {
       await jobs.close();
       await runner.close();
-      await edits.close();
+      await realigner.close();
       db.close();
     },
   };

@@ -3,11 +3,12 @@ import { extname } from 'node:path';
 import { AccordError, type MatrixImage, type Peaks } from '../../../shared/ipc.js';
 import type { Score } from '../../../shared/score.js';
 import { FEATURE_PARAMS } from '../../../shared/dsp/params.js';
-import { dequantiseNotes, quantiseNotes } from '../../../shared/dsp/notes.js';
+import { quantiseNotes } from '../../../shared/dsp/notes.js';
 import { loadScoreBytes, ScoreLoadError, SCORE_EXTENSIONS } from '../../engine/score.js';
 import { poolPeaks } from '../../engine/peaks.js';
 import type { Db } from '../db/database.js';
 import { blobToFloat32, float32ToBlob } from '../db/pathCodec.js';
+import { featuresFromRow, type FeatureRow } from './featureRow.js';
 import type { TaskRunner } from '../jobs.js';
 import type { ChromaFeatures } from '../workers/protocol.js';
 
@@ -131,36 +132,17 @@ export function storePeaks(
   ).run(recId, sha256, pointsPerSecond, durationSeconds, float32ToBlob(peaks));
 }
 
+/** The stored features row of the recording at the current feature version (blobs as stored, decoded by `featuresFromRow`), if any. */
+export function cachedFeatureRow(db: Db, recId: number, sha256: string): FeatureRow | undefined {
+  return db
+    .prepare('SELECT * FROM features WHERE recording_id = ? AND sha256 = ? AND feature_version = ?')
+    .get(recId, sha256, FEATURE_PARAMS.version) as FeatureRow | undefined;
+}
+
 /** Cached features of the recording at the current feature version, if any. */
 export function cachedFeatures(db: Db, recId: number, sha256: string): ChromaFeatures | undefined {
-  const c = db
-    .prepare('SELECT * FROM features WHERE recording_id = ? AND sha256 = ? AND feature_version = ?')
-    .get(recId, sha256, FEATURE_PARAMS.version) as
-    | {
-        sha256: string;
-        feature_version: number;
-        hop_seconds: number;
-        frames: number;
-        chroma: Buffer;
-        onset: Buffer | null;
-        energy: Buffer | null;
-        notes: Buffer | null;
-      }
-    | undefined;
-  if (!c) return undefined;
-  const out: ChromaFeatures = {
-    sha256: c.sha256,
-    featureVersion: c.feature_version,
-    hopSeconds: c.hop_seconds,
-    frames: c.frames,
-    chroma: blobToFloat32(c.chroma),
-  };
-  if (c.onset && c.energy) {
-    out.onset = blobToFloat32(c.onset);
-    out.energy = blobToFloat32(c.energy);
-  }
-  if (c.notes) out.notes = dequantiseNotes(c.notes);
-  return out;
+  const row = cachedFeatureRow(db, recId, sha256);
+  return row && featuresFromRow(row);
 }
 
 /** Caches the features of a recording (replacing those of the same version). */

@@ -32,8 +32,18 @@ import type { Corrections } from '../../../shared/edit/index.js';
 import { BASE_PEAKS_PER_SECOND } from '../../engine/peaks.js';
 import type { Db } from '../db/database.js';
 import type { Emit, JobService, TaskRunner } from '../jobs.js';
-import type { ChromaFeatures } from '../workers/protocol.js';
-import { MatrixCache, ScoreCache, cachedFeatures, cachedPeaks, storeFeatures, storePeaks } from './cache.js';
+import type { ChromaFeatures, EditInputs } from '../workers/protocol.js';
+import { FEATURE_PARAMS } from '../../../shared/dsp/params.js';
+import {
+  MatrixCache,
+  ScoreCache,
+  cachedFeatureRow,
+  cachedFeatures,
+  cachedPeaks,
+  storeFeatures,
+  storePeaks,
+} from './cache.js';
+import { featuresFromRow, type FeatureRow } from './featureRow.js';
 import { exportAlignment } from './export.js';
 import { checkAudioExtension, recordingChangedError, recordingUnchanged, sha256File } from './files.js';
 import {
@@ -327,16 +337,24 @@ export class ProjectService {
     return (await this.#scores.get(row.score_sha256, bytes, name)).score;
   }
 
-  /** Full recording features for re-alignment: from the cache when it holds onsets and energy, else computed in a worker and cached. */
-  async editFeatures(id: number): Promise<Features> {
-    let f = await this.#features(id);
-    if (!f.onset || !f.energy) {
-      const row = projectRow(this.#db, id);
+  /** The stored features row of the recording with onsets and energy: from the cache, else computed in a worker and cached first. */
+  async #fullFeatureRow(id: number): Promise<FeatureRow> {
+    const row = projectRow(this.#db, id);
+    let r = cachedFeatureRow(this.#db, row.rec_id, row.rec_sha256);
+    if (!r?.onset || !r.energy) {
       const { path } = await this.recordingFile(id);
-      f = await this.#d.runner.run({ task: 'features', audioPath: path });
+      const f = await this.#d.runner.run({ task: 'features', audioPath: path });
       this.#checkSameRecording(row, f.sha256);
       storeFeatures(this.#db, row.rec_id, f);
+      r = cachedFeatureRow(this.#db, row.rec_id, row.rec_sha256);
     }
+    if (!r?.onset || !r.energy) throw new Error('features worker: expected onset and energy, got chroma only');
+    return r;
+  }
+
+  /** Full recording features for re-alignment: from the cache when it holds onsets and energy, else computed in a worker and cached. */
+  async editFeatures(id: number): Promise<Features> {
+    const f = featuresFromRow(await this.#fullFeatureRow(id));
     if (!f.onset || !f.energy) throw new Error('features worker: expected onset and energy, got chroma only');
     return {
       frames: f.frames,
@@ -345,6 +363,26 @@ export class ProjectService {
       onset: f.onset,
       energy: f.energy,
       ...(f.notes ? { notes: f.notes } : {}),
+    };
+  }
+
+  /** What the inputs of project `id`'s re-alignments are: recording sha256 | score sha256 | feature version. */
+  editInputsKey(id: number): string {
+    const row = projectRow(this.#db, id);
+    return `${row.rec_sha256}|${row.score_sha256}|${FEATURE_PARAMS.version}`;
+  }
+
+  /** The inputs of project `id`'s re-alignments as the edit worker takes them: the stored features row (undecoded) and the parsed score. */
+  async editInputs(id: number): Promise<EditInputs> {
+    const key = this.editInputsKey(id);
+    const perf = await this.#fullFeatureRow(id);
+    const score = await this.score(id);
+    return {
+      key,
+      perf,
+      scoreNotes: score.notes,
+      scoreDuration: score.duration,
+      jumpPointsSeconds: score.jumpPoints,
     };
   }
 

@@ -1,7 +1,8 @@
 /**
- * Worker thread entry: decoding, features, alignment, re-alignment under hand corrections and the
- * matrix image run here, off the main thread. The request comes as `workerData`; progress, the result or the error go back as
- * `WorkerMessage`s; `{ type: 'cancel' }` aborts.
+ * Worker thread entry: decoding, features, alignment and the matrix image run here, off the main
+ * thread (re-alignments under hand corrections run in the long-lived `editWorker.ts`). The request
+ * comes as `workerData`; progress, the result or the error go back as `WorkerMessage`s;
+ * `{ type: 'cancel' }` aborts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { AudioDecodeError, decodeAudioFile } from '../../engine/audio.js';
@@ -144,15 +145,6 @@ async function run(
         f.hopSeconds,
       );
       return { result: image, transfer: [image.pixels.buffer as ArrayBuffer] };
-    }
-    case 'realign': {
-      const { realignAll, realignLocal } = await import('../../../shared/edit/index.js');
-      const result = req.span
-        ? realignLocal(req.perf, req.score, req.path, req.corrections, req.span, {
-            jumpPointsSeconds: req.jumpPointsSeconds,
-          })
-        : realignAll(req.perf, req.score, req.path, req.corrections, req.jumpPointsSeconds);
-      return { result, transfer: [] };
     }
   }
 }

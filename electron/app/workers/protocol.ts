@@ -1,9 +1,9 @@
 /** Messages between the job service and its worker threads. */
 import type { AlignmentPath } from '../../../shared/path.js';
 import type { IpcError, MatrixImage, RunMethod } from '../../../shared/ipc.js';
-import type { Score } from '../../../shared/score.js';
-import type { Features } from '../../../shared/dsp/features.js';
+import type { Score, ScoreNote } from '../../../shared/score.js';
 import type { Corrections, EditSpan } from '../../../shared/edit/index.js';
+import type { FeatureRow } from '../projects/featureRow.js';
 
 /** Chroma features of a recording, as cached. */
 export interface ChromaFeatures {
@@ -44,17 +44,6 @@ export type WorkerRequest =
       scoreName: string;
       width: number;
       height: number;
-    }
-  | {
-      /** Re-alignment under hand corrections: `realignLocal` around `span`, or `realignAll` when it is null. */
-      task: 'realign';
-      perf: Features;
-      score: Features;
-      /** The current path, on the grid of `perf` (`pathOnGrid`). */
-      path: AlignmentPath;
-      corrections: Corrections;
-      span: EditSpan | null;
-      jumpPointsSeconds: number[];
     };
 
 /** `analyze`: what the project stores about a new recording. */
@@ -99,7 +88,6 @@ export interface TaskResults {
   score: ScoreResult;
   align: AlignTaskResult;
   matrix: MatrixImage;
-  realign: AlignmentPath;
 }
 
 /** Worker → job service. */
@@ -110,3 +98,43 @@ export type WorkerMessage =
 
 /** Job service → worker. */
 export type ControlMessage = { type: 'cancel' };
+
+/** What a project's re-alignments start from; the edit worker keeps it between edits. */
+export interface EditInputs {
+  /** Recording sha256 | score sha256 | feature version (`ProjectService.editInputsKey`). */
+  key: string;
+  /** The recording's stored features row, decoded in the worker. */
+  perf: FeatureRow;
+  /** The score's notes and length (its features are made in the worker). */
+  scoreNotes: ScoreNote[];
+  scoreDuration: number;
+  /** Score times (s) where jumps may start or land. */
+  jumpPointsSeconds: number[];
+}
+
+/**
+ * Main → edit worker: re-align `path` under `corrections` around each of `spans` in turn
+ * (`realignLocal`), or the whole recording when one is null (`realignAll`). `inputs` comes when
+ * main does not know the worker to hold those of `key`.
+ */
+export type EditRequest = {
+  type: 'realign';
+  /** Request id, echoed in the replies. */
+  id: number;
+  key: string;
+  inputs?: EditInputs;
+  /** The current path, on the grid of the recording's features once the worker resampled it. */
+  path: AlignmentPath;
+  corrections: Corrections;
+  spans: (EditSpan | null)[];
+};
+
+/** Main → edit worker: stop request `id` (it answers with a `cancelled` error, or its result if it was past its last span). */
+export type EditCancel = { type: 'cancel'; id: number };
+
+/** Edit worker → main, for request `id`; `need-inputs`: the worker no longer holds the inputs of its key (send them). */
+export type EditReply =
+  | { type: 'progress'; id: number; stage: string; fraction: number }
+  | { type: 'done'; id: number; result: AlignmentPath }
+  | { type: 'error'; id: number; error: IpcError }
+  | { type: 'need-inputs'; id: number };

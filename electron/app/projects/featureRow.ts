@@ -1,0 +1,33 @@
+/** A `features` row of the database as stored, and its decoding (light: the edit worker decodes rows off the main thread). */
+import { dequantiseNotes } from '../../../shared/dsp/notes.js';
+import { blobToFloat32 } from '../db/pathCodec.js';
+import type { ChromaFeatures } from '../workers/protocol.js';
+
+/** One row of the `features` table (blobs as SQLite returns them). */
+export interface FeatureRow {
+  sha256: string;
+  feature_version: number;
+  hop_seconds: number;
+  frames: number;
+  chroma: Uint8Array;
+  onset: Uint8Array | null;
+  energy: Uint8Array | null;
+  notes: Uint8Array | null;
+}
+
+/** The features a stored row holds (onsets and energy only when both are there). */
+export function featuresFromRow(c: FeatureRow): ChromaFeatures {
+  const out: ChromaFeatures = {
+    sha256: c.sha256,
+    featureVersion: c.feature_version,
+    hopSeconds: c.hop_seconds,
+    frames: c.frames,
+    chroma: blobToFloat32(c.chroma),
+  };
+  if (c.onset && c.energy) {
+    out.onset = blobToFloat32(c.onset);
+    out.energy = blobToFloat32(c.energy);
+  }
+  if (c.notes) out.notes = dequantiseNotes(c.notes);
+  return out;
+}

@@ -1,0 +1,225 @@
+/**
+ * The main side of the edit worker (`workers/editWorker.ts`): one long-lived worker thread that
+ * re-aligns after hand edits and keeps each project's decoded features between edits, so an edit
+ * sends only the path and the corrections. Requests go to it one at a time, in order; a crashed or
+ * stuck worker is replaced by a new one at the next request.
+ */
+import { Worker } from 'node:worker_threads';
+import { AccordError } from '../../shared/ipc.js';
+import type { Corrections, EditSpan } from '../../shared/edit/index.js';
+import type { AlignmentPath } from '../../shared/path.js';
+import { workerEntry, type TaskOptions } from './jobs.js';
+import type { EditCancel, EditInputs, EditReply, EditRequest } from './workers/protocol.js';
+
+/** How long a cancelled request may take to answer before its worker is replaced. */
+const CANCEL_GRACE_MS = 1500;
+
+/** One re-alignment. */
+export interface RealignRequest {
+  /** What the inputs are (`ProjectService.editInputsKey`): the worker keeps them under this key. */
+  key: string;
+  /** The current path (its arrays are handed over to the worker: do not use them after). */
+  path: AlignmentPath;
+  corrections: Corrections;
+  /** Re-align around each in turn (`realignLocal`); a null one re-aligns the whole recording (`realignAll`). */
+  spans: (EditSpan | null)[];
+}
+
+/** `run`'s options: the inputs, loaded only when the worker does not hold them. */
+export interface RealignOptions extends TaskOptions {
+  inputs(): Promise<EditInputs>;
+}
+
+interface Waiting {
+  req: RealignRequest;
+  opts: RealignOptions;
+  resolve(path: AlignmentPath): void;
+  reject(err: AccordError): void;
+}
+
+interface InFlight extends Waiting {
+  id: number;
+  /** The worker it was sent to. */
+  worker: Worker;
+  /** Settled towards the caller (done, failed, or cancelled at once): later replies only free the worker. */
+  settled: boolean;
+  onAbort?: () => void;
+  killTimer?: NodeJS.Timeout;
+}
+
+/** Buffers of `arrays` that can be handed over whole (not views into a larger or shared buffer), each once. */
+function handOver(arrays: (ArrayBufferView | null | undefined)[]): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const a of arrays) {
+    if (!a || !(a.buffer instanceof ArrayBuffer)) continue;
+    if (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) out.add(a.buffer);
+  }
+  return [...out];
+}
+
+/** Runs re-alignments in the edit worker. */
+export class Realigner {
+  #worker: Worker | null = null;
+  /** Keys whose inputs were sent to the current worker. */
+  readonly #sent = new Set<string>();
+  readonly #queue: Waiting[] = [];
+  #inFlight: InFlight | null = null;
+  #nextId = 1;
+  #closed = false;
+
+  /** Re-aligns `req` in the worker; rejects with an `AccordError` (code `cancelled` on abort, at once). */
+  run(req: RealignRequest, opts: RealignOptions): Promise<AlignmentPath> {
+    if (this.#closed) return Promise.reject(new AccordError('cancelled', 'the app is closing'));
+    return new Promise<AlignmentPath>((resolve, reject) => {
+      this.#queue.push({ req, opts, resolve, reject });
+      this.#next();
+    });
+  }
+
+  /** Stops the worker thread at once, as a crash would: the request in flight fails, the next starts a new worker. */
+  kill(): Promise<number> {
+    const w = this.#worker;
+    return w ? w.terminate() : Promise.resolve(0);
+  }
+
+  /** True while a worker thread is up (it stays up between edits). */
+  get alive(): boolean {
+    return this.#worker !== null;
+  }
+
+  /** Cancels what waits and stops the worker (app quit, tests). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const w of this.#queue.splice(0)) w.reject(new AccordError('cancelled', 'the app is closing'));
+    await this.kill();
+  }
+
+  #spawn(): Worker {
+    const { url, data } = workerEntry('editWorker');
+    const worker = new Worker(url, { workerData: data });
+    this.#sent.clear();
+    worker.on('message', (msg: EditReply) => this.#reply(worker, msg));
+    worker.on('error', (err) => this.#lost(worker, `crashed: ${err.message}`));
+    worker.on('exit', (code) => this.#lost(worker, `stopped (exit code ${code})`));
+    // An idle worker does not keep the process alive.
+    worker.unref();
+    this.#worker = worker;
+    return worker;
+  }
+
+  #next(): void {
+    if (this.#inFlight || this.#closed) return;
+    const w = this.#queue.shift();
+    if (!w) return;
+    if (w.opts.signal?.aborted) {
+      w.reject(new AccordError('cancelled', 'the job was cancelled'));
+      this.#next();
+      return;
+    }
+    const worker = this.#worker ?? this.#spawn();
+    const f: InFlight = { ...w, id: this.#nextId++, worker, settled: false };
+    this.#inFlight = f;
+    const onAbort = (): void => {
+      this.#settle(f, () => w.reject(new AccordError('cancelled', 'the job was cancelled')));
+      worker.postMessage({ type: 'cancel', id: f.id } satisfies EditCancel);
+      // A span runs to its end; one that runs long holds up the next edit: replace the worker.
+      f.killTimer = setTimeout(() => {
+        if (this.#inFlight === f) void worker.terminate();
+      }, CANCEL_GRACE_MS);
+    };
+    f.onAbort = onAbort;
+    w.opts.signal?.addEventListener('abort', onAbort, { once: true });
+    void this.#send(f, !this.#sent.has(w.req.key));
+  }
+
+  /** Sends `f` to its worker, with the inputs when `withInputs`. */
+  async #send(f: InFlight, withInputs: boolean): Promise<void> {
+    let inputs: EditInputs | undefined;
+    if (withInputs) {
+      f.opts.onProgress?.('loading', 0);
+      try {
+        inputs = await f.opts.inputs();
+      } catch (err) {
+        this.#settle(f, () => f.reject(AccordError.from(err)));
+        this.#free(f);
+        return;
+      }
+      if (this.#inFlight !== f || f.settled) {
+        if (this.#inFlight === f) this.#free(f);
+        return;
+      }
+      if (inputs.key !== f.req.key) {
+        this.#settle(f, () =>
+          f.reject(
+            new AccordError('internal', `edit inputs: expected those of ${f.req.key}, got those of ${inputs!.key}`),
+          ),
+        );
+        this.#free(f);
+        return;
+      }
+      this.#sent.add(f.req.key);
+    }
+    const { path, corrections, spans, key } = f.req;
+    const msg: EditRequest = { type: 'realign', id: f.id, key, path, corrections, spans };
+    if (inputs) msg.inputs = inputs;
+    const p = inputs?.perf;
+    f.worker.postMessage(
+      msg,
+      handOver([path.scoreTime, path.confidence, p?.chroma, p?.onset, p?.energy, p?.notes]),
+    );
+  }
+
+  #reply(worker: Worker, msg: EditReply): void {
+    const f = this.#inFlight;
+    if (!f || f.worker !== worker || f.id !== msg.id) return;
+    switch (msg.type) {
+      case 'progress':
+        if (!f.settled) f.opts.onProgress?.(msg.stage, msg.fraction);
+        return;
+      case 'need-inputs':
+        this.#sent.delete(f.req.key);
+        void this.#send(f, true);
+        return;
+      case 'done':
+        this.#settle(f, () => f.resolve(msg.result));
+        break;
+      case 'error':
+        this.#settle(f, () => f.reject(new AccordError(msg.error.code, msg.error.message)));
+        break;
+    }
+    this.#free(f);
+  }
+
+  /** The worker exited or threw: the request in flight fails (unless already settled), the next request starts a new worker. */
+  #lost(worker: Worker, how: string): void {
+    if (this.#worker !== worker) return;
+    this.#worker = null;
+    this.#sent.clear();
+    const f = this.#inFlight;
+    if (f && f.worker === worker) {
+      this.#settle(f, () =>
+        f.reject(
+          new AccordError(
+            'internal',
+            `the re-alignment worker ${how} before answering; the edit is saved, and the next edit re-aligns it in a new worker`,
+          ),
+        ),
+      );
+      this.#free(f);
+    }
+  }
+
+  #settle(f: InFlight, fn: () => void): void {
+    if (f.settled) return;
+    f.settled = true;
+    fn();
+  }
+
+  #free(f: InFlight): void {
+    clearTimeout(f.killTimer);
+    if (f.onAbort) f.opts.signal?.removeEventListener('abort', f.onAbort);
+    if (this.#inFlight !== f) return;
+    this.#inFlight = null;
+    this.#next();
+  }
+}

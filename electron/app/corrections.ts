@@ -433,7 +433,9 @@ export class CorrectionService {
       alignment = moved(() =>
         target.id === latest.id
           ? latest
-          : this.#d.projects.getAlignment(this.#store(id, target.path, target.kind, target.id, h.corrections).id),
+          : this.#d.projects.getAlignment(
+              this.#store(id, target.path, target.kind, target.id, h.corrections).id,
+            ),
       );
       lane.pending = [];
     } else {

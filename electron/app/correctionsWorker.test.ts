@@ -1,7 +1,10 @@
 /**
- * Re-alignment off the main thread (real worker threads, real SQLite): the result is the one the
- * synchronous code gave, the event loop keeps turning during a long re-alignment, edits sent back
- * to back are applied in order, and the matrix image is not rebuilt after an edit.
+ * Re-alignment as jobs in the long-lived edit worker (real worker thread, real SQLite, real
+ * features): the result is the one the synchronous code gave; a job has an id, progress and a
+ * done event; the worker keeps a project's inputs between edits; a newer edit supersedes a running
+ * re-alignment, whose result is never stored; a cancelled or crashed re-alignment loses no edit and
+ * the next edit re-aligns it (in a new worker after a crash); the event loop keeps turning during
+ * a long re-alignment; and the matrix image is not rebuilt after an edit.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHash } from 'node:crypto';
@@ -13,8 +16,12 @@ import { fileURLToPath } from 'node:url';
 import midiPkg from '@tonejs/midi';
 import { createServices, type AppServices } from './ipc/handle.js';
 import { MELODY, melodyWav } from './ipc/fixtures.testutil.js';
+import { realigned } from './edits.testutil.js';
+import { SUPERSEDED } from './corrections.js';
 import type { AlignmentPath } from '../../shared/path.js';
 import { HOP_SECONDS } from '../../shared/dsp/params.js';
+import type { EventChannel, EventChannels } from '../../shared/ipc.js';
+import type { Anchor } from '../../shared/edit/index.js';
 
 const { Midi } = midiPkg;
 const fixture = fileURLToPath(new URL('../../resources/fixtures/minuet-repeat/', import.meta.url));
@@ -69,10 +76,50 @@ function diagonal(seconds: number): AlignmentPath {
   };
 }
 
+/** Every event the services sent, in order. */
+const events: { event: EventChannel; payload: unknown }[] = [];
+
+/** The `job:*` events of job `jobId`. */
+function jobEvents(jobId: string): { event: EventChannel; payload: EventChannels['job:progress'] }[] {
+  return events.filter(
+    (e): e is { event: EventChannel; payload: EventChannels['job:progress'] } =>
+      e.event.startsWith('job:') && (e.payload as { jobId: string }).jobId === jobId,
+  );
+}
+
+/** A new project on `wav` + `mid` with a straight imported path: no alignment run needed. */
+async function project(wav: string, mid: string): Promise<number> {
+  const p = await s.projects.create({ recordingPath: wav, scorePath: mid });
+  s.projects.addAlignment(p.id, diagonal(s.projects.summary(p.id).durationSeconds), 'imported');
+  return p.id;
+}
+
+/** An `add-anchor` op. */
+function anchor(id: string, perfTime: number, scoreTime: number): { type: 'add-anchor'; anchor: Anchor } {
+  return { type: 'add-anchor', anchor: { id, perfTime, scoreTime, source: 'drag' } };
+}
+
+/** Expects `path` to pin every anchor's frame to its score time (each a hard constraint). */
+function expectThrough(path: AlignmentPath, anchors: { perfTime: number; scoreTime: number }[]): void {
+  for (const a of anchors)
+    expect(path.scoreTime[Math.round(a.perfTime / path.hopSeconds)]).toBeCloseTo(a.scoreTime, 6);
+}
+
+/**
+ * Expects the stretch before `perfTime` re-aligned: most of its frames moved off `base` (a
+ * re-alignment around a later edit alone leaves every frame before its neighbouring anchor as it was).
+ */
+function expectRealignedBefore(path: AlignmentPath, base: AlignmentPath, perfTime: number): void {
+  const f = Math.round(perfTime / path.hopSeconds);
+  let moved = 0;
+  for (let k = 1; k < f; k++) if (path.scoreTime[k] !== base.scoreTime[k]) moved++;
+  expect(moved).toBeGreaterThan(f / 4);
+}
+
 beforeAll(() => {
   s = createServices({
     dbPath: join(dir, 'accord.db'),
-    emit: () => undefined,
+    emit: (event, payload) => events.push({ event, payload }),
     mediaUrl: (id) => `x://${id}`,
   });
 });
@@ -81,36 +128,152 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('corrections in a worker', () => {
+describe('re-alignment jobs in the edit worker', () => {
   it('an anchor, a jump and a whole re-alignment give the paths the synchronous code gave', async () => {
-    const p = await s.projects.create({
-      recordingPath: join(fixture, 'performance.ogg'),
-      scorePath: join(fixture, 'score-norepeat.mid'),
-    });
-    s.projects.addAlignment(p.id, diagonal(s.projects.summary(p.id).durationSeconds), 'imported');
-    const a = await s.corrections.apply(p.id, {
-      type: 'add-anchor',
-      anchor: { id: 'a1', perfTime: 10, scoreTime: 9, source: 'drag' },
-    });
-    const j = await s.corrections.apply(p.id, {
-      type: 'insert-jump',
-      jump: { id: 'j1', perfTime: 20, toScoreTime: 2 },
-    });
-    const all = await s.corrections.realign(p.id);
-    const got = [a, j, all].map((o) => digest(o.alignment!.path));
+    const id = await project(join(fixture, 'performance.ogg'), join(fixture, 'score-norepeat.mid'));
+    const a = await realigned(s, await s.corrections.apply(id, anchor('a1', 10, 9)));
+    const j = await realigned(
+      s,
+      await s.corrections.apply(id, {
+        type: 'insert-jump',
+        jump: { id: 'j1', perfTime: 20, toScoreTime: 2 },
+      }),
+    );
+    const all = await realigned(s, await s.corrections.realign(id));
+    const got = [a, j, all].map((v) => digest(v!.path));
     console.log('pinned digests', JSON.stringify(got));
     expect(got).toEqual(PINNED);
   }, 120_000);
 
-  it('keeps the main thread responsive during a long re-alignment', async () => {
-    const long = longProject(100);
-    const p = await s.projects.create({ recordingPath: long.wav, scorePath: long.mid });
-    s.projects.addAlignment(p.id, diagonal(s.projects.summary(p.id).durationSeconds), 'imported');
-    // Warm the caches (features, parsed score) so only the re-alignment is measured.
-    await s.corrections.apply(p.id, {
-      type: 'add-anchor',
-      anchor: { id: 'a1', perfTime: long.seconds / 2, scoreTime: long.seconds / 2 - 0.2, source: 'drag' },
+  it('a job has an id, progress and a done event; the worker keeps the inputs between edits', async () => {
+    const long = longProject(3);
+    const id = await project(long.wav, long.mid);
+    const inputs = vi.spyOn(s.projects, 'editInputs');
+    try {
+      const first = await s.corrections.apply(id, anchor('a1', 5, 5.4));
+      // Saved before the re-alignment: the log holds the op while the job runs.
+      expect(s.corrections.get(id)).toMatchObject({ entries: 1, cursor: 1 });
+      expect(s.jobs.list()).toContainEqual(
+        expect.objectContaining({ jobId: first.jobId, projectId: id, kind: 'realign' }),
+      );
+      const v1 = await realigned(s, first);
+      const seen = jobEvents(first.jobId!);
+      expect(seen.at(-1)).toMatchObject({
+        event: 'job:done',
+        payload: { projectId: id, kind: 'realign', result: { alignmentId: v1!.id, version: v1!.version } },
+      });
+      const stages = seen.filter((e) => e.event === 'job:progress').map((e) => e.payload.stage);
+      expect(stages[0]).toBe('queued');
+      expect(stages).toContain('loading');
+      expect(stages).toContain('realigning');
+      expect(seen.every((e) => e.payload.kind === 'realign')).toBe(true);
+      expect(inputs).toHaveBeenCalledTimes(1);
+      expect(s.realigner.alive).toBe(true);
+
+      const second = await s.corrections.apply(id, anchor('a2', 12, 12.4));
+      const v2 = await realigned(s, second);
+      expect(v2).toMatchObject({ kind: 'edited', parentId: v1!.id });
+      // The worker still held the project's features: nothing was loaded or sent again.
+      expect(inputs).toHaveBeenCalledTimes(1);
+      expect(jobEvents(second.jobId!).map((e) => e.payload.stage)).not.toContain('loading');
+      expectThrough(v2!.path, [
+        { perfTime: 5, scoreTime: 5.4 },
+        { perfTime: 12, scoreTime: 12.4 },
+      ]);
+    } finally {
+      inputs.mockRestore();
+    }
+  }, 120_000);
+
+  it('a newer edit supersedes a running re-alignment: its result is never stored, the new one covers both edits', async () => {
+    const long = longProject(4);
+    const id = await project(long.wav, long.mid);
+    const base = s.projects.getAlignment(s.projects.listAlignments(id)[0].id);
+    const a = await s.corrections.apply(id, anchor('a1', 6, 6.4));
+    // Sent before the first re-alignment could answer (no turn of the event loop in between).
+    const b = await s.corrections.apply(id, anchor('a2', 18, 17.6));
+    expect(await s.jobs.outcome(a.jobId!)).toEqual({
+      ok: false,
+      error: { code: 'cancelled', message: SUPERSEDED },
     });
+    expect(jobEvents(a.jobId!).at(-1)).toMatchObject({
+      event: 'job:failed',
+      payload: { kind: 'realign', error: { code: 'cancelled' } },
+    });
+    const vb = await realigned(s, b);
+    // One new version only, made on the base under both anchors.
+    expect(s.projects.listAlignments(id).map((v) => v.id)).toEqual([vb!.id, base.id]);
+    expect(vb).toMatchObject({ kind: 'edited', parentId: base.id });
+    expectThrough(vb!.path, [
+      { perfTime: 6, scoreTime: 6.4 },
+      { perfTime: 18, scoreTime: 17.6 },
+    ]);
+    expectRealignedBefore(vb!.path, base.path, 6);
+    expect(s.corrections.get(id)).toMatchObject({ entries: 2, cursor: 2 });
+
+    // Undo of the second: no exact version of the first alone was stored, so it is re-aligned.
+    const u = await s.corrections.undo(id);
+    expect(u.jobId).toEqual(expect.any(String));
+    const vu = await realigned(s, u);
+    expectThrough(vu!.path, [{ perfTime: 6, scoreTime: 6.4 }]);
+    // Undo of the first: the version before it comes back exactly, without a job.
+    const u0 = await s.corrections.undo(id);
+    expect(u0.jobId).toBeNull();
+    expect(Array.from(u0.alignment!.path.scoreTime)).toEqual(Array.from(base.path.scoreTime));
+  }, 120_000);
+
+  it('a cancelled re-alignment stores nothing; the edit stays and the next edit re-aligns it', async () => {
+    const long = longProject(5);
+    const id = await project(long.wav, long.mid);
+    const base = s.projects.getAlignment(s.projects.listAlignments(id)[0].id);
+    const a = await s.corrections.apply(id, anchor('a1', 8, 8.5));
+    expect(s.jobs.cancel(a.jobId!)).toBe(true);
+    expect(await s.jobs.outcome(a.jobId!)).toMatchObject({ ok: false, error: { code: 'cancelled' } });
+    expect(s.projects.listAlignments(id).map((v) => v.id)).toEqual([base.id]);
+    expect(s.corrections.get(id).corrections.anchors.map((x) => x.id)).toEqual(['a1']);
+    const b = await realigned(s, await s.corrections.apply(id, anchor('a2', 20, 20.5)));
+    expectThrough(b!.path, [
+      { perfTime: 8, scoreTime: 8.5 },
+      { perfTime: 20, scoreTime: 20.5 },
+    ]);
+    expectRealignedBefore(b!.path, base.path, 8);
+  }, 120_000);
+
+  it('a crashed worker fails the job with a clear error; the edit stays and the next edit re-aligns it in a new worker', async () => {
+    const long = longProject(6);
+    const id = await project(long.wav, long.mid);
+    const base = s.projects.getAlignment(s.projects.listAlignments(id)[0].id);
+    const a = await s.corrections.apply(id, anchor('a1', 10, 10.5));
+    // The worker dies while the job waits for it (its inputs are still being read).
+    await s.realigner.kill();
+    const failed = await s.jobs.outcome(a.jobId!);
+    expect(failed).toMatchObject({
+      ok: false,
+      error: {
+        code: 'internal',
+        message: expect.stringMatching(/re-alignment worker stopped .*the edit is saved/),
+      },
+    });
+    expect(jobEvents(a.jobId!).at(-1)?.event).toBe('job:failed');
+    expect(s.realigner.alive).toBe(false);
+    expect(s.projects.listAlignments(id).map((v) => v.id)).toEqual([base.id]);
+    expect(s.corrections.get(id).corrections.anchors.map((x) => x.id)).toEqual(['a1']);
+
+    const b = await realigned(s, await s.corrections.apply(id, anchor('a2', 25, 25.5)));
+    expect(s.realigner.alive).toBe(true);
+    expect(b).toMatchObject({ kind: 'edited', parentId: base.id });
+    expectThrough(b!.path, [
+      { perfTime: 10, scoreTime: 10.5 },
+      { perfTime: 25, scoreTime: 25.5 },
+    ]);
+    expectRealignedBefore(b!.path, base.path, 10);
+  }, 120_000);
+
+  it('keeps the main thread turning during a long re-alignment', async () => {
+    const long = longProject(100);
+    const id = await project(long.wav, long.mid);
+    // Warm the worker (features, score) so only the re-alignment is measured.
+    await realigned(s, await s.corrections.apply(id, anchor('a1', long.seconds / 2, long.seconds / 2 - 0.2)));
     const h = monitorEventLoopDelay({ resolution: 5 });
     let ticks = 0;
     let last = performance.now();
@@ -123,65 +286,33 @@ describe('corrections in a worker', () => {
     }, 10);
     h.enable();
     const t0 = performance.now();
-    const out = await s.corrections.realign(p.id);
+    const out = await realigned(s, await s.corrections.realign(id));
     const took = performance.now() - t0;
     // Let a timer blocked by the re-alignment fire late and be counted.
     await new Promise((r) => setTimeout(r, 30));
     h.disable();
     clearInterval(timer);
-    const maxMs = h.max / 1e6;
     console.log(
-      `realignAll of ${long.seconds.toFixed(0)} s: ${took.toFixed(0)} ms, event-loop delay max ${maxMs.toFixed(1)} ms, p99 ${(h.percentile(99) / 1e6).toFixed(1)} ms, worst timer gap ${worstGap.toFixed(1)} ms, ${ticks} ticks`,
+      `realignAll of ${long.seconds.toFixed(0)} s: ${took.toFixed(0)} ms, event-loop delay max ${(h.max / 1e6).toFixed(1)} ms, p99 ${(h.percentile(99) / 1e6).toFixed(1)} ms, worst timer gap ${worstGap.toFixed(1)} ms, ${ticks} ticks`,
     );
-    expect(out.alignment?.kind).toBe('edited');
+    expect(out?.kind).toBe('edited');
     // On the main thread (before the move) the timer stood still for the whole re-alignment: one
     // turn in ~1000 ms. Now it keeps turning while the worker computes. Counted in turns against
     // the re-alignment's own length, not in milliseconds, so a slower or busier machine does not
     // change the verdict (speed targets live in `npm run bench`).
     expect(ticks).toBeGreaterThanOrEqual(Math.max(3, Math.floor(took / 40)));
-
-    // An edit sent while a whole re-alignment is in flight waits for it; two edits sent back to
-    // back are applied in that order, each on the version the one before made.
-    const realigning = s.corrections.realign(p.id);
-    const first = s.corrections.apply(p.id, {
-      type: 'add-anchor',
-      anchor: { id: 'a2', perfTime: long.seconds / 4, scoreTime: long.seconds / 4 + 0.2, source: 'drag' },
-    });
-    const second = s.corrections.apply(p.id, {
-      type: 'move-anchor',
-      id: 'a2',
-      from: { perfTime: long.seconds / 4, scoreTime: long.seconds / 4 + 0.2 },
-      to: { perfTime: long.seconds / 4, scoreTime: long.seconds / 4 - 0.2 },
-    });
-    const [r, a, b] = await Promise.all([realigning, first, second]);
-    expect(a.alignment?.parentId).toBe(r.alignment?.id);
-    expect(b.alignment?.parentId).toBe(a.alignment?.id);
-    expect(a.state).toMatchObject({ entries: 2, cursor: 2 });
-    expect(b.state).toMatchObject({ entries: 3, cursor: 3 });
-    expect(b.state.corrections.anchors.find((x) => x.id === 'a2')?.scoreTime).toBeCloseTo(
-      long.seconds / 4 - 0.2,
-    );
-    const versions = s.projects.listAlignments(p.id).map((v) => v.id);
-    expect(versions.slice(0, 3)).toEqual([b.alignment?.id, a.alignment?.id, r.alignment?.id]);
   }, 300_000);
 
   it('makes the matrix image once per recording, score and size, not after every edit', async () => {
-    const p = await s.projects.create({
-      recordingPath: join(fixture, 'performance.ogg'),
-      scorePath: join(fixture, 'score.mid'),
-    });
-    s.projects.addAlignment(p.id, diagonal(s.projects.summary(p.id).durationSeconds), 'imported');
+    const id = await project(join(fixture, 'performance.ogg'), join(fixture, 'score.mid'));
     const run = vi.spyOn(s.runner, 'run');
     try {
-      const m1 = await s.projects.matrix(p.id, { width: 64, height: 48 });
-      await s.corrections.apply(p.id, {
-        type: 'add-anchor',
-        anchor: { id: 'a1', perfTime: 10, scoreTime: 9, source: 'drag' },
-      });
-      const m2 = await s.projects.matrix(p.id, { width: 64, height: 48 });
+      const m1 = await s.projects.matrix(id, { width: 64, height: 48 });
+      await realigned(s, await s.corrections.apply(id, anchor('a1', 10, 9)));
+      const m2 = await s.projects.matrix(id, { width: 64, height: 48 });
       expect(Array.from(m2.pixels)).toEqual(Array.from(m1.pixels));
       expect(run.mock.calls.filter(([req]) => req.task === 'matrix')).toHaveLength(1);
-      await s.projects.matrix(p.id, { width: 32, height: 24 });
+      await s.projects.matrix(id, { width: 32, height: 24 });
       expect(run.mock.calls.filter(([req]) => req.task === 'matrix')).toHaveLength(2);
     } finally {
       run.mockRestore();

@@ -34,7 +34,10 @@ export const PROGRESS_INTERVAL_MS = 100;
 const CANCEL_GRACE_MS = 1500;
 
 /** Where a worker entry of `workers/` starts: the compiled `.js`, or from source through the dev bootstrap. */
-export function workerEntry(entry: 'alignWorker' | 'editWorker'): { url: URL; data: Record<string, unknown> } {
+export function workerEntry(entry: 'alignWorker' | 'editWorker'): {
+  url: URL;
+  data: Record<string, unknown>;
+} {
   // From source (vitest, dev) Node cannot load .ts: go through the dev bootstrap that registers a
   // TypeScript loader. Built code starts the compiled entry directly.
   if (import.meta.url.endsWith('.ts')) {
@@ -257,7 +260,8 @@ export class JobService {
 
   /** True while `projectId` has a job of `kind` (default: an alignment). */
   isRunning(projectId: number, kind: JobKind = 'alignment'): boolean {
-    for (const j of this.#jobs.values()) if (j.info.projectId === projectId && j.info.kind === kind) return true;
+    for (const j of this.#jobs.values())
+      if (j.info.projectId === projectId && j.info.kind === kind) return true;
     return false;
   }
 

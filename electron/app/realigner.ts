@@ -151,7 +151,10 @@ export class Realigner {
       if (inputs.key !== f.req.key) {
         this.#settle(f, () =>
           f.reject(
-            new AccordError('internal', `edit inputs: expected those of ${f.req.key}, got those of ${inputs!.key}`),
+            new AccordError(
+              'internal',
+              `edit inputs: expected those of ${f.req.key}, got those of ${inputs!.key}`,
+            ),
           ),
         );
         this.#free(f);

@@ -348,7 +348,8 @@ export class ProjectService {
       storeFeatures(this.#db, row.rec_id, f);
       r = cachedFeatureRow(this.#db, row.rec_id, row.rec_sha256);
     }
-    if (!r?.onset || !r.energy) throw new Error('features worker: expected onset and energy, got chroma only');
+    if (!r?.onset || !r.energy)
+      throw new Error('features worker: expected onset and energy, got chroma only');
     return r;
   }
 

@@ -36,7 +36,9 @@ function post(msg: EditReply, transfer: ArrayBuffer[] = []): void {
 function load(inputs: EditInputs): Loaded {
   const f = featuresFromRow(inputs.perf);
   if (!f.onset || !f.energy)
-    throw new Error(`edit inputs of ${inputs.key}: expected recording features with onsets and energy, got chroma only`);
+    throw new Error(
+      `edit inputs of ${inputs.key}: expected recording features with onsets and energy, got chroma only`,
+    );
   const perf: Features = {
     frames: f.frames,
     hopSeconds: f.hopSeconds,

@@ -11,22 +11,59 @@ export function newId(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${seq}`;
 }
 
-/** The open project's hand corrections: a cache of main's state, plus the calls that change it. */
+/** Job ids remembered as finished (their `job:done`/`job:failed` may come before the call's answer). */
+const FINISHED_KEPT = 32;
+
+/**
+ * The open project's hand corrections: a cache of main's state, plus the calls that change it.
+ * An edit is saved when its call answers; main re-aligns after it in a `realign` job, followed
+ * here through the `job:*` events (a newer edit supersedes it, so edits need not wait for it).
+ */
 export class CorrectionsEditor {
   #state = $state.raw<CorrectionsState | null>(null);
   #regions = $state.raw<ReviewRegion[]>([]);
   #busy = $state(false);
+  #running = $state.raw<ReadonlySet<string>>(new Set());
+  #finished = new Set<string>();
   #error = $state<string | null>(null);
   #notice = $state<string | null>(null);
   #projectId: number | null = null;
   #api: AccordApi;
-  #off: () => void;
+  #off: (() => void)[];
 
   constructor(api: AccordApi) {
     this.#api = api;
-    this.#off = api.on('project:changed', ({ projectId }) => {
-      if (projectId === this.#projectId && !this.#busy) void this.refresh();
-    });
+    this.#off = [
+      api.on('project:changed', ({ projectId }) => {
+        if (projectId === this.#projectId && !this.#busy) void this.refresh();
+      }),
+      api.on('job:progress', ({ jobId, projectId, kind }) => {
+        if (kind === 'realign' && projectId === this.#projectId) this.#started(jobId);
+      }),
+      api.on('job:done', ({ jobId, projectId, kind }) => {
+        if (kind === 'realign' && projectId === this.#projectId) this.#ended(jobId);
+      }),
+      api.on('job:failed', ({ jobId, projectId, kind, error }) => {
+        if (kind !== 'realign' || projectId !== this.#projectId) return;
+        this.#ended(jobId);
+        // Cancelled: by hand, or superseded by a newer edit (whose job re-aligns this one's part too).
+        if (error.code !== 'cancelled') this.#error = `Re-alignment failed: ${error.message}`;
+      }),
+    ];
+  }
+
+  #started(jobId: string): void {
+    if (this.#finished.has(jobId) || this.#running.has(jobId)) return;
+    this.#running = new Set([...this.#running, jobId]);
+  }
+
+  #ended(jobId: string): void {
+    this.#finished.add(jobId);
+    if (this.#finished.size > FINISHED_KEPT) this.#finished.delete(this.#finished.values().next().value!);
+    if (!this.#running.has(jobId)) return;
+    const next = new Set(this.#running);
+    next.delete(jobId);
+    this.#running = next;
   }
 
   /** Corrections and undo/redo state (null until loaded). */
@@ -41,6 +78,10 @@ export class CorrectionsEditor {
   get busy(): boolean {
     return this.#busy;
   }
+  /** True while main re-aligns after an edit (edits may still be made: the newest supersedes). */
+  get realigning(): boolean {
+    return this.#running.size > 0;
+  }
   /** The last failure, for the panel. */
   get error(): string | null {
     return this.#error;
@@ -54,6 +95,8 @@ export class CorrectionsEditor {
   /** Loads project `projectId`'s corrections and review regions. */
   async load(projectId: number): Promise<void> {
     this.#projectId = projectId;
+    this.#running = new Set();
+    this.#finished.clear();
     await this.refresh();
   }
 
@@ -82,8 +125,12 @@ export class CorrectionsEditor {
     this.#notice = null;
     try {
       const out = await fn(id);
-      if (out && typeof out === 'object' && 'state' in out) this.#state = (out as EditOutcome).state;
-      else if (out && typeof out === 'object' && 'corrections' in out) this.#state = out as CorrectionsState;
+      if (out && typeof out === 'object' && 'state' in out) {
+        const edit = out as EditOutcome;
+        this.#state = edit.state;
+        if (edit.jobId && id === this.#projectId) this.#started(edit.jobId);
+      } else if (out && typeof out === 'object' && 'corrections' in out)
+        this.#state = out as CorrectionsState;
       return true;
     } catch (e) {
       this.#error = errorMessage(e);
@@ -132,15 +179,24 @@ export class CorrectionsEditor {
     return this.#run((id) => this.#api.corrections.redo(id));
   }
 
-  /** Re-aligns the whole recording under all corrections; says so when main had nothing to re-align (the version `currentId` stays). */
-  realign(currentId?: number): Promise<boolean> {
+  /** Re-aligns the whole recording under all corrections; says so when main had nothing to re-align (the current version stays). */
+  realign(): Promise<boolean> {
     return this.#run(async (id) => {
       const out = await this.#api.corrections.realign(id);
-      if (currentId !== undefined && out.alignment?.id === currentId)
+      if (out.jobId === null)
         this.#notice =
           'Nothing to re-align: there are no anchors, jumps or marked regions, so the current version stays.';
       return out;
     });
+  }
+
+  /** Stops the running re-alignment (the corrections stay; the next edit or Re-align re-aligns them). */
+  async cancelRealign(): Promise<void> {
+    try {
+      await Promise.all([...this.#running].map((jobId) => this.#api.job.cancel(jobId)));
+    } catch (e) {
+      this.#error = errorMessage(e);
+    }
   }
 
   /** Makes version `alignmentId` current again. */
@@ -165,7 +221,7 @@ export class CorrectionsEditor {
 
   /** Forgets the project and stops listening to main. */
   destroy(): void {
-    this.#off();
+    for (const off of this.#off.splice(0)) off();
     this.#projectId = null;
   }
 }

@@ -47,7 +47,12 @@ function fakeMain() {
     canUndo: cursor > 0,
     canRedo: cursor < log.length,
   });
-  const outcome = (): EditOutcome => ({ state: state(), alignment: null });
+  let jobs = 0;
+  const outcome = (job: boolean): EditOutcome => ({
+    state: state(),
+    alignment: null,
+    jobId: job ? `r${++jobs}` : null,
+  });
   return fakeApi({
     corrections: {
       get: async () => state(),
@@ -56,17 +61,19 @@ function fakeMain() {
           throw new Error(new AccordError('invalid-argument', 'perfTime past the end').toWireMessage());
         log = [...log.slice(0, cursor), op];
         cursor = log.length;
-        return outcome();
+        return outcome(true);
       },
       undo: async () => {
         cursor -= 1;
-        return outcome();
+        return outcome(false);
       },
       redo: async () => {
         cursor += 1;
-        return outcome();
+        return outcome(false);
       },
+      realign: async () => outcome(log.length > 0),
     },
+    job: { cancel: async () => true },
     review: { regions: async () => [{ perfStart: 3, perfEnd: 5, meanConfidence: 0.2, minConfidence: 0.1 }] },
   });
 }
@@ -98,6 +105,59 @@ describe('CorrectionsEditor', () => {
     expect(ed.state?.corrections.regions).toMatchObject([{ perfStart: 4, perfEnd: 9, kind: 'not-in-score' }]);
     expect(await ed.insertJump(500, 0)).toBe(false);
     expect(ed.error).toBe('perfTime past the end');
+    ed.destroy();
+  });
+});
+
+describe('CorrectionsEditor and the re-alignment jobs', () => {
+  it('is re-aligning from the edit until its job ends, takes the next edit meanwhile, and shows a failure but not a supersede', async () => {
+    const { api, emit, calls } = fakeMain();
+    const ed = new CorrectionsEditor(api);
+    await ed.load(7);
+    expect(await ed.realign()).toBe(true);
+    expect(ed.notice).toMatch(/^Nothing to re-align/);
+    expect(await ed.insertJump(10, 0)).toBe(true);
+    expect(ed.busy).toBe(false);
+    expect(ed.realigning).toBe(true);
+    // Another project's job, or an alignment run, changes nothing here.
+    emit('job:done', {
+      jobId: 'r1',
+      projectId: 8,
+      kind: 'realign',
+      result: { alignmentId: 1, version: 1, timings: {}, warnings: [] },
+    });
+    emit('job:failed', { jobId: 'a1', projectId: 7, kind: 'alignment', error: { code: 'io', message: 'x' } });
+    expect(ed.realigning).toBe(true);
+    expect(ed.error).toBeNull();
+    // The next edit is taken while r1 runs; main supersedes r1.
+    expect(await ed.insertJump(20, 0)).toBe(true);
+    emit('job:failed', {
+      jobId: 'r1',
+      projectId: 7,
+      kind: 'realign',
+      error: { code: 'cancelled', message: 'superseded by a newer edit of the project' },
+    });
+    expect(ed.realigning).toBe(true);
+    expect(ed.error).toBeNull();
+    await ed.cancelRealign();
+    expect(calls).toContain('job.cancel');
+    emit('job:done', {
+      jobId: 'r2',
+      projectId: 7,
+      kind: 'realign',
+      result: { alignmentId: 2, version: 2, timings: {}, warnings: [] },
+    });
+    expect(ed.realigning).toBe(false);
+    // A job that ends before its call answers is not waited for.
+    emit('job:failed', {
+      jobId: 'r3',
+      projectId: 7,
+      kind: 'realign',
+      error: { code: 'internal', message: 'the re-alignment worker stopped' },
+    });
+    expect(ed.error).toBe('Re-alignment failed: the re-alignment worker stopped');
+    expect(await ed.addAnchor({ perfTime: 5, scoreTime: 4 })).toBe(true);
+    expect(ed.realigning).toBe(false);
     ed.destroy();
   });
 });

@@ -64,19 +64,20 @@ export class AlignmentState {
   constructor(api: AccordApi) {
     this.#api = api;
     this.#unsubscribe.push(
+      // Re-alignment jobs of edits belong to the corrections panel; their versions arrive with `project:changed`.
       api.on('job:progress', (p) => {
-        if (p.projectId !== this.projectId) return;
+        if (p.projectId !== this.projectId || p.kind !== 'alignment') return;
         this.#job = { jobId: p.jobId, stage: p.stage, fraction: Math.min(1, Math.max(0, p.fraction)) };
       }),
-      api.on('job:done', ({ projectId, result }) => {
-        if (projectId !== this.projectId) return;
+      api.on('job:done', ({ projectId, kind, result }) => {
+        if (projectId !== this.projectId || kind !== 'alignment') return;
         this.#job = null;
         this.#notice = null;
         this.#warnings = result.warnings;
         void this.reload();
       }),
-      api.on('job:failed', ({ projectId, error }) => {
-        if (projectId !== this.projectId) return;
+      api.on('job:failed', ({ projectId, kind, error }) => {
+        if (projectId !== this.projectId || kind !== 'alignment') return;
         this.#job = null;
         if (error.code === 'cancelled') this.#notice = 'Alignment cancelled.';
         else this.#error = `Alignment failed: ${error.message}`;
@@ -112,7 +113,7 @@ export class AlignmentState {
   get matrix(): MatrixImage | null {
     return this.#matrix;
   }
-  /** The running alignment job. */
+  /** The running alignment job (`alignment:run`; not the re-alignments of edits). */
   get job(): JobView | null {
     return this.#job;
   }
@@ -174,7 +175,7 @@ export class AlignmentState {
       performance.mark(PEAKS_LOADED_MARK);
       this.#detail = detail;
       this.#peaks = peaks;
-      const running = (await this.#api.job.list()).find((j) => j.projectId === id);
+      const running = (await this.#api.job.list()).find((j) => j.projectId === id && j.kind === 'alignment');
       if (running) this.#job = { jobId: running.jobId, stage: running.stage, fraction: running.fraction };
       await this.#loadMatrix();
       return true;

@@ -91,14 +91,31 @@ describe('AlignmentState', () => {
     expect(s.scoreTimeAt(1)).toBeNull();
     await s.align();
     expect(s.job?.jobId).toBe('j1');
-    emit('job:progress', { jobId: 'other', projectId: 99, stage: 'features', fraction: 0.9 });
+    emit('job:progress', {
+      jobId: 'other',
+      projectId: 99,
+      kind: 'alignment',
+      stage: 'features',
+      fraction: 0.9,
+    });
     expect(s.job?.fraction).toBe(0);
-    emit('job:progress', { jobId: 'j1', projectId: 7, stage: 'features', fraction: 0.4 });
+    emit('job:progress', { jobId: 'j1', projectId: 7, kind: 'alignment', stage: 'features', fraction: 0.4 });
     expect(s.job).toEqual({ jobId: 'j1', stage: 'features', fraction: 0.4 });
+    // an edit's re-alignment job is the corrections panel's, not this progress bar's
+    emit('job:progress', { jobId: 'r1', projectId: 7, kind: 'realign', stage: 'realigning', fraction: 0.9 });
+    emit('job:failed', {
+      jobId: 'r1',
+      projectId: 7,
+      kind: 'realign',
+      error: { code: 'internal', message: 'x' },
+    });
+    expect(s.job).toEqual({ jobId: 'j1', stage: 'features', fraction: 0.4 });
+    expect(s.error).toBeNull();
     aligned = true;
     emit('job:done', {
       jobId: 'j1',
       projectId: 7,
+      kind: 'alignment',
       result: { alignmentId: 1, version: 1, timings: {}, warnings: [] },
     });
     expect(s.job).toBeNull();
@@ -138,6 +155,7 @@ describe('AlignmentState', () => {
     emit('job:failed', {
       jobId: 'j2',
       projectId: 3,
+      kind: 'alignment',
       error: { code: 'cancelled', message: 'cancelled by user' },
     });
     expect(s.job).toBeNull();
@@ -146,6 +164,7 @@ describe('AlignmentState', () => {
     emit('job:failed', {
       jobId: 'j3',
       projectId: 3,
+      kind: 'alignment',
       error: { code: 'io', message: 'cannot decode take.flac: not a FLAC stream' },
     });
     expect(s.error).toBe('Alignment failed: cannot decode take.flac: not a FLAC stream');
@@ -166,15 +185,15 @@ describe('AlignmentState', () => {
     const warning =
       'expected the neural model file /m/config.json, found ENOENT; aligned with the classical jump search';
     const result = { alignmentId: 1, version: 1, timings: {}, warnings: [warning] };
-    emit('job:done', { jobId: 'j0', projectId: 99, result }); // another project's job
+    emit('job:done', { jobId: 'j0', projectId: 99, kind: 'alignment', result }); // another project's job
     expect(s.warnings).toEqual([]);
-    emit('job:done', { jobId: 'j0', projectId: 4, result });
+    emit('job:done', { jobId: 'j0', projectId: 4, kind: 'alignment', result });
     expect(s.warnings).toEqual([warning]);
     s.dismiss(); // the error/notice Dismiss leaves the warnings alone
     expect(s.warnings).toEqual([warning]);
     s.dismissWarnings();
     expect(s.warnings).toEqual([]);
-    emit('job:done', { jobId: 'j0', projectId: 4, result });
+    emit('job:done', { jobId: 'j0', projectId: 4, kind: 'alignment', result });
     await s.align();
     expect(s.warnings).toEqual([]); // a new run starts clean
     s.destroy();

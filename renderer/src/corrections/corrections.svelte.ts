@@ -1,5 +1,6 @@
 import type { AccordApi } from '../lib/api';
 import { errorMessage } from '../lib/api';
+import { SvelteSet } from 'svelte/reactivity';
 import type { CorrectionsState, EditOutcome } from '../../../shared/ipc';
 import type { AnchorPlace, EditOp, RegionKind, ReviewRegion } from '../../../shared/edit/index';
 import type { ImportFormat } from '../../../shared/formats/common';
@@ -23,8 +24,9 @@ export class CorrectionsEditor {
   #state = $state.raw<CorrectionsState | null>(null);
   #regions = $state.raw<ReviewRegion[]>([]);
   #busy = $state(false);
-  #running = $state.raw<ReadonlySet<string>>(new Set());
-  #finished = new Set<string>();
+  readonly #running = new SvelteSet<string>();
+  /** Ids of the last finished jobs, oldest first. */
+  #finished: string[] = [];
   #error = $state<string | null>(null);
   #notice = $state<string | null>(null);
   #projectId: number | null = null;
@@ -53,17 +55,12 @@ export class CorrectionsEditor {
   }
 
   #started(jobId: string): void {
-    if (this.#finished.has(jobId) || this.#running.has(jobId)) return;
-    this.#running = new Set([...this.#running, jobId]);
+    if (!this.#finished.includes(jobId)) this.#running.add(jobId);
   }
 
   #ended(jobId: string): void {
-    this.#finished.add(jobId);
-    if (this.#finished.size > FINISHED_KEPT) this.#finished.delete(this.#finished.values().next().value!);
-    if (!this.#running.has(jobId)) return;
-    const next = new Set(this.#running);
-    next.delete(jobId);
-    this.#running = next;
+    this.#finished = [...this.#finished.slice(-(FINISHED_KEPT - 1)), jobId];
+    this.#running.delete(jobId);
   }
 
   /** Corrections and undo/redo state (null until loaded). */
@@ -95,8 +92,8 @@ export class CorrectionsEditor {
   /** Loads project `projectId`'s corrections and review regions. */
   async load(projectId: number): Promise<void> {
     this.#projectId = projectId;
-    this.#running = new Set();
-    this.#finished.clear();
+    this.#running.clear();
+    this.#finished = [];
     await this.refresh();
   }
 

@@ -101,8 +101,6 @@ export class Realigner {
     worker.on('message', (msg: EditReply) => this.#reply(worker, msg));
     worker.on('error', (err) => this.#lost(worker, `crashed: ${err.message}`));
     worker.on('exit', (code) => this.#lost(worker, `stopped (exit code ${code})`));
-    // An idle worker does not keep the process alive.
-    worker.unref();
     this.#worker = worker;
     return worker;
   }
@@ -117,6 +115,8 @@ export class Realigner {
       return;
     }
     const worker = this.#worker ?? this.#spawn();
+    // Held while it works (a CLI or bench awaiting a job must not exit); an idle worker is not.
+    worker.ref();
     const f: InFlight = { ...w, id: this.#nextId++, worker, settled: false };
     this.#inFlight = f;
     const onAbort = (): void => {
@@ -224,5 +224,6 @@ export class Realigner {
     if (this.#inFlight !== f) return;
     this.#inFlight = null;
     this.#next();
+    if (!this.#inFlight) this.#worker?.unref();
   }
 }

@@ -2,8 +2,10 @@
  * `npm run bench`: end-to-end engine timing per stage and peak memory for a 5-minute and a
  * 60-minute recording, synthesized (fluidsynth) from the bundled public-domain sample played
  * over and over with a drifting tempo; the command line as a user runs it (`node bin/accord.js
- * align`, default method, process start included); then the editor's re-alignment latency and export times
- * (`edit.js`) and the editor's first paint and pan/zoom frame rate in Chromium (`e2e/bench.ts`).
+ * align`, default method, process start included); then the editor's re-alignment latency and
+ * export times (`edit.js`), the re-alignment after a local edit through the app's job system on
+ * the longest recording (`editJobs.js`) and the editor's first paint and pan/zoom frame rate in
+ * Chromium (`e2e/bench.ts`).
  * Prints each and writes `.cache/bench/results.json`.
  *   node dist/node/electron/tools/bench/run.js [--sizes 5,60] [--methods auto,dtw,jump] [--audio wav,flac] [--skip-editor]
  * `--audio flac` aligns a FLAC of the same performance (sox), the compressed path's memory.
@@ -149,6 +151,7 @@ function main(): void {
     }
   }
   let edit: unknown = null;
+  let editJobs: unknown = null;
   let editor: unknown = null;
   if (!values['skip-editor']) {
     edit = lastJson(
@@ -158,6 +161,18 @@ function main(): void {
       }),
     );
     process.stdout.write(`editor re-alignment and exports: ${JSON.stringify(edit)}\n`);
+    editJobs = lastJson(
+      execFileSync(
+        process.execPath,
+        [
+          path.join(root, 'dist/node/electron/tools/bench/editJobs.js'),
+          '--minutes',
+          String(Math.max(...sizes)),
+        ],
+        { encoding: 'utf8', maxBuffer: 1 << 24 },
+      ),
+    );
+    process.stdout.write(`re-alignment after a local edit (job, edit worker): ${JSON.stringify(editJobs)}\n`);
     editor = lastJson(
       execFileSync(
         path.join(root, 'node_modules/.bin/jiti'),
@@ -174,7 +189,7 @@ function main(): void {
   mkdirSync(cacheDir, { recursive: true });
   writeFileSync(
     path.join(cacheDir, 'results.json'),
-    JSON.stringify({ date: new Date().toISOString(), runs, cli, edit, editor }, null, 1),
+    JSON.stringify({ date: new Date().toISOString(), runs, cli, edit, editJobs, editor }, null, 1),
   );
 }
 

@@ -352,7 +352,7 @@ export interface JobInfo {
 export interface AlignmentJobResult {
   alignmentId: number;
   version: number;
-  /** Seconds spent per stage (decode, features, align, …). */
+  /** Milliseconds per stage (decode, features, align, …; a re-alignment: `worker` computing, `total` until stored). */
   timings: Record<string, number>;
   /** Non-fatal problems the user should know of (e.g. the model is missing and `auto` fell back); empty when none. */
   warnings: string[];

@@ -235,7 +235,7 @@ export class CorrectionService {
     const t0 = performance.now();
     const state = this.#load(id);
     const base = this.#latest(id);
-    const path = await this.#d.realigner.run(
+    const { path, workerMs } = await this.#d.realigner.run(
       { key: this.#d.projects.editInputsKey(id), path: base.path, corrections: state.corrections, spans },
       { signal, onProgress, inputs: () => this.#d.projects.editInputs(id) },
     );
@@ -268,7 +268,7 @@ export class CorrectionService {
     return {
       alignmentId: stored.id,
       version: stored.version,
-      timings: { realign: Math.round(performance.now() - t0) },
+      timings: { worker: Math.round(workerMs), total: Math.round(performance.now() - t0) },
       warnings: [],
     };
   }

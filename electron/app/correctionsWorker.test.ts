@@ -20,7 +20,7 @@ import { realigned } from './edits.testutil.js';
 import { SUPERSEDED } from './corrections.js';
 import type { AlignmentPath } from '../../shared/path.js';
 import { HOP_SECONDS } from '../../shared/dsp/params.js';
-import type { EventChannel, EventChannels } from '../../shared/ipc.js';
+import type { AlignmentRecord, EventChannel, EventChannels } from '../../shared/ipc.js';
 import type { Anchor } from '../../shared/edit/index.js';
 
 const { Midi } = midiPkg;
@@ -94,6 +94,13 @@ async function project(wav: string, mid: string): Promise<number> {
   return p.id;
 }
 
+/** A new project on `longProject(times)` and its straight base version. */
+async function longWithBase(times: number): Promise<{ id: number; base: AlignmentRecord }> {
+  const long = longProject(times);
+  const id = await project(long.wav, long.mid);
+  return { id, base: s.projects.getAlignment(s.projects.listAlignments(id)[0].id) };
+}
+
 /** An `add-anchor` op. */
 function anchor(id: string, perfTime: number, scoreTime: number): { type: 'add-anchor'; anchor: Anchor } {
   return { type: 'add-anchor', anchor: { id, perfTime, scoreTime, source: 'drag' } };
@@ -114,6 +121,27 @@ function expectRealignedBefore(path: AlignmentPath, base: AlignmentPath, perfTim
   let moved = 0;
   for (let k = 1; k < f; k++) if (path.scoreTime[k] !== base.scoreTime[k]) moved++;
   expect(moved).toBeGreaterThan(f / 4);
+}
+
+/**
+ * After anchor `a1` at `first` lost its re-alignment: expects no version stored and `a1` kept, then
+ * adds anchor `a2` at `second` and expects its one version to re-align around both on `base`.
+ */
+async function expectKeptThenRealigned(
+  id: number,
+  base: AlignmentRecord,
+  first: { perfTime: number; scoreTime: number },
+  second: { perfTime: number; scoreTime: number },
+): Promise<void> {
+  expect(s.projects.listAlignments(id).map((v) => v.id)).toEqual([base.id]);
+  expect(s.corrections.get(id).corrections.anchors.map((x) => x.id)).toEqual(['a1']);
+  const b = await realigned(
+    s,
+    await s.corrections.apply(id, anchor('a2', second.perfTime, second.scoreTime)),
+  );
+  expect(b).toMatchObject({ kind: 'edited', parentId: base.id });
+  expectThrough(b!.path, [first, second]);
+  expectRealignedBefore(b!.path, base.path, first.perfTime);
 }
 
 beforeAll(() => {
@@ -186,9 +214,7 @@ describe('re-alignment jobs in the edit worker', () => {
   }, 120_000);
 
   it('a newer edit supersedes a running re-alignment: its result is never stored, the new one covers both edits', async () => {
-    const long = longProject(4);
-    const id = await project(long.wav, long.mid);
-    const base = s.projects.getAlignment(s.projects.listAlignments(id)[0].id);
+    const { id, base } = await longWithBase(4);
     const a = await s.corrections.apply(id, anchor('a1', 6, 6.4));
     // Sent before the first re-alignment could answer (no turn of the event loop in between).
     const b = await s.corrections.apply(id, anchor('a2', 18, 17.6));
@@ -223,26 +249,20 @@ describe('re-alignment jobs in the edit worker', () => {
   }, 120_000);
 
   it('a cancelled re-alignment stores nothing; the edit stays and the next edit re-aligns it', async () => {
-    const long = longProject(5);
-    const id = await project(long.wav, long.mid);
-    const base = s.projects.getAlignment(s.projects.listAlignments(id)[0].id);
+    const { id, base } = await longWithBase(5);
     const a = await s.corrections.apply(id, anchor('a1', 8, 8.5));
     expect(s.jobs.cancel(a.jobId!)).toBe(true);
     expect(await s.jobs.outcome(a.jobId!)).toMatchObject({ ok: false, error: { code: 'cancelled' } });
-    expect(s.projects.listAlignments(id).map((v) => v.id)).toEqual([base.id]);
-    expect(s.corrections.get(id).corrections.anchors.map((x) => x.id)).toEqual(['a1']);
-    const b = await realigned(s, await s.corrections.apply(id, anchor('a2', 20, 20.5)));
-    expectThrough(b!.path, [
+    await expectKeptThenRealigned(
+      id,
+      base,
       { perfTime: 8, scoreTime: 8.5 },
       { perfTime: 20, scoreTime: 20.5 },
-    ]);
-    expectRealignedBefore(b!.path, base.path, 8);
+    );
   }, 120_000);
 
   it('a crashed worker fails the job with a clear error; the edit stays and the next edit re-aligns it in a new worker', async () => {
-    const long = longProject(6);
-    const id = await project(long.wav, long.mid);
-    const base = s.projects.getAlignment(s.projects.listAlignments(id)[0].id);
+    const { id, base } = await longWithBase(6);
     const a = await s.corrections.apply(id, anchor('a1', 10, 10.5));
     // The worker dies while the job waits for it (its inputs are still being read).
     await s.realigner.kill();
@@ -256,17 +276,13 @@ describe('re-alignment jobs in the edit worker', () => {
     });
     expect(jobEvents(a.jobId!).at(-1)?.event).toBe('job:failed');
     expect(s.realigner.alive).toBe(false);
-    expect(s.projects.listAlignments(id).map((v) => v.id)).toEqual([base.id]);
-    expect(s.corrections.get(id).corrections.anchors.map((x) => x.id)).toEqual(['a1']);
-
-    const b = await realigned(s, await s.corrections.apply(id, anchor('a2', 25, 25.5)));
-    expect(s.realigner.alive).toBe(true);
-    expect(b).toMatchObject({ kind: 'edited', parentId: base.id });
-    expectThrough(b!.path, [
+    await expectKeptThenRealigned(
+      id,
+      base,
       { perfTime: 10, scoreTime: 10.5 },
       { perfTime: 25, scoreTime: 25.5 },
-    ]);
-    expectRealignedBefore(b!.path, base.path, 10);
+    );
+    expect(s.realigner.alive).toBe(true);
   }, 120_000);
 
   it('keeps the main thread turning during a long re-alignment', async () => {

@@ -30,10 +30,16 @@ export interface RealignOptions extends TaskOptions {
   inputs(): Promise<EditInputs>;
 }
 
+/** A re-aligned path and the milliseconds the worker spent on it. */
+export interface Realigned {
+  path: AlignmentPath;
+  workerMs: number;
+}
+
 interface Waiting {
   req: RealignRequest;
   opts: RealignOptions;
-  resolve(path: AlignmentPath): void;
+  resolve(r: Realigned): void;
   reject(err: AccordError): void;
 }
 
@@ -68,9 +74,9 @@ export class Realigner {
   #closed = false;
 
   /** Re-aligns `req` in the worker; rejects with an `AccordError` (code `cancelled` on abort, at once). */
-  run(req: RealignRequest, opts: RealignOptions): Promise<AlignmentPath> {
+  run(req: RealignRequest, opts: RealignOptions): Promise<Realigned> {
     if (this.#closed) return Promise.reject(new AccordError('cancelled', 'the app is closing'));
-    return new Promise<AlignmentPath>((resolve, reject) => {
+    return new Promise<Realigned>((resolve, reject) => {
       this.#queue.push({ req, opts, resolve, reject });
       this.#next();
     });
@@ -184,7 +190,7 @@ export class Realigner {
         void this.#send(f, true);
         return;
       case 'done':
-        this.#settle(f, () => f.resolve(msg.result));
+        this.#settle(f, () => f.resolve({ path: msg.result, workerMs: msg.ms }));
         break;
       case 'error':
         this.#settle(f, () => f.reject(new AccordError(msg.error.code, msg.error.message)));

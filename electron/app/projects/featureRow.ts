@@ -1,6 +1,7 @@
 /** A `features` row of the database as stored, and its decoding (light: the edit worker decodes rows off the main thread). */
 import { dequantiseNotes } from '../../../shared/dsp/notes.js';
 import { blobToFloat32 } from '../db/pathCodec.js';
+import type { Features } from '../../../shared/dsp/features.js';
 import type { ChromaFeatures } from '../workers/protocol.js';
 
 /** One row of the `features` table (blobs as SQLite returns them). */
@@ -30,4 +31,14 @@ export function featuresFromRow(c: FeatureRow): ChromaFeatures {
   }
   if (c.notes) out.notes = dequantiseNotes(c.notes);
   return out;
+}
+
+/** The full features a stored row holds, as re-alignment takes them; throws when the row has chroma only (`what` names the row). */
+export function fullFeaturesFromRow(row: FeatureRow, what: string): Features {
+  const { onset, energy, notes, frames, hopSeconds, chroma } = featuresFromRow(row);
+  if (!onset || !energy)
+    throw new Error(`${what}: expected recording features with onsets and energy, got chroma only`);
+  return notes
+    ? { frames, hopSeconds, chroma, onset, energy, notes }
+    : { frames, hopSeconds, chroma, onset, energy };
 }

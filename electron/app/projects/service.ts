@@ -43,7 +43,7 @@ import {
   storeFeatures,
   storePeaks,
 } from './cache.js';
-import { featuresFromRow, type FeatureRow } from './featureRow.js';
+import { fullFeaturesFromRow, type FeatureRow } from './featureRow.js';
 import { exportAlignment } from './export.js';
 import { checkAudioExtension, recordingChangedError, recordingUnchanged, sha256File } from './files.js';
 import {
@@ -355,16 +355,7 @@ export class ProjectService {
 
   /** Full recording features for re-alignment: from the cache when it holds onsets and energy, else computed in a worker and cached. */
   async editFeatures(id: number): Promise<Features> {
-    const f = featuresFromRow(await this.#fullFeatureRow(id));
-    if (!f.onset || !f.energy) throw new Error('features worker: expected onset and energy, got chroma only');
-    return {
-      frames: f.frames,
-      hopSeconds: f.hopSeconds,
-      chroma: f.chroma,
-      onset: f.onset,
-      energy: f.energy,
-      ...(f.notes ? { notes: f.notes } : {}),
-    };
+    return fullFeaturesFromRow(await this.#fullFeatureRow(id), `project ${id}'s feature cache`);
   }
 
   /** What the inputs of project `id`'s re-alignments are: recording sha256 | score sha256 | feature version. */

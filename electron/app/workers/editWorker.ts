@@ -9,7 +9,7 @@ import type { Features } from '../../../shared/dsp/features.js';
 import { realignAll, realignLocal } from '../../../shared/edit/index.js';
 import type { AlignmentPath } from '../../../shared/path.js';
 import { scoreNoteAwareFeatures } from '../../engine/features.js';
-import { featuresFromRow } from '../projects/featureRow.js';
+import { fullFeaturesFromRow } from '../projects/featureRow.js';
 import { pathOnGrid } from './grid.js';
 import type { EditCancel, EditInputs, EditReply, EditRequest } from './protocol.js';
 
@@ -34,19 +34,7 @@ function post(msg: EditReply, transfer: ArrayBuffer[] = []): void {
 
 /** Decodes `inputs` (once per project) and keeps them, the most recent last. */
 function load(inputs: EditInputs): Loaded {
-  const f = featuresFromRow(inputs.perf);
-  if (!f.onset || !f.energy)
-    throw new Error(
-      `edit inputs of ${inputs.key}: expected recording features with onsets and energy, got chroma only`,
-    );
-  const perf: Features = {
-    frames: f.frames,
-    hopSeconds: f.hopSeconds,
-    chroma: f.chroma,
-    onset: f.onset,
-    energy: f.energy,
-    ...(f.notes ? { notes: f.notes } : {}),
-  };
+  const perf = fullFeaturesFromRow(inputs.perf, `edit inputs of ${inputs.key}`);
   const l: Loaded = {
     perf,
     score: scoreNoteAwareFeatures(inputs.scoreNotes, inputs.scoreDuration),
@@ -98,10 +86,11 @@ async function drain(): Promise<void> {
   try {
     for (let req = queue.shift(); req; req = queue.shift()) {
       current = req.id;
+      const t0 = performance.now();
       try {
         const path = await realign(req);
         if (path) {
-          post({ type: 'done', id: req.id, result: path }, [
+          post({ type: 'done', id: req.id, result: path, ms: performance.now() - t0 }, [
             path.scoreTime.buffer as ArrayBuffer,
             path.confidence.buffer as ArrayBuffer,
           ]);

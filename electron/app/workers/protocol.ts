@@ -135,6 +135,11 @@ export type EditCancel = { type: 'cancel'; id: number };
 /** Edit worker → main, for request `id`; `need-inputs`: the worker no longer holds the inputs of its key (send them). */
 export type EditReply =
   | { type: 'progress'; id: number; stage: string; fraction: number }
-  | { type: 'done'; id: number; result: AlignmentPath }
+  | {
+      type: 'done';
+      id: number;
+      result: AlignmentPath;
+      /** Milliseconds the worker spent on it (inputs decoded included). */ ms: number;
+    }
   | { type: 'error'; id: number; error: IpcError }
   | { type: 'need-inputs'; id: number };

@@ -19,12 +19,16 @@ import { scoreTimeAt, type AlignmentPath } from '../../../shared/path.js';
 import type { EditOutcome } from '../../../shared/ipc.js';
 
 /** Waits for the re-alignment job of `out`; its stored version id and the job's own milliseconds. */
-async function stored(s: AppServices, out: EditOutcome): Promise<{ alignmentId: number; jobMs: number }> {
+async function stored(
+  s: AppServices,
+  out: EditOutcome,
+): Promise<{ alignmentId: number; jobMs: number; workerMs: number }> {
   if (!out.jobId) throw new Error('expected the edit to start a re-alignment job, got none');
   const o = await s.jobs.outcome(out.jobId);
   if (!o?.ok)
     throw new Error(`re-alignment job failed: ${o ? `${o.error.code} ${o.error.message}` : 'unknown job'}`);
-  return { alignmentId: o.value.alignmentId, jobMs: o.value.timings.realign ?? NaN };
+  const t = o.value.timings;
+  return { alignmentId: o.value.alignmentId, jobMs: t.total ?? NaN, workerMs: t.worker ?? NaN };
 }
 
 function quantile(xs: number[], p: number): number {
@@ -89,6 +93,8 @@ async function main(): Promise<void> {
 
     const wall: number[] = [];
     const job: number[] = [];
+    const worker: number[] = [];
+    const mainActive: number[] = [];
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
     for (let k = 0; k < trials; k++) {
@@ -96,13 +102,16 @@ async function main(): Promise<void> {
       const t = times[i] + (0.2 + 0.6 * rnd()) * (times[i + 1] - times[i]);
       const current = s.projects.getAlignment(s.projects.listAlignments(p.id)[0].id).path;
       const a = performance.now();
+      const elu = performance.eventLoopUtilization();
       const out = await s.corrections.apply(p.id, {
         type: 'add-anchor',
         anchor: { id: `n${k}`, perfTime: t, scoreTime: scoreTimeAt(current, t) + 0.25, source: 'drag' },
       });
       const r = await stored(s, out);
       wall.push(performance.now() - a);
+      mainActive.push(performance.eventLoopUtilization(elu).active);
       job.push(r.jobMs);
+      worker.push(r.workerMs);
     }
     delay.disable();
     process.stdout.write(
@@ -117,6 +126,9 @@ async function main(): Promise<void> {
             wallMedianMs: quantile(wall, 0.5),
             wallP95Ms: quantile(wall, 0.95),
             jobMedianMs: quantile(job, 0.5),
+            workerMedianMs: quantile(worker, 0.5),
+            mainActiveMedianMs: quantile(mainActive, 0.5),
+            mainActiveMaxMs: quantile(mainActive, 1),
             mainEventLoopDelayMaxMs: Math.round(delay.max / 1e5) / 10,
           },
           loadAverage1m: (await import('node:os')).loadavg()[0],

@@ -93,6 +93,8 @@ export class CorrectionService {
   /** Per-project queue: edits of one project are logged one after another. */
   readonly #queues = new Map<number, Promise<unknown>>();
   readonly #lanes = new Map<number, Lane>();
+  /** The latest version of each project edited, path included (versions never change): an edit neither reads nor decodes it again. */
+  readonly #kept = new Map<number, AlignmentRecord>();
 
   constructor(deps: CorrectionServiceDeps) {
     this.#d = deps;
@@ -185,7 +187,11 @@ export class CorrectionService {
         'not-found',
         `project ${id} has no alignment to correct: run the alignment first`,
       );
-    return this.#d.projects.getAlignment(latest.id);
+    const kept = this.#kept.get(id);
+    if (kept?.id === latest.id) return kept;
+    const record = this.#d.projects.getAlignment(latest.id);
+    this.#kept.set(id, record);
+    return record;
   }
 
   #lane(id: number): Lane {
@@ -260,6 +266,7 @@ export class CorrectionService {
           .run(s.id, id, last.seq);
       return s;
     })();
+    this.#kept.set(id, { ...stored, path });
     // Stored: no later edit may cancel this job any more.
     const lane = this.#lane(id);
     lane.pending = [];

@@ -18,7 +18,7 @@ const CANCEL_GRACE_MS = 1500;
 export interface RealignRequest {
   /** What the inputs are (`ProjectService.editInputsKey`): the worker keeps them under this key. */
   key: string;
-  /** The current path (its arrays are handed over to the worker: do not use them after). */
+  /** The current path (copied to the worker). */
   path: AlignmentPath;
   corrections: Corrections;
   /** Re-align around each in turn (`realignLocal`); a null one re-aligns the whole recording (`realignAll`). */
@@ -172,10 +172,7 @@ export class Realigner {
     const msg: EditRequest = { type: 'realign', id: f.id, key, path, corrections, spans };
     if (inputs) msg.inputs = inputs;
     const p = inputs?.perf;
-    f.worker.postMessage(
-      msg,
-      handOver([path.scoreTime, path.confidence, p?.chroma, p?.onset, p?.energy, p?.notes]),
-    );
+    f.worker.postMessage(msg, handOver([p?.chroma, p?.onset, p?.energy, p?.notes]));
   }
 
   #reply(worker: Worker, msg: EditReply): void {

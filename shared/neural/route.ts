@@ -298,10 +298,17 @@ export interface NeuralJumpParams {
   targetSeconds: number;
 }
 
-/** Defaults of `alignNeuralJump`, chosen on the validation eval set (models/README.md). */
+/**
+ * Defaults of `alignNeuralJump`, chosen on the validation eval set (models/README.md). Near 10 and
+ * far 12 (were 8 and 15) re-chosen with the early-landing price and the cut lead (`tune.js
+ * --method auto --sets multi --grid '{"neural":{"farPenalty":[…],"nearPenalty":[…]}}'`, multi
+ * within 100 ms / jump recall / precision): 15 and 8: 93.52 / 81.7 / 83.5; 12 and 10: 93.81 /
+ * 87.1 / 88.0; 12 and 6, 13.5 and 6 / 10, 10 and 12 / 15, 12 and 12 / 15: 92.18–93.71; far 20:
+ * 91.04. Overall and structure sets: 93.76 and 96.47 (96.49 before).
+ */
 export const DEFAULT_NEURAL_JUMP: NeuralJumpParams = {
-  nearPenalty: 8,
-  farPenalty: 15,
+  nearPenalty: 10,
+  farPenalty: 12,
   windowRows: 4,
   targetPenalty: 8,
   targetSeconds: 2,

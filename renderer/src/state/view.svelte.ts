@@ -14,6 +14,7 @@ export class ViewSettings {
   #scroll = $state(0);
   #view = $state<ViewKind>('score');
   #help = $state(false);
+  #follow = $state(true);
   #saveError = $state<string | null>(null);
   #pending = $state(false);
   #api: AccordApi;
@@ -48,6 +49,13 @@ export class ViewSettings {
   set help(v: boolean) {
     this.#help = v;
   }
+  /** Whether the views keep the playhead in sight (the matrix and the sheet; off once the user pans or scrolls away). */
+  get follow(): boolean {
+    return this.#follow;
+  }
+  set follow(v: boolean) {
+    this.#follow = v;
+  }
   /** True from a change until main has stored it. */
   get pending(): boolean {
     return this.#pending;
@@ -65,6 +73,7 @@ export class ViewSettings {
     this.#zoom = clampZoom(state?.pixelsPerSecond ?? DEFAULT_ZOOM_PX_PER_SEC);
     this.#scroll = Math.max(0, state?.scrollSeconds ?? 0);
     this.#view = state?.selectedView && state.selectedView !== 'waveform' ? state.selectedView : fallbackView;
+    this.#follow = true;
   }
 
   /** Sets the waveform zoom (clamped). */

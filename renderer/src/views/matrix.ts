@@ -1,6 +1,7 @@
 import { Emitter } from '../lib/emitter';
 import type { MatrixImage } from '../lib/api';
 import type { PathLike } from '../lib/timeline';
+import { scoreTimeAt } from '../lib/timeline';
 import { prepareCanvas } from './canvas.js';
 
 /** Zoom (1 = whole matrix) and pan centre (0..1 along performance and score time). */
@@ -23,6 +24,8 @@ export interface MatrixOptions {
   /** Score seconds on the y axis. */
   scoreSeconds: number;
   viewport?: MatrixViewport;
+  /** Keep the playhead's point of the path in view (default true); a pan by the user turns it off. */
+  follow?: boolean;
 }
 
 /** What the pointer is over. */
@@ -42,12 +45,18 @@ export interface MatrixEvents {
   hover: [MatrixHover | null];
   /** Zoom or pan changed. */
   viewport: [MatrixViewport];
+  /** Following the playhead turned on or off (off: the user panned away). */
+  follow: [on: boolean];
 }
 
 /** Background colour of the view (tests count pixels that differ from it). */
 export const MATRIX_BACKGROUND = '#10141c';
 /** Largest zoom factor. */
 export const MATRIX_MAX_ZOOM = 256;
+/** Zoom step of the keyboard and the zoom buttons. */
+export const MATRIX_ZOOM_STEP = 1.5;
+/** Pan step of the arrow keys, fraction of the visible width or height. */
+export const MATRIX_PAN_STEP = 0.2;
 /** Name of the performance-timeline measure recorded for every redraw. */
 export const MATRIX_DRAW_MEASURE = 'accord:matrix-draw';
 
@@ -65,6 +74,10 @@ export class MatrixView extends Emitter<MatrixEvents> {
   #raf = 0;
   #unsubs: (() => void)[] = [];
   #drag: { x: number; y: number; cx: number; cy: number; moved: boolean } | null = null;
+  #follow: boolean;
+  /** Pointers down on the canvas (two: a pinch), CSS px inside it. */
+  #pointers = new Map<number, { x: number; y: number }>();
+  #pinch: { dist: number } | null = null;
 
   constructor(opts: MatrixOptions) {
     super();
@@ -73,6 +86,7 @@ export class MatrixView extends Emitter<MatrixEvents> {
     this.#perf = Math.max(1e-3, opts.perfSeconds);
     this.#score = Math.max(1e-3, opts.scoreSeconds);
     this.#vp = clampViewport(opts.viewport ?? { zoom: 1, cx: 0.5, cy: 0.5 });
+    this.#follow = opts.follow ?? true;
     if (opts.matrix) this.#image = toImage(opts.matrix);
     this.#listen();
     this.draw();
@@ -89,18 +103,38 @@ export class MatrixView extends Emitter<MatrixEvents> {
     this.requestDraw();
   }
 
-  /** Moves the playhead line to `perfSeconds`. */
+  /** Whether the view keeps the playhead in sight. */
+  get follow(): boolean {
+    return this.#follow;
+  }
+
+  /** Turns following on (brings the playhead into view at once) or off; emits `follow` on a change. */
+  setFollow(on: boolean): void {
+    if (on === this.#follow) return;
+    this.#follow = on;
+    if (on) this.#keepPlayheadInView();
+    this.emit('follow', on);
+  }
+
+  /** Performance and score seconds of the visible window. */
+  get visible(): { x0: number; x1: number; y0: number; y1: number } {
+    return this.#visible();
+  }
+
+  /** Moves the playhead line to `perfSeconds` (and the window with it while following). */
   setTime(perfSeconds: number): void {
     if (perfSeconds === this.#time) return;
     this.#time = perfSeconds;
+    this.#keepPlayheadInView();
     this.requestDraw();
   }
 
-  /** Zooms by `factor` around the canvas point (`x`, `y`) in CSS px (the centre when omitted). */
+  /** Zooms by `factor` around the canvas point (`x`, `y`) in CSS px; without one, around the playhead while following, else the centre. */
   zoomAt(factor: number, x?: number, y?: number): void {
     const { w, h } = this.#size();
-    const px = x ?? w / 2;
-    const py = y ?? h / 2;
+    const anchor = x === undefined && this.#follow ? this.#playheadPoint() : null;
+    const px = x ?? anchor?.x ?? w / 2;
+    const py = y ?? anchor?.y ?? h / 2;
     const before = this.#toData(px, py);
     const zoom = Math.min(MATRIX_MAX_ZOOM, Math.max(1, this.#vp.zoom * factor));
     const spanX = 1 / zoom;
@@ -110,14 +144,66 @@ export class MatrixView extends Emitter<MatrixEvents> {
     const fy = before.scoreSeconds / this.#score;
     const cx = fx - (px / w - 0.5) * spanX;
     const cy = fy + (py / h - 0.5) * spanY;
-    this.#setAndEmit({ zoom, cx, cy });
+    let next = clampViewport({ zoom, cx, cy });
+    if (this.#follow) {
+      const p = this.#playheadFractions();
+      next = followViewport(next, p.fx, p.fy);
+    }
+    this.#setAndEmit(next);
   }
 
-  /** Pans by (`dx`, `dy`) CSS px. */
+  /** Shows the whole matrix (zoom 1). */
+  fit(): void {
+    this.#setAndEmit({ zoom: 1, cx: 0.5, cy: 0.5 });
+  }
+
+  /** Pans by (`dx`, `dy`) CSS px: the user looks elsewhere, so following stops. */
   panBy(dx: number, dy: number): void {
     const { w, h } = this.#size();
     const z = this.#vp.zoom;
+    this.setFollow(false);
     this.#setAndEmit({ zoom: z, cx: this.#vp.cx - dx / w / z, cy: this.#vp.cy + dy / h / z });
+  }
+
+  /**
+   * The view's keys, for a focused canvas: + / − zoom, 0 fits, arrows pan (Shift: by a whole
+   * window), F turns following the playhead on or off. Returns whether the key was one of them.
+   */
+  handleKey(e: Pick<KeyboardEvent, 'key' | 'shiftKey' | 'ctrlKey' | 'metaKey' | 'altKey'>): boolean {
+    if (e.ctrlKey || e.metaKey || e.altKey) return false;
+    const { w, h } = this.#size();
+    const step = e.shiftKey ? 1 : MATRIX_PAN_STEP;
+    switch (e.key) {
+      case '+':
+      case '=':
+        this.zoomAt(MATRIX_ZOOM_STEP);
+        return true;
+      case '-':
+      case '_':
+        this.zoomAt(1 / MATRIX_ZOOM_STEP);
+        return true;
+      case '0':
+        this.fit();
+        return true;
+      case 'ArrowLeft':
+        this.panBy(w * step, 0);
+        return true;
+      case 'ArrowRight':
+        this.panBy(-w * step, 0);
+        return true;
+      case 'ArrowUp':
+        this.panBy(0, h * step);
+        return true;
+      case 'ArrowDown':
+        this.panBy(0, -h * step);
+        return true;
+      case 'f':
+      case 'F':
+        this.setFollow(!this.#follow);
+        return true;
+      default:
+        return false;
+    }
   }
 
   /** Schedules one redraw on the next animation frame. */
@@ -259,6 +345,30 @@ export class MatrixView extends Emitter<MatrixEvents> {
     ctx.restore();
   }
 
+  /** The path's point at the playhead, as fractions of the matrix (0..1 along each axis). */
+  #playheadFractions(): { fx: number; fy: number } {
+    const st = this.#path.scoreTime.length ? scoreTimeAt(this.#path, this.#time) : 0;
+    return { fx: this.#time / this.#perf, fy: st / this.#score };
+  }
+
+  /** The path's point at the playhead in canvas CSS px (may lie outside the canvas). */
+  #playheadPoint(): { x: number; y: number } {
+    const { w, h } = this.#size();
+    const { fx, fy } = this.#playheadFractions();
+    const half = 0.5 / this.#vp.zoom;
+    return {
+      x: ((fx - this.#vp.cx + half) / (2 * half)) * w,
+      y: (1 - (fy - this.#vp.cy + half) / (2 * half)) * h,
+    };
+  }
+
+  #keepPlayheadInView(): void {
+    if (!this.#follow) return;
+    const { fx, fy } = this.#playheadFractions();
+    const next = followViewport(this.#vp, fx, fy);
+    if (next !== this.#vp) this.#setAndEmit(next);
+  }
+
   #size(): { w: number; h: number } {
     return { w: Math.max(1, this.#canvas.clientWidth), h: Math.max(1, this.#canvas.clientHeight) };
   }
@@ -307,21 +417,45 @@ export class MatrixView extends Emitter<MatrixEvents> {
       (e) => {
         e.preventDefault();
         const { x, y } = local(e);
-        this.zoomAt(Math.exp(-e.deltaY * 0.0015), x, y);
+        // Shift+wheel or a sideways trackpad swipe pans; a wheel or a pinch (Ctrl+wheel) zooms
+        if (e.shiftKey || Math.abs(e.deltaX) > Math.abs(e.deltaY)) {
+          this.panBy(-(e.shiftKey && e.deltaX === 0 ? e.deltaY : e.deltaX), 0);
+          return;
+        }
+        this.zoomAt(Math.exp(-e.deltaY * (e.ctrlKey ? 0.01 : 0.0015)), x, y);
       },
       { passive: false },
     );
     on(c, 'pointerdown', (e) => {
       if (e.button !== 0) return;
-      this.#drag = { x: e.clientX, y: e.clientY, cx: this.#vp.cx, cy: this.#vp.cy, moved: false };
+      this.#pointers.set(e.pointerId, local(e));
       c.setPointerCapture?.(e.pointerId);
+      if (this.#pointers.size === 2) {
+        // a second finger: pinch, not drag
+        this.#drag = null;
+        this.#pinch = { dist: pointerSpread(this.#pointers) };
+        return;
+      }
+      this.#drag = { x: e.clientX, y: e.clientY, cx: this.#vp.cx, cy: this.#vp.cy, moved: false };
     });
     on(c, 'pointermove', (e) => {
+      if (this.#pointers.has(e.pointerId)) this.#pointers.set(e.pointerId, local(e));
+      if (this.#pinch && this.#pointers.size === 2) {
+        const dist = pointerSpread(this.#pointers);
+        const [a, b] = [...this.#pointers.values()];
+        if (this.#pinch.dist > 0 && dist > 0)
+          this.zoomAt(dist / this.#pinch.dist, (a.x + b.x) / 2, (a.y + b.y) / 2);
+        this.#pinch.dist = dist;
+        return;
+      }
       const d = this.#drag;
       if (d) {
         const dx = e.clientX - d.x;
         const dy = e.clientY - d.y;
-        if (Math.abs(dx) + Math.abs(dy) > 3) d.moved = true;
+        if (!d.moved && Math.abs(dx) + Math.abs(dy) > 3) {
+          d.moved = true;
+          this.setFollow(false);
+        }
         if (d.moved) {
           const { w, h } = this.#size();
           const z = this.#vp.zoom;
@@ -331,16 +465,53 @@ export class MatrixView extends Emitter<MatrixEvents> {
       const { x, y } = local(e);
       this.emit('hover', { x, y, ...this.#toData(x, y) });
     });
-    on(c, 'pointerup', (e) => {
+    const release = (e: PointerEvent, click: boolean) => {
+      this.#pointers.delete(e.pointerId);
+      if (this.#pinch) {
+        if (this.#pointers.size < 2) this.#pinch = null;
+        this.#drag = null;
+        return;
+      }
       const d = this.#drag;
       this.#drag = null;
-      if (d && !d.moved) {
+      if (click && d && !d.moved) {
         const { x, y } = local(e);
         this.emit('seek', Math.min(this.#perf, Math.max(0, this.#toData(x, y).perfSeconds)));
       }
-    });
+    };
+    on(c, 'pointerup', (e) => release(e, true));
+    on(c, 'pointercancel', (e) => release(e, false));
     on(c, 'pointerleave', () => this.emit('hover', null));
   }
+}
+
+/** Part of the window's width and height at each edge that the followed playhead stays out of. */
+export const FOLLOW_MARGIN = 0.1;
+
+/**
+ * The viewport that keeps the point (`fx`, `fy`) (fractions of the matrix) in view: unchanged
+ * (the same object) while the point is inside the window less `FOLLOW_MARGIN` at each edge, else
+ * re-centred along that axis so the point sits a third in from the side playback comes from, with
+ * the rest of the window ahead of it (a page turn, not a scroll every frame).
+ */
+export function followViewport(vp: MatrixViewport, fx: number, fy: number): MatrixViewport {
+  const span = 1 / vp.zoom;
+  const inside = (p: number, c: number) => Math.abs(p - c) <= span * (0.5 - FOLLOW_MARGIN);
+  const okX = inside(fx, vp.cx);
+  const okY = inside(fy, vp.cy);
+  if (okX && okY) return vp;
+  const ahead = span * (0.5 - 1 / 3);
+  const next = clampViewport({
+    zoom: vp.zoom,
+    cx: okX ? vp.cx : fx + ahead,
+    cy: okY ? vp.cy : fy + ahead,
+  });
+  return next.cx === vp.cx && next.cy === vp.cy ? vp : next;
+}
+
+function pointerSpread(points: Map<number, { x: number; y: number }>): number {
+  const [a, b] = [...points.values()];
+  return a && b ? Math.hypot(a.x - b.x, a.y - b.y) : 0;
 }
 
 /** Keeps the visible window inside the matrix. */

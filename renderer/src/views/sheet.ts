@@ -2,6 +2,8 @@ import { OpenSheetMusicDisplay } from 'opensheetmusicdisplay';
 import type { Score, ScoreMeasure } from '../../../shared/score';
 import { Emitter } from '../lib/emitter';
 import { measureAt } from '../lib/timeline';
+import { boxAt, followScrollTop, systemIndexAt, systemsOf } from '../lib/sheetLayout';
+import type { Box, Span } from '../lib/sheetLayout';
 
 /** Performance-timeline mark set when the sheet is rendered and indexed (read by e2e/bench.ts). */
 export const SHEET_DRAWN_MARK = 'accord:sheet-drawn';
@@ -20,7 +22,14 @@ export interface SheetOptions {
 export interface SheetEvents {
   /** The user clicked a note; `scoreSeconds` holds its score time in every pass (repeats). */
   noteClick: [scoreSeconds: number[]];
+  /** The user dragged across bars `first` to `last` (printed numbers, in notated order). */
+  barRange: [first: string, last: string];
+  /** Following playback turned on or off (off: the user scrolled the sheet). */
+  follow: [on: boolean];
 }
+
+/** Keys that scroll a focused sheet (the user looking elsewhere). */
+const SCROLL_KEYS = new Set(['ArrowUp', 'ArrowDown', 'PageUp', 'PageDown']);
 
 /** One position the OSMD cursor can stand on. */
 interface Stop {
@@ -49,6 +58,16 @@ export class SheetView extends Emitter<SheetEvents> {
   #cursorIndex = 0;
   #unsubs: (() => void)[] = [];
   #destroyed = false;
+  #systems: Span[] = [];
+  /** Last OSMD measure index on each system. */
+  #lastMeasureOfSystem: number[] = [];
+  /** Box of each OSMD source measure (all staves), in the cursor's page coordinates. */
+  #measureBoxes: (Box | null)[] = [];
+  #followOn = true;
+  #drag: { from: number; to: number; moved: boolean } | null = null;
+  #suppressClick = false;
+  #highlight: [number, number] | null = null;
+  #layer: HTMLDivElement | null = null;
 
   private constructor(opts: SheetOptions) {
     super();
@@ -75,9 +94,7 @@ export class SheetView extends Emitter<SheetEvents> {
     view.#osmd.render();
     view.#index();
     performance.mark(SHEET_DRAWN_MARK);
-    const onClick = (e: MouseEvent) => view.#onClick(e);
-    opts.container.addEventListener('click', onClick);
-    view.#unsubs.push(() => opts.container.removeEventListener('click', onClick));
+    view.#listen();
     return view;
   }
 
@@ -91,7 +108,28 @@ export class SheetView extends Emitter<SheetEvents> {
     return this.#cursorIndex;
   }
 
-  /** Moves the cursor to the note sounding at `scoreSeconds` and scrolls it into view. */
+  /** Whether the sheet scrolls with playback. */
+  get follow(): boolean {
+    return this.#followOn;
+  }
+
+  /** Turns following playback on (scrolling to the cursor at once) or off; emits `follow` on a change. */
+  setFollow(on: boolean): void {
+    if (on === this.#followOn) return;
+    this.#followOn = on;
+    if (on) this.#follow();
+    this.emit('follow', on);
+  }
+
+  /** Marks printed bars `first`..`last` (notated order) on the sheet, or clears the mark with null. */
+  highlightBars(range: [first: string, last: string] | null): void {
+    const a = range ? this.#osmdIndexByNumber.get(range[0]) : undefined;
+    const b = range ? this.#osmdIndexByNumber.get(range[1]) : undefined;
+    this.#highlight = a !== undefined && b !== undefined ? [Math.min(a, b), Math.max(a, b)] : null;
+    this.#drawHighlight(this.#highlight);
+  }
+
+  /** Moves the cursor to the note sounding at `scoreSeconds` and, while following, scrolls it into view. */
   showScoreTime(scoreSeconds: number): void {
     const k = this.#stopAt(scoreSeconds);
     if (k < 0) return;
@@ -106,6 +144,7 @@ export class SheetView extends Emitter<SheetEvents> {
     this.#index();
     this.#moveCursorTo(k);
     this.#follow();
+    this.#drawHighlight(this.#highlight);
   }
 
   /** Removes the sheet and every listener. */
@@ -160,6 +199,36 @@ export class SheetView extends Emitter<SheetEvents> {
     }
     cursor.reset();
     this.#cursorIndex = 0;
+    this.#systems = systemsOf(this.#stops);
+    this.#lastMeasureOfSystem = this.#systems.map(() => -1);
+    for (const st of this.#stops) {
+      const k = systemIndexAt(this.#systems, st.y);
+      if (k >= 0) this.#lastMeasureOfSystem[k] = Math.max(this.#lastMeasureOfSystem[k], st.measure);
+    }
+    this.#measureBoxes = this.#boxesOfMeasures();
+  }
+
+  /** Each source measure's box over all its staves, CSS px in the page (OSMD units are 10 px at zoom 1). */
+  #boxesOfMeasures(): (Box | null)[] {
+    const unit = 10 * this.#osmd.zoom;
+    const list = this.#osmd.GraphicSheet.MeasureList;
+    return this.#osmd.Sheet.SourceMeasures.map((_, i) => {
+      let x0 = Infinity;
+      let y0 = Infinity;
+      let x1 = -Infinity;
+      let y1 = -Infinity;
+      for (const gm of list[i] ?? []) {
+        const p = gm?.PositionAndShape;
+        if (!p) continue;
+        x0 = Math.min(x0, p.AbsolutePosition.x);
+        y0 = Math.min(y0, p.AbsolutePosition.y);
+        x1 = Math.max(x1, p.AbsolutePosition.x + p.Size.width);
+        y1 = Math.max(y1, p.AbsolutePosition.y + p.Size.height);
+      }
+      return Number.isFinite(x0 + y0 + x1 + y1)
+        ? { x: x0 * unit, y: y0 * unit, w: (x1 - x0) * unit, h: (y1 - y0) * unit }
+        : null;
+    });
   }
 
   #osmdMeasureOf(m: ScoreMeasure): number {
@@ -220,21 +289,132 @@ export class SheetView extends Emitter<SheetEvents> {
   }
 
   #follow(): void {
+    if (!this.#followOn) return;
     const el = this.#osmd.cursor.cursorElement;
     const box = this.#container;
-    if (!el) return;
+    const stop = this.#stops[this.#cursorIndex];
+    if (!el || !stop) return;
     // the cursor's offsets are relative to OSMD's page element inside the scroll box
     const page =
       el.offsetParent instanceof HTMLElement && box.contains(el.offsetParent) ? el.offsetParent : box;
-    const top = el.offsetTop + (page === box ? 0 : page.offsetTop);
+    const pageTop = page === box ? 0 : page.offsetTop;
     const left = el.offsetLeft + (page === box ? 0 : page.offsetLeft);
-    const h = el.offsetHeight;
-    const next = { top: box.scrollTop, left: box.scrollLeft };
-    if (top < box.scrollTop || top + h > box.scrollTop + box.clientHeight)
-      next.top = Math.max(0, top - box.clientHeight * 0.25);
+    const k = systemIndexAt(this.#systems, stop.y);
+    const onPage = (sp: Span): Span => ({ top: sp.top + pageTop, bottom: sp.bottom + pageTop });
+    const current = onPage(this.#systems[k] ?? { top: stop.y, bottom: stop.y + stop.h });
+    const next = k >= 0 && k + 1 < this.#systems.length ? onPage(this.#systems[k + 1]) : null;
+    const next2 = {
+      top: followScrollTop({
+        scrollTop: box.scrollTop,
+        viewHeight: box.clientHeight,
+        current,
+        next,
+        lastBar: k >= 0 && stop.measure === this.#lastMeasureOfSystem[k],
+      }),
+      left: box.scrollLeft,
+    };
     if (left < box.scrollLeft || left > box.scrollLeft + box.clientWidth - 20)
-      next.left = Math.max(0, left - box.clientWidth * 0.3);
-    if (next.top !== box.scrollTop || next.left !== box.scrollLeft) box.scrollTo(next);
+      next2.left = Math.max(0, left - box.clientWidth * 0.3);
+    if (next2.top !== box.scrollTop || next2.left !== box.scrollLeft) box.scrollTo(next2);
+  }
+
+  #listen(): void {
+    const box = this.#container;
+    const on = <K extends keyof HTMLElementEventMap>(
+      type: K,
+      fn: (e: HTMLElementEventMap[K]) => void,
+      opts?: AddEventListenerOptions,
+    ) => {
+      box.addEventListener(type, fn as EventListener, opts);
+      this.#unsubs.push(() => box.removeEventListener(type, fn as EventListener, opts));
+    };
+    on('click', (e) => {
+      if (this.#suppressClick) {
+        this.#suppressClick = false;
+        return;
+      }
+      this.#onClick(e);
+    });
+    // the user scrolling the sheet (wheel, touch, keys, its scrollbar) stops following
+    const away = () => this.setFollow(false);
+    on('wheel', away, { passive: true });
+    on('touchmove', away, { passive: true });
+    on('keydown', (e) => {
+      if (SCROLL_KEYS.has(e.key)) away();
+    });
+    on('pointerdown', (e) => {
+      if (e.target === box) {
+        away(); // the scroll box itself: its scrollbar
+        return;
+      }
+      if (e.button !== 0) return;
+      const i = this.#measureAtEvent(e);
+      this.#suppressClick = false;
+      this.#drag = i >= 0 ? { from: i, to: i, moved: false } : null;
+    });
+    on('pointermove', (e) => {
+      const d = this.#drag;
+      if (!d || (e.buttons & 1) === 0) return;
+      const i = this.#measureAtEvent(e);
+      if (i < 0 || i === d.to) return;
+      d.to = i;
+      if (i !== d.from) d.moved = true;
+      if (d.moved) this.#drawHighlight([Math.min(d.from, d.to), Math.max(d.from, d.to)]);
+    });
+    const end = (e: PointerEvent, done: boolean) => {
+      const d = this.#drag;
+      this.#drag = null;
+      if (!d?.moved) return;
+      this.#suppressClick = e.type === 'pointerup';
+      this.#drawHighlight(this.#highlight);
+      if (!done) return;
+      const [a, b] = [Math.min(d.from, d.to), Math.max(d.from, d.to)];
+      const ms = this.#osmd.Sheet.SourceMeasures;
+      this.emit('barRange', String(ms[a].MeasureNumber), String(ms[b].MeasureNumber));
+    };
+    on('pointerup', (e) => end(e, true));
+    on('pointercancel', (e) => end(e, false));
+  }
+
+  /** The OSMD measure under a pointer event, -1 when none. */
+  #measureAtEvent(e: MouseEvent): number {
+    const page = this.#osmd.cursor.cursorElement?.parentElement;
+    if (!page) return -1;
+    const r = page.getBoundingClientRect();
+    return boxAt(this.#measureBoxes, e.clientX - r.left, e.clientY - r.top);
+  }
+
+  /** Draws translucent boxes over OSMD measures `range[0]`..`range[1]` (none for null). */
+  #drawHighlight(range: [number, number] | null): void {
+    const page = this.#osmd.cursor.cursorElement?.parentElement;
+    if (!range || !page) {
+      this.#layer?.replaceChildren();
+      return;
+    }
+    if (!this.#layer || this.#layer.parentElement !== page) {
+      this.#layer?.remove();
+      this.#layer = document.createElement('div');
+      this.#layer.dataset.testid = 'bar-selection';
+      this.#layer.className = 'bar-selection';
+      page.append(this.#layer);
+    }
+    const rects: HTMLElement[] = [];
+    for (let i = range[0]; i <= range[1]; i++) {
+      const b = this.#measureBoxes[i];
+      if (!b) continue;
+      const r = document.createElement('div');
+      r.dataset.measure = String(this.#osmd.Sheet.SourceMeasures[i].MeasureNumber);
+      Object.assign(r.style, {
+        position: 'absolute',
+        left: `${b.x}px`,
+        top: `${b.y - 12}px`,
+        width: `${b.w}px`,
+        height: `${b.h + 24}px`,
+        pointerEvents: 'none',
+      });
+      rects.push(r);
+    }
+    this.#layer.replaceChildren(...rects);
   }
 
   #onClick(e: MouseEvent): void {

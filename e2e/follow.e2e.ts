@@ -1,0 +1,215 @@
+/**
+ * Following playback and working on the score, end to end in Chromium: the matrix keeps the
+ * playhead in view when zoomed (a drag stops that, F resumes it), the sheet music turns to the
+ * system being played (a wheel stops that, the Follow button resumes it), and a drag across
+ * bars of the sheet sets the practice loop to them. Each test sets up what it needs.
+ */
+import { describe, expect, it } from 'vitest';
+import { useEditorApp } from './support/editorApp.js';
+import { artifact, MINUET } from './support/paths.js';
+import { PracticePage } from './pages/PracticePage.js';
+
+const h = useEditorApp({ width: 1400, height: 900 });
+const SAMPLE_TITLE = 'Sample (follow)';
+const MINUET_TITLE = 'Minuet (follow)';
+
+/** The matrix's visible performance window and zoom (its data attributes). */
+async function matrixWindow(): Promise<{ x0: number; x1: number; zoom: number }> {
+  return h.page.evaluate(() => {
+    const c = document.querySelector('[data-testid="matrix"]');
+    return {
+      x0: Number(c?.getAttribute('data-x0')),
+      x1: Number(c?.getAttribute('data-x1')),
+      zoom: Number(c?.getAttribute('data-zoom')),
+    };
+  });
+}
+
+/** Waits until the playhead is within 0.05 s of `t`. */
+async function playheadAt(t: number): Promise<void> {
+  await h.page.waitForFunction(
+    (want) =>
+      Math.abs(Number(document.querySelector('main.editor')?.getAttribute('data-playhead')) - want) < 0.05,
+    t,
+  );
+}
+
+/** Whether the sheet's cursor lies wholly inside the sheet's scroll box, and the box's scroll. */
+async function cursorInView(): Promise<{ inside: boolean; scrollTop: number }> {
+  return h.page.evaluate(
+    () =>
+      new Promise<{ inside: boolean; scrollTop: number }>((resolve) =>
+        requestAnimationFrame(() => {
+          const box = document.querySelector('[data-testid="sheet"]') as HTMLElement;
+          const cur = box.querySelector('img[id^="cursorImg"]') as HTMLElement;
+          const b = box.getBoundingClientRect();
+          const c = cur.getBoundingClientRect();
+          resolve({
+            inside: c.top >= b.top - 1 && c.bottom <= b.bottom + 1 && c.height > 0,
+            scrollTop: box.scrollTop,
+          });
+        }),
+      ),
+  );
+}
+
+async function openOnSheet(title: string): Promise<void> {
+  await h.openProject(title);
+  await h.editor.showView('Sheet music');
+  await h.editor.sheet.locator('g.vf-stavenote').first().waitFor({ timeout: 60_000 });
+  await h.page.waitForFunction(
+    () => Number(document.querySelector('[data-testid="sheet"]')?.getAttribute('data-cursor-index')) >= 0,
+  );
+}
+
+const follow = () => h.page.getByRole('button', { name: 'Follow', exact: true });
+
+describe('follow playback', () => {
+  it('matrix: zoomed in from the keyboard it keeps the playhead in view; a drag stops that, F resumes', async () => {
+    await h.ensureAligned(SAMPLE_TITLE);
+    await h.openProject(SAMPLE_TITLE);
+    const { page, editor } = h;
+    await editor.showView('Matrix');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="matrix"]')?.getAttribute('data-has-image') === 'true',
+    );
+    await editor.matrix.focus();
+    for (let i = 0; i < 4; i++) await page.keyboard.press('+');
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="matrix"]')?.getAttribute('data-zoom')) > 5,
+    );
+    expect(await follow().getAttribute('aria-pressed')).toBe('true');
+    // Home and End reach the editor from the focused matrix; the window follows the playhead
+    await page.keyboard.press('End');
+    const end = await editor.playhead();
+    expect(end).toBeGreaterThan(10);
+    await page.waitForFunction((t) => {
+      const c = document.querySelector('[data-testid="matrix"]');
+      return Number(c?.getAttribute('data-x0')) <= t && t <= Number(c?.getAttribute('data-x1'));
+    }, end);
+    const w = await matrixWindow();
+    expect(w.x1 - w.x0).toBeLessThan(end / 4);
+    await page.keyboard.press('Home');
+    await playheadAt(0);
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="matrix"]')?.getAttribute('data-x0')) <= 0.001,
+    );
+    // drag the view to later times: following stops and the window stays where it was dragged
+    const box = await editor.matrix.boundingBox();
+    if (!box) throw new Error('matrix not visible');
+    await page.mouse.move(box.x + box.width * 0.8, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForFunction(
+      () => document.querySelector('button[aria-pressed="false"][title*="Keep the playhead"]') !== null,
+    );
+    const dragged = await matrixWindow();
+    expect(dragged.x0).toBeGreaterThan(0.5);
+    await editor.matrix.focus();
+    await page.keyboard.press('End');
+    await playheadAt(end);
+    await page.keyboard.press('Home');
+    await playheadAt(0);
+    expect((await matrixWindow()).x0).toBeCloseTo(dragged.x0, 2);
+    // F: following again, the playhead (at 0) back in view
+    await page.keyboard.press('f');
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="matrix"]')?.getAttribute('data-x0')) <= 0.001,
+    );
+    expect(await follow().getAttribute('aria-pressed')).toBe('true');
+    // 0 fits the whole matrix
+    await page.keyboard.press('0');
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="matrix"]')?.getAttribute('data-zoom')) === 1,
+    );
+  });
+
+  it('sheet: the system being played stays in view through the piece; a wheel stops following, Follow resumes', async () => {
+    await h.ensureAligned(MINUET_TITLE, { score: MINUET.musicxml, recording: MINUET.recording });
+    await openOnSheet(MINUET_TITLE);
+    const { page, editor } = h;
+    // the designer's small window: the minuet's systems do not all fit in the pane
+    await page.setViewportSize({ width: 1024, height: 640 });
+    await page.waitForFunction(() => {
+      const box = document.querySelector('[data-testid="sheet"]') as HTMLElement;
+      return box.scrollHeight > box.clientHeight * 1.5;
+    });
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Home');
+    await playheadAt(0);
+    const duration = await page.evaluate(() => {
+      const text = document.querySelector('output[aria-label="Playhead"]')?.textContent ?? '';
+      const [m, s] = (text.split('/')[1] ?? '').trim().split(':');
+      return Number(m) * 60 + Number(s);
+    });
+    expect(duration).toBeGreaterThan(20);
+    const scrolls = new Set<number>();
+    for (let t = 0; t < duration - 1; t += 2) {
+      const v = await cursorInView();
+      expect(v.inside, `cursor out of view at ${t} s`).toBe(true);
+      scrolls.add(Math.round(v.scrollTop));
+      await page.keyboard.press('Shift+ArrowRight');
+      await page.keyboard.press('Shift+ArrowRight');
+      await playheadAt(t + 2);
+    }
+    // the piece is longer than the pane: it turned at least twice
+    expect(scrolls.size).toBeGreaterThan(2);
+    await page.screenshot({ path: artifact('sheet-followed.png') });
+
+    // a wheel over the sheet: the reader looks elsewhere, the sheet stops following
+    const sheetBox = await editor.sheet.boundingBox();
+    if (!sheetBox) throw new Error('sheet not visible');
+    await page.mouse.move(sheetBox.x + sheetBox.width / 2, sheetBox.y + sheetBox.height / 2);
+    await page.mouse.wheel(0, -5000);
+    await page.waitForFunction(
+      () => document.querySelector('button[aria-pressed="false"][title*="Keep the playhead"]') !== null,
+    );
+    await page.waitForFunction(
+      () => (document.querySelector('[data-testid="sheet"]') as HTMLElement).scrollTop === 0,
+    );
+    const here = await editor.playhead();
+    await page.keyboard.press('ArrowLeft');
+    await playheadAt(Math.max(0, here - 5));
+    expect((await cursorInView()).scrollTop).toBe(0);
+    expect((await cursorInView()).inside).toBe(false);
+    await follow().click();
+    await page.waitForFunction(() =>
+      document.querySelector('[aria-pressed="true"][title*="Keep the playhead"]'),
+    );
+    expect((await cursorInView()).inside).toBe(true);
+  });
+
+  it('a drag across bars of the sheet sets the practice loop to them, as typing them would', async () => {
+    await h.ensureAligned(SAMPLE_TITLE);
+    await openOnSheet(SAMPLE_TITLE);
+    const { page, editor } = h;
+    const practice = new PracticePage(page);
+    const notes = editor.sheet.locator('g.vf-stavenote');
+    const n = await notes.count();
+    const from = await notes.nth(Math.floor(n * 0.2)).boundingBox();
+    const to = await notes.nth(Math.floor(n * 0.6)).boundingBox();
+    if (!from || !to) throw new Error('notes not visible');
+    const before = await editor.playhead();
+    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 12 });
+    await page.mouse.up();
+    await practice.panel.waitFor();
+    const marked = await editor.sheet
+      .locator('[data-testid="bar-selection"] > div')
+      .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.measure ?? ''));
+    expect(marked.length).toBeGreaterThan(1);
+    const bars = `${marked[0]}-${marked[marked.length - 1]}`;
+    expect(await practice.bars.inputValue()).toBe(bars);
+    const dragged = await practice.loop();
+    expect(dragged.b).toBeGreaterThan(dragged.a);
+    // the drag is not a click: the playhead stayed where it was
+    expect(await editor.playhead()).toBeCloseTo(before, 3);
+    await practice.loopBars(bars);
+    const typed = await practice.loop();
+    expect(typed.a).toBeCloseTo(dragged.a, 3);
+    expect(typed.b).toBeCloseTo(dragged.b, 3);
+    expect(h.pageErrors()).toEqual([]);
+  });
+});

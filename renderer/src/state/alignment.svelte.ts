@@ -5,6 +5,7 @@ import type { ExportFormat } from '../../../shared/ipc';
 import { EXPORT_FORMAT_NAMES } from '../../../shared/ipc';
 import { EXPORT_FORMATS } from '../../../shared/formats/index';
 import { nearest, perfTimesOf, scoreTimeAt } from '../lib/timeline';
+import { localStore } from '../lib/storage';
 
 /** A running alignment job as the progress bar shows it. */
 export interface JobView {
@@ -22,14 +23,6 @@ export const EXPORT_FORMAT_KEY = 'accord.exportFormat';
 export function storedExportFormat(storage: Pick<Storage, 'getItem'> | undefined): ExportFormat {
   const v = storage?.getItem(EXPORT_FORMAT_KEY);
   return (EXPORT_FORMAT_NAMES as readonly string[]).includes(v ?? '') ? (v as ExportFormat) : 'csv';
-}
-
-function localStore(): Storage | undefined {
-  try {
-    return globalThis.localStorage;
-  } catch {
-    return undefined; // storage disabled: the choice lasts this session only
-  }
 }
 
 /** Matrix image size requested from main (columns × rows). */

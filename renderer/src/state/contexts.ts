@@ -5,6 +5,7 @@ import type { PlayerState } from './player.svelte';
 import type { PracticeState } from './practice.svelte';
 import type { ProjectsState } from './projects.svelte';
 import type { ViewSettings } from './view.svelte';
+import type { ThemeSettings } from './theme.svelte';
 
 /** `window.accord`. */
 export const apiContext = createContext<AccordApi>('accord api');
@@ -18,3 +19,5 @@ export const alignmentContext = createContext<AlignmentState>('alignment');
 export const viewContext = createContext<ViewSettings>('view settings');
 /** Practice mode (loop, speed, metronome) of the open piece. */
 export const practiceContext = createContext<PracticeState>('practice');
+/** The light/dark theme (an app-wide setting). */
+export const themeContext = createContext<ThemeSettings>('theme');

@@ -20,6 +20,15 @@ export interface WaveformOptions {
   heightPx?: number;
   /** Initial scroll: seconds at the left edge. */
   scrollSeconds?: number;
+  /** Colours of the wave, its played part and the playhead (the theme's). */
+  colours?: WaveformColours;
+}
+
+/** Colours of the waveform, CSS colour strings. */
+export interface WaveformColours {
+  wave: string;
+  progress: string;
+  cursor: string;
 }
 
 /** Events of the waveform view. */
@@ -63,9 +72,9 @@ export class WaveformView extends Emitter<WaveformEvents> {
       duration: opts.peaks.durationSeconds,
       height: opts.heightPx ?? 120,
       minPxPerSec: opts.zoomPxPerSec,
-      waveColor: '#6b8fb8',
-      progressColor: '#2c5282',
-      cursorColor: '#e53e3e',
+      waveColor: opts.colours?.wave ?? '#6b8fb8',
+      progressColor: opts.colours?.progress ?? '#2c5282',
+      cursorColor: opts.colours?.cursor ?? '#e53e3e',
       cursorWidth: 2,
       normalize: true,
       autoScroll: true,
@@ -103,6 +112,11 @@ export class WaveformView extends Emitter<WaveformEvents> {
     };
     opts.container.addEventListener('wheel', onWheel, { passive: false });
     this.#unsubs.push(() => opts.container.removeEventListener('wheel', onWheel));
+  }
+
+  /** Recolours the wave, its played part and the playhead (a theme change). */
+  setColours(c: WaveformColours): void {
+    this.#ws.setOptions({ waveColor: c.wave, progressColor: c.progress, cursorColor: c.cursor });
   }
 
   /** Sets the zoom, pixels per second. */

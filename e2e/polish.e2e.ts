@@ -1,8 +1,9 @@
 /**
- * Following playback and working on the score, end to end in Chromium: the matrix keeps the
- * playhead in view when zoomed (a drag stops that, F resumes it), the sheet music turns to the
- * system being played (a wheel stops that, the Follow button resumes it), and a drag across
- * bars of the sheet sets the practice loop to them. Each test sets up what it needs.
+ * Following playback, working on the score and the theme, end to end in Chromium: the matrix
+ * keeps the playhead in view when zoomed (a drag stops that, F resumes it), the sheet music turns
+ * to the system being played (a wheel stops that, the Follow button resumes it), a drag across
+ * bars of the sheet sets the practice loop to them, and the dark theme follows the system or the
+ * saved choice. Each test sets up what it needs, so any one runs alone or in any order.
  */
 import { describe, expect, it } from 'vitest';
 import { useEditorApp } from './support/editorApp.js';
@@ -210,6 +211,54 @@ describe('follow playback', () => {
     const typed = await practice.loop();
     expect(typed.a).toBeCloseTo(dragged.a, 3);
     expect(typed.b).toBeCloseTo(dragged.b, 3);
+    expect(h.pageErrors()).toEqual([]);
+  });
+});
+
+describe('theme', () => {
+  /** The page's theme attribute and its computed background colour. */
+  const shown = () =>
+    h.page.evaluate(() => ({
+      theme: document.documentElement.dataset.theme,
+      bg: getComputedStyle(document.documentElement).backgroundColor,
+    }));
+  const DARK_BG = 'rgb(20, 23, 29)';
+  const LIGHT_BG = 'rgb(246, 245, 241)';
+
+  it('follows the system’s colour scheme, and a chosen theme is kept across a reload', async () => {
+    await h.openStart();
+    const { page } = h;
+    const select = page.getByRole('combobox', { name: 'Theme' });
+    // the choice is app-wide (localStorage): start from the system's
+    await select.selectOption('system');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+    expect(await shown()).toEqual({ theme: 'dark', bg: DARK_BG });
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'light');
+    expect(await shown()).toEqual({ theme: 'light', bg: LIGHT_BG });
+
+    await select.selectOption('dark');
+    expect(await shown()).toEqual({ theme: 'dark', bg: DARK_BG });
+    await page.reload();
+    await h.start.waitReady();
+    expect(await shown()).toEqual({ theme: 'dark', bg: DARK_BG });
+    expect(await page.getByRole('combobox', { name: 'Theme' }).inputValue()).toBe('dark');
+
+    // the keyboard's focus ring is the theme's
+    await page.keyboard.press('Tab');
+    const ring = await page.evaluate(() => {
+      const cs = getComputedStyle(document.activeElement as Element);
+      return { style: cs.outlineStyle, colour: cs.outlineColor };
+    });
+    expect(ring).toEqual({ style: 'solid', colour: 'rgb(156, 194, 255)' });
+
+    // the editor in the dark theme, for the eye (artifacts)
+    await h.ensureAligned(SAMPLE_TITLE);
+    await h.openProject(SAMPLE_TITLE);
+    await h.page.screenshot({ path: artifact('editor-dark.png') });
+    expect(await shown()).toEqual({ theme: 'dark', bg: DARK_BG });
+    await h.page.getByRole('combobox', { name: 'Theme' }).selectOption('system');
     expect(h.pageErrors()).toEqual([]);
   });
 });

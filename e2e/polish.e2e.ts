@@ -215,6 +215,35 @@ describe('follow playback', () => {
   });
 });
 
+describe('help', () => {
+  it('the ? overlay lists the follow and matrix keys, and F toggles following', async () => {
+    await h.ensureProject(SAMPLE_TITLE);
+    await h.openProject(SAMPLE_TITLE);
+    const { page } = h;
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await help.waitFor();
+    for (const section of [
+      'Playback',
+      'Matrix (when it has the focus: click it or Tab to it)',
+      'Corrections',
+    ])
+      await help.getByRole('table', { name: section }).waitFor();
+    const text = await help.innerText();
+    expect(text).toContain('Follow the playhead in the sheet music and the matrix');
+    expect(text).toContain('Fit the whole matrix');
+    expect(text).toContain('drag across bars to loop them');
+    await page.keyboard.press('Escape');
+    await help.waitFor({ state: 'detached' });
+    expect(await follow().getAttribute('aria-pressed')).toBe('true');
+    await page.keyboard.press('f');
+    await expect.poll(() => follow().getAttribute('aria-pressed')).toBe('false');
+    await page.keyboard.press('Shift+F');
+    await expect.poll(() => follow().getAttribute('aria-pressed')).toBe('true');
+  });
+});
+
 describe('theme', () => {
   /** The page's theme attribute and its computed background colour. */
   const shown = () =>

@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { useEditorApp } from './support/editorApp.js';
 import { artifact, MINUET } from './support/paths.js';
 import { PracticePage } from './pages/PracticePage.js';
+import { PagesView } from './pages/PagesView.js';
+import type { ScorePages } from '../shared/ipc.js';
 
 const h = useEditorApp({ width: 1400, height: 900 });
 const SAMPLE_TITLE = 'Sample (follow)';
@@ -211,6 +213,54 @@ describe('follow playback', () => {
     const typed = await practice.loop();
     expect(typed.a).toBeCloseTo(dragged.a, 3);
     expect(typed.b).toBeCloseTo(dragged.b, 3);
+    expect(h.pageErrors()).toEqual([]);
+  });
+});
+
+describe('bars dragged on the pages', () => {
+  it('a drag across measures of an engraved page loops those bars; the bars stay marked', async () => {
+    const id = await h.ensureAligned(SAMPLE_TITLE);
+    await h.openProject(SAMPLE_TITLE);
+    const { page, editor } = h;
+    const pages = new PagesView(page);
+    const practice = new PracticePage(page);
+    await editor.showView('Pages');
+    await pages.waitPages();
+    // the engraving the view shows (A4 at 100 %, the view's default), through the same contract
+    const engraving: ScorePages = await page.evaluate(
+      (pid) => window.accord.score.pages(pid, { pageWidth: 2100, pageHeight: 2970, scale: 100 }),
+      id,
+    );
+    const onPage = engraving.measures.filter((m) => m.page === 1);
+    expect(onPage.length).toBeGreaterThan(3);
+    const [from, to] = [onPage[1], onPage[3]];
+    const box = await pages.overlay.boundingBox();
+    if (!box) throw new Error('the page overlay is not visible');
+    const p = engraving.pages[0];
+    const at = (b: readonly number[]) => ({
+      x: box.x + ((b[0] + b[2] / 2) / p.width) * box.width,
+      y: box.y + ((b[1] + b[3] / 2) / p.height) * box.height,
+    });
+    const before = await editor.playhead();
+    await page.mouse.move(at(from.box).x, at(from.box).y);
+    await page.mouse.down();
+    await page.mouse.move(at(to.box).x, at(to.box).y, { steps: 10 });
+    await page.mouse.up();
+    await practice.panel.waitFor();
+    const bars = `${from.number}-${to.number}`;
+    await expect.poll(() => practice.bars.inputValue()).toBe(bars);
+    const marked = await pages.surface
+      .locator('[data-testid="bar-selection"] rect')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-measure')));
+    expect(marked).toEqual([onPage[1].number, onPage[2].number, onPage[3].number]);
+    // not a click on a measure: playback did not start nor the playhead move
+    expect(await editor.playButton.isVisible()).toBe(true);
+    expect(await editor.playhead()).toBeCloseTo(before, 3);
+    const dragged = await practice.loop();
+    await practice.loopBars(bars);
+    const typed = await practice.loop();
+    expect(dragged.b).toBeGreaterThan(dragged.a);
+    expect(typed).toEqual(dragged);
     expect(h.pageErrors()).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AlignmentPath } from '../../../shared/path';
 import type { ScoreMeasure } from '../../../shared/score';
-import { parseBarRange, perfRangesOf } from './barRange';
+import { parseBarRange, perfRangesOf, splitBars } from './barRange';
 
 /** Bars 1..n of 2 s each, bars 1–2 repeated (played order 1 2 1 2 3 4). */
 const measures: ScoreMeasure[] = ['1', '2', '1', '2', '3', '4'].map((number, index) => ({
@@ -88,5 +88,15 @@ describe('perfRangesOf', () => {
     const [r] = perfRangesOf(p, 2, 10);
     expect(r.startSeconds).toBeCloseTo(2, 6);
     expect(r.endSeconds).toBeCloseTo(5, 6);
+  });
+});
+
+describe('splitBars', () => {
+  it('splits a loop’s bars as the loop stores them', () => {
+    expect(splitBars('12-16')).toEqual(['12', '16']);
+    expect(splitBars('3')).toEqual(['3', '3']);
+    expect(splitBars('2a-4')).toEqual(['2a', '4']);
+    expect(splitBars(undefined)).toBeNull();
+    expect(splitBars('')).toBeNull();
   });
 });

@@ -76,3 +76,9 @@ export function perfRangesOf(
   });
   return out.sort((x, y) => Math.abs(x.startSeconds - nearSeconds) - Math.abs(y.startSeconds - nearSeconds));
 }
+
+/** First and last printed bar of a loop's `bars` (`12-16` → ['12', '16'], `12` → ['12', '12']); null for none. */
+export function splitBars(bars: string | undefined): [first: string, last: string] | null {
+  const m = bars ? /^(\S+?)(?:-(\S+))?$/.exec(bars) : null;
+  return m ? [m[1], m[2] ?? m[1]] : null;
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Score } from '../../../shared/score';
 import type { Engraving } from '../../../shared/pages/model';
-import { PagesIndex, pageLayoutFor } from './pages';
+import { PagesIndex, barsText, measureRange, pageLayoutFor } from './pages';
 
 // Two notated bars under a repeat sign, on two pages: played 1, 2, 1, 2 (2 s a bar).
 const score: Score = {
@@ -67,5 +67,21 @@ describe('the Pages view model', () => {
     expect(pageLayoutFor('a4', 100)).toEqual({ pageWidth: 2100, pageHeight: 2970, scale: 100 });
     expect(pageLayoutFor('a4', 200)).toEqual({ pageWidth: 1050, pageHeight: 1485, scale: 200 });
     expect(pageLayoutFor('letter', 130).scale).toBe(130);
+  });
+});
+
+describe('measureRange and barsText', () => {
+  // notated bars 1, 2, 3, 2a (a volta), 4
+  const ms = ['1', '2', '3', '2a', '4'].map((number) => ({ number }));
+  it('finds printed bars in notated order, the last at or after the first', () => {
+    expect(measureRange(ms, '2', '4')).toEqual([1, 4]);
+    expect(measureRange(ms, '3', '3')).toEqual([2, 2]);
+    expect(measureRange(ms, '3', '2')).toBeNull();
+    expect(measureRange(ms, '9', '9')).toBeNull();
+  });
+  it('writes a dragged range as typed bars, whichever way it was dragged', () => {
+    expect(barsText(ms, 4, 1)).toBe('2-4');
+    expect(barsText(ms, 1, 4)).toBe('2-4');
+    expect(barsText(ms, 2, 2)).toBe('3');
   });
 });

@@ -100,3 +100,24 @@ export class PagesIndex {
     return measure.passes.map((k) => this.#score.measures[k].start);
   }
 }
+
+/**
+ * Indexes (into `Engraving.measures`, notated order) of printed bars `first`..`last`: the first
+ * measure numbered `first`, and the first numbered `last` at or after it; null when either is missing.
+ */
+export function measureRange(
+  measures: readonly Pick<EngravedMeasure, 'number'>[],
+  first: string,
+  last: string,
+): [number, number] | null {
+  const a = measures.findIndex((m) => m.number === first);
+  if (a < 0) return null;
+  const b = measures.findIndex((m, i) => i >= a && m.number === last);
+  return b < 0 ? null : [a, b];
+}
+
+/** Printed bars `first-last` (or `n` for one bar) of measures `a`..`b` in either order, as typed bars are written. */
+export function barsText(measures: readonly Pick<EngravedMeasure, 'number'>[], a: number, b: number): string {
+  const [i, j] = a <= b ? [a, b] : [b, a];
+  return i === j ? measures[i].number : `${measures[i].number}-${measures[j].number}`;
+}

@@ -63,6 +63,11 @@ async function openOnSheet(title: string): Promise<void> {
   await h.page.waitForFunction(
     () => Number(document.querySelector('[data-testid="sheet"]')?.getAttribute('data-cursor-index')) >= 0,
   );
+  // laid out at the pane's width (switching from the matrix view widens the pane: a re-layout follows)
+  await h.page.waitForFunction(() => {
+    const box = document.querySelector('[data-testid="sheet"]') as HTMLElement | null;
+    return !!box && Math.abs(Number(box.dataset.layoutWidth) - box.clientWidth) < 16;
+  });
 }
 
 const follow = () => h.page.getByRole('button', { name: 'Follow', exact: true });

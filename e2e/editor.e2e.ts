@@ -164,10 +164,7 @@ describe('editor', () => {
     await h.ensureAligned(TITLE);
     await h.openProject(TITLE);
     const { page, editor } = h;
-    await editor.showView('Matrix');
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid="matrix"]')?.getAttribute('data-has-image') === 'true',
-    );
+    await editor.showMatrix();
     const box = await editor.matrix.boundingBox();
     if (!box) throw new Error('matrix not visible');
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);

@@ -77,10 +77,7 @@ describe('follow playback', () => {
     await h.ensureAligned(SAMPLE_TITLE);
     await h.openProject(SAMPLE_TITLE);
     const { page, editor } = h;
-    await editor.showView('Matrix');
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid="matrix"]')?.getAttribute('data-has-image') === 'true',
-    );
+    await editor.showMatrix();
     await editor.matrix.focus();
     for (let i = 0; i < 4; i++) await page.keyboard.press('+');
     await page.waitForFunction(

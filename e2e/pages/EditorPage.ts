@@ -88,6 +88,14 @@ export class EditorPage {
     throw new Error(`alignment did not finish within ${timeoutMs} ms`);
   }
 
+  /** Shows the Matrix view and waits until the cost matrix image is drawn. */
+  async showMatrix(): Promise<void> {
+    await this.showView('Matrix');
+    await this.page.waitForFunction(
+      () => document.querySelector('[data-testid="matrix"]')?.getAttribute('data-has-image') === 'true',
+    );
+  }
+
   /** The playhead, performance seconds (from the editor's data attribute). */
   async playhead(): Promise<number> {
     return Number(await this.root.getAttribute('data-playhead'));

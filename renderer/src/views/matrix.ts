@@ -1,4 +1,5 @@
 import { Emitter } from '../lib/emitter';
+import { listen } from '../lib/listen';
 import type { MatrixImage } from '../lib/api';
 import type { PathLike } from '../lib/timeline';
 import { scoreTimeAt } from '../lib/timeline';
@@ -407,10 +408,7 @@ export class MatrixView extends Emitter<MatrixEvents> {
       type: K,
       fn: (e: HTMLElementEventMap[K]) => void,
       opts?: AddEventListenerOptions,
-    ) => {
-      target.addEventListener(type, fn as EventListener, opts);
-      this.#unsubs.push(() => target.removeEventListener(type, fn as EventListener, opts));
-    };
+    ) => this.#unsubs.push(listen(target, type, fn, opts));
     on(
       c,
       'wheel',

@@ -1,6 +1,7 @@
 import { OpenSheetMusicDisplay } from 'opensheetmusicdisplay';
 import type { Score, ScoreMeasure } from '../../../shared/score';
 import { Emitter } from '../lib/emitter';
+import { listen } from '../lib/listen';
 import { measureAt } from '../lib/timeline';
 import { boxAt, followScrollTop, systemIndexAt, systemsOf } from '../lib/sheetLayout';
 import type { Box, Span } from '../lib/sheetLayout';
@@ -324,10 +325,7 @@ export class SheetView extends Emitter<SheetEvents> {
       type: K,
       fn: (e: HTMLElementEventMap[K]) => void,
       opts?: AddEventListenerOptions,
-    ) => {
-      box.addEventListener(type, fn as EventListener, opts);
-      this.#unsubs.push(() => box.removeEventListener(type, fn as EventListener, opts));
-    };
+    ) => this.#unsubs.push(listen(box, type, fn, opts));
     on('click', (e) => {
       if (this.#suppressClick) {
         this.#suppressClick = false;

@@ -325,6 +325,7 @@ describe('theme', () => {
     await h.start.waitReady();
     expect(await shown()).toEqual({ theme: 'dark', bg: DARK_BG });
     expect(await page.getByRole('combobox', { name: 'Theme' }).inputValue()).toBe('dark');
+    await page.screenshot({ path: artifact('start-dark.png') });
 
     // the keyboard's focus ring is the theme's
     await page.keyboard.press('Tab');

@@ -8,8 +8,9 @@
  *   node resources/make/make-resources.mjs            # everything
  *   node resources/make/make-resources.mjs --no-audio # scores, MIDI and gt.csv only
  *
- * Needs: fluidsynth, sox (with FLAC and Ogg Vorbis), the FluidR3_GM soundfont
- * (Debian fluid-soundfont-gm) and the npm packages @tonejs/midi and verovio.
+ * Needs: `npm run build` (the seeded generator is shared/random.ts's), fluidsynth, sox (with
+ * FLAC and Ogg Vorbis), the FluidR3_GM soundfont (Debian fluid-soundfont-gm) and the npm packages
+ * @tonejs/midi and verovio.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,8 @@ import pkg from '@tonejs/midi';
 import createVerovioModule from 'verovio/wasm';
 import { VerovioToolkit } from 'verovio/esm';
 import { minuet, prelude } from './pieces.mjs';
+// The repository's one seeded generator, as built by `npm run build`.
+import { seededRandom as rng } from '../../dist/node/shared/random.js';
 
 const { Midi } = pkg;
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -39,18 +42,6 @@ function parsePitch(name) {
   const alter = m[2] === '#' ? 1 : m[2] === 'b' ? -1 : 0;
   const octave = Number(m[3]);
   return { step: m[1], alter, octave, midi: 12 * (octave + 1) + STEP_PC[m[1]] + alter };
-}
-
-/** Seeded uniform [0, 1) (mulberry32). */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function gauss(rand) {

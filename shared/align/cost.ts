@@ -1,6 +1,7 @@
 import type { Features } from '../dsp/features.js';
 import { HOP_SECONDS, NUM_PITCHES } from '../dsp/params.js';
 import { sparseNotes, type SparseNotes } from '../dsp/notes.js';
+import { xorshift32 } from '../random.js';
 
 /**
  * Local cost between performance frame i and score frame j:
@@ -236,13 +237,7 @@ export function randomCellCost(
   samples = 4000,
 ): number {
   if (perf.frames === 0 || score.frames === 0) return 1;
-  let s = 0x9e3779b9;
-  const rnd = (): number => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
+  const rnd = xorshift32(0x9e3779b9);
   const v = new Float64Array(samples);
   for (let k = 0; k < samples; k++)
     v[k] = cellCost(perf, score, Math.floor(rnd() * perf.frames), Math.floor(rnd() * score.frames), params);

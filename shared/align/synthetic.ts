@@ -1,17 +1,5 @@
 import type { Features } from '../dsp/features.js';
-
-/** Deterministic xorshift32 generator in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
+import { xorshift32 } from '../random.js';
 
 /**
  * Synthetic score-like features for tests and benchmarks: a sequence of random "chords" of
@@ -23,7 +11,7 @@ export function syntheticScore(
   seed = 1,
   opts: { maxNoteFrames?: number; silenceFrames?: number } = {},
 ): Features {
-  const rnd = seededRandom(seed);
+  const rnd = xorshift32(seed);
   const maxNote = opts.maxNoteFrames ?? 20;
   const sil = opts.silenceFrames ?? 0;
   const chroma = new Float32Array(frames * 12);
@@ -57,7 +45,7 @@ export function syntheticScore(
  * (rounded, clamped) plus uniform noise of amplitude `noise` on chroma (then renormalised) and onsets.
  */
 export function warpFeatures(score: Features, warp: ArrayLike<number>, noise = 0.1, seed = 2): Features {
-  const rnd = seededRandom(seed);
+  const rnd = xorshift32(seed);
   const n = warp.length;
   const chroma = new Float32Array(n * 12);
   const onset = new Float32Array(n * 12);
@@ -80,7 +68,7 @@ export function warpFeatures(score: Features, warp: ArrayLike<number>, noise = 0
 
 /** A smooth monotone warp of `perfFrames` frames onto 0 … scoreFrames − 1 (tempo varies ±amount). */
 export function smoothWarp(perfFrames: number, scoreFrames: number, seed = 3, amount = 0.3): Float64Array {
-  const rnd = seededRandom(seed);
+  const rnd = xorshift32(seed);
   const phases = [rnd() * 6.28, rnd() * 6.28, rnd() * 6.28];
   const rate = new Float64Array(perfFrames);
   for (let i = 0; i < perfFrames; i++) {

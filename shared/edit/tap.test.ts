@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../align/synthetic.js';
+import { xorshift32 } from '../random.js';
 import type { AlignmentPath } from '../path.js';
 import type { ScoreBeat } from '../score.js';
 import { tapsToAnchors } from './tap.js';
@@ -31,7 +31,7 @@ function linearPath(err: number): AlignmentPath {
 
 describe('tapsToAnchors', () => {
   it('matches noisy beat taps from the playhead on, skips a missed tap, rejects a double tap', () => {
-    const rnd = seededRandom(3);
+    const rnd = xorshift32(3);
     const expected: number[] = [];
     const taps: number[] = [];
     for (let i = 10; i < 40; i++) {

@@ -14,7 +14,7 @@ import { repoRoot } from '../../engine/repoRoot.js';
 import { decodeAudioFile } from '../../engine/audio.js';
 import { loadScore } from '../../engine/score.js';
 import { alignDtw } from '../../../shared/align/dtw.js';
-import { seededRandom } from '../../../shared/align/synthetic.js';
+import { xorshift32 } from '../../../shared/random.js';
 import { audioFeatures, scoreFeatures } from '../../../shared/dsp/features.js';
 import { exportAlignment, EXPORT_FORMATS } from '../../../shared/formats/index.js';
 import type { ExportFormat } from '../../../shared/formats/index.js';
@@ -105,7 +105,7 @@ function summary(ts: Timing[]): {
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { trials: { type: 'string' }, seed: { type: 'string' } } });
   const trials = Number(values.trials ?? 25);
-  const rnd = seededRandom(Number(values.seed ?? 1));
+  const rnd = xorshift32(Number(values.seed ?? 1));
   const files = inputs();
   const audio = await decodeAudioFile(files.wav);
   const loaded = await loadScore(files.score);

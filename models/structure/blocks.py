@@ -23,7 +23,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 LEVELS = 255  # INPUT_LEVELS of shared/neural/input.ts
-UNPLAYED_GAP_SECONDS = 0.05  # electron/tools/eval/gt.ts UNPLAYED_GAP_SECONDS: a beat interval this short marks an unplayed section
+UNPLAYED_GAP_SECONDS = 0.05  # shared/formats/asap.ts UNPLAYED_GAP_SECONDS: a beat interval this short marks an unplayed section
 DEFAULT_INFO = {"blockFrames": 8, "quant": 255 / 8, "hopSeconds": 512 / 22050}
 KINDS = ("multi", "excerpt", "whole", "jumps")
 TRAIN_KINDS = {"multi": 0.5, "excerpt": 0.25, "whole": 0.10, "jumps": 0.15}

@@ -16,8 +16,8 @@ import { FormatError, fixed, performedBeats, rowsToPath, textLines } from './com
 
 /** Spacing of the lines that mark skipped beats, seconds (ASAP: "a few ms apart"). */
 export const ASAP_SKIP_SPACING_S = 0.001;
-/** Beat intervals shorter than this mark unplayed beats on reading (ASAP README: < 50 ms). */
-export const ASAP_SKIP_RUN_S = 0.05;
+/** Beat intervals shorter than this (s) mark unplayed beats in ASAP annotations (ASAP README: < 50 ms). */
+export const UNPLAYED_GAP_SECONDS = 0.05;
 
 /** The effective key of every score beat (carried forward in played order). */
 function beatKeys(score: Score): (number | undefined)[] {
@@ -79,7 +79,7 @@ function labelIndex(score: Score): Map<string, number[]> {
  * Reads ASAP annotations (or Audacity `bar.beat` labels) into a dense path at `hopSeconds`.
  * With `scoreAnnotations` (ASAP's `midi_score_annotations.txt`) line i pairs with its line i,
  * as ASAP defines; else plain lines pair with `score.beats` in order. Runs of lines closer
- * than 50 ms are unplayed beats (a skip);
+ * than `UNPLAYED_GAP_SECONDS` are unplayed beats (a skip);
  * `bar.beat` labels pick the occurrence nearest the previous beat's successor. A new pass
  * starts wherever a beat is not the score successor of the previous one.
  */
@@ -146,14 +146,22 @@ interface AsapLine {
   position?: string;
 }
 
-/** Beats paired with reference beats in order; lines of a run closer than 50 ms are unplayed. */
+/** Beats paired with reference beats in order; lines of a run closer than `UNPLAYED_GAP_SECONDS` are unplayed. */
 function orderedBeats(recs: AsapLine[]): PerformedBeat[] {
   const beats: PerformedBeat[] = [];
   recs.forEach((r, i) => {
-    const unplayed = i + 1 < recs.length && recs[i + 1].time - r.time < ASAP_SKIP_RUN_S;
+    const unplayed = i + 1 < recs.length && recs[i + 1].time - r.time < UNPLAYED_GAP_SECONDS;
     if (!unplayed) beats.push({ perfTime: r.time, beat: i, segment: 0 });
   });
   return beats;
+}
+
+/**
+ * The times (first column, seconds) of ASAP annotation lines, in file order: the beats of a
+ * performance or of a score (`midi_score_annotations.txt`); `what` names the file in errors.
+ */
+export function readAsapTimes(data: string, what: string): number[] {
+  return parseLines(data, what).map((r) => r.time);
 }
 
 function parseLines(data: string, what: string): AsapLine[] {

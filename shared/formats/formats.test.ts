@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { AlignmentPath } from '../path.js';
 import type { Score, ScoreBeat, ScoreMeasure, ScoreNote } from '../score.js';
 import type { ExportMeta } from './index.js';
+import { readAsapTimes } from './asap.js';
 import { perfTimesOfScoreTime, scoreTimeAt, segments } from '../path.js';
 import {
   EXPORT_FORMATS,
@@ -506,6 +507,22 @@ describe('asap with the score annotations (ASAP pairing)', () => {
     expect(() =>
       importAlignment('asap', '1\t1\tdb\n2\t2\tb\n', score, HOP, { scoreAnnotations: refText }),
     ).toThrow(/expected as many lines as the score annotations \(5\), got 2/);
+  });
+});
+
+describe('readAsapTimes: the beat times of an ASAP annotation file', () => {
+  it('reads the first column in file order (BOM, CRLF, blank lines and key/metre labels as ASAP writes them)', () => {
+    const text = '\uFEFF0.5\t0.5\tdb,3/4,-1\r\n0.9\t0.9\tb\r\n\r\n1.25\t1.25\tbR\r\n';
+    expect(readAsapTimes(text, 'perf_annotations.txt')).toEqual([0.5, 0.9, 1.25]);
+  });
+  it('names the file and line of a line that is not an annotation, and times out of order', () => {
+    expect(() => readAsapTimes('0.5\t0.5\tdb\nabc\t1\tb\n', 'x_annotations.txt')).toThrow(
+      /x_annotations\.txt, line 2: expected "time<TAB>time<TAB>label", got "abc\t1\tb"/,
+    );
+    expect(() => readAsapTimes('1\t1\tdb\n0.5\t0.5\tb\n', 'y.txt')).toThrow(
+      /y\.txt, line 2: expected times in performance order, got 0\.5 after 1/,
+    );
+    expect(() => readAsapTimes('\n\n', 'z.txt')).toThrow(/z\.txt: expected at least one beat line, got none/);
   });
 });
 

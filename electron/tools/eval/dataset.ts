@@ -25,9 +25,9 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { GtRow } from '../../../shared/eval/metric.js';
+import { readAsapTimes } from '../../../shared/formats/asap.js';
 import {
   EDIT_BEATS,
-  annotationTimes,
   applyEditToGt,
   pairBeats,
   planEdit,
@@ -206,10 +206,9 @@ function loadCandidates(corpus: string): { byPiece: Candidate[][]; skipped: stri
     p.performances.flatMap((perfMidi): Candidate[] => {
       const folder = dirname(perfMidi);
       const perfAnn = perfMidi.replace(/\.mid$/, '_annotations.txt');
-      const perfTimes = annotationTimes(readFileSync(join(corpus, perfAnn), 'utf8'));
-      const scoreTimes = annotationTimes(
-        readFileSync(join(corpus, folder, 'midi_score_annotations.txt'), 'utf8'),
-      );
+      const perfTimes = readAsapTimes(readFileSync(join(corpus, perfAnn), 'utf8'), perfAnn);
+      const scoreAnn = join(folder, 'midi_score_annotations.txt');
+      const scoreTimes = readAsapTimes(readFileSync(join(corpus, scoreAnn), 'utf8'), scoreAnn);
       if (perfTimes.length !== scoreTimes.length) {
         skipped.push(perfMidi);
         return [];

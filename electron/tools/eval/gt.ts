@@ -3,22 +3,7 @@
  * split-join edits of the structure set (cut at beats, rejoined, GT carried through the cuts).
  */
 import type { GtRow } from '../../../shared/eval/metric.js';
-
-/** Beat intervals shorter than this (s) mark an unplayed section in ASAP performance annotations. */
-export const UNPLAYED_GAP_SECONDS = 0.05;
-
-/** Times (first column) of an ASAP annotation file (`time<TAB>time<TAB>label` lines). */
-export function annotationTimes(text: string): number[] {
-  const out: number[] = [];
-  text.split(/\r?\n/).forEach((line, i) => {
-    if (!line.trim()) return;
-    const v = Number(line.split('\t')[0]);
-    if (!Number.isFinite(v))
-      throw new Error(`annotation line ${i + 1}: expected a time in seconds, got "${line}"`);
-    out.push(v);
-  });
-  return out;
-}
+import { UNPLAYED_GAP_SECONDS } from '../../../shared/formats/asap.js';
 
 /** Beat-level GT of one performance, and how many beats were dropped as unplayed. */
 export interface PairedBeats {

@@ -29,7 +29,8 @@ import { parseMidiScore } from '../../../shared/scoreio/midi.js';
 import { asapDir, repoRoot } from '../../engine/repoRoot.js';
 import { writeFileAtomicSync } from '../../engine/atomicWrite.js';
 import { addDetuneBends, degrade, drawOldRecording, type OldRecording } from '../eval/multi.js';
-import { pairBeats, parseAnnotationTimes } from './groundTruth.js';
+import { readAsapTimes } from '../../../shared/formats/asap.js';
+import { pairBeats } from './groundTruth.js';
 import { seededRandom as rng } from '../../../shared/random.js';
 
 const { Midi } = pkg;
@@ -207,7 +208,7 @@ async function main(): Promise<void> {
     if (existsSync(jsonPath)) return JSON.parse(await readFile(jsonPath, 'utf8')) as { beats: number[] };
     const path = join(asap, folder, 'midi_score.mid');
     const score = parseMidiScore(new Uint8Array(await readFile(path)), path);
-    const beats = parseAnnotationTimes(
+    const beats = readAsapTimes(
       await readFile(join(asap, folder, 'midi_score_annotations.txt'), 'utf8'),
       folder,
     );
@@ -224,7 +225,7 @@ async function main(): Promise<void> {
     if (existsSync(join(out, split, `${id}.json`))) return;
     const folder = dirname(perf);
     const name = basename(perf, '.mid');
-    const perfBeats = parseAnnotationTimes(
+    const perfBeats = readAsapTimes(
       await readFile(join(asap, folder, `${name}_annotations.txt`), 'utf8'),
       perf,
     );

@@ -2,25 +2,12 @@
  * Ground truth for the neural aligner's training data: ASAP beat annotations paired into
  * (performance time, score time) anchors, and a dense per-frame score position from them.
  */
-import { UNPLAYED_GAP_SECONDS } from '../eval/gt.js';
+import { UNPLAYED_GAP_SECONDS } from '../../../shared/formats/asap.js';
 
 /** One annotated beat pair, seconds. */
 export interface BeatPair {
   perf: number;
   score: number;
-}
-
-/** Reads an Audacity-style annotation file (`time<TAB>time<TAB>label`) → times (s). */
-export function parseAnnotationTimes(text: string, name: string): number[] {
-  const out: number[] = [];
-  for (const line of text.split(/\r?\n/)) {
-    if (line.trim() === '') continue;
-    const t = Number(line.split('\t')[0]);
-    if (!Number.isFinite(t))
-      throw new Error(`${name}: expected 'time<TAB>time<TAB>label' lines, found '${line.slice(0, 60)}'`);
-    out.push(t);
-  }
-  return out;
 }
 
 /** Pairs performance and score beats line by line; undefined when the counts differ. */

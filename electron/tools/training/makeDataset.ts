@@ -38,7 +38,8 @@ import {
 } from '../../../shared/neural/input.js';
 import { asapDir, repoRoot } from '../../engine/repoRoot.js';
 import { writeFileAtomicSync } from '../../engine/atomicWrite.js';
-import { pairBeats, parseAnnotationTimes, scoreTimeAt } from './groundTruth.js';
+import { readAsapTimes } from '../../../shared/formats/asap.js';
+import { pairBeats, scoreTimeAt } from './groundTruth.js';
 import type { BeatPair } from './groundTruth.js';
 import { seededRandom as rng } from '../../../shared/random.js';
 
@@ -302,7 +303,7 @@ function scoreOf(folder: string): Promise<{ features: Features; duration: number
     hit = (async () => {
       const path = join(ASAP, folder, 'midi_score.mid');
       const score = parseMidiScore(new Uint8Array(await readFile(path)), path);
-      const beats = parseAnnotationTimes(
+      const beats = readAsapTimes(
         await readFile(join(ASAP, folder, 'midi_score_annotations.txt'), 'utf8'),
         folder,
       );
@@ -322,7 +323,7 @@ async function processPerformance(
 ): Promise<void> {
   const folder = dirname(perf);
   const name = basename(perf, '.mid');
-  const perfBeats = parseAnnotationTimes(
+  const perfBeats = readAsapTimes(
     await readFile(join(ASAP, folder, `${name}_annotations.txt`), 'utf8'),
     perf,
   );

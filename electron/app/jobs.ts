@@ -9,13 +9,13 @@ import {
   AccordError,
   type EventChannel,
   type EventChannels,
-  type IpcError,
   type JobInfo,
   type JobKind,
   type AlignmentJobResult,
   type Result,
 } from '../../shared/ipc.js';
 import type { ControlMessage, TaskResults, WorkerMessage, WorkerRequest } from './workers/protocol.js';
+import { toIpcError } from './errors.js';
 
 /** Sends a main→renderer event (Electron: every window; bridge: every SSE client). */
 export type Emit = <E extends EventChannel>(event: E, payload: EventChannels[E]) => void;
@@ -226,13 +226,7 @@ export class JobService {
         controller.signal.throwIfAborted();
         return finish({ ok: true, value: result });
       } catch (err) {
-        const reason: unknown = controller.signal.reason;
-        const error: IpcError = controller.signal.aborted
-          ? reason instanceof AccordError
-            ? reason.toIpcError()
-            : { code: 'cancelled', message: 'the job was cancelled' }
-          : AccordError.from(err).toIpcError();
-        return finish({ ok: false, error });
+        return finish({ ok: false, error: toIpcError(err, controller.signal) });
       }
     })();
     this.#jobs.set(jobId, { info, controller, done });

@@ -1,6 +1,7 @@
 /** The project database: one SQLite file, WAL, foreign keys, migrated with `PRAGMA user_version`. */
 import Database from 'better-sqlite3';
 import { MIGRATIONS, type Migration } from './migrations.js';
+import { isBusy } from '../errors.js';
 
 /** The open database handle. */
 export type Db = Database.Database;
@@ -88,10 +89,4 @@ export function openDatabase(path: string, opts: { migrateTo?: number } = {}): D
     throw err;
   }
   return db;
-}
-
-/** Whether `err` is SQLite's "database is busy/locked" (another connection holds the lock). */
-export function isBusy(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
 }

@@ -6,7 +6,6 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
-  AccordError,
   isInvokeChannel,
   validateArgs,
   INVOKE_CHANNELS,
@@ -14,13 +13,13 @@ import {
   type InvokeArgs,
   type InvokeChannel,
   type InvokeResult,
-  type IpcError,
   type OpenDialogArgs,
   type Result,
   type SaveDialogArgs,
   type ValidationEnv,
 } from '../../../shared/ipc.js';
-import { isBusy, openDatabase, type Db } from '../db/database.js';
+import { openDatabase, type Db } from '../db/database.js';
+import { toIpcError } from '../errors.js';
 import { JobService, TaskRunner, type Emit } from '../jobs.js';
 import { ProjectService } from '../projects.js';
 import { CorrectionService } from '../corrections.js';
@@ -175,24 +174,6 @@ export function createHandlers(s: AppServices, host: Host, grants?: PathGrants):
         ),
       ),
   };
-}
-
-/** Any thrown value as error data (Node file errors get file codes; the rest keep their message). */
-export function toIpcError(err: unknown): IpcError {
-  if (err instanceof AccordError) return err.toIpcError();
-  if (isBusy(err) || (err instanceof Error && err.name === 'DatabaseLockedError'))
-    return {
-      code: 'busy',
-      message: `the project database is busy (open in another window or process): ${(err as Error).message}`,
-    };
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  const message = err instanceof Error ? err.message : String(err);
-  if (code === 'ENOENT' || code === 'ENOTDIR') return { code: 'file-missing', message };
-  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return { code: 'io', message };
-  if (err instanceof Error && err.name === 'OutputError') return { code: 'io', message };
-  if (err instanceof Error && (err.name === 'FormatError' || err.name === 'RangeError'))
-    return { code: 'invalid-argument', message };
-  return AccordError.from(err).toIpcError();
 }
 
 /** Validates `rawArgs` for `channel`, runs its handler and returns the outcome as data; never throws. */

@@ -20,10 +20,10 @@ import {
   createHandlers,
   createServices,
   dispatch,
-  toIpcError,
   type AppServices,
   type Handlers,
 } from '../../app/ipc/handle.js';
+import { toIpcError } from '../../app/errors.js';
 import { audioContentType, parseRange } from '../../app/ipc/range.js';
 import { PathGrants } from '../../app/ipc/grants.js';
 import { packageVersion } from '../../engine/repoRoot.js';

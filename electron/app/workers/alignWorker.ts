@@ -5,12 +5,12 @@
  * `{ type: 'cancel' }` aborts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { AudioDecodeError, decodeAudioFile } from '../../engine/audio.js';
-import { loadScoreBytes, ScoreLoadError } from '../../engine/score.js';
+import { decodeAudioFile } from '../../engine/audio.js';
+import { loadScoreBytes } from '../../engine/score.js';
 import { scoreFeatures } from '../../../shared/dsp/features.js';
 import { recordingFeatures } from '../../engine/features.js';
 import { FEATURE_PARAMS } from '../../../shared/dsp/params.js';
-import type { ErrorCode, IpcError } from '../../../shared/ipc.js';
+import { toIpcError } from '../errors.js';
 import type { Stage } from '../../engine/pipeline.js';
 import { computePeaks } from '../../engine/peaks.js';
 import { similarityImage } from './matrix.js';
@@ -40,19 +40,6 @@ function progress(stage: Stage, fraction: number): void {
   }
   const f = Math.min(1, Math.max(0, fraction));
   post({ type: 'progress', stage, fraction: before + STAGE_WEIGHTS[stage] * f });
-}
-
-/** Maps an engine error to the boundary's error data. */
-export function toIpcError(err: unknown, signal?: AbortSignal): IpcError {
-  if (signal?.aborted) return { code: 'cancelled', message: 'the job was cancelled' };
-  const message = err instanceof Error ? err.message : String(err);
-  let code: ErrorCode = 'internal';
-  if (err instanceof AudioDecodeError)
-    code = err.code === 'not-found' ? 'file-missing' : err.code === 'unreadable' ? 'io' : 'unsupported';
-  else if (err instanceof ScoreLoadError) code = err.code === 'not-found' ? 'file-missing' : 'unsupported';
-  else if (err instanceof Error && err.name === 'AlignInputError') code = 'unsupported';
-  else if (err instanceof Error && err.name === 'AbortError') code = 'cancelled';
-  return { code, message };
 }
 
 /** The feature arrays' buffers, each once (a buffer may be listed only once for transfer). */

@@ -407,7 +407,7 @@ const WAVE_FORMAT_IEEE_FLOAT = 3;
 const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
 
 /** A WAV file's format: what `wavFramesToMono` needs. */
-interface WavFormat {
+export interface WavFormat {
   format: number;
   channels: number;
   sampleRate: number;
@@ -416,7 +416,7 @@ interface WavFormat {
 }
 
 /** Where a WAV file's samples are: the format, the data chunk's offset and its declared size. */
-interface WavHeader {
+export interface WavHeader {
   fmt: WavFormat;
   body: number;
   declared: number;
@@ -427,7 +427,7 @@ interface WavHeader {
  * first bytes) returns undefined when more bytes are needed; with `complete` true `bytes` is the
  * whole file and a missing piece is an error.
  */
-function parseWavHeader(bytes: Uint8Array, name: string, complete: boolean): WavHeader | undefined {
+export function parseWavHeader(bytes: Uint8Array, name: string, complete: boolean): WavHeader | undefined {
   if (!complete && bytes.length < 12) return undefined;
   const riff = ascii(bytes, 0, 4);
   if (riff === 'RF64' || riff === 'RIFX') {

@@ -12,7 +12,8 @@ import {
   slidingMax,
 } from './features.js';
 import { FEATURE_PARAMS, HOP_SECONDS, NUM_PITCHES } from './params.js';
-import { cosineCost, parseWav16Mono } from './features.testutil.js';
+import { cosineCost } from './features.testutil.js';
+import { readWav } from '../../electron/engine/audio.js';
 
 const golden = (name: string): URL => new URL(`./golden/${name}`, import.meta.url);
 const { sampleRate } = FEATURE_PARAMS;
@@ -121,7 +122,7 @@ describe('golden numpy reference (make_golden.py)', () => {
   };
   const bin = readFileSync(golden('phrase.golden.bin'));
   const ref = new Float32Array(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength));
-  const { samples } = parseWav16Mono(new Uint8Array(readFileSync(golden('phrase.wav'))));
+  const { mono: samples } = readWav(new Uint8Array(readFileSync(golden('phrase.wav'))), 'phrase.wav');
   const F = meta.frames;
   const refPe = ref.subarray(0, F * NUM_PITCHES);
   const refChroma = ref.subarray(F * NUM_PITCHES, F * (NUM_PITCHES + 12));
@@ -150,7 +151,7 @@ describe('score features vs fluidsynth audio of the same notes', () => {
     notes: ScoreNote[];
     durationSeconds: number;
   };
-  const audio = audioFeatures(parseWav16Mono(new Uint8Array(readFileSync(golden('phrase.wav')))).samples);
+  const audio = audioFeatures(readWav(new Uint8Array(readFileSync(golden('phrase.wav'))), 'phrase.wav').mono);
   const score = scoreFeatures(notes, durationSeconds);
 
   it('has the score grid', () => {

@@ -182,7 +182,7 @@ function headerDuration(path: string): number {
   try {
     const buf = Buffer.alloc(65536);
     const n = readSync(fd, buf, 0, buf.length, 0);
-    return wavDurationSeconds(buf.subarray(0, n));
+    return wavDurationSeconds(buf.subarray(0, n), path);
   } finally {
     closeSync(fd);
   }

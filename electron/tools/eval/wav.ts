@@ -1,5 +1,9 @@
-/** Minimal RIFF/WAVE reader and 16-bit writer for building evaluation audio (no resampling). */
+/**
+ * Channel-wise RIFF/WAVE reading (the header parsed by the engine's decoder) and a 16-bit writer
+ * for building evaluation audio (no resampling).
+ */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { parseWavHeader } from '../../engine/audio.js';
 
 /** Decoded PCM: one Float32Array per channel, samples in [-1, 1]. */
 export interface PcmAudio {
@@ -7,54 +11,33 @@ export interface PcmAudio {
   channels: Float32Array[];
 }
 
-/** Parses a WAV buffer: integer PCM (16/24/32-bit) or 32-bit float, plain or WAVE_FORMAT_EXTENSIBLE. */
-export function parseWav(buf: Buffer): PcmAudio {
-  if (buf.length < 12 || buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE') {
-    throw new Error(`WAV: expected a RIFF/WAVE header, got "${buf.toString('latin1', 0, 12)}"`);
+/** Parses a WAV buffer channel by channel: integer PCM (16/24/32-bit) or 32-bit float, plain or WAVE_FORMAT_EXTENSIBLE. */
+export function parseWav(buf: Buffer, name = 'WAV'): PcmAudio {
+  const { fmt, body, declared } = parseWavHeader(buf, name, true)!;
+  const bytes = fmt.bits / 8;
+  const end = Math.min(buf.length, body + declared);
+  const frames = Math.floor((end - body) / (bytes * fmt.channels));
+  const channels = Array.from({ length: fmt.channels }, () => new Float32Array(frames));
+  const read = sampleReader(buf, fmt.format, fmt.bits, name);
+  for (let i = 0, o = body; i < frames; i++) {
+    for (let c = 0; c < fmt.channels; c++, o += bytes) channels[c][i] = read(o);
   }
-  let pos = 12;
-  let fmt: { format: number; channels: number; sampleRate: number; bits: number } | undefined;
-  while (pos + 8 <= buf.length) {
-    const id = buf.toString('ascii', pos, pos + 4);
-    const size = buf.readUInt32LE(pos + 4);
-    const body = pos + 8;
-    if (id === 'fmt ') {
-      let format = buf.readUInt16LE(body);
-      if (format === 0xfffe && size >= 26) format = buf.readUInt16LE(body + 24);
-      fmt = {
-        format,
-        channels: buf.readUInt16LE(body + 2),
-        sampleRate: buf.readUInt32LE(body + 4),
-        bits: buf.readUInt16LE(body + 14),
-      };
-    } else if (id === 'data') {
-      if (!fmt) throw new Error('WAV: expected a fmt chunk before the data chunk');
-      const bytes = fmt.bits / 8;
-      const end = Math.min(buf.length, body + size);
-      const frames = Math.floor((end - body) / (bytes * fmt.channels));
-      const channels = Array.from({ length: fmt.channels }, () => new Float32Array(frames));
-      const read = sampleReader(buf, fmt.format, fmt.bits);
-      for (let i = 0, o = body; i < frames; i++) {
-        for (let c = 0; c < fmt.channels; c++, o += bytes) channels[c][i] = read(o);
-      }
-      return { sampleRate: fmt.sampleRate, channels };
-    }
-    pos = body + size + (size & 1);
-  }
-  throw new Error('WAV: expected a data chunk, found none');
+  return { sampleRate: fmt.sampleRate, channels };
 }
 
-function sampleReader(buf: Buffer, format: number, bits: number): (offset: number) => number {
+function sampleReader(buf: Buffer, format: number, bits: number, name: string): (offset: number) => number {
   if (format === 1 && bits === 16) return (o) => buf.readInt16LE(o) / 32768;
   if (format === 1 && bits === 24) return (o) => buf.readIntLE(o, 3) / 8388608;
   if (format === 1 && bits === 32) return (o) => buf.readInt32LE(o) / 2147483648;
   if (format === 3 && bits === 32) return (o) => buf.readFloatLE(o);
-  throw new Error(`WAV: expected PCM 16/24/32-bit or float 32-bit, got format ${format} with ${bits} bits`);
+  throw new Error(
+    `${name}: expected PCM 16/24/32-bit or float 32-bit, got format ${format} with ${bits} bits`,
+  );
 }
 
 /** Reads a WAV file. */
 export function readWav(path: string): PcmAudio {
-  return parseWav(readFileSync(path));
+  return parseWav(readFileSync(path), path);
 }
 
 /** Encodes 16-bit PCM WAV (TPDF-free rounding, clipped to full scale). */
@@ -89,22 +72,8 @@ export function writeWav16(path: string, audio: PcmAudio): void {
   writeFileSync(path, encodeWav16(audio));
 }
 
-/** Duration in seconds from a WAV file's header (reads only the header chunks). */
-export function wavDurationSeconds(buf: Buffer): number {
-  let pos = 12;
-  let blockAlign = 0;
-  let sampleRate = 0;
-  while (pos + 8 <= buf.length) {
-    const id = buf.toString('ascii', pos, pos + 4);
-    const size = buf.readUInt32LE(pos + 4);
-    if (id === 'fmt ') {
-      sampleRate = buf.readUInt32LE(pos + 12);
-      blockAlign = buf.readUInt16LE(pos + 20);
-    } else if (id === 'data') {
-      if (!blockAlign || !sampleRate) throw new Error('WAV: expected a fmt chunk before the data chunk');
-      return Math.floor(size / blockAlign) / sampleRate;
-    }
-    pos += 8 + size + (size & 1);
-  }
-  throw new Error('WAV: expected a data chunk, found none');
+/** Duration in seconds from a WAV file's header (`buf`: the file's first bytes, through the data chunk's header). */
+export function wavDurationSeconds(buf: Buffer, name = 'WAV'): number {
+  const { fmt, declared } = parseWavHeader(buf, name, true)!;
+  return Math.floor(declared / fmt.blockAlign) / fmt.sampleRate;
 }

@@ -20,7 +20,6 @@ export default tseslint.config(
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
-  ...svelte.configs['flat/recommended'],
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
@@ -30,10 +29,16 @@ export default tseslint.config(
     },
   },
   {
-    // Type-aware rules where a floating promise would lose an error: the Node side and the engine.
-    files: ['electron/**/*.ts', 'shared/**/*.ts', 'e2e/**/*.ts'],
+    // Type-aware everywhere there are types: the Node side, the engine, the e2e tests and the
+    // renderer, its .svelte files included (their scripts are typed through tsconfig.web.json).
+    files: ['electron/**/*.{ts,cts}', 'shared/**/*.ts', 'e2e/**/*.ts', 'renderer/**/*.{ts,svelte}'],
+    extends: [tseslint.configs.recommendedTypeChecked],
     languageOptions: {
-      parserOptions: { project: './tsconfig.test.json', tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        project: ['./tsconfig.test.json', './tsconfig.web.json', './renderer/tsconfig.test.json'],
+        tsconfigRootDir: import.meta.dirname,
+        extraFileExtensions: ['.svelte'],
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -41,6 +46,8 @@ export default tseslint.config(
       '@typescript-eslint/await-thenable': 'error',
     },
   },
+  // After the typed block, so that .svelte files keep the Svelte parser (it hands their scripts to typescript-eslint).
+  ...svelte.configs['flat/recommended'],
   {
     files: ['renderer/**/*.{ts,svelte}'],
     languageOptions: {
@@ -50,5 +57,7 @@ export default tseslint.config(
   {
     files: ['**/*.svelte', '**/*.svelte.ts'],
     languageOptions: { parserOptions: { parser: tseslint.parser } },
+    // Svelte's own prefer-const knows that `let { a } = $props()` must stay `let`.
+    rules: { 'prefer-const': 'off', 'svelte/prefer-const': 'error' },
   },
 );

@@ -49,16 +49,19 @@ function installProbe(): void {
   (window as unknown as { __probe: typeof probe }).__probe = probe;
   const ct = Object.getOwnPropertyDescriptor(HTMLMediaElement.prototype, 'currentTime');
   if (!ct?.get || !ct.set) throw new Error('HTMLMediaElement.currentTime has no accessor');
-  const get = ct.get;
-  const set = ct.set;
+  // The original accessors, typed for the media element they are called on.
+  const { get, set } = ct as {
+    get: (this: HTMLMediaElement) => number;
+    set: (this: HTMLMediaElement, v: number) => void;
+  };
   Object.defineProperty(HTMLMediaElement.prototype, 'currentTime', {
     configurable: true,
     get(this: HTMLMediaElement) {
-      return get.call(this) as number;
+      return get.call(this);
     },
     set(this: HTMLMediaElement, v: number) {
       probe.sets.push({
-        before: get.call(this) as number,
+        before: get.call(this),
         to: v,
         paused: this.paused,
         rate: this.playbackRate,
@@ -73,7 +76,8 @@ function installProbe(): void {
       ? ts.contextTime + (performance.now() - ts.performanceTime) / 1000
       : c.currentTime;
   };
-  const play = HTMLMediaElement.prototype.play;
+  const proto: { play: (this: HTMLMediaElement) => Promise<void> } = HTMLMediaElement.prototype;
+  const play = proto.play;
   HTMLMediaElement.prototype.play = function (this: HTMLMediaElement) {
     if (!probe.media.includes(this)) probe.media.push(this);
     probe.plays.push(probe.contexts[0] ? heard(probe.contexts[0]) : Number.NaN);
@@ -125,7 +129,7 @@ let title = '';
 let beats: { time: number; downbeat: boolean }[] = [];
 
 const probe = <T>(fn: (p: Probe & { media: HTMLMediaElement[] }) => T): Promise<T> =>
-  page.evaluate(`(${fn.toString()})(window.__probe)`) as Promise<T>;
+  page.evaluate<T>(`(${fn.toString()})(window.__probe)`);
 
 const pageErrors = (): string[] => app.errors.filter((e) => !/favicon|Failed to load resource/.test(e));
 

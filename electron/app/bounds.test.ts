@@ -48,7 +48,7 @@ afterAll(async () => {
 });
 
 async function refused(channel: string, ...args: unknown[]): Promise<string> {
-  const r = (await dispatch(h, channel, args)) as Result<unknown>;
+  const r = await dispatch(h, channel, args);
   expect(r.ok).toBe(false);
   if (r.ok) return '';
   expect(r.error.code).toBe('invalid-argument');

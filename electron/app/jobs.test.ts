@@ -75,7 +75,7 @@ describe('TaskRunner (real worker threads)', () => {
       .catch((e: unknown) => e);
     expect(err).toMatchObject({
       code: 'unsupported',
-      message: expect.stringMatching(/the recording is silent/),
+      message: expect.stringMatching(/the recording is silent/) as unknown,
     });
   });
 
@@ -100,10 +100,10 @@ describe('JobService', () => {
   it('throttles progress events but sends every stage change', async () => {
     const events: { event: string; payload: unknown }[] = [];
     const jobs = new JobService((event, payload) => events.push({ event, payload }));
-    const id = jobs.start(1, async (_signal, onProgress) => {
+    const id = jobs.start(1, (_signal, onProgress) => {
       for (let i = 0; i <= 1000; i++) onProgress('features', i / 1000);
       onProgress('align', 0);
-      return { alignmentId: 1, version: 1, timings: {}, warnings: [] };
+      return Promise.resolve({ alignmentId: 1, version: 1, timings: {}, warnings: [] });
     });
     await jobs.settled(id);
     const progress = events
@@ -129,7 +129,7 @@ describe('JobService', () => {
     });
     expect(jobs.list().map((j) => j.jobId)).toEqual([id]);
     expect(() =>
-      jobs.start(7, async () => ({ alignmentId: 2, version: 2, timings: {}, warnings: [] })),
+      jobs.start(7, () => Promise.resolve({ alignmentId: 2, version: 2, timings: {}, warnings: [] })),
     ).toThrow(/already has an alignment running/);
     release();
     await jobs.settled(id);

@@ -272,8 +272,8 @@ describe('ProjectService on a real database file', () => {
   it('answers IPC calls through dispatch with validation first', async () => {
     const h = createHandlers(s, {
       info: { version: 't', host: 'bridge', platform: 'linux' },
-      openDialog: async () => null,
-      saveDialog: async () => null,
+      openDialog: () => Promise.resolve(null),
+      saveDialog: () => Promise.resolve(null),
     });
     expect(await dispatch(h, 'project:rename', [p.id, 'Scale study'])).toMatchObject({
       ok: true,
@@ -293,7 +293,9 @@ describe('ProjectService on a real database file', () => {
       ok: false,
       error: {
         code: 'invalid-argument',
-        message: expect.stringMatching(/The export destination's folder: expected an existing folder/),
+        message: expect.stringMatching(
+          /The export destination's folder: expected an existing folder/,
+        ) as unknown,
       },
     });
   });

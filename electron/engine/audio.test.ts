@@ -374,7 +374,7 @@ describe('streamed decoding (chunk by chunk into the feature-rate buffer)', () =
     expect((await decodeAudioBytes(streaming, 'c.wav', { chunkBytes: 1001 })).samples).toEqual(plain.samples);
   });
 
-  it('never holds the whole file or a source-rate copy: 10 minutes of stereo WAV add < 0.75× the file to peak memory', async () => {
+  it('never holds the whole file or a source-rate copy: 10 minutes of stereo WAV add < 0.75× the file to peak memory', () => {
     // 10 min 44.1 kHz stereo 16-bit: 106 MB on disk, 53 MB of mono at 22.05 kHz. Whole-file
     // decoding held the file and a 44.1 kHz mono copy (2× the file); streaming holds the output.
     const dir = mkdtempSync(join(tmpdir(), 'accord-long-'));

@@ -135,10 +135,7 @@ export async function openOnnxModel<C extends OnnxModelConfigBase>(
     );
   }
   const config = check(parsed, configPath);
-  const diff = featureParamDifferences(
-    config.featureParams,
-    FEATURE_PARAMS as unknown as Record<string, unknown>,
-  );
+  const diff = featureParamDifferences(config.featureParams, FEATURE_PARAMS);
   if (diff.length) {
     throw new NeuralModelError(
       'feature-mismatch',

@@ -68,7 +68,7 @@ export interface AppServices {
 export function createServices(opts: {
   dbPath: string;
   emit: Emit;
-  mediaUrl(projectId: number): string;
+  mediaUrl: (projectId: number) => string;
   modelDir?: string;
   /** Worker threads at a time (default 2: a long alignment does not hold up opening another project). */
   concurrency?: number;

@@ -402,7 +402,7 @@ describe.skipIf(!existsSync('/usr/bin/chromium'))('window.accord in Chromium', (
     expect(out.isFloat32).toBe(true);
     expect(out.peaksLength).toBeGreaterThan(50);
     expect(out.error).toMatch(/^\[accord:invalid-argument\] The title: expected a non-empty string/);
-    expect(out.event).toMatchObject({ projectId: expect.any(Number) });
+    expect(out.event).toMatchObject({ projectId: expect.any(Number) as unknown });
     expect(out.frozen).toBe(true);
     await page.close();
   });

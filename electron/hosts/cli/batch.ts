@@ -314,7 +314,7 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
       opts.log(`removed ${removed.length} temporary file(s) of an interrupted run in ${dir}`);
   }
 
-  const outcomes: (BatchOutcome | undefined)[] = new Array(tasks.length);
+  const outcomes = new Array<BatchOutcome | undefined>(tasks.length);
   const report = (task: BatchTask, o: BatchOutcome): void =>
     opts.log(
       o.status === 'ok'
@@ -323,11 +323,12 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
     );
   // Summary writes one after another, each with every outcome known when it starts.
   let writing = Promise.resolve();
-  let writeError: unknown = null;
+  // A holder, not a `let`: it is set in a callback, which the compiler's narrowing does not see.
+  const summary: { writeError?: Error } = {};
   const writeSummary = (): Promise<void> =>
     (writing = writing.then(() =>
       writeFileAtomic(summaryPath, summaryCsv(outcomes)).catch((err: unknown) => {
-        writeError ??= err;
+        summary.writeError ??= err instanceof Error ? err : new Error(String(err));
       }),
     ));
 
@@ -344,7 +345,7 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
     Array.from({ length: Math.max(1, Math.min(opts.jobs, queue.length)) }, async () => {
       let worker: BatchWorker | null = null;
       try {
-        while (next < queue.length && writeError === null) {
+        while (next < queue.length && summary.writeError === undefined) {
           const task = queue[next++];
           // A worker that died (on its last pair or idle) is replaced by a fresh one.
           if (!worker?.alive) worker = new BatchWorker(workerFile);
@@ -358,7 +359,7 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
       }
     }),
   );
-  if (writeError !== null) throw writeError;
+  if (summary.writeError) throw summary.writeError;
 
   const done = outcomes.filter((o): o is BatchOutcome => o !== undefined);
   const ok = done.filter((o) => o.status === 'ok').length;

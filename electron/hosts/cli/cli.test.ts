@@ -150,7 +150,10 @@ describe('accord align', () => {
     );
     expect(doc.measures.map((m) => m.number)).toEqual(Array.from({ length: 16 }, (_, i) => String(i + 1)));
     // The repeat of bars 1–8 is played: two times each; bars 9–16 once.
-    expect(doc.measures.map((m) => m.perfTimes.length)).toEqual([...Array(8).fill(2), ...Array(8).fill(1)]);
+    expect(doc.measures.map((m) => m.perfTimes.length)).toEqual([
+      ...Array<number>(8).fill(2),
+      ...Array<number>(8).fill(1),
+    ]);
     const png = accord(
       'align',
       fx('sample/performance.flac'),

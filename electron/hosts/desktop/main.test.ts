@@ -95,8 +95,9 @@ describe('main process security', () => {
   it('keeps windows on the app: navigation and redirects off it, webviews and new windows are refused', async () => {
     const opened: string[] = [];
     const { contents, fire, open } = fakeContents();
-    hardenContents(contents, async (url) => {
+    hardenContents(contents, (url) => {
       opened.push(url);
+      return Promise.resolve();
     });
     expect(fire('will-navigate', `${APP_ORIGIN}/index.html`)).toBe(false);
     expect(fire('will-navigate', 'https://example.com/')).toBe(true);

@@ -53,7 +53,7 @@ function walk(dir: string): string[] {
 describe('build/electron-builder.json', () => {
   it("passes electron-builder's own configuration check (which does refuse a misspelt fuse)", async () => {
     const { validateConfiguration } = requireFromBuilder('./out/util/config/config.js') as {
-      validateConfiguration(c: unknown, log: { isEnabled: boolean; add(): void }): Promise<void>;
+      validateConfiguration: (c: unknown, log: { isEnabled: boolean; add(): void }) => Promise<void>;
     };
     const log = { isEnabled: false, add: () => undefined };
     await expect(validateConfiguration(config, log)).resolves.toBeUndefined();

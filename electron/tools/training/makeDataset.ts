@@ -510,7 +510,7 @@ async function main(): Promise<void> {
     soundfonts: SOUNDFONTS,
     layout:
       'x.u8: [n × channels × L × L] uint8 (value/inputLevels = distance in [0,1], row = performance cell, column = score cell); y.f32: [n × L] float32 little-endian (normalised score position per row)',
-    splits: {} as Record<string, unknown>,
+    splits: {},
   };
   const plan: [keyof typeof splits, number, number][] = [
     ['validation', args.valPerfs, args.valSamples],

@@ -114,7 +114,7 @@ export class CorrectionsEditor {
     }
   }
 
-  async #run(fn: (id: number) => Promise<EditOutcome | CorrectionsState | unknown>): Promise<boolean> {
+  async #run(fn: (id: number) => Promise<unknown>): Promise<boolean> {
     const id = this.#projectId;
     if (id === null || this.#busy) return false;
     this.#busy = true;

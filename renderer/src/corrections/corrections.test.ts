@@ -55,26 +55,26 @@ function fakeMain() {
   });
   return fakeApi({
     corrections: {
-      get: async () => state(),
-      apply: async (_id, op) => {
+      get: () => state(),
+      apply: (_id, op) => {
         if (op.type === 'insert-jump' && op.jump.perfTime > 100)
           throw new Error(new AccordError('invalid-argument', 'perfTime past the end').toWireMessage());
         log = [...log.slice(0, cursor), op];
         cursor = log.length;
         return outcome(true);
       },
-      undo: async () => {
+      undo: () => {
         cursor -= 1;
         return outcome(false);
       },
-      redo: async () => {
+      redo: () => {
         cursor += 1;
         return outcome(false);
       },
-      realign: async () => outcome(log.length > 0),
+      realign: () => outcome(log.length > 0),
     },
-    job: { cancel: async () => true },
-    review: { regions: async () => [{ perfStart: 3, perfEnd: 5, meanConfidence: 0.2, minConfidence: 0.1 }] },
+    job: { cancel: () => true },
+    review: { regions: () => [{ perfStart: 3, perfEnd: 5, meanConfidence: 0.2, minConfidence: 0.1 }] },
   });
 }
 

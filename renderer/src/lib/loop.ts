@@ -116,7 +116,7 @@ export const BROWSER_CLOCK: LoopClock = {
     const end = performance.now() + maxMs;
     const hold = async (): Promise<boolean> => {
       while (performance.now() < end) {
-        await null;
+        await Promise.resolve();
         if (done()) return true;
       }
       return false;

@@ -96,7 +96,7 @@ describe('schedule arithmetic', () => {
 function rig(rate: number): {
   media: { currentTime: number; playbackRate: number; paused: boolean; seeking: boolean };
   sink: ClickSink & { clicks: { when: number; accent: boolean }[]; cancels: number };
-  advance(wallSeconds: number): void;
+  advance: (wallSeconds: number) => void;
 } {
   const media = { currentTime: 0, playbackRate: rate, paused: false, seeking: false };
   let audio = 50;
@@ -115,7 +115,7 @@ function rig(rate: number): {
   return {
     media,
     sink,
-    advance(s: number) {
+    advance: (s: number) => {
       audio += s;
       media.currentTime += s * media.playbackRate;
     },

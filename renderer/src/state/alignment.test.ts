@@ -64,16 +64,16 @@ describe('AlignmentState', () => {
     let aligned = false;
     const { api, emit, calls } = fakeApi({
       project: {
-        get: async (id: number) => detail(id, aligned),
-        list: async () => [detail(7, false).project],
+        get: (id: number) => detail(id, aligned),
+        list: () => [detail(7, false).project],
       },
       recording: {
-        peaks: async () => ({ pointsPerSecond: 100, durationSeconds: 8, max: new Float32Array(800) }),
+        peaks: () => ({ pointsPerSecond: 100, durationSeconds: 8, max: new Float32Array(800) }),
       },
-      job: { list: async () => [], cancel: async () => true },
+      job: { list: () => [], cancel: () => true },
       alignment: {
-        run: async () => ({ jobId: 'j1' }),
-        matrix: async () => ({
+        run: () => ({ jobId: 'j1' }),
+        matrix: () => ({
           width: 2,
           height: 2,
           pixels: new Uint8Array(4),
@@ -132,12 +132,12 @@ describe('AlignmentState', () => {
 
   it('reports a cancelled job as a notice and a failure as an error', async () => {
     const { api, emit } = fakeApi({
-      project: { get: async (id: number) => detail(id, false), list: async () => [] },
+      project: { get: (id: number) => detail(id, false), list: () => [] },
       recording: {
-        peaks: async () => ({ pointsPerSecond: 100, durationSeconds: 8, max: new Float32Array(800) }),
+        peaks: () => ({ pointsPerSecond: 100, durationSeconds: 8, max: new Float32Array(800) }),
       },
       job: {
-        list: async () => [
+        list: () => [
           {
             jobId: 'j2',
             projectId: 3,
@@ -172,12 +172,12 @@ describe('AlignmentState', () => {
 
   it("keeps the finished job's warnings until dismissed or the next run", async () => {
     const { api, emit } = fakeApi({
-      project: { get: async (id: number) => detail(id, false), list: async () => [] },
+      project: { get: (id: number) => detail(id, false), list: () => [] },
       recording: {
-        peaks: async () => ({ pointsPerSecond: 100, durationSeconds: 8, max: new Float32Array(800) }),
+        peaks: () => ({ pointsPerSecond: 100, durationSeconds: 8, max: new Float32Array(800) }),
       },
-      job: { list: async () => [] },
-      alignment: { run: async () => ({ jobId: 'j4' }) },
+      job: { list: () => [] },
+      alignment: { run: () => ({ jobId: 'j4' }) },
     });
     const s = new AlignmentState(api);
     await s.open(4);
@@ -202,10 +202,10 @@ describe('AlignmentState', () => {
   it('reports a project that cannot be opened', async () => {
     const { api } = fakeApi({
       project: {
-        get: async () => {
+        get: () => {
           throw new Error('[accord:not-found] project 5 does not exist');
         },
-        list: async () => [],
+        list: () => [],
       },
     });
     const s = new AlignmentState(api);
@@ -227,15 +227,15 @@ describe('the export format last chosen', () => {
     localStorage.removeItem(EXPORT_FORMAT_KEY);
     const formats: string[] = [];
     const { api } = fakeApi({
-      project: { get: async () => detail(3, true) },
+      project: { get: () => detail(3, true) },
       recording: {
-        peaks: async () => ({ pointsPerSecond: 50, durationSeconds: 8, max: new Float32Array(400) }),
+        peaks: () => ({ pointsPerSecond: 50, durationSeconds: 8, max: new Float32Array(400) }),
       },
-      job: { list: async () => [] },
+      job: { list: () => [] },
       alignment: { matrix: () => Promise.reject(new Error('none')) },
-      dialog: { save: async () => '/tmp/out' },
+      dialog: { save: () => '/tmp/out' },
       export: {
-        alignment: async (_id, format, dest) => {
+        alignment: (_id, format, dest) => {
           formats.push(format);
           return { path: dest, bytes: 1 };
         },

@@ -3,8 +3,13 @@ import type { AccordApi, EventChannel, EventChannels } from '../../../shared/ipc
 
 type Listener = (payload: unknown) => void;
 
+/** A fake of one API method: it may answer at once; the fake API still answers with a promise. */
+type Fake<F> = F extends (...args: infer A) => Promise<infer R> ? (...args: A) => R | Promise<R> : F;
+
 /** Partial implementations of the API's domains. */
-export type FakeDomains = { [D in Exclude<keyof AccordApi, 'on'>]?: Partial<AccordApi[D]> };
+export type FakeDomains = {
+  [D in Exclude<keyof AccordApi, 'on'>]?: { [V in keyof AccordApi[D]]?: Fake<AccordApi[D][V]> };
+};
 
 /** A fake API whose `emit()` plays main's events, and which records every call as `domain.verb`. */
 export function fakeApi(domains: FakeDomains): {
@@ -25,10 +30,18 @@ export function fakeApi(domains: FakeDomains): {
   for (const [domain, verbs] of Object.entries(domains)) {
     const wrapped: Record<string, unknown> = {};
     for (const [verb, fn] of Object.entries(verbs as Record<string, (...a: unknown[]) => unknown>)) {
-      wrapped[verb] = (...args: unknown[]) => {
-        calls.push(`${domain}.${verb}`);
-        return fn(...args);
-      };
+      // The host's file helpers answer in the page; every other call crosses to main, so it is
+      // asynchronous (a throw rejects) whether or not the fake answers at once.
+      wrapped[verb] =
+        domain === 'files'
+          ? (...args: unknown[]) => {
+              calls.push(`${domain}.${verb}`);
+              return fn(...args);
+            }
+          : async (...args: unknown[]) => {
+              calls.push(`${domain}.${verb}`);
+              return await fn(...args);
+            };
     }
     api[domain] = wrapped;
   }

@@ -23,7 +23,7 @@ function summary(id: number, title: string, updatedAt: number): ProjectSummary {
 describe('ProjectsState', () => {
   it('caches the list newest first and refetches when main says a project changed', async () => {
     let rows = [summary(1, 'Old', 10), summary(2, 'New', 20)];
-    const { api, emit, calls } = fakeApi({ project: { list: async () => rows } });
+    const { api, emit, calls } = fakeApi({ project: { list: () => rows } });
     const s = new ProjectsState(api);
     await s.refresh();
     expect(s.items.map((p) => p.title)).toEqual(['New', 'Old']);
@@ -41,8 +41,8 @@ describe('ProjectsState', () => {
   it('shows main’s error message without the wire tag and keeps working', async () => {
     const { api } = fakeApi({
       project: {
-        list: async () => [],
-        create: async () => {
+        list: () => [],
+        create: () => {
           throw new Error(
             new AccordError(
               'invalid-argument',
@@ -61,7 +61,7 @@ describe('ProjectsState', () => {
 
   it('refuses an empty title without calling main', async () => {
     const { api, calls } = fakeApi({
-      project: { list: async () => [], rename: async () => summary(1, 'x', 0) },
+      project: { list: () => [], rename: () => summary(1, 'x', 0) },
     });
     const s = new ProjectsState(api);
     expect(await s.rename(1, '   ')).toBe(false);

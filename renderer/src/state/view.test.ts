@@ -13,7 +13,7 @@ describe('ViewSettings', () => {
   it('coalesces a burst of changes into one save that passes the IPC validator', async () => {
     vi.useFakeTimers();
     const saved: ViewState[] = [];
-    const { api } = fakeApi({ view: { save: async (_id: number, s: ViewState) => void saved.push(s) } });
+    const { api } = fakeApi({ view: { save: (_id: number, s: ViewState) => void saved.push(s) } });
     let playhead = 12.5;
     const v = new ViewSettings(api, () => playhead, 100);
     v.restore(4, null, 'pianoroll');
@@ -36,7 +36,7 @@ describe('ViewSettings', () => {
 
   it('restores saved state, clamping zoom, and saves nothing after close', async () => {
     const saved: ViewState[] = [];
-    const { api } = fakeApi({ view: { save: async (_id: number, s: ViewState) => void saved.push(s) } });
+    const { api } = fakeApi({ view: { save: (_id: number, s: ViewState) => void saved.push(s) } });
     const v = new ViewSettings(api, () => 0, 10);
     v.restore(
       1,
@@ -56,7 +56,7 @@ describe('ViewSettings', () => {
   it('shows why a save failed', async () => {
     const { api } = fakeApi({
       view: {
-        save: async () => {
+        save: () => {
           throw new Error(
             '[accord:invalid-argument] state.playheadSeconds: expected a number in [0, 1000000], got the number -1',
           );

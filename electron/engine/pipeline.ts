@@ -23,8 +23,8 @@ export type Stage = 'decode' | 'score' | 'features' | 'align';
 
 /** Options of `align`. */
 export interface AlignOptions {
-  /** Alignment method (default `auto`). */
-  method?: EngineMethod | string;
+  /** Alignment method (default `auto`); other strings are refused at run time (`string & {}` keeps the names as hints). */
+  method?: EngineMethod | (string & {});
   /** Cancels the run; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
   /** Progress per stage, fraction 0..1 of that stage; stages come in order, one at a time. */

@@ -32,10 +32,10 @@ function playParts(parts: [number, number][], rate: number, seed: number): Float
 function oracle(warp: Float64Array, scoreFrames: number, L: number, noise = 0): NeuralRunner {
   return {
     config: { L, version: 'oracle' },
-    run: async () => {
+    run: () => {
       const y = neuralTarget(warp, scoreFrames, L);
       for (let i = 0; i < L; i++) y[i] += noise * Math.sin(i * 12.9898) * (1 / L);
-      return y;
+      return Promise.resolve(y);
     },
   };
 }
@@ -194,7 +194,10 @@ describe('alignNeural', () => {
   });
 
   it('rejects a model output of the wrong length', async () => {
-    const bad: NeuralRunner = { config: { L: 64, version: 'x' }, run: async () => new Float32Array(10) };
+    const bad: NeuralRunner = {
+      config: { L: 64, version: 'x' },
+      run: () => Promise.resolve(new Float32Array(10)),
+    };
     await expect(alignNeural(perf, score, bad)).rejects.toThrow(/expected L = 64/);
   });
 });

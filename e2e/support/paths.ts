@@ -1,10 +1,10 @@
 /** Paths of the repository, the built renderer, fixtures and artifacts. */
 import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { repoRoot } from '../../electron/engine/repoRoot.js';
 
 /** Repository root. */
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const ROOT = repoRoot();
 /** Built renderer served by the bridge. */
 export const RENDERER_DIST = join(ROOT, 'renderer', 'dist');
 /** Screenshots and traces (gitignored). */

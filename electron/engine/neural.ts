@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type * as Ort from 'onnxruntime-node';
 import { FEATURE_PARAMS } from '../../shared/dsp/params.js';
+import { repoRoot } from './repoRoot.js';
 
 /** The model's `config.json` (written by models/export.py). */
 export interface NeuralModelConfig {
@@ -49,13 +48,7 @@ export class NeuralModelError extends Error {
 
 /** Folder of a shipped model (default the structure model, `models/accord-ca`) of the repository holding this module (source or dist/node build). */
 export function defaultModelDir(name = 'accord-ca'): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let k = 0; k < 6; k++) {
-    const candidate = join(dir, 'models', name);
-    if (existsSync(join(candidate, 'config.json'))) return candidate;
-    dir = dirname(dir);
-  }
-  return resolve(dirname(fileURLToPath(import.meta.url)), '../../models', name);
+  return join(repoRoot(), 'models', name);
 }
 
 /** Keys whose values differ between two feature-parameter objects (compared as JSON). */

@@ -6,7 +6,6 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { align } from './pipeline.js';
 import { loadScore, type LoadedScore } from './score.js';
@@ -22,8 +21,9 @@ import type { PagesJson } from '../../shared/formats/pages.js';
 import type { AlignmentPath } from '../../shared/path.js';
 import type { Engraving } from '../../shared/pages/model.js';
 import { asapCorpus } from './asap.testutil.js';
+import { repoRoot } from './repoRoot.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const root = repoRoot();
 const fx = (p: string): string => path.join(root, 'resources', p);
 const meta = { audio: { name: 'a.flac', sha256: 'a' }, score: { name: 's.musicxml', sha256: 's' } };
 const { dir: ASAP, present: hasAsap } = asapCorpus('pages export over the ASAP validation scores');

@@ -17,9 +17,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from '../../engine/repoRoot.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const root = repoRoot();
 const bin = path.join(root, 'bin/accord.js');
 const fx = (p: string): string => path.join(root, 'resources', p);
 const env = { ...process.env, ACCORD_TEST_WORKER_CRASH: '1' };

@@ -7,11 +7,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, copyFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseGtCsv, parsePredCsv, scoreCase } from '../../../shared/eval/metric.js';
 import { loadScoreBytes } from '../../engine/score.js';
+import { repoRoot } from '../../engine/repoRoot.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const root = repoRoot();
 const bin = path.join(root, 'bin/accord.js');
 const fx = (p: string): string => path.join(root, 'resources', p);
 

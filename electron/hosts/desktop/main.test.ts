@@ -21,8 +21,9 @@ import {
 } from './security.js';
 import { rendererCsp } from '../../app/ipc/web.js';
 import { openWithRecovery, recoveryDialog } from './startup.js';
+import { repoRoot } from '../../engine/repoRoot.js';
 
-const root = join(import.meta.dirname, '..', '..', '..');
+const root = repoRoot();
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

@@ -10,8 +10,9 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { inflateSync } from 'node:zlib';
+import { repoRoot } from '../../engine/repoRoot.js';
 
-const root = join(import.meta.dirname, '..', '..', '..');
+const root = repoRoot();
 const config = JSON.parse(readFileSync(join(root, 'build', 'electron-builder.json'), 'utf8')) as {
   directories: { output: string; buildResources: string };
   files: string[];

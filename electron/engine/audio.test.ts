@@ -264,7 +264,7 @@ describe('decodeAudioFile: errors', () => {
 });
 
 describe('resampleToFeatureRate', () => {
-  it('keeps a 1 kHz tone and the exact length for 44.1 and 48 kHz', async () => {
+  it('keeps a 1 kHz tone and the exact length for 44.1 and 48 kHz', () => {
     for (const rate of [44100, 48000, 96000]) {
       const n = rate; // 1 s
       const x = new Float32Array(n).map((_, i) => 0.5 * Math.sin((2 * Math.PI * 1000 * i) / rate));
@@ -273,7 +273,7 @@ describe('resampleToFeatureRate', () => {
       expect(maxErrorVsTone(y, (t) => 0.5 * Math.sin(2 * Math.PI * 1000 * t))).toBeLessThan(2e-3);
     }
   });
-  it('streams long input in chunks without seams (60 s at 44.1 kHz, 96 s at 8 kHz upsampled)', async () => {
+  it('streams long input in chunks without seams (60 s at 44.1 kHz, 96 s at 8 kHz upsampled)', () => {
     for (const [rate, seconds] of [
       [44100, 60],
       [8000, 96],
@@ -289,7 +289,7 @@ describe('resampleToFeatureRate', () => {
       expect(zeros).toBeLessThan(0.02 * SR);
     }
   });
-  it('removes content above the new Nyquist (no aliasing)', async () => {
+  it('removes content above the new Nyquist (no aliasing)', () => {
     const rate = 44100;
     const x = new Float32Array(rate).map((_, i) => 0.5 * Math.sin((2 * Math.PI * 15000 * i) / rate));
     const y = resampleToFeatureRate(x, rate);

@@ -163,10 +163,10 @@ interface StreamedAudio {
   sourceFrames: number;
 }
 
-/** A push decoder for one container: bytes in, mono feature-rate samples out at the end. */
+/** A push decoder for one container: bytes in, mono feature-rate samples out at the end (the WAV reader answers at once, a compressed format's after its decoder). */
 interface ChunkDecoder {
-  push(chunk: Uint8Array): Promise<void>;
-  finish(): Promise<StreamedAudio>;
+  push(chunk: Uint8Array): void | Promise<void>;
+  finish(): StreamedAudio | Promise<StreamedAudio>;
   /** Frees the decoder (idempotent; after `finish` or a failure). */
   dispose(): void;
 }
@@ -538,7 +538,7 @@ class WavStreamReader implements ChunkDecoder {
   private received = 0;
   constructor(private readonly name: string) {}
 
-  async push(chunk: Uint8Array): Promise<void> {
+  push(chunk: Uint8Array): void {
     if (this.header) return this.take(chunk);
     this.head = concatBytes(this.head, chunk.slice());
     const header = parseWavHeader(this.head, this.name, false);
@@ -576,7 +576,7 @@ class WavStreamReader implements ChunkDecoder {
     this.carry = bytes.slice(frames * frameBytes);
   }
 
-  async finish(): Promise<StreamedAudio> {
+  finish(): StreamedAudio {
     if (!this.header) this.begin(parseWavHeader(this.head, this.name, true)!);
     const { fmt, declared } = this.header!;
     if (!wavStreamingSize(declared, this.received) && declared > this.received) {

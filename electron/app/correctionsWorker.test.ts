@@ -271,7 +271,7 @@ describe('re-alignment jobs in the edit worker', () => {
       ok: false,
       error: {
         code: 'internal',
-        message: expect.stringMatching(/re-alignment worker stopped .*the edit is saved/),
+        message: expect.stringMatching(/re-alignment worker stopped .*the edit is saved/) as unknown,
       },
     });
     expect(jobEvents(a.jobId!).at(-1)?.event).toBe('job:failed');

@@ -12,6 +12,7 @@ import { scoreNoteAwareFeatures } from '../../engine/features.js';
 import { fullFeaturesFromRow } from '../projects/featureRow.js';
 import { pathOnGrid } from './grid.js';
 import type { EditCancel, EditInputs, EditReply, EditRequest } from './protocol.js';
+import { toIpcError } from '../errors.js';
 
 /** Projects whose inputs are kept (the open project, and the one before it). */
 const KEPT = 2;
@@ -99,7 +100,7 @@ async function drain(): Promise<void> {
         post({
           type: 'error',
           id: req.id,
-          error: { code: 'internal', message: err instanceof Error ? err.message : String(err) },
+          error: toIpcError(err),
         });
       }
       cancelled.delete(req.id);

@@ -14,7 +14,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../../engine/repoRoot.js';
 import { createServices, type AppServices } from '../../app/ipc/handle.js';
-import { seededRandom } from '../../../shared/align/synthetic.js';
+import { xorshift32 } from '../../../shared/random.js';
 import { scoreTimeAt, type AlignmentPath } from '../../../shared/path.js';
 import type { EditOutcome } from '../../../shared/ipc.js';
 
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   });
   const minutes = Number(values.minutes ?? 60);
   const trials = Number(values.trials ?? 15);
-  const rnd = seededRandom(Number(values.seed ?? 1));
+  const rnd = xorshift32(Number(values.seed ?? 1));
   const cache = path.join(repoRoot(), '.cache/bench');
   const wav = path.join(cache, `perf-${minutes}min.wav`);
   const mid = path.join(cache, `score-${minutes}min.mid`);

@@ -65,7 +65,7 @@ async function openOnSheet(title: string): Promise<void> {
   );
   // laid out at the pane's width (switching from the matrix view widens the pane: a re-layout follows)
   await h.page.waitForFunction(() => {
-    const box = document.querySelector('[data-testid="sheet"]') as HTMLElement | null;
+    const box = document.querySelector<HTMLElement>('[data-testid="sheet"]');
     return !!box && Math.abs(Number(box.dataset.layoutWidth) - box.clientWidth) < 16;
   });
 }

@@ -137,9 +137,7 @@ describe('MatrixView follow and zoom', () => {
     expect(v.follow).toBe(false);
     v.setFollow(true);
     const before = v.viewport.cx;
-    c.dispatchEvent(
-      Object.assign(new WheelEvent('wheel', { deltaY: 100, shiftKey: true, cancelable: true })),
-    );
+    c.dispatchEvent(new WheelEvent('wheel', { deltaY: 100, shiftKey: true, cancelable: true }));
     expect(v.viewport.cx).toBeGreaterThan(before);
     expect(v.follow).toBe(false);
   });

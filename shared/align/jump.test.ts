@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { segments } from '../path.js';
 import { alignDtw } from './dtw.js';
 import { applyJumpCertainty } from './confidence.js';
-import { alignJump, coarseJumpPath, coarsePenalties, DEFAULT_JUMP } from './jump.js';
+import type { Features } from '../dsp/features.js';
+import { alignJump, coarseJumpPath, coarsePenalties, DEFAULT_JUMP, type JumpParams } from './jump.js';
 import { refineRoute } from './refine.js';
 import { smoothWarp, syntheticScore, warpFeatures } from './synthetic.js';
 
@@ -271,14 +272,22 @@ describe('coarsePenalties', () => {
   });
 });
 
+/** A synthetic score of `frames` frames whose frames [to, to + len) repeat [from, from + len) exactly. */
+function scoreWithCopy(frames: number, seed: number, from: number, to: number, len: number): Features {
+  const s = syntheticScore(frames, seed);
+  for (const key of ['chroma', 'onset'] as const) s[key].copyWithin(to * 12, from * 12, (from + len) * 12);
+  s.energy.copyWithin(to, from, from + len);
+  return s;
+}
+
+/** The score frame a one-jump alignment lands on (5 frames after its jump). */
+function landingOf(perf: Features, score: Features, params: Partial<JumpParams>): number {
+  const path = alignJump(perf, score, jumpPoints, { params });
+  expect(path.jumpFrames).toHaveLength(1);
+  return path.scoreTime[path.jumpFrames[0] + 5] / score.hopSeconds;
+}
+
 describe('jump distance', () => {
-  /** A score whose frames [1620, 2220) repeat [360, 960) exactly (a returning theme). */
-  function scoreWithCopy(): ReturnType<typeof syntheticScore> {
-    const s = syntheticScore(2400, 11);
-    for (const key of ['chroma', 'onset'] as const) s[key].copyWithin(1620 * 12, 360 * 12, 960 * 12);
-    s.energy.copyWithin(1620, 360, 960);
-    return s;
-  }
   // Plays 0 … 2220, jumps back to the theme's return at 1620 and stops at 2160: the landing could
   // be either copy of the theme (1620 or 360) at the same price, unless distance breaks the tie.
   const warp = playParts(
@@ -289,13 +298,10 @@ describe('jump distance', () => {
     0.9,
     5,
   );
-  const copy = scoreWithCopy();
+  // Frames [1620, 2220) repeat [360, 960) (a returning theme).
+  const copy = scoreWithCopy(2400, 11, 360, 1620, 600);
   const perf = warpFeatures(copy, warp, 0.3, 13);
-  const landing = (jumpDistancePenalty: number): number => {
-    const path = alignJump(perf, copy, jumpPoints, { params: { jumpDistancePenalty } });
-    expect(path.jumpFrames).toHaveLength(1);
-    return path.scoreTime[path.jumpFrames[0] + 5] / copy.hopSeconds;
-  };
+  const landing = (jumpDistancePenalty: number): number => landingOf(perf, copy, { jumpDistancePenalty });
   it('lands on the nearer copy of repeated material, at any positive price', () => {
     expect(DEFAULT_JUMP.jumpDistancePenalty).toBeGreaterThan(0);
     for (const lambda of [DEFAULT_JUMP.jumpDistancePenalty, 0.1, 1])
@@ -307,13 +313,6 @@ describe('jump distance', () => {
 });
 
 describe('early landing', () => {
-  /** A score A B C A′ D whose frames [3600, 3960) repeat A = [0, 360) exactly. */
-  function scoreWithReturn(): ReturnType<typeof syntheticScore> {
-    const s = syntheticScore(4300, 17);
-    for (const key of ['chroma', 'onset'] as const) s[key].copyWithin(3600 * 12, 0, 360 * 12);
-    s.energy.copyWithin(3600, 0, 360);
-    return s;
-  }
   // Plays B (360 … 720), skips C and plays A′ (3600 … 3960). Jumping back to A instead, a place
   // the recording never reached, sounds the same and crosses less of the score.
   const warp = playParts(
@@ -324,13 +323,10 @@ describe('early landing', () => {
     0.9,
     9,
   );
-  const score = scoreWithReturn();
+  // A score A B C A′ D whose frames [3600, 3960) repeat A = [0, 360).
+  const score = scoreWithCopy(4300, 17, 0, 3600, 360);
   const perf = warpFeatures(score, warp, 0.3, 21);
-  const landing = (earlyLandingPenalty: number): number => {
-    const path = alignJump(perf, score, jumpPoints, { params: { earlyLandingPenalty } });
-    expect(path.jumpFrames).toHaveLength(1);
-    return path.scoreTime[path.jumpFrames[0] + 5] / score.hopSeconds;
-  };
+  const landing = (earlyLandingPenalty: number): number => landingOf(perf, score, { earlyLandingPenalty });
   it('without a price lands before where the recording starts (the nearer copy)', () => {
     expect(Math.abs(landing(0) - 5)).toBeLessThan(20);
   });

@@ -184,17 +184,18 @@ describe('alignJump', () => {
 });
 
 describe('refineRoute', () => {
+  // Plays 0 … 1980, then jumps back to 990 and plays to the end.
+  const warp = playParts(
+    [
+      [0, 1980],
+      [990, 6000],
+    ],
+    1,
+    6,
+  );
+  const perf = warpFeatures(score, warp, 0.3, 3);
+  const cut = trueJumps(warp)[0];
   it('moves an inexact cut to the true one and keeps the given score frames of the cut', () => {
-    const warp = playParts(
-      [
-        [0, 1980],
-        [990, 6000],
-      ],
-      1,
-      6,
-    );
-    const perf = warpFeatures(score, warp, 0.3, 3);
-    const cut = trueJumps(warp)[0];
     const route = {
       segments: [
         { perfStart: 0, perfEnd: cut + 30, scoreStart: 0, scoreEnd: 1980 },
@@ -210,16 +211,6 @@ describe('refineRoute', () => {
   });
 
   it('moves a landing a bar off onto the true bar line when landings are offered', () => {
-    const warp = playParts(
-      [
-        [0, 1980],
-        [990, 6000],
-      ],
-      1,
-      6,
-    );
-    const perf = warpFeatures(score, warp, 0.3, 3);
-    const cut = trueJumps(warp)[0];
     // The route lands a bar (90 frames) late.
     const route = {
       segments: [

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import midiPkg from '@tonejs/midi';
 import type { Page } from 'playwright-core';
-import { startBridge } from '../electron/hosts/bridge/server.js';
+import { startBridge, type Bridge } from '../electron/hosts/bridge/server.js';
 import { launchBrowser } from './support/browser.js';
 import { buildRenderer } from './support/build.js';
 import { RENDERER_DIST, ROOT, SAMPLE } from './support/paths.js';
@@ -87,10 +87,14 @@ function makeLongPiece(minutes: number): { recording: string; score: string } {
 
 async function createProject(
   page: Page,
+  bridge: Bridge,
   scorePath: string,
   recordingPath: string,
   title: string,
 ): Promise<number> {
+  // As a drop of the two files would: project:create takes only granted paths.
+  bridge.grant(scorePath);
+  bridge.grant(recordingPath);
   return page.evaluate(async (a) => (await window.accord.project.create(a)).id, {
     scorePath,
     recordingPath,
@@ -245,7 +249,13 @@ export async function runEditorBench(opts: {
   try {
     const setup = await browser.context.newPage();
     await setup.goto(bridge.url);
-    const longId = await createProject(setup, long.score, long.recording, `${opts.minutes}-minute sample`);
+    const longId = await createProject(
+      setup,
+      bridge,
+      long.score,
+      long.recording,
+      `${opts.minutes}-minute sample`,
+    );
     // first open computes and caches the peaks; the measured open reads them from the cache
     const warm = await browser.context.newPage();
     await measureFirstPaint(warm, `${bridge.url}#/project/${longId}`);
@@ -262,7 +272,7 @@ export async function runEditorBench(opts: {
     if (opts.alignLong) await align(setup, longId, 20 * 60_000);
     else {
       matrixTitle = 'sample';
-      matrixId = await createProject(setup, SAMPLE.musicxml, SAMPLE.recording, matrixTitle);
+      matrixId = await createProject(setup, bridge, SAMPLE.musicxml, SAMPLE.recording, matrixTitle);
       await align(setup, matrixId, 5 * 60_000);
     }
     const detail = await setup.evaluate(async (id) => {

@@ -30,7 +30,7 @@ beforeAll(async () => {
     if (!existsSync(p)) throw new Error(`e2e fixture missing: expected ${p}`);
   app = await startApp({ width: 1400, height: 900 });
   page = await app.newPage();
-  start = new StartPage(page);
+  start = new StartPage(page, app.bridge);
   editor = new EditorPage(page);
   pages = new PagesView(page);
 });

@@ -33,7 +33,7 @@ afterAll(async () => {
 
 describe('alignment warnings', () => {
   it('shows the fallback warning after aligning, until dismissed', async () => {
-    const start = new StartPage(page);
+    const start = new StartPage(page, app.bridge);
     const editor = new EditorPage(page);
     await start.waitReady();
     await start.create(SAMPLE.midi, SAMPLE.recording, TITLE);

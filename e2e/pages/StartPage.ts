@@ -1,9 +1,14 @@
 /** Page object of the start screen (recent projects, new project). */
 import type { Locator, Page } from 'playwright-core';
+import type { Bridge } from '../../electron/hosts/bridge/server.js';
 
 /** The start screen. */
 export class StartPage {
-  constructor(readonly page: Page) {}
+  /** `bridge` answers the file dialogs (main takes only paths a dialog or a drop gave). */
+  constructor(
+    readonly page: Page,
+    readonly bridge: Pick<Bridge, 'queueDialog'>,
+  ) {}
 
   /** The "Recent projects" table. */
   get table(): Locator {
@@ -32,13 +37,28 @@ export class StartPage {
     await this.page.getByRole('heading', { name: 'New project' }).waitFor();
   }
 
-  /** Fills the new-project form with paths and submits it. */
+  /** Chooses the score and the recording in the file dialogs (answered with these paths) and creates the project. */
   async create(scorePath: string, recordingPath: string, title?: string): Promise<void> {
-    await this.page.getByLabel('Score', { exact: true }).fill(scorePath);
-    await this.page.getByLabel('Recording', { exact: true }).fill(recordingPath);
+    await this.choose('score', scorePath);
+    await this.choose('recording', recordingPath);
     if (title) await this.page.getByLabel('Title', { exact: true }).fill(title);
     await this.page.getByRole('button', { name: 'Create project' }).click();
     await this.settled();
+  }
+
+  /** Clicks "Choose score…" or "Choose recording…" with the dialog answering `path`, and waits for its answer. */
+  async choose(kind: 'score' | 'recording', path: string): Promise<void> {
+    this.bridge.queueDialog(path);
+    const answered = this.page.waitForResponse((r) =>
+      decodeURIComponent(r.url()).includes('/invoke/dialog:open'),
+    );
+    await this.page.getByRole('button', { name: `Choose ${kind}…` }).click();
+    await answered;
+    const id = kind === 'score' ? 'score-path' : 'recording-path';
+    await this.page.waitForFunction(
+      ({ id, path }) => (document.getElementById(id) as HTMLInputElement | null)?.value === path,
+      { id, path },
+    );
   }
 
   /** Waits until a create request has finished (the form is idle again). */

@@ -72,7 +72,7 @@ export function useEditorApp(opts: { width?: number; height?: number; modelDir?:
       return need(page, 'page');
     },
     get start() {
-      return new StartPage(need(page, 'page'));
+      return new StartPage(need(page, 'page'), need(app, 'app').bridge);
     },
     get editor() {
       return new EditorPage(need(page, 'page'));

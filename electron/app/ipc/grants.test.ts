@@ -132,6 +132,36 @@ describe('paths only the user chose', () => {
     expect(await invoke('project:relink', projectId, fx.wav)).toMatchObject({ ok: true });
   });
 
+  it('project:create takes a score and a recording only from a dialog or a drop', async () => {
+    const score = join(fx.dir, 'typed-score.mid');
+    const recording = join(fx.dir, 'typed-take.wav');
+    writeFileSync(score, readFileSync(fx.mid));
+    writeFileSync(recording, readFileSync(fx.wav));
+    const count = async (): Promise<number> =>
+      ((await invoke<unknown[]>('project:list')) as { value: unknown[] }).value.length;
+    const before = await count();
+    const typed = errorOf(await invoke('project:create', { recordingPath: recording, scorePath: score }));
+    expect(typed).toBe(
+      `invalid-argument The recording: expected a file chosen in a dialog or dropped on the window, got ${recording}, which was not`,
+    );
+    bridge.queueDialog(recording);
+    expect(await invoke('dialog:open', { kind: 'recording' })).toEqual({ ok: true, value: recording });
+    expect(errorOf(await invoke('project:create', { recordingPath: recording, scorePath: score }))).toMatch(
+      /^invalid-argument The score: expected a file chosen in a dialog or dropped on the window, got .*typed-score\.mid, which was not$/,
+    );
+    expect(await count()).toBe(before);
+    expect((await post('/__accord/drop', JSON.stringify({ path: score }))).status).toBe(200);
+    const made = await invoke<{ scoreName: string; recordingName: string }>('project:create', {
+      recordingPath: recording,
+      scorePath: score,
+    });
+    expect(made).toMatchObject({
+      ok: true,
+      value: { scoreName: 'typed-score.mid', recordingName: 'typed-take.wav' },
+    });
+    expect(await count()).toBe(before + 1);
+  });
+
   it('dialog:save gets a plain default name: no folders, no ..', async () => {
     saveArgs.length = 0;
     for (const name of ['../../../etc/passwd', '..\\..\\boot.ini', '/abs/x.csv', '..', 'C:\\x\\y.csv']) {

@@ -107,8 +107,9 @@ export function createServices(opts: {
 
 /**
  * Wires every channel to its service call. With `grants`, dialog answers are granted and
- * `project:relink`, `alignment:import` and `export:alignment` take only granted paths (the
- * relink also the project's own recording path); without, paths are not checked (engine tests).
+ * `project:create`, `project:relink`, `alignment:import` and `export:alignment` take only granted
+ * paths (the relink also the project's own recording path); without, paths are not checked
+ * (engine tests).
  */
 export function createHandlers(s: AppServices, host: Host, grants?: PathGrants): Handlers {
   const p = s.projects;
@@ -128,7 +129,11 @@ export function createHandlers(s: AppServices, host: Host, grants?: PathGrants):
   return {
     'app:info': () => host.info,
     'project:list': () => p.list(),
-    'project:create': (args) => p.create(args),
+    'project:create': (args) => {
+      granted('The recording', args.recordingPath);
+      granted('The score', args.scorePath);
+      return p.create(args);
+    },
     'project:get': (id) => p.get(id),
     'project:rename': (id, title) => p.rename(id, title),
     'project:duplicate': (id) => p.duplicate(id),

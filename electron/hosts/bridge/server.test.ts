@@ -187,6 +187,11 @@ describe('bridge over real HTTP', () => {
   });
 
   it('creates and opens a project, returns peaks as a Float32Array, streams the recording with Range', async () => {
+    // As the desktop's open dialog answers them (project:create takes only granted paths).
+    for (const path of [fx.wav, fx.mid]) {
+      bridge.queueDialog(path);
+      expect(await invoke('dialog:open', [{ kind: 'recording' }])).toEqual({ ok: true, value: path });
+    }
     const created = await invoke<ProjectSummary>('project:create', [
       { recordingPath: fx.wav, scorePath: fx.mid, title: 'Scale' },
     ]);

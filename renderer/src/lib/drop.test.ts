@@ -26,7 +26,7 @@ describe('sortDroppedFiles', () => {
     const out = sortDroppedFiles([file('score.mid'), file('take.wav', '/a/take.wav')], pathFor);
     expect(out.scorePath).toBeUndefined();
     expect(out.recordingPath).toBe('/a/take.wav');
-    expect(out.problems).toEqual(['“score.mid” has no file path here: use Choose… or type the path.']);
+    expect(out.problems).toEqual(['“score.mid” has no file path here: use Choose… instead.']);
   });
 
   it('refuses a file that is neither a score nor a recording, naming what is accepted', () => {

@@ -35,7 +35,7 @@ export function sortDroppedFiles(
     }
     const path = pathFor(file);
     if (!path) {
-      out.problems.push(`“${file.name}” has no file path here: use Choose… or type the path.`);
+      out.problems.push(`“${file.name}” has no file path here: use Choose… instead.`);
       continue;
     }
     if (isScore) out.scorePath = path;

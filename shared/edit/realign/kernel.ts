@@ -60,7 +60,34 @@ export function pathColumn(score: Features, path: AlignmentPath, i: number): num
 
 /** The good level of the sampled path costs (0 without samples); `sampled` is left as it is. */
 export function goodLevel(sampled: Float64Array): number {
-  return sampled.length ? sampled.slice().sort()[Math.floor(sampled.length * GOOD_QUANTILE)] : 0;
+  return sampled.length ? kthSmallest(sampled.slice(), Math.floor(sampled.length * GOOD_QUANTILE)) : 0;
+}
+
+/** The k-th smallest value of `v` (0-based; the value `v.sort()[k]` has), in linear time on average; reorders `v`. */
+export function kthSmallest(v: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = v.length - 1;
+  while (lo < hi) {
+    // Hoare partition around the middle value.
+    const pivot = v[(lo + hi) >>> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (v[i] < pivot) i++;
+      while (v[j] > pivot) j--;
+      if (i <= j) {
+        const t = v[i];
+        v[i] = v[j];
+        v[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return v[k];
+  }
+  return v[k];
 }
 
 /** The random level of a piece under `cost`. */

@@ -1,7 +1,8 @@
 /**
  * Re-alignment under hand corrections, every correction a hard constraint. The rules are in
  * `realign/rules.ts`; `realign/plan.ts` turns corrections into stretches, `realign/solve.ts`
- * solves them and `realign/kernel.ts` runs the DPs (on `shared/align/dp.ts`).
+ * solves them and `realign/kernel.ts` runs the DPs (on `shared/align/dp.ts`); `realign/cache.ts`
+ * keeps what the edits of one project can reuse (cost levels, cut searches).
  */
 import type { AlignmentPath } from '../path.js';
 import type { Features } from '../dsp/features.js';

@@ -2,7 +2,7 @@
 export type { Anchor, Corrections, ManualJump, RegionKind, RegionMark } from './types.js';
 export { emptyCorrections } from './types.js';
 export type { EditSpan, RealignOptions } from './realign.js';
-export { realignAll, realignLocal } from './realign.js';
+export { RealignCache, realignAll, realignLocal } from './realign.js';
 export type { AnchorPlace, EditHistory, EditOp, HistoryEntry, HistoryState, JumpPlace } from './history.js';
 export {
   apply,

@@ -1,12 +1,16 @@
 /**
  * Re-alignment under hand corrections, every correction a hard constraint. The rules are in
  * `realign/rules.ts`; `realign/plan.ts` turns corrections into stretches, `realign/solve.ts`
- * solves them and `realign/kernel.ts` runs the DPs (on `shared/align/dp.ts`).
+ * solves them and `realign/kernel.ts` runs the DPs (on `shared/align/dp.ts`); `realign/cache.ts`
+ * keeps what the edits of one project can reuse (cost levels, cut searches).
  */
 import type { AlignmentPath } from '../path.js';
 import type { Features } from '../dsp/features.js';
 import type { Corrections } from './types.js';
+import type { RealignCache } from './realign/cache.js';
+import type { Levels } from './realign/kernel.js';
 import { costLevels, cutFinder } from './realign/kernel.js';
+import type { CutFinder } from './realign/plan.js';
 import { buildPlan } from './realign/plan.js';
 import { EDIT_DROP_FRAMES } from './realign/rules.js';
 import { solvePlan } from './realign/solve.js';
@@ -17,6 +21,7 @@ export {
   IMPLIED_JUMP_OFF_SECONDS,
   OLD_JUMP_OVERRIDE_SECONDS,
 } from './realign/rules.js';
+export { RealignCache } from './realign/cache.js';
 
 /** What `realignLocal` re-aligns around: a point (an anchor or jump added, moved or deleted) or a range. */
 export type EditSpan = { perfTime: number } | { perfStart: number; perfEnd: number };
@@ -25,6 +30,8 @@ export type EditSpan = { perfTime: number } | { perfStart: number; perfEnd: numb
 export interface RealignOptions {
   /** Score times (s) where jumps may start or land (`Score.jumpPoints`): free ends of passes snap to them. */
   jumpPointsSeconds?: readonly number[];
+  /** What earlier re-alignments of the same `perf` and `score` computed, reused (the results are the same). */
+  cache?: RealignCache;
 }
 
 /** Re-aligns only the stretch between the constraints neighbouring the edit, with ALL corrections as hard constraints; frames outside it are unchanged. */
@@ -36,7 +43,7 @@ export function realignLocal(
   edit: EditSpan,
   options: RealignOptions = {},
 ): AlignmentPath {
-  checkInputs(perf, score, path);
+  checkInputs(perf, score, path, options.cache);
   const frameCount = perf.frames;
   const frameBefore = (t: number): number =>
     Math.min(frameCount - 1, Math.max(0, Math.floor(t / path.hopSeconds)));
@@ -56,8 +63,8 @@ export function realignLocal(
     editLast = frameAfter(Math.max(edit.perfStart, edit.perfEnd));
     drop = [near(editFirst), near(editLast)];
   }
-  const levels = costLevels(perf, score, path);
-  const plan = buildPlan(path, corrections, drop, cutFinder(perf, score, levels));
+  const { levels, cuts } = levelsAndCuts(perf, score, path, options.cache);
+  const plan = buildPlan(path, corrections, drop, cuts);
   // A jump an anchor at the edit implies moves the passes on both sides of it.
   for (const [from, to] of plan.implied) {
     if (to >= editFirst - 1 && from <= editLast + 1) {
@@ -83,14 +90,34 @@ export function realignAll(
   path: AlignmentPath,
   corrections: Corrections,
   jumpPointsSeconds: readonly number[],
+  cache?: RealignCache,
 ): AlignmentPath {
-  checkInputs(perf, score, path);
-  const levels = costLevels(perf, score, path);
-  const plan = buildPlan(path, corrections, [], cutFinder(perf, score, levels));
+  checkInputs(perf, score, path, cache);
+  const { levels, cuts } = levelsAndCuts(perf, score, path, cache);
+  const plan = buildPlan(path, corrections, [], cuts);
   return solvePlan(perf, score, path, plan, () => true, jumpPointsSeconds, levels);
 }
 
-function checkInputs(perf: Features, score: Features, path: AlignmentPath): void {
+/** The cost levels along `path` and the cut finder under them, from `cache` where given. */
+function levelsAndCuts(
+  perf: Features,
+  score: Features,
+  path: AlignmentPath,
+  cache: RealignCache | undefined,
+): { levels: Levels; cuts: CutFinder } {
+  if (cache) {
+    const levels = cache.levels(path);
+    return { levels, cuts: cache.cutFinder(levels) };
+  }
+  const levels = costLevels(perf, score, path);
+  return { levels, cuts: cutFinder(perf, score, levels) };
+}
+
+function checkInputs(perf: Features, score: Features, path: AlignmentPath, cache?: RealignCache): void {
+  if (cache && (cache.perf !== perf || cache.score !== score))
+    throw new RangeError(
+      'realign: the cache was made for other features, expected the perf and score it holds',
+    );
   if (path.scoreTime.length !== perf.frames) {
     throw new RangeError(
       `realign: the path has ${path.scoreTime.length} frames, expected the performance's ${perf.frames}`,

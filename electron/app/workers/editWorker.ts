@@ -1,12 +1,13 @@
 /**
  * The edit worker: one long-lived thread that runs the re-alignments of hand edits. It keeps the
- * decoded recording features and the score features of the last projects edited, so an edit only
- * sends the path and the corrections. Requests (`EditRequest`) run one at a time, in order;
+ * decoded recording features and the score features of the last projects edited, with their
+ * `RealignCache` (cost levels and cut searches), so an edit only sends the path and the corrections
+ * and costs in proportion to what it changes. Requests (`EditRequest`) run one at a time, in order;
  * `{ type: 'cancel', id }` stops a request between its spans (a span, once started, runs to its end).
  */
 import { parentPort } from 'node:worker_threads';
 import type { Features } from '../../../shared/dsp/features.js';
-import { realignAll, realignLocal } from '../../../shared/edit/index.js';
+import { RealignCache, realignAll, realignLocal } from '../../../shared/edit/index.js';
 import type { AlignmentPath } from '../../../shared/path.js';
 import { scoreNoteAwareFeatures } from '../../engine/features.js';
 import { fullFeaturesFromRow } from '../projects/featureRow.js';
@@ -21,6 +22,8 @@ interface Loaded {
   perf: Features;
   score: Features;
   jumpPointsSeconds: number[];
+  /** What the project's earlier re-alignments computed, reused by the next. */
+  cache: RealignCache;
 }
 
 const loaded = new Map<string, Loaded>();
@@ -36,10 +39,12 @@ function post(msg: EditReply, transfer: ArrayBuffer[] = []): void {
 /** Decodes `inputs` (once per project) and keeps them, the most recent last. */
 function load(inputs: EditInputs): Loaded {
   const perf = fullFeaturesFromRow(inputs.perf, `edit inputs of ${inputs.key}`);
+  const score = scoreNoteAwareFeatures(inputs.scoreNotes, inputs.scoreDuration);
   const l: Loaded = {
     perf,
-    score: scoreNoteAwareFeatures(inputs.scoreNotes, inputs.scoreDuration),
+    score,
     jumpPointsSeconds: inputs.jumpPointsSeconds,
+    cache: new RealignCache(perf, score),
   };
   loaded.delete(inputs.key);
   loaded.set(inputs.key, l);
@@ -75,8 +80,11 @@ async function realign(req: EditRequest): Promise<AlignmentPath | null> {
     post({ type: 'progress', id: req.id, stage: 'realigning', fraction: 0.1 + (0.9 * k) / spans.length });
     const span = spans[k];
     path = span
-      ? realignLocal(l.perf, l.score, path, req.corrections, span, { jumpPointsSeconds: l.jumpPointsSeconds })
-      : realignAll(l.perf, l.score, path, req.corrections, l.jumpPointsSeconds);
+      ? realignLocal(l.perf, l.score, path, req.corrections, span, {
+          jumpPointsSeconds: l.jumpPointsSeconds,
+          cache: l.cache,
+        })
+      : realignAll(l.perf, l.score, path, req.corrections, l.jumpPointsSeconds, l.cache);
   }
   return path;
 }

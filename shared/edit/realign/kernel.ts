@@ -31,20 +31,68 @@ export function clampCol(x: number, cols: number): number {
   return Math.min(cols - 1, Math.max(0, Math.round(x)));
 }
 
+/** The good level samples the path's cost every this many perf frames. */
+export const GOOD_SAMPLE_FRAMES = 7;
+/** Quantile of the sampled path costs that is the good level. */
+const GOOD_QUANTILE = 0.1;
+/** Quantile of random cells' costs that is the random level. */
+const RANDOM_QUANTILE = 0.2;
+
 /** The piece's normalised cost and its cost levels along `path`. */
 export function costLevels(perf: Features, score: Features, path: AlignmentPath): Levels {
   const cost = normalisedCost(perf, score, DEFAULT_COST);
-  const sampled: number[] = [];
-  for (let i = 0; i < perf.frames; i += 7)
-    sampled.push(
-      cellCost(perf, score, i, clampCol(path.scoreTime[i] / score.hopSeconds, score.frames), cost),
+  const sampled = new Float64Array(Math.ceil(perf.frames / GOOD_SAMPLE_FRAMES));
+  for (let k = 0; k < sampled.length; k++)
+    sampled[k] = cellCost(
+      perf,
+      score,
+      k * GOOD_SAMPLE_FRAMES,
+      pathColumn(score, path, k * GOOD_SAMPLE_FRAMES),
+      cost,
     );
-  sampled.sort((x, y) => x - y);
-  return {
-    cost,
-    good: sampled.length ? sampled[Math.floor(sampled.length * 0.1)] : 0,
-    random: randomCellCost(perf, score, cost, 0.2),
-  };
+  return { cost, good: goodLevel(sampled), random: randomLevel(perf, score, cost) };
+}
+
+/** Score frame of `path` at perf frame `i`, the column the good level samples there. */
+export function pathColumn(score: Features, path: AlignmentPath, i: number): number {
+  return clampCol(path.scoreTime[i] / score.hopSeconds, score.frames);
+}
+
+/** The good level of the sampled path costs (0 without samples); `sampled` is left as it is. */
+export function goodLevel(sampled: Float64Array): number {
+  return sampled.length ? kthSmallest(sampled.slice(), Math.floor(sampled.length * GOOD_QUANTILE)) : 0;
+}
+
+/** The k-th smallest value of `v` (0-based; the value `v.sort()[k]` has), in linear time on average; reorders `v`. */
+export function kthSmallest(v: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = v.length - 1;
+  while (lo < hi) {
+    // Hoare partition around the middle value.
+    const pivot = v[(lo + hi) >>> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (v[i] < pivot) i++;
+      while (v[j] > pivot) j--;
+      if (i <= j) {
+        const t = v[i];
+        v[i] = v[j];
+        v[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return v[k];
+  }
+  return v[k];
+}
+
+/** The random level of a piece under `cost`. */
+export function randomLevel(perf: Features, score: Features, cost: CostParams): number {
+  return randomCellCost(perf, score, cost, RANDOM_QUANTILE);
 }
 
 /** A warping path as perf / score frame pairs. */
@@ -155,78 +203,102 @@ export function openDtw(
   return r;
 }
 
-/**
- * The cut finder of the implied jumps: coarse open-ended DPs forwards from the earlier pin and
- * backwards from the later one; the cut goes where the best prefix plus the best suffix is least.
- */
+/** The cut finder of the implied jumps under `levels` (see `cutSearch`). */
 export function cutFinder(perf: Features, score: Features, levels: Levels): CutFinder {
-  const { cost } = levels;
-  return (fromFrame, fromScore, toFrame, toScore) => {
-    const rows = toFrame - fromFrame + 1;
-    if (rows < 3) return { cut: toFrame, gain: 0 };
-    const scoreFrames = score.frames;
-    const sHop = score.hopSeconds;
-    const maxSpan = Math.ceil((MAX_TEMPO_RATIO * rows * perf.hopSeconds + 2) / sHop);
-    // Forward from the earlier pin: score frames fwdFirst … fwdLast; backward into the later one: bwdFirst … bwdLast.
-    const fwdFirst = clampCol(fromScore / sHop, scoreFrames);
-    const bwdLast = clampCol(toScore / sHop, scoreFrames);
-    const fwdLast = Math.min(scoreFrames - 1, Math.max(fwdFirst + maxSpan, bwdLast));
-    const bwdFirst = Math.max(0, bwdLast - maxSpan);
-    const pool = Math.max(
-      1,
-      Math.ceil(
-        Math.sqrt((rows * Math.max(fwdLast - fwdFirst + 1, bwdLast - bwdFirst + 1)) / OPEN_DP_MAX_CELLS),
-      ),
-    );
-    const perfCoarse = poolFeatures(sliceFeatures(perf, fromFrame, toFrame), pool);
-    const fwd = poolFeatures(sliceFeatures(score, fwdFirst, fwdLast), pool);
-    const bwd = reverseFeatures(poolFeatures(sliceFeatures(score, bwdFirst, bwdLast), pool));
-    const coarseRows = perfCoarse.frames;
-    if (coarseRows < 2) return { cut: toFrame, gain: 0 };
-    const prefixCost = new Float64Array(coarseRows);
-    const suffixCost = new Float64Array(coarseRows);
-    openBandedDtw(
-      perfCoarse,
-      fwd,
-      fullBand(coarseRows, fwd.frames),
-      [0, 0],
-      [0, fwd.frames - 1],
-      cost,
-      0,
-      prefixCost,
-    );
-    // One monotone pass from the earlier pin to the later one, where there can be one.
-    const back = Math.floor((pool - 1) / 2);
-    const toCol = Math.min(fwd.frames - 1, Math.floor((bwdLast - fwdFirst + back) / pool));
-    const monotone =
-      bwdLast >= fwdFirst
-        ? openBandedDtw(perfCoarse, fwd, fullBand(coarseRows, fwd.frames), [0, 0], [toCol, toCol], cost)
-            .totalCost
-        : Infinity;
-    openBandedDtw(
-      reverseFeatures(perfCoarse),
-      bwd,
-      fullBand(coarseRows, bwd.frames),
-      [0, 0],
-      [0, bwd.frames - 1],
-      cost,
-      0,
-      suffixCost,
-    );
-    let bestRow = coarseRows - 1;
-    let bestCost = Infinity;
-    for (let k = 1; k < coarseRows; k++) {
-      const v = prefixCost[k - 1] + suffixCost[coarseRows - 1 - k];
-      if (v < bestCost) {
-        bestCost = v;
-        bestRow = k;
-      }
+  return (fromFrame, fromScore, toFrame, toScore) =>
+    cutGain(cutSearch(perf, score, levels.cost, fromFrame, fromScore, toFrame, toScore), levels);
+}
+
+/** What `cutSearch` found: the cut, and how much cheaper the two passes are than one (none where the stretch is too short to search). */
+export interface CutSearch {
+  cut: number;
+  fit?: number;
+}
+
+/** The cut finder's answer from a search: the cut, and its fit less the jump penalty of `levels` (0 where there was no search). */
+export function cutGain(found: CutSearch, levels: Levels): { cut: number; gain: number } {
+  const penalty = IMPLIED_JUMP_PENALTY * Math.max(0, levels.random - levels.good);
+  return { cut: found.cut, gain: found.fit === undefined ? 0 : found.fit - penalty };
+}
+
+/**
+ * Where a jump between pin (fromFrame, score fromScore) and pin (toFrame, score toScore) fits
+ * best: coarse open-ended DPs forwards from the earlier pin and backwards from the later one; the
+ * cut goes where the best prefix plus the best suffix is least. Depends on the features, `cost`
+ * and the pins only.
+ */
+export function cutSearch(
+  perf: Features,
+  score: Features,
+  cost: CostParams,
+  fromFrame: number,
+  fromScore: number,
+  toFrame: number,
+  toScore: number,
+): CutSearch {
+  const rows = toFrame - fromFrame + 1;
+  if (rows < 3) return { cut: toFrame };
+  const scoreFrames = score.frames;
+  const sHop = score.hopSeconds;
+  const maxSpan = Math.ceil((MAX_TEMPO_RATIO * rows * perf.hopSeconds + 2) / sHop);
+  // Forward from the earlier pin: score frames fwdFirst … fwdLast; backward into the later one: bwdFirst … bwdLast.
+  const fwdFirst = clampCol(fromScore / sHop, scoreFrames);
+  const bwdLast = clampCol(toScore / sHop, scoreFrames);
+  const fwdLast = Math.min(scoreFrames - 1, Math.max(fwdFirst + maxSpan, bwdLast));
+  const bwdFirst = Math.max(0, bwdLast - maxSpan);
+  const pool = Math.max(
+    1,
+    Math.ceil(
+      Math.sqrt((rows * Math.max(fwdLast - fwdFirst + 1, bwdLast - bwdFirst + 1)) / OPEN_DP_MAX_CELLS),
+    ),
+  );
+  const perfCoarse = poolFeatures(sliceFeatures(perf, fromFrame, toFrame), pool);
+  const fwd = poolFeatures(sliceFeatures(score, fwdFirst, fwdLast), pool);
+  const bwd = reverseFeatures(poolFeatures(sliceFeatures(score, bwdFirst, bwdLast), pool));
+  const coarseRows = perfCoarse.frames;
+  if (coarseRows < 2) return { cut: toFrame };
+  const prefixCost = new Float64Array(coarseRows);
+  const suffixCost = new Float64Array(coarseRows);
+  openBandedDtw(
+    perfCoarse,
+    fwd,
+    fullBand(coarseRows, fwd.frames),
+    [0, 0],
+    [0, fwd.frames - 1],
+    cost,
+    0,
+    prefixCost,
+  );
+  // One monotone pass from the earlier pin to the later one, where there can be one.
+  const back = Math.floor((pool - 1) / 2);
+  const toCol = Math.min(fwd.frames - 1, Math.floor((bwdLast - fwdFirst + back) / pool));
+  const monotone =
+    bwdLast >= fwdFirst
+      ? openBandedDtw(perfCoarse, fwd, fullBand(coarseRows, fwd.frames), [0, 0], [toCol, toCol], cost)
+          .totalCost
+      : Infinity;
+  openBandedDtw(
+    reverseFeatures(perfCoarse),
+    bwd,
+    fullBand(coarseRows, bwd.frames),
+    [0, 0],
+    [0, bwd.frames - 1],
+    cost,
+    0,
+    suffixCost,
+  );
+  let bestRow = coarseRows - 1;
+  let bestCost = Infinity;
+  for (let k = 1; k < coarseRows; k++) {
+    const v = prefixCost[k - 1] + suffixCost[coarseRows - 1 - k];
+    if (v < bestCost) {
+      bestCost = v;
+      bestRow = k;
     }
-    const penalty = IMPLIED_JUMP_PENALTY * Math.max(0, levels.random - levels.good);
-    return {
-      cut: fromFrame + Math.min(rows - 1, Math.max(1, bestRow * pool - back)),
-      gain: monotone - bestCost - penalty,
-    };
+  }
+  return {
+    cut: fromFrame + Math.min(rows - 1, Math.max(1, bestRow * pool - back)),
+    fit: monotone - bestCost,
   };
 }
 

@@ -75,6 +75,22 @@ function frameOf(t: number, hop: number, frameCount: number): number {
   return Math.min(frameCount - 1, Math.max(0, Math.round(t / hop)));
 }
 
+/** Distinct frames in ascending order. */
+function sortedFrames(frames: number[]): Int32Array {
+  return Int32Array.from(new Set(frames)).sort();
+}
+
+/** First frames of the runs of held (`not-in-score`) frames. */
+function heldRunStarts(corrections: Corrections, held: Uint8Array, frameAt: (t: number) => number): number[] {
+  const starts: number[] = [];
+  for (const region of corrections.regions) {
+    if (region.kind !== 'not-in-score') continue;
+    const first = frameAt(Math.min(region.perfStart, region.perfEnd));
+    if (first === 0 || !held[first - 1]) starts.push(first);
+  }
+  return starts;
+}
+
 /** Builds the constraint plan of `corrections` over the whole recording (see `rules.ts`); input jumps in `dropRanges` (frames) are dropped. */
 export function buildPlan(
   path: AlignmentPath,
@@ -150,10 +166,13 @@ export function buildPlan(
   // An anchor behind the previous pinned point of its pass implies a jump between them; one
   // far off the input path implies one where a jump fits much better than a monotone pass. The
   // jump goes where the two passes fit the performance best.
+  // Only frames with an anchor or a cut, or starting a held run, change the state of this walk.
+  const runStarts = heldRunStarts(corrections, held, frameAt);
+  const events = sortedFrames([...anchors.keys(), ...cuts.keys(), ...runStarts]);
   const implied: [number, number][] = [];
   let pinnedScore = held[0] ? -Infinity : oldScore[0];
   let pinnedFrame = held[0] ? -1 : 0;
-  for (let f = 0; f < frameCount; f++) {
+  for (const f of events) {
     if (held[f] || cuts.has(f)) {
       pinnedScore = -Infinity;
       pinnedFrame = -1;
@@ -182,6 +201,14 @@ export function buildPlan(
     pinnedFrame = f;
   }
 
+  // Where a stretch must end: at an anchor or end pin, before a cut or a held run, at the last frame.
+  const stops = sortedFrames([
+    frameCount - 1,
+    ...anchors.keys(),
+    ...endPins.keys(),
+    ...[...cuts.keys(), ...runStarts].map((g) => g - 1),
+  ]);
+  let nextStop = 0;
   const items: PlanItem[] = [];
   let f = 0;
   while (f < frameCount) {
@@ -217,8 +244,8 @@ export function buildPlan(
       f = first + 1;
       continue;
     }
-    let last = first + 1;
-    while (!anchors.has(last) && !endPins.has(last) && !breaksAfter(last)) last++;
+    while (stops[nextStop] < first + 1) nextStop++;
+    const last = stops[nextStop];
     const endAnchor = anchors.get(last);
     let end: EndSpec;
     if (endAnchor !== undefined) end = { kind: 'pin', score: endAnchor };

@@ -28,7 +28,8 @@
  * last frames keep their old score positions unless a constraint says otherwise.
  *
  * This module holds the rules' thresholds; `plan.ts` turns corrections into a plan of stretches,
- * `solve.ts` solves a plan, `kernel.ts` runs the DPs (on `shared/align/dp.ts`).
+ * `solve.ts` solves a plan, `kernel.ts` runs the DPs (on `shared/align/dp.ts`), `cache.ts` keeps
+ * what later edits of the same recording and score reuse.
  */
 
 /** An old jump this close (s) to a manual jump or a region boundary is replaced by it. */

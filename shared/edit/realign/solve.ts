@@ -49,8 +49,8 @@ export function solvePlan(
       .map((t) => Math.round(t / sHop))
       .filter((c) => c >= 0 && c < score.frames),
     sound: soundingRange(perf),
-    out: Float64Array.from(path.scoreTime),
-    conf: Float32Array.from(path.confidence),
+    out: path.scoreTime.slice(),
+    conf: path.confidence.slice(),
   };
   const solved = new Uint8Array(frameCount);
   const changed = new Uint8Array(frameCount);

@@ -457,6 +457,43 @@ describe('practice mode', () => {
     expect(pageErrors()).toEqual([]);
   });
 
+  step('leaving the loop while it plays goes on with the media element from where the loop was', async () => {
+    const { a, b } = await practice.loop();
+    const p0 = a - 0.5;
+    await probe((p) => {
+      p.plays.length = 0;
+      p.sets.length = 0;
+    });
+    await editor.playButton.click();
+    await page.waitForFunction(
+      (t) =>
+        document.querySelector('[data-testid="practice"]')?.getAttribute('data-looping') === 'true' &&
+        Number(document.querySelector('main.editor')?.getAttribute('data-playhead')) > t,
+      p0 + 0.3,
+    );
+    const shown = await editor.playhead();
+    // practice mode off: the loop is no longer in force
+    await practice.toggle.click();
+    await page.waitForFunction(() => (window as unknown as { __probe: Probe }).__probe.plays.length > 0);
+    const { plays, handed } = await probe((p) => ({
+      plays: p.plays.length,
+      handed: p.sets[p.sets.length - 1].to,
+    }));
+    expect(plays).toBe(1);
+    // from where the loop was heard (a moment of playback at 150 % after the playhead was read)
+    expect(handed - shown).toBeGreaterThanOrEqual(0);
+    expect(handed - shown).toBeLessThan(0.5);
+    expect(handed).toBeLessThan(b);
+    // and on past B: nothing holds it in the loop any more
+    await page.waitForFunction(
+      (t) => Number(document.querySelector('main.editor')?.getAttribute('data-playhead')) > t,
+      b + 0.2,
+    );
+    await editor.pauseButton.click();
+    await practice.open();
+    expect(pageErrors()).toEqual([]);
+  });
+
   step('puts the speed and the kept pitch on the media element', async () => {
     await practice.setNumber(practice.speed, 75);
     const m = await probe((p) => ({

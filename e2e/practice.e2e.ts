@@ -34,8 +34,8 @@ interface Probe {
   sets: { before: number; to: number; paused: boolean; rate: number }[];
   /** Heard audio time of each media play() call. */
   plays: number[];
-  /** Every non-looping source started (the metronome's clicks): its audio time. */
-  clicks: { when: number }[];
+  /** Every non-looping source started (the metronome's clicks): its audio time, and whether stopped before it. */
+  clicks: { when: number; cancelled: boolean }[];
   samples: { audio: number; media: number }[];
   /** The playhead the UI shows (`data-playhead`) while the loop plays, sampled with the clocks. */
   playheads: number[];
@@ -74,7 +74,13 @@ interface Seam {
 
 /** Installed before the app's scripts: wraps the observed APIs (behaviour unchanged) and samples clocks on demand. */
 function installProbe(): void {
-  const probe: Probe & { media: HTMLMediaElement[]; contexts: AudioContext[]; sources: SourceRecord[] } = {
+  const probe: Probe & {
+    media: HTMLMediaElement[];
+    contexts: AudioContext[];
+    sources: SourceRecord[];
+    clickNodes: AudioScheduledSourceNode[];
+  } = {
+    clickNodes: [],
     sets: [],
     plays: [],
     clicks: [],
@@ -147,7 +153,10 @@ function installProbe(): void {
               calledAt: this.context.currentTime,
               stops: [],
             });
-          } else probe.clicks.push({ when });
+          } else {
+            probe.clicks.push({ when, cancelled: false });
+            probe.clickNodes.push(this);
+          }
           return start.call(this, when, ...rest);
         },
       });
@@ -159,6 +168,9 @@ function installProbe(): void {
         configurable: true,
         writable: true,
         value: function (this: AudioScheduledSourceNode, when = 0) {
+          const click = probe.clickNodes.indexOf(this);
+          if (click >= 0 && Math.max(when, this.context.currentTime) < probe.clicks[click].when)
+            probe.clicks[click].cancelled = true;
           probe.sources
             .find((s) => s.node === this)
             ?.stops.push({ when, calledAt: this.context.currentTime });
@@ -515,6 +527,7 @@ describe('practice mode', () => {
     await practice.setNumber(practice.speed, 75);
     await probe((p) => {
       p.clicks.length = 0;
+      (p as unknown as { clickNodes: unknown[] }).clickNodes.length = 0;
       p.samples.length = 0;
       p.sampling = true;
     });
@@ -570,18 +583,24 @@ describe('practice mode', () => {
       await probe((p) => {
         (p as unknown as { sources: unknown[] }).sources.length = 0;
         p.clicks.length = 0;
+        (p as unknown as { clickNodes: unknown[] }).clickNodes.length = 0;
         p.plays.length = 0;
       });
       await editor.playButton.click();
       await editor.pauseButton.waitFor();
       await editor.playButton.waitFor({ timeout: 30_000 });
       const until = await contextTime();
-      const { clicks, plays, time, starts } = await probe((p) => ({
+      const { clicks, plays, time, sources } = await probe((p) => ({
         clicks: p.clicks.slice(),
         plays: p.plays.slice(),
         time: p.media[0].currentTime,
-        starts: (p as unknown as { sources: SourceRecord[] }).sources.map((s) => s.when),
+        sources: (p as unknown as { sources: SourceRecord[] }).sources.map((s) => ({
+          when: s.when,
+          offset: s.offset,
+          seconds: s.node.buffer?.duration ?? Number.NaN,
+        })),
       }));
+      const starts = sources.map((s) => s.when);
       const seams = await measureSeams(a, b, until);
       // one source per speed of the ramp, each stopped at B after its pass, the next starting there
       const stops = seams.filter((s) => s.kind === 'stop');
@@ -614,6 +633,28 @@ describe('practice mode', () => {
       expect(countIn).toHaveLength(2);
       expect(Math.abs(countIn[1].when - countIn[0].when - period)).toBeLessThan(0.03);
       expect(Math.abs(starts[0] - countIn[1].when - period)).toBeLessThan(0.03);
+      expect(countIn.map((c) => c.cancelled)).toEqual([false, false]);
+      // the metronome during the passes: each click, mapped through the source then playing
+      // (its start, offset and pass length) to the recording, on an exported beat of [A, B)
+      const recordingAt = (t: number): number | null => {
+        const k = sources.filter((s) => s.when <= t).length - 1;
+        if (k < 0 || k >= stops.length || t >= stops[k].at) return null;
+        const s = sources[k];
+        return a + ((s.offset + (t - s.when)) / s.seconds) * (b - a);
+      };
+      const loopClicks = clicks
+        .filter((c) => c.when >= starts[0] && !c.cancelled)
+        .map((c) => recordingAt(c.when));
+      const inLoop = beats.filter((x) => x.time >= a - 0.001 && x.time < b - 0.001);
+      const clickErrors = loopClicks.map((r) =>
+        r === null ? Number.POSITIVE_INFINITY : Math.min(...inLoop.map((x) => Math.abs(x.time - r))),
+      );
+      console.log(
+        'loop click error vs exported beats, ms:',
+        clickErrors.map((e) => (e * 1000).toFixed(1)).join(' '),
+      );
+      expect(loopClicks).toHaveLength(3 * inLoop.length);
+      for (const e of clickErrors) expect(e).toBeLessThan(0.03);
       await practice.ramp.uncheck();
       await practice.setNumber(practice.countIn, 0);
       await practice.setNumber(practice.passes, '');

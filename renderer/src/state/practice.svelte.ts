@@ -484,6 +484,7 @@ export class PracticeState {
     const loop = this.#loopSpec();
     if (serial !== this.#serial || !loop) return;
     this.#loopError = null;
+    const restarting = this.#timeline !== null;
     const player = (this.#loopPlayer ??= new LoopPlayer(ctx, this.#loopStretcher));
     player.setAudio(audio);
     const s = this.#settings;
@@ -500,7 +501,8 @@ export class PracticeState {
     this.#loopKey = this.#keyOf(loop);
     this.#pass = 0;
     this.#applySpeed();
-    this.#clicks?.cancel();
+    // a restarted loop drops the old one's clicks (a count-in's clicks before a first start stay)
+    if (restarting) this.#clicks?.cancel();
     this.#clicksUntil = this.#timeline.spec.startAt;
     this.#d.player.takeOver(this.#external);
     this.#startLoopTicking();

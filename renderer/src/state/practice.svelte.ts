@@ -121,6 +121,8 @@ export class PracticeState {
   #tickTimer: ReturnType<typeof setInterval> | undefined;
   #tickFrame = 0;
   #countInTimer: ReturnType<typeof setTimeout> | undefined;
+  #loopTimer: ReturnType<typeof setInterval> | undefined;
+  #loopFrame = 0;
   #cleanup: (() => void)[] = [];
 
   constructor(deps: PracticeDeps) {
@@ -559,9 +561,6 @@ export class PracticeState {
     const at = tl.recordingTimeAt(atContext - 1 / tl.spec.sampleRate);
     return { atSeconds: at, overshootSeconds: at - tl.spec.end };
   }
-
-  #loopTimer: ReturnType<typeof setInterval> | undefined;
-  #loopFrame = 0;
 
   #startLoopTicking(): void {
     this.#stopLoopTicking();

@@ -98,6 +98,16 @@ export interface ClickSink {
   cancel(): void;
 }
 
+/** The audio clock as heard now: the context time of the sample leaving the speakers (currentTime runs a buffer ahead). */
+export function heardTime(context: BaseAudioContext): number {
+  const c = context as AudioContext;
+  const ts = typeof c.getOutputTimestamp === 'function' ? c.getOutputTimestamp() : undefined;
+  if (ts && ts.contextTime && ts.performanceTime) {
+    return ts.contextTime + (performance.now() - ts.performanceTime) / 1000;
+  }
+  return c.currentTime;
+}
+
 /** Click sound: a short decaying sine burst. */
 const CLICK_SECONDS = 0.03;
 
@@ -127,13 +137,7 @@ export class WebAudioClicks implements ClickSink {
   }
 
   now(): number {
-    const c = this.context;
-    // getOutputTimestamp: the context time being heard and when; currentTime runs a buffer ahead of that
-    const ts = c.getOutputTimestamp?.();
-    if (ts && ts.contextTime && ts.performanceTime) {
-      return ts.contextTime + (performance.now() - ts.performanceTime) / 1000;
-    }
-    return c.currentTime;
+    return heardTime(this.context);
   }
 
   click(when: number, accent: boolean): void {

@@ -1,8 +1,23 @@
-/** Playback of the recording: one media element, one playhead that every view follows. */
+/** Playback on another clock than the media element's (practice mode's loop on the Web Audio clock). */
+export interface ExternalPlayback {
+  /** Recording seconds heard now. */
+  now(): number;
+  /** Moves playback to `seconds` (it keeps playing). */
+  seek(seconds: number): void;
+  /** Stops it; it calls `handBack` with where it stopped. */
+  stop(): void;
+}
+
+/**
+ * Playback of the recording: one media element, one playhead that every view follows. While
+ * an external playback has taken over (the practice loop), the media element stays paused and
+ * the playhead comes from that playback's clock.
+ */
 export class PlayerState {
   #time = $state(0);
   #duration = $state(0);
   #playing = $state(false);
+  #external = $state.raw<ExternalPlayback | null>(null);
   #media: HTMLMediaElement;
   #raf = 0;
   #cleanup: (() => void)[] = [];
@@ -15,19 +30,22 @@ export class PlayerState {
       media.addEventListener(type, fn);
       this.#cleanup.push(() => media.removeEventListener(type, fn));
     };
+    // while an external playback plays, the (paused) media element's events say nothing about it
     listen('play', () => {
+      if (this.#external) return;
       this.#playing = true;
       this.#tick();
     });
     listen('pause', () => {
+      if (this.#external) return;
       this.#playing = false;
       this.#time = media.currentTime;
     });
     listen('ended', () => {
-      this.#playing = false;
+      if (!this.#external) this.#playing = false;
     });
     listen('seeked', () => {
-      this.#time = media.currentTime;
+      if (!this.#external) this.#time = media.currentTime;
     });
     listen('durationchange', () => {
       if (Number.isFinite(media.duration) && media.duration > 0) this.#duration = media.duration;
@@ -50,6 +68,26 @@ export class PlayerState {
   get playing(): boolean {
     return this.#playing;
   }
+  /** True while an external playback (the practice loop) has taken over from the media element. */
+  get external(): boolean {
+    return this.#external !== null;
+  }
+
+  /** Lets `playback` play instead of the media element (paused): the playhead follows its clock. */
+  takeOver(playback: ExternalPlayback): void {
+    this.#external = playback;
+    if (!this.#media.paused) this.#media.pause();
+    this.#playing = true;
+    this.#time = playback.now();
+    this.#tick();
+  }
+
+  /** Ends a take-over: the media element (paused) and the playhead go to `seconds`. */
+  handBack(seconds: number): void {
+    this.#external = null;
+    this.#playing = false;
+    this.seek(seconds);
+  }
 
   /** Points the player at `url`; `durationSeconds` (from main) is known before the media loads. */
   load(url: string, durationSeconds: number, startSeconds = 0): void {
@@ -60,8 +98,9 @@ export class PlayerState {
     this.seek(startSeconds);
   }
 
-  /** Starts playback. */
+  /** Starts playback (of the media element; nothing while an external playback plays). */
   async play(): Promise<void> {
+    if (this.#external) return;
     try {
       await this.#media.play();
     } catch (e) {
@@ -70,8 +109,10 @@ export class PlayerState {
     }
   }
 
-  /** Pauses playback. */
+  /** Pauses playback (an external playback stops and hands back). */
   pause(): void {
+    this.#external?.stop();
+    this.#external = null;
     if (!this.#media.paused) this.#media.pause();
     this.#playing = false;
   }
@@ -87,6 +128,7 @@ export class PlayerState {
     const max = this.#duration > 0 ? this.#duration : Number.POSITIVE_INFINITY;
     const t = Math.min(max, Math.max(0, Number.isFinite(seconds) ? seconds : 0));
     this.#time = t;
+    if (this.#external) return this.#external.seek(t);
     try {
       this.#media.currentTime = t;
     } catch {
@@ -110,7 +152,7 @@ export class PlayerState {
   #tick = () => {
     cancelAnimationFrame(this.#raf);
     if (!this.#playing) return;
-    this.#time = this.#media.currentTime;
+    this.#time = this.#external ? this.#external.now() : this.#media.currentTime;
     this.#raf = requestAnimationFrame(this.#tick);
   };
 }

@@ -27,4 +27,32 @@ describe('PlayerState', () => {
     media.dispatchEvent(new Event('play'));
     expect(p.playing).toBe(false);
   });
+
+  it('follows an external playback while it has taken over, and takes the media back where it stopped', () => {
+    const media = document.createElement('audio');
+    const p = new PlayerState(media);
+    p.load('http://127.0.0.1/media/1', 30, 2);
+    let now = 4.25;
+    const seeks: number[] = [];
+    p.takeOver({
+      now: () => now,
+      seek: (t) => seeks.push(t),
+      stop: () => p.handBack(now),
+    });
+    expect(p.external).toBe(true);
+    expect(p.playing).toBe(true);
+    expect(p.time).toBe(4.25);
+    // the paused media element's events do not stop it
+    media.dispatchEvent(new Event('pause'));
+    expect(p.playing).toBe(true);
+    p.seek(7);
+    expect(seeks).toEqual([7]);
+    now = 5.5;
+    p.pause();
+    expect(p.external).toBe(false);
+    expect(p.playing).toBe(false);
+    expect(p.time).toBe(5.5);
+    expect(media.currentTime).toBe(5.5);
+    p.destroy();
+  });
 });

@@ -5,6 +5,7 @@ import type { PracticeSettings } from '../../../shared/ipc';
 import type { Score } from '../../../shared/score';
 import { DEFAULT_PRACTICE, PracticeState } from './practice.svelte';
 import { fakeApi } from './fakeApi.testutil';
+import { PlayerState } from './player.svelte';
 
 /** Four 4/4 bars of 2 score seconds, played at half speed after 1 s of silence. */
 const score = {
@@ -48,7 +49,7 @@ function setup(save: (id: number, s: PracticeSettings) => Promise<void> = () => 
     },
   });
   const media = document.createElement('audio');
-  const practice = new PracticeState({ api, media, saveDelayMs: 50 });
+  const practice = new PracticeState({ api, player: new PlayerState(media), saveDelayMs: 50 });
   return { practice, media, saved };
 }
 

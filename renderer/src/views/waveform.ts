@@ -132,6 +132,12 @@ export class WaveformView extends Emitter<WaveformEvents> {
     if (d > 0 && Math.abs(this.#ws.getCurrentTime() - seconds) > 0.05) this.#ws.setTime(seconds);
   }
 
+  /** Draws the cursor at `seconds` (scrolling to it) without touching the media element: playback on another clock. */
+  showTime(seconds: number): void {
+    const d = this.#ws.getDuration();
+    if (d > 0) this.#ws.getRenderer().renderProgress(Math.min(1, Math.max(0, seconds / d)), true);
+  }
+
   /** Lets a drag across the waveform select a range (`select` events) instead of seeking. */
   setSelectable(on: boolean): void {
     if (on === (this.#disableDrag !== null)) return;

@@ -15,7 +15,13 @@ export interface JumpParams {
   coarseSeconds: number;
   /** Cells (coarse perf × score frames) allowed before the coarse frames grow. */
   maxCells: number;
-  /** Cost of one jump, in normalised per-frame cost units (a random cell costs ≈ 2, a good match ≈ 1). */
+  /**
+   * Cost of one jump, in normalised per-frame cost units (a random cell costs ≈ 2, a good match
+   * ≈ 1). 12 (was 15), chosen with `offBarPenalty` 0 on validation (`tune.js --method jump --sets
+   * multi,overall,structure --grid '{"jump":{"offBarPenalty":[0,3],"jumpPenalty":[12,15]}}'`,
+   * 2026-12-05): multi-operation set 93.62 / 93.27 % within 100 ms at 12 / 15, jump recall /
+   * precision 94.6 / 96.7 against 90.3 / 94.4; overall 93.69 / 93.73; structure 96.64 at both.
+   */
   jumpPenalty: number;
   /** Extra cost of a perf frame on which the score does not advance; advancing by k ≥ 2 frames costs (k − 1)² times it. */
   tempoPenalty: number;
@@ -39,10 +45,15 @@ export interface JumpParams {
    */
   beatPointsSeconds?: readonly number[];
   /**
-   * Extra cost of each end of a jump at a beat point that is not a jump point. 3 (chosen on
-   * validation with `jumpDistancePenalty` 0.02, `tune.js --method auto`): multi-operation set
-   * 89.04 % within 100 ms against 88.80 at 6, structure 96.31 against 96.15, overall equal
-   * (93.76); the network's targeted windows (`jumpTargets`) land on beats at no extra cost.
+   * Extra cost of each end of a jump at a beat point that is not a jump point (a bar line or a
+   * repeat sign). 0: a cut at any beat is as likely as one at a bar line, which is how the
+   * multi-operation sets are cut (at beats). Chosen on validation with every other default as
+   * it is (`tune.js --method auto --sets multi,overall,structure --grid
+   * '{"jump":{"offBarPenalty":[0,1,3],"landingRadiusSeconds":[0,2.5]}}'`, 2026-12-05): multi set
+   * 94.62 / 94.41 / 93.81 % within 100 ms at 0 / 1 / 3 and jump recall / precision 91.4 / 93.4
+   * against 87.1 / 88.0 at 3; structure 96.61 against 96.47; overall 93.70 against 93.76
+   * (ov26 −1.1: a false jump moves). Earlier 6 → 3 gave 88.80 → 89.04 before the network's
+   * targeted windows existed.
    */
   offBarPenalty: number;
   /**
@@ -92,7 +103,8 @@ export interface JumpParams {
    * (`tune.js --method auto --sets multi,structure --grid
    * '{"jump":{"landingRadiusSeconds":[0,1.5,2.5,4]}}'`): multi-operation set 93.53 % within
    * 100 ms at 0, 93.50 / 93.52 / 93.52 at 1.5 / 2.5 / 4 (Bach's mu06 93.3 → 98.1, others lose
-   * as much), jump recall 81.7 → 79.6 at 2.5; so 0, the option kept for the ablation.
+   * as much), jump recall 81.7 → 79.6 at 2.5; so 0, the option kept for the ablation. With
+   * `offBarPenalty` 0 (2026-12-05): 94.53 at 2.5 against 94.62 at 0, recall equal.
    */
   landingRadiusSeconds: number;
 }
@@ -106,13 +118,13 @@ export interface JumpParams {
 export const DEFAULT_JUMP: JumpParams = {
   coarseSeconds: 0.2,
   maxCells: 30_000_000,
-  jumpPenalty: 15,
+  jumpPenalty: 12,
   tempoPenalty: 0.2,
   maxAdvance: 4,
   cost: DEFAULT_COST,
   bandFrames: DEFAULT_DTW.fineRadius,
   boundaryFrames: 64,
-  offBarPenalty: 3,
+  offBarPenalty: 0,
   openEndScale: 1,
   jumpDistancePenalty: 0.02,
   tempoFromDensity: true,

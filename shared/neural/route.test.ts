@@ -5,6 +5,7 @@ import { neuralTarget } from './input.js';
 import type { NeuralRunner } from './route.js';
 import {
   DEFAULT_NEURAL_JUMP,
+  agreement,
   alignNeural,
   alignNeuralJump,
   findPasses,
@@ -159,6 +160,37 @@ describe('alignNeural', () => {
       params,
     });
     expect(missed.jumpFrames).toEqual([]);
+  });
+
+  it('where the search alone makes the jump the network sees, the features choose its landing', async () => {
+    // The network sees the repeat but lands 180 frames (4 s) early; the search alone lands right.
+    const early = Float64Array.from(warp, (v, i) => (i >= trueJump ? v - 180 : v));
+    const land = async (targetConfirmed: 'network' | 'union'): Promise<number> => {
+      const path = await alignNeuralJump(perf, score, oracle(early, 6000, 256, 1), {
+        jumpPointsSeconds: jumpPoints,
+        // A free landing in the network's window and dear jumps elsewhere make the pull plain.
+        params: { farPenalty: 40, nearPenalty: 40, targetPenalty: 0, targetConfirmed },
+      });
+      expect(path.jumpFrames.length).toBe(1);
+      return path.scoreTime[path.jumpFrames[0]] / hop;
+    };
+    // Kept as the network placed it, the free window pulls the landing off by at least two bars.
+    expect(1980 - (await land('network'))).toBeGreaterThanOrEqual(85);
+    expect(Math.abs((await land('union')) - 1980)).toBeLessThan(10);
+  });
+
+  it("pairs the network jumps with the search's own ones by perf window and landing", () => {
+    const targets = [
+      { perfStart: 100, perfEnd: 200, scoreLo: 500, scoreHi: 600, penalty: 8 },
+      { perfStart: 900, perfEnd: 1000, scoreLo: 50, scoreHi: 150, penalty: 8 },
+    ];
+    const own = [
+      { perfFrame: 150, scoreFrame: 640 }, // in the first window, landing 40 past it
+      { perfFrame: 950, scoreFrame: 400 }, // in the second window, landing far off
+      { perfFrame: 2000, scoreFrame: 10 }, // in no window
+    ];
+    expect(agreement(targets, own, 50)).toEqual({ confirmed: [0, -1], seen: [true, true, false] });
+    expect(agreement(targets, own, 30).confirmed).toEqual([-1, -1]);
   });
 
   it('makes jumps cheap only around the jumps of the network curve', () => {

@@ -3,8 +3,8 @@ import type { AlignmentPath } from '../path.js';
 import { JUMP_BACK_SECONDS } from '../path.js';
 import type { Route } from '../align/refine.js';
 import { refineRoute } from '../align/refine.js';
-import { alignJump, type JumpParams, type JumpTarget } from '../align/jump.js';
-import { cellCost } from '../align/cost.js';
+import { DEFAULT_JUMP, alignJump, coarseJumpPath, type JumpParams, type JumpTarget } from '../align/jump.js';
+import { cellCost, normalisedCost } from '../align/cost.js';
 import { buildNeuralInput, cellCentreFrame, cellRange } from './input.js';
 
 /** What `alignNeural` needs of a model (electron/engine/neural.ts `NeuralModel` satisfies it). */
@@ -296,6 +296,18 @@ export interface NeuralJumpParams {
   targetPenalty: number;
   /** Half-width (score seconds, at least one network cell) of the landing window of `targetPenalty`. */
   targetSeconds: number;
+  /**
+   * What becomes of the targeted window of a network jump that the search alone (at
+   * `farPenalty`) also makes: `network`, kept as the network placed it; `union`, widened to take
+   * in the search's own landing too, so that the features choose between the two (the network's
+   * landing is a cell of ~0.5–1.2 s and can pull a cut a few beats off); `drop`, removed.
+   */
+  targetConfirmed: 'network' | 'union' | 'drop';
+  /**
+   * Jump cost within `windowRows` rows of a jump the search alone makes and the network does
+   * not see (a veto); `farPenalty` or less: no veto (16 and 20 measured worse, see below).
+   */
+  vetoPenalty: number;
 }
 
 /**
@@ -305,6 +317,12 @@ export interface NeuralJumpParams {
  * within 100 ms / jump recall / precision): 15 and 8: 93.52 / 81.7 / 83.5; 12 and 10: 93.81 /
  * 87.1 / 88.0; 12 and 6, 13.5 and 6 / 10, 10 and 12 / 15, 12 and 12 / 15: 92.18–93.71; far 20:
  * 91.04. Overall and structure sets: 93.76 and 96.47 (96.49 before).
+ * With the search's own prices re-chosen (`offBarPenalty` 0, `jumpPenalty` 12; 2026-12-05,
+ * `tune.js --method auto --sets multi,overall,structure --grid '{"neural":{…}}'`, multi within
+ * 100 ms, jump recall / precision; overall): far 10 / 12 / 14 (target 8): 94.64 / 94.62 / 94.29;
+ * target 6: 94.37 (far 10); `targetConfirmed` network / drop / union: 94.62, 91.4 / 93.4, 93.70 /
+ * 93.60, 94.6 / 96.7, 93.94 / **94.80, 94.6 / 96.7, 93.69**; a veto of 16 / 20 (with drop):
+ * 93.01 / 92.75, so none. The search alone at the same prices: 93.62, 94.6 / 96.7, 93.69.
  */
 export const DEFAULT_NEURAL_JUMP: NeuralJumpParams = {
   nearPenalty: 10,
@@ -312,6 +330,8 @@ export const DEFAULT_NEURAL_JUMP: NeuralJumpParams = {
   windowRows: 4,
   targetPenalty: 8,
   targetSeconds: 2,
+  targetConfirmed: 'union',
+  vetoPenalty: 12,
 };
 
 /**
@@ -367,11 +387,64 @@ export function jumpPenaltyProfile(
   return { profile, jumpRows };
 }
 
+/** How far (score seconds) beyond a targeted window a jump of the search alone may land and still agree with the network's. */
+const CONFIRM_SECONDS = 2;
+
+/** A jump of the coarse search: the full-resolution perf frame it lands in and the score frame it lands on. */
+export interface SearchJump {
+  perfFrame: number;
+  scoreFrame: number;
+}
+
+/** The jumps the classical search makes alone (coarse level, no network), at full resolution. */
+export function searchAloneJumps(
+  perf: Features,
+  score: Features,
+  jumpPointsSeconds: readonly number[],
+  jumpParams: Partial<JumpParams>,
+): SearchJump[] {
+  const params = { ...DEFAULT_JUMP, ...jumpParams };
+  params.cost = normalisedCost(perf, score, params.cost);
+  const c = coarseJumpPath(perf, score, jumpPointsSeconds, params);
+  return c.jumps.map((k) => ({
+    perfFrame: Math.min(perf.frames - 1, c.perfFrames[k] * c.perfFactor),
+    scoreFrame: Math.min(score.frames - 1, c.scoreFrames[k] * c.scoreFactor),
+  }));
+}
+
+/**
+ * Which network jumps (as targeted windows) the search alone confirms: the index of a jump of its
+ * own in the window's perf frames, landing within `slackFrames` of the window's score range, or
+ * −1; and which of the search's own jumps the network sees (inside some window's perf frames).
+ */
+export function agreement(
+  targets: readonly JumpTarget[],
+  own: readonly SearchJump[],
+  slackFrames: number,
+): { confirmed: number[]; seen: boolean[] } {
+  const inWindow = (t: JumpTarget, j: SearchJump): boolean =>
+    j.perfFrame >= t.perfStart && j.perfFrame < t.perfEnd;
+  return {
+    confirmed: targets.map((t) =>
+      own.findIndex(
+        (j) =>
+          inWindow(t, j) &&
+          j.scoreFrame >= t.scoreLo - slackFrames &&
+          j.scoreFrame <= t.scoreHi + slackFrames,
+      ),
+    ),
+    seen: own.map((j) => targets.some((t) => inWindow(t, j))),
+  };
+}
+
 /**
  * The default structure-aware aligner: the network reads the L × L distance matrix and gives
  * its global route; where that route jumps, the classical jump search (`alignJump`) may jump
  * cheaply, elsewhere only at a higher cost; the search then places every jump exactly and
- * refines each pass at full frame rate. Confidence = refinement confidence × network smoothness.
+ * refines each pass at full frame rate. Where the search alone (coarse, at `farPenalty`) makes a
+ * jump the network also sees, the cheap landing window takes in both landings
+ * (`targetConfirmed`), so the features choose between them. Confidence = refinement confidence ×
+ * network smoothness.
  */
 export async function alignNeuralJump(
   perf: Features,
@@ -383,7 +456,33 @@ export async function alignNeuralJump(
   const N = perf.frames;
   const { smooth, confidenceRows } = await networkRows(perf, score, model, opts);
   const { profile } = jumpPenaltyProfile(smooth, N, score.frames, score.hopSeconds, params);
-  const jumpTargets = networkJumpTargets(smooth, N, score.frames, score.hopSeconds, params);
+  let jumpTargets = networkJumpTargets(smooth, N, score.frames, score.hopSeconds, params);
+  if (params.targetConfirmed !== 'network' || params.vetoPenalty > params.farPenalty) {
+    const own = searchAloneJumps(perf, score, opts.jumpPointsSeconds ?? [], {
+      ...opts.jumpParams,
+      jumpPenalty: params.farPenalty,
+    });
+    const sides = agreement(jumpTargets, own, (params.targetSeconds + CONFIRM_SECONDS) / score.hopSeconds);
+    if (params.targetConfirmed === 'drop') jumpTargets = jumpTargets.filter((_, k) => sides.confirmed[k] < 0);
+    else if (params.targetConfirmed === 'union') {
+      const half = Math.max(score.frames / smooth.length, params.targetSeconds / score.hopSeconds);
+      jumpTargets = jumpTargets.map((t, k) => {
+        const j = sides.confirmed[k] < 0 ? undefined : own[sides.confirmed[k]];
+        if (!j) return t;
+        return {
+          ...t,
+          scoreLo: Math.max(0, Math.min(t.scoreLo, Math.floor(j.scoreFrame - half))),
+          scoreHi: Math.min(score.frames - 1, Math.max(t.scoreHi, Math.ceil(j.scoreFrame + half))),
+        };
+      });
+    }
+    if (params.vetoPenalty > params.farPenalty) {
+      const half = Math.ceil((params.windowRows * N) / smooth.length);
+      for (const j of own.filter((_, k) => !sides.seen[k]))
+        for (let f = Math.max(0, j.perfFrame - half); f < Math.min(N, j.perfFrame + half); f++)
+          profile[f] = Math.max(profile[f], params.vetoPenalty);
+    }
+  }
   const path = alignJump(perf, score, opts.jumpPointsSeconds ?? [], {
     params: { ...opts.jumpParams, jumpPenalty: params.farPenalty, jumpPenaltyProfile: profile, jumpTargets },
     signal: opts.signal,

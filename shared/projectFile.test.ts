@@ -78,8 +78,8 @@ function doc(): ProjectFile {
 }
 
 /** The document `doc()` with `change` applied to its parsed JSON, as text. */
-function edited(change: (o: Record<string, any>) => void): string {
-  const o = JSON.parse(serializeProjectFile(doc())) as Record<string, any>;
+function edited(change: (o: ProjectFile) => void): string {
+  const o = JSON.parse(serializeProjectFile(doc())) as ProjectFile;
   change(o);
   return JSON.stringify(o);
 }
@@ -119,7 +119,7 @@ describe('the .accord project file', () => {
   });
 
   it('refuses another format id, saying which was expected and which came', () => {
-    const e = errorOf(edited((o) => (o.format = 'sonic-visualiser')));
+    const e = errorOf(edited((o) => (o.format = 'sonic-visualiser' as never)));
     expect(e.code).toBe('invalid-argument');
     expect(e.message).toBe(
       'project file: format: expected "accord-project", got the string "sonic-visualiser"',
@@ -135,7 +135,7 @@ describe('the .accord project file', () => {
     expect(e.message).toContain(
       `expected version ${PROJECT_FILE_VERSION} or older, got version ${PROJECT_FILE_VERSION + 1}`,
     );
-    expect(errorOf(edited((o) => (o.version = '1'))).message).toBe(
+    expect(errorOf(edited((o) => (o.version = '1' as never))).message).toBe(
       'project file: version: expected an integer in [1, 9007199254740991], got the string "1"',
     );
   });
@@ -143,67 +143,67 @@ describe('the .accord project file', () => {
   it.each([
     [
       'projectId',
-      (o: Record<string, any>) => (o.projectId = 'nope'),
+      (o: ProjectFile) => (o.projectId = 'nope'),
       'projectId: expected a lower-case UUID, got the string "nope"',
     ],
     [
       'recording',
-      (o: Record<string, any>) => delete o.recording,
+      (o: ProjectFile) => delete (o as Partial<ProjectFile>).recording,
       'recording: expected an object, got nothing',
     ],
     [
       'recording.sha256',
-      (o: Record<string, any>) => (o.recording.sha256 = 'xyz'),
+      (o: ProjectFile) => (o.recording.sha256 = 'xyz'),
       'recording.sha256: expected 64 hex digits',
     ],
     [
       'recording.relativePath',
-      (o: Record<string, any>) => (o.recording.relativePath = ''),
+      (o: ProjectFile) => (o.recording.relativePath = ''),
       'recording.relativePath: expected a non-empty string',
     ],
     [
       'score.bytesBase64',
-      (o: Record<string, any>) => (o.score.bytesBase64 = 'not base64!'),
+      (o: ProjectFile) => (o.score.bytesBase64 = 'not base64!'),
       'score.bytesBase64: expected base64 text',
     ],
     [
       'alignment.scoreTime',
-      (o: Record<string, any>) => (o.alignment.scoreTime[2] = 'x'),
+      (o: ProjectFile) => (o.alignment!.scoreTime[2] = 'x' as never),
       'alignment.scoreTime[2]: expected a number in [0, 1000000], got the string "x"',
     ],
     [
       'alignment.confidence',
-      (o: Record<string, any>) => o.alignment.confidence.pop(),
+      (o: ProjectFile) => o.alignment!.confidence.pop(),
       'alignment.confidence: expected 4 values (one per frame of scoreTime), got an array of 3',
     ],
     [
       'alignment.jumpFrames',
-      (o: Record<string, any>) => (o.alignment.jumpFrames = [0]),
+      (o: ProjectFile) => (o.alignment!.jumpFrames = [0]),
       'alignment.jumpFrames[0]: expected an integer in [1, 3], got number 0',
     ],
     [
       'alignment.kind',
-      (o: Record<string, any>) => (o.alignment.kind = 'guessed'),
+      (o: ProjectFile) => (o.alignment!.kind = 'guessed' as never),
       'alignment.kind: expected one of automatic | edited | reviewed | imported',
     ],
     [
       'alignment.corrections',
-      (o: Record<string, any>) => (o.alignment.corrections.anchors[0].perfTime = -1),
+      (o: ProjectFile) => (o.alignment!.corrections!.anchors[0].perfTime = -1),
       'alignment.corrections.anchors[0].perfTime: expected a number in [0, 1000000], got the number -1',
     ],
     [
       'edits.entries op',
-      (o: Record<string, any>) => (o.edits.entries[0].op.type = 'erase-all'),
+      (o: ProjectFile) => (o.edits.entries[0].op.type = 'erase-all' as never),
       'edits.entries[0].op.type: expected one of',
     ],
     [
       'edits.cursor',
-      (o: Record<string, any>) => (o.edits.cursor = 3),
+      (o: ProjectFile) => (o.edits.cursor = 3),
       'edits.cursor: expected an integer in [0, 2], got number 3',
     ],
     [
       'viewState',
-      (o: Record<string, any>) => (o.viewState.selectedView = 'radar'),
+      (o: ProjectFile) => (o.viewState!.selectedView = 'radar' as never),
       'viewState.selectedView: expected one of',
     ],
   ])('refuses a malformed %s, naming the field', (_name, change, message) => {

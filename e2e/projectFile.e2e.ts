@@ -51,11 +51,16 @@ describe('.accord project files in the editor', () => {
     });
   }, 240_000);
 
-  it('opening it again in the same library focuses that project, adding no copy', async () => {
+  it('opening it again in the same library, from the dialog or a drop, focuses that project, adding no copy', async () => {
     const start = new StartPage(page, first.bridge);
     const editor = new EditorPage(page);
     await start.ensure();
     await start.openProjectFile(file);
+    await editor.waitOpen(TITLE);
+    await start.ensure();
+    expect(await start.table.getByRole('button', { name: `Open ${TITLE}`, exact: true }).count()).toBe(1);
+    // Dropped on the start screen (the drop grants the path), it opens the same way.
+    await start.drop({ paths: [file] });
     await editor.waitOpen(TITLE);
     await start.ensure();
     expect(await start.table.getByRole('button', { name: `Open ${TITLE}`, exact: true }).count()).toBe(1);

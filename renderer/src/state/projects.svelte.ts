@@ -83,12 +83,13 @@ export class ProjectsState {
   }
 
   /**
-   * Opens a `.accord` project file (asked for in the open dialog): a new project in the list, or
-   * the one the list already holds; null when cancelled or failed (the error is shown).
+   * Opens a `.accord` project file (`droppedPath`, or asked for in the open dialog): a new project
+   * in the list, or the one the list already holds; null when cancelled or failed (the error is shown).
    */
-  async openProjectFile(): Promise<ProjectFileOpened | null> {
+  async openProjectFile(droppedPath?: string): Promise<ProjectFileOpened | null> {
     try {
-      const path = await this.#api.dialog.open({ kind: 'project', title: 'Open a project file' });
+      const path =
+        droppedPath ?? (await this.#api.dialog.open({ kind: 'project', title: 'Open a project file' }));
       if (path === null) return null;
       return await this.#run(() => this.#api.projectfile.open(path));
     } catch (e) {

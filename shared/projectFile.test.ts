@@ -101,6 +101,14 @@ describe('the .accord project file', () => {
     expect(text.endsWith('\n')).toBe(true);
     expect(parseProjectFile(text)).toEqual(d);
     expect(serializeProjectFile(parseProjectFile(text))).toBe(text);
+    // The per-frame arrays stay on one line each.
+    expect(text).toContain('"scoreTime": [0,0.1,0.30000000000000004,0.2],');
+  });
+
+  it('keeps a title that spells a placeholder of the arrays', () => {
+    const d = doc();
+    d.title = '"scoreTime": ""';
+    expect(parseProjectFile(serializeProjectFile(d))).toEqual(d);
   });
 
   it('keeps an optional model version and an alignment-less project', () => {

@@ -99,9 +99,16 @@ export interface ProjectFile {
   practice: PracticeSettings | null;
 }
 
-/** The document as text (two-space JSON, a trailing newline). */
+/** The document as text: two-space JSON with the alignment's per-frame arrays each on one line (an hour of frames is ~6 MB, not ~8), a trailing newline. */
 export function serializeProjectFile(doc: ProjectFile): string {
-  return `${JSON.stringify(doc, null, 2)}\n`;
+  const a = doc.alignment;
+  if (!a) return `${JSON.stringify(doc, null, 2)}\n`;
+  // Empty strings hold the arrays' places: `"key": ""` occurs nowhere else (a quote inside a string is escaped).
+  const placed = { ...doc, alignment: { ...a, scoreTime: '', confidence: '', jumpFrames: '' } };
+  let text = JSON.stringify(placed, null, 2);
+  for (const key of ['scoreTime', 'confidence', 'jumpFrames'] as const)
+    text = text.replace(`"${key}": ""`, () => `"${key}": ${JSON.stringify(a[key])}`);
+  return `${text}\n`;
 }
 
 function describe(v: unknown): string {

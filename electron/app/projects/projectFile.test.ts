@@ -241,6 +241,30 @@ describe('.accord project files against real SQLite libraries', () => {
     expect(e.s.projects.list()).toEqual([]);
   });
 
+  it('gives a duplicated project an identity of its own', async () => {
+    const copy = a.s.projects.duplicate(projectId);
+    dialogAnswers.push(join(fx.dir, 'copy.accord'));
+    const dest = await call<string>(a, 'dialog:save', { format: 'accord-project' });
+    await call(a, 'projectfile:save', copy.id, dest);
+    const ids = [saved, dest].map((p) => parseProjectFile(readFileSync(p, 'utf8')).projectId);
+    expect(ids[0]).not.toBe(ids[1]);
+    a.s.projects.delete(copy.id);
+  });
+
+  it('refuses a recording path that is not audio, adding nothing', async () => {
+    const odd = join(fx.dir, 'odd.accord');
+    const doc = JSON.parse(readFileSync(saved, 'utf8')) as { projectId: string; recording: { path: string } };
+    doc.projectId = '11111111-2222-4333-8444-555555555555';
+    doc.recording.path = '/etc/passwd';
+    writeFileSync(odd, JSON.stringify(doc));
+    const g = library(join(fx.dir, 'odd.db'));
+    libs.push(g);
+    g.grants.grant(odd);
+    const r = await dispatch(g.h, 'projectfile:open', [odd]);
+    expect(r).toMatchObject({ ok: false, error: { code: 'unsupported' } });
+    expect(g.s.projects.list()).toEqual([]);
+  });
+
   it('refuses a damaged file naming it and the field, and adds nothing', async () => {
     const bad = join(fx.dir, 'bad.accord');
     const doc = JSON.parse(readFileSync(saved, 'utf8')) as { recording: { sha256: string } };

@@ -19,7 +19,7 @@ import {
 import { writeFileAtomic } from '../../engine/atomicWrite.js';
 import type { Db } from '../db/database.js';
 import { encodePath } from '../db/pathCodec.js';
-import { sha256File } from './files.js';
+import { checkAudioExtension, sha256File } from './files.js';
 import { loadPractice, loadViewState, projectRow, scoreBytes } from './store.js';
 import { alignmentCorrections, getAlignment, listAlignments } from './versions.js';
 
@@ -184,6 +184,7 @@ export async function openProjectFile(db: Db, path: string): Promise<OpenedProje
   const doc = await readProjectFile(path);
   const known = projectWithUuid(db, doc.projectId);
   if (known) return known;
+  checkAudioExtension(doc.recording.path);
 
   const scoreData = Buffer.from(doc.score.bytesBase64, 'base64');
   const scoreHash = createHash('sha256').update(scoreData).digest('hex');

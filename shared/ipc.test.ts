@@ -170,6 +170,38 @@ describe('validators', () => {
   });
 });
 
+describe('projectfile:save and projectfile:open', () => {
+  it('take a project id and a writable path, and an existing file', () => {
+    expect(validateArgs('projectfile:save', [3, '/music/minuet.accord'], env)).toEqual([
+      3,
+      '/music/minuet.accord',
+    ]);
+    expect(validateArgs('projectfile:open', ['/music/score.mid'], env)).toEqual(['/music/score.mid']);
+    expect(validateArgs('dialog:open', [{ kind: 'project' }], env)).toEqual([{ kind: 'project' }]);
+    expect(validateArgs('dialog:save', [{ format: 'accord-project' }], env)).toEqual([
+      { format: 'accord-project' },
+    ]);
+  });
+
+  it('refuse relative, missing and malformed paths, saying what was expected', () => {
+    expect(message(() => validateArgs('projectfile:open', ['minuet.accord'], env))).toBe(
+      'The project file: expected an absolute path, got the string "minuet.accord"',
+    );
+    expect(message(() => validateArgs('projectfile:open', ['/music/gone.accord'], env))).toBe(
+      'The project file: expected an existing file, got the string "/music/gone.accord"',
+    );
+    expect(message(() => validateArgs('projectfile:save', [3, '/nowhere/x.accord'], env))).toBe(
+      'The project file destination\'s folder: expected an existing folder, got the string "/nowhere"',
+    );
+    expect(message(() => validateArgs('projectfile:save', [0, '/music/x.accord'], env))).toMatch(
+      /projectId: expected a positive integer id/,
+    );
+    expect(message(() => validateArgs('projectfile:open', ['/music/score.mid', 'x'], env))).toMatch(
+      /expected 1 argument\(s\)/,
+    );
+  });
+});
+
 describe('practice:save', () => {
   const ok = {
     loop: { startSeconds: 2.5, endSeconds: 8, bars: '2-3' },

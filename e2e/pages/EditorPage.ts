@@ -53,6 +53,18 @@ export class EditorPage {
     return this.sheet.locator('img[id^="cursorImg"]');
   }
 
+  /** The notice line (`role=status`) under the header. */
+  get notice(): Locator {
+    return this.page.locator('.message.notice');
+  }
+
+  /** Clicks "Save project file…" with the save dialog (answered by `bridge`) giving `path`; waits for the notice. */
+  async saveProjectFile(bridge: { queueDialog(answer: string | null): void }, path: string): Promise<void> {
+    bridge.queueDialog(path);
+    await this.page.getByRole('button', { name: 'Save project file…' }).click();
+    await this.notice.getByText(`Saved the project file ${path}`).waitFor();
+  }
+
   /** Waits until the editor shows project `title`. */
   async waitOpen(title: string): Promise<void> {
     await this.page.getByRole('heading', { name: title, level: 1 }).waitFor();

@@ -107,6 +107,16 @@ export class StartPage {
     await this.page.getByRole('button', { name: `Open ${title}`, exact: true }).click();
   }
 
+  /** Clicks "Open project file…" with the open dialog answering `path`, and waits for main's answer. */
+  async openProjectFile(path: string): Promise<void> {
+    this.bridge.queueDialog(path);
+    const opened = this.page.waitForResponse((r) =>
+      decodeURIComponent(r.url()).includes('/invoke/projectfile:open'),
+    );
+    await this.page.getByRole('button', { name: 'Open project file…' }).click();
+    await opened;
+  }
+
   /** Renames project `title` to `to`. */
   async rename(title: string, to: string): Promise<void> {
     await this.page.getByRole('button', { name: `Rename ${title}`, exact: true }).click();

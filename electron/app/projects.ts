@@ -3,7 +3,7 @@
  * and editor state. The service is in `projects/service.ts`; the rest of `projects/` by job:
  * `store.ts` (the project tables in SQL), `versions.ts` (alignment versions), `files.ts` (the
  * recording on disk), `cache.ts` (parsed scores, peaks, features), `summary.ts` (the list's
- * summary) and `export.ts`.
+ * summary), `export.ts` and `projectFile.ts` (`.accord` project files).
  */
 export type { ProjectServiceDeps } from './projects/service.js';
 export { ProjectService } from './projects/service.js';

@@ -25,6 +25,7 @@ import type {
   PeaksOptions,
   PracticeSettings,
   ProjectDetail,
+  ProjectFileOpened,
   ProjectSummary,
   RunMethod,
   SaveDialogArgs,
@@ -45,6 +46,13 @@ export interface InvokeChannels {
   'project:delete': { args: [projectId: number]; result: void };
   /** Points the project at a moved recording; fails with `hash-mismatch` if the bytes differ. */
   'project:relink': { args: [projectId: number, recordingPath: string]; result: ProjectSummary };
+  /** Writes the project to a `.accord` project file at `destPath` (a save-dialog answer), atomically. */
+  'projectfile:save': {
+    args: [projectId: number, destPath: string];
+    result: { path: string; bytes: number };
+  };
+  /** Opens a `.accord` project file (a dialog answer, a drop or the command line): a new project, or the one the library holds. */
+  'projectfile:open': { args: [path: string]; result: ProjectFileOpened };
   'recording:peaks': { args: [projectId: number, options: PeaksOptions]; result: Peaks };
   /** The project's notated score engraved on pages of `layout` (`unsupported` for a MIDI score). */
   'score:pages': { args: [projectId: number, layout: PageLayout]; result: ScorePages };
@@ -124,6 +132,8 @@ export const INVOKE_CHANNELS = [
   'project:duplicate',
   'project:delete',
   'project:relink',
+  'projectfile:save',
+  'projectfile:open',
   'recording:peaks',
   'score:pages',
   'alignment:run',

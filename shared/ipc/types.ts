@@ -279,16 +279,23 @@ export interface AlignmentJobResult {
   warnings: string[];
 }
 
+/** What an open dialog asks for. */
+export const OPEN_DIALOG_KINDS = ['recording', 'score', 'alignment', 'project'] as const;
+
 /** Native file-dialog request. */
 export interface OpenDialogArgs {
-  /** `alignment`: an alignment file for `alignment:import`. */
-  kind: 'recording' | 'score' | 'alignment';
+  /** `alignment`: an alignment file for `alignment:import`; `project`: a `.accord` file for `projectfile:open`. */
+  kind: (typeof OPEN_DIALOG_KINDS)[number];
   title?: string;
 }
 
+/** The save dialog's format for a `.accord` project file (`projectfile:save`). */
+export const PROJECT_FILE_SAVE_FORMAT = 'accord-project';
+
 /** Native save-dialog request. */
 export interface SaveDialogArgs {
-  format: ExportFormat;
+  /** An export format, or `accord-project` for a `.accord` project file. */
+  format: ExportFormat | typeof PROJECT_FILE_SAVE_FORMAT;
   /** Suggested file name. */
   defaultName?: string;
 }
@@ -327,4 +334,13 @@ export interface AppInfo {
   /** `electron` in the app, `bridge` in the browser test bridge. */
   host: 'electron' | 'bridge';
   platform: string;
+}
+
+/** What `projectfile:open` did. */
+export interface ProjectFileOpened {
+  project: ProjectSummary;
+  /** True when the library already held the file's project: it is left as it was, and focused. */
+  existing: boolean;
+  /** True when the recording was found neither beside the file nor at its old path: relink it. */
+  recordingMissing: boolean;
 }

@@ -20,6 +20,8 @@ import {
 import {
   APPLY_OP_TYPES,
   EXPORT_FORMAT_NAMES,
+  OPEN_DIALOG_KINDS,
+  PROJECT_FILE_SAVE_FORMAT,
   IMPORT_FORMAT_NAMES,
   PRACTICE_SPEED_MAX,
   PRACTICE_SPEED_MIN,
@@ -269,6 +271,13 @@ export const VALIDATORS: Validators = {
     const [id, settings] = checkArity(a, 'practice:save', 2, 2);
     return [checkId(id, 'projectId'), checkPracticeSettings(settings, 'settings')];
   },
+  'projectfile:save': (a, env) => {
+    const [id, dest] = checkArity(a, 'projectfile:save', 2, 2);
+    return [checkId(id, 'projectId'), checkWritablePath(dest, 'The project file destination', env)];
+  },
+  'projectfile:open': (a, env) => [
+    checkExistingFile(checkArity(a, 'projectfile:open', 1, 1)[0], 'The project file', env),
+  ],
   'export:alignment': (a, env) => {
     const [id, format, dest, alignmentId] = checkArity(a, 'export:alignment', 3, 4);
     const head: [number, ExportFormat, string] = [
@@ -310,16 +319,16 @@ export const VALIDATORS: Validators = {
   'dialog:open': (a) => {
     const [raw] = checkArity(a, 'dialog:open', 1, 1);
     const o = checkObject(raw, 'dialog:open args', ['kind', 'title']);
-    const out: OpenDialogArgs = {
-      kind: checkEnum(o.kind, 'kind', ['recording', 'score', 'alignment'] as const),
-    };
+    const out: OpenDialogArgs = { kind: checkEnum(o.kind, 'kind', OPEN_DIALOG_KINDS) };
     if (o.title !== undefined) out.title = checkText(o.title, 'title', 200);
     return [out];
   },
   'dialog:save': (a) => {
     const [raw] = checkArity(a, 'dialog:save', 1, 1);
     const o = checkObject(raw, 'dialog:save args', ['format', 'defaultName']);
-    const out: SaveDialogArgs = { format: checkEnum(o.format, 'format', EXPORT_FORMAT_NAMES) };
+    const out: SaveDialogArgs = {
+      format: checkEnum(o.format, 'format', [...EXPORT_FORMAT_NAMES, PROJECT_FILE_SAVE_FORMAT] as const),
+    };
     if (o.defaultName !== undefined) out.defaultName = checkText(o.defaultName, 'defaultName', 255);
     return [out];
   },

@@ -24,6 +24,8 @@
  * - Migration 5: `practice_settings`, the practice-mode `PracticeSettings` JSON per project.
  * - Migration 6: `features.notes`, the note network's onset features (uint8, value × 255, see
  *   `shared/dsp/notes.ts`), so re-alignment compares the same features as the alignment did.
+ * - Migration 7: `projects.uuid`, the identity a `.accord` project file carries (given on the first
+ *   save; a project opened from a file keeps the file's), unique when set.
  */
 import type Database from 'better-sqlite3';
 
@@ -189,6 +191,15 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'note features in the features cache',
     up(db) {
       db.exec(`ALTER TABLE features ADD COLUMN notes BLOB;`);
+    },
+  },
+  {
+    name: 'project identity for .accord project files',
+    up(db) {
+      db.exec(`
+        ALTER TABLE projects ADD COLUMN uuid TEXT;
+        CREATE UNIQUE INDEX projects_uuid ON projects(uuid) WHERE uuid IS NOT NULL;
+      `);
     },
   },
 ];

@@ -9,6 +9,7 @@ import {
   isInvokeChannel,
   validateArgs,
   INVOKE_CHANNELS,
+  PROJECT_FILE_SAVE_FORMAT,
   type AppInfo,
   type InvokeArgs,
   type InvokeChannel,
@@ -107,7 +108,8 @@ export function createServices(opts: {
 
 /**
  * Wires every channel to its service call. With `grants`, dialog answers are granted and
- * `project:create`, `project:relink`, `alignment:import` and `export:alignment` take only granted
+ * `project:create`, `project:relink`, `projectfile:save`, `projectfile:open`, `alignment:import`
+ * and `export:alignment` take only granted
  * paths (the relink also the project's own recording path); without, paths are not checked
  * (engine tests).
  */
@@ -142,6 +144,14 @@ export function createHandlers(s: AppServices, host: Host, grants?: PathGrants):
       granted('the recording', path, id);
       return p.relink(id, path);
     },
+    'projectfile:save': (id, dest) => {
+      granted('the project file destination', dest);
+      return p.saveFile(id, dest);
+    },
+    'projectfile:open': (path) => {
+      granted('the project file', path);
+      return p.openFile(path);
+    },
     'recording:peaks': (id, o) => p.peaks(id, o),
     'score:pages': (id, layout) => s.pages.get(id, layout),
     'alignment:run': (id, method) => p.runAlignment(id, method),
@@ -175,7 +185,13 @@ export function createHandlers(s: AppServices, host: Host, grants?: PathGrants):
         await host.saveDialog(
           args.defaultName === undefined
             ? args
-            : { ...args, defaultName: safeFileName(args.defaultName, 'alignment') },
+            : {
+                ...args,
+                defaultName: safeFileName(
+                  args.defaultName,
+                  args.format === PROJECT_FILE_SAVE_FORMAT ? 'project.accord' : 'alignment',
+                ),
+              },
         ),
       ),
   };

@@ -18,6 +18,7 @@ import {
   type Peaks,
   type PeaksOptions,
   type ProjectDetail,
+  type ProjectFileOpened,
   type ProjectSummary,
   type RecordingInfo,
   type RunMethod,
@@ -45,6 +46,7 @@ import {
 } from './cache.js';
 import { fullFeaturesFromRow, type FeatureRow } from './featureRow.js';
 import { exportAlignment } from './export.js';
+import { openProjectFile, saveProjectFile } from './projectFile.js';
 import { checkAudioExtension, recordingChangedError, recordingUnchanged, sha256File } from './files.js';
 import {
   type ProjectRow,
@@ -208,6 +210,18 @@ export class ProjectService {
     if (this.#d.jobs.isRunning(id))
       throw new AccordError('busy', `project ${id} has an alignment running: cancel it first`);
     deleteProject(this.#db, id);
+  }
+
+  /** Writes the project to a `.accord` project file at `destPath`, atomically (docs/project-file.md). */
+  saveFile(id: number, destPath: string): Promise<{ path: string; bytes: number }> {
+    return saveProjectFile(this.#db, id, destPath);
+  }
+
+  /** Opens a `.accord` project file: a new project, or the library's project with the file's identity, unchanged. */
+  async openFile(path: string): Promise<ProjectFileOpened> {
+    const r = await openProjectFile(this.#db, path);
+    if (!r.existing) this.#d.emit('project:changed', { projectId: r.projectId });
+    return { project: this.summary(r.projectId), existing: r.existing, recordingMissing: r.recordingMissing };
   }
 
   /** Points the project at `newPath` after checking its bytes hash to the stored sha256. */

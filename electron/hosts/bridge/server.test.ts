@@ -396,6 +396,7 @@ describe.skipIf(!existsSync('/usr/bin/chromium'))('window.accord in Chromium', (
       'on',
       'practice',
       'project',
+      'projectfile',
       'recording',
       'review',
       'score',

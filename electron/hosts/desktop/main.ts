@@ -26,7 +26,12 @@ import {
   menuAccelerator,
   type MenuCommand,
   type OpenDialogArgs,
+  PROJECT_FILE_SAVE_FORMAT,
+  type ProjectFileOpened,
+  type Result,
+  type SaveDialogArgs,
 } from '../../../shared/ipc.js';
+import { PROJECT_FILE_EXTENSION } from '../../../shared/projectFile.js';
 import { EXPORT_FORMATS } from '../../../shared/formats/index.js';
 import { SCORE_EXTENSIONS } from '../../engine/score.js';
 import { AUDIO_EXTENSIONS } from '../../engine/audio.js';
@@ -53,6 +58,7 @@ import {
   windowOptions,
 } from './security.js';
 import { openWithRecovery, recoveryDialog } from './startup.js';
+import { ProjectFileInbox, projectFilesInArgv } from './openFiles.js';
 
 protocol.registerSchemesAsPrivileged([
   { scheme: 'accord', privileges: { standard: true, secure: true, supportFetchAPI: true } },
@@ -65,6 +71,10 @@ protocol.registerSchemesAsPrivileged([
 let services: AppServices | undefined;
 let handlers: Handlers | undefined;
 let mainWindow: BrowserWindow | undefined;
+/** `.accord` files from the OS: opened once the window has loaded. */
+let inbox: ProjectFileInbox | undefined;
+/** Files macOS hands over (`open-file`) before `inbox` exists. */
+const earlyFiles: string[] = [];
 
 function send<E extends EventChannel>(event: E, payload: EventChannels[E]): void {
   for (const w of BrowserWindow.getAllWindows()) if (!w.isDestroyed()) w.webContents.send(event, payload);
@@ -92,6 +102,16 @@ function buildMenu(): void {
           submenu: recent.length
             ? recent.map((p) => ({ label: p.title, click: () => menuCommand('file:open', p.id) }))
             : [{ label: 'No recent projects', enabled: false }],
+        },
+        { type: 'separator' },
+        {
+          label: 'Open Project File…',
+          click: () => menuCommand('file:open-project-file'),
+        },
+        {
+          label: 'Save Project File…',
+          accelerator: menuAccelerator('file:save-project-file'),
+          click: () => menuCommand('file:save-project-file'),
         },
         { type: 'separator' },
         {
@@ -247,13 +267,21 @@ async function openDialog(kind: OpenDialogArgs['kind'], title?: string): Promise
       ? [...AUDIO_EXTENSIONS]
       : kind === 'score'
         ? Object.keys(SCORE_EXTENSIONS)
-        : ['csv', 'json', 'txt']
+        : kind === 'project'
+          ? [PROJECT_FILE_EXTENSION]
+          : ['csv', 'json', 'txt']
   ).map((e) => e.replace(/^\./, ''));
-  const names = { recording: 'Audio', score: 'Scores', alignment: 'Alignments' } as const;
+  const names = {
+    recording: 'Audio',
+    score: 'Scores',
+    alignment: 'Alignments',
+    project: 'Accord projects',
+  } as const;
   const titles = {
     recording: 'Choose the recording',
     score: 'Choose the score',
     alignment: 'Choose the alignment file',
+    project: 'Open a project file',
   } as const;
   const opts = {
     title: title ?? titles[kind],
@@ -264,10 +292,13 @@ async function openDialog(kind: OpenDialogArgs['kind'], title?: string): Promise
   return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0];
 }
 
-async function saveDialog(format: keyof typeof EXPORT_FORMATS, defaultName?: string): Promise<string | null> {
-  const info = EXPORT_FORMATS[format];
+async function saveDialog(format: SaveDialogArgs['format'], defaultName?: string): Promise<string | null> {
+  const info =
+    format === PROJECT_FILE_SAVE_FORMAT
+      ? { label: 'Accord project', extension: PROJECT_FILE_EXTENSION }
+      : EXPORT_FORMATS[format];
   const opts = {
-    title: `Export ${info.label}`,
+    title: format === PROJECT_FILE_SAVE_FORMAT ? 'Save the project file' : `Export ${info.label}`,
     defaultPath: join(app.getPath('documents'), defaultName ?? `alignment${info.extension}`),
     filters: [{ name: info.label, extensions: [info.extension.split('.').pop() ?? '*'] }],
   };
@@ -292,7 +323,13 @@ function openServices(dbPath: string, emit: Emit): AppServices | undefined {
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', () => {
+  app.on('open-file', (event, path) => {
+    event.preventDefault();
+    if (inbox) void inbox.add([path]);
+    else earlyFiles.push(path);
+  });
+  app.on('second-instance', (_e, argv, workingDirectory) => {
+    void inbox?.add(projectFilesInArgv(argv.slice(1), workingDirectory));
     if (mainWindow) {
       if (mainWindow.isMinimized()) mainWindow.restore();
       mainWindow.focus();
@@ -328,7 +365,18 @@ if (!app.requestSingleInstanceLock()) {
     );
     registerIpc(handlers, grants);
     buildMenu();
+    const h = handlers;
+    inbox = new ProjectFileInbox({
+      grant: (path) => grants.grant(path),
+      open: (path) => dispatch(h, 'projectfile:open', [path]) as Promise<Result<ProjectFileOpened>>,
+      show: (opened) => menuCommand('file:open', opened.project.id),
+      fail: (path, message) =>
+        dialog.showErrorBox('Accord cannot open this project file', `${path}\n\n${message}`),
+    });
+    void inbox.add([...earlyFiles.splice(0), ...projectFilesInArgv(process.argv.slice(1), process.cwd())]);
     mainWindow = createWindow();
+    const box = inbox;
+    mainWindow.webContents.once('did-finish-load', () => void box.ready());
     mainWindow.on('closed', () => (mainWindow = undefined));
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();

@@ -62,6 +62,7 @@ const api: AccordApi = {
     delete: invoker('project:delete'),
     relink: invoker('project:relink'),
   },
+  projectfile: { save: invoker('projectfile:save'), open: invoker('projectfile:open') },
   recording: { peaks: invoker('recording:peaks') },
   score: { pages: invoker('score:pages') },
   alignment: {

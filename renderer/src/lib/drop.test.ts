@@ -35,7 +35,15 @@ describe('sortDroppedFiles', () => {
     expect(out.recordingPath).toBeUndefined();
     expect(out.problems).toHaveLength(1);
     expect(out.problems[0]).toMatch(
-      /^“notes\.txt” is neither a score \(.*\.mid.*\) nor a recording \(.*\.flac.*\)\.$/,
+      /^“notes\.txt” is neither a score \(.*\.mid.*\), a recording \(.*\.flac.*\) nor a project file \(\.accord\)\.$/,
     );
+  });
+
+  it('sets a dropped .accord project file apart, to be opened', () => {
+    const out = sortDroppedFiles(
+      [file('Minuet.ACCORD', '/a/Minuet.ACCORD'), file('take.wav', '/a/take.wav')],
+      pathFor,
+    );
+    expect(out).toEqual({ projectFilePath: '/a/Minuet.ACCORD', recordingPath: '/a/take.wav', problems: [] });
   });
 });

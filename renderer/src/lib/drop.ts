@@ -1,6 +1,7 @@
 /** Sorting files dropped on the start screen into the score and the recording of a new project. */
 import type { PageFile } from '../../../shared/ipc';
 import { AUDIO_EXTENSIONS, SCORE_EXTENSIONS } from '../../../shared/media';
+import { PROJECT_FILE_EXTENSION } from '../../../shared/projectFile';
 
 /** What a drop fills in, and why a dropped file was not used. */
 export interface DropOutcome {
@@ -8,6 +9,8 @@ export interface DropOutcome {
   scorePath?: string;
   /** Path of the last dropped recording, absent when none. */
   recordingPath?: string;
+  /** Path of the last dropped `.accord` project file, absent when none (it is opened, not made a project of). */
+  projectFilePath?: string;
   /** One message per file not used (no path on disk, or not a score or a recording). */
   problems: string[];
 }
@@ -27,9 +30,10 @@ export function sortDroppedFiles(
     const ext = extensionOf(file.name);
     const isScore = ext in SCORE_EXTENSIONS;
     const isAudio = AUDIO_EXTENSIONS.includes(ext);
-    if (!isScore && !isAudio) {
+    const isProject = ext === PROJECT_FILE_EXTENSION;
+    if (!isScore && !isAudio && !isProject) {
       out.problems.push(
-        `“${file.name}” is neither a score (${Object.keys(SCORE_EXTENSIONS).join(' ')}) nor a recording (${AUDIO_EXTENSIONS.join(' ')}).`,
+        `“${file.name}” is neither a score (${Object.keys(SCORE_EXTENSIONS).join(' ')}), a recording (${AUDIO_EXTENSIONS.join(' ')}) nor a project file (${PROJECT_FILE_EXTENSION}).`,
       );
       continue;
     }
@@ -38,7 +42,8 @@ export function sortDroppedFiles(
       out.problems.push(`“${file.name}” has no file path here: use Choose… instead.`);
       continue;
     }
-    if (isScore) out.scorePath = path;
+    if (isProject) out.projectFilePath = path;
+    else if (isScore) out.scorePath = path;
     else out.recordingPath = path;
   }
   return out;

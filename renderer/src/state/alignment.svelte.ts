@@ -2,7 +2,8 @@ import type { Score } from '../../../shared/score';
 import type { AccordApi, AlignmentRecord, MatrixImage, Peaks, ProjectDetail, RunMethod } from '../lib/api';
 import { errorMessage } from '../lib/api';
 import type { ExportFormat } from '../../../shared/ipc';
-import { EXPORT_FORMAT_NAMES } from '../../../shared/ipc';
+import { EXPORT_FORMAT_NAMES, PROJECT_FILE_SAVE_FORMAT } from '../../../shared/ipc';
+import { PROJECT_FILE_EXTENSION } from '../../../shared/projectFile';
 import { EXPORT_FORMATS } from '../../../shared/formats/index';
 import { nearest, perfTimesOf, scoreTimeAt } from '../lib/timeline';
 import { localStore } from '../lib/storage';
@@ -270,6 +271,25 @@ export class AlignmentState {
       this.#notice = `Exported ${EXPORT_FORMATS[format].label} to ${out.path}`;
     } catch (e) {
       this.#error = `Export failed: ${errorMessage(e)}`;
+    }
+  }
+
+  /** Asks main for a destination (save dialog) and saves the open project there as a `.accord` project file. */
+  async saveProjectFile(): Promise<void> {
+    const d = this.#detail;
+    if (!d) return;
+    try {
+      const base = d.project.title.replace(/[\\/:*?"<>|]+/g, '_');
+      const dest = await this.#api.dialog.save({
+        format: PROJECT_FILE_SAVE_FORMAT,
+        defaultName: base + PROJECT_FILE_EXTENSION,
+      });
+      if (dest === null) return;
+      const out = await this.#api.projectfile.save(d.project.id, dest);
+      this.#error = null;
+      this.#notice = `Saved the project file ${out.path}`;
+    } catch (e) {
+      this.#error = `Saving the project file failed: ${errorMessage(e)}`;
     }
   }
 

@@ -1,4 +1,5 @@
 import type { AccordApi, ProjectSummary } from '../lib/api';
+import type { ProjectFileOpened } from '../../../shared/ipc';
 import { errorMessage } from '../lib/api';
 
 /** Cache of main's project list, refreshed when main says it changed. */
@@ -75,6 +76,22 @@ export class ProjectsState {
         kind,
         title: kind === 'score' ? 'Choose a score' : 'Choose a recording',
       });
+    } catch (e) {
+      this.#error = errorMessage(e);
+      return null;
+    }
+  }
+
+  /**
+   * Opens a `.accord` project file (`droppedPath`, or asked for in the open dialog): a new project
+   * in the list, or the one the list already holds; null when cancelled or failed (the error is shown).
+   */
+  async openProjectFile(droppedPath?: string): Promise<ProjectFileOpened | null> {
+    try {
+      const path =
+        droppedPath ?? (await this.#api.dialog.open({ kind: 'project', title: 'Open a project file' }));
+      if (path === null) return null;
+      return await this.#run(() => this.#api.projectfile.open(path));
     } catch (e) {
       this.#error = errorMessage(e);
       return null;

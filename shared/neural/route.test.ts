@@ -198,7 +198,14 @@ describe('alignNeural', () => {
     const perfFrames = 6400;
     const row = new Float64Array(L);
     for (let i = 0; i < L; i++) row[i] = i < 20 ? i * 10 : (i - 15) * 10; // one step back between rows 19 and 20
-    const params = { nearPenalty: 3, farPenalty: 30, windowRows: 2, targetPenalty: 1, targetSeconds: 0.5 };
+    const params = {
+      ...DEFAULT_NEURAL_JUMP,
+      nearPenalty: 3,
+      farPenalty: 30,
+      windowRows: 2,
+      targetPenalty: 1,
+      targetSeconds: 0.5,
+    };
     const { profile, jumpRows } = jumpPenaltyProfile(row, perfFrames, 640, 0.0232, params);
     // The targeted window: the same rows, landing around the curve's row-20 position (50 score frames).
     const [target] = networkJumpTargets(row, perfFrames, 640, 0.0232, params);

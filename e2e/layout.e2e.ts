@@ -1,7 +1,8 @@
 /**
  * The layout at the smaller window size the designer's pass judges (1024×640), in Chromium: the
  * editor's header, transport and corrections toolbar each stay on one row with nothing clipped,
- * and the recent-projects table stays inside its card (actions inside, dates on one line).
+ * and the recent-projects table stays inside its card (actions inside, dates on one line); the
+ * waveform carries a time ruler whose spacing follows the zoom.
  */
 import { describe, expect, it } from 'vitest';
 import type { Locator } from 'playwright-core';
@@ -102,6 +103,38 @@ describe('layout at 1024×640', () => {
     });
     expect(dates.length).toBeGreaterThanOrEqual(2);
     for (const d of dates) expect(d.lines, `"${d.text}" on one line`).toBe(1);
+    expect(h.pageErrors()).toEqual([]);
+  });
+
+  it('draws a time ruler in m:ss under the waveform, denser when zoomed in', async () => {
+    await h.ensureAligned(TITLE);
+    await h.openProject(TITLE);
+    const { page, editor } = h;
+    const ruler = page.getByTestId('waveform-ruler');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="waveform-ruler"]')?.getAttribute('data-major-step') === '2',
+    );
+    const read = () =>
+      ruler.evaluate((c: HTMLCanvasElement) => {
+        const g = c.getContext('2d');
+        const px = g?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
+        let inked = 0;
+        for (let i = 3; i < px.length; i += 4) if (px[i] > 0) inked++;
+        return { step: Number(c.dataset.majorStep), label: c.dataset.firstLabel ?? '', inked };
+      });
+    const before = await read();
+    expect(before.label).toMatch(/^\d+:\d\d$/);
+    expect(before.inked).toBeGreaterThan(200);
+    await editor.page.getByRole('button', { name: 'Zoom in' }).click();
+    await editor.page.getByRole('button', { name: 'Zoom in' }).click();
+    await page.waitForFunction(
+      (s) =>
+        Number(document.querySelector('[data-testid="waveform-ruler"]')?.getAttribute('data-major-step')) < s,
+      before.step,
+    );
+    const after = await read();
+    expect(after.step).toBeLessThan(before.step);
+    expect(after.label).toMatch(/^\d+:\d\d(\.\d)?$/);
     expect(h.pageErrors()).toEqual([]);
   });
 });

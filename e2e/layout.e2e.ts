@@ -2,8 +2,9 @@
  * The layout at the smaller window size the designer's pass judges (1024×640), in Chromium: the
  * editor's header, transport and corrections toolbar each stay on one row with nothing clipped,
  * and the recent-projects table stays inside its card (actions inside, dates on one line); the
- * waveform carries a time ruler whose spacing follows the zoom.
+ * waveform carries a time ruler whose spacing follows the zoom; a notice moves none of the panes.
  */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Locator } from 'playwright-core';
 import { useEditorApp } from './support/editorApp.js';
@@ -135,6 +136,33 @@ describe('layout at 1024×640', () => {
     const after = await read();
     expect(after.step).toBeLessThan(before.step);
     expect(after.label).toMatch(/^\d+:\d\d(\.\d)?$/);
+    expect(h.pageErrors()).toEqual([]);
+  });
+
+  it('shows a notice over the panes: none of them moves', async () => {
+    await h.ensureAligned(TITLE);
+    await h.openProject(TITLE);
+    const { page, editor } = h;
+    await page.getByRole('toolbar', { name: 'Edit' }).waitFor();
+    const boxes = () =>
+      page.evaluate(() =>
+        ['[data-testid="waveform"]', '[aria-label="Transport"]', '[aria-label="Corrections"]', '.views'].map(
+          (sel) => {
+            const r = document.querySelector(sel)?.getBoundingClientRect();
+            return { sel, box: r ? [r.x, r.y, r.width, r.height].map((v) => Math.round(v)) : null };
+          },
+        ),
+      );
+    const before = await boxes();
+    expect(before.every((b) => b.box !== null)).toBe(true);
+    await editor.saveProjectFile(h.app.bridge, join(h.app.dir, 'layout.accord'));
+    await expect(editor.notice.isVisible()).resolves.toBe(true);
+    expect(await boxes()).toEqual(before);
+    // the notice can still be read and dismissed: it is on top, not under a pane
+    const dismiss = editor.notice.getByRole('button', { name: 'Dismiss' });
+    await dismiss.click();
+    await editor.notice.waitFor({ state: 'detached' });
+    expect(await boxes()).toEqual(before);
     expect(h.pageErrors()).toEqual([]);
   });
 });

@@ -163,6 +163,17 @@ describe('layout at 1024×640', () => {
     await dismiss.click();
     await editor.notice.waitFor({ state: 'detached' });
     expect(await boxes()).toEqual(before);
+    // the corrections panel's messages float too: a refused "Go to time" moves nothing
+    const go = page.getByRole('textbox', { name: 'Go to time' });
+    await go.fill('1:99');
+    await go.press('Enter');
+    const refused = page.getByRole('alert').filter({ hasText: 'Expected a time as m:ss' });
+    await refused.waitFor();
+    expect(await boxes()).toEqual(before);
+    await go.fill('0:01');
+    await go.press('Enter');
+    await refused.waitFor({ state: 'detached' });
+    expect(await boxes()).toEqual(before);
     expect(h.pageErrors()).toEqual([]);
   });
 });

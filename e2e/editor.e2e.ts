@@ -7,7 +7,7 @@ import { copyFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useEditorApp } from './support/editorApp.js';
-import { artifact, DOCS_SCREENSHOT, MINUET, SAMPLE } from './support/paths.js';
+import { artifact, MINUET, SAMPLE } from './support/paths.js';
 import { screenshotStats } from './support/pixels.js';
 
 /** The sample with its MusicXML score, aligned (by the services when a test needs it so). */
@@ -99,16 +99,14 @@ describe('editor', () => {
     expect(c1.x !== c0.x || c1.y !== c0.y).toBe(true);
     // the score time follows the alignment: it advanced too
     expect(await editor.scoreTime()).toBeGreaterThan(0.5);
-    // the README's screenshot: a real aligned piece, mid-piece
+    // a real aligned piece, mid-piece (the README's screenshots: `npm run screenshots`)
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowRight');
     await page.waitForFunction(
       (i) => Number(document.querySelector('[data-testid="sheet"]')?.getAttribute('data-cursor-index')) > i,
       i1,
     );
-    const shot = artifact('editor.png');
-    await page.screenshot({ path: shot });
-    if (process.env.ACCORD_UPDATE_SCREENSHOT === '1') copyFileSync(shot, DOCS_SCREENSHOT);
+    await page.screenshot({ path: artifact('editor.png') });
   });
 
   it('seeks the recording by clicking a note, the cursor lands on it', async () => {

@@ -9,8 +9,6 @@ export const ROOT = repoRoot();
 export const RENDERER_DIST = join(ROOT, 'renderer', 'dist');
 /** Screenshots and traces (gitignored). */
 export const ARTIFACTS = join(ROOT, 'e2e', 'artifacts');
-/** The README's screenshot. */
-export const DOCS_SCREENSHOT = join(ROOT, 'docs', 'screenshot.png');
 
 /** The sample piece: MusicXML + MIDI score and a recording of it. */
 export const SAMPLE = {

@@ -14,28 +14,49 @@ import { writeMidi } from './midi.js';
 export type { ExportFormat, ExportMeta, ImportFormat, InputRef } from './common.js';
 export { FormatError } from './common.js';
 
-/** What each export format is and the file name ending it is saved with. */
+/** What each export format is (`label`, and `short` for narrow menus) and the file name ending it is saved with. */
 export const EXPORT_FORMATS: Record<
   ExportFormat,
-  { label: string; extension: string; binary: boolean; importable: boolean }
+  { label: string; short: string; extension: string; binary: boolean; importable: boolean }
 > = {
-  csv: { label: 'Alignment CSV (perf_time, score_time)', extension: '.csv', binary: false, importable: true },
-  json: { label: 'Accord alignment JSON', extension: '.alignment.json', binary: false, importable: true },
-  asap: { label: 'ASAP beat annotations', extension: '_annotations.txt', binary: false, importable: true },
+  csv: {
+    label: 'Alignment CSV (perf_time, score_time)',
+    short: 'CSV',
+    extension: '.csv',
+    binary: false,
+    importable: true,
+  },
+  json: {
+    label: 'Accord alignment JSON',
+    short: 'JSON',
+    extension: '.alignment.json',
+    binary: false,
+    importable: true,
+  },
+  asap: {
+    label: 'ASAP beat annotations',
+    short: 'ASAP beats',
+    extension: '_annotations.txt',
+    binary: false,
+    importable: true,
+  },
   audacity: {
     label: 'Audacity label track (bar.beat)',
+    short: 'Audacity labels',
     extension: '.labels.txt',
     binary: false,
     importable: false,
   },
   svl: {
     label: 'Sonic Visualiser time instants CSV',
+    short: 'Sonic Visualiser',
     extension: '.instants.csv',
     binary: false,
     importable: false,
   },
   midi: {
     label: 'Score MIDI re-timed to the performance',
+    short: 'Re-timed MIDI',
     extension: '.mid',
     binary: true,
     importable: false,

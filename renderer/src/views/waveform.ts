@@ -2,6 +2,7 @@ import WaveSurfer from 'wavesurfer.js';
 import RegionsPlugin, { type Region } from 'wavesurfer.js/dist/plugins/regions.esm.js';
 import { Emitter } from '../lib/emitter';
 import type { Peaks } from '../lib/api';
+import { rulerTicks } from './ruler';
 
 /** Performance-timeline mark set when the waveform is first drawn (read by e2e/bench.ts). */
 export const WAVEFORM_DRAWN_MARK = 'accord:waveform-drawn';
@@ -29,6 +30,8 @@ export interface WaveformColours {
   wave: string;
   progress: string;
   cursor: string;
+  /** The time ruler's ticks and labels. */
+  ruler?: string;
 }
 
 /** Events of the waveform view. */
@@ -49,6 +52,8 @@ const LOOP_COLOR = 'rgba(229, 160, 62, 0.28)';
 const LOOP_REGION_ID = 'accord-loop';
 /** Shortest selection taken as a loop, seconds (shorter drags are clicks). */
 const MIN_SELECTION_SECONDS = 0.1;
+/** Height of the time ruler under the wave, CSS px. */
+const RULER_HEIGHT_PX = 18;
 
 /** The recording's waveform (wavesurfer.js v7 driven by precomputed peaks), scrolling with the playhead. */
 export class WaveformView extends Emitter<WaveformEvents> {
@@ -60,11 +65,15 @@ export class WaveformView extends Emitter<WaveformEvents> {
   #loop: Region | null = null;
   #loopSerial = 0;
   #disableDrag: (() => void) | null = null;
+  #ruler: HTMLCanvasElement;
+  #rulerColour: string;
+  #rulerFrame = 0;
 
   constructor(opts: WaveformOptions) {
     super();
     this.#container = opts.container;
     this.#zoom = opts.zoomPxPerSec;
+    this.#rulerColour = opts.colours?.ruler ?? '#5d6678';
     this.#ws = WaveSurfer.create({
       container: opts.container,
       media: opts.media,
@@ -112,11 +121,76 @@ export class WaveformView extends Emitter<WaveformEvents> {
     };
     opts.container.addEventListener('wheel', onWheel, { passive: false });
     this.#unsubs.push(() => opts.container.removeEventListener('wheel', onWheel));
+
+    // the time ruler: a canvas under the wave, redrawn for the visible window
+    this.#ruler = document.createElement('canvas');
+    this.#ruler.className = 'ruler';
+    this.#ruler.setAttribute('aria-hidden', 'true');
+    this.#ruler.dataset.testid = 'waveform-ruler';
+    this.#ruler.style.display = 'block';
+    this.#ruler.style.width = '100%';
+    this.#ruler.style.height = `${RULER_HEIGHT_PX}px`;
+    opts.container.append(this.#ruler);
+    const redraw = () => this.#scheduleRuler();
+    this.#unsubs.push(
+      this.#ws.on('scroll', redraw),
+      this.#ws.on('redrawcomplete', redraw),
+      this.#ws.on('zoom', redraw),
+      () => cancelAnimationFrame(this.#rulerFrame),
+    );
+    const resize = new ResizeObserver(redraw);
+    resize.observe(opts.container);
+    this.#unsubs.push(() => resize.disconnect());
+  }
+
+  #scheduleRuler(): void {
+    if (this.#rulerFrame) return;
+    this.#rulerFrame = requestAnimationFrame(() => {
+      this.#rulerFrame = 0;
+      this.#drawRuler();
+    });
+  }
+
+  /** Draws the ruler's ticks and m:ss labels for the visible window (spacing from the zoom). */
+  #drawRuler(): void {
+    const canvas = this.#ruler;
+    const duration = this.#ws.getDuration();
+    const cssWidth = canvas.clientWidth;
+    if (!(duration > 0) || cssWidth === 0) return;
+    // the wave fills the view when the recording is shorter than it: the real scale is the wrapper's
+    const pxPerSec = this.#ws.getWrapper().scrollWidth / duration;
+    const start = this.#ws.getScroll() / pxPerSec;
+    const end = start + this.#ws.getWidth() / pxPerSec;
+    const { majorStep, ticks } = rulerTicks(start, end, pxPerSec);
+    const dpr = window.devicePixelRatio || 1;
+    canvas.width = Math.round(cssWidth * dpr);
+    canvas.height = Math.round(RULER_HEIGHT_PX * dpr);
+    const g = canvas.getContext('2d');
+    if (!g) return;
+    g.setTransform(dpr, 0, 0, dpr, 0, 0);
+    g.clearRect(0, 0, cssWidth, RULER_HEIGHT_PX);
+    g.strokeStyle = this.#rulerColour;
+    g.fillStyle = this.#rulerColour;
+    g.font = '11px system-ui, sans-serif';
+    g.textBaseline = 'top';
+    g.lineWidth = 1;
+    g.beginPath();
+    for (const t of ticks) {
+      const x = Math.round((t.seconds - start) * pxPerSec) + 0.5;
+      g.moveTo(x, 0);
+      g.lineTo(x, t.major ? 7 : 3);
+      if (t.major) g.fillText(t.label, x + 3, 5);
+    }
+    g.stroke();
+    canvas.dataset.majorStep = String(majorStep);
+    canvas.dataset.firstLabel = ticks.find((t) => t.major)?.label ?? '';
   }
 
   /** Recolours the wave, its played part and the playhead (a theme change). */
   setColours(c: WaveformColours): void {
     this.#ws.setOptions({ waveColor: c.wave, progressColor: c.progress, cursorColor: c.cursor });
+    if (c.ruler) this.#rulerColour = c.ruler;
+    this.#scheduleRuler();
   }
 
   /** Sets the zoom, pixels per second. */

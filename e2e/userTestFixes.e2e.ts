@@ -2,7 +2,12 @@
  * Fixes from the user test of issue 10, end to end: the real bridge, a temp SQLite file, the
  * real pipeline and Chromium. Each test sets up what it needs (its project, on a fresh page).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { decodeAudioFile } from '../electron/engine/audio.js';
+import { writeWav16 } from '../electron/tools/eval/wav.js';
+import { FEATURE_PARAMS } from '../shared/dsp/params.js';
 import { useEditorApp } from './support/editorApp.js';
 import { SAMPLE } from './support/paths.js';
 
@@ -33,6 +38,31 @@ describe('fixes from the user test', () => {
     await page.getByRole('button', { name: 'Create project' }).click();
     await start.settled();
     await start.row('Dropped').waitFor();
+  });
+
+  it('the exported first beat of a recording that starts with 0.5 s of silence lies within 50 ms of 0.5 s', async () => {
+    // The sample from its first sound (the first sample above −40 dB of its peak), behind 0.5 s of silence.
+    const { samples } = await decodeAudioFile(SAMPLE.recording);
+    const sr = FEATURE_PARAMS.sampleRate;
+    let peak = 0;
+    for (const v of samples) peak = Math.max(peak, Math.abs(v));
+    const first = samples.findIndex((v) => Math.abs(v) > 0.01 * peak);
+    const pad = Math.round(0.5 * sr);
+    const padded = new Float32Array(pad + samples.length - first);
+    padded.set(samples.subarray(first), pad);
+    const wav = join(h.app.dir, 'silence-first.wav');
+    writeWav16(wav, { sampleRate: sr, channels: [padded] });
+    await h.ensureAligned('Leading silence', { score: SAMPLE.musicxml, recording: wav });
+    await h.openProject('Leading silence');
+    const { page } = h;
+    const dest = join(h.app.dir, 'leading-silence.txt');
+    h.app.bridge.queueDialog(dest);
+    await page.getByLabel('Export format').selectOption('asap');
+    await page.getByRole('button', { name: 'Export…' }).click();
+    await page.getByText(`to ${dest}`).waitFor();
+    const firstBeat = Number(readFileSync(dest, 'utf8').split('\n')[0].split('\t')[0]);
+    console.log(`leading silence 0.5 s: first beat exported at ${firstBeat} s`);
+    expect(Math.abs(firstBeat - 0.5)).toBeLessThan(0.05);
   });
 
   it('a bad path is reported in words, not field names', async () => {

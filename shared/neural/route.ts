@@ -402,10 +402,11 @@ export function searchAloneJumps(
   score: Features,
   jumpPointsSeconds: readonly number[],
   jumpParams: Partial<JumpParams>,
+  signal?: AbortSignal,
 ): SearchJump[] {
   const params = { ...DEFAULT_JUMP, ...jumpParams };
   params.cost = normalisedCost(perf, score, params.cost);
-  const c = coarseJumpPath(perf, score, jumpPointsSeconds, params);
+  const c = coarseJumpPath(perf, score, jumpPointsSeconds, params, { signal });
   return c.jumps.map((k) => ({
     perfFrame: Math.min(perf.frames - 1, c.perfFrames[k] * c.perfFactor),
     scoreFrame: Math.min(score.frames - 1, c.scoreFrames[k] * c.scoreFactor),
@@ -458,10 +459,13 @@ export async function alignNeuralJump(
   const { profile } = jumpPenaltyProfile(smooth, N, score.frames, score.hopSeconds, params);
   let jumpTargets = networkJumpTargets(smooth, N, score.frames, score.hopSeconds, params);
   if (params.targetConfirmed !== 'network' || params.vetoPenalty > params.farPenalty) {
-    const own = searchAloneJumps(perf, score, opts.jumpPointsSeconds ?? [], {
-      ...opts.jumpParams,
-      jumpPenalty: params.farPenalty,
-    });
+    const own = searchAloneJumps(
+      perf,
+      score,
+      opts.jumpPointsSeconds ?? [],
+      { ...opts.jumpParams, jumpPenalty: params.farPenalty },
+      opts.signal,
+    );
     const sides = agreement(jumpTargets, own, (params.targetSeconds + CONFIRM_SECONDS) / score.hopSeconds);
     if (params.targetConfirmed === 'drop') jumpTargets = jumpTargets.filter((_, k) => sides.confirmed[k] < 0);
     else if (params.targetConfirmed === 'union') {

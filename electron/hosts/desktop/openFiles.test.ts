@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { ProjectFileOpened, Result } from '../../../shared/ipc.js';
 import { PathGrants } from '../../app/ipc/grants.js';
 import { ProjectFileInbox, projectFilesInArgv } from './openFiles.js';
 
 describe('projectFilesInArgv', () => {
   it('takes the .accord arguments, absolute against the working directory, once each', () => {
-    const cwd = resolve('/home/ana/music');
+    const cwd = join(tmpdir(), 'music');
     expect(
       projectFilesInArgv(
         [

@@ -2,7 +2,9 @@
  * The main side of the edit worker (`workers/editWorker.ts`): one long-lived worker thread that
  * re-aligns after hand edits and keeps each project's decoded features between edits, so an edit
  * sends only the path and the corrections. Requests go to it one at a time, in order; a crashed or
- * stuck worker is replaced by a new one at the next request.
+ * stuck worker is replaced by a new one at the next request. A worker being stopped is never given
+ * another request: whatever ends the request it ran (its answer, its exit, a cancel), the next one
+ * goes to a new worker.
  */
 import { Worker } from 'node:worker_threads';
 import { AccordError } from '../../shared/ipc.js';
@@ -11,8 +13,14 @@ import type { AlignmentPath } from '../../shared/path.js';
 import { workerEntry, type TaskOptions } from './jobs.js';
 import type { EditCancel, EditInputs, EditReply, EditRequest } from './workers/protocol.js';
 
-/** How long a cancelled request may take to answer before its worker is replaced. */
-const CANCEL_GRACE_MS = 1500;
+/** How long a cancelled request may take to answer before its worker is replaced (default). */
+export const CANCEL_GRACE_MS = 1500;
+
+/** `Realigner`'s options. */
+export interface RealignerOptions {
+  /** How long a cancelled request may take to answer before its worker is replaced (ms). */
+  cancelGraceMs?: number;
+}
 
 /** One re-alignment. */
 export interface RealignRequest {
@@ -49,6 +57,8 @@ interface InFlight extends Waiting {
   worker: Worker;
   /** Settled towards the caller (done, failed, or cancelled at once): later replies only free the worker. */
   settled: boolean;
+  /** Sent to the worker and not answered yet (false while its inputs load: the worker runs nothing of it). */
+  posted: boolean;
   onAbort?: () => void;
   killTimer?: NodeJS.Timeout;
 }
@@ -65,13 +75,21 @@ function handOver(arrays: (ArrayBufferView | null | undefined)[]): ArrayBuffer[]
 
 /** Runs re-alignments in the edit worker. */
 export class Realigner {
+  /** The worker new requests go to (null: the next request starts one). */
   #worker: Worker | null = null;
+  /** Every worker thread not yet exited, the ones being stopped included. */
+  readonly #workers = new Set<Worker>();
   /** Keys whose inputs were sent to the current worker. */
   readonly #sent = new Set<string>();
   readonly #queue: Waiting[] = [];
   #inFlight: InFlight | null = null;
   #nextId = 1;
   #closed = false;
+  readonly #graceMs: number;
+
+  constructor(opts: RealignerOptions = {}) {
+    this.#graceMs = opts.cancelGraceMs ?? CANCEL_GRACE_MS;
+  }
 
   /** Re-aligns `req` in the worker; rejects with an `AccordError` (code `cancelled` on abort, at once). */
   run(req: RealignRequest, opts: RealignOptions): Promise<Realigned> {
@@ -85,7 +103,7 @@ export class Realigner {
   /** Stops the worker thread at once, as a crash would: the request in flight fails, the next starts a new worker. */
   kill(): Promise<number> {
     const w = this.#worker;
-    return w ? w.terminate() : Promise.resolve(0);
+    return w ? this.#retire(w) : Promise.resolve(0);
   }
 
   /** True while a worker thread is up (it stays up between edits). */
@@ -97,16 +115,33 @@ export class Realigner {
   async close(): Promise<void> {
     this.#closed = true;
     for (const w of this.#queue.splice(0)) w.reject(new AccordError('cancelled', 'the app is closing'));
-    await this.kill();
+    this.#worker = null;
+    await Promise.all([...this.#workers].map((w) => w.terminate()));
+  }
+
+  /**
+   * Stops `worker` and takes it out of service at once: no request is sent to it from now on (the
+   * next starts a new worker), so its exit can only fail the request it was running.
+   */
+  #retire(worker: Worker): Promise<number> {
+    if (this.#worker === worker) {
+      this.#worker = null;
+      this.#sent.clear();
+    }
+    return worker.terminate();
   }
 
   #spawn(): Worker {
     const { url, data } = workerEntry('editWorker');
     const worker = new Worker(url, { workerData: data });
     this.#sent.clear();
+    this.#workers.add(worker);
     worker.on('message', (msg: EditReply) => this.#reply(worker, msg));
     worker.on('error', (err) => this.#lost(worker, `crashed: ${err.message}`));
-    worker.on('exit', (code) => this.#lost(worker, `stopped (exit code ${code})`));
+    worker.on('exit', (code) => {
+      this.#workers.delete(worker);
+      this.#lost(worker, `stopped (exit code ${code})`);
+    });
     this.#worker = worker;
     return worker;
   }
@@ -123,15 +158,24 @@ export class Realigner {
     const worker = this.#worker ?? this.#spawn();
     // Held while it works (a CLI or bench awaiting a job must not exit); an idle worker is not.
     worker.ref();
-    const f: InFlight = { ...w, id: this.#nextId++, worker, settled: false };
+    const f: InFlight = { ...w, id: this.#nextId++, worker, settled: false, posted: false };
     this.#inFlight = f;
     const onAbort = (): void => {
       this.#settle(f, () => w.reject(new AccordError('cancelled', 'the job was cancelled')));
+      // Still loading its inputs: the worker runs nothing of it, the next request may go at once
+      // (the inputs, when they come, are dropped).
+      if (!f.posted) {
+        this.#free(f);
+        return;
+      }
       worker.postMessage({ type: 'cancel', id: f.id } satisfies EditCancel);
       // A span runs to its end; one that runs long holds up the next edit: replace the worker.
+      // Retired before the next request is sent, so that request never lands on the stopping one.
       f.killTimer = setTimeout(() => {
-        if (this.#inFlight === f) void worker.terminate();
-      }, CANCEL_GRACE_MS);
+        if (this.#inFlight !== f) return;
+        void this.#retire(worker);
+        this.#free(f);
+      }, this.#graceMs);
     };
     f.onAbort = onAbort;
     w.opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -172,6 +216,7 @@ export class Realigner {
     const msg: EditRequest = { type: 'realign', id: f.id, key, path, corrections, spans };
     if (inputs) msg.inputs = inputs;
     const p = inputs?.perf;
+    f.posted = true;
     f.worker.postMessage(msg, handOver([p?.chroma, p?.onset, p?.energy, p?.notes]));
   }
 
@@ -183,6 +228,7 @@ export class Realigner {
         if (!f.settled) f.opts.onProgress?.(msg.stage, msg.fraction);
         return;
       case 'need-inputs':
+        f.posted = false;
         this.#sent.delete(f.req.key);
         void this.#send(f, true);
         return;
@@ -196,11 +242,12 @@ export class Realigner {
     this.#free(f);
   }
 
-  /** The worker exited or threw: the request in flight fails (unless already settled), the next request starts a new worker. */
+  /** The worker exited or threw: the request it ran fails (unless already settled), the next request starts a new worker. */
   #lost(worker: Worker, how: string): void {
-    if (this.#worker !== worker) return;
-    this.#worker = null;
-    this.#sent.clear();
+    if (this.#worker === worker) {
+      this.#worker = null;
+      this.#sent.clear();
+    }
     const f = this.#inFlight;
     if (f && f.worker === worker) {
       this.#settle(f, () =>

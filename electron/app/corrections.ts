@@ -7,7 +7,10 @@
  *
  * Every op is saved before its re-alignment starts. A newer op of the same project supersedes a
  * re-alignment still running (it is cancelled and its result never stored); the new job re-aligns
- * around the superseded spans too, so the latest version always comes to reflect every op.
+ * around the superseded spans too, so the latest version always comes to reflect every op. The
+ * spans still to re-align are kept in `projects.realign_pending`, written with the op and cleared
+ * with the version that reflects it: a re-alignment a quit or crash interrupted is resumed when
+ * the project is opened again (`resume`).
  */
 import { promises as fs } from 'node:fs';
 import {
@@ -57,10 +60,42 @@ export interface CorrectionServiceDeps {
 
 /** A project's re-alignment state (this session). */
 interface Lane {
-  /** Spans the latest version does not reflect yet, oldest first (null: the whole recording). */
+  /** Spans the latest version does not reflect yet, oldest first (null: the whole recording); mirrors `projects.realign_pending`. */
   pending: (EditSpan | null)[];
   /** The running `realign` job, if any. */
   jobId: string | null;
+  /** The pending spans were left by an earlier session and no job of this one has taken them up yet. */
+  left: boolean;
+}
+
+/** True for a finite number. */
+const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** True for an `EditSpan` as stored (`{ perfTime }` or `{ perfStart, perfEnd }`) or null (the whole recording). */
+function isPendingSpan(v: unknown): v is EditSpan | null {
+  if (v === null) return true;
+  if (typeof v !== 'object' || Array.isArray(v)) return false;
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o).sort().join(',');
+  return (
+    (keys === 'perfTime' && isTime(o.perfTime)) ||
+    (keys === 'perfEnd,perfStart' && isTime(o.perfStart) && isTime(o.perfEnd))
+  );
+}
+
+/**
+ * The spans of `projects.realign_pending` (`text`). A value this build cannot read re-aligns the
+ * whole recording, which reflects every op whatever the spans were.
+ */
+export function parsePending(text: string | null): (EditSpan | null)[] {
+  if (text === null) return [];
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return [null];
+  }
+  return Array.isArray(v) && v.length > 0 && v.every(isPendingSpan) ? v : [null];
 }
 
 /** The `cancelled` message of a re-alignment a newer edit replaced. */
@@ -169,7 +204,7 @@ export class CorrectionService {
     }
   }
 
-  #stateOf(s: HistoryState): CorrectionsState {
+  #stateOf(id: number, s: HistoryState): CorrectionsState {
     const { entries, cursor } = s.history;
     return {
       corrections: s.corrections,
@@ -177,6 +212,7 @@ export class CorrectionService {
       cursor,
       canUndo: cursor > 0,
       canRedo: cursor < entries.length,
+      realignJobId: this.#lanes.get(id)?.jobId ?? null,
     };
   }
 
@@ -197,10 +233,36 @@ export class CorrectionService {
   #lane(id: number): Lane {
     let lane = this.#lanes.get(id);
     if (!lane) {
-      lane = { pending: [], jobId: null };
+      const row = this.#d.db.prepare('SELECT realign_pending AS p FROM projects WHERE id = ?').get(id) as
+        { p: string | null } | undefined;
+      const pending = parsePending(row?.p ?? null);
+      lane = { pending, jobId: null, left: pending.length > 0 };
       this.#lanes.set(id, lane);
     }
     return lane;
+  }
+
+  /** Records `pending` as the project's spans still to re-align (in the caller's transaction, if any). */
+  #savePending(id: number, pending: (EditSpan | null)[]): void {
+    this.#d.db
+      .prepare('UPDATE projects SET realign_pending = ? WHERE id = ?')
+      .run(pending.length ? JSON.stringify(pending) : null, id);
+  }
+
+  /**
+   * Resumes a re-alignment an earlier session left pending (the app quit or crashed before its
+   * version was stored), once per session, when the project is opened; returns its job id, or
+   * null when none was left. The job is the one an edit would have started: the latest version
+   * re-aligned around every pending span under the current corrections.
+   */
+  resume(id: number): string | null {
+    const lane = this.#lane(id);
+    if (!lane.left || lane.jobId || lane.pending.length === 0) return null;
+    if (this.#d.projects.listAlignments(id).length === 0) {
+      lane.left = false;
+      return null;
+    }
+    return this.#restart(id);
   }
 
   /**
@@ -212,6 +274,7 @@ export class CorrectionService {
     const lane = this.#lane(id);
     if (lane.jobId) this.#d.jobs.cancel(lane.jobId, SUPERSEDED);
     lane.jobId = null;
+    lane.left = false;
     if (lane.pending.length === 0) return null;
     const spans = [...lane.pending];
     let jobId = '';
@@ -256,6 +319,7 @@ export class CorrectionService {
           `project ${id}'s latest alignment changed while re-aligning (expected version ${base.version}, found ${latest?.version ?? 'none'}): re-align again`,
         );
       const s = this.#store(id, path, 'edited', base.id, state.corrections);
+      this.#savePending(id, []);
       // The op this version answers now has an exact version after it (undo/redo restore it).
       const last = state.rows[state.history.cursor - 1];
       if (last)
@@ -340,9 +404,11 @@ export class CorrectionService {
     }
   }
 
-  /** The corrections and undo/redo state. */
+  /** The corrections and undo/redo state; the first read of a session resumes a re-alignment an earlier one left pending (`resume`). */
   get(id: number): CorrectionsState {
-    return this.#stateOf(this.#load(id));
+    const state = this.#load(id);
+    this.resume(id);
+    return this.#stateOf(id, state);
   }
 
   /**
@@ -365,6 +431,7 @@ export class CorrectionService {
       // Versions link to the op only when they show exactly its corrections: the latest does
       // before it when nothing is pending; it does after it too when the op changes no path.
       const exact = lane.pending.length === 0;
+      const pending = span ? [...lane.pending, span] : lane.pending;
       this.#d.db.transaction(() => {
         this.#expectLog(id, state);
         this.#writeLog(
@@ -375,11 +442,13 @@ export class CorrectionService {
           exact ? before.id : null,
           exact && !span ? before.id : null,
         );
+        // The path is stale from this op on, until a version reflects it (even across a restart).
+        if (span) this.#savePending(id, pending);
       })();
-      if (span) lane.pending.push(span);
+      lane.pending = pending;
       const jobId = lane.pending.length ? this.#restart(id) : null;
       this.#changed(id);
-      return { state: this.#stateOf(next), alignment: before, jobId };
+      return { state: this.#stateOf(id, next), alignment: before, jobId };
     });
   }
 
@@ -431,28 +500,33 @@ export class CorrectionService {
     if (this.#d.projects.listAlignments(id).length === 0) {
       moved(() => null);
       this.#changed(id);
-      return { state: this.#stateOf(h), alignment: null, jobId: null };
+      return { state: this.#stateOf(id, h), alignment: null, jobId: null };
     }
     const latest = this.#latest(id);
     const target = targetId === null ? null : this.#d.projects.getAlignment(targetId);
     let alignment: AlignmentRecord | null;
     if (target) {
-      alignment = moved(() =>
-        target.id === latest.id
+      alignment = moved(() => {
+        this.#savePending(id, []);
+        return target.id === latest.id
           ? latest
           : this.#d.projects.getAlignment(
               this.#store(id, target.path, target.kind, target.id, h.corrections).id,
-            ),
-      );
+            );
+      });
       lane.pending = [];
     } else {
-      alignment = moved(() => latest);
       const span = editSpan(h.applied);
-      if (span || h.applied.type === 'restore-version') lane.pending.push(span);
+      const pending = span || h.applied.type === 'restore-version' ? [...lane.pending, span] : lane.pending;
+      alignment = moved(() => {
+        this.#savePending(id, pending);
+        return latest;
+      });
+      lane.pending = pending;
     }
     const jobId = this.#restart(id);
     this.#changed(id);
-    return { state: this.#stateOf(h), alignment, jobId };
+    return { state: this.#stateOf(id, h), alignment, jobId };
   }
 
   /** Undoes the last op; the version shown before it comes back exactly. */
@@ -494,10 +568,12 @@ export class CorrectionService {
         c.jumps.length === 0 &&
         c.regions.every((r) => r.kind === 'checked')
       )
-        return Promise.resolve({ state: this.#stateOf(state), alignment: latest, jobId: null });
-      lane.pending.push(null);
+        return Promise.resolve({ state: this.#stateOf(id, state), alignment: latest, jobId: null });
+      const pending = [...lane.pending, null];
+      this.#savePending(id, pending);
+      lane.pending = pending;
       const jobId = this.#restart(id);
-      return Promise.resolve({ state: this.#stateOf(state), alignment: latest, jobId });
+      return Promise.resolve({ state: this.#stateOf(id, state), alignment: latest, jobId });
     });
   }
 
@@ -532,6 +608,7 @@ export class CorrectionService {
           lane.pending.length === 0 ? latest.id : null,
           stored.id,
         );
+        this.#savePending(id, []);
         return stored;
       })();
       // The restored version is exact: nothing is left to re-align.
@@ -539,7 +616,7 @@ export class CorrectionService {
       this.#restart(id);
       this.#changed(id);
       return Promise.resolve({
-        state: this.#stateOf(next),
+        state: this.#stateOf(id, next),
         alignment: this.#d.projects.getAlignment(s.id),
         jobId: null,
       });
@@ -561,12 +638,10 @@ export class CorrectionService {
     }
     const frames = Math.floor(this.#d.projects.summary(id).durationSeconds / HOP_SECONDS) + 1;
     const latest = this.#d.projects.listAlignments(id)[0];
-    const s = this.#d.projects.addAlignment(
-      id,
-      pathOnGrid(path, frames, HOP_SECONDS),
-      'imported',
-      latest?.id,
-    );
+    const s = this.#d.db.transaction(() => {
+      this.#savePending(id, []);
+      return this.#d.projects.addAlignment(id, pathOnGrid(path, frames, HOP_SECONDS), 'imported', latest?.id);
+    })();
     // The imported path is what the project shows now: a re-alignment of the one before it is moot.
     this.#lane(id).pending = [];
     this.#restart(id);
@@ -606,7 +681,7 @@ export class CorrectionService {
         this.#setCursor(id, state.history.cursor + 1);
       })();
       this.#changed(id);
-      return Promise.resolve(this.#stateOf(next));
+      return Promise.resolve(this.#stateOf(id, next));
     });
   }
 }

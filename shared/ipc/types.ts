@@ -309,6 +309,8 @@ export interface CorrectionsState {
   cursor: number;
   canUndo: boolean;
   canRedo: boolean;
+  /** The project's running `realign` job (an edit's, or one resumed from an earlier session), if any. */
+  realignJobId: string | null;
 }
 
 /**

@@ -71,6 +71,9 @@ const SEEDS: ((db: Db) => void)[] = [
   (db) => {
     db.prepare("UPDATE projects SET uuid = '0f8c2a4e-6b1d-4c3e-9a7f-1234567890ab' WHERE id = 1").run();
   },
+  (db) => {
+    db.prepare(`UPDATE projects SET realign_pending = '[{"perfTime":4},null]' WHERE id = 1`).run();
+  },
 ];
 
 function schemaOf(db: Db): { type: string; name: string; sql: string | null }[] {

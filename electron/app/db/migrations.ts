@@ -26,6 +26,10 @@
  *   `shared/dsp/notes.ts`), so re-alignment compares the same features as the alignment did.
  * - Migration 7: `projects.uuid`, the identity a `.accord` project file carries (given on the first
  *   save; a project opened from a file keeps the file's), unique when set.
+ * - Migration 8: `projects.realign_pending`, the spans (`shared/edit` `EditSpan` JSON array, null
+ *   for the whole recording) of logged ops the latest version does not reflect yet; NULL when it
+ *   reflects every op. Written in the same transaction as the op, cleared in the one storing the
+ *   re-aligned version, so a re-alignment a quit or crash interrupted is resumed on the next open.
  */
 import type Database from 'better-sqlite3';
 
@@ -200,6 +204,12 @@ export const MIGRATIONS: readonly Migration[] = [
         ALTER TABLE projects ADD COLUMN uuid TEXT;
         CREATE UNIQUE INDEX projects_uuid ON projects(uuid) WHERE uuid IS NOT NULL;
       `);
+    },
+  },
+  {
+    name: 'pending re-alignments survive a restart',
+    up(db) {
+      db.exec(`ALTER TABLE projects ADD COLUMN realign_pending TEXT;`);
     },
   },
 ];

@@ -136,7 +136,12 @@ export function createHandlers(s: AppServices, host: Host, grants?: PathGrants):
       granted('The score', args.scorePath);
       return p.create(args);
     },
-    'project:get': (id) => p.get(id),
+    'project:get': async (id) => {
+      const detail = await p.get(id);
+      // Opening the project: a re-alignment an earlier session left pending runs now.
+      s.corrections.resume(id);
+      return detail;
+    },
     'project:rename': (id, title) => p.rename(id, title),
     'project:duplicate': (id) => p.duplicate(id),
     'project:delete': (id) => p.delete(id),

@@ -157,6 +157,10 @@ export function duplicateProject(db: Db, row: ProjectRow): number {
     db.prepare(
       'INSERT INTO scores (project_id, name, original_path, format, sha256, bytes) SELECT ?, name, original_path, format, sha256, bytes FROM scores WHERE project_id = ?',
     ).run(pid, id);
+    // A copy of a project whose path is stale is stale too (its re-alignment resumes on opening).
+    db.prepare(
+      'UPDATE projects SET realign_pending = (SELECT realign_pending FROM projects WHERE id = ?) WHERE id = ?',
+    ).run(id, pid);
     db.prepare(
       'INSERT INTO peaks (recording_id, sha256, points_per_second, duration_seconds, data) SELECT ?, sha256, points_per_second, duration_seconds, data FROM peaks WHERE recording_id = ?',
     ).run(rid, row.rec_id);

@@ -108,6 +108,8 @@ export class CorrectionsEditor {
       ]);
       if (id !== this.#projectId) return;
       this.#state = state;
+      // A re-alignment main runs (one resumed on opening included) shows as for an edit.
+      if (state.realignJobId) this.#started(state.realignJobId);
       this.#regions = regions;
     } catch (e) {
       this.#error = errorMessage(e);

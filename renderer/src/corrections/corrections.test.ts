@@ -35,8 +35,11 @@ describe('parseBarBeat', () => {
   });
 });
 
-/** A main side that keeps a real log: ops applied with `shared/edit`, undo pops them. */
-function fakeMain() {
+/**
+ * A main side that keeps a real log: ops applied with `shared/edit`, undo pops them. `running` is
+ * the `realign` job `corrections:get` reports (one main resumed on opening the project).
+ */
+function fakeMain(main: { running: string | null } = { running: null }) {
   let log: EditOp[] = [];
   let cursor = 0;
   const corrections = (): Corrections => log.slice(0, cursor).reduce(applyOp, emptyCorrections());
@@ -46,6 +49,7 @@ function fakeMain() {
     cursor,
     canUndo: cursor > 0,
     canRedo: cursor < log.length,
+    realignJobId: main.running,
   });
   let jobs = 0;
   const outcome = (job: boolean): EditOutcome => ({
@@ -157,6 +161,29 @@ describe('CorrectionsEditor and the re-alignment jobs', () => {
     });
     expect(ed.error).toBe('Re-alignment failed: the re-alignment worker stopped');
     expect(await ed.addAnchor({ perfTime: 5, scoreTime: 4 })).toBe(true);
+    expect(ed.realigning).toBe(false);
+    ed.destroy();
+  });
+});
+
+describe('CorrectionsEditor and a re-alignment resumed on opening', () => {
+  it('is re-aligning from the load until that job ends', async () => {
+    const main = { running: 'r0' as string | null };
+    const { api, emit } = fakeMain(main);
+    const ed = new CorrectionsEditor(api);
+    await ed.load(7);
+    expect(ed.realigning).toBe(true);
+    main.running = null;
+    emit('job:done', {
+      jobId: 'r0',
+      projectId: 7,
+      kind: 'realign',
+      result: { alignmentId: 3, version: 3, timings: {}, warnings: [] },
+    });
+    expect(ed.realigning).toBe(false);
+    // A state read before the job ended, answered after its end, does not bring it back.
+    main.running = 'r0';
+    await ed.refresh();
     expect(ed.realigning).toBe(false);
     ed.destroy();
   });

@@ -16,14 +16,30 @@ import hashlib
 import json
 import math
 import os
+import re
 import shutil
 import tempfile
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ASAP_TS = os.path.join(REPO, "shared", "formats", "asap.ts")
+
+
+def ts_constant(path: str, name: str) -> float:
+    """The number of a TypeScript file's `export const NAME = <number>;` line: constants both languages use are typed once, there."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    found = re.findall(rf"^export const {re.escape(name)} = ([0-9][0-9_.eE+-]*);", text, re.M)
+    if len(found) != 1:
+        raise ValueError(f"{path}: expected one line `export const {name} = <number>;`, found {len(found)}")
+    return float(found[0].replace("_", ""))
+
+
 LEVELS = 255  # INPUT_LEVELS of shared/neural/input.ts
-UNPLAYED_GAP_SECONDS = 0.05  # shared/formats/asap.ts UNPLAYED_GAP_SECONDS: a beat interval this short marks an unplayed section
+# A beat interval this short marks an unplayed section (ASAP annotations; read from the TypeScript).
+UNPLAYED_GAP_SECONDS = ts_constant(ASAP_TS, "UNPLAYED_GAP_SECONDS")
 DEFAULT_INFO = {"blockFrames": 8, "quant": 255 / 8, "hopSeconds": 512 / 22050}
 KINDS = ("multi", "excerpt", "whole", "jumps")
 TRAIN_KINDS = {"multi": 0.5, "excerpt": 0.25, "whole": 0.10, "jumps": 0.15}

@@ -17,6 +17,7 @@ from structure import blocks as B  # noqa: E402
 
 FIXTURE = os.path.join(MODELS, "tests", "fixtures", "structure_ts16.json")
 NODE_INPUT = os.path.join(REPO, "dist", "node", "shared", "neural", "input.js")
+NODE_ASAP = os.path.join(REPO, "dist", "node", "shared", "formats", "asap.js")
 
 
 def load_fixture(path):
@@ -76,6 +77,28 @@ def row_pieces(meta, L, bf=8):
     c = (np.arange(L) + 0.5) * frames / L - 0.5
     ob = np.clip(np.floor(c / bf).astype(int), 0, sum(lens) - 1)
     return np.searchsorted(np.cumsum(lens), ob, side="right")
+
+
+class SharedConstantTest(unittest.TestCase):
+    def test_unplayed_gap_is_the_typescript_one(self):
+        with open(B.ASAP_TS, encoding="utf-8") as f:
+            self.assertIn(f"export const UNPLAYED_GAP_SECONDS = {B.UNPLAYED_GAP_SECONDS:g};", f.read())
+
+    @unittest.skipUnless(shutil.which("node") and os.path.exists(NODE_ASAP), "node or dist/node missing (npx tsc -p tsconfig.node.json)")
+    def test_unplayed_gap_equals_the_built_engines(self):
+        out = subprocess.run(
+            ["node", "--input-type=module", "-e", f"const m = await import({json.dumps('file://' + NODE_ASAP)}); console.log(m.UNPLAYED_GAP_SECONDS)"],
+            check=True, capture_output=True, text=True,
+        )
+        self.assertEqual(float(out.stdout.strip()), B.UNPLAYED_GAP_SECONDS)
+
+    def test_a_missing_constant_says_what_was_expected(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "x.ts")
+            with open(path, "w") as f:
+                f.write("export const OTHER = 1;\n")
+            with self.assertRaisesRegex(ValueError, r"expected one line `export const UNPLAYED_GAP_SECONDS = <number>;`, found 0"):
+                B.ts_constant(path, "UNPLAYED_GAP_SECONDS")
 
 
 class TypeScriptInputTest(unittest.TestCase):

@@ -26,6 +26,11 @@
  *   `shared/dsp/notes.ts`), so re-alignment compares the same features as the alignment did.
  * - Migration 7: `projects.uuid`, the identity a `.accord` project file carries (given on the first
  *   save; a project opened from a file keeps the file's), unique when set.
+ * - Migration 8: scanned pages (issue 11, route 2). `scan_pages`: the project's page images as
+ *   grayscale PNG (`png`), 1-based `page`, the file and page they came from, the detector's skew and
+ *   systems (`systems`: `ScanSystem[]` JSON). `scan_boxes`: measure boxes in page pixels, their
+ *   system, and `number`, the printed number of the notated measure a box is linked to (NULL:
+ *   unlinked). Importing replaces both; a box edit is one UPDATE.
  */
 import type Database from 'better-sqlite3';
 
@@ -199,6 +204,38 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec(`
         ALTER TABLE projects ADD COLUMN uuid TEXT;
         CREATE UNIQUE INDEX projects_uuid ON projects(uuid) WHERE uuid IS NOT NULL;
+      `);
+    },
+  },
+  {
+    name: 'scanned pages and their measure boxes',
+    up(db) {
+      db.exec(`
+        CREATE TABLE scan_pages (
+          project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+          page INTEGER NOT NULL CHECK (page >= 1),
+          width INTEGER NOT NULL CHECK (width > 0),
+          height INTEGER NOT NULL CHECK (height > 0),
+          source_name TEXT NOT NULL,
+          source_page INTEGER NOT NULL,
+          skew_degrees REAL NOT NULL,
+          systems TEXT NOT NULL,
+          png BLOB NOT NULL,
+          PRIMARY KEY (project_id, page)
+        );
+        CREATE TABLE scan_boxes (
+          id INTEGER PRIMARY KEY,
+          project_id INTEGER NOT NULL,
+          page INTEGER NOT NULL,
+          system INTEGER NOT NULL,
+          x REAL NOT NULL,
+          y REAL NOT NULL,
+          w REAL NOT NULL CHECK (w > 0),
+          h REAL NOT NULL CHECK (h > 0),
+          number TEXT,
+          FOREIGN KEY (project_id, page) REFERENCES scan_pages(project_id, page) ON DELETE CASCADE
+        );
+        CREATE INDEX scan_boxes_project ON scan_boxes(project_id, page);
       `);
     },
   },

@@ -65,6 +65,16 @@ const api: AccordApi = {
   projectfile: { save: invoker('projectfile:save'), open: invoker('projectfile:open') },
   recording: { peaks: invoker('recording:peaks') },
   score: { pages: invoker('score:pages') },
+  scan: {
+    import: invoker('scan:import'),
+    get: invoker('scan:get'),
+    page: invoker('scan:page'),
+    setBox: invoker('scan:setBox'),
+    link: invoker('scan:link'),
+    addBox: invoker('scan:addBox'),
+    removeBox: invoker('scan:removeBox'),
+    relinkAll: invoker('scan:relinkAll'),
+  },
   alignment: {
     run: invoker('alignment:run'),
     list: invoker('alignment:list'),

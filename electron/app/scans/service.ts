@@ -15,11 +15,11 @@ import {
   type ScanState,
 } from '../../../shared/ipc.js';
 import type { Score } from '../../../shared/score.js';
-import type { ScanMeasureBox, ScanSystem } from '../../../shared/pages/scan/model.js';
+import type { ScanSystem } from '../../../shared/pages/scan/model.js';
+import { linkScanMeasures, notatedMeasures } from '../../../shared/pages/scan/link.js';
 import {
   linkInOrder,
   linkWarnings,
-  notatedMeasures,
   passesOf,
   readingOrder,
   type NotatedMeasureRef,
@@ -93,11 +93,15 @@ export class ScanService {
    * Stores `pages` as project `projectId`'s scan in one transaction (the old scan and its boxes
    * go), every detected box linked, in reading order, to the notated measures in notated order.
    */
-  replace(projectId: number, pages: readonly ScanTaskPage[], score: Pick<Score, 'measures'>): void {
-    const boxes: ScanMeasureBox[] = pages.flatMap((p, i) =>
-      p.detection.measures.map((m) => ({ page: i + 1, system: m.system, box: m.box })),
+  replace(projectId: number, pages: readonly ScanTaskPage[], score: Score): void {
+    const { measures: linked } = linkScanMeasures(
+      pages.map((p, i) => ({
+        ...p.detection,
+        page: i + 1,
+        measures: readingOrder(p.detection.measures.map((m) => ({ ...m, page: i + 1 }))),
+      })),
+      score,
     );
-    const linked = linkInOrder(boxes, notatedMeasures(score));
     const db = this.#d.db;
     db.transaction(() => {
       this.#requireProject(projectId);

@@ -125,10 +125,15 @@ async function run(
     case 'scan': {
       // Loaded here so the other tasks do not pay for pdf.js.
       const { readScanPages } = await import('../../engine/scan.js');
+      const { ScanError } = await import('../../../shared/pages/scan/errors.js');
       const { detectScanPage } = await import('../../../shared/pages/scan/detect.js');
       const pages: ScanTaskPage[] = [];
       for (const [i, f] of req.files.entries()) {
-        const images = await readScanPages(new Uint8Array(await readFile(f.path)), f.name);
+        const images = await readScanPages(new Uint8Array(await readFile(f.path)), f.name).catch(
+          (err: unknown) => {
+            throw err instanceof ScanError ? new AccordError('unsupported', err.message) : err;
+          },
+        );
         for (const [j, image] of images.entries()) {
           signal.throwIfAborted();
           if (pages.length >= req.maxPages)

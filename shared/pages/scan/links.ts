@@ -1,31 +1,13 @@
 /**
- * The links between a scan's measure boxes and the score's notated measures, as the editor keeps
- * them: the notated measures in notated order, linking boxes in reading order, and the warnings
+ * The links between a scan's measure boxes and the score's notated measures as the editor keeps
+ * them after the user's edits: boxes in reading order, linking them in that order, and the warnings
  * when boxes and measures do not add up. Pure: the scan service and the renderer both use it.
  */
-import type { Score } from '../../score.js';
 import type { LinkedScanMeasure, ScanMeasureBox } from './model.js';
+import type { NotatedMeasure } from './link.js';
 
-/** A notated measure: its printed number and the indices into `Score.measures` of its passes. */
-export interface NotatedMeasureRef {
-  number: string;
-  passes: number[];
-}
-
-/**
- * The score's notated measures in notated order (the order of their first pass): played measures
- * are one notated measure when they share an element id, or, without ids (MIDI), a printed number.
- */
-export function notatedMeasures(score: Pick<Score, 'measures'>): NotatedMeasureRef[] {
-  const byKey = new Map<string, NotatedMeasureRef>();
-  score.measures.forEach((m, i) => {
-    const key = m.elementId ?? `#${m.number}`;
-    const found = byKey.get(key);
-    if (found) found.passes.push(i);
-    else byKey.set(key, { number: m.number, passes: [i] });
-  });
-  return [...byKey.values()];
-}
+/** A notated measure as the links need it: its printed number and its passes (`link.ts` `NotatedMeasure`). */
+export type NotatedMeasureRef = Pick<NotatedMeasure, 'number' | 'passes'>;
 
 /** Boxes in reading order: page, then system, then left to right. */
 export function readingOrder<T extends ScanMeasureBox>(boxes: readonly T[]): T[] {

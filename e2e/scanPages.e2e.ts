@@ -13,7 +13,7 @@ import type { ScanState } from '../shared/ipc.js';
 import type { Engraving } from '../shared/pages/model.js';
 
 const TITLE = 'Sample on scanned pages';
-/** The notation size at which the sample's bars take two A4 pages. */
+/** The notation size at which the sample's bars take more than one A4 page. */
 const SIZE = 200;
 
 const h = useEditorApp();
@@ -28,17 +28,17 @@ async function scanState(): Promise<ScanState> {
   return h.page.evaluate((id) => window.accord.scan.get(id), projectId);
 }
 
-step('imports the dropped pages: two pages, one box a bar, linked in order', async () => {
+step('imports the dropped pages: every page, one box a bar, linked in order', async () => {
   projectId = await h.ensureAligned(TITLE, { score: SAMPLE.musicxml, recording: SAMPLE.recording });
   const made = await makeScanPages(SAMPLE.musicxml, h.app.dir, SIZE);
   engraving = made.engraving;
-  expect(engraving.pages.length).toBe(2);
+  expect(engraving.pages.length).toBeGreaterThanOrEqual(2);
   await h.openProject(TITLE);
   await h.editor.showView('Pages');
   scan = new ScanView(h.page);
   await scan.drop(made.paths);
   await scan.waitPages(2);
-  expect(await scan.pageCount()).toBe(2);
+  expect(await scan.pageCount()).toBe(engraving.pages.length);
   const state = await scanState();
   expect(state.boxes.map((b) => [b.page, b.number])).toEqual(
     engraving.measures.map((m) => [m.page, m.number]),
@@ -74,19 +74,21 @@ step('a dragged box moves and a re-linked box keeps its measure, saved at once',
   const target = before.boxes.find((b) => b.page === 2)!;
   const el = scan.box(target.number!);
   const shown = await el.boundingBox();
-  const svg = await scan.surface.locator('svg').boundingBox();
-  await scan.dragBy(el, 30, 12);
+  // A system-wide box has little room sideways: a little left, further down.
+  await scan.dragBy(el, -10, 20);
   await h.page.waitForFunction(
-    ([id, x]) =>
-      Number(document.querySelector(`[data-testid="scan-box"][data-id="${id}"]`)?.getAttribute('x')) > x + 1,
-    [target.id, target.box[0]] as const,
+    ([id, y]) =>
+      Number(document.querySelector(`[data-testid="scan-box"][data-id="${id}"]`)?.getAttribute('y')) > y + 1,
+    [target.id, target.box[1]] as const,
   );
-  const pxPerScreen = engraving.pages[1].width / svg!.width;
+  // The box followed the pointer on screen, and main holds it there, its size unchanged.
+  const now = await h.page.locator(`[data-testid="scan-box"][data-id="${target.id}"]`).boundingBox();
   const after = (await scanState()).boxes.find((b) => b.id === target.id)!;
-  expect(after.box[0] - target.box[0]).toBeCloseTo(30 * pxPerScreen, -1);
-  expect(after.box[1] - target.box[1]).toBeCloseTo(12 * pxPerScreen, -1);
+  expect(now!.x - shown!.x).toBeCloseTo(-10, -0.5);
+  expect(now!.y - shown!.y).toBeCloseTo(20, -0.5);
+  expect(after.box[0]).toBeLessThan(target.box[0] - 10);
+  expect(after.box[1]).toBeGreaterThan(target.box[1] + 10);
   expect([after.box[2], after.box[3]]).toEqual([target.box[2], target.box[3]]);
-  expect(shown).toBeTruthy();
   moved = { id: target.id, box: after.box };
   // The dragged box is selected: link it to another bar.
   const other = before.measures.find((m) => m.number !== target.number)!.number;

@@ -66,15 +66,15 @@ export interface InvokeChannels {
   /** Page `page`'s image. */
   'scan:page': { args: [projectId: number, page: number]; result: ScanPageImage };
   /** Moves / resizes box `boxId` (kept inside its page). */
-  'scan:setBox': { args: [projectId: number, boxId: number, box: ScanBoxRect]; result: ScanState };
+  'scan:place': { args: [projectId: number, boxId: number, box: ScanBoxRect]; result: ScanState };
   /** Links box `boxId` to the notated measure printed `number`, or unlinks it (null). */
   'scan:link': { args: [projectId: number, boxId: number, number: string | null]; result: ScanState };
   /** Adds an unlinked box on page `page`. */
-  'scan:addBox': { args: [projectId: number, page: number, box: ScanBoxRect]; result: ScanState };
+  'scan:add': { args: [projectId: number, page: number, box: ScanBoxRect]; result: ScanState };
   /** Removes box `boxId`. */
-  'scan:removeBox': { args: [projectId: number, boxId: number]; result: ScanState };
+  'scan:remove': { args: [projectId: number, boxId: number]; result: ScanState };
   /** Links every box, in reading order, to the notated measures in notated order (after boxes were added or removed). */
-  'scan:relinkAll': { args: [projectId: number]; result: ScanState };
+  'scan:relink': { args: [projectId: number]; result: ScanState };
   /** Starts an alignment job; progress and the outcome arrive as `job:*` events. */
   'alignment:run': { args: [projectId: number, method?: RunMethod]; result: { jobId: string } };
   'alignment:list': { args: [projectId: number]; result: AlignmentSummary[] };
@@ -158,11 +158,11 @@ export const INVOKE_CHANNELS = [
   'scan:import',
   'scan:get',
   'scan:page',
-  'scan:setBox',
+  'scan:place',
   'scan:link',
-  'scan:addBox',
-  'scan:removeBox',
-  'scan:relinkAll',
+  'scan:add',
+  'scan:remove',
+  'scan:relink',
   'alignment:run',
   'alignment:list',
   'alignment:get',

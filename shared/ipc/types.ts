@@ -386,7 +386,7 @@ export interface ScanPageImage {
   png: Uint8Array;
 }
 
-/** What `scan:setBox` / `scan:addBox` take: a box in page pixels. */
+/** What `scan:place` / `scan:add` take: a box in page pixels. */
 export type ScanBoxRect = Box;
 
 /** Information about the host. */

@@ -290,23 +290,23 @@ export const VALIDATORS: Validators = {
     const [id, page] = checkArity(a, 'scan:page', 2, 2);
     return [checkId(id, 'projectId'), checkInt(page, 'page', 1, MAX_SCAN_PAGES)];
   },
-  'scan:setBox': (a) => {
-    const [id, boxId, box] = checkArity(a, 'scan:setBox', 3, 3);
+  'scan:place': (a) => {
+    const [id, boxId, box] = checkArity(a, 'scan:place', 3, 3);
     return [checkId(id, 'projectId'), checkId(boxId, 'boxId'), checkScanBox(box, 'box')];
   },
   'scan:link': (a) => {
     const [id, boxId, number] = checkArity(a, 'scan:link', 3, 3);
     return [checkId(id, 'projectId'), checkId(boxId, 'boxId'), checkMeasureNumber(number, 'number')];
   },
-  'scan:addBox': (a) => {
-    const [id, page, box] = checkArity(a, 'scan:addBox', 3, 3);
+  'scan:add': (a) => {
+    const [id, page, box] = checkArity(a, 'scan:add', 3, 3);
     return [checkId(id, 'projectId'), checkInt(page, 'page', 1, MAX_SCAN_PAGES), checkScanBox(box, 'box')];
   },
-  'scan:removeBox': (a) => {
-    const [id, boxId] = checkArity(a, 'scan:removeBox', 2, 2);
+  'scan:remove': (a) => {
+    const [id, boxId] = checkArity(a, 'scan:remove', 2, 2);
     return [checkId(id, 'projectId'), checkId(boxId, 'boxId')];
   },
-  'scan:relinkAll': (a) => [checkId(checkArity(a, 'scan:relinkAll', 1, 1)[0], 'projectId')],
+  'scan:relink': (a) => [checkId(checkArity(a, 'scan:relink', 1, 1)[0], 'projectId')],
   'alignment:run': (a) => {
     const [id, method] = checkArity(a, 'alignment:run', 1, 2);
     const pid = checkId(id, 'projectId');

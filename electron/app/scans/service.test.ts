@@ -140,21 +140,21 @@ describe('scan service', () => {
   it('moves, re-links, adds and removes boxes, each saved at once, all kept after a reopen', async () => {
     let state = await call<ScanState>('scan:get', id);
     const [first, second] = state.boxes;
-    state = await call<ScanState>('scan:setBox', id, first.id, [30, 25, 60, 35]);
+    state = await call<ScanState>('scan:place', id, first.id, [30, 25, 60, 35]);
     expect(state.boxes.find((b) => b.id === first.id)?.box).toEqual([30, 25, 60, 35]);
     state = await call<ScanState>('scan:link', id, second.id, '5');
     const relinked = state.boxes.find((b) => b.id === second.id)!;
     expect(relinked.number).toBe('5');
     expect(relinked.passes).toEqual([4, 12]);
     expect(state.warnings).toEqual(['No box for measure 2.', 'More than one box for measure 5.']);
-    state = await call<ScanState>('scan:addBox', id, 1, [20, 200, 80, 40]);
+    state = await call<ScanState>('scan:add', id, 1, [20, 200, 80, 40]);
     expect(state.boxes.length).toBe(17);
     expect(state.warnings[0]).toBe(
       'The scan has 17 measure boxes, the score 16 measures: add, remove or re-link boxes so that each measure has one.',
     );
     expect(state.warnings).toContain('1 box is linked to no measure.');
     const added = state.boxes.find((b) => b.number === null)!;
-    state = await call<ScanState>('scan:removeBox', id, added.id);
+    state = await call<ScanState>('scan:remove', id, added.id);
     expect(state.boxes.length).toBe(16);
 
     await s.close();
@@ -166,7 +166,7 @@ describe('scan service', () => {
   });
 
   it('re-links every box in reading order', async () => {
-    const state = await call<ScanState>('scan:relinkAll', id);
+    const state = await call<ScanState>('scan:relink', id);
     expect(state.boxes.map((b) => b.number)).toEqual(NUMBERS);
     expect(state.warnings).toEqual([]);
   });
@@ -181,7 +181,7 @@ describe('scan service', () => {
     ]);
     const last = state.boxes[7];
     // Bar 8's box, dragged up to the first system's start.
-    state = await call<ScanState>('scan:setBox', id, last.id, [0, 20, 18, 40]);
+    state = await call<ScanState>('scan:place', id, last.id, [0, 20, 18, 40]);
     expect(state.boxes[0].id).toBe(last.id);
     expect(state.boxes[0].system).toBe(0);
     expect(state.boxes[0].number).toBe('8');
@@ -192,29 +192,25 @@ describe('scan service', () => {
     const box = state.boxes[0].id;
     const cases: [string, unknown[], RegExp][] = [
       [
-        'scan:setBox',
+        'scan:place',
         [id, box, [0, 0, 0, 10]],
         /box\[2\] \(width\): expected a number in \[1, 100000\], got the number 0/,
       ],
+      ['scan:place', [id, box, [0, 0, 10]], /box: expected a box \[x, y, width, height\], got an array of 3/],
+      ['scan:place', [id, box, [-1, 0, 10, 10]], /box\[0\] \(x\): expected a number in \[0, 100000\]/],
       [
-        'scan:setBox',
-        [id, box, [0, 0, 10]],
-        /box: expected a box \[x, y, width, height\], got an array of 3/,
-      ],
-      ['scan:setBox', [id, box, [-1, 0, 10, 10]], /box\[0\] \(x\): expected a number in \[0, 100000\]/],
-      [
-        'scan:setBox',
+        'scan:place',
         [id, box, [350, 0, 60, 10]],
         /expected a box within page 1 \(400 × 300 px\).*reaches to \(410, 10\)/,
       ],
-      ['scan:setBox', [id, 99999, [0, 0, 10, 10]], /expected a scan box with id 99999/],
+      ['scan:place', [id, 99999, [0, 0, 10, 10]], /expected a scan box with id 99999/],
       [
         'scan:link',
         [id, box, '99'],
         /expected one of the score's measures \(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, …\), got "99"/,
       ],
       ['scan:link', [id, box, 5], /number: expected a printed measure number/],
-      ['scan:addBox', [id, 3, [0, 0, 10, 10]], /expected a scanned page 3, found none/],
+      ['scan:add', [id, 3, [0, 0, 10, 10]], /expected a scanned page 3, found none/],
       ['scan:page', [id, 2], /expected a scanned page in 1..1, got page 2/],
       ['scan:page', [id, 0], /page: expected an integer in \[1, 200\]/],
       ['scan:get', [999], /expected an existing project id, got 999/],

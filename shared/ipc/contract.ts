@@ -29,6 +29,9 @@ import type {
   ProjectSummary,
   RunMethod,
   SaveDialogArgs,
+  ScanBoxRect,
+  ScanPageImage,
+  ScanState,
   ScorePages,
   ViewState,
 } from './types.js';
@@ -56,6 +59,22 @@ export interface InvokeChannels {
   'recording:peaks': { args: [projectId: number, options: PeaksOptions]; result: Peaks };
   /** The project's notated score engraved on pages of `layout` (`unsupported` for a MIDI score). */
   'score:pages': { args: [projectId: number, layout: PageLayout]; result: ScorePages };
+  /** Replaces the project's scan with the pages of `paths` (granted PDF/PNG/JPEG files), detects systems and measure boxes off the main thread and links them to the score's measures. */
+  'scan:import': { args: [projectId: number, paths: string[]]; result: ScanState };
+  /** The project's scan: pages, linked boxes and warnings (no pages when it has none). */
+  'scan:get': { args: [projectId: number]; result: ScanState };
+  /** Page `page`'s image. */
+  'scan:page': { args: [projectId: number, page: number]; result: ScanPageImage };
+  /** Moves / resizes box `boxId` (kept inside its page). */
+  'scan:place': { args: [projectId: number, boxId: number, box: ScanBoxRect]; result: ScanState };
+  /** Links box `boxId` to the notated measure printed `number`, or unlinks it (null). */
+  'scan:link': { args: [projectId: number, boxId: number, number: string | null]; result: ScanState };
+  /** Adds an unlinked box on page `page`. */
+  'scan:add': { args: [projectId: number, page: number, box: ScanBoxRect]; result: ScanState };
+  /** Removes box `boxId`. */
+  'scan:remove': { args: [projectId: number, boxId: number]; result: ScanState };
+  /** Links every box, in reading order, to the notated measures in notated order (after boxes were added or removed). */
+  'scan:relink': { args: [projectId: number]; result: ScanState };
   /** Starts an alignment job; progress and the outcome arrive as `job:*` events. */
   'alignment:run': { args: [projectId: number, method?: RunMethod]; result: { jobId: string } };
   'alignment:list': { args: [projectId: number]; result: AlignmentSummary[] };
@@ -136,6 +155,14 @@ export const INVOKE_CHANNELS = [
   'projectfile:open',
   'recording:peaks',
   'score:pages',
+  'scan:import',
+  'scan:get',
+  'scan:page',
+  'scan:place',
+  'scan:link',
+  'scan:add',
+  'scan:remove',
+  'scan:relink',
   'alignment:run',
   'alignment:list',
   'alignment:get',

@@ -5,6 +5,7 @@ import type { ExportFormat, ImportFormat } from '../formats/common.js';
 import type { Corrections, RegionKind } from '../edit/index.js';
 import { CORRECTION_OP_TYPES } from '../edit/history.js';
 import type { Engraving } from '../pages/model.js';
+import type { Box, LinkedScanMeasure, ScanSystem } from '../pages/scan/model.js';
 
 export type { ExportFormat } from '../formats/common.js';
 
@@ -280,11 +281,11 @@ export interface AlignmentJobResult {
 }
 
 /** What an open dialog asks for. */
-export const OPEN_DIALOG_KINDS = ['recording', 'score', 'alignment', 'project'] as const;
+export const OPEN_DIALOG_KINDS = ['recording', 'score', 'alignment', 'project', 'scan'] as const;
 
 /** Native file-dialog request. */
 export interface OpenDialogArgs {
-  /** `alignment`: an alignment file for `alignment:import`; `project`: a `.accord` file for `projectfile:open`. */
+  /** `alignment`: an alignment file for `alignment:import`; `project`: a `.accord` file for `projectfile:open`; `scan`: a PDF, PNG or JPEG for `scan:import`. */
   kind: (typeof OPEN_DIALOG_KINDS)[number];
   title?: string;
 }
@@ -329,6 +330,66 @@ export interface EditOutcome {
 /** A notated score engraved on pages (`score:pages`): the page SVGs and the boxes of systems, measures and notes in page pixels. */
 export type ScorePages = Engraving;
 export type { PageLayout } from '../pages/model.js';
+
+/** File extensions `scan:import` reads (PDF pages, or one image a file). */
+export const SCAN_EXTENSIONS = ['.pdf', '.png', '.jpg', '.jpeg'] as const;
+
+/** Most pages a project's scan may have. */
+export const MAX_SCAN_PAGES = 200;
+
+/** One page of a project's scan (its image comes from `scan:page`). */
+export interface ScanPageInfo {
+  /** 1-based page number within the project's scan. */
+  page: number;
+  /** Image width in pixels (the boxes' coordinates). */
+  width: number;
+  height: number;
+  /** File name it was imported from. */
+  sourceName: string;
+  /** 1-based page within that file. */
+  sourcePage: number;
+  /** The detector's estimate of the page's rotation, degrees. */
+  skewDegrees: number;
+  /** The staff systems found on the page. */
+  systems: ScanSystem[];
+}
+
+/** A measure box of the scan, with the id its edits name. */
+export interface ScanBox extends LinkedScanMeasure {
+  id: number;
+}
+
+/** A notated measure of the score, in notated order, that a scan box can link to. */
+export interface NotatedMeasure {
+  /** Printed number (`ScoreMeasure.number`). */
+  number: string;
+  /** Indices into `Score.measures` of its passes. */
+  passes: number[];
+}
+
+/** A project's scanned pages (`scan:get`): pages, measure boxes in reading order, and what does not add up. */
+export interface ScanState {
+  /** Empty when the project has no scan. */
+  pages: ScanPageInfo[];
+  /** Boxes in reading order (page, system, left to right). */
+  boxes: ScanBox[];
+  /** The score's notated measures, in notated order. */
+  measures: NotatedMeasure[];
+  /** What the user should resolve: count mismatch, measures with no box, boxes with no measure; empty when none. */
+  warnings: string[];
+}
+
+/** A scanned page's image (`scan:page`). */
+export interface ScanPageImage {
+  page: number;
+  width: number;
+  height: number;
+  /** Grayscale PNG. */
+  png: Uint8Array;
+}
+
+/** What `scan:place` / `scan:add` take: a box in page pixels. */
+export type ScanBoxRect = Box;
 
 /** Information about the host. */
 export interface AppInfo {

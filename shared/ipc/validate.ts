@@ -23,7 +23,9 @@ import {
   OPEN_DIALOG_KINDS,
   PROJECT_FILE_SAVE_FORMAT,
   IMPORT_FORMAT_NAMES,
+  MAX_SCAN_PAGES,
   PRACTICE_SPEED_MAX,
+  SCAN_EXTENSIONS,
   PRACTICE_SPEED_MIN,
   REGION_KINDS,
   RUN_METHODS,
@@ -33,6 +35,7 @@ import {
   type PracticeLoop,
   type PracticeSettings,
   type SaveDialogArgs,
+  type ScanBoxRect,
   type ViewState,
 } from './types.js';
 
@@ -194,6 +197,42 @@ export function checkEditOp(v: unknown, what: string): EditOp {
   }
 }
 
+/** Largest page side, in pixels, a scan box may lie within. */
+const MAX_PAGE_PIXELS = 100_000;
+
+/** Validates a box `[x, y, width, height]` in page pixels: finite, x, y ≥ 0, width and height ≥ 1. */
+export function checkScanBox(v: unknown, what: string): ScanBoxRect {
+  if (!Array.isArray(v) || v.length !== 4) fail(what, 'a box [x, y, width, height]', v);
+  return [
+    checkNumber(v[0], `${what}[0] (x)`, 0, MAX_PAGE_PIXELS),
+    checkNumber(v[1], `${what}[1] (y)`, 0, MAX_PAGE_PIXELS),
+    checkNumber(v[2], `${what}[2] (width)`, 1, MAX_PAGE_PIXELS),
+    checkNumber(v[3], `${what}[3] (height)`, 1, MAX_PAGE_PIXELS),
+  ];
+}
+
+/** Validates the files of `scan:import`: 1..`MAX_SCAN_PAGES` existing PDF, PNG or JPEG files. */
+export function checkScanPaths(v: unknown, what: string, env: ValidationEnv): string[] {
+  if (!Array.isArray(v) || v.length === 0 || v.length > MAX_SCAN_PAGES)
+    fail(what, `an array of 1..${MAX_SCAN_PAGES} file paths`, v);
+  return v.map((p, i) => {
+    const path = checkExistingFile(p, `${what}[${i}]`, env);
+    const dot = path.lastIndexOf('.');
+    const ext = dot < 0 ? '' : path.slice(dot).toLowerCase();
+    if (!(SCAN_EXTENSIONS as readonly string[]).includes(ext))
+      fail(`${what}[${i}]`, `a ${SCAN_EXTENSIONS.join(' | ')} file`, path);
+    return path;
+  });
+}
+
+/** A printed measure number a scan box links to. */
+function checkMeasureNumber(v: unknown, what: string): string | null {
+  if (v === null) return null;
+  if (typeof v !== 'string' || v.trim().length === 0 || v.length > 32)
+    fail(what, 'a printed measure number (1..32 characters) or null', v);
+  return v.trim();
+}
+
 type Validators = { [C in InvokeChannel]: (args: unknown, env: ValidationEnv) => InvokeArgs<C> };
 
 /** Per-channel argument validators: return the typed tuple or throw `AccordError('invalid-argument')`. */
@@ -242,6 +281,32 @@ export const VALIDATORS: Validators = {
       },
     ];
   },
+  'scan:import': (a, env) => {
+    const [id, paths] = checkArity(a, 'scan:import', 2, 2);
+    return [checkId(id, 'projectId'), checkScanPaths(paths, 'The scan files', env)];
+  },
+  'scan:get': (a) => [checkId(checkArity(a, 'scan:get', 1, 1)[0], 'projectId')],
+  'scan:page': (a) => {
+    const [id, page] = checkArity(a, 'scan:page', 2, 2);
+    return [checkId(id, 'projectId'), checkInt(page, 'page', 1, MAX_SCAN_PAGES)];
+  },
+  'scan:place': (a) => {
+    const [id, boxId, box] = checkArity(a, 'scan:place', 3, 3);
+    return [checkId(id, 'projectId'), checkId(boxId, 'boxId'), checkScanBox(box, 'box')];
+  },
+  'scan:link': (a) => {
+    const [id, boxId, number] = checkArity(a, 'scan:link', 3, 3);
+    return [checkId(id, 'projectId'), checkId(boxId, 'boxId'), checkMeasureNumber(number, 'number')];
+  },
+  'scan:add': (a) => {
+    const [id, page, box] = checkArity(a, 'scan:add', 3, 3);
+    return [checkId(id, 'projectId'), checkInt(page, 'page', 1, MAX_SCAN_PAGES), checkScanBox(box, 'box')];
+  },
+  'scan:remove': (a) => {
+    const [id, boxId] = checkArity(a, 'scan:remove', 2, 2);
+    return [checkId(id, 'projectId'), checkId(boxId, 'boxId')];
+  },
+  'scan:relink': (a) => [checkId(checkArity(a, 'scan:relink', 1, 1)[0], 'projectId')],
   'alignment:run': (a) => {
     const [id, method] = checkArity(a, 'alignment:run', 1, 2);
     const pid = checkId(id, 'projectId');

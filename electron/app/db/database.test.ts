@@ -74,6 +74,14 @@ const SEEDS: ((db: Db) => void)[] = [
   (db) => {
     db.prepare(`UPDATE projects SET realign_pending = '[{"perfTime":4},null]' WHERE id = 1`).run();
   },
+  (db) => {
+    db.prepare(
+      "INSERT INTO scan_pages (project_id, page, width, height, source_name, source_page, skew_degrees, systems, png) VALUES (1, 1, 100, 140, 'a.pdf', 1, 0.5, '[]', x'89504e47')",
+    ).run();
+    db.prepare(
+      "INSERT INTO scan_boxes (project_id, page, system, x, y, w, h, number) VALUES (1, 1, 0, 10, 20, 30, 40, '1')",
+    ).run();
+  },
 ];
 
 function schemaOf(db: Db): { type: string; name: string; sql: string | null }[] {

@@ -30,6 +30,11 @@
  *   for the whole recording) of logged ops the latest version does not reflect yet; NULL when it
  *   reflects every op. Written in the same transaction as the op, cleared in the one storing the
  *   re-aligned version, so a re-alignment a quit or crash interrupted is resumed on the next open.
+ * - Migration 9: scanned pages (issue 11, route 2). `scan_pages`: the project's page images as
+ *   grayscale PNG (`png`), 1-based `page`, the file and page they came from, the detector's skew and
+ *   systems (`systems`: `ScanSystem[]` JSON). `scan_boxes`: measure boxes in page pixels, their
+ *   system, and `number`, the printed number of the notated measure a box is linked to (NULL:
+ *   unlinked). Importing replaces both; a box edit is one UPDATE.
  */
 import type Database from 'better-sqlite3';
 
@@ -210,6 +215,38 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'pending re-alignments survive a restart',
     up(db) {
       db.exec(`ALTER TABLE projects ADD COLUMN realign_pending TEXT;`);
+    },
+  },
+  {
+    name: 'scanned pages and their measure boxes',
+    up(db) {
+      db.exec(`
+        CREATE TABLE scan_pages (
+          project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+          page INTEGER NOT NULL CHECK (page >= 1),
+          width INTEGER NOT NULL CHECK (width > 0),
+          height INTEGER NOT NULL CHECK (height > 0),
+          source_name TEXT NOT NULL,
+          source_page INTEGER NOT NULL,
+          skew_degrees REAL NOT NULL,
+          systems TEXT NOT NULL,
+          png BLOB NOT NULL,
+          PRIMARY KEY (project_id, page)
+        );
+        CREATE TABLE scan_boxes (
+          id INTEGER PRIMARY KEY,
+          project_id INTEGER NOT NULL,
+          page INTEGER NOT NULL,
+          system INTEGER NOT NULL,
+          x REAL NOT NULL,
+          y REAL NOT NULL,
+          w REAL NOT NULL CHECK (w > 0),
+          h REAL NOT NULL CHECK (h > 0),
+          number TEXT,
+          FOREIGN KEY (project_id, page) REFERENCES scan_pages(project_id, page) ON DELETE CASCADE
+        );
+        CREATE INDEX scan_boxes_project ON scan_boxes(project_id, page);
+      `);
     },
   },
 ];

@@ -2,7 +2,7 @@
  * Paths the user gave the main process: answers of its file dialogs and files dropped on the
  * window (Electron's `webUtils.getPathForFile`, the bridge's `accordBridge.fileAt`). Channels
  * that read or write a file the renderer names (`project:create`, `project:relink`,
- * `projectfile:save`, `projectfile:open`, `alignment:import`, `export:alignment`) accept only these, so a compromised page cannot read or
+ * `projectfile:save`, `projectfile:open`, `alignment:import`, `scan:import`, `export:alignment`) accept only these, so a compromised page cannot read or
  * overwrite any file, nor make a project of one.
  */
 import { resolve } from 'node:path';

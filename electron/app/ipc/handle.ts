@@ -26,6 +26,7 @@ import { ProjectService } from '../projects.js';
 import { CorrectionService } from '../corrections.js';
 import { Realigner } from '../realigner.js';
 import { PageService } from '../pages.js';
+import { ScanService } from '../scans/service.js';
 import { safeFileName, type PathGrants } from './grants.js';
 
 /** One channel's implementation (arguments already validated). */
@@ -61,6 +62,8 @@ export interface AppServices {
   corrections: CorrectionService;
   /** Engraved pages of the projects' scores. */
   pages: PageService;
+  /** Scanned pages of the projects and their measure boxes. */
+  scans: ScanService;
   /** Cancels jobs, stops workers, closes the database. */
   close(): Promise<void>;
 }
@@ -97,6 +100,7 @@ export function createServices(opts: {
     projects,
     corrections,
     pages: new PageService(db),
+    scans: new ScanService({ db, runner, score: (id) => projects.score(id) }),
     async close() {
       await jobs.close();
       await runner.close();
@@ -108,8 +112,8 @@ export function createServices(opts: {
 
 /**
  * Wires every channel to its service call. With `grants`, dialog answers are granted and
- * `project:create`, `project:relink`, `projectfile:save`, `projectfile:open`, `alignment:import`
- * and `export:alignment` take only granted
+ * `project:create`, `project:relink`, `projectfile:save`, `projectfile:open`, `alignment:import`,
+ * `scan:import` and `export:alignment` take only granted
  * paths (the relink also the project's own recording path); without, paths are not checked
  * (engine tests).
  */
@@ -159,6 +163,17 @@ export function createHandlers(s: AppServices, host: Host, grants?: PathGrants):
     },
     'recording:peaks': (id, o) => p.peaks(id, o),
     'score:pages': (id, layout) => s.pages.get(id, layout),
+    'scan:import': (id, paths) => {
+      for (const path of paths) granted('the scan', path);
+      return s.scans.import(id, paths);
+    },
+    'scan:get': (id) => s.scans.get(id),
+    'scan:page': (id, page) => s.scans.page(id, page),
+    'scan:place': (id, boxId, box) => s.scans.setBox(id, boxId, box),
+    'scan:link': (id, boxId, number) => s.scans.link(id, boxId, number),
+    'scan:add': (id, page, box) => s.scans.addBox(id, page, box),
+    'scan:remove': (id, boxId) => s.scans.removeBox(id, boxId),
+    'scan:relink': (id) => s.scans.relinkAll(id),
     'alignment:run': (id, method) => p.runAlignment(id, method),
     'alignment:list': (id) => p.listAlignments(id),
     'alignment:get': (aid) => p.getAlignment(aid),

@@ -14,12 +14,16 @@ import { toIpcError } from '../errors.js';
 import type { Stage } from '../../engine/pipeline.js';
 import { computePeaks } from '../../engine/peaks.js';
 import { similarityImage } from './matrix.js';
+import { readFile } from 'node:fs/promises';
+import { AccordError } from '../../../shared/ipc.js';
+import { encodeGrayPng } from '../scans/png.js';
 import type {
   AlignTaskResult,
   AnalyzeResult,
   ChromaFeatures,
   ControlMessage,
   PeaksResult,
+  ScanTaskPage,
   ScoreResult,
   WorkerMessage,
   WorkerRequest,
@@ -117,6 +121,42 @@ async function run(
       const { path, timings, warnings, features } = r;
       const result: AlignTaskResult = { path, timings, warnings, features };
       return { result, transfer: buffersOf(features) };
+    }
+    case 'scan': {
+      // Loaded here so the other tasks do not pay for pdf.js.
+      const { readScanPages } = await import('../../engine/scan.js');
+      const { ScanError } = await import('../../../shared/pages/scan/errors.js');
+      const { detectScanPage } = await import('../../../shared/pages/scan/detect.js');
+      const pages: ScanTaskPage[] = [];
+      for (const [i, f] of req.files.entries()) {
+        const images = await readScanPages(new Uint8Array(await readFile(f.path)), f.name).catch(
+          (err: unknown) => {
+            throw err instanceof ScanError ? new AccordError('unsupported', err.message) : err;
+          },
+        );
+        for (const [j, image] of images.entries()) {
+          signal.throwIfAborted();
+          if (pages.length >= req.maxPages)
+            throw new AccordError(
+              'invalid-argument',
+              `The scan: expected at most ${req.maxPages} pages, ${f.name} brings more`,
+            );
+          pages.push({
+            sourceName: f.name,
+            sourcePage: j + 1,
+            width: image.width,
+            height: image.height,
+            png: encodeGrayPng(image),
+            detection: detectScanPage(image, pages.length + 1),
+          });
+          post({
+            type: 'progress',
+            stage: 'detect',
+            fraction: (i + (j + 1) / images.length) / req.files.length,
+          });
+        }
+      }
+      return { result: pages, transfer: pages.map((p) => p.png.buffer as ArrayBuffer) };
     }
     case 'matrix': {
       const score = await loadScoreBytes(req.scoreBytes, req.scoreName);

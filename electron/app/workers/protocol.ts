@@ -4,6 +4,7 @@ import type { IpcError, MatrixImage, RunMethod } from '../../../shared/ipc.js';
 import type { Score, ScoreNote } from '../../../shared/score.js';
 import type { Corrections, EditSpan } from '../../../shared/edit/index.js';
 import type { FeatureRow } from '../projects/featureRow.js';
+import type { ScanDetection } from '../../../shared/pages/scan/model.js';
 
 /** Chroma features of a recording, as cached. */
 export interface ChromaFeatures {
@@ -37,6 +38,7 @@ export type WorkerRequest =
       method: RunMethod;
       modelDir?: string;
     }
+  | { task: 'scan'; files: { path: string; name: string }[]; maxPages: number }
   | {
       task: 'matrix';
       features: ChromaFeatures;
@@ -80,6 +82,18 @@ export interface ScoreResult {
   musicxml?: string;
 }
 
+/** One page of `scan`: its image as grayscale PNG and what the detector found on it. */
+export interface ScanTaskPage {
+  /** File name it came from. */
+  sourceName: string;
+  /** 1-based page within that file. */
+  sourcePage: number;
+  width: number;
+  height: number;
+  png: Uint8Array;
+  detection: ScanDetection;
+}
+
 /** Result type per task. */
 export interface TaskResults {
   analyze: AnalyzeResult;
@@ -88,6 +102,7 @@ export interface TaskResults {
   score: ScoreResult;
   align: AlignTaskResult;
   matrix: MatrixImage;
+  scan: ScanTaskPage[];
 }
 
 /** Worker → job service. */

@@ -27,6 +27,7 @@ import {
   type MenuCommand,
   type OpenDialogArgs,
   PROJECT_FILE_SAVE_FORMAT,
+  SCAN_EXTENSIONS,
   type ProjectFileOpened,
   type Result,
   type SaveDialogArgs,
@@ -269,19 +270,23 @@ async function openDialog(kind: OpenDialogArgs['kind'], title?: string): Promise
         ? Object.keys(SCORE_EXTENSIONS)
         : kind === 'project'
           ? [PROJECT_FILE_EXTENSION]
-          : ['csv', 'json', 'txt']
+          : kind === 'scan'
+            ? [...SCAN_EXTENSIONS]
+            : ['csv', 'json', 'txt']
   ).map((e) => e.replace(/^\./, ''));
   const names = {
     recording: 'Audio',
     score: 'Scores',
     alignment: 'Alignments',
     project: 'Accord projects',
+    scan: 'Scanned pages (PDF, PNG, JPEG)',
   } as const;
   const titles = {
     recording: 'Choose the recording',
     score: 'Choose the score',
     alignment: 'Choose the alignment file',
     project: 'Open a project file',
+    scan: 'Choose the scanned pages',
   } as const;
   const opts = {
     title: title ?? titles[kind],

@@ -65,6 +65,16 @@ const api: AccordApi = {
   projectfile: { save: invoker('projectfile:save'), open: invoker('projectfile:open') },
   recording: { peaks: invoker('recording:peaks') },
   score: { pages: invoker('score:pages') },
+  scan: {
+    import: invoker('scan:import'),
+    get: invoker('scan:get'),
+    page: invoker('scan:page'),
+    place: invoker('scan:place'),
+    link: invoker('scan:link'),
+    add: invoker('scan:add'),
+    remove: invoker('scan:remove'),
+    relink: invoker('scan:relink'),
+  },
   alignment: {
     run: invoker('alignment:run'),
     list: invoker('alignment:list'),

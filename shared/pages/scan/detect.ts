@@ -49,11 +49,12 @@ function checkImage(image: GrayImage): void {
 }
 
 /**
- * Ink mask `[height × width]` (1 = ink): each pixel divided by the paper level around it (the
- * 90th percentile of its 32-pixel block, smoothed and interpolated between block centres), then
- * thresholded by Otsu's method on that ratio, kept within 0.45..0.8 of the paper level.
+ * Each pixel as a share of the paper around it, 0..255 (255: paper), `[height × width]`: the
+ * paper level is the 90th percentile of the pixel's 32-pixel block (a block read darker than
+ * its neighbours' median, full of ink, takes theirs), interpolated between block centres. Uneven
+ * lighting and tinted paper divide out.
  */
-export function binarize(image: GrayImage): Uint8Array {
+export function paperRatio(image: GrayImage): Uint8Array {
   const { width: w, height: h, data } = image;
   const B = 32;
   const bw = Math.ceil(w / B);
@@ -93,9 +94,7 @@ export function binarize(image: GrayImage): Uint8Array {
       paper[by * bw + bx] = Math.max(16, Math.max(level[by * bw + bx], nb[nb.length >> 1]));
     }
   }
-  // Ratio to paper, 0..255, and its histogram.
   const ratio = new Uint8Array(w * h);
-  const rh = new Float64Array(256);
   for (let y = 0; y < h; y++) {
     const fy = Math.min(bh - 1, Math.max(0, (y + 0.5) / B - 0.5));
     const y0 = Math.floor(fy);
@@ -109,44 +108,35 @@ export function binarize(image: GrayImage): Uint8Array {
       const p =
         (paper[y0 * bw + x0] * (1 - tx) + paper[y0 * bw + x1] * tx) * (1 - ty) +
         (paper[y1 * bw + x0] * (1 - tx) + paper[y1 * bw + x1] * tx) * ty;
-      const r = Math.min(255, Math.round((data[y * w + x] / p) * 255));
-      ratio[y * w + x] = r;
-      rh[r]++;
+      ratio[y * w + x] = Math.min(255, Math.round((data[y * w + x] / p) * 255));
     }
   }
-  const cut = Math.min(204, Math.max(115, otsu(rh)));
-  const ink = new Uint8Array(w * h);
-  for (let i = 0; i < ink.length; i++) ink[i] = ratio[i] < cut ? 1 : 0;
-  return ink;
+  return ratio;
 }
 
-/** Otsu's threshold of a 256-bin histogram: values below it are one class. */
-function otsu(hist: Float64Array): number {
-  let total = 0;
-  let sum = 0;
-  for (let i = 0; i < 256; i++) {
-    total += hist[i];
-    sum += i * hist[i];
-  }
-  let wB = 0;
-  let sumB = 0;
-  let best = 0;
-  let cut = 128;
-  for (let t = 0; t < 256; t++) {
-    wB += hist[t];
-    if (wB === 0) continue;
-    const wF = total - wB;
-    if (wF === 0) break;
-    sumB += t * hist[t];
-    const mB = sumB / wB;
-    const mF = (sum - sumB) / wF;
-    const between = wB * wF * (mB - mF) * (mB - mF);
-    if (between > best) {
-      best = between;
-      cut = t + 1;
+/** Ratio below which a pixel (averaged along the mask's direction) is ink: a thin line blurred or anti-aliased keeps about a third of its darkness. */
+export const INK_CUT = 0.8;
+
+/**
+ * Ink mask `[height × width]` (1 = ink) of a paper ratio image, each pixel averaged with its
+ * neighbours along one direction over 5 pixels first: along rows ('h') keeps horizontal lines
+ * (staff lines) and averages noise away, along columns ('v') does the same for bar lines.
+ */
+export function inkMask(ratio: Uint8Array, width: number, height: number, along: 'h' | 'v'): Uint8Array {
+  const cut = 5 * 255 * INK_CUT;
+  const out = new Uint8Array(width * height);
+  const step = along === 'h' ? 1 : width;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      const c = along === 'h' ? x : y;
+      const n = along === 'h' ? width : height;
+      let sum = 0;
+      for (let k = -2; k <= 2; k++) sum += ratio[i + Math.min(n - 1 - c, Math.max(-c, k)) * step];
+      out[i] = sum < cut ? 1 : 0;
     }
   }
-  return cut;
+  return out;
 }
 
 /**
@@ -193,15 +183,21 @@ export function estimateSkew(ink: Uint8Array, width: number, height: number): nu
   return Math.round(fine * 100) / 100;
 }
 
-/** The mask rotated by `−degrees` about its centre (nearest neighbour), so that a page skewed by `degrees` comes out straight. */
-export function deskew(ink: Uint8Array, width: number, height: number, degrees: number): Uint8Array {
+/** The image (a mask, or a ratio with `fill` 255) rotated by `−degrees` about its centre (nearest neighbour), so that a page skewed by `degrees` comes out straight. */
+export function deskew(
+  ink: Uint8Array,
+  width: number,
+  height: number,
+  degrees: number,
+  fill = 0,
+): Uint8Array {
   if (Math.abs(degrees) < 0.01) return ink;
   const a = (degrees * Math.PI) / 180;
   const c = Math.cos(a);
   const s = Math.sin(a);
   const cx = width / 2;
   const cy = height / 2;
-  const out = new Uint8Array(width * height);
+  const out = new Uint8Array(width * height).fill(fill);
   for (let y = 0; y < height; y++) {
     const dy = y + 0.5 - cy;
     // Source of (x, y): (cx + dx·c − dy·s, cy + dx·s + dy·c), dx = x + 0.5 − cx.
@@ -285,28 +281,40 @@ function longRunRows(
   return score;
 }
 
-/** Candidate staff lines: clusters of rows whose long-run ink is at least a tenth of the page's strongest row. */
-function lineCandidates(score: Float64Array, minStrength: number): Line[] {
+/**
+ * Candidate staff lines: clusters of rows whose long-run ink is at least `minStrength` and a tenth
+ * of the page's strongest row, and at least 60 % of the strongest row within `reach` (so that a
+ * beam or a row of notes beside a line does not merge with it).
+ */
+function lineCandidates(score: Float64Array, minStrength: number, reach: number): Line[] {
   let max = 0;
   for (const v of score) max = Math.max(max, v);
   const cut = Math.max(minStrength, max * 0.1);
+  const n = score.length;
+  const peak = (y: number): boolean => {
+    if (score[y] < cut) return false;
+    let local = 0;
+    for (let k = Math.max(0, y - reach); k <= Math.min(n - 1, y + reach); k++)
+      local = Math.max(local, score[k]);
+    return score[y] >= 0.6 * local;
+  };
   const out: Line[] = [];
   let y = 0;
-  while (y < score.length) {
-    if (score[y] < cut) {
+  while (y < n) {
+    if (!peak(y)) {
       y++;
       continue;
     }
     let sw = 0;
     let sy = 0;
-    let peak = 0;
-    while (y < score.length && score[y] >= cut) {
+    let top = 0;
+    while (y < n && peak(y)) {
       sw += score[y];
       sy += score[y] * y;
-      peak = Math.max(peak, score[y]);
+      top = Math.max(top, score[y]);
       y++;
     }
-    out.push({ y: sy / sw, strength: peak });
+    out.push({ y: sy / sw, strength: top });
   }
   return out;
 }
@@ -424,9 +432,10 @@ function repeatDotsRight(ink: Uint8Array, width: number, staves: Staff[], x: num
 }
 
 /**
- * Whether columns x0..x1 hold a straight vertical line in every staff: between the staff lines,
- * the ink around it seldom reaches more than a quarter space further (a note head on a stem, the
- * cross stroke of a time signature's 4 and an accidental touching it do).
+ * Whether columns x0..x1 hold a straight vertical line in every staff: the ink around it does
+ * not reach more than a quarter space further on half a space of consecutive rows (a note head
+ * on a stem, a time signature's 4 do; a slur or a beam crossing it, a few rows, does not) nor on
+ * 40 % of the staff's rows.
  */
 function straight(
   ink: Uint8Array,
@@ -437,21 +446,25 @@ function straight(
   space: number,
 ): boolean {
   const reach = Math.max(2, Math.round(space / 4));
-  const band = Math.max(1, Math.round(space / 8));
+  const longest = Math.max(2, Math.round(space / 2));
   return staves.every((s) => {
     let rows = 0;
     let out = 0;
+    let runL = 0;
+    let runR = 0;
     for (let y = Math.round(s.lines[0]); y <= Math.round(s.lines[4]); y++) {
-      if (s.lines.some((l) => Math.abs(y - l) <= band)) continue;
       rows++;
       const row = y * width;
       let l = x0;
       while (l > 0 && x0 - l < reach && ink[row + l - 1]) l--;
       let r = x1;
       while (r + 1 < width && r - x1 < reach && ink[row + r + 1]) r++;
+      runL = x0 - l >= reach ? runL + 1 : 0;
+      runR = r - x1 >= reach ? runR + 1 : 0;
+      if (runL >= longest || runR >= longest) return false;
       if (x0 - l >= reach || r - x1 >= reach) out++;
     }
-    return out <= 0.15 * rows;
+    return out <= 0.4 * rows;
   });
 }
 
@@ -499,13 +512,15 @@ function systemBoundaries(ink: Uint8Array, width: number, staves: Staff[], space
 export function detectScanPage(image: GrayImage, page: number): ScanDetection {
   checkImage(image);
   const { width, height } = image;
-  const raw = binarize(image);
-  const skewDegrees = estimateSkew(raw, width, height);
-  const ink = deskew(raw, width, height, skewDegrees);
-  const { thickness, space } = staffMetrics(ink, width, height);
-  const rows = longRunRows(ink, width, height, Math.round(3 * space), Math.max(2, thickness + 1));
-  const lines = lineCandidates(rows, 8 * space);
-  const staves = findStaves(ink, width, height, lines, thickness, space);
+  const raw = paperRatio(image);
+  const skewDegrees = estimateSkew(inkMask(raw, width, height, 'h'), width, height);
+  const ratio = deskew(raw, width, height, skewDegrees, 255);
+  const flat = inkMask(ratio, width, height, 'h');
+  const ink = inkMask(ratio, width, height, 'v');
+  const { thickness, space } = staffMetrics(flat, width, height);
+  const rows = longRunRows(flat, width, height, Math.round(3 * space), Math.max(2, thickness + 1));
+  const lines = lineCandidates(rows, 8 * space, Math.max(2, Math.round(space / 2)));
+  const staves = findStaves(flat, width, height, lines, thickness, space);
   const groups: Staff[][] = [];
   for (const s of staves) {
     const g = groups[groups.length - 1];

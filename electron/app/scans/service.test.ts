@@ -187,6 +187,29 @@ describe('scan service', () => {
     expect(state.boxes[0].number).toBe('8');
   });
 
+  it('a duplicated project has the scan too: its own copy of every page and box, edits kept apart', async () => {
+    const original = await call<ScanState>('scan:get', id);
+    expect(original.pages.length).toBeGreaterThan(0);
+    const copy = (await call<{ id: number }>('project:duplicate', id)).id;
+    const dup = await call<ScanState>('scan:get', copy);
+    const shape = (st: ScanState): unknown => ({
+      pages: st.pages,
+      boxes: st.boxes.map(({ id: _id, ...b }) => b),
+      warnings: st.warnings,
+    });
+    expect(shape(dup)).toEqual(shape(original));
+    for (const p of original.pages)
+      expect((await call<ScanPageImage>('scan:page', copy, p.page)).png).toEqual(
+        (await call<ScanPageImage>('scan:page', id, p.page)).png,
+      );
+    // The copy's boxes are its own: moving one leaves the original's where it was.
+    const moved = await call<ScanState>('scan:place', copy, dup.boxes[0].id, [30, 25, 60, 35]);
+    expect(moved.boxes.find((b) => b.id === dup.boxes[0].id)?.box).toEqual([30, 25, 60, 35]);
+    expect((await call<ScanState>('scan:get', id)).boxes).toEqual(original.boxes);
+    await call('project:delete', copy);
+    expect((await call<ScanState>('scan:get', id)).boxes).toEqual(original.boxes);
+  });
+
   it('refuses bad input, saying what it expected and what came', async () => {
     const state = await call<ScanState>('scan:get', id);
     const box = state.boxes[0].id;

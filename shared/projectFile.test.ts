@@ -203,7 +203,7 @@ describe('the .accord project file', () => {
     ],
     [
       'realignPending',
-      (o: ProjectFile) => (o.realignPending = [{ perfTime: 1, perfEnd: 2 } as never]),
+      (o: ProjectFile) => (o.realignPending = [{ perfTime: 1, perfEnd: 2 }]),
       'realignPending[0]: expected null, { perfTime } or { perfStart, perfEnd }',
     ],
     [

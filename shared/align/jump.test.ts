@@ -3,7 +3,14 @@ import { segments } from '../path.js';
 import { alignDtw } from './dtw.js';
 import { applyJumpCertainty } from './confidence.js';
 import type { Features } from '../dsp/features.js';
-import { alignJump, coarseJumpPath, coarsePenalties, DEFAULT_JUMP, type JumpParams } from './jump.js';
+import {
+  alignJump,
+  coarseJumpPath,
+  coarsePenalties,
+  DEFAULT_JUMP,
+  mergeEdgePasses,
+  type JumpParams,
+} from './jump.js';
 import { refineRoute } from './refine.js';
 import { smoothWarp, syntheticScore, warpFeatures } from './synthetic.js';
 
@@ -336,5 +343,30 @@ describe('early landing', () => {
     expect(Math.abs(landing(DEFAULT_JUMP.earlyLandingPenalty) - 3605)).toBeLessThan(20);
     const path = alignJump(perf, score, jumpPoints);
     expect(Math.abs(path.scoreTime[5] / score.hopSeconds - 365)).toBeLessThan(20);
+  });
+});
+
+describe('edge passes', () => {
+  const route = {
+    segments: [
+      { perfStart: 0, perfEnd: 80, scoreStart: 0, scoreEnd: 100 },
+      { perfStart: 80, perfEnd: 1000, scoreStart: 0, scoreEnd: 920 },
+      { perfStart: 1000, perfEnd: 1500, scoreStart: 400, scoreEnd: 900 },
+      { perfStart: 1500, perfEnd: 1600, scoreStart: 2000, scoreEnd: 2100 },
+    ],
+  };
+  it('merges a first and a last pass shorter than the minimum into their neighbours, at their tempo', () => {
+    const merged = mergeEdgePasses(route, 172, 3000);
+    expect(merged.segments).toEqual([
+      { perfStart: 0, perfEnd: 1000, scoreStart: 0, scoreEnd: 920 },
+      { perfStart: 1000, perfEnd: 1600, scoreStart: 400, scoreEnd: 1000 },
+    ]);
+  });
+  it('keeps every pass at least as long as the minimum, and clips an extension at the score end', () => {
+    expect(mergeEdgePasses(route, 80, 3000).segments).toEqual(route.segments);
+    expect(mergeEdgePasses(route, 172, 950).segments[1].scoreEnd).toBe(950);
+    expect(mergeEdgePasses({ segments: [route.segments[3]] }, 172, 3000).segments).toEqual([
+      route.segments[3],
+    ]);
   });
 });

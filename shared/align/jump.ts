@@ -119,6 +119,15 @@ export interface JumpParams {
    * `offBarPenalty` 0 (2026-12-05): 94.53 at 2.5 against 94.62 at 0, recall equal.
    */
   landingRadiusSeconds: number;
+  /**
+   * A first or last pass shorter than this (s) is no pass: it is merged into its neighbour, which
+   * is extended at its own tempo to the recording's edge. What the coarse search "plays" in a
+   * recording's last seconds (a final chord ringing out, reverb) or first seconds (silence, a
+   * first note) can match some other place in the score better than the end the music reached,
+   * and a jump there is spurious: on validation the edge passes of 20 true jump sets are ≥ 7.5 s
+   * (first ≥ 13.4 s), and 8 false jumps made edge passes of 2.0–3.5 s. 0: off.
+   */
+  minEdgePassSeconds: number;
 }
 
 /**
@@ -142,6 +151,7 @@ export const DEFAULT_JUMP: JumpParams = {
   tempoFromDensity: true,
   earlyLandingPenalty: 8,
   landingRadiusSeconds: 0,
+  minEdgePassSeconds: 4,
 };
 
 /** A targeted jump window (see `JumpParams.jumpTargets`). */
@@ -513,6 +523,30 @@ export function routeFromCoarse(
 }
 
 /**
+ * Merges a first or last pass shorter than `minFrames` perf frames into its neighbour (see
+ * `JumpParams.minEdgePassSeconds`), repeatedly; the neighbour is extended over the merged perf
+ * frames at its own score-per-perf rate (clipped to the score). Other passes are kept as they are.
+ */
+export function mergeEdgePasses(route: Route, minFrames: number, scoreFrames: number): Route {
+  const segs = route.segments.map((s) => ({ ...s }));
+  const len = (s: Route['segments'][number]): number => s.perfEnd - s.perfStart;
+  const rate = (s: Route['segments'][number]): number => (s.scoreEnd - s.scoreStart) / Math.max(1, len(s));
+  while (segs.length > 1 && len(segs[segs.length - 1]) < minFrames) {
+    const last = segs.pop()!;
+    const prev = segs[segs.length - 1];
+    prev.scoreEnd = Math.min(scoreFrames, prev.scoreEnd + Math.round(len(last) * rate(prev)));
+    prev.perfEnd = last.perfEnd;
+  }
+  while (segs.length > 1 && len(segs[0]) < minFrames) {
+    const first = segs.shift()!;
+    const next = segs[0];
+    next.scoreStart = Math.max(0, next.scoreStart - Math.round(len(first) * rate(next)));
+    next.perfStart = first.perfStart;
+  }
+  return { segments: segs };
+}
+
+/**
  * Landing places for the refinement (`RefineOptions.landings`): bar lines and jump points at no
  * extra cost, other beats at `offBarPenalty` per coarse frame's worth of full-resolution frames.
  */
@@ -557,7 +591,11 @@ export function alignJump(
   const snapPoints = params.beatPointsSeconds
     ? [...jumpPointsSeconds, ...params.beatPointsSeconds]
     : jumpPointsSeconds;
-  const route = routeFromCoarse(coarse, perf.frames, score.frames, snapPoints, score.hopSeconds);
+  const route = mergeEdgePasses(
+    routeFromCoarse(coarse, perf.frames, score.frames, snapPoints, score.hopSeconds),
+    Math.round(params.minEdgePassSeconds / perf.hopSeconds),
+    score.frames,
+  );
   const landings = landingPoints(jumpPointsSeconds, params, score.hopSeconds, coarse.perfFactor);
   return refineRoute(perf, score, route, {
     landings,

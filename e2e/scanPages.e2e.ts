@@ -23,6 +23,7 @@ let scan: ScanView;
 let projectId = 0;
 let moved: { id: number; box: [number, number, number, number] };
 let relinked: { id: number; number: string };
+let pagePaths: string[] = [];
 
 async function scanState(): Promise<ScanState> {
   return h.page.evaluate((id) => window.accord.scan.get(id), projectId);
@@ -32,12 +33,18 @@ step('imports the dropped pages: every page, one box a bar, linked in order', as
   projectId = await h.ensureAligned(TITLE, { score: SAMPLE.musicxml, recording: SAMPLE.recording });
   const made = await makeScanPages(SAMPLE.musicxml, h.app.dir, SIZE);
   engraving = made.engraving;
+  pagePaths = made.paths;
   expect(engraving.pages.length).toBeGreaterThanOrEqual(2);
   await h.openProject(TITLE);
   await h.editor.showView('Pages');
   scan = new ScanView(h.page);
   await scan.drop(made.paths);
   await scan.waitPages(2);
+  // Read in a job: its outcome is said in words.
+  await h.page.getByTestId('scan-import-notice').waitFor();
+  expect(await h.page.getByTestId('scan-import-notice').innerText()).toBe(
+    `Imported ${engraving.pages.length} pages with ${engraving.measures.length} measure boxes.`,
+  );
   expect(await scan.pageCount()).toBe(engraving.pages.length);
   const state = await scanState();
   expect(state.boxes.map((b) => [b.page, b.number])).toEqual(
@@ -88,7 +95,8 @@ step('a dragged box moves and a re-linked box keeps its measure, saved at once',
   expect(now!.y - shown!.y).toBeCloseTo(20, -0.5);
   expect(after.box[0]).toBeLessThan(target.box[0] - 10);
   expect(after.box[1]).toBeGreaterThan(target.box[1] + 10);
-  expect([after.box[2], after.box[3]]).toEqual([target.box[2], target.box[3]]);
+  // The view places boxes on whole pixels: a detected size is kept, rounded.
+  expect([after.box[2], after.box[3]]).toEqual([Math.round(target.box[2]), Math.round(target.box[3])]);
   moved = { id: target.id, box: after.box };
   // The dragged box is selected: link it to another bar.
   const other = before.measures.find((m) => m.number !== target.number)!.number;
@@ -118,3 +126,33 @@ step('both survive a reopen, with no CSP or console errors', async () => {
   await scan.warnings.waitFor();
   expect(h.pageErrors()).toEqual([]);
 });
+
+step(
+  'Replace scan… picks several pages in the dialog; Cancel import stops the job and keeps the scan',
+  async () => {
+    const before = await scanState();
+    // The dialog answers the pages in reverse: main puts them in page order.
+    h.app.bridge.queueDialog([...pagePaths].reverse());
+    await h.page.getByRole('button', { name: 'Replace scan…' }).click();
+    const progress = h.page.getByRole('progressbar', { name: 'Scan import progress' });
+    await progress.waitFor();
+    const cancel = h.page.getByRole('button', { name: 'Cancel import' });
+    await expect.poll(() => cancel.isEnabled()).toBe(true);
+    await cancel.click();
+    await progress.waitFor({ state: 'detached' });
+    expect(await h.page.getByTestId('scan-import-notice').innerText()).toBe(
+      'Import cancelled: the scan is as it was.',
+    );
+    expect(await scanState()).toEqual(before);
+
+    h.app.bridge.queueDialog([...pagePaths].reverse());
+    await h.page.getByRole('button', { name: 'Replace scan…' }).click();
+    await h.page.getByText(/^Imported \d+ pages/).waitFor({ timeout: 60_000 });
+    const after = await scanState();
+    expect(after.pages.map((p) => p.sourceName)).toEqual(pagePaths.map((p) => p.split(/[\\/]/).at(-1)));
+    expect(after.boxes.map((b) => [b.page, b.number])).toEqual(
+      engraving.measures.map((m) => [m.page, m.number]),
+    );
+    expect(h.pageErrors()).toEqual([]);
+  },
+);

@@ -1,6 +1,7 @@
 /**
  * The README's screenshots: every view of the editor and the start screen at 1400×900 and
- * 1024×640, taken in Chromium over the local bridge (the real pipeline aligns the sample first).
+ * 1024×640, taken in Chromium over the local bridge (the real pipeline aligns the sample first;
+ * the sample's pages, engraved and rasterized, are imported as its scan for the scanned Pages view).
  * Writes `docs/screenshots/<view>-<width>x<height>.png`. Not part of `npm test`.
  * Run: `npm run screenshots` (or `npx jiti e2e/screenshots.ts [--out dir]`).
  */
@@ -12,6 +13,8 @@ import { startApp, type TestApp } from './support/app.js';
 import { MINUET, ROOT, SAMPLE } from './support/paths.js';
 import { EditorPage } from './pages/EditorPage.js';
 import { PagesView } from './pages/PagesView.js';
+import { ScanView } from './pages/ScanView.js';
+import { makeScanPages } from './support/scanPages.js';
 import { PracticePage } from './pages/PracticePage.js';
 import { StartPage } from './pages/StartPage.js';
 
@@ -22,7 +25,7 @@ export const SCREEN_SIZES = [
 ] as const;
 
 /** The views shot, in README order. */
-export const SCREEN_VIEWS = ['editor', 'pianoroll', 'pages', 'practice', 'start'] as const;
+export const SCREEN_VIEWS = ['editor', 'pianoroll', 'pages', 'scan', 'practice', 'start'] as const;
 type View = (typeof SCREEN_VIEWS)[number];
 
 const SAMPLE_TITLE = 'Sample — Bach, Prelude in C';
@@ -79,8 +82,16 @@ async function show(page: Page, view: View, id: number): Promise<void> {
   } else if (view === 'pages') {
     const pages = new PagesView(page);
     await editor.showView('Pages');
+    // The sample has a scan too, which the view shows first.
+    await page.getByRole('radio', { name: 'Engraved' }).check();
     await pages.waitPages();
     await pages.currentMeasure.waitFor();
+  } else if (view === 'scan') {
+    const scan = new ScanView(page);
+    await editor.showView('Pages');
+    await page.getByRole('radio', { name: 'Scan' }).check();
+    await scan.waitPages();
+    await scan.currentMeasure.waitFor();
   }
 }
 
@@ -91,6 +102,9 @@ async function main(): Promise<void> {
   const app = await startApp(SCREEN_SIZES[0]);
   try {
     const id = await aligned(app, SAMPLE_TITLE, SAMPLE.musicxml, SAMPLE.recording);
+    // The sample's own pages as its scan, at a notation size that takes two pages, as a scanner would give them.
+    const scanned = await makeScanPages(SAMPLE.musicxml, app.dir, 200);
+    await app.bridge.services.scans.import(id, scanned.paths);
     await aligned(app, 'Minuet in G with its repeat', MINUET.musicxml, MINUET.recording);
     let total = 0;
     for (const size of SCREEN_SIZES) {

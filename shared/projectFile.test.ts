@@ -3,7 +3,9 @@ import { AccordError } from './ipc.js';
 import {
   PROJECT_FILE_FORMAT,
   PROJECT_FILE_VERSION,
+  PROJECT_FILE_VERSION_PLAIN,
   parseProjectFile,
+  projectFileVersionOf,
   serializeProjectFile,
   type ProjectFile,
 } from './projectFile.js';
@@ -77,6 +79,32 @@ function doc(): ProjectFile {
   };
 }
 
+/** `doc()` with a one-page scan of two boxes and a span still to re-align (version 2). */
+function scanned(): ProjectFile {
+  return {
+    ...doc(),
+    realignPending: [{ perfTime: 1.5 }, { perfStart: 2, perfEnd: 3 }, null],
+    scan: {
+      pages: [
+        {
+          page: 1,
+          width: 100,
+          height: 80,
+          sourceName: 'minuet.pdf',
+          sourcePage: 1,
+          skewDegrees: -0.5,
+          systems: [{ box: [5, 10, 90, 30], staves: 1, staffLines: [10, 17.5, 25, 32.5, 40] }],
+          pngBase64: 'iVBORw0KGgo=',
+        },
+      ],
+      boxes: [
+        { page: 1, system: 0, box: [5, 10, 45, 30], number: '1' },
+        { page: 1, system: 0, box: [50, 10, 45.5, 30], number: null },
+      ],
+    },
+  };
+}
+
 /** The document `doc()` with `change` applied to its parsed JSON, as text. */
 function edited(change: (o: ProjectFile) => void): string {
   const o = JSON.parse(serializeProjectFile(doc())) as ProjectFile;
@@ -117,6 +145,78 @@ describe('the .accord project file', () => {
     expect(parseProjectFile(serializeProjectFile(d)).alignment?.modelVersion).toBe('jump-v5');
     d.alignment = null;
     expect(parseProjectFile(serializeProjectFile(d)).alignment).toBeNull();
+  });
+
+  it('round-trips a scan and the spans still to re-align, which make it version 2', () => {
+    const d = scanned();
+    expect(projectFileVersionOf(d)).toBe(2);
+    expect(projectFileVersionOf(doc())).toBe(PROJECT_FILE_VERSION_PLAIN);
+    expect(projectFileVersionOf({ ...doc(), realignPending: [] })).toBe(PROJECT_FILE_VERSION_PLAIN);
+    d.version = 2;
+    expect(parseProjectFile(serializeProjectFile(d))).toEqual(d);
+    // A version 1 document (no scan, nothing pending) parses without them.
+    const plain = parseProjectFile(serializeProjectFile({ ...doc(), version: 1 }));
+    expect(plain.version).toBe(1);
+    expect('scan' in plain || 'realignPending' in plain).toBe(false);
+  });
+
+  it.each([
+    [
+      'scan.pages',
+      (o: ProjectFile) => (o.scan!.pages = []),
+      'scan.pages: expected an array of 1..200 pages, got an array of 0',
+    ],
+    [
+      'scan.pages[0].page',
+      (o: ProjectFile) => (o.scan!.pages[0].page = 2),
+      'scan.pages[0].page: expected an integer in [1, 1], got number 2',
+    ],
+    [
+      'scan.pages[0].pngBase64',
+      (o: ProjectFile) => (o.scan!.pages[0].pngBase64 = 'not base64!'),
+      'scan.pages[0].pngBase64: expected base64 text',
+    ],
+    [
+      'scan.pages[0].systems[0].staffLines',
+      (o: ProjectFile) => (o.scan!.pages[0].systems[0].staffLines[1] = -3),
+      'scan.pages[0].systems[0].staffLines[1]: expected a number in [0, 100000], got number -3',
+    ],
+    [
+      'scan.boxes[0].page',
+      (o: ProjectFile) => (o.scan!.boxes[0].page = 2),
+      'scan.boxes[0].page: expected an integer in [1, 1], got number 2',
+    ],
+    [
+      'scan.boxes[1].box',
+      (o: ProjectFile) => (o.scan!.boxes[1].box = [50, 10, 60, 30]),
+      'scan.boxes[1].box: expected a box within page 1 (100 × 80 px), got an array of 4',
+    ],
+    [
+      'scan.boxes[0].system',
+      (o: ProjectFile) => (o.scan!.boxes[0].system = 1),
+      'scan.boxes[0].system: expected an integer in [0, 0], got number 1',
+    ],
+    [
+      'scan.boxes[0].number',
+      (o: ProjectFile) => (o.scan!.boxes[0].number = 7 as never),
+      'scan.boxes[0].number: expected a printed measure number (1..32 characters) or null, got number 7',
+    ],
+    [
+      'realignPending',
+      (o: ProjectFile) => (o.realignPending = [{ perfTime: 1, perfEnd: 2 }]),
+      'realignPending[0]: expected null, { perfTime } or { perfStart, perfEnd }',
+    ],
+    [
+      'realignPending span',
+      (o: ProjectFile) => (o.realignPending = [{ perfStart: 3, perfEnd: 2 }]),
+      'realignPending[0].perfEnd: expected a number in [3, 1000000], got number 2',
+    ],
+  ])('refuses a malformed %s in a version 2 file, naming the field', (_name, change, message) => {
+    const o = JSON.parse(serializeProjectFile({ ...scanned(), version: 2 })) as ProjectFile;
+    change(o);
+    const e = errorOf(JSON.stringify(o));
+    expect(e.code).toBe('invalid-argument');
+    expect(e.message).toContain(`project file: ${message}`);
   });
 
   it('refuses text that is not JSON without quoting it', () => {

@@ -1,14 +1,16 @@
 /**
  * The `.accord` project file (docs/project-file.md): one JSON document with a format id and a
  * version, where the recording and score are (absolute, and relative to the file's folder), the
- * score's bytes, the current alignment with the corrections it was made under, the undo/redo log
- * and the editor's saved state. Pure: serialise and parse (with errors that say what was expected
+ * score's bytes, the current alignment with the corrections it was made under, the undo/redo log,
+ * the editor's saved state, the spans still to re-align and the scanned pages with their boxes. Pure: serialise and parse (with errors that say what was expected
  * and what came); reading, writing and the library live in `electron/app/projects/projectFile.ts`.
  */
-import type { Corrections, EditOp } from './edit/index.js';
+import type { Corrections, EditOp, EditSpan } from './edit/index.js';
+import type { Box, ScanSystem } from './pages/scan/model.js';
 import {
   AccordError,
   ALIGNMENT_KINDS,
+  MAX_SCAN_PAGES,
   checkEditOp,
   checkPracticeSettings,
   checkViewState,
@@ -20,8 +22,10 @@ import type { AlignMethod } from './path.js';
 
 /** The `format` every project file carries. */
 export const PROJECT_FILE_FORMAT = 'accord-project';
-/** The version this build writes, and the newest it reads. */
-export const PROJECT_FILE_VERSION = 1;
+/** The newest version this build reads, and the one it writes for a project with a scan or spans still to re-align. */
+export const PROJECT_FILE_VERSION = 2;
+/** The version written for a project with neither (an older build opens it with nothing lost). */
+export const PROJECT_FILE_VERSION_PLAIN = 1;
 /** The file name extension (the association in `build/electron-builder.json`). */
 export const PROJECT_FILE_EXTENSION = '.accord';
 
@@ -29,6 +33,10 @@ const ALIGN_METHODS: readonly AlignMethod[] = ['auto', 'dtw', 'jump', 'neural', 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/** Largest page side, in pixels, of a scanned page. */
+const MAX_PAGE_PIXELS = 100_000;
+/** How far (page pixels) a box may reach past its page's edge (rounding of a drag). */
+const EDGE_SLACK = 0.5;
 
 /** Where a media file was when the project file was saved. */
 export interface MediaLocation {
@@ -81,6 +89,35 @@ export interface ProjectFileEdit {
   createdAt: number;
 }
 
+/** One scanned page: what the library's `scan_pages` row holds, the image as base64 PNG. */
+export interface ProjectFileScanPage {
+  /** 1-based, pages in order. */
+  page: number;
+  width: number;
+  height: number;
+  sourceName: string;
+  sourcePage: number;
+  skewDegrees: number;
+  systems: ScanSystem[];
+  /** The page image (grayscale PNG), base64. */
+  pngBase64: string;
+}
+
+/** One measure box of the scan and the printed measure number it is linked to (null: unlinked). */
+export interface ProjectFileScanBox {
+  page: number;
+  system: number;
+  /** `[x, y, width, height]` in page pixels. */
+  box: Box;
+  number: string | null;
+}
+
+/** The scanned pages and their measure boxes, boxes in the order the library stored them. */
+export interface ProjectFileScan {
+  pages: ProjectFileScanPage[];
+  boxes: ProjectFileScanBox[];
+}
+
 /** A whole `.accord` document. */
 export interface ProjectFile {
   format: typeof PROJECT_FILE_FORMAT;
@@ -97,6 +134,17 @@ export interface ProjectFile {
   edits: { entries: ProjectFileEdit[]; cursor: number };
   viewState: ViewState | null;
   practice: PracticeSettings | null;
+  /** Version 2: spans of logged ops the alignment does not reflect yet (null: the whole recording); absent when none. */
+  realignPending?: (EditSpan | null)[];
+  /** Version 2: the scanned pages; absent when the project has none. */
+  scan?: ProjectFileScan;
+}
+
+/** The version `doc` is written as: 2 when it carries what version 1 has no place for, else 1. */
+export function projectFileVersionOf(doc: Pick<ProjectFile, 'realignPending' | 'scan'>): number {
+  return (doc.realignPending?.length ?? 0) > 0 || doc.scan !== undefined
+    ? PROJECT_FILE_VERSION
+    : PROJECT_FILE_VERSION_PLAIN;
 }
 
 /** The document as text: two-space JSON with the alignment's per-frame arrays each on one line (an hour of frames is ~6 MB, not ~8), a trailing newline. */
@@ -254,6 +302,81 @@ function alignment(v: unknown): ProjectFileAlignment | null {
   return out;
 }
 
+function pendingSpans(v: unknown): (EditSpan | null)[] {
+  if (!Array.isArray(v)) bad('realignPending', 'an array of spans', v);
+  return v.map((x: unknown, i) => {
+    const w = `realignPending[${i}]`;
+    if (x === null) return null;
+    const o = obj(x, w);
+    const keys = Object.keys(o).sort().join(',');
+    if (keys === 'perfTime') return { perfTime: num(o.perfTime, `${w}.perfTime`, 0, 1e6) };
+    if (keys === 'perfEnd,perfStart') {
+      const perfStart = num(o.perfStart, `${w}.perfStart`, 0, 1e6);
+      return { perfStart, perfEnd: num(o.perfEnd, `${w}.perfEnd`, perfStart, 1e6) };
+    }
+    return bad(w, 'null, { perfTime } or { perfStart, perfEnd }', x);
+  });
+}
+
+function box(v: unknown, what: string): Box {
+  if (!Array.isArray(v) || v.length !== 4) bad(what, 'a box [x, y, width, height]', v);
+  return [
+    num(v[0], `${what}[0] (x)`, 0, MAX_PAGE_PIXELS),
+    num(v[1], `${what}[1] (y)`, 0, MAX_PAGE_PIXELS),
+    num(v[2], `${what}[2] (width)`, 1e-6, MAX_PAGE_PIXELS),
+    num(v[3], `${what}[3] (height)`, 1e-6, MAX_PAGE_PIXELS),
+  ];
+}
+
+function scanSystem(v: unknown, what: string): ScanSystem {
+  const o = obj(v, what);
+  return {
+    box: box(o.box, `${what}.box`),
+    staves: num(o.staves, `${what}.staves`, 1, 64, true),
+    staffLines: numbers(o.staffLines, `${what}.staffLines`, 0, MAX_PAGE_PIXELS),
+  };
+}
+
+function scan(v: unknown): ProjectFileScan {
+  const o = obj(v, 'scan');
+  if (!Array.isArray(o.pages) || o.pages.length === 0 || o.pages.length > MAX_SCAN_PAGES)
+    bad('scan.pages', `an array of 1..${MAX_SCAN_PAGES} pages`, o.pages);
+  const pages = (o.pages as unknown[]).map((x, i): ProjectFileScanPage => {
+    const w = `scan.pages[${i}]`;
+    const p = obj(x, w);
+    if (!Array.isArray(p.systems)) bad(`${w}.systems`, 'an array', p.systems);
+    return {
+      page: num(p.page, `${w}.page`, i + 1, i + 1, true),
+      width: num(p.width, `${w}.width`, 1, MAX_PAGE_PIXELS, true),
+      height: num(p.height, `${w}.height`, 1, MAX_PAGE_PIXELS, true),
+      sourceName: str(p.sourceName, `${w}.sourceName`),
+      sourcePage: num(p.sourcePage, `${w}.sourcePage`, 1, 1e6, true),
+      skewDegrees: num(p.skewDegrees, `${w}.skewDegrees`, -90, 90),
+      systems: (p.systems as unknown[]).map((y, k) => scanSystem(y, `${w}.systems[${k}]`)),
+      pngBase64: str(p.pngBase64, `${w}.pngBase64`, BASE64, 'base64 text'),
+    };
+  });
+  if (!Array.isArray(o.boxes)) bad('scan.boxes', 'an array', o.boxes);
+  const boxes = (o.boxes as unknown[]).map((x, i): ProjectFileScanBox => {
+    const w = `scan.boxes[${i}]`;
+    const b = obj(x, w);
+    const p = pages[num(b.page, `${w}.page`, 1, pages.length, true) - 1];
+    const r = box(b.box, `${w}.box`);
+    if (r[0] + r[2] > p.width + EDGE_SLACK || r[1] + r[3] > p.height + EDGE_SLACK)
+      bad(`${w}.box`, `a box within page ${p.page} (${p.width} × ${p.height} px)`, r);
+    const n = b.number;
+    if (n !== null && (typeof n !== 'string' || n.trim().length === 0 || n.length > 32))
+      bad(`${w}.number`, 'a printed measure number (1..32 characters) or null', n);
+    return {
+      page: p.page,
+      system: num(b.system, `${w}.system`, 0, Math.max(0, p.systems.length - 1), true),
+      box: r,
+      number: n,
+    };
+  });
+  return { pages, boxes };
+}
+
 /**
  * Parses a `.accord` document. Throws `unsupported` for a newer version and `invalid-argument`
  * for anything else that is not a project file, naming the field, what was expected and what came.
@@ -320,5 +443,7 @@ export function parseProjectFile(text: string): ProjectFile {
     edits: { entries, cursor: num(e.cursor, 'edits.cursor', 0, entries.length, true) },
     viewState: o.viewState == null ? null : within(() => checkViewState(o.viewState, 'viewState')),
     practice: o.practice == null ? null : within(() => checkPracticeSettings(o.practice, 'practice')),
+    ...(o.realignPending == null ? {} : { realignPending: pendingSpans(o.realignPending) }),
+    ...(o.scan == null ? {} : { scan: scan(o.scan) }),
   };
 }

@@ -134,7 +134,9 @@ describe('JobService', () => {
     release();
     await jobs.settled(id);
     expect(events.map((e) => e.event)).toEqual(['job:progress', 'job:done']);
-    expect((events[1].payload as EventChannels['job:done']).result.alignmentId).toBe(1);
+    expect(
+      (events[1].payload as Extract<EventChannels['job:done'], { kind: 'alignment' }>).result.alignmentId,
+    ).toBe(1);
 
     const id2 = jobs.start(
       7,

@@ -1,7 +1,7 @@
 /**
  * Long work off the main thread. `TaskRunner` runs one worker-thread task (decode, features,
- * align, matrix) with progress and cancel; `JobService` turns alignment runs and the re-alignments
- * of edits into jobs with ids, `job:*` events and `job:cancel`.
+ * align, matrix, scan) with progress and cancel; `JobService` turns alignment runs, the
+ * re-alignments of edits and scan imports into jobs with ids, `job:*` events and `job:cancel`.
  */
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
@@ -9,9 +9,10 @@ import {
   AccordError,
   type EventChannel,
   type EventChannels,
+  type JobDone,
   type JobInfo,
   type JobKind,
-  type AlignmentJobResult,
+  type JobResults,
   type Result,
 } from '../../shared/ipc.js';
 import type { ControlMessage, TaskResults, WorkerMessage, WorkerRequest } from './workers/protocol.js';
@@ -154,8 +155,8 @@ export class TaskRunner {
   }
 }
 
-/** How a job ended: its result, or its error (code `cancelled` when cancelled or superseded). */
-export type JobOutcome = Result<AlignmentJobResult>;
+/** How a job of kind `K` ended: its result, or its error (code `cancelled` when cancelled or superseded). */
+export type JobOutcome<K extends JobKind = JobKind> = Result<JobResults[K]>;
 
 interface Job {
   info: JobInfo;
@@ -166,7 +167,13 @@ interface Job {
 /** Outcomes of finished jobs kept for `outcome()`. */
 const FINISHED_KEPT = 64;
 
-/** Jobs: at most one alignment per project at a time, progress/done/failed as events, cancellable. */
+/** What a second job of a kind a project runs one at a time is refused with. */
+const BUSY: Partial<Record<JobKind, string>> = {
+  alignment: 'already has an alignment running',
+  scan: 'is already reading a scan',
+};
+
+/** Jobs: at most one alignment and one scan import per project at a time, progress/done/failed as events, cancellable. */
 export class JobService {
   readonly #emit: Emit;
   readonly #jobs = new Map<string, Job>();
@@ -179,18 +186,20 @@ export class JobService {
   /**
    * Starts `work` as a job of `kind` (default `alignment`) for `projectId` and returns its id at
    * once; `work` gets the job's AbortSignal and a progress callback; its value is sent as
-   * `job:done`, its error as `job:failed`. A project runs one alignment job at a time.
+   * `job:done`, its error as `job:failed`. A project runs one alignment and one scan job at a
+   * time (`busy` otherwise); re-alignments are the corrections service's to order.
    */
-  start(
+  start<K extends JobKind = 'alignment'>(
     projectId: number,
     work: (
       signal: AbortSignal,
       onProgress: (stage: string, fraction: number) => void,
-    ) => Promise<AlignmentJobResult>,
-    kind: JobKind = 'alignment',
+    ) => Promise<JobResults[K]>,
+    kind: K = 'alignment' as K,
   ): string {
-    if (kind === 'alignment' && this.isRunning(projectId))
-      throw new AccordError('busy', `project ${projectId} already has an alignment running`);
+    const busy = BUSY[kind];
+    if (busy && this.isRunning(projectId, kind))
+      throw new AccordError('busy', `project ${projectId} ${busy}`);
     const jobId = randomUUID();
     const controller = new AbortController();
     const info: JobInfo = {
@@ -216,7 +225,7 @@ export class JobService {
       this.#jobs.delete(jobId);
       this.#finished.set(jobId, outcome);
       if (this.#finished.size > FINISHED_KEPT) this.#finished.delete(this.#finished.keys().next().value!);
-      if (outcome.ok) this.#emit('job:done', { jobId, projectId, kind, result: outcome.value });
+      if (outcome.ok) this.#emit('job:done', { jobId, projectId, kind, result: outcome.value } as JobDone);
       else this.#emit('job:failed', { jobId, projectId, kind, error: outcome.error });
       return outcome;
     };
@@ -241,10 +250,11 @@ export class JobService {
     return true;
   }
 
-  /** How job `jobId` ended, once it has (one of the last finished jobs, or a running one); undefined for unknown ids. */
-  outcome(jobId: string): Promise<JobOutcome> | undefined {
+  /** How job `jobId` (of kind `K`, the caller's to know) ended, once it has (one of the last finished jobs, or a running one); undefined for unknown ids. */
+  outcome<K extends JobKind = 'alignment'>(jobId: string): Promise<JobOutcome<K>> | undefined {
     const finished = this.#finished.get(jobId);
-    return finished ? Promise.resolve(finished) : this.#jobs.get(jobId)?.done;
+    return (finished ? Promise.resolve(finished) : this.#jobs.get(jobId)?.done) as
+      Promise<JobOutcome<K>> | undefined;
   }
 
   /** Running jobs. */

@@ -370,7 +370,10 @@ describe('alignment job without a usable model', () => {
     events.length = 0;
     const { jobId } = await s.projects.runAlignment(p.id, 'dtw');
     await s.jobs.settled(jobId);
-    const done = events.find((e) => e.event === 'job:done')?.payload as EventChannels['job:done'];
+    const done = events.find((e) => e.event === 'job:done')?.payload as Extract<
+      EventChannels['job:done'],
+      { kind: 'alignment' }
+    >;
     expect(done.result.warnings).toEqual([]);
     expect(Object.keys(done.result.timings).sort()).toEqual(['align', 'decode', 'features', 'score']);
   });

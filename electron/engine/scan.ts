@@ -87,7 +87,7 @@ async function readImage(bytes: Uint8Array, name: string, type: ScanFileType): P
   return toGray(ctx.getImageData(0, 0, img.width, img.height).data, img.width, img.height);
 }
 
-async function readPdf(bytes: Uint8Array, name: string): Promise<GrayImage[]> {
+async function readPdf(bytes: Uint8Array, name: string, opts: ReadScanOptions): Promise<GrayImage[]> {
   pdfModule ??= import('pdfjs-dist/legacy/build/pdf.mjs');
   const pdfjs = await pdfModule;
   const root = path.dirname(require.resolve('pdfjs-dist/package.json'));
@@ -113,6 +113,7 @@ async function readPdf(bytes: Uint8Array, name: string): Promise<GrayImage[]> {
     const { createCanvas } = canvas();
     const pages: GrayImage[] = [];
     for (let i = 1; i <= doc.numPages; i++) {
+      opts.signal?.throwIfAborted();
       const page = await doc.getPage(i);
       const unit = page.getViewport({ scale: 1 });
       const scale = Math.min(PDF_DPI / 72, MAX_PAGE_SIDE / Math.max(unit.width, unit.height));
@@ -137,6 +138,7 @@ async function readPdf(bytes: Uint8Array, name: string): Promise<GrayImage[]> {
       }
       pages.push(toGray(ctx.getImageData(0, 0, width, height).data, width, height));
       page.cleanup();
+      opts.onPage?.(i, doc.numPages);
     }
     return pages;
   } finally {
@@ -144,12 +146,24 @@ async function readPdf(bytes: Uint8Array, name: string): Promise<GrayImage[]> {
   }
 }
 
+/** Options of `readScanPages`. */
+export interface ReadScanOptions {
+  /** Called after each page is read: `done` of `count` pages. */
+  onPage?: (done: number, count: number) => void;
+  /** Stops a PDF between pages (throws the signal's reason). */
+  signal?: AbortSignal;
+}
+
 /**
  * The pages of a scanned score file as gray images: one for a PNG or JPEG, one per page for a
  * PDF (rendered at `PDF_DPI`). The type is read from the bytes; `name` names the file in
  * messages. Throws `ScanError` ('unsupported-format', 'decode-failed', 'no-pages').
  */
-export async function readScanPages(bytes: Uint8Array, name: string): Promise<GrayImage[]> {
+export async function readScanPages(
+  bytes: Uint8Array,
+  name: string,
+  opts: ReadScanOptions = {},
+): Promise<GrayImage[]> {
   const type = scanFileType(bytes);
   if (!type) {
     throw new ScanError(
@@ -157,5 +171,8 @@ export async function readScanPages(bytes: Uint8Array, name: string): Promise<Gr
       `${name}: expected a PNG, JPEG or PDF file, got ${describe(bytes)}`,
     );
   }
-  return type === 'pdf' ? readPdf(bytes, name) : [await readImage(bytes, name, type)];
+  if (type === 'pdf') return readPdf(bytes, name, opts);
+  const image = await readImage(bytes, name, type);
+  opts.onPage?.(1, 1);
+  return [image];
 }

@@ -339,8 +339,18 @@ describe('jump distance', () => {
     for (const lambda of [DEFAULT_JUMP.jumpDistancePenalty, 0.1, 1])
       expect(Math.abs(landing(lambda) - 1625)).toBeLessThan(20);
   });
-  it('is what decides: without a price the tie goes to the far copy here', () => {
-    expect(Math.abs(landing(0) - 365)).toBeLessThan(20);
+  it('is what decides: without a price the tie goes to the far copy here (on the 0.2-s grid)', () => {
+    // Without a price the two copies tie and the grid's rounding picks one: on the 0.2-s coarse
+    // grid the far one, on the default 0.1-s grid the near one; with the price, the near one on both.
+    expect(
+      Math.abs(landingOf(perf, copy, { jumpDistancePenalty: 0, coarseSeconds: 0.2 }) - 365),
+    ).toBeLessThan(20);
+    expect(
+      Math.abs(
+        landingOf(perf, copy, { jumpDistancePenalty: DEFAULT_JUMP.jumpDistancePenalty, coarseSeconds: 0.2 }) -
+          1625,
+      ),
+    ).toBeLessThan(20);
   });
 });
 

@@ -11,13 +11,25 @@ import { refineRoute, type RefineOptions } from './refine.js';
 
 /** Tuning of the structure-aware (JumpDTW-like) search. */
 export interface JumpParams {
-  /** Coarse perf frame length (s) the jump search runs at, at least. */
+  /**
+   * Coarse perf frame length (s) the jump search runs at, at least. 0.1 (was 0.2; 2026-12-05,
+   * `tune.js --method jump --sets multi,overall,structure --grid
+   * '{"jump":{"coarseSeconds":[0.1,0.2],"tempoPenalty":[0.1,0.2],"jumpPenalty":[12,20]}}'`):
+   * multi-operation set within 100 ms / jump recall / precision, overall set:
+   * 0.1 s, tempo 0.2, jump 20: **95.45 / 98.9 / 96.8, 93.61**; jump 12: 95.44 / 100 / 93.0, 93.22;
+   * 0.1 s, tempo 0.1, jump 12 / 20: 95.51 / 100 / 93.9, 93.53 and 94.99 / 96.8 / 96.8, 93.65;
+   * 0.2 s, tempo 0.2, jump 12 (the old default): 93.62 / 94.6 / 96.7, 93.69; tempo 0.1, jump
+   * 12 / 20: 93.61, 93.72 and 92.38, 93.89. The finer grid places landings a beat apart (Bach's
+   * mu06 lands on its first bar, not on the like second one) and cuts closer to the true beat.
+   * The prices below are in coarse cells' cost: halving the cell halves what a jump price buys,
+   * hence the search's own price 20 (was 12).
+   */
   coarseSeconds: number;
   /** Cells (coarse perf × score frames) allowed before the coarse frames grow. */
   maxCells: number;
   /**
    * Cost of one jump, in normalised per-frame cost units (a random cell costs ≈ 2, a good match
-   * ≈ 1). 12 (was 15), chosen with `offBarPenalty` 0 on validation (`tune.js --method jump --sets
+   * ≈ 1). 20 since the coarse cell became 0.1 s (see `coarseSeconds`). Before: 12 (was 15), chosen with `offBarPenalty` 0 on validation (`tune.js --method jump --sets
    * multi,overall,structure --grid '{"jump":{"offBarPenalty":[0,3],"jumpPenalty":[12,15]}}'`,
    * 2026-12-05): multi-operation set 93.62 / 93.27 % within 100 ms at 12 / 15, jump recall /
    * precision 94.6 / 96.7 against 90.3 / 94.4; overall 93.69 / 93.73; structure 96.64 at both.
@@ -116,9 +128,9 @@ export interface JumpParams {
  * 92.8/95.6, 92.7/94.5, 92.7/93.7; 50 also missed the short repeats of the fixtures.
  */
 export const DEFAULT_JUMP: JumpParams = {
-  coarseSeconds: 0.2,
+  coarseSeconds: 0.1,
   maxCells: 30_000_000,
-  jumpPenalty: 12,
+  jumpPenalty: 20,
   tempoPenalty: 0.2,
   maxAdvance: 4,
   cost: DEFAULT_COST,

@@ -9,7 +9,6 @@ import type { PageLayout } from '../pages/model.js';
 import type { IpcError } from './errors.js';
 import type { MenuCommand } from './menu.js';
 import type {
-  AlignmentJobResult,
   AlignmentRecord,
   AlignmentSummary,
   AppInfo,
@@ -18,6 +17,7 @@ import type {
   EditOutcome,
   JobInfo,
   JobKind,
+  JobResults,
   MatrixImage,
   MatrixOptions,
   OpenDialogArgs,
@@ -59,8 +59,8 @@ export interface InvokeChannels {
   'recording:peaks': { args: [projectId: number, options: PeaksOptions]; result: Peaks };
   /** The project's notated score engraved on pages of `layout` (`unsupported` for a MIDI score). */
   'score:pages': { args: [projectId: number, layout: PageLayout]; result: ScorePages };
-  /** Replaces the project's scan with the pages of `paths` (granted PDF/PNG/JPEG files), detects systems and measure boxes off the main thread and links them to the score's measures. */
-  'scan:import': { args: [projectId: number, paths: string[]]; result: ScanState };
+  /** Starts a `scan` job that replaces the project's scan with the pages of `paths` (granted PDF/PNG/JPEG files, pages in this order), detects systems and measure boxes in a worker and links them to the score's measures; progress and the outcome arrive as `job:*` events. */
+  'scan:import': { args: [projectId: number, paths: string[]]; result: { jobId: string } };
   /** The project's scan: pages, linked boxes and warnings (no pages when it has none). */
   'scan:get': { args: [projectId: number]; result: ScanState };
   /** Page `page`'s image. */
@@ -116,6 +116,8 @@ export interface InvokeChannels {
   'review:mark': { args: [projectId: number, perfStart: number, perfEnd: number]; result: CorrectionsState };
   /** Native open dialog; null when cancelled. */
   'dialog:open': { args: [args: OpenDialogArgs]; result: string | null };
+  /** Native open dialog picking several files (kind `scan`), in page order (names compared number-aware); empty when cancelled. */
+  'dialog:openFiles': { args: [args: OpenDialogArgs]; result: string[] };
   /** Native save dialog; null when cancelled. */
   'dialog:save': { args: [args: SaveDialogArgs]; result: string | null };
 }
@@ -127,10 +129,16 @@ export type InvokeArgs<C extends InvokeChannel> = InvokeChannels[C]['args'];
 /** Resolved value of a channel. */
 export type InvokeResult<C extends InvokeChannel> = InvokeChannels[C]['result'];
 
+/** A `job:done` payload: the result of the job's kind. */
+export type JobDone = {
+  [K in JobKind]: { jobId: string; projectId: number; kind: K; result: JobResults[K] };
+}[JobKind];
+
 /** Main → renderer events and their payloads. */
 export interface EventChannels {
   'job:progress': { jobId: string; projectId: number; kind: JobKind; stage: string; fraction: number };
-  'job:done': { jobId: string; projectId: number; kind: JobKind; result: AlignmentJobResult };
+  /** The job's result, typed by its `kind`. */
+  'job:done': JobDone;
   /** Also sent on cancel and when a newer edit supersedes a re-alignment, with `error.code === 'cancelled'`. */
   'job:failed': { jobId: string; projectId: number; kind: JobKind; error: IpcError };
   /** Something about a project changed (renderer re-fetches). */
@@ -183,6 +191,7 @@ export const INVOKE_CHANNELS = [
   'review:regions',
   'review:mark',
   'dialog:open',
+  'dialog:openFiles',
   'dialog:save',
 ] as const satisfies readonly InvokeChannel[];
 

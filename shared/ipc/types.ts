@@ -253,8 +253,8 @@ export interface MatrixImage {
   scoreSeconds: number;
 }
 
-/** What a job does: `alignment` (`alignment:run`) or `realign` (re-alignment after an edit, `corrections:*`). */
-export const JOB_KINDS = ['alignment', 'realign'] as const;
+/** What a job does: `alignment` (`alignment:run`), `realign` (re-alignment after an edit, `corrections:*`) or `scan` (reading scanned pages, `scan:import`). */
+export const JOB_KINDS = ['alignment', 'realign', 'scan'] as const;
 /** One of `JOB_KINDS`. */
 export type JobKind = (typeof JOB_KINDS)[number];
 
@@ -280,12 +280,29 @@ export interface AlignmentJobResult {
   warnings: string[];
 }
 
+/** What a `scan` job produces: the scan it stored (the renderer fetches it with `scan:get`). */
+export interface ScanJobResult {
+  /** Pages read. */
+  pages: number;
+  /** Measure boxes found. */
+  boxes: number;
+  /** What the user should resolve (the `ScanState` warnings); empty when none. */
+  warnings: string[];
+}
+
+/** What a job of each kind produces. */
+export interface JobResults {
+  alignment: AlignmentJobResult;
+  realign: AlignmentJobResult;
+  scan: ScanJobResult;
+}
+
 /** What an open dialog asks for. */
 export const OPEN_DIALOG_KINDS = ['recording', 'score', 'alignment', 'project', 'scan'] as const;
 
 /** Native file-dialog request. */
 export interface OpenDialogArgs {
-  /** `alignment`: an alignment file for `alignment:import`; `project`: a `.accord` file for `projectfile:open`; `scan`: a PDF, PNG or JPEG for `scan:import`. */
+  /** `alignment`: an alignment file for `alignment:import`; `project`: a `.accord` file for `projectfile:open`; `scan`: PDF, PNG or JPEG files for `scan:import` (`dialog:openFiles`). */
   kind: (typeof OPEN_DIALOG_KINDS)[number];
   title?: string;
 }

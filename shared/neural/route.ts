@@ -330,15 +330,24 @@ export interface NeuralJumpParams {
  * target 6: 94.37 (far 10); `targetConfirmed` network / drop / union: 94.62, 91.4 / 93.4, 93.70 /
  * 93.60, 94.6 / 96.7, 93.94 / **94.80, 94.6 / 96.7, 93.69**; a veto of 16 / 20 (with drop):
  * 93.01 / 92.75, so none. The search alone at the same prices: 93.62, 94.6 / 96.7, 93.69.
+ * With the search's coarse cell at 0.1 s (`JumpParams.coarseSeconds`, 2026-12-05; the prices are
+ * per coarse cell, so they were scaled and re-chosen: `tune.js --method auto --sets
+ * multi,overall,structure --grid '{"jump":{"coarseSeconds":[0.1],"tempoPenalty":[…]},
+ * "neural":{…}}'`): far / near / target 20 / 16 / 12 (tempo 0.2): **95.45, 98.9 / 96.8, 93.61**;
+ * 24 / 20 / 16: 95.38, 97.8 / 96.8, 93.61; 12 / 10 / 8 (tempo 0.1): 95.51, 100 / 93.9, 93.53;
+ * 20 / 16 / 12 (tempo 0.1): 94.99, 96.8 / 96.8, 93.65; multi only, cheaper network windows:
+ * 24 / 12 / 6: 95.24, 94.6 / 93.6; 24 / 12 / 10: 95.28, 96.8 / 95.7; 30 / 12 / 6: 94.72. At this
+ * resolution the search alone at the same price makes every jump the network makes: `auto` and
+ * `--method jump` give the same figures on all three validation sets.
  */
 export const DEFAULT_NEURAL_JUMP: NeuralJumpParams = {
-  nearPenalty: 10,
-  farPenalty: 12,
+  nearPenalty: 16,
+  farPenalty: 20,
   windowRows: 4,
-  targetPenalty: 8,
+  targetPenalty: 12,
   targetSeconds: 2,
   targetConfirmed: 'union',
-  vetoPenalty: 12,
+  vetoPenalty: 20,
 };
 
 /**

@@ -4,7 +4,7 @@
  * outcome as data. Electron's `ipcMain.handle` and the test bridge both call `dispatch()`.
  */
 import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import {
   isInvokeChannel,
   validateArgs,
@@ -42,11 +42,19 @@ export const NODE_VALIDATION_ENV: ValidationEnv = {
   isDirectory: (p) => statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false,
 };
 
+/** `paths` in page order: by file name, numbers compared as numbers (`page-2` before `page-10`), then by folder. */
+export function orderFiles(paths: readonly string[]): string[] {
+  const compare = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' }).compare;
+  return [...paths].sort((a, b) => compare(basename(a), basename(b)) || compare(a, b));
+}
+
 /** What differs between the Electron app and the bridge. */
 export interface Host {
   info: AppInfo;
   /** Native (or scripted, in the bridge) open dialog. */
   openDialog(args: OpenDialogArgs): Promise<string | null>;
+  /** Native (or scripted) open dialog picking several files; empty when cancelled (default: `openDialog`'s one file). */
+  openFiles?(args: OpenDialogArgs): Promise<string[]>;
   /** Native (or scripted) save dialog. */
   saveDialog(args: SaveDialogArgs): Promise<string | null>;
 }
@@ -100,7 +108,7 @@ export function createServices(opts: {
     projects,
     corrections,
     pages: new PageService(db),
-    scans: new ScanService({ db, runner, score: (id) => projects.score(id) }),
+    scans: new ScanService({ db, runner, jobs, score: (id) => projects.score(id) }),
     async close() {
       await jobs.close();
       await runner.close();
@@ -165,7 +173,7 @@ export function createHandlers(s: AppServices, host: Host, grants?: PathGrants):
     'score:pages': (id, layout) => s.pages.get(id, layout),
     'scan:import': (id, paths) => {
       for (const path of paths) granted('the scan', path);
-      return s.scans.import(id, paths);
+      return s.scans.start(id, paths);
     },
     'scan:get': (id) => s.scans.get(id),
     'scan:page': (id, page) => s.scans.page(id, page),
@@ -200,6 +208,14 @@ export function createHandlers(s: AppServices, host: Host, grants?: PathGrants):
     'review:regions': (id) => s.corrections.regions(id),
     'review:mark': (id, a, b) => s.corrections.mark(id, a, b),
     'dialog:open': async (args) => answer(await host.openDialog(args)),
+    'dialog:openFiles': async (args) => {
+      const picked = host.openFiles
+        ? await host.openFiles(args)
+        : [await host.openDialog(args)].filter((p): p is string => p !== null);
+      const paths = orderFiles(picked);
+      for (const p of paths) answer(p);
+      return paths;
+    },
     'dialog:save': async (args) =>
       answer(
         await host.saveDialog(

@@ -9,8 +9,18 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import type { AlignmentRecord, CorrectionsState, ProjectFileOpened, Result } from '../../../shared/ipc.js';
+import type {
+  AlignmentRecord,
+  CorrectionsState,
+  ProjectFileOpened,
+  Result,
+  ScanPageImage,
+  ScanState,
+} from '../../../shared/ipc.js';
 import { parseProjectFile } from '../../../shared/projectFile.js';
+import type { Box } from '../../../shared/pages/scan/model.js';
+import type { ScanTaskPage } from '../workers/protocol.js';
+import { encodeGrayPng } from '../scans/png.js';
 import { createHandlers, createServices, dispatch, type AppServices, type Handlers } from '../ipc/handle.js';
 import { PathGrants } from '../ipc/grants.js';
 import { makeFixtureDir } from '../ipc/fixtures.testutil.js';
@@ -66,6 +76,37 @@ async function openAs(lib: Library, path: string): Promise<ProjectFileOpened> {
   dialogAnswers.push(path);
   const chosen = await call<string>(lib, 'dialog:open', { kind: 'project' });
   return call(lib, 'projectfile:open', chosen);
+}
+
+/** Page `n` of a made-up scan, 300 × 200 px: two systems of three measures each, as the detector reports them. */
+function scanPage(n: number): ScanTaskPage {
+  const data = new Uint8Array(300 * 200).fill(250 - n);
+  return {
+    sourceName: 'pages.pdf',
+    sourcePage: n,
+    width: 300,
+    height: 200,
+    png: encodeGrayPng({ width: 300, height: 200, data }),
+    detection: {
+      page: n,
+      width: 300,
+      height: 200,
+      skewDegrees: 0.25 * n,
+      systems: [0, 1].map((i) => ({
+        box: [10, 20 + i * 90, 270, 50] as Box,
+        staves: 1,
+        staffLines: [0, 1, 2, 3, 4].map((k) => 20 + i * 90 + k * 12.5),
+      })),
+      measures: [0, 1].flatMap((i) =>
+        [0, 1, 2].map((j) => ({ page: n, system: i, box: [10 + j * 90, 20 + i * 90, 90, 50] as Box })),
+      ),
+    },
+  };
+}
+
+/** A scan state without its box ids (each library gives its own). */
+function withoutIds(st: ScanState): unknown {
+  return { ...st, boxes: st.boxes.map(({ id: _id, ...b }) => b) };
 }
 
 const libs: Library[] = [];
@@ -279,5 +320,102 @@ describe('.accord project files against real SQLite libraries', () => {
       `${bad}: project file: recording.sha256: expected 64 hex digits, got the string "not a hash"`,
     );
     expect(f.s.projects.list()).toEqual([]);
+  });
+
+  it('carries the scan: pages, boxes and their links, as edited, into a fresh library', async () => {
+    const copy = a.s.projects.duplicate(projectId).id;
+    a.s.scans.replace(copy, [scanPage(1), scanPage(2)], await a.s.projects.score(copy));
+    // Edits the detector would not redo: a box moved, one unlinked, one added on page 2.
+    let st = await call<ScanState>(a, 'scan:get', copy);
+    st = await call<ScanState>(a, 'scan:place', copy, st.boxes[1].id, [105, 22, 80, 45.5]);
+    st = await call<ScanState>(a, 'scan:link', copy, st.boxes[2].id, null);
+    st = await call<ScanState>(a, 'scan:add', copy, 2, [200, 120, 60, 40]);
+    const dest = join(fx.dir, 'scanned.accord');
+    await saveAs(a, copy, dest);
+    const doc = parseProjectFile(readFileSync(dest, 'utf8'));
+    expect(doc.version).toBe(2);
+    expect(doc.scan?.pages.map((p) => [p.page, p.width, p.height, p.sourcePage])).toEqual([
+      [1, 300, 200, 1],
+      [2, 300, 200, 2],
+    ]);
+    expect(doc.scan?.boxes).toHaveLength(st.boxes.length);
+
+    const c = library(join(fx.dir, 'scan-fresh.db'));
+    libs.push(c);
+    const opened = await openAs(c, dest);
+    const got = await call<ScanState>(c, 'scan:get', opened.project.id);
+    expect(withoutIds(got)).toEqual(withoutIds(st));
+    expect(got.warnings.length).toBeGreaterThan(0);
+    for (const p of [1, 2])
+      expect((await call<ScanPageImage>(c, 'scan:page', opened.project.id, p)).png).toEqual(
+        (await call<ScanPageImage>(a, 'scan:page', copy, p)).png,
+      );
+  });
+
+  it('writes version 1 for a project with no scan and nothing pending, and opens a version 1 file without them', async () => {
+    const doc = parseProjectFile(readFileSync(saved, 'utf8'));
+    expect(doc.version).toBe(1);
+    expect(doc.scan).toBeUndefined();
+    expect(doc.realignPending).toBeUndefined();
+    const d = library(join(fx.dir, 'v1.db'));
+    libs.push(d);
+    const opened = await openAs(d, saved);
+    expect((await call<ScanState>(d, 'scan:get', opened.project.id)).pages).toEqual([]);
+    expect(d.s.corrections.get(opened.project.id).realignJobId).toBeNull();
+  });
+
+  it('a project saved before its re-alignment finished re-aligns on its first opening elsewhere', async () => {
+    const copy = a.s.projects.duplicate(projectId).id;
+    const before = a.s.projects.listAlignments(copy)[0];
+    const out = await a.s.corrections.apply(copy, {
+      type: 'add-anchor',
+      anchor: { id: 'a2', perfTime: 3.1, scoreTime: 2.6, source: 'drag' },
+    });
+    expect(out.jobId).not.toBeNull();
+    // Saved in the same turn as the edit: its re-alignment cannot have stored its version yet.
+    const dest = join(fx.dir, 'stale.accord');
+    const saving = a.s.projects.saveFile(copy, dest);
+    const want = await realigned(a.s, out);
+    await saving;
+    const doc = parseProjectFile(readFileSync(dest, 'utf8'));
+    expect(doc.version).toBe(2);
+    expect(doc.realignPending).toEqual([{ perfTime: 3.1 }]);
+    expect(doc.alignment?.version).toBe(before.version);
+
+    const e = library(join(fx.dir, 'stale.db'));
+    libs.push(e);
+    e.grants.grant(dest);
+    const id = (await call<ProjectFileOpened>(e, 'projectfile:open', dest)).project.id;
+    expect(e.s.projects.listAlignments(id)[0].version).toBe(before.version);
+    await call(e, 'project:get', id);
+    const job = e.s.corrections.get(id).realignJobId;
+    expect(job).not.toBeNull();
+    await e.s.jobs.settled(job!);
+    const now = e.s.projects.getAlignment(e.s.projects.listAlignments(id)[0].id);
+    expect(now.kind).toBe('edited');
+    expect(e.s.projects.alignmentCorrections(now.id)?.anchors.map((x) => x.id)).toEqual(['a1', 'a2']);
+    expect(Array.from(now.path.scoreTime)).toEqual(Array.from(want!.path.scoreTime));
+    expect(
+      (e.s.db.prepare('SELECT realign_pending AS p FROM projects WHERE id = ?').get(id) as { p: unknown }).p,
+    ).toBeNull();
+  });
+
+  it('refuses a scan whose image is not the PNG its page says, adding nothing', async () => {
+    const odd = join(fx.dir, 'odd-scan.accord');
+    const doc = JSON.parse(readFileSync(join(fx.dir, 'scanned.accord'), 'utf8')) as {
+      projectId: string;
+      scan: { pages: { pngBase64: string }[] };
+    };
+    doc.projectId = '21111111-2222-4333-8444-555555555555';
+    doc.scan.pages[1].pngBase64 = Buffer.from('not a png').toString('base64');
+    writeFileSync(odd, JSON.stringify(doc));
+    const g = library(join(fx.dir, 'odd-scan.db'));
+    libs.push(g);
+    g.grants.grant(odd);
+    const r = await dispatch(g.h, 'projectfile:open', [odd]);
+    expect(!r.ok && r.error.message).toBe(
+      `${odd}: project file: scan.pages[1].pngBase64: expected a PNG of 300 × 200 pixels, got bytes that are not a PNG`,
+    );
+    expect(g.s.projects.list()).toEqual([]);
   });
 });

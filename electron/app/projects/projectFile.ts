@@ -2,7 +2,8 @@
  * `.accord` project files (docs/project-file.md) against the library: save a project to one
  * (atomically), and open one as a new project, or find the project already in the library with
  * the file's identity. Opening never changes a project already there; a recording not found
- * beside the file nor at its old path is recorded missing, for the user to relink.
+ * beside the file nor at its old path is recorded missing, for the user to relink. The scanned
+ * pages and the spans still to re-align travel with the project (version 2).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -11,11 +12,15 @@ import type { EditOp } from '../../../shared/edit/index.js';
 import { AccordError } from '../../../shared/ipc.js';
 import {
   PROJECT_FILE_FORMAT,
-  PROJECT_FILE_VERSION,
   parseProjectFile,
+  projectFileVersionOf,
   serializeProjectFile,
   type ProjectFile,
+  type ProjectFileScan,
 } from '../../../shared/projectFile.js';
+import type { ScanSystem } from '../../../shared/pages/scan/model.js';
+import { parsePending } from '../corrections.js';
+import { pngSize } from '../scans/png.js';
 import { writeFileAtomic } from '../../engine/atomicWrite.js';
 import type { Db } from '../db/database.js';
 import { encodePath } from '../db/pathCodec.js';
@@ -60,6 +65,54 @@ function projectUuid(db: Db, id: number): string {
   return uuid;
 }
 
+/** Project `id`'s scanned pages and boxes as the file carries them; undefined when it has none. */
+function scanOf(db: Db, id: number): ProjectFileScan | undefined {
+  const pages = db
+    .prepare(
+      'SELECT page, width, height, source_name, source_page, skew_degrees, systems, png FROM scan_pages WHERE project_id = ? ORDER BY page',
+    )
+    .all(id) as {
+    page: number;
+    width: number;
+    height: number;
+    source_name: string;
+    source_page: number;
+    skew_degrees: number;
+    systems: string;
+    png: Buffer;
+  }[];
+  if (pages.length === 0) return undefined;
+  const boxes = db
+    .prepare('SELECT page, system, x, y, w, h, number FROM scan_boxes WHERE project_id = ? ORDER BY id')
+    .all(id) as {
+    page: number;
+    system: number;
+    x: number;
+    y: number;
+    w: number;
+    h: number;
+    number: string | null;
+  }[];
+  return {
+    pages: pages.map((p) => ({
+      page: p.page,
+      width: p.width,
+      height: p.height,
+      sourceName: p.source_name,
+      sourcePage: p.source_page,
+      skewDegrees: p.skew_degrees,
+      systems: JSON.parse(p.systems) as ScanSystem[],
+      pngBase64: Buffer.from(p.png).toString('base64'),
+    })),
+    boxes: boxes.map((b) => ({
+      page: b.page,
+      system: b.system,
+      box: [b.x, b.y, b.w, b.h],
+      number: b.number,
+    })),
+  };
+}
+
 /** Project `id` as a `.accord` document whose relative paths start at folder `dir`. */
 export function projectFileOf(db: Db, id: number, dir: string): ProjectFile {
   const row = projectRow(db, id);
@@ -74,9 +127,13 @@ export function projectFileOf(db: Db, id: number, dir: string): ProjectFile {
         { position: number } | undefined
     )?.position ?? 0;
   const score = scoreBytes(db, id);
+  const pending = parsePending(
+    (db.prepare('SELECT realign_pending AS p FROM projects WHERE id = ?').get(id) as { p: string | null }).p,
+  );
+  const scan = scanOf(db, id);
   const doc: ProjectFile = {
     format: PROJECT_FILE_FORMAT,
-    version: PROJECT_FILE_VERSION,
+    version: 0,
     projectId: projectUuid(db, id),
     title: row.title,
     savedAt: Date.now(),
@@ -109,7 +166,10 @@ export function projectFileOf(db: Db, id: number, dir: string): ProjectFile {
     },
     viewState: loadViewState(db, id),
     practice: loadPractice(db, id),
+    ...(pending.length > 0 ? { realignPending: pending } : {}),
+    ...(scan ? { scan } : {}),
   };
+  doc.version = projectFileVersionOf(doc);
   if (record) {
     doc.alignment = {
       version: record.version,
@@ -203,6 +263,16 @@ export async function openProjectFile(db: Db, path: string): Promise<OpenedProje
   const scorePath = (await isFile(near(doc.score)[0])) ? near(doc.score)[0] : doc.score.path;
   const recPath = found?.path ?? r.path;
   const now = Date.now();
+  const scanPngs = (doc.scan?.pages ?? []).map((p, i) => {
+    const png = Buffer.from(p.pngBase64, 'base64');
+    const size = pngSize(png);
+    if (!size || size.width !== p.width || size.height !== p.height)
+      throw new AccordError(
+        'invalid-argument',
+        `${path}: project file: scan.pages[${i}].pngBase64: expected a PNG of ${p.width} × ${p.height} pixels, got ${size ? `a PNG of ${size.width} × ${size.height}` : 'bytes that are not a PNG'}`,
+      );
+    return png;
+  });
 
   return db.transaction((): OpenedProjectFile => {
     // Opened meanwhile (the same file twice at once): the first one made it.
@@ -275,6 +345,35 @@ export async function openProjectFile(db: Db, path: string): Promise<OpenedProje
         JSON.stringify(doc.practice),
         now,
       );
+    // Spans the saved alignment did not reflect yet: the project's first opening re-aligns them.
+    if (doc.realignPending?.length)
+      db.prepare('UPDATE projects SET realign_pending = ? WHERE id = ?').run(
+        JSON.stringify(doc.realignPending),
+        pid,
+      );
+    if (doc.scan) {
+      const insPage = db.prepare(
+        `INSERT INTO scan_pages (project_id, page, width, height, source_name, source_page, skew_degrees, systems, png)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      doc.scan.pages.forEach((p, i) =>
+        insPage.run(
+          pid,
+          p.page,
+          p.width,
+          p.height,
+          p.sourceName,
+          p.sourcePage,
+          p.skewDegrees,
+          JSON.stringify(p.systems),
+          scanPngs[i],
+        ),
+      );
+      const insBox = db.prepare(
+        'INSERT INTO scan_boxes (project_id, page, system, x, y, w, h, number) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      );
+      for (const b of doc.scan.boxes) insBox.run(pid, b.page, b.system, ...b.box, b.number);
+    }
     return { projectId: pid, existing: false, recordingMissing: !found };
   })();
 }

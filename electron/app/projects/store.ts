@@ -136,7 +136,7 @@ export function insertProject(db: Db, p: NewProject): number {
   })();
 }
 
-/** Copies project `row` with everything it holds (alignments keep their versions and parents); returns the new id. */
+/** Copies project `row` with everything it holds (alignments keep their versions and parents, the scan its pages and boxes); returns the new id. */
 export function duplicateProject(db: Db, row: ProjectRow): number {
   const id = row.id;
   return db.transaction(() => {
@@ -236,6 +236,15 @@ export function duplicateProject(db: Db, row: ProjectRow): number {
     ).run(pid, id);
     db.prepare(
       'INSERT INTO practice_settings (project_id, settings, updated_at) SELECT ?, settings, updated_at FROM practice_settings WHERE project_id = ?',
+    ).run(pid, id);
+    db.prepare(
+      `INSERT INTO scan_pages (project_id, page, width, height, source_name, source_page, skew_degrees, systems, png)
+         SELECT ?, page, width, height, source_name, source_page, skew_degrees, systems, png FROM scan_pages WHERE project_id = ?`,
+    ).run(pid, id);
+    // In id order, so the copy's boxes keep their order (box ids are the copy's own).
+    db.prepare(
+      `INSERT INTO scan_boxes (project_id, page, system, x, y, w, h, number)
+         SELECT ?, page, system, x, y, w, h, number FROM scan_boxes WHERE project_id = ? ORDER BY id`,
     ).run(pid, id);
     return pid;
   })();

@@ -42,3 +42,11 @@ export function encodeGrayPng(image: GrayImage): Uint8Array {
     ]),
   );
 }
+
+/** Width and height of the PNG `bytes` (its IHDR), or null when they are not a PNG. */
+export function pngSize(bytes: Uint8Array): { width: number; height: number } | null {
+  if (bytes.length < 24 || SIGNATURE.some((b, i) => bytes[i] !== b)) return null;
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (b.toString('latin1', 12, 16) !== 'IHDR') return null;
+  return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
+}

@@ -5,13 +5,15 @@
  * measures do not add up, and every input checked.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHandlers, createServices, dispatch, type AppServices, type Handlers } from '../ipc/handle.js';
 import { PathGrants } from '../ipc/grants.js';
-import type { Result, ScanPageImage, ScanState } from '../../../shared/ipc.js';
+import type { EventChannel, EventChannels, Result, ScanPageImage, ScanState } from '../../../shared/ipc.js';
+import { loadScore } from '../../engine/score.js';
+import { engraveLoadedScore, rasterizePage } from '../../engine/pages.js';
 import type { Box, ScanDetection } from '../../../shared/pages/scan/model.js';
 import type { ScanTaskPage } from '../workers/protocol.js';
 import { encodeGrayPng } from './png.js';
@@ -26,15 +28,30 @@ let s: AppServices;
 let h: Handlers;
 let grants: PathGrants;
 let id = 0;
+/** Events the services sent, in order. */
+const events: { event: EventChannel; payload: unknown }[] = [];
+
+/** What the next several-files dialog answers. */
+const picked: string[] = [];
+/** Called on each event (a test that reacts to one sets it). */
+let onEvent: ((event: EventChannel, payload: unknown) => void) | null = null;
 
 function open(): void {
-  s = createServices({ dbPath, emit: () => undefined, mediaUrl: (p) => `x://${p}` });
+  s = createServices({
+    dbPath,
+    emit: (event, payload) => {
+      events.push({ event, payload });
+      onEvent?.(event, payload);
+    },
+    mediaUrl: (p) => `x://${p}`,
+  });
   grants = new PathGrants();
   h = createHandlers(
     s,
     {
       info: { version: 'test', host: 'bridge', platform: process.platform },
       openDialog: () => Promise.resolve(null),
+      openFiles: () => Promise.resolve(picked.splice(0)),
       saveDialog: () => Promise.resolve(null),
     },
     grants,
@@ -187,6 +204,29 @@ describe('scan service', () => {
     expect(state.boxes[0].number).toBe('8');
   });
 
+  it('a duplicated project has the scan too: its own copy of every page and box, edits kept apart', async () => {
+    const original = await call<ScanState>('scan:get', id);
+    expect(original.pages.length).toBeGreaterThan(0);
+    const copy = (await call<{ id: number }>('project:duplicate', id)).id;
+    const dup = await call<ScanState>('scan:get', copy);
+    const shape = (st: ScanState): unknown => ({
+      pages: st.pages,
+      boxes: st.boxes.map(({ id: _id, ...b }) => b),
+      warnings: st.warnings,
+    });
+    expect(shape(dup)).toEqual(shape(original));
+    for (const p of original.pages)
+      expect((await call<ScanPageImage>('scan:page', copy, p.page)).png).toEqual(
+        (await call<ScanPageImage>('scan:page', id, p.page)).png,
+      );
+    // The copy's boxes are its own: moving one leaves the original's where it was.
+    const moved = await call<ScanState>('scan:place', copy, dup.boxes[0].id, [30, 25, 60, 35]);
+    expect(moved.boxes.find((b) => b.id === dup.boxes[0].id)?.box).toEqual([30, 25, 60, 35]);
+    expect((await call<ScanState>('scan:get', id)).boxes).toEqual(original.boxes);
+    await call('project:delete', copy);
+    expect((await call<ScanState>('scan:get', id)).boxes).toEqual(original.boxes);
+  });
+
   it('refuses bad input, saying what it expected and what came', async () => {
     const state = await call<ScanState>('scan:get', id);
     const box = state.boxes[0].id;
@@ -235,4 +275,117 @@ describe('scan service', () => {
     // Nothing changed.
     expect((await call<ScanState>('scan:get', id)).pages.length).toBe(1);
   });
+});
+
+/** The `job:*` events of job `jobId`. */
+function jobEvents(jobId: string): { event: EventChannel; payload: Record<string, unknown> }[] {
+  return events.filter((e) => (e.payload as { jobId?: string }).jobId === jobId) as {
+    event: EventChannel;
+    payload: Record<string, unknown>;
+  }[];
+}
+
+/** The page images of the minuet, engraved at notation size `scale` % on A4 and rasterized, as PNG files. */
+async function minuetPages(scale: number): Promise<string[]> {
+  const path = fixture('fixtures/minuet-repeat/score.musicxml');
+  const engraving = await engraveLoadedScore(await loadScore(path), 'score.musicxml', {
+    pageWidth: Math.round(210000 / scale),
+    pageHeight: Math.round(297000 / scale),
+    scale,
+  });
+  return engraving.pages.map((p) => {
+    const file = join(dir, `minuet-page-${p.index}.png`);
+    writeFileSync(file, rasterizePage(p));
+    return file;
+  });
+}
+
+describe('scan import as a job (real worker)', () => {
+  let pages: string[] = [];
+  beforeAll(async () => {
+    pages = await minuetPages(250);
+    for (const p of pages) grants.grant(p);
+  }, 60_000);
+
+  it('answers a job id at once; reading and detecting report progress; job:done says what was stored', async () => {
+    expect(pages.length).toBeGreaterThanOrEqual(2);
+    const { jobId } = await call<{ jobId: string }>('scan:import', id, pages);
+    expect(s.jobs.list()).toMatchObject([{ jobId, projectId: id, kind: 'scan' }]);
+    expect((await refused('scan:import', id, pages)).code).toBe('busy');
+    await s.jobs.settled(jobId);
+    const seen = jobEvents(jobId);
+    const progress = seen.filter((e) => e.event === 'job:progress').map((e) => e.payload);
+    expect(progress.every((p) => p.kind === 'scan')).toBe(true);
+    expect(new Set(progress.map((p) => p.stage))).toEqual(new Set(['read', 'detect']));
+    const fractions = progress.map((p) => p.fraction as number);
+    expect(fractions).toEqual([...fractions].sort((a, b) => a - b));
+    expect(fractions.at(-1)).toBeCloseTo(1, 6);
+    const done = seen.at(-1)!;
+    expect(done.event).toBe('job:done');
+    const state = await call<ScanState>('scan:get', id);
+    expect(done.payload).toMatchObject({
+      kind: 'scan',
+      projectId: id,
+      result: { pages: pages.length, boxes: state.boxes.length, warnings: state.warnings },
+    });
+    expect(state.pages.map((p) => p.sourceName)).toEqual(pages.map((p) => p.split('/').at(-1)));
+    expect(state.boxes.length).toBeGreaterThan(8);
+  }, 120_000);
+
+  it('the dialog picks several pages, in page order, and grants each of them (only for scans)', async () => {
+    const names = ['p10.png', 'p2.png', 'P1.png'].map((n) => join(dir, 'picked', n));
+    mkdirSync(join(dir, 'picked'), { recursive: true });
+    names.forEach((n, i) => copyFileSync(pages[i % pages.length], n));
+    expect((await refused('scan:import', id, names)).message).toMatch(/expected a file chosen in a dialog/);
+    picked.push(...names);
+    const chosen = await call<string[]>('dialog:openFiles', { kind: 'scan', title: 'Pages' });
+    expect(chosen.map((p) => p.split('/').at(-1))).toEqual(['P1.png', 'p2.png', 'p10.png']);
+    const { jobId } = await call<{ jobId: string }>('scan:import', id, chosen);
+    await s.jobs.settled(jobId);
+    expect(jobEvents(jobId).at(-1)?.event).toBe('job:done');
+    expect((await call<ScanState>('scan:get', id)).pages.map((p) => p.sourceName)).toEqual([
+      'P1.png',
+      'p2.png',
+      'p10.png',
+    ]);
+    expect(await call<string[]>('dialog:openFiles', { kind: 'scan' })).toEqual([]);
+    expect((await refused('dialog:openFiles', { kind: 'score' })).message).toMatch(
+      /kind: expected one of scan, got the string "score"/,
+    );
+  }, 120_000);
+
+  it('cancels: job:failed with code cancelled, and the scan stays as it was', async () => {
+    const before = await call<ScanState>('scan:get', id);
+    let cancelled = false;
+    onEvent = (event, payload) => {
+      const p = payload as EventChannels['job:progress'];
+      if (event === 'job:progress' && p.kind === 'scan' && !cancelled) cancelled = s.jobs.cancel(p.jobId);
+    };
+    try {
+      const { jobId } = await call<{ jobId: string }>('scan:import', id, [...pages].reverse());
+      await s.jobs.settled(jobId);
+      expect(cancelled).toBe(true);
+      const last = jobEvents(jobId).at(-1)!;
+      expect(last.event).toBe('job:failed');
+      expect(last.payload).toMatchObject({ kind: 'scan', error: { code: 'cancelled' } });
+    } finally {
+      onEvent = null;
+    }
+    expect(await call<ScanState>('scan:get', id)).toEqual(before);
+  }, 120_000);
+
+  it('a file that is no image fails the job as data, naming the file, and the scan stays', async () => {
+    const before = await call<ScanState>('scan:get', id);
+    const bad = join(dir, 'not-an-image.png');
+    writeFileSync(bad, 'these are words, not pixels');
+    grants.grant(bad);
+    const { jobId } = await call<{ jobId: string }>('scan:import', id, [pages[0], bad]);
+    await s.jobs.settled(jobId);
+    const last = jobEvents(jobId).at(-1)!;
+    expect(last.event).toBe('job:failed');
+    const error = (last.payload as EventChannels['job:failed']).error;
+    expect(error.code).toBe('unsupported');
+    expect(error.message).toMatch(/not-an-image\.png: expected a PNG, JPEG or PDF file/);
+    expect(await call<ScanState>('scan:get', id)).toEqual(before);
+  }, 120_000);
 });

@@ -1,6 +1,6 @@
 /**
- * A project's scanned pages (issue 11, route 2): importing PDF/PNG/JPEG files (read and detected
- * in a worker thread), the pages and their measure boxes in SQLite, and the user's box edits
+ * A project's scanned pages (issue 11, route 2): importing PDF/PNG/JPEG files (a `scan` job: read
+ * and detected in a worker thread, with progress and cancel), the pages and their measure boxes in SQLite, and the user's box edits
  * (move, resize, re-link, add, remove), each one transaction, so an edit is saved at once and a
  * reopen shows it.
  */
@@ -11,6 +11,7 @@ import {
   type ScanBox,
   type ScanBoxRect,
   type ScanPageImage,
+  type ScanJobResult,
   type ScanPageInfo,
   type ScanState,
 } from '../../../shared/ipc.js';
@@ -25,7 +26,7 @@ import {
   type NotatedMeasureRef,
 } from '../../../shared/pages/scan/links.js';
 import type { Db } from '../db/database.js';
-import type { TaskRunner } from '../jobs.js';
+import type { JobService, TaskRunner } from '../jobs.js';
 import type { ScanTaskPage } from '../workers/protocol.js';
 
 /** What the scan service needs. */
@@ -33,6 +34,8 @@ export interface ScanDeps {
   db: Db;
   /** Runs the `scan` worker task (reading and detecting pages off the main thread). */
   runner: Pick<TaskRunner, 'run'>;
+  /** Where imports run as `scan` jobs. */
+  jobs: Pick<JobService, 'start'>;
   /** The parsed score of a project (`not-found` for no such project). */
   score(projectId: number): Promise<Score>;
 }
@@ -69,8 +72,30 @@ export class ScanService {
     this.#d = deps;
   }
 
+  /**
+   * Starts a `scan` job importing `paths` (pages in this order) as project `projectId`'s scan and
+   * returns its id at once; its progress, result and error arrive as `job:*` events. A project
+   * reads one scan at a time (`busy`); a cancelled or failed import leaves the old scan as it was.
+   */
+  start(projectId: number, paths: string[]): { jobId: string } {
+    this.#requireProject(projectId);
+    const jobId = this.#d.jobs.start(
+      projectId,
+      async (signal, onProgress): Promise<ScanJobResult> => {
+        const state = await this.import(projectId, paths, { signal, onProgress });
+        return { pages: state.pages.length, boxes: state.boxes.length, warnings: state.warnings };
+      },
+      'scan',
+    );
+    return { jobId };
+  }
+
   /** Replaces project `projectId`'s scan with the pages of `paths`, read and detected in a worker, boxes linked in reading order. */
-  async import(projectId: number, paths: string[], signal?: AbortSignal): Promise<ScanState> {
+  async import(
+    projectId: number,
+    paths: string[],
+    opts: { signal?: AbortSignal; onProgress?: (stage: string, fraction: number) => void } = {},
+  ): Promise<ScanState> {
     const score = await this.#d.score(projectId);
     const pages = await this.#d.runner.run(
       {
@@ -78,8 +103,10 @@ export class ScanService {
         files: paths.map((path) => ({ path, name: basename(path) })),
         maxPages: MAX_SCAN_PAGES,
       },
-      { signal },
+      opts,
     );
+    // Cancelled after the worker answered: the old scan stays.
+    opts.signal?.throwIfAborted();
     if (pages.length === 0)
       throw new AccordError(
         'invalid-argument',

@@ -128,12 +128,18 @@ async function run(
       const { ScanError } = await import('../../../shared/pages/scan/errors.js');
       const { detectScanPage } = await import('../../../shared/pages/scan/detect.js');
       const pages: ScanTaskPage[] = [];
+      const files = req.files.length;
+      // Each file is half reading (a PDF renders page by page), half detecting.
       for (const [i, f] of req.files.entries()) {
-        const images = await readScanPages(new Uint8Array(await readFile(f.path)), f.name).catch(
-          (err: unknown) => {
-            throw err instanceof ScanError ? new AccordError('unsupported', err.message) : err;
-          },
-        );
+        signal.throwIfAborted();
+        post({ type: 'progress', stage: 'read', fraction: i / files });
+        const images = await readScanPages(new Uint8Array(await readFile(f.path)), f.name, {
+          signal,
+          onPage: (done, count) =>
+            post({ type: 'progress', stage: 'read', fraction: (i + (0.5 * done) / count) / files }),
+        }).catch((err: unknown) => {
+          throw err instanceof ScanError ? new AccordError('unsupported', err.message) : err;
+        });
         for (const [j, image] of images.entries()) {
           signal.throwIfAborted();
           if (pages.length >= req.maxPages)
@@ -152,7 +158,7 @@ async function run(
           post({
             type: 'progress',
             stage: 'detect',
-            fraction: (i + (j + 1) / images.length) / req.files.length,
+            fraction: (i + 0.5 + (0.5 * (j + 1)) / images.length) / files,
           });
         }
       }

@@ -399,6 +399,7 @@ describe.skipIf(!existsSync('/usr/bin/chromium'))('window.accord in Chromium', (
       'projectfile',
       'recording',
       'review',
+      'scan',
       'score',
       'view',
     ]);

@@ -44,6 +44,8 @@ export interface BridgeOptions {
   /** Answers for `dialog:open` / `dialog:save`; default: the queue fed by `queueDialog` (null when empty). */
   dialogs?: {
     open?(args: OpenDialogArgs): Promise<string | null> | string | null;
+    /** `dialog:openFiles` (default: the queue, where an answer may be a list of paths). */
+    openFiles?(args: OpenDialogArgs): Promise<string[]> | string[];
     save?(args: SaveDialogArgs): Promise<string | null> | string | null;
   };
 }
@@ -58,8 +60,8 @@ export interface Bridge {
   token: string;
   /** The services behind the handlers (tests may inspect the database). */
   services: AppServices;
-  /** Queues the answer of the next file dialog (a path, or null for "cancelled"); the answer is granted when the dialog returns it. */
-  queueDialog(answer: string | null): void;
+  /** Queues the answer of the next file dialog (a path, several for `dialog:openFiles`, or null for "cancelled"); the answer is granted when the dialog returns it. */
+  queueDialog(answer: string | string[] | null): void;
   /** Grants `path` as a file dropped on the window would be (the page's `accordBridge.fileAt` does this). */
   grant(path: string): void;
   /** Stops the server, cancels jobs, closes the database. */
@@ -134,7 +136,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const rendererDir = resolve(opts.rendererDir);
   const token = randomBytes(24).toString('base64url');
   const sseClients = new Set<ServerResponse>();
-  const dialogQueue: (string | null)[] = [];
+  const dialogQueue: (string | string[] | null)[] = [];
   let origin = '';
 
   const emit = <E extends EventChannel>(event: E, payload: EventChannels[E]): void => {
@@ -147,14 +149,28 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     mediaUrl: (projectId) => `${origin}/media/${projectId}?token=${token}`,
     modelDir: opts.modelDir,
   });
-  const nextDialog = (): string | null => (dialogQueue.length > 0 ? (dialogQueue.shift() ?? null) : null);
+  const nextDialog = (): string | string[] | null =>
+    dialogQueue.length > 0 ? (dialogQueue.shift() ?? null) : null;
   const grants = new PathGrants();
   const handlers: Handlers = createHandlers(
     services,
     {
       info: { version: packageVersion() ?? '0.0.0', host: 'bridge', platform: process.platform },
-      openDialog: async (a) => (opts.dialogs?.open ? opts.dialogs.open(a) : nextDialog()),
-      saveDialog: async (a) => (opts.dialogs?.save ? opts.dialogs.save(a) : nextDialog()),
+      openDialog: async (a) => {
+        if (opts.dialogs?.open) return opts.dialogs.open(a);
+        const next = nextDialog();
+        return Array.isArray(next) ? (next[0] ?? null) : next;
+      },
+      openFiles: async (a) => {
+        if (opts.dialogs?.openFiles) return opts.dialogs.openFiles(a);
+        const next = nextDialog();
+        return next === null ? [] : Array.isArray(next) ? next : [next];
+      },
+      saveDialog: async (a) => {
+        if (opts.dialogs?.save) return opts.dialogs.save(a);
+        const next = nextDialog();
+        return Array.isArray(next) ? (next[0] ?? null) : next;
+      },
     },
     grants,
   );
@@ -335,7 +351,10 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       } else if (sub === '/test/dialog' && req.method === 'POST') {
         const body = JSON.parse(await readBody(req)) as { answers?: unknown };
         const answers = Array.isArray(body.answers) ? body.answers : [];
-        for (const a of answers) dialogQueue.push(typeof a === 'string' ? a : null);
+        for (const a of answers)
+          dialogQueue.push(
+            typeof a === 'string' || (Array.isArray(a) && a.every((x) => typeof x === 'string')) ? a : null,
+          );
         send(res, 200, JSON.stringify({ queued: dialogQueue.length }), 'application/json');
       } else {
         send(res, 404, `bridge: no endpoint ${req.method} ${p}`);

@@ -262,7 +262,8 @@ function createWindow(): BrowserWindow {
   return win;
 }
 
-async function openDialog(kind: OpenDialogArgs['kind'], title?: string): Promise<string | null> {
+/** The native open dialog for `kind`; with `many`, several files may be picked. */
+async function openDialog(kind: OpenDialogArgs['kind'], title?: string, many = false): Promise<string[]> {
   const extensions = (
     kind === 'recording'
       ? [...AUDIO_EXTENSIONS]
@@ -290,11 +291,11 @@ async function openDialog(kind: OpenDialogArgs['kind'], title?: string): Promise
   } as const;
   const opts = {
     title: title ?? titles[kind],
-    properties: ['openFile' as const],
+    properties: many ? ['openFile' as const, 'multiSelections' as const] : ['openFile' as const],
     filters: [{ name: names[kind], extensions }],
   };
   const r = mainWindow ? await dialog.showOpenDialog(mainWindow, opts) : await dialog.showOpenDialog(opts);
-  return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0];
+  return r.canceled ? [] : many ? r.filePaths : r.filePaths.slice(0, 1);
 }
 
 async function saveDialog(format: SaveDialogArgs['format'], defaultName?: string): Promise<string | null> {
@@ -363,7 +364,8 @@ if (!app.requestSingleInstanceLock()) {
       services,
       {
         info: { version: app.getVersion(), host: 'electron', platform: process.platform },
-        openDialog: (a) => openDialog(a.kind, a.title),
+        openDialog: async (a) => (await openDialog(a.kind, a.title))[0] ?? null,
+        openFiles: (a) => openDialog(a.kind, a.title, true),
         saveDialog: (a) => saveDialog(a.format, a.defaultName),
       },
       grants,

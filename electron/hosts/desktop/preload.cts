@@ -96,7 +96,11 @@ const api: AccordApi = {
   view: { save: invoker('view:save') },
   practice: { save: invoker('practice:save') },
   export: { alignment: invoker('export:alignment') },
-  dialog: { open: invoker('dialog:open'), save: invoker('dialog:save') },
+  dialog: {
+    open: invoker('dialog:open'),
+    openFiles: invoker('dialog:openFiles'),
+    save: invoker('dialog:save'),
+  },
   on,
   // Electron 32+ has no File.path: only the preload can ask where a dropped file lies.
   files: {

@@ -145,7 +145,35 @@ export function runBandedDtw(
       const hi = band.hi[r];
       const base = band.offset[r];
       rowCosts(perf, score, i, lo, hi, c, cost);
+      // Cells fa … fb lie inside the previous row's band, away from the start and entry rows:
+      // each has exactly its diagonal, vertical and horizontal steps, compared in the same order
+      // as below without the checks.
+      const plain = r > 0 && i !== e0 && !(k > 0 && i >= e0 && i <= e1 && prevExit);
+      const fa = plain ? Math.max(lo + 1, plo + 1) : -1;
+      const fb = Math.min(hi, phi);
       for (let j = lo; j <= hi; j++) {
+        if (j === fa) {
+          const pv = prev;
+          const cu = cur;
+          for (; j <= fb; j++) {
+            const cc = c[j - lo];
+            let best = pv[j - 1 - plo] + wd * cc;
+            let code = DIAG;
+            const v = pv[j - plo] + wv * cc;
+            if (v < best) {
+              best = v;
+              code = VERT;
+            }
+            const h = cu[j - 1 - lo] + wh * cc;
+            if (h < best) {
+              best = h;
+              code = HORIZ;
+            }
+            cu[j - lo] = best;
+            ptr[base + j - lo] = code;
+          }
+          if (j > hi) break;
+        }
         const cc = c[j - lo];
         let best = Infinity;
         let code = NONE;

@@ -9,6 +9,7 @@ import {
   coarsePenalties,
   DEFAULT_JUMP,
   mergeEdgePasses,
+  type CoarseCostCache,
   type JumpParams,
 } from './jump.js';
 import { refineRoute } from './refine.js';
@@ -97,6 +98,40 @@ describe('alignJump', () => {
     const coarse = coarseJumpPath(perf, score, jumpPoints, { ...DEFAULT_JUMP, jumpPenalty: 1e9 });
     expect(coarse.jumps).toEqual([]);
     expect(coarseJumpPath(perf, score, jumpPoints).jumps).toHaveLength(1);
+  });
+
+  it('shares coarse costs through a cache: the same path, and only for the same features and cost', () => {
+    const warp = playParts(
+      [
+        [0, 1980],
+        [0, 6000],
+      ],
+      1,
+      4,
+    );
+    const perf = warpFeatures(score, warp, 0.3, 2);
+    const plain = coarseJumpPath(perf, score, jumpPoints);
+    const costs: CoarseCostCache = {};
+    const first = coarseJumpPath(perf, score, jumpPoints, DEFAULT_JUMP, { costs });
+    expect(costs.costs).toHaveLength(first.cells);
+    const second = coarseJumpPath(perf, score, jumpPoints, DEFAULT_JUMP, { costs });
+    for (const c of [first, second]) {
+      expect(c.scoreFrames).toEqual(plain.scoreFrames);
+      expect(c.jumps).toEqual(plain.jumps);
+    }
+    // The second search reads the cache: zero costs everywhere but the diagonal make it monotone.
+    const kept = costs.costs!;
+    const M = kept.length / first.perfFrames.length;
+    kept.fill(1);
+    for (let i = 0; i < first.perfFrames.length; i++) kept[i * M + Math.min(M - 1, i)] = 0;
+    expect(coarseJumpPath(perf, score, jumpPoints, DEFAULT_JUMP, { costs }).jumps).toEqual([]);
+    // Another cost, or other features, computes its own.
+    const other = { ...DEFAULT_JUMP, cost: { ...DEFAULT_JUMP.cost, onsetWeight: 0.9 } };
+    expect(coarseJumpPath(perf, score, jumpPoints, other, { costs }).jumps).toHaveLength(1);
+    expect(costs.costs).not.toBe(kept);
+    const perf2 = { ...perf };
+    const again: CoarseCostCache = { ...costs, costs: kept };
+    expect(coarseJumpPath(perf2, score, jumpPoints, other, { costs: again }).jumps).toHaveLength(1);
   });
 
   it('takes a targeted jump only where it lands in its window', () => {

@@ -179,6 +179,25 @@ export interface CoarseJumpPath {
   cells: number;
 }
 
+/**
+ * Coarse cell costs kept from one coarse search for the next over the same perf and score
+ * (`CoarseSearchOptions.costs`): the search alone and the steered search of the default aligner
+ * pool the same features with the same cost, so the second reads the first's costs. Kept only
+ * up to `COARSE_COST_CACHE_CELLS` cells.
+ */
+export interface CoarseCostCache {
+  perf?: Features;
+  score?: Features;
+  key?: string;
+  costs?: Float64Array;
+}
+
+/** Most coarse cells whose costs a `CoarseCostCache` keeps (8 bytes each: 128 MB). */
+export const COARSE_COST_CACHE_CELLS = 16_000_000;
+
+/** Options of `coarseJumpPath`: progress, cancellation and a cost cache shared with other searches. */
+export type CoarseSearchOptions = AlignOptions & { costs?: CoarseCostCache };
+
 // Back-pointer codes: 0..250 = score advance, then:
 const STALL = 0;
 const DIAG = 1;
@@ -203,7 +222,7 @@ export function coarseJumpPath(
   score: Features,
   jumpPointsSeconds: readonly number[],
   params: JumpParams = DEFAULT_JUMP,
-  opts: AlignOptions = {},
+  opts: CoarseSearchOptions = {},
 ): CoarseJumpPath {
   const first = searchCoarse(perf, score, jumpPointsSeconds, params, opts);
   if (!(params.earlyLandingPenalty > 0)) return first;
@@ -240,7 +259,7 @@ function searchCoarse(
   score: Features,
   jumpPointsSeconds: readonly number[],
   params: JumpParams,
-  opts: AlignOptions,
+  opts: CoarseSearchOptions,
   landing?: LandingFloor,
 ): CoarseJumpPath {
   const hop = perf.hopSeconds;
@@ -296,11 +315,27 @@ function searchCoarse(
   }
   const tp = params.tempoPenalty;
   const maxAdvance = Math.max(1, Math.min(250, Math.floor(params.maxAdvance)));
+  // Price of advancing k ≥ 2 score frames in one step.
+  const advance = new Float64Array(maxAdvance + 1);
+  for (let k = 2; k <= maxAdvance; k++) advance[k] = tp * (k - 1) * (k - 1);
   const ptr = new Uint8Array(N * M);
   const bestSrc = new Int32Array(N);
   let prev = new Float64Array(M);
   let cur = new Float64Array(M);
-  const c = new Float64Array(M);
+  // This search's costs: those a previous search left in the cache, or computed row by row
+  // (into the cache, when one is given and the grid fits).
+  const cache = opts.costs;
+  const key = `${perfFactor}×${scoreFactor} ${N}×${M} ${JSON.stringify(params.cost)}`;
+  const cached =
+    cache?.costs && cache.perf === perf && cache.score === score && cache.key === key
+      ? cache.costs
+      : undefined;
+  let store: Float64Array | undefined;
+  if (!cached && cache && N * M <= COARSE_COST_CACHE_CELLS) {
+    store = new Float64Array(N * M);
+    Object.assign(cache, { perf, score, key, costs: undefined });
+  }
+  const row: Float64Array = new Float64Array(M);
   // Distance-priced jumps: per row, the cheapest arrival at each column from any source plus
   // `lambda` per column crossed (an L1 distance transform, two sweeps), and each row's source
   // values kept for the backtrack.
@@ -309,15 +344,21 @@ function searchCoarse(
   // that a backward landing below the floor can be priced.
   const sweep = lambda > 0 || landing !== undefined;
   const viaDist = sweep ? new Float64Array(M) : undefined;
-  const viaBack = sweep ? new Float64Array(M) : undefined;
+  // Each column's jump-source value in the previous row (Infinity where no source).
+  const seed = sweep ? new Float64Array(M).fill(Infinity) : undefined;
   const srcVals = sweep ? new Float32Array(N * sources.length) : undefined;
   for (let i = 0; i < N; i++) {
     if (i % 1024 === 0) {
       opts.signal?.throwIfAborted();
       opts.onProgress?.(i / N);
     }
-    rowCosts(p, s, i, 0, M - 1, c, params.cost);
     const base = i * M;
+    let c: Float64Array = row;
+    if (cached) c = cached.subarray(base, base + M);
+    else {
+      if (store) c = store.subarray(base, base + M);
+      rowCosts(p, s, i, 0, M - 1, c, params.cost);
+    }
     if (i === 0) {
       for (let j = 0; j < M; j++) {
         cur[j] = !startAllowed(j)
@@ -333,30 +374,38 @@ function searchCoarse(
       // Best jump source in the previous row.
       let jumpFrom = Infinity;
       let bs = -1;
+      const off = (i - 1) * sources.length;
       for (let q = 0; q < sources.length; q++) {
         const v = prev[sources[q]] + sourceExtra[sources[q]];
         if (v < jumpFrom) {
           jumpFrom = v;
           bs = sources[q];
         }
+        if (seed && srcVals) {
+          srcVals[off + q] = v;
+          seed[sources[q]] = v;
+        }
       }
       bestSrc[i - 1] = bs;
       const jumpBase = jumpFrom;
       jumpFrom += rowPenalty[i];
-      if (viaDist && viaBack && srcVals) {
-        viaDist.fill(Infinity);
-        viaBack.fill(Infinity);
-        const off = (i - 1) * sources.length;
-        for (let q = 0; q < sources.length; q++) {
-          const v = prev[sources[q]] + sourceExtra[sources[q]];
-          srcVals[off + q] = v;
-          viaDist[sources[q]] = v;
-          viaBack[sources[q]] = v;
+      if (viaDist && seed) {
+        // Forward sweep, then the backward one folded in with its landing price.
+        let run = seed[0];
+        viaDist[0] = run;
+        for (let j = 1; j < M; j++) {
+          run = Math.min(seed[j], run + lambda);
+          viaDist[j] = run;
         }
-        for (let j = 1; j < M; j++) viaDist[j] = Math.min(viaDist[j], viaDist[j - 1] + lambda);
-        for (let j = M - 2; j >= 0; j--) viaBack[j] = Math.min(viaBack[j], viaBack[j + 1] + lambda);
-        for (let j = 0; j < M; j++) viaDist[j] = Math.min(viaDist[j], viaBack[j] + backExtra[j]);
+        run = seed[M - 1];
+        viaDist[M - 1] = Math.min(viaDist[M - 1], run + backExtra[M - 1]);
+        for (let j = M - 2; j >= 0; j--) {
+          run = Math.min(seed[j], run + lambda);
+          viaDist[j] = Math.min(viaDist[j], run + backExtra[j]);
+        }
       }
+      const rowP = rowPenalty[i];
+      const tw = rowTargets[i];
       for (let j = 0; j < M; j++) {
         let best = prev[j] + tp;
         let code = STALL;
@@ -364,20 +413,20 @@ function searchCoarse(
           best = prev[j - 1];
           code = DIAG;
         }
-        for (let k = 2; k <= maxAdvance && k <= j; k++) {
-          const v = prev[j - k] + tp * (k - 1) * (k - 1);
+        const kMax = j < maxAdvance ? j : maxAdvance;
+        for (let k = 2; k <= kMax; k++) {
+          const v = prev[j - k] + advance[k];
           if (v < best) {
             best = v;
             code = k;
           }
         }
         if (isTarget[j]) {
-          const jf = (viaDist ? viaDist[j] + rowPenalty[i] : jumpFrom) + targetExtra[j];
+          const jf = (viaDist ? viaDist[j] + rowP : jumpFrom) + targetExtra[j];
           if (jf < best) {
             best = jf;
             code = JUMP;
           }
-          const tw = rowTargets[i];
           for (let q = 0; q < tw.length; q += 3) {
             // Inside a targeted window a beat is as good a landing as a bar line.
             const v = jumpBase + tw[q + 2] + (bs > j ? backExtra[j] : 0);
@@ -395,6 +444,7 @@ function searchCoarse(
     prev = cur;
     cur = t;
   }
+  if (cache && store) cache.costs = store;
   // End at the score's end, or (with a penalty) before any jump point.
   let endCol = M - 1;
   let endVal = prev[M - 1];
@@ -579,12 +629,17 @@ export function alignJump(
   perf: Features,
   score: Features,
   jumpPointsSeconds: readonly number[],
-  opts: AlignOptions & { params?: Partial<JumpParams>; dtwParams?: Partial<DtwParams> } = {},
+  opts: AlignOptions & {
+    params?: Partial<JumpParams>;
+    dtwParams?: Partial<DtwParams>;
+    coarseCosts?: CoarseCostCache;
+  } = {},
 ): AlignmentPath {
   const params = { ...DEFAULT_JUMP, ...opts.params };
   params.cost = normalisedCost(perf, score, params.cost);
   const progress = opts.onProgress;
   const coarse = coarseJumpPath(perf, score, jumpPointsSeconds, params, {
+    costs: opts.coarseCosts,
     signal: opts.signal,
     onProgress: progress ? (x) => progress(0.4 * x) : undefined,
   });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { cellCost, normalisedCost, rowCosts, DEFAULT_COST } from '../align/cost.js';
 import type { ScoreNote } from '../score.js';
-import { scoreFeatures } from './features.js';
+import { poolFeatures, scoreFeatures, type Features } from './features.js';
+import { xorshift32 } from '../random.js';
 import {
   NOTE_ONSET_FLOOR,
   NOTE_TAIL_FRAMES,
@@ -128,5 +129,31 @@ describe('note term of the cost', () => {
       for (let j = 0; j < withNotes.frames; j += 7)
         expect(out[j]).toBeCloseTo(cellCost(perf, withNotes, row, j, p), 9);
     }
+  });
+
+  it('rowCosts gives exactly cellCost on every cell of dense, pooled rows and of narrow bands', () => {
+    // Many notes on both sides, pooled (fractional note values), so most cells have a note term.
+    const rnd = xorshift32(7);
+    const many = (count: number): ScoreNote[] =>
+      Array.from({ length: count }, () => note(40 + Math.floor(rnd() * 40), rnd() * 9, 0.3));
+    const side = (ns: ScoreNote[]): Features => {
+      const f = scoreFeatures(ns, 10);
+      return poolFeatures({ ...f, notes: scoreNoteFeatures(ns, f.frames) }, 3);
+    };
+    const a = side(many(120));
+    const b = side(many(150));
+    const p = normalisedCost(a, b, DEFAULT_COST);
+    const out = new Float64Array(b.frames);
+    let withNoteTerm = 0;
+    for (let row = 0; row < a.frames; row++) {
+      const lo = row % 5 === 0 ? 0 : Math.max(0, row - 9);
+      const hi = row % 5 === 0 ? b.frames - 1 : Math.min(b.frames - 1, row + 9);
+      rowCosts(a, b, row, lo, hi, out, p);
+      for (let j = lo; j <= hi; j++) {
+        expect(out[j - lo]).toBe(cellCost(a, b, row, j, p));
+        if (out[j - lo] !== cellCost(a, b, row, j, { ...p, noteWeight: 0 })) withNoteTerm++;
+      }
+    }
+    expect(withNoteTerm).toBeGreaterThan(1000);
   });
 });

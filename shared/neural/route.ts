@@ -3,7 +3,14 @@ import type { AlignmentPath } from '../path.js';
 import { JUMP_BACK_SECONDS } from '../path.js';
 import type { Route } from '../align/refine.js';
 import { refineRoute } from '../align/refine.js';
-import { DEFAULT_JUMP, alignJump, coarseJumpPath, type JumpParams, type JumpTarget } from '../align/jump.js';
+import {
+  DEFAULT_JUMP,
+  alignJump,
+  coarseJumpPath,
+  type CoarseCostCache,
+  type JumpParams,
+  type JumpTarget,
+} from '../align/jump.js';
 import { cellCost, normalisedCost } from '../align/cost.js';
 import { buildNeuralInput, cellCentreFrame, cellRange } from './input.js';
 
@@ -412,10 +419,11 @@ export function searchAloneJumps(
   jumpPointsSeconds: readonly number[],
   jumpParams: Partial<JumpParams>,
   signal?: AbortSignal,
+  costs?: CoarseCostCache,
 ): SearchJump[] {
   const params = { ...DEFAULT_JUMP, ...jumpParams };
   params.cost = normalisedCost(perf, score, params.cost);
-  const c = coarseJumpPath(perf, score, jumpPointsSeconds, params, { signal });
+  const c = coarseJumpPath(perf, score, jumpPointsSeconds, params, { signal, costs });
   return c.jumps.map((k) => ({
     perfFrame: Math.min(perf.frames - 1, c.perfFrames[k] * c.perfFactor),
     scoreFrame: Math.min(score.frames - 1, c.scoreFrames[k] * c.scoreFactor),
@@ -467,6 +475,8 @@ export async function alignNeuralJump(
   const { smooth, confidenceRows } = await networkRows(perf, score, model, opts);
   const { profile } = jumpPenaltyProfile(smooth, N, score.frames, score.hopSeconds, params);
   let jumpTargets = networkJumpTargets(smooth, N, score.frames, score.hopSeconds, params);
+  // The search alone and the steered search see the same coarse cells.
+  const coarseCosts: CoarseCostCache = {};
   if (params.targetConfirmed !== 'network' || params.vetoPenalty > params.farPenalty) {
     const own = searchAloneJumps(
       perf,
@@ -474,6 +484,7 @@ export async function alignNeuralJump(
       opts.jumpPointsSeconds ?? [],
       { ...opts.jumpParams, jumpPenalty: params.farPenalty },
       opts.signal,
+      coarseCosts,
     );
     const sides = agreement(jumpTargets, own, (params.targetSeconds + CONFIRM_SECONDS) / score.hopSeconds);
     if (params.targetConfirmed === 'drop') jumpTargets = jumpTargets.filter((_, k) => sides.confirmed[k] < 0);
@@ -498,6 +509,7 @@ export async function alignNeuralJump(
   }
   const path = alignJump(perf, score, opts.jumpPointsSeconds ?? [], {
     params: { ...opts.jumpParams, jumpPenalty: params.farPenalty, jumpPenaltyProfile: profile, jumpTargets },
+    coarseCosts,
     signal: opts.signal,
     onProgress: opts.onProgress ? (x) => opts.onProgress?.(0.15 + 0.85 * x) : undefined,
   });

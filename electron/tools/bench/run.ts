@@ -9,6 +9,8 @@
  * Prints each and writes `.cache/bench/results.json`.
  *   node dist/node/electron/tools/bench/run.js [--sizes 5,60] [--methods auto,dtw,jump] [--audio wav,flac] [--skip-editor]
  * `--audio flac` aligns a FLAC of the same performance (sox), the compressed path's memory.
+ * Recordings up to 10 minutes also get the align stage alone, 5 times per coarse resolution of
+ * the jump search (`alignStage.js`, median and least wall and CPU time).
  */
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -112,6 +114,7 @@ function main(): void {
   const methods = (values.methods ?? 'auto,dtw,jump').split(',');
   const runs: (EngineRun & { minutes: number; audio: string })[] = [];
   const cli: { minutes: number; audio: string; wallMs: number; loadAverage1m: number }[] = [];
+  const alignStage: unknown[] = [];
   for (const minutes of sizes) {
     const { score, perf } = makeLongPiece(minutes);
     const wav = synth(perf, minutes);
@@ -132,6 +135,19 @@ function main(): void {
         `${String(minutes).padStart(3)} min  ${format.padEnd(4)} ${method.padEnd(6)} total ${(run.totalMs / 1000).toFixed(2).padStart(7)} s  ` +
           `decode ${(t.decode / 1000).toFixed(2)}  score ${(t.score / 1000).toFixed(2)}  features ${(t.features / 1000).toFixed(2)}  ` +
           `align ${(t.align / 1000).toFixed(2)}  peak ${run.peakRssMB.toFixed(0)} MB\n`,
+      );
+    }
+    if (minutes <= 10) {
+      const stage = lastJson(
+        execFileSync(
+          process.execPath,
+          [path.join(root, 'dist/node/electron/tools/bench/alignStage.js'), wav, score, '--trials', '5'],
+          { encoding: 'utf8', maxBuffer: 1 << 24 },
+        ),
+      );
+      alignStage.push({ minutes, ...(stage as object) });
+      process.stdout.write(
+        `${String(minutes).padStart(3)} min  align stage alone (auto, per coarse resolution): ${JSON.stringify(stage)}\n`,
       );
     }
     for (const format of formats) {
@@ -189,7 +205,11 @@ function main(): void {
   mkdirSync(cacheDir, { recursive: true });
   writeFileSync(
     path.join(cacheDir, 'results.json'),
-    JSON.stringify({ date: new Date().toISOString(), runs, cli, edit, editJobs, editor }, null, 1),
+    JSON.stringify(
+      { date: new Date().toISOString(), runs, alignStage, cli, edit, editJobs, editor },
+      null,
+      1,
+    ),
   );
 }
 

@@ -84,6 +84,11 @@ const HEADER_SPACES = 4.5;
 const TIME_SIGNATURE_SPACES = 2.5;
 /** Spread of ln(box width / expected width) for a right link. */
 const WIDTH_SIGMA = 0.15;
+/**
+ * Most a box's width can cost: below half a merge and a split together, so that widths alone
+ * (a score or an engraving spaced unlike `measureContent`) never trade a one-to-one link for them.
+ */
+const WIDTH_COST_CAP = 3.5;
 /** Spread of ln(a system's spacing / the pages' typical spacing). */
 const SCALE_SIGMA = 0.35;
 /** Cost of one box covering 2 measures (3 measures: twice); of one measure split over 2 boxes (3: twice). */
@@ -92,6 +97,8 @@ const SPLIT_COST = 4;
 /** Cost of a box linked to no measure, and of a measure with no box. */
 const SKIP_BOX_COST = 6;
 const SKIP_MEASURE_COST = 6;
+/** Spread of ln(box width) below which the widths carry no evidence and boxes link in reading order. */
+const UNIFORM_SPREAD = 0.02;
 /** Alignments costlier than the best so far by this much are not extended. */
 const BEAM = 40;
 
@@ -160,7 +167,10 @@ function align(lines: Line[], content: number[], header: number[], typical: numb
             let actual = 0;
             for (let i = a; i < a + da; i++) actual += widths[i];
             const expected = scale * (prefix[j0 + b + db] - prefix[j0 + b]) + (b === 0 ? h : 0);
-            cost += (Math.log(Math.max(1, actual) / Math.max(1, expected)) / WIDTH_SIGMA) ** 2;
+            cost += Math.min(
+              WIDTH_COST_CAP,
+              (Math.log(Math.max(1, actual) / Math.max(1, expected)) / WIDTH_SIGMA) ** 2,
+            );
           }
           const at = (a + da) * (L + 1) + b + db;
           if (here + cost < dp[at]) {
@@ -310,7 +320,13 @@ export function linkScanMeasures(
   const total = content.reduce((a, b) => a + b, 0);
   const room = lines.reduce((a, l) => a + l.widths.reduce((x, y) => x + y, 0) - HEADER_SPACES * l.space, 0);
   let steps: Step[] = [];
-  if (lines.length > 0 && notated.length > 0) {
+  const logs = boxes.map((b) => Math.log(Math.max(1, b.box[2])));
+  const mean = logs.reduce((a, b) => a + b, 0) / Math.max(1, logs.length);
+  const spread = Math.sqrt(logs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, logs.length));
+  if (spread < UNIFORM_SPREAD) {
+    // Boxes all of one width (drawn on a grid, not found on a page) say nothing of their measures: reading order.
+    steps = boxes.map((_, i) => ({ box: i, boxes: 1, measure: i, measures: i < notated.length ? 1 : 0 }));
+  } else if (lines.length > 0 && notated.length > 0) {
     // The typical spacing: first from all systems together, then the median system's of that alignment.
     const first = align(lines, content, header, Math.max(1e-6, room / Math.max(1e-6, total)));
     const scales: number[] = [];

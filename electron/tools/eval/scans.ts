@@ -4,20 +4,27 @@
  * seeded per page) and given to the detector and the linker, with no user action.
  *
  *   node dist/node/electron/tools/eval/scans.js [--asap ../shared/corpora/asap] [--out .eval/scans]
- *       [--seed 11] [--scale 0.7] [--limit N] [--clean] [--save]
+ *       [--seed 11] [--scale 0.7] [--limit N] [--clean] [--save] [--cache DIR]
+ *
+ * `--cache DIR` keeps each piece's detections in DIR and reuses them when there (to re-measure
+ * the linker alone; delete DIR after changing the detector).
  *
  * Reported:
  * - systems and measures: a detected box matches a true box when their IoU is ≥ 0.5, one to one
  *   (greedy by IoU); recall = matched / true, precision = matched / detected.
  * - skew: |estimated − true rotation| per page.
  * - timing, per played measure (each pass of each notated measure): its true start in the
- *   performance is the ASAP performance annotation of its downbeat (the piece's first validation
- *   performance; played measure k ↔ the k-th downbeat, used only where the score's played
- *   measures and the annotation's downbeats are as many). The time the system shows for it is
- *   the annotated start of the played measure that the detected box matching the measure's true
- *   box was linked to (same pass). No matching box, an unlinked box or a missing pass is an
- *   error of ∞. The share of played measures within 0.5 / 1 / 2 s is reported. This isolates
- *   the scan route (detection + linking); the audio alignment's own error is the main
+ *   performance is its start in score seconds (`Score.measures[p].start`) mapped to performance
+ *   seconds by linear interpolation between paired beats — this score's beats with the ASAP
+ *   score annotation's beats one to one where they are as many, else its measures with the
+ *   downbeats, else the annotation's score seconds taken as this score's — and the performance
+ *   annotation's beats (the first of the piece's validation performances annotated beat for beat
+ *   like its score; unplayed passages cut as in the main evaluation, their measures not timed).
+ *   The time the system shows for it is the start so mapped of the played measure that the
+ *   detected box matching the measure's true box was linked to (same pass). No matching box, an
+ *   unlinked box or a missing pass is an error of ∞. The share of played measures within 0.5 /
+ *   1 / 2 s is reported. This isolates the scan route (detection + linking); the audio alignment's
+ *   own error is the main
  *   evaluation's (docs/EVALUATION.md).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -30,16 +37,43 @@ import { detectScanPage } from '../../../shared/pages/scan/detect.js';
 import { linkScanMeasures } from '../../../shared/pages/scan/link.js';
 import type { ScanDetection } from '../../../shared/pages/scan/model.js';
 import { matchBoxes } from './scanMatch.js';
+import { pairBeats } from './gt.js';
 import { seededRandom } from '../../../shared/random.js';
 import { CLEAN, degradationFor, degradePage, rasterizeSvg, scaleBox, toJpeg } from './scanDegrade.js';
 
-/** Downbeat times (seconds) of an ASAP annotation file (`time\ttime\tdb,…` rows). */
-function downbeats(file: string): number[] {
-  return readFileSync(file, 'utf8')
+/** Beat and downbeat times (seconds) of an ASAP annotation file (`time\ttime\tb|db,…` rows). */
+function beatTimes(file: string): { all: number[]; down: number[] } {
+  const rows = readFileSync(file, 'utf8')
     .split('\n')
     .map((l) => l.split('\t'))
-    .filter((c) => c.length >= 3 && c[2].startsWith('db'))
-    .map((c) => Number(c[0]));
+    .filter((c) => c.length >= 3 && /^d?b/.test(c[2]));
+  return {
+    all: rows.map((c) => Number(c[0])),
+    down: rows.filter((c) => c[2].startsWith('db')).map((c) => Number(c[0])),
+  };
+}
+
+/**
+ * Score seconds → performance seconds by linear interpolation between the paired beats (the
+ * nearest pair's slope past either end). A time inside a jump (between the last pair of one
+ * segment and the first of the next: an unplayed passage) has none unless `nearest`, which takes
+ * the nearer side's time.
+ */
+function scoreToPerf(rows: { scoreTime: number; perfTime: number; segment: number }[]) {
+  return (t: number, nearest = false): number | undefined => {
+    if (rows.length === 0) return undefined;
+    if (rows.length === 1) return rows[0].perfTime + t - rows[0].scoreTime;
+    let k = 0;
+    while (k + 2 < rows.length && rows[k + 1].scoreTime <= t) k++;
+    const a = rows[k];
+    const b = rows[k + 1];
+    if (b.segment !== a.segment && t > a.scoreTime + 1e-6 && t < b.scoreTime - 1e-6) {
+      if (!nearest) return undefined;
+      return t - a.scoreTime < b.scoreTime - t ? a.perfTime : b.perfTime;
+    }
+    const span = b.scoreTime - a.scoreTime;
+    return span > 0 ? a.perfTime + ((t - a.scoreTime) * (b.perfTime - a.perfTime)) / span : a.perfTime;
+  };
 }
 
 interface PieceResult {
@@ -58,8 +92,8 @@ interface PieceResult {
 async function evalPiece(
   asap: string,
   folder: string,
-  performanceFile: string | undefined,
-  opts: { seed: number; scale: number; clean: boolean; save?: string },
+  performanceFiles: string[],
+  opts: { seed: number; scale: number; clean: boolean; save?: string; cache?: string },
 ): Promise<PieceResult> {
   const file = path.join(asap, folder, 'xml_score.mxl');
   const loaded = await loadScore(file);
@@ -77,22 +111,43 @@ async function evalPiece(
   /** Per true notated measure (engraving order): index into the flattened detected boxes, or -1. */
   const matchOf: number[] = [];
   let offset = 0;
+  const cacheFile = opts.cache
+    ? path.join(
+        opts.cache,
+        `${folder.replaceAll('/', '_')}-${opts.seed}-${opts.scale}${opts.clean ? '-clean' : ''}.json`,
+      )
+    : undefined;
+  const cached =
+    cacheFile && existsSync(cacheFile)
+      ? (JSON.parse(readFileSync(cacheFile, 'utf8')) as { det: ScanDetection; f: number; rotate: number }[])
+      : undefined;
+  const fresh: { det: ScanDetection; f: number; rotate: number }[] = [];
   for (const page of engraving.pages) {
-    const clean = rasterizeSvg(page.svg, Math.round(page.width * opts.scale));
-    const f = clean.width / page.width;
-    const rand = seededRandom(opts.seed * 100003 + page.index * 7919 + hash(folder));
-    const d = opts.clean ? CLEAN : degradationFor(rand);
-    const image = opts.clean ? clean : await degradePage(clean, d, rand);
-    if (opts.save) {
-      const dir = path.join(opts.save, folder.replaceAll('/', '_'));
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(path.join(dir, `page-${page.index}.jpg`), toJpeg(image, 90));
+    let det: ScanDetection;
+    let f: number;
+    let rotate: number;
+    const hit = cached?.[page.index - 1];
+    if (hit) {
+      ({ det, f, rotate } = hit);
+    } else {
+      const clean = rasterizeSvg(page.svg, Math.round(page.width * opts.scale));
+      f = clean.width / page.width;
+      const rand = seededRandom(opts.seed * 100003 + page.index * 7919 + hash(folder));
+      const d = opts.clean ? CLEAN : degradationFor(rand);
+      rotate = d.rotateDegrees;
+      const image = opts.clean ? clean : await degradePage(clean, d, rand);
+      if (opts.save) {
+        const dir = path.join(opts.save, folder.replaceAll('/', '_'));
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(path.join(dir, `page-${page.index}.jpg`), toJpeg(image, 90));
+      }
+      const t0 = performance.now();
+      det = detectScanPage(image, page.index);
+      res.detectMs.push(performance.now() - t0);
     }
-    const t0 = performance.now();
-    const det = detectScanPage(image, page.index);
-    res.detectMs.push(performance.now() - t0);
+    fresh.push({ det, f, rotate });
     detections.push(det);
-    res.skewErrors.push(Math.abs(det.skewDegrees - d.rotateDegrees));
+    res.skewErrors.push(Math.abs(det.skewDegrees - rotate));
     const trueSystems = engraving.systems.filter((s) => s.page === page.index).map((s) => scaleBox(s.box, f));
     const sm = matchBoxes(
       trueSystems,
@@ -114,25 +169,44 @@ async function evalPiece(
     for (const m of mm) matchOf.push(m >= 0 ? offset + m : -1);
     offset += det.measures.length;
   }
+  if (cacheFile && !cached) {
+    mkdirSync(path.dirname(cacheFile), { recursive: true });
+    writeFileSync(cacheFile, JSON.stringify(fresh));
+  }
   const linked = linkScanMeasures(detections, loaded.score);
   res.warnings = linked.warnings;
+  const scoreAnn = beatTimes(path.join(asap, folder, 'midi_score_annotations.txt'));
+  // The first of the piece's validation performances whose beat annotations pair with the score's.
+  const performanceFile = performanceFiles.find(
+    (f) =>
+      beatTimes(path.join(asap, f.replace(/\.mid$/, '_annotations.txt'))).all.length === scoreAnn.all.length,
+  );
   if (!performanceFile) {
-    res.timingNote = 'no performance';
+    res.timingNote = `no performance whose beats pair with the score's ${scoreAnn.all.length}`;
     return res;
   }
-  const scoreDb = downbeats(path.join(asap, folder, 'midi_score_annotations.txt'));
-  const perfDb = downbeats(path.join(asap, performanceFile.replace(/\.mid$/, '_annotations.txt')));
-  const played = loaded.score.measures.length;
-  if (perfDb.length !== played || scoreDb.length !== played) {
-    res.timingNote = `${played} played measures, ${scoreDb.length} score / ${perfDb.length} performance downbeats`;
-    return res;
+  const perfAnn = beatTimes(path.join(asap, performanceFile.replace(/\.mid$/, '_annotations.txt')));
+  const score = loaded.score;
+  // Score seconds of this score (the MusicXML's) paired with performance seconds, beat by beat.
+  let anchors: number[];
+  let perf: number[];
+  if (score.beats.length === scoreAnn.all.length) {
+    [anchors, perf, res.timingNote] = [score.beats.map((b) => b.time), perfAnn.all, 'beats'];
+  } else if (score.measures.length === scoreAnn.down.length) {
+    [anchors, perf, res.timingNote] = [score.measures.map((m) => m.start), perfAnn.down, 'downbeats'];
+  } else {
+    [anchors, perf, res.timingNote] = [scoreAnn.all, perfAnn.all, 'score seconds'];
   }
+  const perfOf = scoreToPerf(pairBeats(perf, anchors).rows);
   const errors: number[] = [];
   engraving.measures.forEach((m, t) => {
     const box = matchOf[t] >= 0 ? linked.measures[matchOf[t]] : undefined;
     m.passes.forEach((p, j) => {
-      const shown = box && j < box.passes.length ? perfDb[box.passes[j]] : undefined;
-      errors.push(shown === undefined ? Infinity : Math.abs(shown - perfDb[p]));
+      const truth = perfOf(score.measures[p].start);
+      if (truth === undefined) return;
+      const q = box && j < box.passes.length ? box.passes[j] : undefined;
+      const shown = q === undefined ? undefined : perfOf(score.measures[q].start, true);
+      errors.push(shown === undefined ? Infinity : Math.abs(shown - truth));
     });
   });
   res.timingErrors = errors;
@@ -157,6 +231,7 @@ async function main(): Promise<void> {
       limit: { type: 'string' },
       clean: { type: 'boolean', default: false },
       save: { type: 'boolean', default: false },
+      cache: { type: 'string' },
     },
   });
   const asap = path.resolve(values.asap);
@@ -164,7 +239,7 @@ async function main(): Promise<void> {
     validation: { folders: string[]; performances: string[] }[];
   };
   const pieces = splits.validation
-    .map((p) => ({ folder: p.folders[0], performance: p.performances[0] }))
+    .map((p) => ({ folder: p.folders[0], performances: p.performances }))
     .filter((p) => existsSync(path.join(asap, p.folder, 'xml_score.mxl')))
     .slice(0, values.limit ? Number(values.limit) : undefined);
   const out = path.resolve(values.out);
@@ -174,11 +249,12 @@ async function main(): Promise<void> {
     scale: Number(values.scale),
     clean: values.clean,
     ...(values.save ? { save: path.join(out, 'pages') } : {}),
+    ...(values.cache ? { cache: path.resolve(values.cache) } : {}),
   };
   const results: PieceResult[] = [];
   for (const p of pieces) {
     try {
-      const r = await evalPiece(asap, p.folder, p.performance, opts);
+      const r = await evalPiece(asap, p.folder, p.performances, opts);
       results.push(r);
       const t = r.timingErrors;
       console.log(
@@ -213,8 +289,8 @@ async function main(): Promise<void> {
     timing05: timing.filter((e) => e <= 0.5).length / timing.length,
     timing1: timing.filter((e) => e <= 1).length / timing.length,
     timing2: timing.filter((e) => e <= 2).length / timing.length,
-    detectMsMedian: ms[ms.length >> 1],
-    detectMsMax: ms[ms.length - 1],
+    detectMsMedian: ms.length ? ms[ms.length >> 1] : NaN,
+    detectMsMax: ms.length ? ms[ms.length - 1] : NaN,
   };
   console.log(
     `\n${summary.pieces} pieces, ${summary.pages} pages (${opts.clean ? 'clean' : 'degraded'}, scale ${opts.scale}, seed ${opts.seed})\n` +

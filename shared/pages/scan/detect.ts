@@ -469,6 +469,29 @@ function straight(
 }
 
 /**
+ * Whether columns x0..x1 are a bar line: straight in every staff (`straight`), or, in a system
+ * of several staves, one unbroken line from the top staff's top line to the bottom staff's bottom
+ * line (through the gaps, where stems do not go) that is straight in at least one staff, so that
+ * chords and ties touching it in the other staves do not hide it.
+ */
+function barLike(
+  ink: Uint8Array,
+  width: number,
+  staves: Staff[],
+  x0: number,
+  x1: number,
+  space: number,
+): boolean {
+  if (straight(ink, width, staves, x0, x1, space)) return true;
+  if (staves.length < 2) return false;
+  const top = Math.round(staves[0].lines[0]);
+  const bottom = Math.round(staves[staves.length - 1].lines[4]);
+  let through = false;
+  for (let x = x0; x <= x1 && !through; x++) through = columnCover(ink, width, x, top, bottom) >= 0.97;
+  return through && staves.some((s) => straight(ink, width, [s], x0, x1, space));
+}
+
+/**
  * Boundaries of the measures of one system, left to right: its left end, every bar line (thin
  * columns spanning each staff top to bottom line, a note stem spans at most one staff; groups
  * within 1.5 staff spaces, as in double bars and repeat signs, are one boundary), its right end.
@@ -484,7 +507,7 @@ function systemBoundaries(ink: Uint8Array, width: number, staves: Staff[], space
       staves.every((s) => columnCover(ink, width, x, Math.round(s.lines[0]), Math.round(s.lines[4])) >= 0.9);
     if (on && open < 0) open = x;
     if (!on && open >= 0) {
-      if (x - open <= 1.2 * space && straight(ink, width, staves, open, x - 1, space))
+      if (x - open <= 1.2 * space && barLike(ink, width, staves, open, x - 1, space))
         bars.push({ x0: open, x1: x - 1 });
       open = -1;
     }
@@ -496,7 +519,8 @@ function systemBoundaries(ink: Uint8Array, width: number, staves: Staff[], space
     if (g && b.x0 - g.x1 <= 1.5 * space) g.x1 = b.x1;
     else groups.push({ ...b });
   }
-  const inner = groups.filter((g) => g.x0 > left + 1.5 * space && g.x1 < right - 1.5 * space);
+  // A bar line closer than 4 spaces to the right end leaves room only for a courtesy key or time signature: no measure.
+  const inner = groups.filter((g) => g.x0 > left + 1.5 * space && g.x1 < right - 4 * space);
   // A start-repeat just after the clef, key and time signature opens the first measure, it does not end one.
   if (
     inner.length > 0 &&

@@ -54,4 +54,9 @@ export interface LinkedScanMeasure extends ScanMeasureBox {
   number: string | null;
   /** Indices into `Score.measures` (played order) of every pass through this notated measure. */
   passes: number[];
+  /**
+   * The notated measures after `number` that this box also covers, in order, where the linker
+   * judged a bar line missing (one box, two or three measures); absent when it covers one.
+   */
+  alsoCovers?: { number: string; passes: number[] }[];
 }

@@ -16,10 +16,9 @@ import { fileURLToPath } from 'node:url';
 import midiPkg from '@tonejs/midi';
 import { createServices, type AppServices } from './ipc/handle.js';
 import { MELODY, melodyWav } from './ipc/fixtures.testutil.js';
-import { realigned } from './edits.testutil.js';
+import { realigned, diagonal } from './edits.testutil.js';
 import { SUPERSEDED } from './corrections.js';
 import type { AlignmentPath } from '../../shared/path.js';
-import { HOP_SECONDS } from '../../shared/dsp/params.js';
 import type { AlignmentRecord, EventChannel, EventChannels } from '../../shared/ipc.js';
 import type { Anchor } from '../../shared/edit/index.js';
 
@@ -60,20 +59,6 @@ function longProject(times: number): { wav: string; mid: string; seconds: number
   writeFileSync(wav, bytes);
   writeFileSync(mid, midi.toArray());
   return { wav, mid, seconds: period * times };
-}
-
-/** A straight path (score time = performance time) over `seconds`. */
-function diagonal(seconds: number): AlignmentPath {
-  const frames = Math.floor(seconds / HOP_SECONDS) + 1;
-  const scoreTime = new Float64Array(frames);
-  for (let f = 0; f < frames; f++) scoreTime[f] = f * HOP_SECONDS;
-  return {
-    hopSeconds: HOP_SECONDS,
-    scoreTime,
-    confidence: new Float32Array(frames).fill(0.5),
-    jumpFrames: [],
-    method: 'dtw',
-  };
 }
 
 /** Every event the services sent, in order. */

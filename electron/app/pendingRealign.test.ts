@@ -11,10 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createHandlers, createServices, dispatch, type AppServices } from './ipc/handle.js';
-import { realigned } from './edits.testutil.js';
+import { realigned, diagonal } from './edits.testutil.js';
 import { parsePending } from './corrections.js';
-import { HOP_SECONDS } from '../../shared/dsp/params.js';
-import type { AlignmentPath } from '../../shared/path.js';
 import type { AlignmentRecord, EventChannel } from '../../shared/ipc.js';
 import type { EditOp } from '../../shared/edit/index.js';
 
@@ -37,20 +35,6 @@ function services(): AppServices {
     },
     mediaUrl: (id) => `x://${id}`,
   });
-}
-
-/** A straight path (score time = performance time) over `seconds`. */
-function diagonal(seconds: number): AlignmentPath {
-  const frames = Math.floor(seconds / HOP_SECONDS) + 1;
-  const scoreTime = new Float64Array(frames);
-  for (let f = 0; f < frames; f++) scoreTime[f] = f * HOP_SECONDS;
-  return {
-    hopSeconds: HOP_SECONDS,
-    scoreTime,
-    confidence: new Float32Array(frames).fill(0.5),
-    jumpFrames: [],
-    method: 'dtw',
-  };
 }
 
 /** A new project on the fixture with a straight imported version; returns its id. */

@@ -5,6 +5,7 @@
  * inputs, or the worker had answered it and the answer was still on its way).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { diagonal } from './edits.testutil.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,20 +24,6 @@ let s: AppServices;
 let id = 0;
 let base: AlignmentPath;
 const realigners: Realigner[] = [];
-
-/** A straight path (score time = performance time) over `seconds`. */
-function diagonal(seconds: number): AlignmentPath {
-  const frames = Math.floor(seconds / HOP_SECONDS) + 1;
-  const scoreTime = new Float64Array(frames);
-  for (let f = 0; f < frames; f++) scoreTime[f] = f * HOP_SECONDS;
-  return {
-    hopSeconds: HOP_SECONDS,
-    scoreTime,
-    confidence: new Float32Array(frames).fill(0.5),
-    jumpFrames: [],
-    method: 'dtw',
-  };
-}
 
 /** A re-alignment of the base path around an anchor at `perfTime` → `scoreTime`. */
 function request(perfTime: number, scoreTime: number): RealignRequest {

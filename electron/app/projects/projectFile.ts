@@ -26,6 +26,7 @@ import type { Db } from '../db/database.js';
 import { encodePath } from '../db/pathCodec.js';
 import { checkAudioExtension, sha256File } from './files.js';
 import { loadPractice, loadViewState, projectRow, scoreBytes } from './store.js';
+import type { ScanBoxRow, ScanPageRow } from '../scans/service.js';
 import { alignmentCorrections, getAlignment, listAlignments } from './versions.js';
 
 /** The largest project file opened (an hour's alignment is a few MB). */
@@ -71,28 +72,11 @@ function scanOf(db: Db, id: number): ProjectFileScan | undefined {
     .prepare(
       'SELECT page, width, height, source_name, source_page, skew_degrees, systems, png FROM scan_pages WHERE project_id = ? ORDER BY page',
     )
-    .all(id) as {
-    page: number;
-    width: number;
-    height: number;
-    source_name: string;
-    source_page: number;
-    skew_degrees: number;
-    systems: string;
-    png: Buffer;
-  }[];
+    .all(id) as (ScanPageRow & { png: Buffer })[];
   if (pages.length === 0) return undefined;
   const boxes = db
     .prepare('SELECT page, system, x, y, w, h, number FROM scan_boxes WHERE project_id = ? ORDER BY id')
-    .all(id) as {
-    page: number;
-    system: number;
-    x: number;
-    y: number;
-    w: number;
-    h: number;
-    number: string | null;
-  }[];
+    .all(id) as Omit<ScanBoxRow, 'id'>[];
   return {
     pages: pages.map((p) => ({
       page: p.page,

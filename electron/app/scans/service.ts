@@ -40,7 +40,8 @@ export interface ScanDeps {
   score(projectId: number): Promise<Score>;
 }
 
-interface PageRow {
+/** A `scan_pages` row without its image. */
+export interface ScanPageRow {
   page: number;
   width: number;
   height: number;
@@ -50,7 +51,8 @@ interface PageRow {
   systems: string;
 }
 
-interface BoxRow {
+/** A `scan_boxes` row. */
+export interface ScanBoxRow {
   id: number;
   page: number;
   system: number;
@@ -267,7 +269,7 @@ export class ScanService {
         .prepare(
           'SELECT page, width, height, source_name, source_page, skew_degrees, systems FROM scan_pages WHERE project_id = ? ORDER BY page',
         )
-        .all(projectId) as PageRow[]
+        .all(projectId) as ScanPageRow[]
     ).map((r) => ({
       page: r.page,
       width: r.width,
@@ -290,10 +292,10 @@ export class ScanService {
     return { pages, boxes, measures, warnings: linkWarnings(boxes, measures) };
   }
 
-  #boxRows(projectId: number): BoxRow[] {
+  #boxRows(projectId: number): ScanBoxRow[] {
     return this.#d.db
       .prepare('SELECT id, page, system, x, y, w, h, number FROM scan_boxes WHERE project_id = ? ORDER BY id')
-      .all(projectId) as BoxRow[];
+      .all(projectId) as ScanBoxRow[];
   }
 
   #pageCount(projectId: number): number {
@@ -309,10 +311,10 @@ export class ScanService {
       throw new AccordError('not-found', `project ${projectId}: expected an existing project, found none`);
   }
 
-  #box(projectId: number, boxId: number): BoxRow {
+  #box(projectId: number, boxId: number): ScanBoxRow {
     const b = this.#d.db
       .prepare('SELECT id, page, system, x, y, w, h, number FROM scan_boxes WHERE id = ? AND project_id = ?')
-      .get(boxId, projectId) as BoxRow | undefined;
+      .get(boxId, projectId) as ScanBoxRow | undefined;
     if (!b)
       throw new AccordError(
         'not-found',
@@ -322,12 +324,12 @@ export class ScanService {
   }
 
   /** The page row of `page`, after checking that `box` lies within it. */
-  #checkOnPage(projectId: number, page: number, box: ScanBoxRect): PageRow {
+  #checkOnPage(projectId: number, page: number, box: ScanBoxRect): ScanPageRow {
     const p = this.#d.db
       .prepare(
         'SELECT page, width, height, source_name, source_page, skew_degrees, systems FROM scan_pages WHERE project_id = ? AND page = ?',
       )
-      .get(projectId, page) as PageRow | undefined;
+      .get(projectId, page) as ScanPageRow | undefined;
     if (!p)
       throw new AccordError('not-found', `project ${projectId}: expected a scanned page ${page}, found none`);
     const [x, y, w, h] = box;

@@ -117,7 +117,7 @@ export interface InvokeChannels {
   /** Native open dialog; null when cancelled. */
   'dialog:open': { args: [args: OpenDialogArgs]; result: string | null };
   /** Native open dialog picking several files (kind `scan`), in page order (names compared number-aware); empty when cancelled. */
-  'dialog:openFiles': { args: [args: OpenDialogArgs]; result: string[] };
+  'dialog:pages': { args: [args: OpenDialogArgs]; result: string[] };
   /** Native save dialog; null when cancelled. */
   'dialog:save': { args: [args: SaveDialogArgs]; result: string | null };
 }
@@ -191,7 +191,7 @@ export const INVOKE_CHANNELS = [
   'review:regions',
   'review:mark',
   'dialog:open',
-  'dialog:openFiles',
+  'dialog:pages',
   'dialog:save',
 ] as const satisfies readonly InvokeChannel[];
 

@@ -302,7 +302,7 @@ export const OPEN_DIALOG_KINDS = ['recording', 'score', 'alignment', 'project', 
 
 /** Native file-dialog request. */
 export interface OpenDialogArgs {
-  /** `alignment`: an alignment file for `alignment:import`; `project`: a `.accord` file for `projectfile:open`; `scan`: PDF, PNG or JPEG files for `scan:import` (`dialog:openFiles`). */
+  /** `alignment`: an alignment file for `alignment:import`; `project`: a `.accord` file for `projectfile:open`; `scan`: PDF, PNG or JPEG files for `scan:import` (`dialog:pages`). */
   kind: (typeof OPEN_DIALOG_KINDS)[number];
   title?: string;
 }

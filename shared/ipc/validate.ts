@@ -388,9 +388,9 @@ export const VALIDATORS: Validators = {
     if (o.title !== undefined) out.title = checkText(o.title, 'title', 200);
     return [out];
   },
-  'dialog:openFiles': (a) => {
-    const [raw] = checkArity(a, 'dialog:openFiles', 1, 1);
-    const o = checkObject(raw, 'dialog:openFiles args', ['kind', 'title']);
+  'dialog:pages': (a) => {
+    const [raw] = checkArity(a, 'dialog:pages', 1, 1);
+    const o = checkObject(raw, 'dialog:pages args', ['kind', 'title']);
     // Only scanned pages come as several files.
     const out: OpenDialogArgs = { kind: checkEnum(o.kind, 'kind', ['scan'] as const) };
     if (o.title !== undefined) out.title = checkText(o.title, 'title', 200);

@@ -208,7 +208,7 @@ export function createHandlers(s: AppServices, host: Host, grants?: PathGrants):
     'review:regions': (id) => s.corrections.regions(id),
     'review:mark': (id, a, b) => s.corrections.mark(id, a, b),
     'dialog:open': async (args) => answer(await host.openDialog(args)),
-    'dialog:openFiles': async (args) => {
+    'dialog:pages': async (args) => {
       const picked = host.openFiles
         ? await host.openFiles(args)
         : [await host.openDialog(args)].filter((p): p is string => p !== null);

@@ -338,7 +338,7 @@ describe('scan import as a job (real worker)', () => {
     names.forEach((n, i) => copyFileSync(pages[i % pages.length], n));
     expect((await refused('scan:import', id, names)).message).toMatch(/expected a file chosen in a dialog/);
     picked.push(...names);
-    const chosen = await call<string[]>('dialog:openFiles', { kind: 'scan', title: 'Pages' });
+    const chosen = await call<string[]>('dialog:pages', { kind: 'scan', title: 'Pages' });
     expect(chosen.map((p) => p.split('/').at(-1))).toEqual(['P1.png', 'p2.png', 'p10.png']);
     const { jobId } = await call<{ jobId: string }>('scan:import', id, chosen);
     await s.jobs.settled(jobId);
@@ -348,8 +348,8 @@ describe('scan import as a job (real worker)', () => {
       'p2.png',
       'p10.png',
     ]);
-    expect(await call<string[]>('dialog:openFiles', { kind: 'scan' })).toEqual([]);
-    expect((await refused('dialog:openFiles', { kind: 'score' })).message).toMatch(
+    expect(await call<string[]>('dialog:pages', { kind: 'scan' })).toEqual([]);
+    expect((await refused('dialog:pages', { kind: 'score' })).message).toMatch(
       /kind: expected one of scan, got the string "score"/,
     );
   }, 120_000);

@@ -44,7 +44,7 @@ export interface BridgeOptions {
   /** Answers for `dialog:open` / `dialog:save`; default: the queue fed by `queueDialog` (null when empty). */
   dialogs?: {
     open?(args: OpenDialogArgs): Promise<string | null> | string | null;
-    /** `dialog:openFiles` (default: the queue, where an answer may be a list of paths). */
+    /** `dialog:pages` (default: the queue, where an answer may be a list of paths). */
     openFiles?(args: OpenDialogArgs): Promise<string[]> | string[];
     save?(args: SaveDialogArgs): Promise<string | null> | string | null;
   };
@@ -60,7 +60,7 @@ export interface Bridge {
   token: string;
   /** The services behind the handlers (tests may inspect the database). */
   services: AppServices;
-  /** Queues the answer of the next file dialog (a path, several for `dialog:openFiles`, or null for "cancelled"); the answer is granted when the dialog returns it. */
+  /** Queues the answer of the next file dialog (a path, several for `dialog:pages`, or null for "cancelled"); the answer is granted when the dialog returns it. */
   queueDialog(answer: string | string[] | null): void;
   /** Grants `path` as a file dropped on the window would be (the page's `accordBridge.fileAt` does this). */
   grant(path: string): void;

@@ -98,7 +98,7 @@ const api: AccordApi = {
   export: { alignment: invoker('export:alignment') },
   dialog: {
     open: invoker('dialog:open'),
-    openFiles: invoker('dialog:openFiles'),
+    pages: invoker('dialog:pages'),
     save: invoker('dialog:save'),
   },
   on,

@@ -105,8 +105,7 @@ export class ScanImportState {
     this.#error = null;
     this.#notice = null;
     try {
-      const files =
-        paths ?? (await this.#api.dialog.openFiles({ kind: 'scan', title: 'Import scanned pages' }));
+      const files = paths ?? (await this.#api.dialog.pages({ kind: 'scan', title: 'Import scanned pages' }));
       if (files.length === 0 || this.#projectId !== id) return false;
       this.#job = { jobId: null, stage: 'queued', fraction: 0 };
       const { jobId } = await this.#api.scan.import(id, files);

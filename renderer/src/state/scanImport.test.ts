@@ -13,7 +13,7 @@ function setup(
   const cancelled: string[] = [];
   const done: number[] = [];
   const fake = fakeApi({
-    dialog: { openFiles: () => opts.picked ?? [] },
+    dialog: { pages: () => opts.picked ?? [] },
     scan: {
       import: (id: number, paths: string[]) => {
         imported.push([id, paths]);

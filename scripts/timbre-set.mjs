@@ -3,21 +3,18 @@
 // General-MIDI program other than the acoustic piano (one program in turn per case, the three
 // soundfonts in turn), dry, except the last program, the piano in a large hall (sox reverb). Needs
 // `.eval/data` (node dist/node/electron/tools/eval/dataset.js) and ../shared/corpora/asap; writes
-// `.eval/timbre/{manifest.json,cases/}` for `tune.js --data .eval/timbre --sets timbre`.
+// `.eval/timbre/{manifest.json,cases/}` for `tune.js --data .eval/timbre --sets timbre`. Synthesis is
+// the evaluation set's own (`synthesize` of electron/tools/eval/dataset.ts), so run `npm run build`
+// first.
 //
-//   node scripts/timbre-set.mjs
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+//   npm run build && node scripts/timbre-set.mjs
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { SOUNDFONTS, synthesize } from '../dist/node/electron/tools/eval/dataset.js';
 
 const { Midi } = createRequire(import.meta.url)('@tonejs/midi');
 const CORPUS = join('..', 'shared', 'corpora', 'asap');
-const SOUNDFONTS = [
-  '/usr/share/sounds/sf2/FluidR3_GM.sf2',
-  '/usr/share/sounds/sf2/TimGM6mb.sf2',
-  '/usr/share/sounds/sf3/MuseScore_General_Lite.sf3',
-];
 /** [GM program, name]; the last one is the piano with a hall's reverb. */
 const PROGRAMS = [
   [4, 'epiano'],
@@ -44,33 +41,8 @@ picked.forEach((c, n) => {
     const midi = new Midi(readFileSync(join(CORPUS, c.source.performanceMidi)));
     for (const track of midi.tracks) track.instrument.number = program;
     writeFileSync(join(dir, 'perf.mid'), Buffer.from(midi.toArray()));
-    const raw = join(dir, 'raw.wav');
-    execFileSync(
-      'fluidsynth',
-      [
-        '-ni',
-        '-g',
-        '0.5',
-        '-R',
-        '0',
-        '-C',
-        '0',
-        '-O',
-        'float',
-        '-T',
-        'wav',
-        '-F',
-        raw,
-        '-r',
-        '44100',
-        soundfont,
-        join(dir, 'perf.mid'),
-      ],
-      { stdio: 'ignore' },
-    );
     const hall = name === 'piano+hall' ? ['reverb', '80', '30', '100', '100', '20'] : [];
-    execFileSync('sox', [raw, '-b', '16', join(dir, 'audio.wav'), ...hall, 'gain', '-n', '-1']);
-    rmSync(raw);
+    synthesize(join(dir, 'perf.mid'), soundfont, false, join(dir, 'audio.wav'), hall);
   }
   copyFileSync(join('.eval/data', c.gt), join(dir, 'gt.csv'));
   copyFileSync(join('.eval/data', c.score), join(dir, 'score.mid'));

@@ -263,7 +263,7 @@ function run(cmd: string, args: string[]): void {
 }
 
 /** Synthesizes `perfMidi` to `audioPath` (16-bit stereo WAV, normalised, optional reverb and extra sox effects). */
-function synthesize(
+export function synthesize(
   perfMidi: string,
   soundfont: string,
   reverb: boolean,

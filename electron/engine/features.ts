@@ -7,13 +7,22 @@ import {
   compressPitchEnergy,
   dlncoOnsets,
   featuresFromPitchEnergy,
+  heldDurations,
+  SCORE_PEDAL_SECONDS,
   scorePitchEnergy,
   scoreFeatures,
   tunedPitchEnergy,
   type AudioPitchEnergyOptions,
   type Features,
+  type ScoreModelOptions,
 } from '../../shared/dsp/features.js';
-import { noteOnsetFeature, roundNotes, scoreNoteFeatures } from '../../shared/dsp/notes.js';
+import {
+  addSounding,
+  noteOnsetFeature,
+  roundNotes,
+  scoreNoteFeatures,
+  scoreSoundingRoll,
+} from '../../shared/dsp/notes.js';
 import type { ScoreNote } from '../../shared/score.js';
 import { NeuralModelError } from './neural.js';
 import { sharedNoteModel } from './notes.js';
@@ -31,6 +40,8 @@ export interface RecordingFeatureOptions extends AudioPitchEnergyOptions {
    * onsets of the pitch energy itself (no learning; an ablation, with `scoreNoteAwareFeatures(…, 'flux')`).
    */
   noteSource?: NoteSource;
+  /** Weight of the note network's sounding probabilities in the note features (0: onsets only). */
+  soundingWeight?: number;
 }
 
 /** Source of note features: the note network, or pitch-wise DLNCO onsets (no learning). */
@@ -58,7 +69,9 @@ export async function recordingFeatures(
     const model = await sharedNoteModel(opts.noteModelDir, opts.threads);
     const act = await model.run(pe);
     // On the cache's grid, so a re-alignment from the project cache sees the very same values.
-    features.notes = roundNotes(noteOnsetFeature(act.onset, act.frames));
+    features.notes = roundNotes(
+      addSounding(noteOnsetFeature(act.onset, act.frames), act.sounding, opts.soundingWeight ?? 0),
+    );
   } catch (err) {
     if (!(err instanceof NeuralModelError)) throw err;
     warnings.push(`${err.message}; aligned without the note network's features (chroma and onsets only)`);
@@ -72,14 +85,21 @@ export function scoreNoteAwareFeatures(
   notes: readonly ScoreNote[],
   durationSeconds: number,
   source: NoteSource = 'network',
+  model: ScoreModelOptions = {},
 ): Features {
   if (source === 'flux') {
-    const pe = scorePitchEnergy(notes, durationSeconds);
+    const pe = scorePitchEnergy(notes, durationSeconds, model);
     return {
       ...featuresFromPitchEnergy(pe),
       notes: dlncoOnsets(compressPitchEnergy(pe), pe.frames, 88),
     };
   }
-  const f = scoreFeatures(notes, durationSeconds);
-  return { ...f, notes: scoreNoteFeatures(notes, f.frames) };
+  const f = scoreFeatures(notes, durationSeconds, model);
+  const noteFeat = scoreNoteFeatures(notes, f.frames);
+  const w = model.soundingWeight ?? 0;
+  if (w > 0) {
+    const held = heldDurations(notes, model.pedalSeconds ?? SCORE_PEDAL_SECONDS);
+    addSounding(noteFeat, scoreSoundingRoll(notes, held, f.frames), w);
+  }
+  return { ...f, notes: noteFeat };
 }

@@ -1,9 +1,11 @@
 /**
  * Engraved pages on the Node side: the score file's pages (verovio, `shared/pages`), linked to
  * the score the alignment was made against, rasterized to PNG with resvg where an image is
- * wanted, and the pages export written beside its JSON (every file atomically).
+ * wanted, and the pages export written beside its JSON (every file atomically); or, for a
+ * scanned score, its pages read, detected and linked (`writeScanPagesExport`).
  */
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type * as ResvgModule from '@resvg/resvg-js';
@@ -17,7 +19,13 @@ import {
   type Engraving,
   type PageLayout,
 } from '../../shared/pages/model.js';
-import { toPagesJson, writePagesJson, type PagesJson } from '../../shared/formats/pages.js';
+import { scanPagesJson, toPagesJson, writePagesJson, type PagesJson } from '../../shared/formats/pages.js';
+import { detectScanPage } from '../../shared/pages/scan/detect.js';
+import { linkScanMeasures } from '../../shared/pages/scan/link.js';
+import { readingOrder } from '../../shared/pages/scan/links.js';
+import type { ScanDetection } from '../../shared/pages/scan/model.js';
+import { readScanPages } from './scan.js';
+import { encodeGrayPng } from './png.js';
 import type { ExportMeta } from '../../shared/formats/common.js';
 import type { AlignmentPath } from '../../shared/path.js';
 import type { LoadedScore } from './score.js';
@@ -113,4 +121,43 @@ export async function writePagesExport(
   await writeFileAtomic(outPath, writePagesJson(doc));
   files.push(path.resolve(outPath));
   return { doc, files };
+}
+
+/**
+ * Writes the pages export of scanned pages: the pages of `scanFiles` (PNG, JPEG or PDF, in this
+ * order) are read, their systems and measure boxes detected and the boxes linked to the score's
+ * notated measures with no user action (as the editor's scan import does), each page written
+ * beside `outPath` as a grayscale PNG (`out.page-N.png`), then the JSON (each file atomically,
+ * the JSON last). `warnings` say where boxes and measures do not add up one to one.
+ */
+export async function writeScanPagesExport(
+  outPath: string,
+  scanFiles: readonly string[],
+  alignment: { path: AlignmentPath; score: LoadedScore['score'] },
+  meta: ExportMeta,
+): Promise<{ doc: PagesJson; files: string[]; warnings: string[] }> {
+  const images = [];
+  for (const file of scanFiles)
+    images.push(...(await readScanPages(new Uint8Array(await readFile(file)), path.basename(file))));
+  const detections: ScanDetection[] = images.map((image, i) => {
+    const d = detectScanPage(image, i + 1);
+    return { ...d, measures: readingOrder(d.measures) };
+  });
+  const { measures: linked, warnings } = linkScanMeasures(detections, alignment.score);
+  const names = images.map((_, i) => pageImageName(outPath, i + 1, 'png'));
+  const { doc, unlinked } = scanPagesJson(detections, linked, alignment.path, alignment.score, meta, names);
+  if (unlinked > 0)
+    warnings.push(
+      `${unlinked} measure box(es) found on the scan are linked to no measure of the score; left out`,
+    );
+  const dir = path.dirname(path.resolve(outPath));
+  const files: string[] = [];
+  for (const [i, image] of images.entries()) {
+    const file = path.join(dir, names[i]);
+    await writeFileAtomic(file, encodeGrayPng(image));
+    files.push(file);
+  }
+  await writeFileAtomic(outPath, writePagesJson(doc));
+  files.push(path.resolve(outPath));
+  return { doc, files, warnings };
 }

@@ -200,12 +200,55 @@ function attackFraction(offsetFrames: number): number {
   return (F(x) - F(-1)) / (F(1) - F(-1));
 }
 
+/** Default of `ScoreModelOptions.pedalSeconds`: no pedal model. */
+export const SCORE_PEDAL_SECONDS = 0;
+
+/** Options of the score note model (`scorePitchEnergy`); defaults from `FEATURE_PARAMS`. */
+export interface ScoreModelOptions {
+  /** Sustain-pedal model: every note rings at least this long (s), unless its key is struck again sooner. */
+  pedalSeconds?: number;
+  /** Weight of the score's sounding roll in its note features (`scoreNoteAwareFeatures`; 0: onsets only). */
+  soundingWeight?: number;
+}
+
+/**
+ * How long each note is held in the score model: its written duration, lengthened to
+ * `pedalSeconds` as if the sustain pedal were down, but never past the next onset of the same key
+ * (the damper falls when a key is struck again). Scores rarely carry pedal marks as MIDI, and a
+ * pedalled performance keeps notes sounding long after their written end.
+ */
+export function heldDurations(notes: readonly ScoreNote[], pedalSeconds: number): Float64Array {
+  const out = new Float64Array(notes.length);
+  for (let i = 0; i < notes.length; i++) out[i] = Math.max(0, notes[i].duration);
+  if (!(pedalSeconds > 0)) return out;
+  const order = Array.from(notes.keys()).sort(
+    (a, b) => notes[a].pitch - notes[b].pitch || notes[a].onset - notes[b].onset,
+  );
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k];
+    let next = Infinity;
+    for (let m = k + 1; m < order.length && notes[order[m]].pitch === notes[i].pitch; m++) {
+      if (notes[order[m]].onset > notes[i].onset) {
+        next = notes[order[m]].onset;
+        break;
+      }
+    }
+    const pedalled = Math.min(pedalSeconds, next - notes[i].onset);
+    if (pedalled > out[i]) out[i] = pedalled;
+  }
+  return out;
+}
+
 /**
  * Modelled pitch energy of score notes on the audio frame grid (hop in score seconds): each note
  * feeds its partials (`scorePartials`, `scorePartialWeights`) with power scoreGain·velocity²·weight,
  * an attack smoothed like the analysis window, exponential decay while held, fast release after.
  */
-export function scorePitchEnergy(notes: readonly ScoreNote[], durationSeconds: number): PitchEnergy {
+export function scorePitchEnergy(
+  notes: readonly ScoreNote[],
+  durationSeconds: number,
+  model: ScoreModelOptions = {},
+): PitchEnergy {
   if (!(durationSeconds >= 0) || !Number.isFinite(durationSeconds)) {
     throw new RangeError(
       `scorePitchEnergy: durationSeconds must be a finite number ≥ 0, got ${durationSeconds}`,
@@ -220,9 +263,11 @@ export function scorePitchEnergy(notes: readonly ScoreNote[], durationSeconds: n
   const releaseFrames = Math.ceil((8 * scoreReleaseSeconds) / HOP_SECONDS);
   const gains = new Float64Array(scorePartials.length);
   const targets = new Int16Array(scorePartials.length);
-  for (const note of notes) {
+  const held = heldDurations(notes, model.pedalSeconds ?? SCORE_PEDAL_SECONDS);
+  for (let i = 0; i < notes.length; i++) {
+    const note = notes[i];
     const onsetF = note.onset / HOP_SECONDS;
-    const endF = (note.onset + Math.max(0, note.duration)) / HOP_SECONDS;
+    const endF = (note.onset + held[i]) / HOP_SECONDS;
     const tau = (scoreDecaySeconds * 2 ** ((60 - note.pitch) / 24)) / HOP_SECONDS;
     const tauR = scoreReleaseSeconds / HOP_SECONDS;
     const v = note.velocity > 0 ? note.velocity : 0;
@@ -239,8 +284,8 @@ export function scorePitchEnergy(notes: readonly ScoreNote[], durationSeconds: n
     const f1 = Math.min(frames - 1, Math.floor(endF + releaseFrames));
     const endLevel = Math.exp(-(endF - onsetF) / tau);
     for (let f = f0; f <= f1; f++) {
-      const held = Math.min(Math.max(f - onsetF, 0), endF - onsetF);
-      let env = f <= endF ? Math.exp(-held / tau) : endLevel * Math.exp(-(f - endF) / tauR);
+      const heldF = Math.min(Math.max(f - onsetF, 0), endF - onsetF);
+      let env = f <= endF ? Math.exp(-heldF / tau) : endLevel * Math.exp(-(f - endF) / tauR);
       env *= attackFraction(f - onsetF);
       if (env <= 0) continue;
       const row = f * NUM_PITCHES;
@@ -466,8 +511,12 @@ export function tunedPitchEnergy(
 }
 
 /** Features of score notes (no synthesis: a piano-like note model) on the same grid, hop in score seconds. */
-export function scoreFeatures(notes: readonly ScoreNote[], durationSeconds: number): Features {
-  return featuresFromPitchEnergy(scorePitchEnergy(notes, durationSeconds));
+export function scoreFeatures(
+  notes: readonly ScoreNote[],
+  durationSeconds: number,
+  model: ScoreModelOptions = {},
+): Features {
+  return featuresFromPitchEnergy(scorePitchEnergy(notes, durationSeconds, model));
 }
 
 /**

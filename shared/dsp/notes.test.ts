@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { cellCost, normalisedCost, rowCosts, DEFAULT_COST } from '../align/cost.js';
 import type { ScoreNote } from '../score.js';
-import { poolFeatures, scoreFeatures, type Features } from './features.js';
+import { heldDurations, poolFeatures, scoreFeatures, type Features } from './features.js';
 import { xorshift32 } from '../random.js';
 import {
+  addSounding,
   NOTE_ONSET_FLOOR,
+  NOTE_SOUNDING_FLOOR,
+  scoreSoundingRoll,
   NOTE_TAIL_FRAMES,
   noteOnsetFeature,
   scoreNoteFeatures,
@@ -155,5 +158,50 @@ describe('note term of the cost', () => {
       }
     }
     expect(withNoteTerm).toBeGreaterThan(1000);
+  });
+});
+
+describe('sustain-pedal model and sounding evidence (ablations, off by default)', () => {
+  it('heldDurations lengthens notes to the pedal time, never past the next strike of the key, never shortens', () => {
+    const notes = [note(60, 0, 0.2), note(60, 0.5, 0.2), note(64, 0, 2), note(67, 1, 0.1)];
+    expect(Array.from(heldDurations(notes, 0))).toEqual([0.2, 0.2, 2, 0.1]);
+    const held = Array.from(heldDurations(notes, 1));
+    expect(held[0]).toBeCloseTo(0.5, 9); // C4 struck again at 0.5 s
+    expect(held[1]).toBeCloseTo(1, 9);
+    expect(held[2]).toBe(2); // already longer than the pedal
+    expect(held[3]).toBeCloseTo(1, 9);
+  });
+
+  it('the score model holds a pedalled note: energy after its written end', () => {
+    const notes = [note(69, 0.5, 0.2)];
+    const frame = Math.round(1.2 / HOP_SECONDS);
+    const dry = scoreFeatures(notes, 3).energy[frame];
+    const wet = scoreFeatures(notes, 3, { pedalSeconds: 1.5 }).energy[frame];
+    expect(wet).toBeGreaterThan(dry + 1);
+  });
+
+  it('addSounding takes the larger of onset and weighted sounding evidence, dropping weak sounding', () => {
+    const onsets = Float32Array.from([0.9, 0, 0, 0.2]);
+    const sounding = Float32Array.from([1, 0.6, NOTE_SOUNDING_FLOOR / 2, 1]);
+    expect(Array.from(addSounding(onsets.slice(), sounding, 0.5))).toEqual(
+      Array.from(Float32Array.from([0.9, 0.3, 0, 0.5])),
+    );
+    expect(Array.from(addSounding(onsets.slice(), sounding, 0))).toEqual(Array.from(onsets));
+    expect(() => addSounding(onsets, new Float32Array(3), 0.5)).toThrow(/expected 4 values, got 3/);
+  });
+
+  it('scoreSoundingRoll marks each key from its onset frame to the end of its held duration', () => {
+    const frames = 100;
+    const notes = [note(60, 0.1, 0.2), note(200, 0.1, 1)];
+    const roll = scoreSoundingRoll(notes, [0.5], frames);
+    const key = 60 - 21;
+    const on = (f: number): number => roll[f * NUM_PITCHES + key];
+    expect(on(Math.round(0.1 / HOP_SECONDS) - 1)).toBe(0);
+    expect(on(Math.round(0.1 / HOP_SECONDS))).toBe(1);
+    expect(on(Math.round(0.6 / HOP_SECONDS))).toBe(1);
+    expect(on(Math.round(0.6 / HOP_SECONDS) + 1)).toBe(0);
+    expect(roll.reduce((a, x) => a + x, 0)).toBe(
+      Math.round(0.6 / HOP_SECONDS) - Math.round(0.1 / HOP_SECONDS) + 1,
+    );
   });
 });

@@ -42,6 +42,44 @@ export function noteOnsetFeature(strength: Float32Array, frames: number): Float3
   return out;
 }
 
+/** Sounding probabilities below this are treated as 0. */
+export const NOTE_SOUNDING_FLOOR = 0.1;
+
+/**
+ * Adds sounding evidence to note features in place: each value becomes max(value, weight · s)
+ * where s is the sounding strength (dropped under `NOTE_SOUNDING_FLOOR`). Onsets keep their peaks
+ * (an onset and its tail are ≥ the sounding weight when the weight is < 1), and between onsets the
+ * held keys still say where in the score the recording is.
+ */
+export function addSounding(notes: Float32Array, sounding: Float32Array, weight: number): Float32Array {
+  if (sounding.length !== notes.length)
+    throw new RangeError(`addSounding: expected ${notes.length} values, got ${sounding.length}`);
+  if (!(weight > 0)) return notes;
+  for (let i = 0; i < notes.length; i++) {
+    const v = sounding[i] < NOTE_SOUNDING_FLOOR ? 0 : weight * sounding[i];
+    if (v > notes[i]) notes[i] = v;
+  }
+  return notes;
+}
+
+/** Score sounding roll [frames × NUM_PITCHES]: 1 from each note's onset frame to the end of its `held` duration. */
+export function scoreSoundingRoll(
+  notes: readonly ScoreNote[],
+  held: ArrayLike<number>,
+  frames: number,
+): Float32Array {
+  const out = new Float32Array(frames * NUM_PITCHES);
+  for (let i = 0; i < notes.length; i++) {
+    const n = notes[i];
+    const p = n.pitch - FEATURE_PARAMS.minPitch;
+    if (p < 0 || p >= NUM_PITCHES) continue;
+    const a = Math.max(0, Math.round(n.onset / HOP_SECONDS));
+    const b = Math.min(frames - 1, Math.round((n.onset + held[i]) / HOP_SECONDS));
+    for (let f = a; f <= b; f++) out[f * NUM_PITCHES + p] = 1;
+  }
+  return out;
+}
+
 /** Score onsets [frames × NUM_PITCHES]: 1 at the frame nearest each note's onset (pitches outside the piano are dropped). */
 export function scoreOnsetStrength(notes: readonly ScoreNote[], frames: number): Float32Array {
   const out = new Float32Array(frames * NUM_PITCHES);

@@ -20,7 +20,7 @@ import type {
 import { parseProjectFile } from '../../../shared/projectFile.js';
 import type { Box } from '../../../shared/pages/scan/model.js';
 import type { ScanTaskPage } from '../workers/protocol.js';
-import { encodeGrayPng } from '../scans/png.js';
+import { encodeGrayPng } from '../../engine/png.js';
 import { createHandlers, createServices, dispatch, type AppServices, type Handlers } from '../ipc/handle.js';
 import { PathGrants } from '../ipc/grants.js';
 import { makeFixtureDir } from '../ipc/fixtures.testutil.js';

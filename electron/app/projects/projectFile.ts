@@ -20,7 +20,7 @@ import {
 } from '../../../shared/projectFile.js';
 import type { ScanSystem } from '../../../shared/pages/scan/model.js';
 import { parsePending } from '../corrections.js';
-import { pngSize } from '../scans/png.js';
+import { pngSize } from '../../engine/png.js';
 import { writeFileAtomic } from '../../engine/atomicWrite.js';
 import type { Db } from '../db/database.js';
 import { encodePath } from '../db/pathCodec.js';

@@ -16,7 +16,7 @@ import { loadScore } from '../../engine/score.js';
 import { engraveLoadedScore, rasterizePage } from '../../engine/pages.js';
 import type { Box, ScanDetection } from '../../../shared/pages/scan/model.js';
 import type { ScanTaskPage } from '../workers/protocol.js';
-import { encodeGrayPng } from './png.js';
+import { encodeGrayPng } from '../../engine/png.js';
 
 const fixture = (p: string): string => fileURLToPath(new URL(`../../../resources/${p}`, import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'accord-scan-ipc-'));

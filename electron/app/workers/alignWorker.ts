@@ -16,7 +16,7 @@ import { computePeaks } from '../../engine/peaks.js';
 import { similarityImage } from './matrix.js';
 import { readFile } from 'node:fs/promises';
 import { AccordError } from '../../../shared/ipc.js';
-import { encodeGrayPng } from '../scans/png.js';
+import { encodeGrayPng } from '../../engine/png.js';
 import type {
   AlignTaskResult,
   AnalyzeResult,

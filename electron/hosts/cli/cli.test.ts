@@ -171,6 +171,81 @@ describe('accord align', () => {
     );
   });
 
+  it('writes --format pages for a scanned score (--scan): boxes found on the page, linked, timed', () => {
+    type Doc = {
+      pages: { index: number; image: string; width: number; height: number }[];
+      measures: { number: string; page: number; box: number[]; perfTimes: number[] }[];
+    };
+    const perf = fx('fixtures/minuet-repeat/performance.ogg');
+    const engraved = path.join(tmp, 'minuet-engraved.json');
+    expect(
+      accord('align', perf, fx('fixtures/minuet-repeat/score.musicxml'), '-o', engraved, '--format', 'pages')
+        .code,
+    ).toBe(0);
+    const truth = JSON.parse(readFileSync(engraved, 'utf8')) as Doc;
+    // The engraved page as a scan; the score of the same edition as MIDI, without its repeat written out.
+    const page = path.join(tmp, 'minuet-engraved.page-1.png');
+    const out = path.join(tmp, 'minuet-scan.json');
+    const r = accord(
+      'align',
+      perf,
+      fx('fixtures/minuet-repeat/score-norepeat.mid'),
+      '-o',
+      out,
+      '--format',
+      'pages',
+      '--scan',
+      page,
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(readFileSync(out, 'utf8')) as Doc;
+    expect(doc.pages).toEqual([{ index: 1, image: 'minuet-scan.page-1.png', width: 2100, height: 2970 }]);
+    expect(readFileSync(path.join(tmp, 'minuet-scan.page-1.png')).subarray(1, 4).toString('latin1')).toBe(
+      'PNG',
+    );
+    expect(doc.measures.map((m) => m.number)).toEqual(truth.measures.map((m) => m.number));
+    const iou = (a: number[], b: number[]): number => {
+      const w = Math.max(0, Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]));
+      const h = Math.max(0, Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]));
+      return (w * h) / (a[2] * a[3] + b[2] * b[3] - w * h);
+    };
+    doc.measures.forEach((m, i) => {
+      const t = truth.measures[i];
+      expect(iou(m.box, t.box), `box of measure ${m.number}`).toBeGreaterThan(0.8);
+      // The repeat is found in the audio (two passes of bars 1–8) and every pass is timed as the
+      // engraved score's export times it.
+      expect(m.perfTimes.length, `passes of measure ${m.number}`).toBe(t.perfTimes.length);
+      m.perfTimes.forEach((p, k) => expect(Math.abs(p - t.perfTimes[k])).toBeLessThan(0.05));
+    });
+    // Misuse is refused before aligning.
+    const csv = accord(
+      'align',
+      perf,
+      fx('fixtures/minuet-repeat/score.mid'),
+      '-o',
+      path.join(tmp, 'x.csv'),
+      '--scan',
+      page,
+    );
+    expect(csv.code).toBe(64);
+    expect(csv.stderr).toMatch(/--scan: only with --format pages, the format is csv/);
+    const text = accord(
+      'align',
+      perf,
+      fx('fixtures/minuet-repeat/score.mid'),
+      '-o',
+      path.join(tmp, 'x.json'),
+      '--format',
+      'pages',
+      '--scan',
+      fx('fixtures/minuet-repeat/gt.csv'),
+    );
+    expect(text.code).toBe(64);
+    expect(text.stderr).toMatch(/--scan: gt\.csv: expected a PNG, JPEG or PDF file/);
+    expect(text.stdout).toBe('');
+  });
+
   it('follows the repeat that the score does not write out (jump method)', () => {
     const out = path.join(tmp, 'minuet-jump.csv');
     const r = accord(

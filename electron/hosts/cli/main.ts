@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import path from 'node:path';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { packageVersion } from '../../engine/repoRoot.js';
 import {
   align,
@@ -15,17 +15,21 @@ import {
 } from '../../engine/pipeline.js';
 import { writeAlignment, resolveFormat, FORMAT_NAMES } from './output.js';
 import { PAGE_IMAGE_FORMATS, assertEngravable, type PageImageFormat } from '../../engine/pages.js';
+import { scanFileType } from '../../engine/scan.js';
 
 const USAGE = `Usage:
   accord align <performance audio> <score> -o <out> [--format ${FORMAT_NAMES.join('|')}]
                [--method ${ENGINE_METHODS.join('|')}] [--progress] [--threads N] [--page-format png|svg]
+               [--scan <pages.pdf|page.png|page.jpg> ...]
   accord batch <manifest.csv|folder> -o <out dir> [--jobs N] [--shard i/n] [--format F] [--method M]
   accord --help | --version
 
 Audio: wav, flac, mp3, ogg. Scores: MIDI (.mid), MusicXML (.musicxml, .xml, .mxl), MEI, Humdrum (.krn), ABC.
 The CSV output (perf_time,score_time) is one row per ~23 ms frame, in seconds.
 --format pages (notated scores only) writes the engraved pages beside <out> (<out>.page-N.png, or .svg with
---page-format svg) and, in <out>, each measure's box on its page with the times each pass plays it.`;
+--page-format svg) and, in <out>, each measure's box on its page with the times each pass plays it.
+With --scan (repeatable, pages in order) the pages are those of a scanned score (PNG, JPEG or PDF) instead:
+their measures are found and linked to the score's (MIDI or notated), and written as <out>.page-N.png.`;
 
 /** Error for a bad command line. */
 class UsageError extends Error {}
@@ -66,6 +70,7 @@ async function cmdAlign(args: string[]): Promise<number> {
       progress: { type: 'boolean' },
       threads: { type: 'string' },
       'page-format': { type: 'string' },
+      scan: { type: 'string', multiple: true },
     },
   });
   if (positionals.length !== 2) {
@@ -85,7 +90,25 @@ async function cmdAlign(args: string[]): Promise<number> {
     throw new UsageError(
       `--page-format: expected one of ${PAGE_IMAGE_FORMATS.join(', ')}, got '${pageFormat}'`,
     );
-  if (format === 'pages') assertEngravable(scorePath);
+  const scan = values.scan ?? [];
+  if (scan.length > 0 && format !== 'pages')
+    throw new UsageError(`--scan: only with --format pages, the format is ${format}`);
+  if (scan.length > 0 && pageFormat !== undefined)
+    throw new UsageError('--page-format: not with --scan (the scanned pages are written as PNG)');
+  for (const f of scan) {
+    if (!existsSync(f)) throw new UsageError(`--scan: ${f} does not exist`);
+    // Refused before aligning: the page files are read after the alignment.
+    const head = new Uint8Array(8);
+    const fd = openSync(f, 'r');
+    try {
+      readSync(fd, head, 0, 8, 0);
+    } finally {
+      closeSync(fd);
+    }
+    if (!scanFileType(head))
+      throw new UsageError(`--scan: ${path.basename(f)}: expected a PNG, JPEG or PDF file`);
+  }
+  if (format === 'pages' && scan.length === 0) assertEngravable(scorePath);
   const outDir = path.dirname(path.resolve(values.output));
   if (!existsSync(outDir))
     throw new UsageError(`${values.output}: the output folder ${outDir} does not exist`);
@@ -110,7 +133,11 @@ async function cmdAlign(args: string[]): Promise<number> {
     format,
     result,
     { audioPath, scorePath },
-    pageFormat !== undefined ? { pageFormat: pageFormat as PageImageFormat } : {},
+    {
+      ...(pageFormat !== undefined ? { pageFormat: pageFormat as PageImageFormat } : {}),
+      scan,
+      onWarning: (w) => process.stderr.write(`accord: warning: ${w}\n`),
+    },
   );
   const secs = (performance.now() - t0) / 1000;
   const p = result.path;

@@ -8,7 +8,12 @@ import {
 } from '../../../shared/formats/index.js';
 import { writeFileAtomic } from '../../engine/atomicWrite.js';
 import type { AlignResult } from '../../engine/pipeline.js';
-import { engraveLoadedScore, writePagesExport, type PageImageFormat } from '../../engine/pages.js';
+import {
+  engraveLoadedScore,
+  writePagesExport,
+  writeScanPagesExport,
+  type PageImageFormat,
+} from '../../engine/pages.js';
 
 /** Output formats of the CLI: the alignment formats, and `pages` (page images + measure boxes with times). */
 export type OutputFormat = ExportFormat | 'pages';
@@ -46,6 +51,10 @@ export function resolveFormat(outPath: string, explicit: string | undefined): Ou
 export interface WriteOptions {
   /** `pages` only: the page images' format (default png). */
   pageFormat?: PageImageFormat;
+  /** `pages` only: scanned pages of the score (PNG, JPEG, PDF files in page order) instead of engraving it. */
+  scan?: readonly string[];
+  /** Called with each warning of the scan's detection and linking. */
+  onWarning?: (message: string) => void;
 }
 
 /** Writes `result` to `outPath` in `format`, atomically (`pages`: the page images beside it, then the JSON). */
@@ -60,6 +69,16 @@ export async function writeAlignment(
     audio: { name: path.basename(inputs.audioPath), sha256: result.audio.sha256 },
     score: { name: path.basename(inputs.scorePath), sha256: result.score.sha256 },
   };
+  if (format === 'pages' && options.scan && options.scan.length > 0) {
+    const { warnings } = await writeScanPagesExport(
+      outPath,
+      options.scan,
+      { path: result.path, score: result.score.score },
+      meta,
+    );
+    for (const w of warnings) options.onWarning?.(w);
+    return;
+  }
   if (format === 'pages') {
     const engraving = await engraveLoadedScore(result.score, inputs.scorePath);
     await writePagesExport(

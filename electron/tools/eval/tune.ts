@@ -6,8 +6,9 @@
  *   node dist/node/electron/tools/eval/tune.js --method jump --sets multi,structure \
  *     --grid '{"jump":{"offBarPenalty":[0,2,5]}}' [--data .eval/data] [--limit N] [--json out.json]
  *
- * The grid has up to three groups, `jump` (JumpParams), `neural` (NeuralJumpParams) and `cost`
- * (CostParams: the engine's DEFAULT_COST weights, e.g. `{"cost":{"noteWeight":[0,1,2]}}`); every
+ * The grid has up to four groups, `jump` (JumpParams), `neural` (NeuralJumpParams), `cost`
+ * (CostParams: the engine's DEFAULT_COST weights, e.g. `{"cost":{"noteWeight":[0,1,2]}}`) and
+ * `score` (ScoreModelOptions of the score's features, e.g. `{"score":{"pedalSeconds":[0,1]}}`); every
  * combination of their value lists is one configuration. `--features '{"noiseFloor":false}'`
  * passes options to `recordingFeatures` (ablations of the feature stage, e.g. `{"noteModelDir":false}`);
  * `--model DIR` another exported structure model.
@@ -115,7 +116,15 @@ async function main(): Promise<void> {
     const bySet = new Map<string, { acc: number[][]; jumps: JumpCounts[] }>();
     const perCase: Record<string, number[]> = {};
     for (const p of prepared) {
-      const { path } = await alignFeatures(p.perf, p.scoreFeat, p.score, {
+      const scoreFeat = cfg.score
+        ? scoreNoteAwareFeatures(
+            p.score.score.notes,
+            p.score.score.duration,
+            featureOpts.noteSource,
+            cfg.score,
+          )
+        : p.scoreFeat;
+      const { path } = await alignFeatures(p.perf, scoreFeat, p.score, {
         method,
         jumpParams: cfg.jump,
         neuralParams: cfg.neural,

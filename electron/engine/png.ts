@@ -3,7 +3,7 @@
  * page images, which the renderer shows as they are.
  */
 import { crc32, deflateSync } from 'node:zlib';
-import type { GrayImage } from '../../../shared/pages/scan/model.js';
+import type { GrayImage } from '../../shared/pages/scan/model.js';
 
 const SIGNATURE = Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10]);
 

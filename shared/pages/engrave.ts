@@ -6,7 +6,7 @@
  * recording, has a place on a page.
  */
 import { verovioToolkit, type NotatedFormat } from '../scoreio/verovio.js';
-import { notatedId } from '../scoreio/notated.js';
+import { inQuarterOrder, notatedId } from '../scoreio/notated.js';
 import { cleanPageSvg, readPageGeometry } from './svg.js';
 
 import {
@@ -59,8 +59,8 @@ export async function engraveScore(
       `${name}: expected a score verovio can lay out, loading failed${log ? `: ${log.split('\n').slice(0, 3).join(' | ')}` : ''}`,
     );
   }
-  const playedOrder = tk
-    .renderToTimemap({ includeMeasures: true })
+  // In quarter order, as the score's measures are (`inQuarterOrder`).
+  const playedOrder = inQuarterOrder(tk.renderToTimemap({ includeMeasures: true }))
     .filter((e) => e.measureOn !== undefined)
     .map((e) => notatedId(e.measureOn!));
   const count = tk.getPageCount();

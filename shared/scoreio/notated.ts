@@ -9,6 +9,7 @@ import type { TimemapEntry } from 'verovio/esm';
 import type { Score, ScoreFormat, ScoreNote } from '../score.js';
 import { buildGrid, jumpPointsOf, measureWholes, type GridMeasure, type MeasureAlign } from './grid.js';
 import type { MeiSummary } from './mei.js';
+import { ScoreLoadError } from './errors.js';
 
 /** The id verovio gives the n-th pass of a repeated element is the notated id + `-rend<n>`. */
 export function notatedId(expandedId: string): string {
@@ -75,9 +76,48 @@ interface RawNote {
 
 const Q_EPS = 1e-4;
 
+/**
+ * The timemap sorted by quarter position (stable). Verovio lists some scores' events out of order
+ * (7 of ASAP's 198 MusicXML scores, e.g. Ravel's _Une barque_: measures 133–139 listed after
+ * measure 36, though their quarter positions are right); everything below reads the timemap as
+ * a timeline.
+ */
+export function inQuarterOrder(timemap: TimemapEntry[]): TimemapEntry[] {
+  for (let i = 1; i < timemap.length; i++) {
+    if (timemap[i].qstamp < timemap[i - 1].qstamp)
+      return timemap
+        .map((e, k) => ({ e, k }))
+        .sort((a, b) => a.e.qstamp - b.e.qstamp || a.k - b.k)
+        .map(({ e }) => e);
+  }
+  return timemap;
+}
+
+/**
+ * Throws `ScoreLoadError` 'corrupt' when verovio's timeline of the score cannot be read: events
+ * before the start (negative quarter positions, as verovio gives some MusicXML, e.g. ASAP's Chopin
+ * Sonata 3, 3rd movement). Aligning against such a timeline would put notes and bars anywhere.
+ */
+export function checkTimeline(timemap: readonly TimemapEntry[], name: string): void {
+  let low = 0;
+  let count = 0;
+  for (const e of timemap) {
+    if (e.qstamp < -Q_EPS) {
+      count++;
+      low = Math.min(low, e.qstamp);
+    }
+  }
+  if (count > 0)
+    throw new ScoreLoadError(
+      'corrupt',
+      `${name}: expected a timeline from the score's start, verovio placed ${count} event(s) before it (down to ${low.toFixed(1)} quarter notes); its timing cannot be read — load the score as MIDI`,
+    );
+}
+
 /** Builds the score; notes carry the notated element id of the timemap note they sound. */
 export function assembleNotatedScore(parts: NotatedParts): { score: Score; stats: NotatedStats } {
-  const { timemap, mei } = parts;
+  const { mei } = parts;
+  const timemap = inQuarterOrder(parts.timemap);
   const toSeconds = quarterClock(timemap);
 
   // Pitches: the MEI's, compared (as a histogram over sounding note-ons) with verovio's MIDI.

@@ -21,7 +21,7 @@ import pkg from '@tonejs/midi';
 import type { Score } from '../score.js';
 import { ScoreLoadError } from './errors.js';
 import { scanMei } from './mei.js';
-import { assembleNotatedScore, type NotatedStats } from './notated.js';
+import { assembleNotatedScore, checkTimeline, type NotatedStats } from './notated.js';
 
 const { Midi } = pkg;
 
@@ -94,6 +94,7 @@ export async function parseNotatedScore(
     );
   }
   const timemap = tk.renderToTimemap({ includeMeasures: true, includeRests: true });
+  checkTimeline(timemap, name);
   const midi = new Midi(base64ToBytes(tk.renderToMIDI()));
   const midiPitches = midi.tracks.flatMap((track) => track.notes.map((n) => n.midi));
   if (!timemap.some((e) => e.on?.length)) {

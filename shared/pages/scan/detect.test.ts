@@ -49,3 +49,30 @@ describe('detectScanPage bar lines', () => {
     expect(Math.abs(det.measures[2].box[0] + det.measures[2].box[2] - 761)).toBeLessThanOrEqual(2);
   });
 });
+
+describe('detectScanPage systems', () => {
+  it('drops five lines of something else (the beams of a long run) inside a system of several staves', () => {
+    const p = page(800, 560);
+    // A four-staff system: one line at the left and the final bar line through all four staves.
+    for (const top of [60, 150, 330, 420]) for (let k = 0; k < 5; k++) p.rect(40, top + 12 * k, 722, 2);
+    for (const x of [40, 760]) p.rect(x, 60, 2, 410);
+    // Five evenly spaced horizontal lines between the second and the third staff, over part of the width.
+    for (let k = 0; k < 5; k++) p.rect(200, 240 + 12 * k, 400, 2);
+    const det = detectScanPage(p.image, 1);
+    expect(det.systems.map((s) => s.staves)).toEqual([4]);
+    expect(det.measures).toHaveLength(1);
+    expect(Math.abs(det.measures[0].box[1] - 60)).toBeLessThanOrEqual(2);
+    expect(Math.abs(det.measures[0].box[1] + det.measures[0].box[3] - 469)).toBeLessThanOrEqual(2);
+  });
+
+  it('keeps a page of one-staff systems (a melody) as it is', () => {
+    const p = page(800, 400);
+    for (const top of [60, 200]) {
+      for (let k = 0; k < 5; k++) p.rect(40, top + 12 * k, 722, 2);
+      for (const x of [40, 400, 760]) p.rect(x, top, 2, 50);
+    }
+    const det = detectScanPage(p.image, 1);
+    expect(det.systems.map((s) => s.staves)).toEqual([1, 1]);
+    expect(det.measures).toHaveLength(4);
+  });
+});

@@ -471,8 +471,9 @@ function straight(
 /**
  * Whether columns x0..x1 are a bar line: straight in every staff (`straight`), or, in a system
  * of several staves, one unbroken line from the top staff's top line to the bottom staff's bottom
- * line (through the gaps, where stems do not go) that is straight in at least one staff, so that
- * chords and ties touching it in the other staves do not hide it.
+ * line (through the gaps, where stems do not go) that is straight in at least one staff, or, in a
+ * system of three staves or more, straight in two of them, so that chords and ties touching it in
+ * the other staves do not hide it.
  */
 function barLike(
   ink: Uint8Array,
@@ -484,6 +485,10 @@ function barLike(
 ): boolean {
   if (straight(ink, width, staves, x0, x1, space)) return true;
   if (staves.length < 2) return false;
+  // Three staves or more: bar lines are often drawn staff group by staff group, not through every
+  // gap; clean in two staves is enough where notes touch it in the others.
+  if (staves.length >= 3 && staves.filter((s) => straight(ink, width, [s], x0, x1, space)).length >= 2)
+    return true;
   const top = Math.round(staves[0].lines[0]);
   const bottom = Math.round(staves[staves.length - 1].lines[4]);
   let through = false;
@@ -532,6 +537,29 @@ function systemBoundaries(ink: Uint8Array, width: number, staves: Staff[], space
   return [left, ...inner.map((g) => (g.x0 + g.x1) / 2), right];
 }
 
+/** Staves top to bottom joined into systems: a staff joins the one above when a vertical line connects them. */
+function chainStaves(ink: Uint8Array, width: number, staves: Staff[]): Staff[][] {
+  const groups: Staff[][] = [];
+  for (const s of staves) {
+    const g = groups[groups.length - 1];
+    if (g && connected(ink, width, g[g.length - 1], s)) g.push(s);
+    else groups.push([s]);
+  }
+  return groups;
+}
+
+/**
+ * The page's systems (`chainStaves`). On a page whose systems are of several staves, a lone staff
+ * joined to neither neighbour is not music but five lines of something else (beams of a long run,
+ * the lines of an ottava or a slur over a system): it is dropped and the staves are chained again,
+ * so the system it cut in two is whole again.
+ */
+function groupStaves(ink: Uint8Array, width: number, staves: Staff[]): Staff[][] {
+  const groups = chainStaves(ink, width, staves);
+  if (!groups.some((g) => g.length >= 2) || !groups.some((g) => g.length === 1)) return groups;
+  return chainStaves(ink, width, groups.filter((g) => g.length >= 2).flat());
+}
+
 /** Finds the staff systems and measure boxes of page `page` (1-based); see the file's comment for the frame. */
 export function detectScanPage(image: GrayImage, page: number): ScanDetection {
   checkImage(image);
@@ -544,13 +572,7 @@ export function detectScanPage(image: GrayImage, page: number): ScanDetection {
   const { thickness, space } = staffMetrics(flat, width, height);
   const rows = longRunRows(flat, width, height, Math.round(3 * space), Math.max(2, thickness + 1));
   const lines = lineCandidates(rows, 8 * space, Math.max(2, Math.round(space / 2)));
-  const staves = findStaves(flat, width, height, lines, thickness, space);
-  const groups: Staff[][] = [];
-  for (const s of staves) {
-    const g = groups[groups.length - 1];
-    if (g && connected(ink, width, g[g.length - 1], s)) g.push(s);
-    else groups.push([s]);
-  }
+  const groups = groupStaves(ink, width, findStaves(flat, width, height, lines, thickness, space));
   const systems: ScanSystem[] = [];
   const measures: ScanMeasureBox[] = [];
   groups.forEach((g, index) => {

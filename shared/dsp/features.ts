@@ -203,7 +203,7 @@ function attackFraction(offsetFrames: number): number {
 /** Default of `ScoreModelOptions.pedalSeconds`: no pedal model. */
 export const SCORE_PEDAL_SECONDS = 0;
 
-/** Options of the score note model (`scorePitchEnergy`); defaults from `FEATURE_PARAMS`. */
+/** Options of the score note model (`scorePitchEnergy`); the defaults model no pedal and no sounding roll. */
 export interface ScoreModelOptions {
   /** Sustain-pedal model: every note rings at least this long (s), unless its key is struck again sooner. */
   pedalSeconds?: number;

@@ -243,6 +243,19 @@ describe('accord align', () => {
     );
     expect(text.code).toBe(64);
     expect(text.stderr).toMatch(/--scan: gt\.csv: expected a PNG, JPEG or PDF file/);
+    const folder = accord(
+      'align',
+      perf,
+      fx('fixtures/minuet-repeat/score.mid'),
+      '-o',
+      path.join(tmp, 'x.json'),
+      '--format',
+      'pages',
+      '--scan',
+      tmp,
+    );
+    expect(folder.code).toBe(64);
+    expect(folder.stderr).toMatch(/--scan: .* is not a file/);
     expect(text.stdout).toBe('');
   });
 

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import path from 'node:path';
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { packageVersion } from '../../engine/repoRoot.js';
 import {
   align,
@@ -97,6 +97,7 @@ async function cmdAlign(args: string[]): Promise<number> {
     throw new UsageError('--page-format: not with --scan (the scanned pages are written as PNG)');
   for (const f of scan) {
     if (!existsSync(f)) throw new UsageError(`--scan: ${f} does not exist`);
+    if (!statSync(f).isFile()) throw new UsageError(`--scan: ${f} is not a file`);
     // Refused before aligning: the page files are read after the alignment.
     const head = new Uint8Array(8);
     const fd = openSync(f, 'r');

@@ -219,41 +219,24 @@ describe('accord align', () => {
       m.perfTimes.forEach((p, k) => expect(Math.abs(p - t.perfTimes[k])).toBeLessThan(0.05));
     });
     // Misuse is refused before aligning.
-    const csv = accord(
-      'align',
-      perf,
-      fx('fixtures/minuet-repeat/score.mid'),
-      '-o',
-      path.join(tmp, 'x.csv'),
-      '--scan',
-      page,
-    );
+    const misuse = (out: string, scanArg: string, ...more: string[]) =>
+      accord(
+        'align',
+        perf,
+        fx('fixtures/minuet-repeat/score.mid'),
+        '-o',
+        path.join(tmp, out),
+        ...more,
+        '--scan',
+        scanArg,
+      );
+    const csv = misuse('x.csv', page);
     expect(csv.code).toBe(64);
     expect(csv.stderr).toMatch(/--scan: only with --format pages, the format is csv/);
-    const text = accord(
-      'align',
-      perf,
-      fx('fixtures/minuet-repeat/score.mid'),
-      '-o',
-      path.join(tmp, 'x.json'),
-      '--format',
-      'pages',
-      '--scan',
-      fx('fixtures/minuet-repeat/gt.csv'),
-    );
+    const text = misuse('x.json', fx('fixtures/minuet-repeat/gt.csv'), '--format', 'pages');
     expect(text.code).toBe(64);
     expect(text.stderr).toMatch(/--scan: gt\.csv: expected a PNG, JPEG or PDF file/);
-    const folder = accord(
-      'align',
-      perf,
-      fx('fixtures/minuet-repeat/score.mid'),
-      '-o',
-      path.join(tmp, 'x.json'),
-      '--format',
-      'pages',
-      '--scan',
-      tmp,
-    );
+    const folder = misuse('x.json', tmp, '--format', 'pages');
     expect(folder.code).toBe(64);
     expect(folder.stderr).toMatch(/--scan: .* is not a file/);
     expect(text.stdout).toBe('');

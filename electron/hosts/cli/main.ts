@@ -98,15 +98,17 @@ async function cmdAlign(args: string[]): Promise<number> {
   for (const f of scan) {
     if (!existsSync(f)) throw new UsageError(`--scan: ${f} does not exist`);
     if (!statSync(f).isFile()) throw new UsageError(`--scan: ${f} is not a file`);
-    // Refused before aligning: the page files are read after the alignment.
-    const head = new Uint8Array(8);
+    // Refused before aligning: the page files are read after the alignment. The head is what
+    // `scanFileType` reads (a PDF's header may lie within its first 1024 bytes).
+    const head = new Uint8Array(1024);
     const fd = openSync(f, 'r');
+    let n = 0;
     try {
-      readSync(fd, head, 0, 8, 0);
+      n = readSync(fd, head, 0, head.length, 0);
     } finally {
       closeSync(fd);
     }
-    if (!scanFileType(head))
+    if (!scanFileType(head.subarray(0, n)))
       throw new UsageError(`--scan: ${path.basename(f)}: expected a PNG, JPEG or PDF file`);
   }
   if (format === 'pages' && scan.length === 0) assertEngravable(scorePath);

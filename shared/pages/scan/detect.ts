@@ -485,15 +485,15 @@ function barLike(
 ): boolean {
   if (straight(ink, width, staves, x0, x1, space)) return true;
   if (staves.length < 2) return false;
+  const clean = staves.filter((s) => straight(ink, width, [s], x0, x1, space)).length;
   // Three staves or more: bar lines are often drawn staff group by staff group, not through every
   // gap; clean in two staves is enough where notes touch it in the others.
-  if (staves.length >= 3 && staves.filter((s) => straight(ink, width, [s], x0, x1, space)).length >= 2)
-    return true;
+  if (staves.length >= 3 && clean >= 2) return true;
+  if (clean === 0) return false;
   const top = Math.round(staves[0].lines[0]);
   const bottom = Math.round(staves[staves.length - 1].lines[4]);
-  let through = false;
-  for (let x = x0; x <= x1 && !through; x++) through = columnCover(ink, width, x, top, bottom) >= 0.97;
-  return through && staves.some((s) => straight(ink, width, [s], x0, x1, space));
+  for (let x = x0; x <= x1; x++) if (columnCover(ink, width, x, top, bottom) >= 0.97) return true;
+  return false;
 }
 
 /**

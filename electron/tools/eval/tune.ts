@@ -6,8 +6,9 @@
  *   node dist/node/electron/tools/eval/tune.js --method jump --sets multi,structure \
  *     --grid '{"jump":{"offBarPenalty":[0,2,5]}}' [--data .eval/data] [--limit N] [--json out.json]
  *
- * The grid has up to four groups, `jump` (JumpParams), `neural` (NeuralJumpParams), `cost`
- * (CostParams: the engine's DEFAULT_COST weights, e.g. `{"cost":{"noteWeight":[0,1,2]}}`) and
+ * The grid has up to five groups, `jump` (JumpParams), `neural` (NeuralJumpParams), `cost`
+ * (CostParams: the engine's DEFAULT_COST weights, e.g. `{"cost":{"noteWeight":[0,1,2]}}`),
+ * `steps` (the DTW step weights, DEFAULT_STEPS, e.g. `{"steps":{"diagonal":[1,2]}}`) and
  * `score` (ScoreModelOptions of the score's features, e.g. `{"score":{"pedalSeconds":[0,1]}}`); every
  * combination of their value lists is one configuration. `--features '{"noiseFloor":false}'`
  * passes options to `recordingFeatures` (ablations of the feature stage, e.g. `{"noteModelDir":false}`);
@@ -29,6 +30,7 @@ import {
 } from '../../../shared/eval/jumps.js';
 import { pathToRows } from '../../../shared/path.js';
 import { DEFAULT_COST } from '../../../shared/align/cost.js';
+import { DEFAULT_STEPS } from '../../../shared/align/dp.js';
 import { decodeAudioFile } from '../../engine/audio.js';
 import { alignFeatures, isMethod, releaseModels } from '../../engine/pipeline.js';
 import { loadScore, type LoadedScore } from '../../engine/score.js';
@@ -109,10 +111,13 @@ async function main(): Promise<void> {
   console.log(`features of ${prepared.length} cases in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   const report: unknown[] = [];
   const defaultCost = { ...DEFAULT_COST };
+  const defaultSteps = { ...DEFAULT_STEPS };
   for (const cfg of configs) {
     const t1 = performance.now();
     // The `cost` group overrides the engine's cost weights (DEFAULT_COST) for this configuration.
     Object.assign(DEFAULT_COST, defaultCost, cfg.cost);
+    // The `steps` group overrides the DTW step weights (DEFAULT_STEPS) of every banded DTW.
+    Object.assign(DEFAULT_STEPS, defaultSteps, cfg.steps);
     const bySet = new Map<string, { acc: number[][]; jumps: JumpCounts[] }>();
     const perCase: Record<string, number[]> = {};
     for (const p of prepared) {

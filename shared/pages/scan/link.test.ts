@@ -93,6 +93,22 @@ function splitBox(pages: ScanDetection[], page: number, index: number, at: numbe
   });
 }
 
+/**
+ * The pages with a narrow box of `width` px (staff space 10 px) inserted after box `index` of
+ * `page`, in the same system: a courtesy signature after a system's last bar line, or an
+ * arpeggio sign read as a bar line. Later boxes of the system move right by its width.
+ */
+function insertNarrowBox(pages: ScanDetection[], page: number, index: number, width: number): ScanDetection[] {
+  return pages.map((d) => {
+    if (d.page !== page) return d;
+    const ms = d.measures.map((m) => ({ ...m, box: [...m.box] as typeof m.box }));
+    const a = ms[index];
+    for (const m of ms.slice(index + 1)) if (m.system === a.system) m.box[0] += width;
+    ms.splice(index + 1, 0, { ...a, box: [a.box[0] + a.box[2], a.box[1], width, a.box[3]] });
+    return { ...d, measures: ms };
+  });
+}
+
 describe('linkScanMeasures', () => {
   const score = syntheticScore();
 
@@ -128,6 +144,24 @@ describe('linkScanMeasures', () => {
     expect(warnings).toEqual([
       "expected 24 notated measures (the score's), found 25 measure boxes on 2 pages: 1 measure is split over more than one box, an extra bar line (10 on page 1, system 3)",
     ]);
+  });
+
+  it('leaves narrow boxes (a courtesy signature, arpeggio signs) unlinked and links every measure right', () => {
+    // After page 1's first system (measure 4), and twice inside page 2's second system.
+    let pages = insertNarrowBox(engrave(score), 1, 3, 55);
+    pages = insertNarrowBox(insertNarrowBox(pages, 2, 5, 45), 2, 4, 50);
+    const { measures, warnings } = linkScanMeasures(pages, score);
+    expect(measures).toHaveLength(27);
+    const narrow = [4, 18, 20];
+    expect(narrow.map((i) => [measures[i].number, measures[i].box[2]])).toEqual([
+      [null, 55],
+      [null, 50],
+      [null, 45],
+    ]);
+    expect(measures.filter((_, i) => !narrow.includes(i)).map((m) => m.number)).toEqual(
+      DENSITY.map((_, j) => String(j + 1)),
+    );
+    expect(warnings[0]).toMatch(/found 27 measure boxes on 2 pages: 3 boxes are not linked/);
   });
 
   it('recovers after both a missed and an extra bar line on the same page, counts equal', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AlignmentPath } from './path.js';
 import {
   BRIDGE_MAX_SECONDS,
+  delayPath,
   isScorerJump,
   leadJumps,
   pathFromFramePairs,
@@ -198,5 +199,27 @@ describe('leadJumps', () => {
     plain.jumpFrames = [];
     const before = Float64Array.from(plain.scoreTime);
     expect(leadJumps(plain, 3).scoreTime).toEqual(before);
+  });
+});
+
+describe('delayPath', () => {
+  it('reads each pass later by interpolating inside it, and keeps the jump where it is', () => {
+    // repeatPath: 1 s of score per second in both passes, hop 0.5 s; delay by 0.1 s.
+    const path = delayPath(repeatPath(), 0.1);
+    expect(path.jumpFrames).toEqual([5]);
+    expect(Array.from(path.scoreTime)).toEqual(
+      [0, 0.4, 0.9, 1.4, 1.9, 0.9, 1.4, 1.9, 2.4].map((x, i) => (i === 0 ? 0 : expect.closeTo(x, 9))),
+    );
+    // The prediction at a time inside a pass moves 0.1 s of score back; across the cut it stays a jump.
+    expect(scoreTimeAt(path, 1.25)).toBeCloseTo(1.15, 9);
+    expect(path.scoreTime[5] - path.scoreTime[4]).toBeLessThan(-0.5);
+  });
+  it('changes nothing with no delay, and keeps every pass non-decreasing', () => {
+    const before = repeatPath();
+    expect(Array.from(delayPath(repeatPath(), 0).scoreTime)).toEqual(Array.from(before.scoreTime));
+    const held = repeatPath();
+    held.scoreTime.set([1, 1, 1], 1);
+    const out = delayPath(held, 0.3).scoreTime;
+    for (let f = 1; f < 5; f++) expect(out[f]).toBeGreaterThanOrEqual(out[f - 1]);
   });
 });

@@ -12,7 +12,13 @@ import { FEATURE_PARAMS } from '../../shared/dsp/params.js';
 import { alignDtw } from '../../shared/align/dtw.js';
 import { alignJump, type JumpParams } from '../../shared/align/jump.js';
 import { alignNeural, alignNeuralJump, type NeuralJumpParams } from '../../shared/neural/route.js';
-import { JUMP_LEAD_SECONDS, leadJumps, type AlignmentPath } from '../../shared/path.js';
+import {
+  JUMP_LEAD_SECONDS,
+  PATH_DELAY_SECONDS,
+  delayPath,
+  leadJumps,
+  type AlignmentPath,
+} from '../../shared/path.js';
 
 /** Methods the engine runs; `auto` is the default and the best available. */
 export const ENGINE_METHODS = ['auto', 'dtw', 'jump', 'neural', 'neural-jump', 'neural-raw'] as const;
@@ -155,14 +161,19 @@ export async function alignFeatures(
   opts: MethodOptions,
 ): Promise<{ path: AlignmentPath; warnings: string[] }> {
   const out = await alignByMethod(perf, scoreFeat, score, opts);
-  // Cuts land on the onset of the first beat after them (`JUMP_LEAD_SECONDS`); the raw network
-  // route is an ablation and stays as it is.
-  if (opts.method !== 'neural-raw') leadJumps(out.path, Math.round(JUMP_LEAD_SECONDS / out.path.hopSeconds));
+  // Cuts land on the onset of the first beat after them (`JUMP_LEAD_SECONDS`), and every pass is
+  // read `PATH_DELAY_SECONDS` later; the raw network route is an ablation and stays as it is.
+  if (opts.method !== 'neural-raw') {
+    leadJumps(out.path, Math.round(JUMP_LEAD_SECONDS / out.path.hopSeconds));
+    delayPath(out.path, opts.pathDelaySeconds ?? PATH_DELAY_SECONDS);
+  }
   return out;
 }
 
 type MethodOptions = AlignOptions & {
   method: EngineMethod;
+  /** Overrides `PATH_DELAY_SECONDS` (evaluation sweeps). */
+  pathDelaySeconds?: number;
   jumpParams?: Partial<JumpParams>;
   neuralParams?: Partial<NeuralJumpParams>;
 };

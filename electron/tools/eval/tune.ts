@@ -6,7 +6,8 @@
  *   node dist/node/electron/tools/eval/tune.js --method jump --sets multi,structure \
  *     --grid '{"jump":{"offBarPenalty":[0,2,5]}}' [--data .eval/data] [--limit N] [--json out.json]
  *
- * The grid has up to five groups, `jump` (JumpParams), `neural` (NeuralJumpParams), `cost`
+ * The grid has up to six groups, `jump` (JumpParams), `neural` (NeuralJumpParams), `path`
+ * (`{"path":{"delaySeconds":[0,0.007]}}`: the final path's delay, PATH_DELAY_SECONDS), `cost`
  * (CostParams: the engine's DEFAULT_COST weights, e.g. `{"cost":{"noteWeight":[0,1,2]}}`),
  * `steps` (the DTW step weights, DEFAULT_STEPS, e.g. `{"steps":{"diagonal":[1,2]}}`) and
  * `score` (ScoreModelOptions of the score's features, e.g. `{"score":{"pedalSeconds":[0,1]}}`); every
@@ -133,6 +134,7 @@ async function main(): Promise<void> {
         method,
         jumpParams: cfg.jump,
         neuralParams: cfg.neural,
+        pathDelaySeconds: cfg.path?.delaySeconds as number | undefined,
         modelDir: values.model ? resolve(values.model) : undefined,
       });
       const rows = pathToRows(path);

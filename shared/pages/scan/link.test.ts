@@ -98,7 +98,12 @@ function splitBox(pages: ScanDetection[], page: number, index: number, at: numbe
  * `page`, in the same system: a courtesy signature after a system's last bar line, or an
  * arpeggio sign read as a bar line. Later boxes of the system move right by its width.
  */
-function insertNarrowBox(pages: ScanDetection[], page: number, index: number, width: number): ScanDetection[] {
+function insertNarrowBox(
+  pages: ScanDetection[],
+  page: number,
+  index: number,
+  width: number,
+): ScanDetection[] {
   return pages.map((d) => {
     if (d.page !== page) return d;
     const ms = d.measures.map((m) => ({ ...m, box: [...m.box] as typeof m.box }));

@@ -171,7 +171,9 @@ export class AlignmentState {
       this.#peaks = peaks;
       const running = (await this.#api.job.list()).find((j) => j.projectId === id && j.kind === 'alignment');
       if (running) this.#job = { jobId: running.jobId, stage: running.stage, fraction: running.fraction };
-      await this.#loadMatrix();
+      // The matrix image comes later: main computes it on the first open of an alignment (1.9 s for
+      // 60 minutes), and the waveform, the score and the path need none of it.
+      void this.#loadMatrix();
       return true;
     } catch (e) {
       this.#error = errorMessage(e);

@@ -60,6 +60,25 @@ function detail(id: number, aligned: boolean): ProjectDetail {
 }
 
 describe('AlignmentState', () => {
+  it('opens an aligned project before its matrix image is ready, and shows the image when it comes', async () => {
+    let release: (m: unknown) => void = () => undefined;
+    const image = { width: 3, height: 2, pixels: new Uint8Array(6), perfSeconds: 8, scoreSeconds: 4 };
+    const { api } = fakeApi({
+      project: { get: (id: number) => detail(id, true), list: () => [detail(7, true).project] },
+      recording: { peaks: () => ({ pointsPerSecond: 100, durationSeconds: 8, max: new Float32Array(800) }) },
+      job: { list: () => [] },
+      alignment: { matrix: () => new Promise((r) => (release = r)) },
+    });
+    const s = new AlignmentState(api);
+    expect(await s.open(7)).toBe(true);
+    expect(s.alignment?.version).toBe(1);
+    expect(s.matrix).toBeNull();
+    release(image);
+    await tick();
+    expect(s.matrix?.width).toBe(3);
+    s.destroy();
+  });
+
   it('runs a job: progress of the open project only, then refetches on done', async () => {
     let aligned = false;
     const { api, emit, calls } = fakeApi({

@@ -190,7 +190,13 @@ async function alignByMethod(
   const jumpPoints = score.score.jumpPoints;
   // Jumps may also leave or land on any beat (a little dearer than at a bar line).
   const jumpParams = { beatPointsSeconds: score.score.beats.map((b) => b.time), ...opts.jumpParams };
-  const jumpCommon = { ...common, params: jumpParams };
+  // The refinement may align against the score played at the recording's tempo (`refineStretch`).
+  const stretchScore = (k: number): Features =>
+    scoreNoteAwareFeatures(
+      score.score.notes.map((n) => ({ ...n, onset: n.onset * k, duration: n.duration * k })),
+      score.score.duration * k,
+    );
+  const jumpCommon = { ...common, params: jumpParams, stretchScore };
   switch (opts.method) {
     case 'dtw':
       return { path: alignDtw(perf, scoreFeat, common), warnings };
@@ -234,6 +240,7 @@ async function alignByMethod(
       const path = await alignNeuralJump(perf, scoreFeat, model, {
         jumpPointsSeconds: jumpPoints,
         jumpParams,
+        stretchScore,
         params: opts.neuralParams,
         ...common,
       });

@@ -9,6 +9,7 @@ import {
   coarsePenalties,
   DEFAULT_JUMP,
   mergeEdgePasses,
+  stretchFactor,
   type CoarseCostCache,
   type JumpParams,
 } from './jump.js';
@@ -403,5 +404,55 @@ describe('edge passes', () => {
     expect(mergeEdgePasses({ segments: [route.segments[3]] }, 172, 3000).segments).toEqual([
       route.segments[3],
     ]);
+  });
+});
+
+/** `f` played `k` times as long: frame j of the result is frame ⌊j / k⌋ of `f` (chroma, onsets, energy). */
+function resampleFeatures(f: Features, k: number): Features {
+  const frames = Math.max(1, Math.round(f.frames * k));
+  const chroma = new Float32Array(frames * 12);
+  const onset = new Float32Array(frames * 12);
+  const energy = new Float32Array(frames);
+  for (let j = 0; j < frames; j++) {
+    const i = Math.min(f.frames - 1, Math.floor(j / k));
+    chroma.set(f.chroma.subarray(i * 12, i * 12 + 12), j * 12);
+    onset.set(f.onset.subarray(i * 12, i * 12 + 12), j * 12);
+    energy[j] = f.energy[i];
+  }
+  return { frames, hopSeconds: f.hopSeconds, chroma, onset, energy };
+}
+
+describe('refinement against the score at the recording’s tempo', () => {
+  it('takes the route’s score per performance frame, to the given power', () => {
+    const route = {
+      segments: [
+        { perfStart: 0, perfEnd: 100, scoreStart: 0, scoreEnd: 300 },
+        { perfStart: 100, perfEnd: 200, scoreStart: 100, scoreEnd: 200 },
+      ],
+    };
+    // 400 score frames in 200 perf frames: the score is played twice as fast as written.
+    expect(stretchFactor(route, 1)).toBeCloseTo(0.5, 12);
+    expect(stretchFactor(route, 0.5)).toBeCloseTo(Math.SQRT1_2, 12);
+    expect(stretchFactor(route, 0)).toBe(1);
+  });
+
+  it('aligns a recording twice as fast as its score against the score played that fast, in score seconds', () => {
+    const warp = playParts([[0, 6000]], 2, 13);
+    const perf = warpFeatures(score, warp, 0.3, 14);
+    const factors: number[] = [];
+    const stretchScore = (k: number): Features => {
+      factors.push(k);
+      return resampleFeatures(score, k);
+    };
+    const path = alignJump(perf, score, jumpPoints, { params: { refineStretch: 1 }, stretchScore });
+    expect(factors).toHaveLength(1);
+    expect(factors[0]).toBeGreaterThan(0.45);
+    expect(factors[0]).toBeLessThan(0.55);
+    expect(path.jumpFrames).toEqual([]);
+    expect(meanError(path.scoreTime, hop, warp)).toBeLessThan(3);
+    // Off, the score is not rendered again.
+    alignJump(perf, score, jumpPoints, { params: { refineStretch: 0 }, stretchScore });
+    expect(factors).toHaveLength(1);
+    expect(DEFAULT_JUMP.refineStretch).toBeGreaterThan(0);
   });
 });

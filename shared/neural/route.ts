@@ -8,6 +8,7 @@ import {
   alignJump,
   coarseJumpPath,
   type CoarseCostCache,
+  type JumpOptions,
   type JumpParams,
   type JumpTarget,
 } from '../align/jump.js';
@@ -27,6 +28,8 @@ export interface NeuralAlignOptions {
   jumpPointsSeconds?: readonly number[];
   /** Further tuning of the jump search the network steers (`neural-jump`), e.g. `beatPointsSeconds`. */
   jumpParams?: Partial<JumpParams>;
+  /** The score's features stretched in time, for the jump search's refinement (`JumpOptions.stretchScore`). */
+  stretchScore?: JumpOptions['stretchScore'];
   /** Network only: the L outputs interpolated to frames, no refinement (for the ablation). */
   raw?: boolean;
   /** Give refinement the network's curve as a guide (band around it) instead of a per-pass multiscale DTW; default false. */
@@ -510,6 +513,7 @@ export async function alignNeuralJump(
   const path = alignJump(perf, score, opts.jumpPointsSeconds ?? [], {
     params: { ...opts.jumpParams, jumpPenalty: params.farPenalty, jumpPenaltyProfile: profile, jumpTargets },
     coarseCosts,
+    stretchScore: opts.stretchScore,
     signal: opts.signal,
     onProgress: opts.onProgress ? (x) => opts.onProgress?.(0.15 + 0.85 * x) : undefined,
   });

@@ -111,26 +111,3 @@ describe('align: one way through the engine', () => {
     expect((err as AlignInputError).code).toBe('bad-method');
   });
 });
-
-describe('dtw against the score at the recording’s tempo', () => {
-  it('aligns a rendering twice as fast as the score and answers in the score’s seconds', async () => {
-    const { loadScore } = await import('./score.js');
-    const { scoreNoteAwareFeatures } = await import('./features.js');
-    const { alignFeatures } = await import('./pipeline.js');
-    const loaded = await loadScore(
-      fileURLToPath(new URL('../../resources/sample/score.mid', import.meta.url)),
-    );
-    const { notes, duration } = loaded.score;
-    const scoreFeat = scoreNoteAwareFeatures(notes, duration);
-    // The "recording": the same notes played twice as fast, rendered like a score.
-    const fast = notes.map((n) => ({ ...n, onset: n.onset / 2, duration: n.duration / 2 }));
-    const perf = scoreNoteAwareFeatures(fast, duration / 2);
-    const { path } = await alignFeatures(perf, scoreFeat, loaded, { method: 'dtw' });
-    const hop = path.hopSeconds;
-    const errors: number[] = [];
-    for (let f = 20; f < path.scoreTime.length - 20; f++)
-      errors.push(Math.abs(path.scoreTime[f] - 2 * f * hop));
-    errors.sort((a, b) => a - b);
-    expect(errors[Math.floor(errors.length * 0.9)]).toBeLessThan(0.1);
-  });
-});

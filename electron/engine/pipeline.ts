@@ -10,8 +10,7 @@ import type { Features } from '../../shared/dsp/features.js';
 import { recordingFeatures, scoreNoteAwareFeatures } from './features.js';
 import { FEATURE_PARAMS } from '../../shared/dsp/params.js';
 import { alignDtw } from '../../shared/align/dtw.js';
-import { DEFAULT_JUMP, MIN_STRETCH_LOG, alignJump, type JumpParams } from '../../shared/align/jump.js';
-import { tempoRatio } from '../../shared/align/tempo.js';
+import { alignJump, type JumpParams } from '../../shared/align/jump.js';
 import { alignNeural, alignNeuralJump, type NeuralJumpParams } from '../../shared/neural/route.js';
 import {
   JUMP_LEAD_SECONDS,
@@ -199,17 +198,8 @@ async function alignByMethod(
     );
   const jumpCommon = { ...common, params: jumpParams, stretchScore };
   switch (opts.method) {
-    case 'dtw': {
-      // Against the score at the recording's tempo (`JumpParams.refineStretch`), as the jump
-      // search's refinement does; the tempo is the sounding-length ratio capped by note density.
-      const power = jumpParams.refineStretch ?? DEFAULT_JUMP.refineStretch;
-      const k = Math.pow(1 / tempoRatio(perf, scoreFeat), power);
-      if (!(power > 0) || Math.abs(Math.log(k)) < MIN_STRETCH_LOG)
-        return { path: alignDtw(perf, scoreFeat, common), warnings };
-      const path = alignDtw(perf, stretchScore(k), common);
-      for (let f = 0; f < path.scoreTime.length; f++) path.scoreTime[f] /= k;
-      return { path, warnings };
-    }
+    case 'dtw':
+      return { path: alignDtw(perf, scoreFeat, common), warnings };
     case 'jump':
       return { path: alignJump(perf, scoreFeat, jumpPoints, jumpCommon), warnings };
     case 'neural':

@@ -134,8 +134,7 @@ export interface JumpParams {
    * the score is rendered k = (1/r)^refineStretch times as long (`JumpOptions.stretchScore`), the
    * passes are aligned against it, and the path is mapped back. The DTW's steps favour the
    * diagonal, so a recording much faster or slower than its score pays for every frame of
-   * tempo difference; the structure search has its own tempo model and is not affected. The
-   * pipeline's `dtw` method uses the same power with the tempo of `tempoRatio`. Chosen
+   * tempo difference; the structure search has its own tempo model and is not affected. Chosen
    * on validation (`tune.js --method auto --sets overall,multi,structure --grid
    * '{"jump":{"refineStretch":[0.3,0.5,0.75,1]}}'`, engine 9553ee6 + this change; 0 is the engine
    * before it), % of beats within 50 / 100 / 200 ms, overall · multi · structure within 100 ms:
@@ -653,7 +652,7 @@ export type JumpOptions = AlignOptions & {
 };
 
 /** Score stretches closer to 1 than this (|ln k|) are not worth a second rendering of the score. */
-export const MIN_STRETCH_LOG = 0.05;
+const MIN_STRETCH_LOG = 0.05;
 
 /**
  * Structure-aware alignment (in the spirit of JumpDTW, Fremerey et al. 2010): a coarse search

@@ -1,5 +1,5 @@
 /**
- * The security check's judgement on committed electronegativity reports: `report-current.csv` is
+ * The security check's judgement on electronegativity's issues and on committed reports: `report-current.csv` is
  * what electronegativity 1.10.3 wrote for `electron/` at the time of writing, `report-new-high.csv`
  * the same with a HIGH finding in a new file (its sample quotes a comma and quotes) and an
  * informational one.
@@ -8,7 +8,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../engine/repoRoot.js';
-import { judge, parseAllowList, parseReport, type AllowEntry } from './electronegativity.js';
+import {
+  findingsOf,
+  formatReport,
+  judge,
+  parseAllowList,
+  parseReport,
+  type AllowEntry,
+} from './electronegativity.js';
 import { ALLOW_LIST, sourceFiles } from './run.js';
 
 const fixture = (name: string): string =>
@@ -54,6 +61,52 @@ describe('electronegativity report', () => {
     expect(() => parseReport(badSeverity)).toThrow(
       /expected a severity of HIGH, MEDIUM, LOW, INFORMATIONAL, got "SEVERE"/,
     );
+  });
+});
+
+describe('electronegativity issues', () => {
+  /** An issue as electronegativity 1.10.3's run() resolves it (severity and confidence are objects). */
+  const issue = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
+    id: 'CONTEXT_ISOLATION_JS_CHECK',
+    severity: { value: 3, name: 'HIGH', format: () => 'HIGH' },
+    confidence: { value: 2, name: 'FIRM' },
+    file: 'hosts/desktop/main.ts',
+    location: { line: 3, column: 50 },
+    sample: '  new BrowserWindow({ title: "a, b" }) ',
+    description: 'Review the use of the contextIsolation option',
+    ...over,
+  });
+
+  it('reads them without the racy CSV, maps files and round-trips through a report', () => {
+    const global = issue({
+      id: 'CSP_GLOBAL_CHECK',
+      file: 'N/A',
+      sample: undefined,
+      location: { line: 0, column: 0 },
+    });
+    const f = findingsOf([issue(), global], (r) => `electron/${r}`);
+    expect(f[0]).toEqual({
+      check: 'CONTEXT_ISOLATION_JS_CHECK',
+      severity: 'HIGH',
+      confidence: 'FIRM',
+      file: 'electron/hosts/desktop/main.ts',
+      location: '3:50',
+      sample: 'new BrowserWindow({ title: "a, b" })',
+      description: 'Review the use of the contextIsolation option',
+    });
+    expect(f[1]).toMatchObject({ check: 'CSP_GLOBAL_CHECK', file: 'N/A', sample: 'N/A' });
+    expect(parseReport(formatReport(f))).toEqual(f);
+  });
+
+  it('refuses an issue of another shape instead of dropping it', () => {
+    expect(() => findingsOf([issue({ severity: { name: 'SEVERE' } })])).toThrow(
+      /issue 1: expected a severity of HIGH, MEDIUM, LOW, INFORMATIONAL, got "SEVERE"/,
+    );
+    expect(() => findingsOf([issue(), issue({ location: '3:50' })])).toThrow(
+      /issue 2: expected a location \{ line, column \}, got "3:50"/,
+    );
+    expect(() => findingsOf([issue({ id: 7 })])).toThrow(/expected an id, got 7/);
+    expect(() => findingsOf(['CSP'])).toThrow(/expected an object, got "CSP"/);
   });
 });
 

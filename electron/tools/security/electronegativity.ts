@@ -1,6 +1,6 @@
 /**
- * The security check's judgement, apart from running the scanner: electronegativity's CSV
- * report read into findings, the committed allow-list read and checked, and the verdict (every
+ * The security check's judgement, apart from running the scanner: electronegativity's issues (or
+ * a CSV report of them) read into findings, the committed allow-list read and checked, and the verdict (every
  * HIGH or MEDIUM finding explained by an allow-list entry, every entry still needed, every source
  * file really scanned). electronegativity exits 0 whatever it finds and skips files it cannot
  * parse without a word, so none of this may be taken from its exit code.
@@ -125,6 +125,64 @@ export function parseReport(text: string, fileOf: (reported: string) => string =
       description,
     };
   });
+}
+
+/**
+ * Findings of the issues electronegativity's `run()` resolves to (its in-memory result: the CSV
+ * it writes is written by two unawaited writes that race, so it may hold a header over half a row).
+ * `fileOf` maps its (relative) file names back to repository paths. Throws on an issue of another
+ * shape rather than dropping it.
+ */
+export function findingsOf(issues: unknown[], fileOf: (reported: string) => string = (f) => f): Finding[] {
+  return issues.map((raw, k) => {
+    const fail = (expected: string, got: unknown): never => {
+      throw new Error(`electronegativity issue ${k + 1}: expected ${expected}, got ${JSON.stringify(got)}`);
+    };
+    if (typeof raw !== 'object' || raw === null) fail('an object', raw);
+    const i = raw as Record<string, unknown>;
+    const text = (key: string): string => {
+      const v = i[key];
+      return typeof v === 'string' ? v : v === undefined || v === null ? 'N/A' : fail(`${key} as text`, v);
+    };
+    const named = (key: string): string => {
+      const v = i[key] as { name?: unknown } | undefined;
+      return typeof v?.name === 'string' ? v.name : fail(`${key} as { name }`, v);
+    };
+    const severity = named('severity');
+    if (!(SEVERITIES as readonly string[]).includes(severity))
+      fail(`a severity of ${SEVERITIES.join(', ')}`, severity);
+    const loc = i.location as { line?: unknown; column?: unknown } | undefined;
+    if (typeof loc?.line !== 'number' || typeof loc.column !== 'number')
+      fail('a location { line, column }', loc);
+    const file = text('file');
+    return {
+      check: typeof i.id === 'string' ? i.id : fail('an id', i.id),
+      severity: severity as Severity,
+      confidence: named('confidence'),
+      file: file === 'N/A' ? file : fileOf(file),
+      location: `${loc!.line as number}:${loc!.column as number}`,
+      sample: text('sample').trim(),
+      description: text('description'),
+    };
+  });
+}
+
+/** A CSV report of `findings` in electronegativity's own layout, which `parseReport` reads back. */
+export function formatReport(findings: readonly Finding[]): string {
+  const q = (v: string): string => `"${v.replace(/"/g, '""')}"`;
+  const rows = findings.map((f) =>
+    [
+      f.check,
+      q(f.severity),
+      q(f.confidence),
+      q(f.file),
+      q(f.location),
+      q(f.sample),
+      q(f.description),
+      `https://github.com/doyensec/electronegativity/wiki/${f.check}`,
+    ].join(','),
+  );
+  return [CSV_HEADER.join(', '), ...rows, ''].join('\n');
 }
 
 /** Validates the allow-list file's content: `{ "allow": [{ check, file, sample?, reason }] }`. */

@@ -17,6 +17,7 @@ import {
 } from '../../shared/ipc.js';
 import type { ControlMessage, TaskResults, WorkerMessage, WorkerRequest } from './workers/protocol.js';
 import { toIpcError } from './errors.js';
+import { MODULE_EXTENSION, workerEntry } from '../engine/workerEntry.js';
 
 /** Sends a main→renderer event (Electron: every window; bridge: every SSE client). */
 export type Emit = <E extends EventChannel>(event: E, payload: EventChannels[E]) => void;
@@ -34,27 +35,9 @@ export const PROGRESS_INTERVAL_MS = 100;
 /** How long a cancelled worker may take to stop by itself before it is terminated. */
 const CANCEL_GRACE_MS = 1500;
 
-/** Where a worker entry of `workers/` starts: the compiled `.js`, or from source through the dev bootstrap. */
-export function workerEntry(entry: 'alignWorker' | 'editWorker'): {
-  url: URL;
-  data: Record<string, unknown>;
-} {
-  // From source (vitest, dev) Node cannot load .ts: go through the dev bootstrap that registers a
-  // TypeScript loader. Built code starts the compiled entry directly.
-  if (import.meta.url.endsWith('.ts')) {
-    const src =
-      entry === 'alignWorker'
-        ? new URL('./workers/alignWorker.ts', import.meta.url)
-        : new URL('./workers/editWorker.ts', import.meta.url);
-    return { url: new URL('./workers/devBootstrap.mjs', import.meta.url), data: { __entry: src.href } };
-  }
-  return {
-    url:
-      entry === 'alignWorker'
-        ? new URL('./workers/alignWorker.js', import.meta.url)
-        : new URL('./workers/editWorker.js', import.meta.url),
-    data: {},
-  };
+/** How to start one of the app's workers (`workerEntry` of the engine, for this code's build). */
+export function appWorker(entry: 'alignWorker' | 'editWorker'): { url: URL; data: Record<string, unknown> } {
+  return workerEntry(new URL(`./workers/${entry}.${MODULE_EXTENSION}`, import.meta.url));
 }
 
 /** Runs worker tasks, at most `concurrency` at a time (the rest wait in order). */
@@ -101,7 +84,7 @@ export class TaskRunner {
   }
 
   #spawn<T extends WorkerRequest['task']>(req: WorkerRequest, opts: TaskOptions): Promise<TaskResults[T]> {
-    const { url, data } = workerEntry('alignWorker');
+    const { url, data } = appWorker('alignWorker');
     return new Promise<TaskResults[T]>((resolve, reject) => {
       if (opts.signal?.aborted) {
         reject(new AccordError('cancelled', 'the job was cancelled'));

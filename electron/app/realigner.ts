@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { AccordError } from '../../shared/ipc.js';
 import type { Corrections, EditSpan } from '../../shared/edit/index.js';
 import type { AlignmentPath } from '../../shared/path.js';
-import { workerEntry, type TaskOptions } from './jobs.js';
+import { appWorker, type TaskOptions } from './jobs.js';
 import type { EditCancel, EditInputs, EditReply, EditRequest } from './workers/protocol.js';
 
 /** How long a cancelled request may take to answer before its worker is replaced (default). */
@@ -132,7 +132,7 @@ export class Realigner {
   }
 
   #spawn(): Worker {
-    const { url, data } = workerEntry('editWorker');
+    const { url, data } = appWorker('editWorker');
     const worker = new Worker(url, { workerData: data });
     this.#sent.clear();
     this.#workers.add(worker);

@@ -10,7 +10,15 @@ import type { Features } from '../../shared/dsp/features.js';
 import { recordingFeatures, scoreNoteAwareFeatures } from './features.js';
 import { FEATURE_PARAMS } from '../../shared/dsp/params.js';
 import { alignDtw } from '../../shared/align/dtw.js';
-import { alignJump, type JumpParams } from '../../shared/align/jump.js';
+import {
+  alignJump,
+  jumpSearchParams,
+  prefillCoarseCosts,
+  type CoarseCostCache,
+  type JumpParams,
+} from '../../shared/align/jump.js';
+import { availableParallelism } from 'node:os';
+import { parallelCoarseCosts } from './coarseCosts.js';
 import { alignNeural, alignNeuralJump, type NeuralJumpParams } from '../../shared/neural/route.js';
 import {
   JUMP_LEAD_SECONDS,
@@ -41,6 +49,11 @@ export interface AlignOptions {
   modelDir?: string;
   /** Threads for neural inference (default 1). */
   threads?: number;
+  /**
+   * Threads computing the coarse structure search's cell costs (`jump`, `neural-jump`, `auto`):
+   * default one per core; 1 for this thread alone (batch runs, which align several at once).
+   */
+  searchThreads?: number;
   /** Note model folder (default the shipped `models/accord-notes`); `false` aligns without note features. */
   noteModelDir?: string | false;
 }
@@ -196,12 +209,22 @@ async function alignByMethod(
       score.score.notes.map((n) => ({ ...n, onset: n.onset * k, duration: n.duration * k })),
       score.score.duration * k,
     );
+  // The coarse search's cell costs on every core; the network runs meanwhile (`neural-jump`).
+  const fillCoarseCosts = parallelCoarseCosts(
+    Math.max(0, (opts.searchThreads ?? availableParallelism()) - 1),
+  );
   const jumpCommon = { ...common, params: jumpParams, stretchScore };
+  const alignJumpFilled = async (): Promise<AlignmentPath> => {
+    const coarseCosts: CoarseCostCache = {};
+    const params = jumpSearchParams(perf, scoreFeat, jumpParams);
+    await prefillCoarseCosts(perf, scoreFeat, params, fillCoarseCosts, coarseCosts, opts.signal);
+    return alignJump(perf, scoreFeat, jumpPoints, { ...jumpCommon, coarseCosts });
+  };
   switch (opts.method) {
     case 'dtw':
       return { path: alignDtw(perf, scoreFeat, common), warnings };
     case 'jump':
-      return { path: alignJump(perf, scoreFeat, jumpPoints, jumpCommon), warnings };
+      return { path: await alignJumpFilled(), warnings };
     case 'neural':
     case 'neural-raw': {
       const model = await sharedNeuralModel(opts.modelDir, opts.threads);
@@ -218,6 +241,7 @@ async function alignByMethod(
         path: await alignNeuralJump(perf, scoreFeat, model, {
           jumpPointsSeconds: jumpPoints,
           jumpParams,
+          fillCoarseCosts,
           params: opts.neuralParams,
           ...common,
         }),
@@ -235,12 +259,13 @@ async function alignByMethod(
         const warning = `${err.message}; aligned with the classical jump search instead of the neural aligner`;
         warnings.push(warning);
         opts.onWarning?.(warning);
-        return { path: { ...alignJump(perf, scoreFeat, jumpPoints, jumpCommon), method: 'auto' }, warnings };
+        return { path: { ...(await alignJumpFilled()), method: 'auto' }, warnings };
       }
       const path = await alignNeuralJump(perf, scoreFeat, model, {
         jumpPointsSeconds: jumpPoints,
         jumpParams,
         stretchScore,
+        fillCoarseCosts,
         params: opts.neuralParams,
         ...common,
       });

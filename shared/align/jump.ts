@@ -273,14 +273,24 @@ interface LandingFloor {
   startHi: number;
 }
 
-function searchCoarse(
-  perf: Features,
-  score: Features,
-  jumpPointsSeconds: readonly number[],
-  params: JumpParams,
-  opts: CoarseSearchOptions,
-  landing?: LandingFloor,
-): CoarseJumpPath {
+/**
+ * The grid a coarse search runs on: perf and score pooled so that a coarse frame of each covers
+ * about the same stretch of music (the score/perf ratio of their sounding lengths), at least
+ * `coarseSeconds` per perf frame and at most `maxCells` cells; and the key its cell costs are
+ * cached under (`CoarseCostCache`).
+ */
+export interface CoarseGrid {
+  perfFactor: number;
+  scoreFactor: number;
+  /** The pooled performance (N coarse frames). */
+  perf: Features;
+  /** The pooled score (M coarse frames). */
+  score: Features;
+  key: string;
+}
+
+/** The coarse grid of a search with `params` (`params.cost` as the search uses it, normalised). */
+export function coarseGrid(perf: Features, score: Features, params: JumpParams): CoarseGrid {
   const hop = perf.hopSeconds;
   // Score frames per perf frame at the performance's global tempo (`tempoRatio`).
   const ratio = (tempoRatio(perf, score, { density: params.tempoFromDensity }) * hop) / score.hopSeconds;
@@ -292,6 +302,75 @@ function searchCoarse(
   }
   const p = poolFeatures(perf, perfFactor);
   const s = poolFeatures(score, scoreFactor);
+  const key = `${perfFactor}×${scoreFactor} ${p.frames}×${s.frames} ${JSON.stringify(params.cost)}`;
+  return { perfFactor, scoreFactor, perf: p, score: s, key };
+}
+
+/**
+ * Cell costs of coarse rows [from, to) of a grid into `out` (row-major, one row of M = score
+ * frames per perf frame, row i at i·M): the values the search computes itself, bit for bit.
+ */
+export function coarseRowCosts(
+  perf: Features,
+  score: Features,
+  cost: CostParams,
+  from: number,
+  to: number,
+  out: Float64Array,
+): void {
+  const M = score.frames;
+  for (let i = from; i < to; i++) rowCosts(perf, score, i, 0, M - 1, out.subarray(i * M, (i + 1) * M), cost);
+}
+
+/**
+ * Computes all of a grid's cell costs (row-major, N × M) ahead of the searches that read them,
+ * e.g. on several threads (the engine's `parallelCoarseCosts`); resolves when every cell is set.
+ */
+export type CoarseCostFill = (
+  grid: CoarseGrid,
+  cost: CostParams,
+  signal?: AbortSignal,
+) => Promise<Float64Array>;
+
+/**
+ * Fills `cache` with the coarse cell costs of a search over (perf, score) with `params` (their
+ * cost normalised, as the search uses it) by `fill`, when the grid fits the cache; the searches
+ * given `cache` then read them instead of computing them.
+ */
+export async function prefillCoarseCosts(
+  perf: Features,
+  score: Features,
+  params: JumpParams,
+  fill: CoarseCostFill,
+  cache: CoarseCostCache,
+  signal?: AbortSignal,
+): Promise<void> {
+  const grid = coarseGrid(perf, score, params);
+  if (grid.perf.frames * grid.score.frames > COARSE_COST_CACHE_CELLS) return;
+  const costs = await fill(grid, params.cost, signal);
+  Object.assign(cache, { perf, score, key: grid.key, costs });
+}
+
+/** The full parameters of a jump search from partial ones, with the cost normalised for (perf, score) as the search uses it. */
+export function jumpSearchParams(
+  perf: Features,
+  score: Features,
+  partial: Partial<JumpParams> = {},
+): JumpParams {
+  const params = { ...DEFAULT_JUMP, ...partial };
+  params.cost = normalisedCost(perf, score, params.cost);
+  return params;
+}
+
+function searchCoarse(
+  perf: Features,
+  score: Features,
+  jumpPointsSeconds: readonly number[],
+  params: JumpParams,
+  opts: CoarseSearchOptions,
+  landing?: LandingFloor,
+): CoarseJumpPath {
+  const { perfFactor, scoreFactor, perf: p, score: s, key } = coarseGrid(perf, score, params);
   const N = p.frames;
   const M = s.frames;
   const coarseHop = score.hopSeconds * scoreFactor;
@@ -344,7 +423,6 @@ function searchCoarse(
   // This search's costs: those a previous search left in the cache, or computed row by row
   // (into the cache, when one is given and the grid fits).
   const cache = opts.costs;
-  const key = `${perfFactor}×${scoreFactor} ${N}×${M} ${JSON.stringify(params.cost)}`;
   const cached =
     cache?.costs && cache.perf === perf && cache.score === score && cache.key === key
       ? cache.costs
@@ -665,9 +743,8 @@ export function alignJump(
   jumpPointsSeconds: readonly number[],
   opts: JumpOptions = {},
 ): AlignmentPath {
-  const params = { ...DEFAULT_JUMP, ...opts.params };
-  const rawCost = params.cost;
-  params.cost = normalisedCost(perf, score, rawCost);
+  const rawCost = { ...DEFAULT_JUMP, ...opts.params }.cost;
+  const params = jumpSearchParams(perf, score, opts.params);
   const progress = opts.onProgress;
   const coarse = coarseJumpPath(perf, score, jumpPointsSeconds, params, {
     costs: opts.coarseCosts,

@@ -4,15 +4,17 @@ import { JUMP_BACK_SECONDS } from '../path.js';
 import type { Route } from '../align/refine.js';
 import { refineRoute } from '../align/refine.js';
 import {
-  DEFAULT_JUMP,
   alignJump,
   coarseJumpPath,
+  jumpSearchParams,
+  prefillCoarseCosts,
   type CoarseCostCache,
+  type CoarseCostFill,
   type JumpOptions,
   type JumpParams,
   type JumpTarget,
 } from '../align/jump.js';
-import { cellCost, normalisedCost } from '../align/cost.js';
+import { cellCost } from '../align/cost.js';
 import { buildNeuralInput, cellCentreFrame, cellRange } from './input.js';
 
 /** What `alignNeural` needs of a model (electron/engine/neural.ts `NeuralModel` satisfies it). */
@@ -30,6 +32,11 @@ export interface NeuralAlignOptions {
   jumpParams?: Partial<JumpParams>;
   /** The score's features stretched in time, for the jump search's refinement (`JumpOptions.stretchScore`). */
   stretchScore?: JumpOptions['stretchScore'];
+  /**
+   * Computes the coarse jump search's cell costs ahead of it (`neural-jump`), e.g. on other
+   * threads while the network runs; without it the search computes them itself. The same values.
+   */
+  fillCoarseCosts?: CoarseCostFill;
   /** Network only: the L outputs interpolated to frames, no refinement (for the ablation). */
   raw?: boolean;
   /** Give refinement the network's curve as a guide (band around it) instead of a per-pass multiscale DTW; default false. */
@@ -424,8 +431,7 @@ export function searchAloneJumps(
   signal?: AbortSignal,
   costs?: CoarseCostCache,
 ): SearchJump[] {
-  const params = { ...DEFAULT_JUMP, ...jumpParams };
-  params.cost = normalisedCost(perf, score, params.cost);
+  const params = jumpSearchParams(perf, score, jumpParams);
   const c = coarseJumpPath(perf, score, jumpPointsSeconds, params, { signal, costs });
   return c.jumps.map((k) => ({
     perfFrame: Math.min(perf.frames - 1, c.perfFrames[k] * c.perfFactor),
@@ -475,11 +481,26 @@ export async function alignNeuralJump(
 ): Promise<AlignmentPath> {
   const params = { ...DEFAULT_NEURAL_JUMP, ...opts.params };
   const N = perf.frames;
-  const { smooth, confidenceRows } = await networkRows(perf, score, model, opts);
+  // The search alone and the steered search see the same coarse cells: with `fillCoarseCosts`
+  // they are computed (on other threads) while the network runs.
+  const coarseCosts: CoarseCostCache = {};
+  const filling = opts.fillCoarseCosts
+    ? prefillCoarseCosts(
+        perf,
+        score,
+        jumpSearchParams(perf, score, { ...opts.jumpParams, jumpPenalty: params.farPenalty }),
+        opts.fillCoarseCosts,
+        coarseCosts,
+        opts.signal,
+      )
+    : undefined;
+  // Settled here even when the network fails, so no fill outlives the call unobserved.
+  const network = await Promise.allSettled([networkRows(perf, score, model, opts), filling]);
+  if (network[0].status === 'rejected') throw network[0].reason;
+  if (network[1].status === 'rejected') throw network[1].reason;
+  const { smooth, confidenceRows } = network[0].value;
   const { profile } = jumpPenaltyProfile(smooth, N, score.frames, score.hopSeconds, params);
   let jumpTargets = networkJumpTargets(smooth, N, score.frames, score.hopSeconds, params);
-  // The search alone and the steered search see the same coarse cells.
-  const coarseCosts: CoarseCostCache = {};
   if (params.targetConfirmed !== 'network' || params.vetoPenalty > params.farPenalty) {
     const own = searchAloneJumps(
       perf,

@@ -51,7 +51,7 @@ process.on('disconnect', () => process.exit(0));
 process.on('message', (task: BatchTask) => {
   testCrashHook(task);
   const t0 = performance.now();
-  alignFiles(task.audio, task.score, { method: task.method })
+  alignFiles(task.audio, task.score, { method: task.method, searchThreads: 1 })
     .then(async (result) => {
       await writeAlignment(task.out, task.format, result, { audioPath: task.audio, scorePath: task.score });
       const c = result.path.confidence;

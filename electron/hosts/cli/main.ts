@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import path from 'node:path';
+import { availableParallelism } from 'node:os';
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { packageVersion } from '../../engine/repoRoot.js';
 import {
@@ -29,7 +30,8 @@ The CSV output (perf_time,score_time) is one row per ~23 ms frame, in seconds.
 --format pages (notated scores only) writes the engraved pages beside <out> (<out>.page-N.png, or .svg with
 --page-format svg) and, in <out>, each measure's box on its page with the times each pass plays it.
 With --scan (repeatable, pages in order) the pages are those of a scanned score (PNG, JPEG or PDF) instead:
-their measures are found and linked to the score's (MIDI or notated), and written as <out>.page-N.png.`;
+their measures are found and linked to the score's (MIDI or notated), and written as <out>.page-N.png.
+--threads N: threads for the networks and the structure search (default: the machine's cores).`;
 
 /** Error for a bad command line. */
 class UsageError extends Error {}
@@ -81,7 +83,7 @@ async function cmdAlign(args: string[]): Promise<number> {
   if (!values.output) throw new UsageError('align: expected -o <out>');
   const [audioPath, scorePath] = positionals;
   const format = resolveFormat(values.output, values.format);
-  const threads = positiveInt(values.threads, 'threads', 1);
+  const threads = positiveInt(values.threads, 'threads', availableParallelism());
   const m = method(values.method);
   const pageFormat = values['page-format'];
   if (pageFormat !== undefined && format !== 'pages')
@@ -128,6 +130,7 @@ async function cmdAlign(args: string[]): Promise<number> {
   const result = await align(audioPath, scorePath, {
     method: m,
     threads,
+    searchThreads: threads,
     onProgress,
     onWarning: (w) => process.stderr.write(`accord: warning: ${w}\n`),
   });

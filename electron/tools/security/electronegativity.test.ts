@@ -206,7 +206,7 @@ describe('the files to scan', () => {
     const files = sourceFiles(repoRoot());
     expect(files).toContain('electron/hosts/desktop/preload.cts');
     expect(files).toContain('electron/hosts/desktop/main.ts');
-    expect(files).toContain('electron/app/workers/tsHooks.mjs');
+    expect(files).toContain('electron/engine/workers/tsHooks.mjs');
     expect(files.filter((f) => /\.test\.ts$|\.testutil\.ts$|\/fixtures\//.test(f))).toEqual([]);
   });
 });

@@ -1,0 +1,75 @@
+/**
+ * The coarse search's cell costs on several threads (`parallelCoarseCosts`): a real worker
+ * thread, the values of the search's own computation bit for bit, and the same search result.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  coarseGrid,
+  coarseJumpPath,
+  coarseRowCosts,
+  jumpSearchParams,
+  prefillCoarseCosts,
+  type CoarseCostCache,
+} from '../../shared/align/jump.js';
+import { smoothWarp, syntheticScore, warpFeatures } from '../../shared/align/synthetic.js';
+import { BLOCK_ROWS, MIN_PARALLEL_CELLS, parallelCoarseCosts } from './coarseCosts.js';
+
+const score = syntheticScore(6800, 5);
+const perf = warpFeatures(score, smoothWarp(6400, 6800, 3), 0.2, 2);
+const params = jumpSearchParams(perf, score);
+const grid = coarseGrid(perf, score, params);
+const N = grid.perf.frames;
+const M = grid.score.frames;
+
+/** Cells where a and b differ (exact comparison). */
+function differing(a: Float64Array, b: Float64Array): number {
+  let n = a.length === b.length ? 0 : Math.max(a.length, b.length);
+  for (let k = 0; k < Math.min(a.length, b.length); k++) if (!Object.is(a[k], b[k])) n++;
+  return n;
+}
+
+describe('parallelCoarseCosts', () => {
+  const serial = new Float64Array(N * M);
+  coarseRowCosts(grid.perf, grid.score, params.cost, 0, N, serial);
+
+  it('a worker thread computes every cell as the search does, bit for bit', async () => {
+    expect(N * M).toBeGreaterThanOrEqual(MIN_PARALLEL_CELLS);
+    let perThread: number[] = [];
+    const costs = await parallelCoarseCosts(1, { thisThread: false, onBlocks: (p) => (perThread = p) })(
+      grid,
+      params.cost,
+    );
+    expect(perThread).toEqual([0, Math.ceil(N / BLOCK_ROWS)]);
+    expect(differing(costs, serial)).toBe(0);
+  });
+
+  it('this thread and a worker share the blocks and give the same values', async () => {
+    let perThread: number[] = [];
+    const costs = await parallelCoarseCosts(1, { onBlocks: (p) => (perThread = p) })(grid, params.cost);
+    expect(perThread).toHaveLength(2);
+    expect(perThread[0] + perThread[1]).toBe(Math.ceil(N / BLOCK_ROWS));
+    expect(perThread[0]).toBeGreaterThan(0);
+    expect(differing(costs, serial)).toBe(0);
+  });
+
+  it('a prefilled cache gives the search its own path, and a cache of other costs is not read', async () => {
+    const cache: CoarseCostCache = {};
+    await prefillCoarseCosts(perf, score, params, parallelCoarseCosts(1), cache);
+    expect(cache.costs).toHaveLength(N * M);
+    const filled = cache.costs!;
+    const own = coarseJumpPath(perf, score, [], params);
+    const read = coarseJumpPath(perf, score, [], params, { costs: cache });
+    expect(read.scoreFrames).toEqual(own.scoreFrames);
+    expect(cache.costs).toBe(filled);
+    // Another cost weight is another key: the search computes (and caches) its own.
+    const other = { ...params, cost: { ...params.cost, onsetWeight: 0.5 } };
+    coarseJumpPath(perf, score, [], other, { costs: cache });
+    expect(cache.costs).not.toBe(filled);
+  });
+
+  it('stops on an aborted signal', async () => {
+    const ac = new AbortController();
+    ac.abort(new Error('stop'));
+    await expect(parallelCoarseCosts(1)(grid, params.cost, ac.signal)).rejects.toThrow('stop');
+  });
+});

@@ -119,3 +119,39 @@ describe('levelFactors', () => {
     expect(levelFactors(155_000, 150_000, 3000, 4)).toEqual([52, 13, 4, 1]);
   });
 });
+
+describe('multiscaleDtw with a coarse guide', () => {
+  const score = syntheticScore(9000, 21);
+  const warp = smoothWarp(8600, 9000, 4, 0.3);
+  const perf = warpFeatures(score, warp, 0.2, 5);
+
+  it('finds the whole-matrix path near a guide that follows it, searching far fewer cells', () => {
+    const full = multiscaleDtw(perf, score);
+    const guided = multiscaleDtw(perf, score, DEFAULT_DTW, {
+      coarseGuide: { scoreFrames: warp, radiusFrames: 300 },
+    });
+    expect(full.factors[0]).toBeGreaterThan(1);
+    expect(guided.scoreFrames).toEqual(full.scoreFrames);
+    expect(guided.perfFrames).toEqual(full.perfFrames);
+    const rows = Math.ceil(perf.frames / full.factors[0]);
+    expect(full.maxLevelCells).toBeGreaterThan(rows * Math.ceil(score.frames / full.factors[0]) * 0.9);
+    expect(guided.maxLevelCells).toBeLessThan(full.maxLevelCells / 4);
+  });
+
+  it('stays within the radius of a guide that is wrong, from the first cell to the last', () => {
+    // A guide 1,500 frames behind the truth in the middle third of the recording.
+    const wrong = Float64Array.from(warp, (s, f) => (f > 2900 && f < 5700 ? Math.max(0, s - 1500) : s));
+    const guided = multiscaleDtw(perf, score, DEFAULT_DTW, {
+      coarseGuide: { scoreFrames: wrong, radiusFrames: 200 },
+    });
+    expect(guided.perfFrames[0]).toBe(0);
+    expect(guided.scoreFrames[0]).toBe(0);
+    expect(guided.perfFrames[guided.perfFrames.length - 1]).toBe(perf.frames - 1);
+    expect(guided.scoreFrames[guided.scoreFrames.length - 1]).toBe(score.frames - 1);
+    const f = 4300;
+    const q = guided.perfFrames.indexOf(f);
+    // The coarsest band (±200 frames, widened by pooling) and the finer levels' bands keep it near the guide.
+    expect(Math.abs(guided.scoreFrames[q] - wrong[f])).toBeLessThan(400);
+    expect(Math.abs(guided.scoreFrames[q] - warp[f])).toBeGreaterThan(1000);
+  });
+});

@@ -109,12 +109,51 @@ export interface MultiscaleResult extends DpResult {
   factors: number[];
 }
 
-/** Multiscale (coarse-to-fine) DTW between two feature sequences from (0,0) to (N−1, M−1). */
+/**
+ * A path the coarsest level may stay near instead of searching the whole matrix: per perf frame,
+ * the score frame (full resolution, fractional allowed) of a coarser search already made, and how
+ * far (full-resolution score frames) either side of it the level searches.
+ */
+export interface CoarseGuide {
+  scoreFrames: ArrayLike<number>;
+  radiusFrames: number;
+}
+
+/**
+ * The coarsest level's band around a `CoarseGuide` at pooling `factor` (rows × cols pooled
+ * frames), taking in the first cell and the last.
+ */
+export function guideBand(guide: CoarseGuide, factor: number, rows: number, cols: number): Band {
+  if (guide.scoreFrames.length < 1)
+    throw new RangeError('guideBand: expected a guide of at least one perf frame, got none');
+  const minCol = new Int32Array(rows).fill(0x7fffffff);
+  const maxCol = new Int32Array(rows).fill(-1);
+  for (let f = 0; f < guide.scoreFrames.length; f++) {
+    const r = Math.min(rows - 1, pooledIndex(f, factor));
+    const c = Math.max(
+      0,
+      Math.min(cols - 1, pooledIndex(Math.max(0, Math.round(guide.scoreFrames[f])), factor)),
+    );
+    if (c < minCol[r]) minCol[r] = c;
+    if (c > maxCol[r]) maxCol[r] = c;
+  }
+  minCol[0] = 0;
+  maxCol[rows - 1] = cols - 1;
+  if (maxCol[0] < 0) maxCol[0] = 0;
+  if (minCol[rows - 1] > cols - 1) minCol[rows - 1] = cols - 1;
+  return dilatedBand(0, minCol, maxCol, Math.ceil(guide.radiusFrames / factor), cols);
+}
+
+/**
+ * Multiscale (coarse-to-fine) DTW between two feature sequences from (0,0) to (N−1, M−1). With
+ * `coarseGuide` the coarsest level searches only its band (`guideBand`) instead of the whole
+ * matrix.
+ */
 export function multiscaleDtw(
   perf: Features,
   score: Features,
   params: DtwParams = DEFAULT_DTW,
-  opts: AlignOptions = {},
+  opts: AlignOptions & { coarseGuide?: CoarseGuide } = {},
 ): MultiscaleResult {
   if (perf.frames < 1 || score.frames < 1)
     throw new RangeError(
@@ -132,7 +171,9 @@ export function multiscaleDtw(
     const s = f === 1 ? score : poolFeatures(score, f);
     const band =
       result === null
-        ? fullBand(p.frames, s.frames)
+        ? opts.coarseGuide
+          ? guideBand(opts.coarseGuide, f, p.frames, s.frames)
+          : fullBand(p.frames, s.frames)
         : projectPath(result, prevFactor, f, p.frames, s.frames, f === 1 ? params.fineRadius : params.radius);
     const lo = l / L;
     result = runBandedDtw(

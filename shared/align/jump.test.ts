@@ -5,6 +5,7 @@ import { applyJumpCertainty } from './confidence.js';
 import type { Features } from '../dsp/features.js';
 import {
   alignJump,
+  coarseGuideFrames,
   coarseJumpPath,
   coarsePenalties,
   DEFAULT_JUMP,
@@ -454,5 +455,30 @@ describe('refinement against the score at the recording’s tempo', () => {
     alignJump(perf, score, jumpPoints, { params: { refineStretch: 0 }, stretchScore });
     expect(factors).toHaveLength(1);
     expect(DEFAULT_JUMP.refineStretch).toBeGreaterThan(0);
+  });
+});
+
+describe('coarseGuideFrames', () => {
+  it('gives each perf frame its coarse cell’s score frame, and the pass’s line where the cell lies outside the pass', () => {
+    // Coarse rows of 4 perf frames and 2 score frames; the last two rows are a spurious landing
+    // that the route merged into the pass before it.
+    const coarse = {
+      perfFactor: 4,
+      scoreFactor: 2,
+      perfFrames: Int32Array.from([0, 1, 2, 3, 4, 5]),
+      scoreFrames: Int32Array.from([0, 2, 4, 6, 40, 41]),
+      jumps: [4],
+      cells: 0,
+    };
+    const route = { segments: [{ perfStart: 0, perfEnd: 24, scoreStart: 0, scoreEnd: 24 }] };
+    const g = coarseGuideFrames(coarse, route, 1);
+    expect(g).toHaveLength(24);
+    // Frame f lies in coarse row floor((f + 1) / 4) (pooling centres its cells).
+    expect(Array.from(g.subarray(0, 15))).toEqual([0, 0, 0, 4, 4, 4, 4, 8, 8, 8, 8, 12, 12, 12, 12]);
+    // Rows 4 and 5 land at score 80–82, outside the pass: the pass's straight line instead.
+    expect(g[20]).toBeCloseTo(20, 9);
+    expect(g[23]).toBeCloseTo(23, 9);
+    // A score rendered twice as long doubles the guide.
+    expect(coarseGuideFrames(coarse, { segments: [{ ...route.segments[0], scoreEnd: 48 }] }, 2)[8]).toBe(16);
   });
 });

@@ -146,6 +146,14 @@ export interface JumpParams {
    * 2.1 (ov19), mu33 9.2, mu38 4.5.
    */
   refineStretch: number;
+  /**
+   * How far (s of score) from the coarse search's path each pass's refinement searches at its
+   * coarsest level (`CoarseGuide`); 0: the pass's whole rectangle, as before. The coarse search
+   * has already chosen among the places the music could be, over the whole matrix, so the
+   * refinement's full search of the pass's rectangle (10.7 M cells for 5 minutes) found the same
+   * path as one near it: 10 s gives byte-identical alignments on all 84 validation recordings.
+   */
+  refineGuideSeconds: number;
 }
 
 /**
@@ -171,6 +179,7 @@ export const DEFAULT_JUMP: JumpParams = {
   landingRadiusSeconds: 0,
   minEdgePassSeconds: 4,
   refineStretch: 0.5,
+  refineGuideSeconds: 10,
 };
 
 /** A targeted jump window (see `JumpParams.jumpTargets`). */
@@ -759,8 +768,15 @@ export function alignJump(
     Math.round(params.minEdgePassSeconds / perf.hopSeconds),
     score.frames,
   );
+  const guided = params.refineGuideSeconds > 0;
   const refine = (target: Features, r: Route, k: number, cost: CostParams): AlignmentPath =>
     refineRoute(perf, target, r, {
+      coarseGuide: guided
+        ? {
+            scoreFrames: coarseGuideFrames(coarse, r, k),
+            radiusFrames: Math.ceil((params.refineGuideSeconds * k) / score.hopSeconds),
+          }
+        : undefined,
       landings: landingPoints(
         jumpPointsSeconds.map((t) => t * k),
         { ...params, beatPointsSeconds: params.beatPointsSeconds?.map((t) => t * k) },
@@ -792,6 +808,32 @@ export function alignJump(
   const path = refine(stretched, scaled, k, normalisedCost(perf, stretched, rawCost));
   for (let f = 0; f < path.scoreTime.length; f++) path.scoreTime[f] /= k;
   return path;
+}
+
+/**
+ * The coarse path at full resolution for the refinement (`JumpParams.refineGuideSeconds`): per
+ * perf frame, the score frame (of the score rendered `k` times as long) of the coarse cell it
+ * lies in; where that is outside its pass's score range (the route's edge passes were merged, a
+ * landing snapped), the pass's straight line instead.
+ */
+export function coarseGuideFrames(coarse: CoarseJumpPath, route: Route, k: number): Float64Array {
+  const last = route.segments[route.segments.length - 1];
+  const out = new Float64Array(last.perfEnd);
+  const back = Math.floor((coarse.perfFactor - 1) / 2);
+  const rows = coarse.scoreFrames.length;
+  const slack = coarse.scoreFactor * k;
+  for (const g of route.segments) {
+    const slope = (g.scoreEnd - 1 - g.scoreStart) / Math.max(1, g.perfEnd - 1 - g.perfStart);
+    for (let f = g.perfStart; f < g.perfEnd; f++) {
+      const r = Math.min(rows - 1, Math.floor((f + back) / coarse.perfFactor));
+      const c = coarse.scoreFrames[r] * coarse.scoreFactor * k;
+      out[f] =
+        c >= g.scoreStart - slack && c <= g.scoreEnd - 1 + slack
+          ? c
+          : g.scoreStart + slope * (f - g.perfStart);
+    }
+  }
+  return out;
 }
 
 /**

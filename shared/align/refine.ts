@@ -26,6 +26,12 @@ export interface RefineOptions extends AlignOptions {
   bandFrames?: number;
   /** Optional per-perf-frame coarse score frame; without it each pass is guided by its own multiscale DTW. */
   guide?: Float64Array;
+  /**
+   * Optional per-perf-frame score frame of the coarse search that made the route, and a radius
+   * (score frames): each pass's multiscale DTW then searches only that far from it at its
+   * coarsest level, instead of the pass's whole rectangle (`CoarseGuide`).
+   */
+  coarseGuide?: { scoreFrames: Float64Array; radiusFrames: number };
   /** How far (perf frames) the cut between two passes may move from the route's boundary, default 64 (≈1.5 s). */
   boundaryFrames?: number;
   /** Multiscale DTW parameters (cost and step weights are used by the refinement too). */
@@ -111,6 +117,10 @@ export function refineRoute(
   const boundary = opts.boundaryFrames ?? 64;
   if (opts.guide && opts.guide.length !== N)
     throw new RangeError(`refineRoute: guide has ${opts.guide.length} frames, expected ${N}`);
+  if (opts.coarseGuide && opts.coarseGuide.scoreFrames.length !== N)
+    throw new RangeError(
+      `refineRoute: coarseGuide has ${opts.coarseGuide.scoreFrames.length} frames, expected ${N}`,
+    );
 
   // Silence at the ends of the recording.
   const [pSound0, pSound1] = soundingRange(perf);
@@ -155,8 +165,13 @@ export function refineRoute(
       }
     } else {
       // Guide from a multiscale DTW of the pass's own rectangle.
+      const g = opts.coarseGuide;
       const sub = multiscaleDtw(sliceFeatures(perf, coreA, coreB), sliceFeatures(score, colA, colB), params, {
         signal: opts.signal,
+        coarseGuide: g && {
+          scoreFrames: g.scoreFrames.subarray(coreA, coreB + 1).map((c) => c - colA),
+          radiusFrames: g.radiusFrames,
+        },
       });
       for (let q = 0; q < sub.perfFrames.length; q++) {
         const r = sub.perfFrames[q] + coreA - rowA;

@@ -19,6 +19,7 @@ import {
 } from '../../shared/align/jump.js';
 import { availableParallelism } from 'node:os';
 import { parallelCoarseCosts } from './coarseCosts.js';
+import { DEFAULT_SNAP, snapToOnsets, type SnapParams } from '../../shared/align/snap.js';
 import { alignNeural, alignNeuralJump, type NeuralJumpParams } from '../../shared/neural/route.js';
 import {
   JUMP_LEAD_SECONDS,
@@ -180,6 +181,10 @@ export async function alignFeatures(
     leadJumps(out.path, Math.round(JUMP_LEAD_SECONDS / out.path.hopSeconds));
     delayPath(out.path, opts.pathDelaySeconds ?? PATH_DELAY_SECONDS);
   }
+  // The structure-aware methods put each chord on its keys' onsets (`snapToOnsets`); `dtw` stays
+  // the classical baseline.
+  if (opts.method !== 'neural-raw' && opts.method !== 'dtw' && opts.snap !== false)
+    snapToOnsets(out.path, perf, score.score.notes, { ...DEFAULT_SNAP, ...opts.snap });
   return out;
 }
 
@@ -187,6 +192,8 @@ type MethodOptions = AlignOptions & {
   method: EngineMethod;
   /** Overrides `PATH_DELAY_SECONDS` (evaluation sweeps). */
   pathDelaySeconds?: number;
+  /** Overrides `DEFAULT_SNAP` (evaluation sweeps); false: no onset snapping. */
+  snap?: Partial<SnapParams> | false;
   jumpParams?: Partial<JumpParams>;
   neuralParams?: Partial<NeuralJumpParams>;
 };

@@ -6,8 +6,9 @@
  *   node dist/node/electron/tools/eval/tune.js --method jump --sets multi,structure \
  *     --grid '{"jump":{"offBarPenalty":[0,2,5]}}' [--data .eval/data] [--limit N] [--json out.json]
  *
- * The grid has up to six groups, `jump` (JumpParams), `neural` (NeuralJumpParams), `path`
- * (`{"path":{"delaySeconds":[0,0.007]}}`: the final path's delay, PATH_DELAY_SECONDS), `cost`
+ * The grid has up to seven groups, `jump` (JumpParams), `neural` (NeuralJumpParams), `path`
+ * (`{"path":{"delaySeconds":[0,0.007]}}`: the final path's delay, PATH_DELAY_SECONDS), `snap`
+ * (SnapParams of the onset snapping, DEFAULT_SNAP; `"off":[1]` leaves it out), `cost`
  * (CostParams: the engine's DEFAULT_COST weights, e.g. `{"cost":{"noteWeight":[0,1,2]}}`),
  * `steps` (the DTW step weights, DEFAULT_STEPS, e.g. `{"steps":{"diagonal":[1,2]}}`) and
  * `score` (ScoreModelOptions of the score's features, e.g. `{"score":{"pedalSeconds":[0,1]}}`); every
@@ -32,6 +33,7 @@ import {
 import { pathToRows } from '../../../shared/path.js';
 import { DEFAULT_COST } from '../../../shared/align/cost.js';
 import { DEFAULT_STEPS } from '../../../shared/align/dp.js';
+import type { SnapParams } from '../../../shared/align/snap.js';
 import { decodeAudioFile } from '../../engine/audio.js';
 import { alignFeatures, isMethod, releaseModels } from '../../engine/pipeline.js';
 import { loadScore, type LoadedScore } from '../../engine/score.js';
@@ -135,6 +137,7 @@ async function main(): Promise<void> {
         jumpParams: cfg.jump,
         neuralParams: cfg.neural,
         pathDelaySeconds: cfg.path?.delaySeconds as number | undefined,
+        snap: cfg.snap?.off ? false : (cfg.snap as Partial<SnapParams> | undefined),
         modelDir: values.model ? resolve(values.model) : undefined,
       });
       const rows = pathToRows(path);

@@ -1,0 +1,140 @@
+import type { Features } from '../dsp/features.js';
+import { FEATURE_PARAMS, NUM_PITCHES } from '../dsp/params.js';
+import type { AlignmentPath } from '../path.js';
+
+/**
+ * Onset snapping: the refined path places each score chord within a frame or two of where it is
+ * played, and the note network's pitch-wise onsets (`Features.notes` of the recording) say where,
+ * to the frame, the chord's keys are struck. Each chord the path crosses is moved to the frame of
+ * the strongest onset of its keys within `windowFrames` of the path's place, when that onset is
+ * clear (`threshold`), and the path between two moved chords is stretched evenly between them.
+ * Jumps, and each pass's first and last frames, stay where they are.
+ */
+export interface SnapParams {
+  /** How far (frames, ±) from the path's place a chord's onset is looked for. */
+  windowFrames: number;
+  /** Least mean onset strength (0..1 over the chord's keys) that moves a chord. */
+  threshold: number;
+  /** Added to the onset frame's time (s): where in the frame the strike lies. */
+  offsetSeconds: number;
+  /** Score steps longer than this (s) between two frames are not crossed by chords (a cut). */
+  maxStepSeconds: number;
+}
+
+/**
+ * Chosen on validation (`tune.js --method auto --sets overall,multi,structure --grid
+ * '{"snap":{…}}'`, figures in docs/EVALUATION.md, "What the v13 run changed").
+ */
+export const DEFAULT_SNAP: SnapParams = {
+  windowFrames: 2,
+  threshold: 0.3,
+  offsetSeconds: -0.005,
+  maxStepSeconds: 0.5,
+};
+
+/** A score chord: its onset (s) and the pitch rows (MIDI − minPitch) of its keys. */
+interface Chord {
+  time: number;
+  rows: number[];
+}
+
+/** The score's chords (notes starting within the same millisecond), in time order. */
+function chordsOf(notes: readonly { onset: number; pitch: number }[]): Chord[] {
+  const byMs = new Map<number, Chord>();
+  for (const n of notes) {
+    const row = n.pitch - FEATURE_PARAMS.minPitch;
+    if (row < 0 || row >= NUM_PITCHES) continue;
+    const k = Math.round(n.onset * 1000);
+    const c = byMs.get(k);
+    if (!c) byMs.set(k, { time: n.onset, rows: [row] });
+    else {
+      c.rows.push(row);
+      c.time = Math.min(c.time, n.onset);
+    }
+  }
+  return [...byMs.values()].sort((a, b) => a.time - b.time);
+}
+
+/** First index of `chords` with time > t. */
+function firstAfter(chords: readonly Chord[], t: number): number {
+  let lo = 0;
+  let hi = chords.length;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (chords[m].time <= t) lo = m + 1;
+    else hi = m;
+  }
+  return lo;
+}
+
+/**
+ * Moves the path's chords onto the recording's onsets (see `SnapParams`), in place; returns the
+ * path, unchanged where the recording has no note features.
+ */
+export function snapToOnsets(
+  path: AlignmentPath,
+  perf: Features,
+  scoreNotes: readonly { onset: number; pitch: number }[],
+  params: SnapParams = DEFAULT_SNAP,
+): AlignmentPath {
+  const S = path.scoreTime;
+  const n = S.length;
+  const notes = perf.notes;
+  if (!notes || notes.length !== perf.frames * NUM_PITCHES || n < 3) return path;
+  const frames = Math.min(n, perf.frames);
+  const chords = chordsOf(scoreNotes);
+  const offset = params.offsetSeconds / path.hopSeconds;
+  const starts = [0, ...path.jumpFrames.filter((f) => f > 0 && f < n), n];
+  const old = S.slice();
+  for (let s = 0; s + 1 < starts.length; s++) {
+    const [a, b] = [starts[s], starts[s + 1]];
+    if (b - a < 3) continue;
+    // Anchors (in frames): where the path crosses a chord → where its onset is; the pass's ends stay.
+    const from: number[] = [a];
+    const to: number[] = [a];
+    for (let f = a + 1; f < b; f++) {
+      const s0 = old[f - 1];
+      const s1 = old[f];
+      if (!(s1 > s0) || s1 - s0 > params.maxStepSeconds) continue;
+      for (let q = firstAfter(chords, s0); q < chords.length && chords[q].time <= s1; q++) {
+        const at = f - 1 + (chords[q].time - s0) / (s1 - s0);
+        const f0 = Math.round(at);
+        let best = -1;
+        let bestValue = params.threshold;
+        for (
+          let g = Math.max(a + 1, f0 - params.windowFrames);
+          g <= Math.min(b - 2, frames - 1, f0 + params.windowFrames);
+          g++
+        ) {
+          let v = 0;
+          for (const r of chords[q].rows) v += notes[g * NUM_PITCHES + r];
+          v /= chords[q].rows.length;
+          if (v >= bestValue && (best < 0 || v > bestValue)) {
+            bestValue = v;
+            best = g;
+          }
+        }
+        if (best < 0) continue;
+        const target = best + offset;
+        // Both sequences strictly increasing: a chord that would cross an earlier one stays.
+        if (at > from[from.length - 1] && target > to[to.length - 1] && target < b - 1 && at < b - 1) {
+          from.push(at);
+          to.push(target);
+        }
+      }
+    }
+    from.push(b - 1);
+    to.push(b - 1);
+    if (from.length === 2) continue;
+    // Frame f of the new path shows what the old path showed at the anchors' inverse of f.
+    let k = 0;
+    for (let f = a; f < b; f++) {
+      while (k + 2 < to.length && to[k + 1] <= f) k++;
+      const u = from[k] + ((f - to[k]) / (to[k + 1] - to[k])) * (from[k + 1] - from[k]);
+      const i = Math.min(b - 2, Math.max(a, Math.floor(u)));
+      const x = Math.min(1, Math.max(0, u - i));
+      S[f] = old[i] + x * (old[i + 1] - old[i]);
+    }
+  }
+  return path;
+}

@@ -33,7 +33,6 @@ import {
 import { pathToRows } from '../../../shared/path.js';
 import { DEFAULT_COST } from '../../../shared/align/cost.js';
 import { DEFAULT_STEPS } from '../../../shared/align/dp.js';
-import type { SnapParams } from '../../../shared/align/snap.js';
 import { decodeAudioFile } from '../../engine/audio.js';
 import { alignFeatures, isMethod, releaseModels } from '../../engine/pipeline.js';
 import { loadScore, type LoadedScore } from '../../engine/score.js';
@@ -137,7 +136,7 @@ async function main(): Promise<void> {
         jumpParams: cfg.jump,
         neuralParams: cfg.neural,
         pathDelaySeconds: cfg.path?.delaySeconds as number | undefined,
-        snap: cfg.snap?.off ? false : (cfg.snap as Partial<SnapParams> | undefined),
+        snap: cfg.snap?.off ? false : cfg.snap,
         modelDir: values.model ? resolve(values.model) : undefined,
       });
       const rows = pathToRows(path);

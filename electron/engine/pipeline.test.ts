@@ -6,7 +6,17 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { defaultModelDir } from './neural.js';
 import { createHash } from 'node:crypto';
 import { FEATURE_PARAMS } from '../../shared/dsp/params.js';
-import { align, alignFiles, AlignInputError, releaseModels, type Stage } from './pipeline.js';
+import {
+  align,
+  alignFeatures,
+  alignFiles,
+  AlignInputError,
+  prepareAlignment,
+  releaseModels,
+  type Stage,
+} from './pipeline.js';
+import { beatErrors, parseGtCsv } from '../../shared/eval/metric.js';
+import { pathToRows } from '../../shared/path.js';
 
 const fixture = fileURLToPath(new URL('../../resources/fixtures/structure/', import.meta.url));
 const audio = join(fixture, 'performance.ogg');
@@ -109,5 +119,30 @@ describe('align: one way through the engine', () => {
     const err = await align(join(tmp, 'absent.wav'), score, { method: 'fast' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AlignInputError);
     expect((err as AlignInputError).code).toBe('bad-method');
+  });
+});
+
+describe('onset snapping', () => {
+  it('moves the sample’s chords onto its keys’ onsets: its beats land closer to the truth', async () => {
+    const sample = fileURLToPath(new URL('../../resources/sample/', import.meta.url));
+    const prepared = await prepareAlignment(join(sample, 'performance.flac'), join(sample, 'score.mid'));
+    const gt = parseGtCsv(readFileSync(join(sample, 'gt.csv'), 'utf8'));
+    const meanError = async (snap: false | undefined): Promise<number> => {
+      const { path } = await alignFeatures(prepared.perf, prepared.scoreFeat, prepared.score, {
+        method: 'auto',
+        snap,
+      });
+      const rows = pathToRows(path);
+      const e = beatErrors(
+        gt,
+        rows.map((r) => r.perfTime),
+        rows.map((r) => r.scoreTime),
+      );
+      return e.reduce((a, b) => a + b, 0) / e.length;
+    };
+    const off = await meanError(false);
+    const on = await meanError(undefined);
+    // Measured: 10.6 ms without, 9.1 ms with (28 beats).
+    expect(on).toBeLessThan(off - 0.001);
   });
 });

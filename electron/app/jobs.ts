@@ -17,7 +17,7 @@ import {
 } from '../../shared/ipc.js';
 import type { ControlMessage, TaskResults, WorkerMessage, WorkerRequest } from './workers/protocol.js';
 import { toIpcError } from './errors.js';
-import { MODULE_EXTENSION, workerEntry } from '../engine/workerEntry.js';
+import { workerEntry } from '../engine/workerEntry.js';
 
 /** Sends a main→renderer event (Electron: every window; bridge: every SSE client). */
 export type Emit = <E extends EventChannel>(event: E, payload: EventChannels[E]) => void;
@@ -37,7 +37,17 @@ const CANCEL_GRACE_MS = 1500;
 
 /** How to start one of the app's workers (`workerEntry` of the engine, for this code's build). */
 export function appWorker(entry: 'alignWorker' | 'editWorker'): { url: URL; data: Record<string, unknown> } {
-  return workerEntry(new URL(`./workers/${entry}.${MODULE_EXTENSION}`, import.meta.url));
+  return workerEntry(
+    entry === 'alignWorker'
+      ? {
+          ts: new URL('./workers/alignWorker.ts', import.meta.url),
+          js: new URL('./workers/alignWorker.js', import.meta.url),
+        }
+      : {
+          ts: new URL('./workers/editWorker.ts', import.meta.url),
+          js: new URL('./workers/editWorker.js', import.meta.url),
+        },
+  );
 }
 
 /** Runs worker tasks, at most `concurrency` at a time (the rest wait in order). */

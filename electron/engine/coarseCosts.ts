@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import type { CostParams } from '../../shared/align/cost.js';
 import { coarseRowCosts, type CoarseCostFill } from '../../shared/align/jump.js';
 import type { Features } from '../../shared/dsp/features.js';
-import { MODULE_EXTENSION, workerEntry } from './workerEntry.js';
+import { workerEntry } from './workerEntry.js';
 
 /** Rows per claimed block (a 5-minute grid has ~3,000 rows of ~3,500 cells). */
 export const BLOCK_ROWS = 32;
@@ -64,7 +64,10 @@ export function claimBlocks(job: CoarseCostsJob, thread: number, limit = Infinit
 
 /** Runs a worker on the job; resolves when it has exited, however it ended. */
 function startWorker(job: CoarseCostsJob, thread: number): { worker?: Worker; done: Promise<void> } {
-  const { url, data } = workerEntry(new URL(`./workers/coarseCosts.${MODULE_EXTENSION}`, import.meta.url));
+  const { url, data } = workerEntry({
+    ts: new URL('./workers/coarseCosts.ts', import.meta.url),
+    js: new URL('./workers/coarseCosts.js', import.meta.url),
+  });
   let worker: Worker;
   try {
     worker = new Worker(url, { workerData: { ...data, job, thread } });

@@ -8,15 +8,13 @@
 /** Whether this module runs from its TypeScript source. */
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
 
-/** The extension of this code's modules: `ts` from source, `js` built. */
-export const MODULE_EXTENSION = FROM_SOURCE ? 'ts' : 'js';
-
 /**
- * The URL to give `new Worker` and the `workerData` fields to add, for the worker entry module
- * `entry` (its URL with `MODULE_EXTENSION`).
+ * The URL to give `new Worker` and the `workerData` fields to add, for a worker entry module
+ * given as its source (`ts`) and its compiled file (`js`), each a literal
+ * `new URL('…', import.meta.url)` so that the layout test sees what the caller starts.
  */
-export function workerEntry(entry: URL): { url: URL; data: Record<string, unknown> } {
-  if (entry.href.endsWith('.ts'))
-    return { url: new URL('./workers/devBootstrap.mjs', import.meta.url), data: { __entry: entry.href } };
-  return { url: entry, data: {} };
+export function workerEntry(entry: { ts: URL; js: URL }): { url: URL; data: Record<string, unknown> } {
+  if (FROM_SOURCE)
+    return { url: new URL('./workers/devBootstrap.mjs', import.meta.url), data: { __entry: entry.ts.href } };
+  return { url: entry.js, data: {} };
 }

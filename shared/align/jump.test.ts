@@ -482,3 +482,28 @@ describe('coarseGuideFrames', () => {
     expect(coarseGuideFrames(coarse, { segments: [{ ...route.segments[0], scoreEnd: 48 }] }, 2)[8]).toBe(16);
   });
 });
+
+describe('the coarse search’s score steps', () => {
+  it('follows a recording played 1.8 times faster than the score (2.4 coarse score frames a row) with steps of 2 and 3, unrolled (maxAdvance 4) or not (3)', () => {
+    const warp = playParts([[0, 6000]], 1.8, 11);
+    const perf = warpFeatures(score, warp, 0.3, 5);
+    const run = (maxAdvance: number) =>
+      coarseJumpPath(perf, score, jumpPoints, { ...DEFAULT_JUMP, maxAdvance });
+    const four = run(4);
+    const three = run(3);
+    const steps = new Set<number>();
+    for (let i = 1; i < four.scoreFrames.length; i++)
+      steps.add(four.scoreFrames[i] - four.scoreFrames[i - 1]);
+    expect([...steps].sort()).toEqual(expect.arrayContaining([2, 3]));
+    expect(four.jumps).toEqual([]);
+    // The same path either way: the unrolled step compares what the general loop compares.
+    expect(Array.from(four.scoreFrames)).toEqual(Array.from(three.scoreFrames));
+    // And it follows the warp: coarse row i covers perf frames around i × perfFactor.
+    let err = 0;
+    for (let i = 0; i < four.scoreFrames.length; i++) {
+      const f = Math.min(warp.length - 1, i * four.perfFactor);
+      err += Math.abs(four.scoreFrames[i] * four.scoreFactor - warp[f]);
+    }
+    expect(err / four.scoreFrames.length).toBeLessThan(2 * four.scoreFactor);
+  });
+});

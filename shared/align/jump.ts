@@ -425,6 +425,8 @@ function searchCoarse(
   // Price of advancing k ≥ 2 score frames in one step.
   const advance = new Float64Array(maxAdvance + 1);
   for (let k = 2; k <= maxAdvance; k++) advance[k] = tp * (k - 1) * (k - 1);
+  const unrolled = maxAdvance === 4;
+  const [a2, a3, a4] = unrolled ? [advance[2], advance[3], advance[4]] : [0, 0, 0];
   const ptr = new Uint8Array(N * M);
   const bestSrc = new Int32Array(N);
   let prev = new Float64Array(M);
@@ -512,21 +514,50 @@ function searchCoarse(
       }
       const rowP = rowPenalty[i];
       const tw = rowTargets[i];
+      // The previous row's last four values ride in registers (Infinity left of column 0), and
+      // the usual maxAdvance of 4 is unrolled: the same comparisons in the same order.
+      let p1 = Infinity;
+      let p2 = Infinity;
+      let p3 = Infinity;
+      let p4 = Infinity;
       for (let j = 0; j < M; j++) {
-        let best = prev[j] + tp;
+        const p0 = prev[j];
+        let best = p0 + tp;
         let code = STALL;
-        if (j >= 1 && prev[j - 1] < best) {
-          best = prev[j - 1];
+        if (p1 < best) {
+          best = p1;
           code = DIAG;
         }
-        const kMax = j < maxAdvance ? j : maxAdvance;
-        for (let k = 2; k <= kMax; k++) {
-          const v = prev[j - k] + advance[k];
+        if (unrolled) {
+          let v = p2 + a2;
           if (v < best) {
             best = v;
-            code = k;
+            code = 2;
+          }
+          v = p3 + a3;
+          if (v < best) {
+            best = v;
+            code = 3;
+          }
+          v = p4 + a4;
+          if (v < best) {
+            best = v;
+            code = 4;
+          }
+        } else {
+          const kMax = j < maxAdvance ? j : maxAdvance;
+          for (let k = 2; k <= kMax; k++) {
+            const v = prev[j - k] + advance[k];
+            if (v < best) {
+              best = v;
+              code = k;
+            }
           }
         }
+        p4 = p3;
+        p3 = p2;
+        p2 = p1;
+        p1 = p0;
         if (isTarget[j]) {
           const jf = (viaDist ? viaDist[j] + rowP : jumpFrom) + targetExtra[j];
           if (jf < best) {

@@ -2,7 +2,7 @@
  * `npm run bench`: end-to-end engine timing per stage and peak memory for a 5-minute and a
  * 60-minute recording, synthesized (fluidsynth) from the bundled public-domain sample played
  * over and over with a drifting tempo; the command line as a user runs it (`node bin/accord.js
- * align`, default method, process start included); then the editor's re-alignment latency and
+ * align`, default method, process start included, with and without the huge-page relaunch); then the editor's re-alignment latency and
  * export times (`edit.js`), the re-alignment after a local edit through the app's job system on
  * the longest recording (`editJobs.js`) and the editor's first paint and pan/zoom frame rate in
  * Chromium (`e2e/bench.ts`).
@@ -113,7 +113,8 @@ function main(): void {
   const sizes = (values.sizes ?? '5,60').split(',').map(Number);
   const methods = (values.methods ?? 'auto,dtw,jump').split(',');
   const runs: (EngineRun & { minutes: number; audio: string })[] = [];
-  const cli: { minutes: number; audio: string; wallMs: number; loadAverage1m: number }[] = [];
+  const cli: { minutes: number; audio: string; hugePages: boolean; wallMs: number; loadAverage1m: number }[] =
+    [];
   const alignStage: unknown[] = [];
   for (const minutes of sizes) {
     const { score, perf } = makeLongPiece(minutes);
@@ -153,17 +154,21 @@ function main(): void {
     for (const format of formats) {
       const audio = format === 'flac' ? toFlac(wav) : wav;
       const out = path.join(cacheDir, 'cli-out.csv');
-      const loadAverage1m = loadavg()[0];
-      const t0 = performance.now();
-      execFileSync(process.execPath, [path.join(root, 'bin/accord.js'), 'align', audio, score, '-o', out], {
-        stdio: 'ignore',
-      });
-      const wallMs = performance.now() - t0;
-      cli.push({ minutes, audio: format, wallMs, loadAverage1m });
-      process.stdout.write(
-        `${String(minutes).padStart(3)} min  ${format.padEnd(4)} cli    total ${(wallMs / 1000).toFixed(2).padStart(7)} s  ` +
-          `(node bin/accord.js align, auto, process start included; load average ${loadAverage1m.toFixed(1)})\n`,
-      );
+      // As a user runs it (on Linux relaunched with huge-page allocations), and without them.
+      for (const hugePages of [true, false]) {
+        const loadAverage1m = loadavg()[0];
+        const t0 = performance.now();
+        execFileSync(process.execPath, [path.join(root, 'bin/accord.js'), 'align', audio, score, '-o', out], {
+          stdio: 'ignore',
+          env: hugePages ? process.env : { ...process.env, ACCORD_HUGE_PAGES: '0' },
+        });
+        const wallMs = performance.now() - t0;
+        cli.push({ minutes, audio: format, hugePages, wallMs, loadAverage1m });
+        process.stdout.write(
+          `${String(minutes).padStart(3)} min  ${format.padEnd(4)} cli    total ${(wallMs / 1000).toFixed(2).padStart(7)} s  ` +
+            `(node bin/accord.js align, auto, process start included${hugePages ? '' : ', ACCORD_HUGE_PAGES=0'}; load average ${loadAverage1m.toFixed(1)})\n`,
+        );
+      }
     }
   }
   let edit: unknown = null;

@@ -126,6 +126,7 @@ describe('alignJump', () => {
     const M = kept.length / first.perfFrames.length;
     kept.fill(1);
     for (let i = 0; i < first.perfFrames.length; i++) kept[i * M + Math.min(M - 1, i)] = 0;
+    costs.searches?.clear(); // else the same search returns its earlier path (next test)
     expect(coarseJumpPath(perf, score, jumpPoints, DEFAULT_JUMP, { costs }).jumps).toEqual([]);
     // Another cost, or other features, computes its own.
     const other = { ...DEFAULT_JUMP, cost: { ...DEFAULT_JUMP.cost, onsetWeight: 0.9 } };
@@ -134,6 +135,46 @@ describe('alignJump', () => {
     const perf2 = { ...perf };
     const again: CoarseCostCache = { ...costs, costs: kept };
     expect(coarseJumpPath(perf2, score, jumpPoints, other, { costs: again }).jumps).toHaveLength(1);
+  });
+
+  it('returns an earlier search’s path for the same inputs, and searches again when any differs', () => {
+    const warp = playParts(
+      [
+        [0, 1980],
+        [0, 6000],
+      ],
+      1,
+      4,
+    );
+    const perf = warpFeatures(score, warp, 0.3, 2);
+    const costs: CoarseCostCache = {};
+    const searched = (params: JumpParams): { path: ReturnType<typeof coarseJumpPath>; fresh: boolean } => {
+      // A search reports progress from 0; a path returned from the cache reports only its end.
+      const reports: number[] = [];
+      const path = coarseJumpPath(perf, score, jumpPoints, params, {
+        costs,
+        onProgress: (x) => reports.push(x),
+      });
+      return { path, fresh: reports[0] === 0 };
+    };
+    const first = searched(DEFAULT_JUMP);
+    expect(first.fresh).toBe(true);
+    expect(first.path.jumps).toHaveLength(1);
+    first.path.jumps.length = 0; // what a caller does to its path stays its own
+    first.path.scoreFrames.fill(0);
+    // The same inputs, the jump price given as a flat profile that prices every row alike.
+    const flat = new Float32Array(perf.frames).fill(DEFAULT_JUMP.jumpPenalty);
+    const again = searched({ ...DEFAULT_JUMP, jumpPenaltyProfile: flat });
+    expect(again.fresh).toBe(false);
+    expect(again.path.jumps).toHaveLength(1);
+    expect(again.path.scoreFrames).toEqual(coarseJumpPath(perf, score, jumpPoints).scoreFrames);
+    // A dear jump anywhere, or another tempo price, is a search of its own.
+    const dear = flat.slice().fill(1e6, 0, perf.frames);
+    const noJump = searched({ ...DEFAULT_JUMP, jumpPenaltyProfile: dear });
+    expect(noJump.fresh).toBe(true);
+    expect(noJump.path.jumps).toEqual([]);
+    expect(searched({ ...DEFAULT_JUMP, tempoPenalty: 0.3 }).fresh).toBe(true);
+    expect(searched({ ...DEFAULT_JUMP, tempoPenalty: 0.3 }).fresh).toBe(false);
   });
 
   it('takes a targeted jump only where it lands in its window', () => {

@@ -218,6 +218,12 @@ export interface CoarseCostCache {
   score?: Features;
   key?: string;
   costs?: Float64Array;
+  /**
+   * The searches already run on these features, by everything they read (see
+   * `searchFingerprint`): a search asked again with the same inputs, as the steered search is
+   * when the network saw no jump and the search alone made none, returns the earlier path.
+   */
+  searches?: Map<string, CoarseJumpPath>;
 }
 
 /** Most coarse cells whose costs a `CoarseCostCache` keeps (8 bytes each: 128 MB). */
@@ -420,6 +426,16 @@ function searchCoarse(
     const c1 = Math.min(M - 1, Math.floor((t.scoreHi + backS) / scoreFactor));
     for (let r = r0; r <= r1; r++) rowTargets[r].push(c0, c1, t.penalty);
   }
+  const cache = opts.costs;
+  const sameFeatures = cache?.perf === perf && cache.score === score && cache.key === key;
+  const fingerprint = cache
+    ? searchFingerprint(jumpPointsSeconds, params, rowPenalty, rowTargets, landing)
+    : undefined;
+  const earlier = sameFeatures && fingerprint ? cache?.searches?.get(fingerprint) : undefined;
+  if (earlier) {
+    opts.onProgress?.(1);
+    return copyCoarsePath(earlier);
+  }
   const tp = params.tempoPenalty;
   const maxAdvance = Math.max(1, Math.min(250, Math.floor(params.maxAdvance)));
   // Price of advancing k ≥ 2 score frames in one step.
@@ -433,15 +449,11 @@ function searchCoarse(
   let cur = new Float64Array(M);
   // This search's costs: those a previous search left in the cache, or computed row by row
   // (into the cache, when one is given and the grid fits).
-  const cache = opts.costs;
-  const cached =
-    cache?.costs && cache.perf === perf && cache.score === score && cache.key === key
-      ? cache.costs
-      : undefined;
+  const cached = sameFeatures ? cache?.costs : undefined;
   let store: Float64Array | undefined;
   if (!cached && cache && N * M <= COARSE_COST_CACHE_CELLS) {
     store = new Float64Array(N * M);
-    Object.assign(cache, { perf, score, key, costs: undefined });
+    Object.assign(cache, { perf, score, key, costs: undefined, searches: undefined });
   }
   const row: Float64Array = new Float64Array(M);
   // Distance-priced jumps: per row, the cheapest arrival at each column from any source plus
@@ -622,7 +634,39 @@ function searchCoarse(
     else throw new Error(`coarseJumpPath: broken back-pointer at (${i}, ${j})`);
   }
   opts.onProgress?.(1);
-  return { perfFactor, scoreFactor, perfFrames, scoreFrames, jumps: jumps.reverse(), cells: ptr.length };
+  const result = {
+    perfFactor,
+    scoreFactor,
+    perfFrames,
+    scoreFrames,
+    jumps: jumps.reverse(),
+    cells: ptr.length,
+  };
+  if (cache && fingerprint && cache.perf === perf && cache.score === score && cache.key === key) {
+    cache.searches ??= new Map();
+    cache.searches.set(fingerprint, copyCoarsePath(result));
+  }
+  return result;
+}
+
+/**
+ * Everything a coarse search reads besides the features and their cell costs: the jump points,
+ * every parameter (the jump price profile and targets as the per-row prices and windows they
+ * become) and the landing floor. Two searches with the same fingerprint find the same path.
+ */
+function searchFingerprint(
+  jumpPointsSeconds: readonly number[],
+  params: JumpParams,
+  rowPenalty: Float64Array,
+  rowTargets: readonly (readonly number[])[],
+  landing: LandingFloor | undefined,
+): string {
+  const { jumpPenaltyProfile: _profile, jumpTargets: _targets, ...rest } = params;
+  return JSON.stringify([jumpPointsSeconds, rest, Array.from(rowPenalty), rowTargets, landing ?? null]);
+}
+
+function copyCoarsePath(c: CoarseJumpPath): CoarseJumpPath {
+  return { ...c, perfFrames: c.perfFrames.slice(), scoreFrames: c.scoreFrames.slice(), jumps: [...c.jumps] };
 }
 
 /**

@@ -11,7 +11,8 @@ import {
   SCORE_PEDAL_SECONDS,
   scorePitchEnergy,
   scoreFeatures,
-  tunedPitchEnergy,
+  recordingTuningCents,
+  removeNoiseFloor,
   type AudioPitchEnergyOptions,
   type Features,
   type ScoreModelOptions,
@@ -26,6 +27,7 @@ import {
 import type { ScoreNote } from '../../shared/score.js';
 import { NeuralModelError } from './neural.js';
 import { sharedNoteModel } from './notes.js';
+import { parallelPitchEnergy } from './pitchEnergy.js';
 
 /** Options of `recordingFeatures`. */
 export interface RecordingFeatureOptions extends AudioPitchEnergyOptions {
@@ -33,7 +35,7 @@ export interface RecordingFeatureOptions extends AudioPitchEnergyOptions {
   onProgress?: (fraction: number) => void;
   /** Note model folder (default the shipped `models/accord-notes`); `false` leaves the note features out. */
   noteModelDir?: string | false;
-  /** Threads for the note network (default 1). */
+  /** Threads for the pitch energy (this one and worker threads) and the note network (default 1). */
   threads?: number;
   /**
    * Where the note features come from: the note network (default), or `flux`, pitch-wise DLNCO
@@ -57,7 +59,11 @@ export async function recordingFeatures(
   opts: RecordingFeatureOptions = {},
 ): Promise<{ features: Features; warnings: string[] }> {
   const progress = opts.onProgress;
-  const { pe, tuningCents } = tunedPitchEnergy(mono, progress && ((f) => progress(0.8 * f)), opts);
+  const tuningCents = recordingTuningCents(mono, opts);
+  const pe = await parallelPitchEnergy(mono, tuningCents, (opts.threads ?? 1) - 1, {
+    onProgress: progress && ((f) => progress(0.8 * f)),
+  });
+  if (opts.noiseFloor !== false) removeNoiseFloor(pe);
   const features: Features = { ...featuresFromPitchEnergy(pe), tuningCents };
   const warnings: string[] = [];
   if (opts.noteModelDir === false) return { features, warnings };

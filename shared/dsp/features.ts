@@ -147,6 +147,24 @@ export function audioPitchEnergy(
 ): PitchEnergy {
   const frames = frameCount(mono.length);
   const energy = new Float32Array(frames * NUM_PITCHES);
+  pitchEnergyFrames(mono, 0, frames, energy, tuningCents, onProgress);
+  onProgress?.(1);
+  return { frames, energy };
+}
+
+/**
+ * Frames `from` … `to` − 1 of `audioPitchEnergy` into their rows of `energy` (frames ×
+ * NUM_PITCHES): each frame depends on the audio alone, so ranges computed apart (on other
+ * threads) are bit-identical to the whole.
+ */
+export function pitchEnergyFrames(
+  mono: Float32Array,
+  from: number,
+  to: number,
+  energy: Float32Array,
+  tuningCents = 0,
+  onProgress?: (fraction: number) => void,
+): void {
   const window = hannWindow();
   const map = binToPitchIndex(tuningCents);
   let firstBin = NUM_BINS;
@@ -163,8 +181,8 @@ export function audioPitchEnergy(
   const input = new Float64Array(frameLength);
   const out = new Float64Array(2 * frameLength);
   const half = frameLength / 2;
-  const progressEvery = Math.max(1, Math.floor(frames / 50));
-  for (let f = 0; f < frames; f++) {
+  const progressEvery = Math.max(1, Math.floor((to - from) / 50));
+  for (let f = from; f < to; f++) {
     const start = f * hopLength - half;
     if (start >= 0 && start + frameLength <= mono.length) {
       for (let n = 0; n < frameLength; n++) input[n] = mono[start + n] * window[n];
@@ -183,10 +201,8 @@ export function audioPitchEnergy(
     }
     const row = f * NUM_PITCHES;
     for (let i = 0; i < NUM_PITCHES; i++) energy[row + i] = acc[i] * POWER_SCALE;
-    if (onProgress && f % progressEvery === 0) onProgress(f / frames);
+    if (onProgress && (f - from) % progressEvery === 0) onProgress((f - from) / (to - from));
   }
-  onProgress?.(1);
-  return { frames, energy };
 }
 
 /** Hann² energy fraction of a frame that lies after an onset at `offsetFrames` frames before its centre. */
@@ -503,11 +519,16 @@ export function tunedPitchEnergy(
   onProgress?: (fraction: number) => void,
   opts: AudioPitchEnergyOptions = {},
 ): { pe: PitchEnergy; tuningCents: number } {
-  let cents = opts.tuningCents ?? estimateTuningCents(mono);
-  if (opts.tuningCents === undefined && Math.abs(cents) < TUNING_DEADZONE_CENTS) cents = 0;
+  const cents = recordingTuningCents(mono, opts);
   const pe = audioPitchEnergy(mono, onProgress, cents);
   if (opts.noiseFloor !== false) removeNoiseFloor(pe);
   return { pe, tuningCents: cents };
+}
+
+/** The tuning `tunedPitchEnergy` gives the bands: `opts.tuningCents`, or the estimate outside the dead zone. */
+export function recordingTuningCents(mono: Float32Array, opts: AudioPitchEnergyOptions = {}): number {
+  const cents = opts.tuningCents ?? estimateTuningCents(mono);
+  return opts.tuningCents === undefined && Math.abs(cents) < TUNING_DEADZONE_CENTS ? 0 : cents;
 }
 
 /** Features of score notes (no synthesis: a piano-like note model) on the same grid, hop in score seconds. */

@@ -1,0 +1,78 @@
+/**
+ * The recording's pitch energy on several threads (`parallelPitchEnergy`): real worker threads,
+ * bit for bit the single-thread STFT, and the shared-block runner's fallbacks.
+ */
+import { describe, expect, it } from 'vitest';
+import { audioPitchEnergy } from '../../shared/dsp/features.js';
+import { FEATURE_PARAMS, frameCount } from '../../shared/dsp/params.js';
+import { xorshift32 } from '../../shared/random.js';
+import { BLOCK_FRAMES, parallelPitchEnergy } from './pitchEnergy.js';
+import { runSharedBlocks, sharedBlocks } from './sharedBlocks.js';
+
+/** 40 s of three drifting partials in noise at the feature rate. */
+function testAudio(): Float32Array {
+  const sr = FEATURE_PARAMS.sampleRate;
+  const out = new Float32Array(40 * sr);
+  const rand = xorshift32(7);
+  for (let n = 0; n < out.length; n++) {
+    const t = n / sr;
+    out[n] =
+      0.3 * Math.sin(2 * Math.PI * (220 + 2 * t) * t) +
+      0.2 * Math.sin(2 * Math.PI * 330 * t) * (Math.floor(t * 2) % 2) +
+      0.1 * Math.sin(2 * Math.PI * 1760 * t) +
+      0.01 * (rand() - 0.5);
+  }
+  return out;
+}
+
+const audio = testAudio();
+const frames = frameCount(audio.length);
+const serial = audioPitchEnergy(audio, undefined, 12);
+
+describe('parallelPitchEnergy', () => {
+  it('a worker thread computes every frame as this thread does, bit for bit', async () => {
+    let perThread: number[] = [];
+    const pe = await parallelPitchEnergy(audio, 12, 1, {
+      minParallelFrames: 0,
+      thisThread: false,
+      onBlocks: (p) => (perThread = p),
+    });
+    expect(pe.frames).toBe(frames);
+    expect(Buffer.from(pe.energy.buffer).equals(Buffer.from(serial.energy.buffer))).toBe(true);
+    expect(perThread).toEqual([0, Math.ceil(frames / BLOCK_FRAMES)]);
+  });
+
+  it('stays on this thread below the size that repays a worker, with progress to 1', async () => {
+    let perThread: number[] = [];
+    const progress: number[] = [];
+    const pe = await parallelPitchEnergy(audio, 12, 1, {
+      onBlocks: (p) => (perThread = p),
+      onProgress: (f) => progress.push(f),
+    });
+    expect(perThread).toEqual([Math.ceil(frames / BLOCK_FRAMES)]);
+    expect(Buffer.from(pe.energy.buffer).equals(Buffer.from(serial.energy.buffer))).toBe(true);
+    expect(progress.at(-1)).toBe(1);
+    for (let k = 1; k < progress.length; k++) expect(progress[k]).toBeGreaterThanOrEqual(progress[k - 1]);
+  });
+
+  it('stops when aborted', async () => {
+    const ac = new AbortController();
+    ac.abort(new Error('stop'));
+    await expect(parallelPitchEnergy(audio, 0, 1, { signal: ac.signal })).rejects.toThrow('stop');
+  });
+});
+
+describe('runSharedBlocks', () => {
+  it('computes the blocks of a worker that cannot start on this thread', async () => {
+    const job = sharedBlocks(5);
+    const ran: number[] = [];
+    const perThread = await runSharedBlocks(job, {
+      workers: 1,
+      start: () => ({ url: new URL('./workers/no-such-entry.js', import.meta.url), workerData: {} }),
+      run: (b) => ran.push(b),
+      thisThread: false,
+    });
+    expect(ran.sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(perThread).toEqual([5, 0]);
+  });
+});

@@ -8,6 +8,9 @@ import {
   coarseGuideFrames,
   coarseJumpPath,
   coarsePenalties,
+  coarseRowCosts,
+  prefillCoarseCosts,
+  type CoarseCostFill,
   DEFAULT_JUMP,
   mergeEdgePasses,
   stretchFactor,
@@ -137,7 +140,7 @@ describe('alignJump', () => {
     expect(coarseJumpPath(perf2, score, jumpPoints, other, { costs: again }).jumps).toHaveLength(1);
   });
 
-  it('returns an earlier search’s path for the same inputs, and searches again when any differs', () => {
+  it('returns an earlier search’s path for the same inputs, and searches again when any differs', async () => {
     const warp = playParts(
       [
         [0, 1980],
@@ -175,6 +178,15 @@ describe('alignJump', () => {
     expect(noJump.path.jumps).toEqual([]);
     expect(searched({ ...DEFAULT_JUMP, tempoPenalty: 0.3 }).fresh).toBe(true);
     expect(searched({ ...DEFAULT_JUMP, tempoPenalty: 0.3 }).fresh).toBe(false);
+    // Costs filled for other features forget the searches made on these.
+    const other = warpFeatures(score, warp, 0.3, 9);
+    const fill: CoarseCostFill = (grid, cost) => {
+      const out = new Float64Array(grid.perf.frames * grid.score.frames);
+      coarseRowCosts(grid.perf, grid.score, cost, 0, grid.perf.frames, out);
+      return Promise.resolve(out);
+    };
+    await prefillCoarseCosts(other, score, DEFAULT_JUMP, fill, costs);
+    expect(costs.searches).toBeUndefined();
   });
 
   it('takes a targeted jump only where it lands in its window', () => {

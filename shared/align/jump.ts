@@ -363,7 +363,7 @@ export async function prefillCoarseCosts(
   const grid = coarseGrid(perf, score, params);
   if (grid.perf.frames * grid.score.frames > COARSE_COST_CACHE_CELLS) return;
   const costs = await fill(grid, params.cost, signal);
-  Object.assign(cache, { perf, score, key: grid.key, costs });
+  Object.assign(cache, { perf, score, key: grid.key, costs, searches: undefined });
 }
 
 /** The full parameters of a jump search from partial ones, with the cost normalised for (perf, score) as the search uses it. */

@@ -3,7 +3,7 @@
  * this thread and worker threads: blocks of frames are claimed from a shared counter
  * (`sharedBlocks.ts`) and written into one shared buffer, bit-identical to one thread's result.
  */
-import { pitchEnergyFrames, type PitchEnergy } from '../../shared/dsp/features.js';
+import { audioPitchEnergy, pitchEnergyFrames, type PitchEnergy } from '../../shared/dsp/features.js';
 import { NUM_PITCHES, frameCount } from '../../shared/dsp/params.js';
 import { claimBlocks, runSharedBlocks, sharedBlocks, type SharedBlocks } from './sharedBlocks.js';
 import { workerEntry } from './workerEntry.js';
@@ -60,10 +60,19 @@ export async function parallelPitchEnergy(
   } = {},
 ): Promise<PitchEnergy> {
   const frames = frameCount(mono.length);
+  const blocks = Math.ceil(frames / BLOCK_FRAMES);
+  const threads = frames >= (opts.minParallelFrames ?? MIN_PARALLEL_FRAMES) ? Math.max(0, workers) : 0;
+  if (threads === 0 && opts.thisThread !== false) {
+    // This thread alone: no copy into shared memory.
+    opts.signal?.throwIfAborted();
+    const pe = audioPitchEnergy(mono, opts.onProgress, tuningCents);
+    opts.onBlocks?.([blocks]);
+    return pe;
+  }
   const shared = new SharedArrayBuffer(4 * mono.length);
   new Float32Array(shared).set(mono);
   const job: PitchEnergyJob = {
-    ...sharedBlocks(Math.ceil(frames / BLOCK_FRAMES)),
+    ...sharedBlocks(blocks),
     mono: shared,
     tuningCents,
     energy: new SharedArrayBuffer(4 * frames * NUM_PITCHES),
@@ -73,7 +82,7 @@ export async function parallelPitchEnergy(
   const energy = new Float32Array(job.energy);
   const claimed = new Int32Array(job.state);
   const perThread = await runSharedBlocks(job, {
-    workers: frames >= (opts.minParallelFrames ?? MIN_PARALLEL_FRAMES) ? Math.max(0, workers) : 0,
+    workers: threads,
     start: (thread) => {
       const { url, data } = workerEntry({
         ts: new URL('./workers/pitchEnergy.ts', import.meta.url),

@@ -142,7 +142,7 @@ afterAll(async () => {
 });
 
 describe('re-alignment jobs in the edit worker', () => {
-  it('an anchor, a jump and a whole re-alignment give the paths the synchronous code gave', async () => {
+  it('an anchor, a jump and a whole re-alignment give the pinned paths', async () => {
     const id = await project(join(fixture, 'performance.ogg'), join(fixture, 'score-norepeat.mid'));
     const a = await realigned(s, await s.corrections.apply(id, anchor('a1', 10, 9)));
     const j = await realigned(
@@ -321,9 +321,13 @@ describe('re-alignment jobs in the edit worker', () => {
   }, 120_000);
 });
 
-/** Paths of the synchronous code (`realignLocal` / `realignAll` on the main thread), before the move to a worker. */
+/**
+ * The worker's paths, pinned: those of the synchronous code (`realignLocal` / `realignAll` on the
+ * main thread) before the move to a worker, and since 2026-12-05 with the re-solved stretches
+ * snapped onto the recording's onsets (`RealignOptions.snap`, `shared/edit/realign.snap.test.ts`).
+ */
 const PINNED = [
-  '9af960b7c1dd0b19080795bf64d0af1457f09586c9ccb50b5fedff9882c212c9',
-  '4e351f1fcff3db085200eba21a6a3a634fe2f46bbf8fdb3f6f73632ddc8c2a86',
-  'e73348f72c1ffb7eb62d121f7d5e2f814119e878e98fa4d9589d42f734184292',
+  'd7cf1dc9d8c23012bace895044eabd877f61141000260b7f6405e99185a43f2d',
+  '6fce2386f3ffe42b58eb3197621a61dfbef12372adc450d81d65f1a49598a74d',
+  '30d7c2fc7ebc05adb361b711def35de2987ee44b08c5b770b74e1e46e030fb20',
 ];

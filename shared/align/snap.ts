@@ -38,8 +38,18 @@ interface Chord {
   rows: number[];
 }
 
-/** The score's chords (notes starting within the same millisecond), in time order. */
+const chordCache = new WeakMap<readonly unknown[], Chord[]>();
+
+/** The score's chords (notes starting within the same millisecond), in time order (cached per notes array). */
 function chordsOf(notes: readonly { onset: number; pitch: number }[]): Chord[] {
+  const cached = chordCache.get(notes);
+  if (cached) return cached;
+  const chords = groupChords(notes);
+  chordCache.set(notes, chords);
+  return chords;
+}
+
+function groupChords(notes: readonly { onset: number; pitch: number }[]): Chord[] {
   const byMs = new Map<number, Chord>();
   for (const n of notes) {
     const row = n.pitch - FEATURE_PARAMS.minPitch;
@@ -69,13 +79,16 @@ function firstAfter(chords: readonly Chord[], t: number): number {
 
 /**
  * Moves the path's chords onto the recording's onsets (see `SnapParams`), in place; returns the
- * path, unchanged where the recording has no note features.
+ * path, unchanged where the recording has no note features. With `range` ([from, to) frames)
+ * only those frames move, `from` and `to − 1` staying as they are (the editor's re-solved
+ * stretches between pinned ends).
  */
 export function snapToOnsets(
   path: AlignmentPath,
   perf: Features,
   scoreNotes: readonly { onset: number; pitch: number }[],
   params: SnapParams = DEFAULT_SNAP,
+  range?: readonly [number, number],
 ): AlignmentPath {
   const S = path.scoreTime;
   const n = S.length;
@@ -84,8 +97,11 @@ export function snapToOnsets(
   const frames = Math.min(n, perf.frames);
   const chords = chordsOf(scoreNotes);
   const offset = params.offsetSeconds / path.hopSeconds;
-  const starts = [0, ...path.jumpFrames.filter((f) => f > 0 && f < n), n];
-  const old = S.slice();
+  const lo = Math.max(0, Math.min(n, range?.[0] ?? 0));
+  const hi = Math.max(lo, Math.min(n, range?.[1] ?? n));
+  const starts = [lo, ...path.jumpFrames.filter((f) => f > lo && f < hi), hi];
+  // The frames before the snapping, from `lo` (old[f − lo] is frame f's).
+  const old = S.slice(lo, hi);
   for (let s = 0; s + 1 < starts.length; s++) {
     const [a, b] = [starts[s], starts[s + 1]];
     if (b - a < 3) continue;
@@ -93,8 +109,8 @@ export function snapToOnsets(
     const from: number[] = [a];
     const to: number[] = [a];
     for (let f = a + 1; f < b; f++) {
-      const s0 = old[f - 1];
-      const s1 = old[f];
+      const s0 = old[f - 1 - lo];
+      const s1 = old[f - lo];
       if (!(s1 > s0) || s1 - s0 > params.maxStepSeconds) continue;
       for (let q = firstAfter(chords, s0); q < chords.length && chords[q].time <= s1; q++) {
         const at = f - 1 + (chords[q].time - s0) / (s1 - s0);
@@ -133,7 +149,7 @@ export function snapToOnsets(
       const u = from[k] + ((f - to[k]) / (to[k + 1] - to[k])) * (from[k + 1] - from[k]);
       const i = Math.min(b - 2, Math.max(a, Math.floor(u)));
       const x = Math.min(1, Math.max(0, u - i));
-      S[f] = old[i] + x * (old[i + 1] - old[i]);
+      S[f] = old[i - lo] + x * (old[i + 1 - lo] - old[i - lo]);
     }
   }
   return path;

@@ -1,7 +1,7 @@
 /** The engine side of hand corrections: constrained re-alignment, undo/redo log, tap-to-sync, review. */
 export type { Anchor, Corrections, ManualJump, RegionKind, RegionMark } from './types.js';
 export { emptyCorrections } from './types.js';
-export type { EditSpan, RealignOptions } from './realign.js';
+export type { EditSpan, RealignOptions, StretchSnap } from './realign.js';
 export { RealignCache, realignAll, realignLocal } from './realign.js';
 export type { AnchorPlace, EditHistory, EditOp, HistoryEntry, HistoryState, JumpPlace } from './history.js';
 export {

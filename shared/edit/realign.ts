@@ -13,7 +13,7 @@ import { costLevels, cutFinder } from './realign/kernel.js';
 import type { CutFinder } from './realign/plan.js';
 import { buildPlan } from './realign/plan.js';
 import { EDIT_DROP_FRAMES } from './realign/rules.js';
-import { solvePlan } from './realign/solve.js';
+import { solvePlan, type StretchSnap } from './realign/solve.js';
 
 export {
   ANCHOR_CHECK_SECONDS,
@@ -22,6 +22,7 @@ export {
   OLD_JUMP_OVERRIDE_SECONDS,
 } from './realign/rules.js';
 export { RealignCache } from './realign/cache.js';
+export type { StretchSnap } from './realign/solve.js';
 
 /** What `realignLocal` re-aligns around: a point (an anchor or jump added, moved or deleted) or a range. */
 export type EditSpan = { perfTime: number } | { perfStart: number; perfEnd: number };
@@ -32,6 +33,12 @@ export interface RealignOptions {
   jumpPointsSeconds?: readonly number[];
   /** What earlier re-alignments of the same `perf` and `score` computed, reused (the results are the same). */
   cache?: RealignCache;
+  /**
+   * Snap each re-solved stretch's chords onto the recording's onsets between its ends, as the
+   * aligner snaps its path (`snapToOnsets`; needs the recording's note features). Absent: the
+   * stretches keep the DP's frames.
+   */
+  snap?: StretchSnap;
 }
 
 /** Re-aligns only the stretch between the constraints neighbouring the edit, with ALL corrections as hard constraints; frames outside it are unchanged. */
@@ -80,6 +87,7 @@ export function realignLocal(
     (item) => item.last >= editFirst - 1 && item.first <= editLast + 1,
     options.jumpPointsSeconds ?? [],
     levels,
+    options.snap,
   );
 }
 
@@ -91,11 +99,12 @@ export function realignAll(
   corrections: Corrections,
   jumpPointsSeconds: readonly number[],
   cache?: RealignCache,
+  snap?: StretchSnap,
 ): AlignmentPath {
   checkInputs(perf, score, path, cache);
   const { levels, cuts } = levelsAndCuts(perf, score, path, cache);
   const plan = buildPlan(path, corrections, [], cuts);
-  return solvePlan(perf, score, path, plan, () => true, jumpPointsSeconds, levels);
+  return solvePlan(perf, score, path, plan, () => true, jumpPointsSeconds, levels, snap);
 }
 
 /** The cost levels along `path` and the cut finder under them, from `cache` where given. */

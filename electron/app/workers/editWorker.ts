@@ -6,8 +6,9 @@
  * `{ type: 'cancel', id }` stops a request between its spans (a span, once started, runs to its end).
  */
 import { parentPort } from 'node:worker_threads';
+import { DEFAULT_SNAP } from '../../../shared/align/snap.js';
 import type { Features } from '../../../shared/dsp/features.js';
-import { RealignCache, realignAll, realignLocal } from '../../../shared/edit/index.js';
+import { RealignCache, realignAll, realignLocal, type StretchSnap } from '../../../shared/edit/index.js';
 import type { AlignmentPath } from '../../../shared/path.js';
 import { scoreNoteAwareFeatures } from '../../engine/features.js';
 import { fullFeaturesFromRow } from '../projects/featureRow.js';
@@ -24,6 +25,8 @@ interface Loaded {
   jumpPointsSeconds: number[];
   /** What the project's earlier re-alignments computed, reused by the next. */
   cache: RealignCache;
+  /** Re-solved stretches snap their chords onto the recording's onsets, as the aligner does. */
+  snap: StretchSnap;
 }
 
 const loaded = new Map<string, Loaded>();
@@ -45,6 +48,7 @@ function load(inputs: EditInputs): Loaded {
     score,
     jumpPointsSeconds: inputs.jumpPointsSeconds,
     cache: new RealignCache(perf, score),
+    snap: { scoreNotes: inputs.scoreNotes, params: DEFAULT_SNAP },
   };
   loaded.delete(inputs.key);
   loaded.set(inputs.key, l);
@@ -83,8 +87,9 @@ async function realign(req: EditRequest): Promise<AlignmentPath | null> {
       ? realignLocal(l.perf, l.score, path, req.corrections, span, {
           jumpPointsSeconds: l.jumpPointsSeconds,
           cache: l.cache,
+          snap: l.snap,
         })
-      : realignAll(l.perf, l.score, path, req.corrections, l.jumpPointsSeconds, l.cache);
+      : realignAll(l.perf, l.score, path, req.corrections, l.jumpPointsSeconds, l.cache, l.snap);
   }
   return path;
 }

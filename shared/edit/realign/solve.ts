@@ -5,6 +5,7 @@ import type { Features } from '../../dsp/features.js';
 import { cellCost } from '../../align/cost.js';
 import { movingAverage } from '../../align/confidence.js';
 import { soundingRange } from '../../align/dtw.js';
+import { snapToOnsets, type SnapParams } from '../../align/snap.js';
 import type { FramePairs, Levels } from './kernel.js';
 import { clampCol, openDtw, pinnedDtw } from './kernel.js';
 import type { Hold, Plan, PlanItem, StartSpec, Stretch } from './plan.js';
@@ -27,6 +28,14 @@ interface SolveContext {
   out: Float64Array;
   /** Confidence of each perf frame, written in place. */
   conf: Float32Array;
+  /** Onset snapping of each re-solved stretch, as the aligner does (absent: none). */
+  snap?: StretchSnap;
+}
+
+/** What snapping a re-solved stretch needs: the score's notes, and the parameters. */
+export interface StretchSnap {
+  scoreNotes: readonly { onset: number; pitch: number }[];
+  params: SnapParams;
 }
 
 /** Solves the items `pick` selects (plus every item reading a value they changed), left to right, on a copy of `path`. */
@@ -38,6 +47,7 @@ export function solvePlan(
   pick: (item: PlanItem) => boolean,
   jumpPointsSeconds: readonly number[],
   levels: Levels,
+  snap?: StretchSnap,
 ): AlignmentPath {
   const frameCount = perf.frames;
   const sHop = score.hopSeconds;
@@ -51,6 +61,7 @@ export function solvePlan(
     sound: soundingRange(perf),
     out: path.scoreTime.slice(),
     conf: path.confidence.slice(),
+    snap,
   };
   const solved = new Uint8Array(frameCount);
   const changed = new Uint8Array(frameCount);
@@ -195,6 +206,15 @@ function solveStretch(ctx: SolveContext, stretch: Stretch): void {
   const endShift = endExact !== undefined ? endExact - dense[len - 1] : 0;
   for (let q = 0; q < len; q++)
     out[first + q] = dense[q] + startShift + ((endShift - startShift) * q) / (len - 1);
+  // Chords onto their onsets between the stretch's ends, which stay (pins are hard constraints).
+  if (ctx.snap)
+    snapToOnsets(
+      { hopSeconds: perf.hopSeconds, scoreTime: out, confidence: ctx.conf, jumpFrames: [], method: 'manual' },
+      perf,
+      ctx.snap.scoreNotes,
+      ctx.snap.params,
+      [first, last + 1],
+    );
   out.fill(out[first], stretch.first, first);
   out.fill(out[last], last + 1, stretch.last + 1);
   stretchConfidence(ctx, stretch.first, stretch.last);

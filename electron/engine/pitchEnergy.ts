@@ -69,16 +69,15 @@ export async function parallelPitchEnergy(
     opts.onBlocks?.([blocks]);
     return pe;
   }
-  const shared = new SharedArrayBuffer(4 * mono.length);
-  new Float32Array(shared).set(mono);
+  const sharedMono = new Float32Array(new SharedArrayBuffer(4 * mono.length));
+  sharedMono.set(mono);
   const job: PitchEnergyJob = {
     ...sharedBlocks(blocks),
-    mono: shared,
+    mono: sharedMono.buffer,
     tuningCents,
     energy: new SharedArrayBuffer(4 * frames * NUM_PITCHES),
     frames,
   };
-  const sharedMono = new Float32Array(job.mono);
   const energy = new Float32Array(job.energy);
   const claimed = new Int32Array(job.state);
   const perThread = await runSharedBlocks(job, {

@@ -428,9 +428,11 @@ function searchCoarse(
   }
   const cache = opts.costs;
   const sameFeatures = cache?.perf === perf && cache.score === score && cache.key === key;
-  const fingerprint = cache
-    ? searchFingerprint(jumpPointsSeconds, params, rowPenalty, rowTargets, landing)
-    : undefined;
+  // Only a grid the cache can hold is remembered (see `store` below).
+  const fingerprint =
+    cache && N * M <= COARSE_COST_CACHE_CELLS
+      ? searchFingerprint(jumpPointsSeconds, params, rowPenalty, rowTargets, landing)
+      : undefined;
   const earlier = sameFeatures && fingerprint ? cache?.searches?.get(fingerprint) : undefined;
   if (earlier) {
     opts.onProgress?.(1);

@@ -20,6 +20,7 @@ import {
 import { availableParallelism } from 'node:os';
 import { parallelCoarseCosts } from './coarseCosts.js';
 import { DEFAULT_SNAP, snapToOnsets, type SnapParams } from '../../shared/align/snap.js';
+import { sameMusicIndex } from '../../shared/align/sameMusic.js';
 import { alignNeural, alignNeuralJump, type NeuralJumpParams } from '../../shared/neural/route.js';
 import {
   JUMP_LEAD_SECONDS,
@@ -220,7 +221,9 @@ async function alignByMethod(
   const fillCoarseCosts = parallelCoarseCosts(
     Math.max(0, (opts.searchThreads ?? availableParallelism()) - 1),
   );
-  const jumpCommon = { ...common, params: jumpParams, stretchScore };
+  // Repeats written out note for note: the route goes straight on through them (`straightRepeats`).
+  const sameMusic = sameMusicIndex(score.score.notes);
+  const jumpCommon = { ...common, params: jumpParams, stretchScore, sameMusic };
   const alignJumpFilled = async (): Promise<AlignmentPath> => {
     const coarseCosts: CoarseCostCache = {};
     const params = jumpSearchParams(perf, scoreFeat, jumpParams);
@@ -272,6 +275,7 @@ async function alignByMethod(
         jumpPointsSeconds: jumpPoints,
         jumpParams,
         stretchScore,
+        sameMusic,
         fillCoarseCosts,
         params: opts.neuralParams,
         ...common,

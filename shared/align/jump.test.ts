@@ -19,6 +19,8 @@ import {
 } from './jump.js';
 import { refineRoute } from './refine.js';
 import { smoothWarp, syntheticScore, warpFeatures } from './synthetic.js';
+import { sameMusicIndex } from './sameMusic.js';
+import { xorshift32 } from '../random.js';
 
 /** Warp that plays score frame ranges [a, b) one after another, each with its own smooth tempo. */
 function playParts(parts: [number, number][], rate: number, seed: number): Float64Array {
@@ -558,5 +560,53 @@ describe('the coarse search’s score steps', () => {
       err += Math.abs(four.scoreFrames[i] * four.scoreFactor - warp[f]);
     }
     expect(err / four.scoreFrames.length).toBeLessThan(2 * four.scoreFactor);
+  });
+});
+
+describe('repeats written out (`straightRepeats`)', () => {
+  // A score X A B A′ C whose A′ = [2700, 3600) repeats A = [900, 1800) note for note, and the
+  // recording plays X A′ C, skipping A and B. It sounds like X A C, the way a skipped repeat is
+  // annotated (the first copy played, then the skip); its A′ is a shade nearer the recording than
+  // A (as a performance's dynamics may be), so the search alone takes the early jump.
+  const score = scoreWithCopy(4500, 23, 900, 2700, 900);
+  const shade = xorshift32(41);
+  for (let i = 2700 * 12; i < 3600 * 12; i++)
+    score.chroma[i] = Math.max(0, score.chroma[i] + 0.2 * (shade() - 0.5));
+  const rnd = xorshift32(29);
+  const pitches = Array.from({ length: 225 }, () => 40 + Math.floor(rnd() * 40));
+  for (let b = 135; b < 180; b++) pitches[b] = pitches[b - 90];
+  const notes = pitches.map((pitch, b) => ({ onset: b * 20 * score.hopSeconds, pitch }));
+  const played = playParts(
+    [
+      [0, 900],
+      [2700, 4500],
+    ],
+    0.9,
+    31,
+  );
+  const perf = warpFeatures(score, played, 0.3, 37);
+  // As annotated: X A, then C.
+  const warp = played.map((w) => (w >= 2700 && w < 3600 ? w - 1800 : w));
+  const inA = warp.findIndex((w) => w >= 1350);
+
+  it('plays the first copy and skips at its end', () => {
+    const path = alignJump(perf, score, jumpPoints, { sameMusic: sameMusicIndex(notes) });
+    expect(path.jumpFrames).toHaveLength(1);
+    expect(Math.abs(path.jumpFrames[0] - trueJumps(warp)[0])).toBeLessThanOrEqual(maxJumpError);
+    expect(Math.abs(path.scoreTime[inA] / score.hopSeconds - 1350)).toBeLessThan(20);
+    expect(meanError(path.scoreTime, score.hopSeconds, warp)).toBeLessThan(1);
+  });
+
+  it('leaves the search’s path (here through the second copy) when the notes do not repeat, or when off', () => {
+    const plain = alignJump(perf, score, jumpPoints);
+    expect(Math.abs(plain.scoreTime[inA] / score.hopSeconds - 3150)).toBeLessThan(20);
+    const other = notes.map((n, b) => ({ ...n, pitch: b >= 135 && b < 180 ? n.pitch + 1 : n.pitch }));
+    const path = alignJump(perf, score, jumpPoints, { sameMusic: sameMusicIndex(other) });
+    expect(Array.from(path.scoreTime)).toEqual(Array.from(plain.scoreTime));
+    const off = alignJump(perf, score, jumpPoints, {
+      sameMusic: sameMusicIndex(notes),
+      params: { straightRepeats: false },
+    });
+    expect(Array.from(off.scoreTime)).toEqual(Array.from(plain.scoreTime));
   });
 });

@@ -32,6 +32,8 @@ export interface NeuralAlignOptions {
   jumpParams?: Partial<JumpParams>;
   /** The score's features stretched in time, for the jump search's refinement (`JumpOptions.stretchScore`). */
   stretchScore?: JumpOptions['stretchScore'];
+  /** The score's notes for the jump search (`JumpOptions.sameMusic`). */
+  sameMusic?: JumpOptions['sameMusic'];
   /**
    * Computes the coarse jump search's cell costs ahead of it (`neural-jump`), e.g. on other
    * threads while the network runs; without it the search computes them itself. The same values.
@@ -535,6 +537,7 @@ export async function alignNeuralJump(
     params: { ...opts.jumpParams, jumpPenalty: params.farPenalty, jumpPenaltyProfile: profile, jumpTargets },
     coarseCosts,
     stretchScore: opts.stretchScore,
+    sameMusic: opts.sameMusic,
     signal: opts.signal,
     onProgress: opts.onProgress ? (x) => opts.onProgress?.(0.15 + 0.85 * x) : undefined,
   });

@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { xorshift32 } from '../random.js';
+import type { Route } from './refine.js';
+import { DEFAULT_STRAIGHT, preferStraight, sameMusicIndex, sameSeconds, shiftedCoarse } from './sameMusic.js';
+import type { CoarseJumpPath } from './jump.js';
+
+/** Random notes, about four a second, over `seconds`, starting at `from`. */
+function phrase(seed: number, from: number, seconds: number): { onset: number; pitch: number }[] {
+  const rnd = xorshift32(seed);
+  const out: { onset: number; pitch: number }[] = [];
+  for (let t = 0; t < seconds; t += 0.25) {
+    out.push({ onset: from + t, pitch: 40 + Math.floor(rnd() * 40) });
+    if (rnd() < 0.5) out.push({ onset: from + t, pitch: 40 + Math.floor(rnd() * 40) });
+  }
+  return out;
+}
+
+/** A score X (0–10 s), A (10–30), B (30–40), A again (40–60), C (60–80): A's repeat written out. */
+function repeatScore(): { onset: number; pitch: number }[] {
+  const a = phrase(2, 0, 20);
+  return [
+    ...phrase(1, 0, 10),
+    ...a.map((n) => ({ ...n, onset: n.onset + 10 })),
+    ...phrase(3, 30, 10),
+    ...a.map((n) => ({ ...n, onset: n.onset + 40 })),
+    ...phrase(4, 60, 20),
+  ];
+}
+
+const HOP = 0.1; // score seconds per frame in these routes
+const seg = (
+  perfStart: number,
+  perfEnd: number,
+  scoreStart: number,
+  scoreEnd: number,
+): Route['segments'][number] => ({
+  perfStart,
+  perfEnd,
+  scoreStart,
+  scoreEnd,
+});
+/** Perf frame where a pass reaches a score frame, at the pass's own even tempo. */
+const linear = (s: Route['segments'][number], frame: number): number =>
+  Math.round(
+    s.perfStart + ((frame - s.scoreStart) / (s.scoreEnd - s.scoreStart)) * (s.perfEnd - s.perfStart),
+  );
+
+describe('sameSeconds', () => {
+  const m = sameMusicIndex(repeatScore());
+
+  it('measures how long two copies of the same music agree note for note', () => {
+    const same = sameSeconds(m, 10, 30, 40);
+    expect(same.seconds).toBeCloseTo(20, 6);
+    expect(same.notes).toBeGreaterThan(80);
+    // Started half-way into the copies, the run is the rest of them.
+    expect(sameSeconds(m, 20, 30, 40).seconds).toBeCloseTo(10, 6);
+  });
+
+  it('finds no run between different music, nor at a wrong offset', () => {
+    expect(sameSeconds(m, 0, 30, 10).seconds).toBe(0);
+    expect(sameSeconds(m, 10, 29.5, 20).seconds).toBeLessThan(0.5);
+  });
+
+  it('stops at the first note one copy lacks, in either copy', () => {
+    const notes = repeatScore();
+    const extra = [...notes, { onset: 50.1, pitch: 20 }]; // only in the second copy, 10.1 s in
+    expect(sameSeconds(sameMusicIndex(extra), 10, 30, 20).seconds).toBeCloseTo(10.1, 6);
+    const missing = notes.filter((n) => !(n.onset > 15 && n.onset < 15.3 && n.onset < 30)); // gone from the first copy
+    expect(sameSeconds(sameMusicIndex(missing), 10, 30, 20).seconds).toBeCloseTo(5.25, 6);
+  });
+});
+
+describe('preferStraight', () => {
+  const m = sameMusicIndex(repeatScore());
+
+  it('leaves a skipped repeat at the end of the copy played (X A C, found as X → A again → C)', () => {
+    // The performance plays X (100 frames), A (200), C (200); the search left X for the second A.
+    const route: Route = { segments: [seg(0, 100, 0, 100), seg(100, 500, 400, 800)] };
+    const out = preferStraight(route, m, HOP, linear);
+    expect(out).toBeDefined();
+    expect(out!.route.segments).toEqual([seg(0, 300, 0, 300), seg(300, 500, 600, 800)]);
+    expect(out!.moved).toEqual([{ perfStart: 100, perfEnd: 300, scoreFrames: -300 }]);
+  });
+
+  it('takes out a detour through the other copy of the same music', () => {
+    // X A B A C played straight; the search played the first A's second half from the second copy.
+    const route: Route = {
+      segments: [seg(0, 200, 0, 200), seg(200, 300, 500, 600), seg(300, 800, 300, 800)],
+    };
+    const out = preferStraight(route, m, HOP, linear);
+    expect(out!.route.segments).toEqual([seg(0, 800, 0, 800)]);
+  });
+
+  it('joins a landing whose other copy starts within the join distance of where the pass ended', () => {
+    // The search skipped 1.5 s as it left: X played to 8.5 s, then the second A.
+    const route: Route = { segments: [seg(0, 85, 0, 85), seg(85, 485, 400, 800)] };
+    const out = preferStraight(route, m, HOP, linear);
+    expect(out!.route.segments).toEqual([seg(0, 285, 0, 300), seg(285, 485, 600, 800)]);
+  });
+
+  it('keeps true jumps: a landing on music the straight way does not play', () => {
+    const skip: Route = { segments: [seg(0, 300, 0, 300), seg(300, 500, 600, 800)] }; // X A → C
+    expect(preferStraight(skip, m, HOP, linear)).toBeUndefined();
+    const back: Route = { segments: [seg(0, 300, 0, 300), seg(300, 600, 0, 300)] }; // X A → X A
+    expect(preferStraight(back, m, HOP, linear)).toBeUndefined();
+  });
+
+  it('takes out a short detour that starts where the pass before ended', () => {
+    // 2 s of the second A, then back to the first A where that leaves off: X A B … played straight.
+    const route: Route = {
+      segments: [seg(0, 100, 0, 100), seg(100, 120, 400, 420), seg(120, 400, 120, 400)],
+    };
+    expect(preferStraight(route, m, HOP, linear)!.route.segments).toEqual([seg(0, 400, 0, 400)]);
+  });
+
+  it('moves no pass onto a copy that starts off the join and lasts too little to vouch for it, nor small jumps', () => {
+    // X to 8.5 s, 2 s of the second A (1.5 s past where X ended had it been the first), then C.
+    const short: Route = { segments: [seg(0, 85, 0, 85), seg(85, 105, 400, 420), seg(105, 300, 600, 795)] };
+    expect(sameSeconds(m, 10, 30, 2).notes).toBeLessThan(DEFAULT_STRAIGHT.minSameNotes);
+    expect(preferStraight(short, m, HOP, linear)).toBeUndefined();
+    const small: Route = { segments: [seg(0, 100, 0, 100), seg(100, 300, 110, 310)] };
+    expect(preferStraight(small, m, HOP, linear)).toBeUndefined();
+  });
+});
+
+describe('shiftedCoarse', () => {
+  it('moves the coarse score frames of the moved perf range by whole coarse cells', () => {
+    const coarse: CoarseJumpPath = {
+      perfFactor: 4,
+      scoreFactor: 2,
+      perfFrames: Int32Array.from({ length: 10 }, (_, i) => i),
+      scoreFrames: Int32Array.from([0, 2, 4, 50, 52, 54, 56, 58, 60, 62]),
+      jumps: [3],
+      cells: 0,
+    };
+    const out = shiftedCoarse(coarse, [{ perfStart: 12, perfEnd: 24, scoreFrames: -90 }]);
+    expect(Array.from(out.scoreFrames)).toEqual([0, 2, 4, 5, 7, 9, 11, 58, 60, 62]);
+    expect(Array.from(coarse.scoreFrames)).toEqual([0, 2, 4, 50, 52, 54, 56, 58, 60, 62]);
+  });
+});

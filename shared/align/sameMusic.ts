@@ -1,0 +1,239 @@
+import type { CoarseJumpPath } from './jump.js';
+import type { Route } from './refine.js';
+
+/**
+ * Literal repeats of the score. A score with its repeats written out (or a recapitulation
+ * copied note for note) has stretches whose notes are the same as those of another stretch a
+ * fixed time Δ away; the audio cannot tell which copy is being played. The jump search picks
+ * one of them by a hair of cost, and where a performer skipped a repeat it may leave the score
+ * at the start of the first copy for the second (ASAP annotates the other way round: the first
+ * copy played, then the skip), or take a detour through the other copy and come back. Where a
+ * pass after a jump plays the very notes that going straight on would play, the route goes
+ * straight on instead (`preferStraight`): no jump where none is heard, and a skip made where
+ * the copies part.
+ */
+export interface SameMusic {
+  /** Note onsets (score seconds), ascending. */
+  onsets: Float64Array;
+  /** MIDI pitch of each note, in the same order. */
+  pitches: Int16Array;
+}
+
+/** Onsets this close (s) are the same onset when two stretches of the score are compared. */
+export const SAME_ONSET_SECONDS = 0.03;
+
+/** The score's notes indexed for `sameSeconds` (sorted by onset, then pitch). */
+export function sameMusicIndex(notes: readonly { onset: number; pitch: number }[]): SameMusic {
+  const order = notes
+    .map((n, i) => i)
+    .sort((a, b) => notes[a].onset - notes[b].onset || notes[a].pitch - notes[b].pitch);
+  return {
+    onsets: Float64Array.from(order, (i) => notes[i].onset),
+    pitches: Int16Array.from(order, (i) => notes[i].pitch),
+  };
+}
+
+/** First note index with onset ≥ t. */
+function lowerBound(onsets: Float64Array, t: number): number {
+  let lo = 0;
+  let hi = onsets.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (onsets[mid] < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Whether a note of `pitch` starts within `SAME_ONSET_SECONDS` of `t`. */
+function hasNote(m: SameMusic, pitch: number, t: number): boolean {
+  for (let i = lowerBound(m.onsets, t - SAME_ONSET_SECONDS); i < m.onsets.length; i++) {
+    if (m.onsets[i] > t + SAME_ONSET_SECONDS) return false;
+    if (m.pitches[i] === pitch) return true;
+  }
+  return false;
+}
+
+/**
+ * How many score seconds from `from` on (at most `maxSeconds`) are note for note the music from
+ * `from + delta` on: every note of either stretch has a note of the same pitch at the same place
+ * in the other (onsets within `SAME_ONSET_SECONDS`). The run ends at the first note without one;
+ * `notes` counts the notes of the first stretch within the run.
+ */
+export function sameSeconds(
+  m: SameMusic,
+  from: number,
+  delta: number,
+  maxSeconds: number,
+): { seconds: number; notes: number } {
+  let end = from + maxSeconds;
+  let notes = 0;
+  for (let i = lowerBound(m.onsets, from); i < m.onsets.length && m.onsets[i] < end; i++) {
+    if (!hasNote(m, m.pitches[i], m.onsets[i] + delta)) end = m.onsets[i];
+    else notes++;
+  }
+  for (let i = lowerBound(m.onsets, from + delta); i < m.onsets.length && m.onsets[i] - delta < end; i++) {
+    if (!hasNote(m, m.pitches[i], m.onsets[i] - delta)) end = m.onsets[i] - delta;
+  }
+  if (end < from + maxSeconds) {
+    notes = 0;
+    for (let i = lowerBound(m.onsets, from); i < m.onsets.length && m.onsets[i] < end; i++) notes++;
+  }
+  return { seconds: Math.max(0, end - from), notes };
+}
+
+/** Parameters of `preferStraight`. */
+export interface StraightParams {
+  /** Jumps shorter than this (score seconds) are left alone. */
+  minJumpSeconds: number;
+  /** How far (score seconds) the other copy of a landing may lie from where the previous pass ended. */
+  joinSeconds: number;
+  /**
+   * A join closer than this (score seconds) is exact: the move changes no note the path plays,
+   * so any identical music (two notes or more) moves.
+   */
+  exactJoinSeconds: number;
+  /**
+   * Least identical music (score seconds, and notes) that moves part of a pass when the join is
+   * not exact: the moved pass then also plays the score between where the pass before ended and
+   * the other copy's start, and only a long stretch of the same music vouches for that.
+   */
+  minSameSeconds: number;
+  minSameNotes: number;
+}
+
+/** Defaults of `preferStraight`. */
+export const DEFAULT_STRAIGHT: StraightParams = {
+  minJumpSeconds: 2,
+  joinSeconds: 2,
+  exactJoinSeconds: 0.25,
+  minSameSeconds: 4,
+  minSameNotes: 16,
+};
+
+type Segment = Route['segments'][number];
+
+/**
+ * The copy of pass `b`'s opening nearest the straight continuation of pass `a`: the offset Δ
+ * (s) such that the score from `b`'s landing − Δ on, starting within `joinSeconds` of where `a`
+ * ended, is the music `b` plays, with how long that lasts within `b`.
+ */
+function straightCopy(
+  m: SameMusic,
+  a: Segment,
+  b: Segment,
+  hop: number,
+  params: StraightParams,
+): { delta: number; seconds: number } | undefined {
+  const aEnd = a.scoreEnd * hop;
+  const bStart = b.scoreStart * hop;
+  const gap = bStart - aEnd;
+  if (Math.abs(gap) < params.minJumpSeconds) return undefined;
+  const span = (b.scoreEnd - b.scoreStart) * hop;
+  // Offsets that put one of the landing's first notes on a note of the same pitch near `a`'s end.
+  const candidates = new Set<number>();
+  const first = lowerBound(m.onsets, bStart);
+  for (let i = first; i < m.onsets.length && i < first + 8 && m.onsets[i] < bStart + span; i++) {
+    const lo = m.onsets[i] - gap - params.joinSeconds;
+    const hi = m.onsets[i] - gap + params.joinSeconds;
+    for (let j = lowerBound(m.onsets, lo); j < m.onsets.length && m.onsets[j] <= hi; j++) {
+      if (m.pitches[j] === m.pitches[i] && j !== i)
+        candidates.add(Math.round((m.onsets[i] - m.onsets[j]) * 1000));
+    }
+  }
+  let best: { delta: number; seconds: number } | undefined;
+  let bestJoin = Infinity;
+  for (const ms of candidates) {
+    const delta = ms / 1000;
+    const join = Math.abs(bStart - delta - aEnd);
+    if (join > params.joinSeconds || Math.abs(delta) < params.minJumpSeconds) continue;
+    const same = sameSeconds(m, bStart - delta, delta, span);
+    const exact = join <= params.exactJoinSeconds;
+    if (same.notes < (exact ? 2 : params.minSameNotes)) continue;
+    if (!exact && same.seconds < Math.min(span - hop, params.minSameSeconds)) continue;
+    if (
+      !best ||
+      same.seconds > best.seconds + 1e-9 ||
+      (same.seconds > best.seconds - 1e-9 && join < bestJoin)
+    ) {
+      best = { delta, seconds: same.seconds };
+      bestJoin = join;
+    }
+  }
+  return best;
+}
+
+/**
+ * Where a pass after a jump plays, for a while, the very notes that going straight on would
+ * play (`SameMusic`), goes straight on: the pass's opening moves onto the earlier (or later)
+ * copy and joins the pass before, and the jump, if one is still needed, is made where the two
+ * copies part. A detour through another copy of the same music disappears; a skip of a repeat
+ * is made at the end of the copy played. `perfFrameAt(seg, scoreFrame)` gives the perf frame
+ * where pass `seg` reaches a score frame (the coarse path's). Returns the new route and, per
+ * pass of it, the score frames by which its opening was moved (for the coarse guide), or
+ * undefined when nothing changed.
+ */
+export function preferStraight(
+  route: Route,
+  m: SameMusic,
+  scoreHopSeconds: number,
+  perfFrameAt: (seg: Segment, scoreFrame: number) => number,
+  params: StraightParams = DEFAULT_STRAIGHT,
+): { route: Route; moved: { perfStart: number; perfEnd: number; scoreFrames: number }[] } | undefined {
+  const segs = route.segments.map((s) => ({ ...s }));
+  const moved: { perfStart: number; perfEnd: number; scoreFrames: number }[] = [];
+  for (let k = 0; k + 1 < segs.length;) {
+    const a = segs[k];
+    const b = segs[k + 1];
+    const copy = straightCopy(m, a, b, scoreHopSeconds, params);
+    if (!copy) {
+      k++;
+      continue;
+    }
+    const shift = Math.round(copy.delta / scoreHopSeconds);
+    const sameEnd = b.scoreStart + Math.floor(copy.seconds / scoreHopSeconds);
+    if (sameEnd >= b.scoreEnd - 1) {
+      // The whole pass is the straight continuation: it joins the pass before.
+      moved.push({ perfStart: b.perfStart, perfEnd: b.perfEnd, scoreFrames: -shift });
+      a.scoreEnd = Math.max(a.scoreStart + 1, b.scoreEnd - shift);
+      a.perfEnd = b.perfEnd;
+      segs.splice(k + 1, 1);
+      // The pass after a detour comes back to where going straight on has now arrived.
+      while (
+        k + 1 < segs.length &&
+        Math.abs(segs[k + 1].scoreStart - a.scoreEnd) * scoreHopSeconds <= params.joinSeconds
+      ) {
+        a.scoreEnd = Math.max(a.scoreEnd, segs[k + 1].scoreEnd);
+        a.perfEnd = segs[k + 1].perfEnd;
+        segs.splice(k + 1, 1);
+      }
+      continue;
+    }
+    // The pass's opening joins the pass before; the jump is made where the copies part.
+    const cut = Math.min(b.perfEnd - 1, Math.max(b.perfStart + 1, perfFrameAt(b, sameEnd)));
+    moved.push({ perfStart: b.perfStart, perfEnd: cut, scoreFrames: -shift });
+    a.scoreEnd = Math.max(a.scoreStart + 1, sameEnd - shift);
+    a.perfEnd = cut;
+    b.perfStart = cut;
+    b.scoreStart = sameEnd;
+    k++;
+  }
+  return moved.length ? { route: { segments: segs }, moved } : undefined;
+}
+
+/** The coarse path with the score frames of the perf ranges `preferStraight` moved shifted the same way. */
+export function shiftedCoarse(
+  coarse: CoarseJumpPath,
+  moved: readonly { perfStart: number; perfEnd: number; scoreFrames: number }[],
+): CoarseJumpPath {
+  const scoreFrames = coarse.scoreFrames.slice();
+  const back = Math.floor((coarse.perfFactor - 1) / 2);
+  const rows = scoreFrames.length;
+  for (const mv of moved) {
+    const by = Math.round(mv.scoreFrames / coarse.scoreFactor);
+    const r0 = Math.max(0, Math.floor((mv.perfStart + back) / coarse.perfFactor));
+    const r1 = Math.min(rows - 1, Math.floor((mv.perfEnd - 1 + back) / coarse.perfFactor));
+    for (let r = r0; r <= r1; r++) scoreFrames[r] = Math.max(0, scoreFrames[r] + by);
+  }
+  return { ...coarse, scoreFrames };
+}

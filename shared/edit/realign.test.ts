@@ -8,6 +8,12 @@ import { realignAll, realignLocal } from './realign.js';
 import type { Corrections } from './types.js';
 import { emptyCorrections } from './types.js';
 import { createHistory, editSpan, record, redo, undo } from './history.js';
+import {
+  KEEP_FADE_SECONDS,
+  KEEP_PATH_SECONDS,
+  LOCAL_FIX_SECONDS,
+  LOCAL_WINDOW_SECONDS,
+} from './realign/rules.js';
 
 const score = syntheticScore(3000, 7);
 const hop = score.hopSeconds;
@@ -291,5 +297,85 @@ describe('realignLocal', () => {
       for (const f of holdFrames)
         if (f > 0 && holdFrames.has(f - 1)) expect(all.scoreTime[f]).toBe(all.scoreTime[f - 1]);
     }
+  });
+});
+
+describe('corrections stay local (`keepPath`)', () => {
+  /** A path on the true warp except for a bump of `off` score frames peaking at `at`, `width` frames each side. */
+  function glitchPath(at: number, width: number, off: number): AlignmentPath {
+    const q = new Float64Array(warp.length);
+    for (let f = 0; f < q.length; f++)
+      q[f] = Math.max(0, warp[f] + off * Math.max(0, 1 - Math.abs(f - at) / width)) * hop;
+    return {
+      hopSeconds: hop,
+      scoreTime: q,
+      confidence: new Float32Array(q.length).fill(0.5),
+      jumpFrames: [],
+      method: 'auto',
+    };
+  }
+  const window = Math.round(LOCAL_WINDOW_SECONDS / hop);
+
+  it('keeps the input path between anchors it nearly passes, moved onto each near it only', () => {
+    const path = glitchPath(0, 1, 0);
+    // Anchors 2 frames' worth of score off the path (within KEEP_PATH_SECONDS).
+    const nudge = (f: number, id: string): Corrections['anchors'][number] => ({
+      ...anchorAt(f, id),
+      scoreTime: (warp[f] + 2) * hop,
+    });
+    expect(2 * hop).toBeLessThan(KEEP_PATH_SECONDS);
+    const corr: Corrections = { ...emptyCorrections(), anchors: [nudge(800, 'a'), nudge(1600, 'b')] };
+    const kept = realignAll(perf, score, path, corr, [], undefined, undefined, true);
+    const fade = Math.round(KEEP_FADE_SECONDS / hop);
+    for (const f of [800, 1600]) {
+      expect(kept.scoreTime[f]).toBeCloseTo(path.scoreTime[f] + 2 * hop, 9);
+      const h = Math.floor(fade / 2);
+      expect(kept.scoreTime[f + h]).toBeCloseTo(path.scoreTime[f + h] + 2 * hop * (1 - h / fade), 9);
+    }
+    for (const f of [400, 800 - fade, 1200, 1600 + fade, 2400])
+      expect(kept.scoreTime[f]).toBe(path.scoreTime[f]);
+    // Without it the stretches are the DTW's.
+    const solved = realignAll(perf, score, path, corr, []);
+    let moved = 0;
+    for (let f = 801; f < 1600; f++)
+      if (Math.abs(solved.scoreTime[f] - path.scoreTime[f] - 2 * hop) > 1e-6) moved++;
+    expect(moved).toBeGreaterThan(100);
+  });
+
+  it('re-aligns only a short window before and after an anchor the path misses by a beat', () => {
+    // The input path is 20 frames (≈ 0.46 s of score) late over frames 1440 … 1560, right elsewhere.
+    const path = glitchPath(1500, 60, 20);
+    const corr: Corrections = {
+      ...emptyCorrections(),
+      anchors: [anchorAt(800, 'a'), anchorAt(1500, 'b'), anchorAt(2200, 'c')],
+    };
+    const out = realignLocal(perf, score, path, corr, { perfTime: 1500 * hop }, { keepPath: true });
+    expect(out.scoreTime[1500]).toBe(warp[1500] * hop);
+    for (let f = 800; f <= 2200; f++) {
+      if (Math.abs(f - 1500) <= window) expect(Math.abs(out.scoreTime[f] / hop - warp[f])).toBeLessThan(6);
+      else expect(out.scoreTime[f]).toBeCloseTo(path.scoreTime[f], 9);
+    }
+  });
+
+  it('still re-aligns a stretch the path drifts through, and one it misses by more than LOCAL_FIX_SECONDS', () => {
+    const drift = driftingPath(1000, 2000, 60);
+    const corr: Corrections = { ...emptyCorrections(), anchors: [anchorAt(900, 'a'), anchorAt(2100, 'b')] };
+    const out = realignLocal(
+      perf,
+      score,
+      drift,
+      corr,
+      { perfStart: 1200 * hop, perfEnd: 1800 * hop },
+      { keepPath: true },
+    );
+    expect(Math.abs(out.scoreTime[1500] / hop - warp[1500])).toBeLessThan(6);
+    const far = glitchPath(1500, 300, (1.5 * LOCAL_FIX_SECONDS) / hop);
+    const at: Corrections = {
+      ...emptyCorrections(),
+      anchors: [anchorAt(1000, 'a'), anchorAt(1500, 'b'), anchorAt(2000, 'c')],
+    };
+    const fixed = realignLocal(perf, score, far, at, { perfTime: 1500 * hop }, { keepPath: true });
+    for (const f of [1100, 1250, 1750, 1900])
+      expect(Math.abs(fixed.scoreTime[f] / hop - warp[f])).toBeLessThan(6);
   });
 });

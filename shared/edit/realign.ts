@@ -39,6 +39,13 @@ export interface RealignOptions {
    * stretches keep the DP's frames.
    */
   snap?: StretchSnap;
+  /**
+   * Corrections stay local (`keepOldPath` in `realign/solve.ts`): a re-aligned stretch keeps the
+   * input path where that passes its pins or nearly (`KEEP_PATH_SECONDS`, `LOCAL_FIX_SECONDS`),
+   * moved onto a pin it nearly passes near the pin only, re-aligned only over a short window
+   * next to a pin it misses. Absent or false: every stretch takes the DP's path.
+   */
+  keepPath?: boolean;
 }
 
 /** Re-aligns only the stretch between the constraints neighbouring the edit, with ALL corrections as hard constraints; frames outside it are unchanged. */
@@ -88,6 +95,7 @@ export function realignLocal(
     options.jumpPointsSeconds ?? [],
     levels,
     options.snap,
+    options.keepPath ? path.scoreTime : undefined,
   );
 }
 
@@ -100,11 +108,22 @@ export function realignAll(
   jumpPointsSeconds: readonly number[],
   cache?: RealignCache,
   snap?: StretchSnap,
+  keepPath?: boolean,
 ): AlignmentPath {
   checkInputs(perf, score, path, cache);
   const { levels, cuts } = levelsAndCuts(perf, score, path, cache);
   const plan = buildPlan(path, corrections, [], cuts);
-  return solvePlan(perf, score, path, plan, () => true, jumpPointsSeconds, levels, snap);
+  return solvePlan(
+    perf,
+    score,
+    path,
+    plan,
+    () => true,
+    jumpPointsSeconds,
+    levels,
+    snap,
+    keepPath ? path.scoreTime : undefined,
+  );
 }
 
 /** The cost levels along `path` and the cut finder under them, from `cache` where given. */

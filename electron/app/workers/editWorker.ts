@@ -88,8 +88,9 @@ async function realign(req: EditRequest): Promise<AlignmentPath | null> {
           jumpPointsSeconds: l.jumpPointsSeconds,
           cache: l.cache,
           snap: l.snap,
+          keepPath: true,
         })
-      : realignAll(l.perf, l.score, path, req.corrections, l.jumpPointsSeconds, l.cache, l.snap);
+      : realignAll(l.perf, l.score, path, req.corrections, l.jumpPointsSeconds, l.cache, l.snap, true);
   }
   return path;
 }

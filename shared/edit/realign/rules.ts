@@ -14,7 +14,8 @@
  * - `checked` regions do not constrain anything.
  * Between consecutive constraints the path is a monotone DTW on the features of that stretch
  * (coarse-to-fine: `multiscaleDtw` between two pinned points, an open-ended banded DP where an
- * end is free). The input path's own jumps are kept as constraints (both frames either side
+ * end is free), or the input path moved onto the ends where it passes them within
+ * `KEEP_PATH_SECONDS` and fits the features as well within `KEEP_COST_MARGIN`. The input path's own jumps are kept as constraints (both frames either side
  * pinned to their old values) unless inside a `not-in-score` region, within
  * `OLD_JUMP_OVERRIDE_SECONDS` of a manual jump or a repeat/not-in-score boundary, or contradicted
  * by an anchor within `ANCHOR_CHECK_SECONDS` (off the old path by more than
@@ -42,6 +43,21 @@ export const ANCHOR_CONTRADICTION_SECONDS = 1;
 export const IMPLIED_JUMP_OFF_SECONDS = 2;
 /** Cost of an implied jump, in cells' worth of (random − good) cost. */
 export const IMPLIED_JUMP_PENALTY = 10;
+/**
+ * An input path this close (score s) to a stretch's pinned end passes it: the path is kept and
+ * moved onto the pin, the offset fading out over `KEEP_FADE_SECONDS`. Chosen with the same
+ * simulated correction session as `LOCAL_WINDOW_SECONDS` (docs/EVALUATION.md, "The editor's
+ * re-alignment between corrections").
+ */
+export const KEEP_PATH_SECONDS = 0.1;
+/** How far (perf s) from a pin the offset by which a kept path is moved onto it fades out (1.5; 0.5 measured the same). */
+export const KEEP_FADE_SECONDS = 1.5;
+/** An input path off a stretch's pinned end by more than this (score s) is re-aligned over the whole stretch. */
+export const LOCAL_FIX_SECONDS = 1;
+/** How far (perf s) before a pin the input path misses (by up to `LOCAL_FIX_SECONDS`) it is re-aligned. */
+export const LOCAL_WINDOW_SECONDS = 3;
+/** The input path is kept only where the stretch's new DTW path lies this close (score s) to it. */
+export const KEEP_AGREE_SECONDS = 0.3;
 /** Fastest tempo ratio (score s per perf s) an open end may imply. */
 export const MAX_TEMPO_RATIO = 3;
 /** A free end may be later than the cheapest by this many cells' worth of (random − good) cost. */

@@ -1,6 +1,6 @@
 /** Solving a constraint plan: each stretch re-aligned in order, holds held, anchors placed, jumps collected. */
 import type { AlignmentPath } from '../../path.js';
-import { pathFromFramePairs } from '../../path.js';
+import { JUMP_BACK_SECONDS, JUMP_FORWARD_SECONDS, JUMP_MAX_SLOPE, pathFromFramePairs } from '../../path.js';
 import type { Features } from '../../dsp/features.js';
 import { cellCost } from '../../align/cost.js';
 import { movingAverage } from '../../align/confidence.js';
@@ -10,7 +10,15 @@ import type { FramePairs, Levels } from './kernel.js';
 import { clampCol, openDtw, pinnedDtw } from './kernel.js';
 import type { Hold, Plan, PlanItem, StartSpec, Stretch } from './plan.js';
 import { itemDependencies } from './plan.js';
-import { MAX_TEMPO_RATIO, SNAP_SECONDS } from './rules.js';
+import {
+  KEEP_AGREE_SECONDS,
+  KEEP_FADE_SECONDS,
+  KEEP_PATH_SECONDS,
+  LOCAL_FIX_SECONDS,
+  LOCAL_WINDOW_SECONDS,
+  MAX_TEMPO_RATIO,
+  SNAP_SECONDS,
+} from './rules.js';
 
 /** Half-width (frames) of the confidence smoothing, as in `pathConfidence`. */
 const SMOOTH_HALF_FRAMES = 11;
@@ -24,6 +32,8 @@ interface SolveContext {
   jumpPointFrames: number[];
   /** [first, last] sounding perf frame. */
   sound: [number, number];
+  /** Score time (s) of each perf frame of the input path, where stretches may keep it (`RealignOptions.keepPath`). */
+  old?: Float64Array;
   /** Score time (s) of each perf frame, written in place. */
   out: Float64Array;
   /** Confidence of each perf frame, written in place. */
@@ -48,6 +58,7 @@ export function solvePlan(
   jumpPointsSeconds: readonly number[],
   levels: Levels,
   snap?: StretchSnap,
+  keep?: Float64Array,
 ): AlignmentPath {
   const frameCount = perf.frames;
   const sHop = score.hopSeconds;
@@ -59,6 +70,7 @@ export function solvePlan(
       .map((t) => Math.round(t / sHop))
       .filter((c) => c >= 0 && c < score.frames),
     sound: soundingRange(perf),
+    old: keep,
     out: path.scoreTime.slice(),
     conf: path.confidence.slice(),
     snap,
@@ -191,22 +203,42 @@ function solveStretch(ctx: SolveContext, stretch: Stretch): void {
     }
     pairs = res;
   }
+  writeDense(ctx, pairs, first, last, startExact, endExact);
+  out.fill(out[first], stretch.first, first);
+  out.fill(out[last], last + 1, stretch.last + 1);
+  keepOldPath(ctx, stretch, fixedStart, fixedEnd, [first, last]);
+  stretchConfidence(ctx, stretch.first, stretch.last);
+}
+
+/**
+ * Writes the DP's frame pairs over perf frames first … last into ctx.out as a dense path, the
+ * pinned ends at their exact score times (a ramp of under a frame's error), and snaps its chords
+ * onto their onsets between the ends, which stay (pins are hard constraints).
+ */
+function writeDense(
+  ctx: SolveContext,
+  pairs: FramePairs,
+  first: number,
+  last: number,
+  startExact: number | undefined,
+  endExact: number | undefined,
+): void {
+  const { perf, out } = ctx;
+  const len = last - first + 1;
   const rel = new Int32Array(pairs.perfFrames.length);
   for (let k = 0; k < rel.length; k++) rel[k] = pairs.perfFrames[k] - first;
   const dense = pathFromFramePairs(rel, pairs.scoreFrames, {
     perfFrames: len,
     hopSeconds: perf.hopSeconds,
-    scoreHopSeconds: sHop,
+    scoreHopSeconds: ctx.score.hopSeconds,
     method: 'manual',
     confidence: new Float32Array(len),
     jumpPairs: [],
   }).scoreTime;
-  // Pinned ends take their exact score times (a ramp of under a frame's error).
   const startShift = startExact !== undefined ? startExact - dense[0] : 0;
   const endShift = endExact !== undefined ? endExact - dense[len - 1] : 0;
   for (let q = 0; q < len; q++)
     out[first + q] = dense[q] + startShift + ((endShift - startShift) * q) / (len - 1);
-  // Chords onto their onsets between the stretch's ends, which stay (pins are hard constraints).
   if (ctx.snap)
     snapToOnsets(
       { hopSeconds: perf.hopSeconds, scoreTime: out, confidence: ctx.conf, jumpFrames: [], method: 'manual' },
@@ -215,9 +247,70 @@ function solveStretch(ctx: SolveContext, stretch: Stretch): void {
       ctx.snap.params,
       [first, last + 1],
     );
-  out.fill(out[first], stretch.first, first);
-  out.fill(out[last], last + 1, stretch.last + 1);
-  stretchConfidence(ctx, stretch.first, stretch.last);
+}
+
+/**
+ * Corrections stay local. Where the input path passes a re-aligned stretch's pinned ends within
+ * `LOCAL_FIX_SECONDS`, in one pass, and the new DTW path agrees with it within
+ * `KEEP_AGREE_SECONDS` (it is no held run or drift the DTW undoes), the stretch keeps the input
+ * path: moved onto an end it passes within `KEEP_PATH_SECONDS` (the offset fading out over
+ * `KEEP_FADE_SECONDS`: a chord placed a little off, not the whole stretch), and re-aligned only
+ * over the `LOCAL_WINDOW_SECONDS` before an end it misses by more (between the input path there
+ * and the pin). The aligner's path is finer than the editor's DTW, and an anchor a beat off it
+ * says the path is wrong there, not everywhere between it and the next.
+ */
+function keepOldPath(
+  ctx: SolveContext,
+  stretch: Stretch,
+  fixedStart: number | undefined,
+  fixedEnd: number | undefined,
+  sounding: [number, number],
+): void {
+  const { old, out, perf, score } = ctx;
+  if (!old || fixedStart === undefined || fixedEnd === undefined) return;
+  const { first, last } = stretch;
+  if (last <= first) return;
+  const startShift = fixedStart - old[first];
+  const endShift = fixedEnd - old[last];
+  if (Math.abs(startShift) > LOCAL_FIX_SECONDS || Math.abs(endShift) > LOCAL_FIX_SECONDS) return;
+  const hop = perf.hopSeconds;
+  for (let f = first; f < last; f++) {
+    const step = old[f + 1] - old[f];
+    if (step < -JUMP_BACK_SECONDS || step > JUMP_FORWARD_SECONDS + JUMP_MAX_SLOPE * hop) return;
+  }
+  const len = last - first + 1;
+  const window = Math.round(LOCAL_WINDOW_SECONDS / hop);
+  const startAgrees = Math.abs(startShift) <= KEEP_PATH_SECONDS;
+  const endAgrees = Math.abs(endShift) <= KEEP_PATH_SECONDS;
+  const headFrames = startAgrees ? 0 : window;
+  const tailFrames = endAgrees ? 0 : window;
+  if (headFrames + tailFrames >= len - 1) return;
+  // An end the path passes within KEEP_PATH_SECONDS: its offset, faded out over KEEP_FADE_SECONDS.
+  const fade = Math.min(len - 1, Math.max(1, Math.round(KEEP_FADE_SECONDS / hop)));
+  const kept = new Float64Array(len);
+  for (let q = 0; q < len; q++)
+    kept[q] =
+      old[first + q] +
+      (startAgrees ? startShift * Math.max(0, 1 - q / fade) : 0) +
+      (endAgrees ? endShift * Math.max(0, 1 - (len - 1 - q) / fade) : 0);
+  const lo = Math.max(sounding[0], first + headFrames);
+  const hi = Math.min(sounding[1], last - tailFrames);
+  for (let f = lo; f <= hi; f++) if (Math.abs(kept[f - first] - out[f]) > KEEP_AGREE_SECONDS) return;
+  out.set(kept, first);
+  const colOf = (t: number): number => clampCol(t / score.hopSeconds, score.frames);
+  const resolve = (a: number, b: number, from: number, to: number): void => {
+    if (to < from) return;
+    writeDense(
+      ctx,
+      pinnedDtw(perf, score, ctx.levels, a, b, colOf(from), Math.max(colOf(from), colOf(to))),
+      a,
+      b,
+      from,
+      to,
+    );
+  };
+  if (headFrames) resolve(first, first + headFrames, fixedStart, kept[headFrames]);
+  if (tailFrames) resolve(last - tailFrames, last, kept[len - 1 - tailFrames], fixedEnd);
 }
 
 /** Confidence of re-aligned frames first … last from their local cost (placed between the piece's good and random levels). */

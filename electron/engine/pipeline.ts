@@ -251,6 +251,7 @@ async function alignByMethod(
         path: await alignNeuralJump(perf, scoreFeat, model, {
           jumpPointsSeconds: jumpPoints,
           jumpParams,
+          sameMusic,
           fillCoarseCosts,
           params: opts.neuralParams,
           ...common,

@@ -461,6 +461,20 @@ describe('edge passes', () => {
       route.segments[3],
     ]);
   });
+  it('counts only the sounding frames of an edge pass: a silent tail, however long, is merged', () => {
+    const tail = {
+      segments: [
+        { perfStart: 0, perfEnd: 1000, scoreStart: 0, scoreEnd: 1000 },
+        { perfStart: 1000, perfEnd: 2000, scoreStart: 300, scoreEnd: 400 },
+      ],
+    };
+    // Sound ends 50 frames into the last pass: 50 sounding frames, extended at the first pass's tempo.
+    expect(mergeEdgePasses(tail, 172, 3000, [0, 1049]).segments).toEqual([
+      { perfStart: 0, perfEnd: 2000, scoreStart: 0, scoreEnd: 1050 },
+    ]);
+    expect(mergeEdgePasses(tail, 172, 3000).segments).toEqual(tail.segments);
+    expect(mergeEdgePasses(tail, 172, 3000, [0, 1999]).segments).toEqual(tail.segments);
+  });
 });
 
 /** `f` played `k` times as long: frame j of the result is frame ⌊j / k⌋ of `f` (chroma, onsets, energy). */
@@ -490,6 +504,8 @@ describe('refinement against the score at the recording’s tempo', () => {
     expect(stretchFactor(route, 1)).toBeCloseTo(0.5, 12);
     expect(stretchFactor(route, 0.5)).toBeCloseTo(Math.SQRT1_2, 12);
     expect(stretchFactor(route, 0)).toBe(1);
+    // Sound only in perf frames 20 … 179: 400 score frames in 160 sounding frames.
+    expect(stretchFactor(route, 1, [20, 179])).toBeCloseTo(0.4, 12);
   });
 
   it('aligns a recording twice as fast as its score against the score played that fast, in score seconds', () => {

@@ -4,7 +4,7 @@ import { poolFeatures } from '../dsp/features.js';
 import type { CostParams } from './cost.js';
 import { DEFAULT_COST, normalisedCost, rowCosts } from './cost.js';
 import type { AlignOptions, DtwParams } from './dtw.js';
-import { DEFAULT_DTW } from './dtw.js';
+import { DEFAULT_DTW, soundingRange } from './dtw.js';
 import { tempoRatio } from './tempo.js';
 import type { Route } from './refine.js';
 import { refineRoute, type RefineOptions } from './refine.js';
@@ -126,7 +126,9 @@ export interface JumpParams {
    * recording's last seconds (a final chord ringing out, reverb) or first seconds (silence, a
    * first note) can match some other place in the score better than the end the music reached,
    * and a jump there is spurious: on validation the edge passes of 20 true jump sets are ≥ 7.5 s
-   * (first ≥ 13.4 s), and 8 false jumps made edge passes of 2.0–3.5 s. 0: off.
+   * (first ≥ 13.4 s), and 8 false jumps made edge passes of 2.0–3.5 s. 0: off. Only sounding
+   * frames count (`mergeEdgePasses`' `sound`): a silent tail of 23–29 s was "played" at a rest
+   * inside the score (docs/EVALUATION.md, "What the v20 run changed").
    */
   minEdgePassSeconds: number;
   /**
@@ -773,10 +775,21 @@ export function routeFromCoarse(
  * Merges a first or last pass shorter than `minFrames` perf frames into its neighbour (see
  * `JumpParams.minEdgePassSeconds`), repeatedly; the neighbour is extended over the merged perf
  * frames at its own score-per-perf rate (clipped to the score). Other passes are kept as they are.
+ * With `sound` (the recording's first and last sounding frames, `soundingRange`), an edge pass's
+ * length is that of its sounding frames: a recording's silent tail is no pass, however long (the
+ * search would "play" it at some rest inside the score rather than hold the end).
  */
-export function mergeEdgePasses(route: Route, minFrames: number, scoreFrames: number): Route {
+export function mergeEdgePasses(
+  route: Route,
+  minFrames: number,
+  scoreFrames: number,
+  sound?: readonly [number, number],
+): Route {
   const segs = route.segments.map((s) => ({ ...s }));
-  const len = (s: Route['segments'][number]): number => s.perfEnd - s.perfStart;
+  const len = (s: Route['segments'][number]): number =>
+    sound
+      ? Math.max(0, Math.min(s.perfEnd, sound[1] + 1) - Math.max(s.perfStart, sound[0]))
+      : s.perfEnd - s.perfStart;
   const rate = (s: Route['segments'][number]): number => (s.scoreEnd - s.scoreStart) / Math.max(1, len(s));
   while (segs.length > 1 && len(segs[segs.length - 1]) < minFrames) {
     const last = segs.pop()!;
@@ -856,10 +869,12 @@ export function alignJump(
   const snapPoints = params.beatPointsSeconds
     ? [...jumpPointsSeconds, ...params.beatPointsSeconds]
     : jumpPointsSeconds;
+  const sound = soundingRange(perf);
   const searched = mergeEdgePasses(
     routeFromCoarse(coarse, perf.frames, score.frames, snapPoints, score.hopSeconds),
     Math.round(params.minEdgePassSeconds / perf.hopSeconds),
     score.frames,
+    sound,
   );
   const straight =
     params.straightRepeats && opts.sameMusic
@@ -891,7 +906,7 @@ export function alignJump(
       onProgress: progress ? (x) => progress(0.4 + 0.6 * x) : undefined,
       method: 'jump',
     });
-  const k = stretchFactor(route, params.refineStretch);
+  const k = stretchFactor(route, params.refineStretch, sound);
   if (!opts.stretchScore || Math.abs(Math.log(k)) < MIN_STRETCH_LOG)
     return refine(score, route, 1, params.cost);
   const stretched = opts.stretchScore(k);
@@ -956,15 +971,19 @@ export function coarseGuideFrames(coarse: CoarseJumpPath, route: Route, k: numbe
 
 /**
  * How many times as long the refinement's score is rendered (`JumpParams.refineStretch`): the
- * route's passes play r score frames per performance frame in all; k = (1/r)^power.
+ * route's passes play r score frames per performance frame in all; k = (1/r)^power. With `sound`
+ * (the recording's first and last sounding frames) only sounding perf frames count: a silent
+ * tail is not slower playing.
  */
-export function stretchFactor(route: Route, power: number): number {
+export function stretchFactor(route: Route, power: number, sound?: readonly [number, number]): number {
   if (!(power > 0)) return 1;
   let played = 0;
   let frames = 0;
   for (const g of route.segments) {
     played += g.scoreEnd - g.scoreStart;
-    frames += g.perfEnd - g.perfStart;
+    frames += sound
+      ? Math.max(0, Math.min(g.perfEnd, sound[1] + 1) - Math.max(g.perfStart, sound[0]))
+      : g.perfEnd - g.perfStart;
   }
   return played > 0 && frames > 0 ? Math.pow(frames / played, power) : 1;
 }

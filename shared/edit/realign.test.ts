@@ -20,13 +20,9 @@ const hop = score.hopSeconds;
 const warp = smoothWarp(3200, 3000, 11, 0.3);
 const perf = warpFeatures(score, warp, 0.15, 4);
 
-/** A path that follows the true warp but drifts by `drift` score frames over frames a … b. */
-function driftingPath(a: number, b: number, drift: number): AlignmentPath {
-  const q = new Float64Array(warp.length);
-  for (let f = 0; f < q.length; f++) {
-    const d = f < a || f > b ? 0 : drift * Math.sin((Math.PI * (f - a)) / (b - a));
-    q[f] = Math.max(0, warp[f] + d) * hop;
-  }
+/** A path on the true warp plus `off(f)` score frames at perf frame f. */
+function offPath(off: (f: number) => number): AlignmentPath {
+  const q = Float64Array.from(warp, (w, f) => Math.max(0, w + off(f)) * hop);
   return {
     hopSeconds: hop,
     scoreTime: q,
@@ -34,6 +30,11 @@ function driftingPath(a: number, b: number, drift: number): AlignmentPath {
     jumpFrames: [],
     method: 'dtw',
   };
+}
+
+/** A path that follows the true warp but drifts by `drift` score frames over frames a … b. */
+function driftingPath(a: number, b: number, drift: number): AlignmentPath {
+  return offPath((f) => (f < a || f > b ? 0 : drift * Math.sin((Math.PI * (f - a)) / (b - a))));
 }
 
 function anchorAt(f: number, id: string): Corrections['anchors'][number] {
@@ -303,16 +304,7 @@ describe('realignLocal', () => {
 describe('corrections stay local (`keepPath`)', () => {
   /** A path on the true warp except for a bump of `off` score frames peaking at `at`, `width` frames each side. */
   function glitchPath(at: number, width: number, off: number): AlignmentPath {
-    const q = new Float64Array(warp.length);
-    for (let f = 0; f < q.length; f++)
-      q[f] = Math.max(0, warp[f] + off * Math.max(0, 1 - Math.abs(f - at) / width)) * hop;
-    return {
-      hopSeconds: hop,
-      scoreTime: q,
-      confidence: new Float32Array(q.length).fill(0.5),
-      jumpFrames: [],
-      method: 'auto',
-    };
+    return offPath((f) => off * Math.max(0, 1 - Math.abs(f - at) / width));
   }
   const window = Math.round(LOCAL_WINDOW_SECONDS / hop);
 

@@ -461,19 +461,23 @@ describe('edge passes', () => {
       route.segments[3],
     ]);
   });
-  it('counts only the sounding frames of an edge pass: a silent tail, however long, is merged', () => {
+  it('merges an edge pass of almost only silence however long, extending its neighbour by what sounds', () => {
     const tail = {
       segments: [
         { perfStart: 0, perfEnd: 1000, scoreStart: 0, scoreEnd: 1000 },
         { perfStart: 1000, perfEnd: 2000, scoreStart: 300, scoreEnd: 400 },
       ],
     };
-    // Sound ends 50 frames into the last pass: 50 sounding frames, extended at the first pass's tempo.
-    expect(mergeEdgePasses(tail, 172, 3000, [0, 1049]).segments).toEqual([
-      { perfStart: 0, perfEnd: 2000, scoreStart: 0, scoreEnd: 1050 },
+    // Sound ends 30 frames into the 1000-frame last pass.
+    expect(mergeEdgePasses(tail, 172, 3000, [0, 1029]).segments).toEqual([
+      { perfStart: 0, perfEnd: 2000, scoreStart: 0, scoreEnd: 1030 },
     ]);
+    // A pass sounding for the minimum, or for half its length, is a pass.
+    expect(mergeEdgePasses(tail, 172, 3000, [0, 1171]).segments).toEqual(tail.segments);
+    const shorter = { segments: [tail.segments[0], { ...tail.segments[1], perfEnd: 1200 }] };
+    expect(mergeEdgePasses(shorter, 172, 3000, [0, 1099]).segments).toEqual(shorter.segments);
+    expect(mergeEdgePasses(shorter, 172, 3000, [0, 1098]).segments).toHaveLength(1);
     expect(mergeEdgePasses(tail, 172, 3000).segments).toEqual(tail.segments);
-    expect(mergeEdgePasses(tail, 172, 3000, [0, 1999]).segments).toEqual(tail.segments);
   });
 });
 

@@ -126,9 +126,10 @@ export interface JumpParams {
    * recording's last seconds (a final chord ringing out, reverb) or first seconds (silence, a
    * first note) can match some other place in the score better than the end the music reached,
    * and a jump there is spurious: on validation the edge passes of 20 true jump sets are ≥ 7.5 s
-   * (first ≥ 13.4 s), and 8 false jumps made edge passes of 2.0–3.5 s. 0: off. Only sounding
-   * frames count (`mergeEdgePasses`' `sound`): a silent tail of 23–29 s was "played" at a rest
-   * inside the score (docs/EVALUATION.md, "What the v20 run changed").
+   * (first ≥ 13.4 s), and 8 false jumps made edge passes of 2.0–3.5 s. 0: off. An edge pass
+   * sounding for less than this and for less than half its length is merged however long
+   * (`mergeEdgePasses`' `sound`): a silent tail of 23–29 s was "played" at a rest inside the score
+   * (docs/EVALUATION.md, "What the v20 run changed").
    */
   minEdgePassSeconds: number;
   /**
@@ -771,13 +772,17 @@ export function routeFromCoarse(
   return { segments: segs };
 }
 
+/** An edge pass sounding for less than `minFrames` and for less than this fraction of its length is silence (`mergeEdgePasses`). */
+const SILENT_EDGE_FRACTION = 0.5;
+
 /**
  * Merges a first or last pass shorter than `minFrames` perf frames into its neighbour (see
  * `JumpParams.minEdgePassSeconds`), repeatedly; the neighbour is extended over the merged perf
  * frames at its own score-per-perf rate (clipped to the score). Other passes are kept as they are.
- * With `sound` (the recording's first and last sounding frames, `soundingRange`), an edge pass's
- * length is that of its sounding frames: a recording's silent tail is no pass, however long (the
- * search would "play" it at some rest inside the score rather than hold the end).
+ * With `sound` (the recording's first and last sounding frames, `soundingRange`), an edge pass
+ * sounding for less than `minFrames` and for less than half its length is merged too, however
+ * long: a recording's silent tail is no pass (the search would "play" it at some rest inside the
+ * score rather than hold the end), and the neighbour is extended by the sounding frames only.
  */
 export function mergeEdgePasses(
   route: Route,
@@ -786,21 +791,25 @@ export function mergeEdgePasses(
   sound?: readonly [number, number],
 ): Route {
   const segs = route.segments.map((s) => ({ ...s }));
-  const len = (s: Route['segments'][number]): number =>
+  const sounding = (s: Route['segments'][number]): number =>
     sound
       ? Math.max(0, Math.min(s.perfEnd, sound[1] + 1) - Math.max(s.perfStart, sound[0]))
       : s.perfEnd - s.perfStart;
-  const rate = (s: Route['segments'][number]): number => (s.scoreEnd - s.scoreStart) / Math.max(1, len(s));
-  while (segs.length > 1 && len(segs[segs.length - 1]) < minFrames) {
+  const short = (s: Route['segments'][number]): boolean =>
+    s.perfEnd - s.perfStart < minFrames ||
+    (sounding(s) < minFrames && sounding(s) < SILENT_EDGE_FRACTION * (s.perfEnd - s.perfStart));
+  const rate = (s: Route['segments'][number]): number =>
+    (s.scoreEnd - s.scoreStart) / Math.max(1, s.perfEnd - s.perfStart);
+  while (segs.length > 1 && short(segs[segs.length - 1])) {
     const last = segs.pop()!;
     const prev = segs[segs.length - 1];
-    prev.scoreEnd = Math.min(scoreFrames, prev.scoreEnd + Math.round(len(last) * rate(prev)));
+    prev.scoreEnd = Math.min(scoreFrames, prev.scoreEnd + Math.round(sounding(last) * rate(prev)));
     prev.perfEnd = last.perfEnd;
   }
-  while (segs.length > 1 && len(segs[0]) < minFrames) {
+  while (segs.length > 1 && short(segs[0])) {
     const first = segs.shift()!;
     const next = segs[0];
-    next.scoreStart = Math.max(0, next.scoreStart - Math.round(len(first) * rate(next)));
+    next.scoreStart = Math.max(0, next.scoreStart - Math.round(sounding(first) * rate(next)));
     next.perfStart = first.perfStart;
   }
   return { segments: segs };

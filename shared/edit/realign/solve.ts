@@ -279,11 +279,11 @@ function keepOldPath(
     if (step < -JUMP_BACK_SECONDS || step > JUMP_FORWARD_SECONDS + JUMP_MAX_SLOPE * hop) return;
   }
   const len = last - first + 1;
-  const window = Math.round(LOCAL_WINDOW_SECONDS / hop);
+  const windowFrames = Math.round(LOCAL_WINDOW_SECONDS / hop);
   const startAgrees = Math.abs(startShift) <= KEEP_PATH_SECONDS;
   const endAgrees = Math.abs(endShift) <= KEEP_PATH_SECONDS;
-  const headFrames = startAgrees ? 0 : window;
-  const tailFrames = endAgrees ? 0 : window;
+  const headFrames = startAgrees ? 0 : windowFrames;
+  const tailFrames = endAgrees ? 0 : windowFrames;
   if (headFrames + tailFrames >= len - 1) return;
   // An end the path passes within KEEP_PATH_SECONDS: its offset, faded out over KEEP_FADE_SECONDS.
   const fade = Math.min(len - 1, Math.max(1, Math.round(KEEP_FADE_SECONDS / hop)));
@@ -296,10 +296,12 @@ function keepOldPath(
   const lo = Math.max(sounding[0], first + headFrames);
   const hi = Math.min(sounding[1], last - tailFrames);
   for (let f = lo; f <= hi; f++) if (Math.abs(kept[f - first] - out[f]) > KEEP_AGREE_SECONDS) return;
+  // A window must run forwards from the input path to the pin (else the stretch's DTW stands).
+  if (headFrames && kept[headFrames] < fixedStart) return;
+  if (tailFrames && fixedEnd < kept[len - 1 - tailFrames]) return;
   out.set(kept, first);
   const colOf = (t: number): number => clampCol(t / score.hopSeconds, score.frames);
-  const resolve = (a: number, b: number, from: number, to: number): void => {
-    if (to < from) return;
+  const resolve = (a: number, b: number, from: number, to: number): void =>
     writeDense(
       ctx,
       pinnedDtw(perf, score, ctx.levels, a, b, colOf(from), Math.max(colOf(from), colOf(to))),
@@ -308,7 +310,6 @@ function keepOldPath(
       from,
       to,
     );
-  };
   if (headFrames) resolve(first, first + headFrames, fixedStart, kept[headFrames]);
   if (tailFrames) resolve(last - tailFrames, last, kept[len - 1 - tailFrames], fixedEnd);
 }

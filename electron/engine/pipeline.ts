@@ -221,8 +221,10 @@ async function alignByMethod(
   const fillCoarseCosts = parallelCoarseCosts(
     Math.max(0, (opts.searchThreads ?? availableParallelism()) - 1),
   );
-  // Repeats written out note for note: the route goes straight on through them (`straightRepeats`).
-  const sameMusic = sameMusicIndex(score.score.notes);
+  // Repeats written out note for note: the route goes straight on through them (`straightRepeats`);
+  // only the methods that run the jump search read it.
+  const searches = opts.method === 'jump' || opts.method === 'neural-jump' || opts.method === 'auto';
+  const sameMusic = searches ? sameMusicIndex(score.score.notes) : undefined;
   const jumpCommon = { ...common, params: jumpParams, stretchScore, sameMusic };
   const alignJumpFilled = async (): Promise<AlignmentPath> => {
     const coarseCosts: CoarseCostCache = {};

@@ -86,7 +86,7 @@ describe('RealignCache', () => {
         expectSame(realignLocal(perf, score, path, corr, edit.span, { ...options, cache }), plain);
         if (k === 7) {
           const all = realignAll(perf, score, path, corr, jumpPoints);
-          expectSame(realignAll(perf, score, path, corr, jumpPoints, cache), all);
+          expectSame(realignAll(perf, score, path, corr, jumpPoints, { cache }), all);
         }
         path = plain;
       }
@@ -101,7 +101,7 @@ describe('RealignCache', () => {
     const corr = emptyCorrections();
     for (let f = 150; f < warp.length; f += spacing) corr.anchors.push(anchor(f, warp[f], `a${f}`));
     const cache = new RealignCache(perf, score);
-    let path = realignAll(perf, score, dtw, corr, [], cache);
+    let path = realignAll(perf, score, dtw, corr, [], { cache });
     const whole = Math.ceil(perf.frames / GOOD_SAMPLE_FRAMES);
     expect(cache.pathCellsEvaluated).toBe(whole);
     const bound = Math.ceil((2 * spacing) / GOOD_SAMPLE_FRAMES) + 1;
@@ -148,7 +148,7 @@ describe('RealignCache', () => {
     expect(() => realignLocal(perf, score, dtw, emptyCorrections(), { perfTime: 10 }, { cache })).toThrow(
       /cache was made for other features/,
     );
-    expect(() => realignAll(perf, score, dtw, emptyCorrections(), [], cache)).toThrow(
+    expect(() => realignAll(perf, score, dtw, emptyCorrections(), [], { cache })).toThrow(
       /cache was made for other features/,
     );
   });

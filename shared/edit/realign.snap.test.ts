@@ -68,10 +68,10 @@ describe('re-solved stretches snapped onto onsets', () => {
   });
 
   it('snaps in a whole re-alignment too, and without note features changes nothing', () => {
-    const all = realignAll(perf, score, path, corr, [], undefined, snap);
+    const all = realignAll(perf, score, path, corr, [], { snap });
     for (const c of chords.filter((x) => truthFrame(x) > 705 && truthFrame(x) < 2395))
       expect(frameAt(all, c * hop)).toBe(truthFrame(c) + 1);
-    const bare = realignAll(base, score, path, corr, [], undefined, snap);
+    const bare = realignAll(base, score, path, corr, [], { snap });
     expect(Array.from(bare.scoreTime)).toEqual(Array.from(realignAll(base, score, path, corr, []).scoreTime));
   });
 });

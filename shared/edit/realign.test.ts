@@ -317,7 +317,7 @@ describe('corrections stay local (`keepPath`)', () => {
     });
     expect(2 * hop).toBeLessThan(KEEP_PATH_SECONDS);
     const corr: Corrections = { ...emptyCorrections(), anchors: [nudge(800, 'a'), nudge(1600, 'b')] };
-    const kept = realignAll(perf, score, path, corr, [], undefined, undefined, true);
+    const kept = realignAll(perf, score, path, corr, [], { keepPath: true });
     const fade = Math.round(KEEP_FADE_SECONDS / hop);
     for (const f of [800, 1600]) {
       expect(kept.scoreTime[f]).toBeCloseTo(path.scoreTime[f] + 2 * hop, 9);

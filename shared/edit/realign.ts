@@ -99,17 +99,19 @@ export function realignLocal(
   );
 }
 
-/** Full re-alignment with all constraints (after loading a project or many edits); free pass ends snap to `jumpPointsSeconds`. */
+/**
+ * Full re-alignment with all constraints (after loading a project or many edits); free pass ends
+ * snap to `jumpPointsSeconds`; `options` as `realignLocal`'s (its `jumpPointsSeconds` is this one).
+ */
 export function realignAll(
   perf: Features,
   score: Features,
   path: AlignmentPath,
   corrections: Corrections,
   jumpPointsSeconds: readonly number[],
-  cache?: RealignCache,
-  snap?: StretchSnap,
-  keepPath?: boolean,
+  options: Omit<RealignOptions, 'jumpPointsSeconds'> = {},
 ): AlignmentPath {
+  const { cache, snap, keepPath } = options;
   checkInputs(perf, score, path, cache);
   const { levels, cuts } = levelsAndCuts(perf, score, path, cache);
   const plan = buildPlan(path, corrections, [], cuts);

@@ -90,7 +90,11 @@ async function realign(req: EditRequest): Promise<AlignmentPath | null> {
           snap: l.snap,
           keepPath: true,
         })
-      : realignAll(l.perf, l.score, path, req.corrections, l.jumpPointsSeconds, l.cache, l.snap, true);
+      : realignAll(l.perf, l.score, path, req.corrections, l.jumpPointsSeconds, {
+          cache: l.cache,
+          snap: l.snap,
+          keepPath: true,
+        });
   }
   return path;
 }

@@ -56,8 +56,8 @@ async function main(): Promise<void> {
     const paths: Record<(typeof VARIANTS)[number], AlignmentPath> = {
       auto: path,
       dtw: realignAll(perf, scoreFeat, path, corrections, jumpPoints),
-      snapped: realignAll(perf, scoreFeat, path, corrections, jumpPoints, undefined, snap),
-      local: realignAll(perf, scoreFeat, path, corrections, jumpPoints, undefined, snap, true),
+      snapped: realignAll(perf, scoreFeat, path, corrections, jumpPoints, { snap }),
+      local: realignAll(perf, scoreFeat, path, corrections, jumpPoints, { snap, keepPath: true }),
     };
     const line = [`${id} (${corrections.anchors.length} anchors)`];
     for (const v of VARIANTS) {

@@ -324,10 +324,12 @@ describe('re-alignment jobs in the edit worker', () => {
 /**
  * The worker's paths, pinned: those of the synchronous code (`realignLocal` / `realignAll` on the
  * main thread) before the move to a worker, and since 2026-12-05 with the re-solved stretches
- * snapped onto the recording's onsets (`RealignOptions.snap`, `shared/edit/realign.snap.test.ts`).
+ * snapped onto the recording's onsets (`RealignOptions.snap`, `shared/edit/realign.snap.test.ts`);
+ * later that day with unstruck beats timed from the struck ones, in the aligner's path and in the
+ * re-solved stretches (`timeUnstruckBeats`, `StretchSnap.beats`).
  */
 const PINNED = [
-  'd7cf1dc9d8c23012bace895044eabd877f61141000260b7f6405e99185a43f2d',
-  '6fce2386f3ffe42b58eb3197621a61dfbef12372adc450d81d65f1a49598a74d',
-  '30d7c2fc7ebc05adb361b711def35de2987ee44b08c5b770b74e1e46e030fb20',
+  '29080cfbe2ccac899ccf6dbec1380a95d4c61ec3bf7938daa1d465dc59f10eb9',
+  'a594f361788386a6aa04816260aa35efa38724db152cd7447aa1885369bb3f6a',
+  '134d25cd72a67dff849b9b93e0baf0a81cfd6b1ce00ee106f370b36e94e8f4a3',
 ];

@@ -21,6 +21,11 @@ import { availableParallelism } from 'node:os';
 import { parallelCoarseCosts } from './coarseCosts.js';
 import { DEFAULT_SNAP, snapToOnsets, type SnapParams } from '../../shared/align/snap.js';
 import { sameMusicIndex } from '../../shared/align/sameMusic.js';
+import {
+  DEFAULT_UNSTRUCK,
+  timeUnstruckBeats,
+  type UnstruckParams,
+} from '../../shared/align/unstruckBeats.js';
 import { alignNeural, alignNeuralJump, type NeuralJumpParams } from '../../shared/neural/route.js';
 import {
   JUMP_LEAD_SECONDS,
@@ -184,8 +189,18 @@ export async function alignFeatures(
   }
   // The structure-aware methods put each chord on its keys' onsets (`snapToOnsets`); `dtw` stays
   // the classical baseline.
-  if (opts.method !== 'neural-raw' && opts.method !== 'dtw' && opts.snap !== false)
-    snapToOnsets(out.path, perf, score.score.notes, { ...DEFAULT_SNAP, ...opts.snap });
+  if (opts.method !== 'neural-raw' && opts.method !== 'dtw') {
+    if (opts.snap !== false)
+      snapToOnsets(out.path, perf, score.score.notes, { ...DEFAULT_SNAP, ...opts.snap });
+    // A beat no key is struck on falls where the struck beats around it put it (`timeUnstruckBeats`).
+    if (opts.unstruck !== false)
+      timeUnstruckBeats(
+        out.path,
+        score.score.beats.map((b) => b.time),
+        score.score.notes,
+        { ...DEFAULT_UNSTRUCK, ...opts.unstruck },
+      );
+  }
   return out;
 }
 
@@ -195,6 +210,8 @@ type MethodOptions = AlignOptions & {
   pathDelaySeconds?: number;
   /** Overrides `DEFAULT_SNAP` (evaluation sweeps); false: no onset snapping. */
   snap?: Partial<SnapParams> | false;
+  /** Overrides `DEFAULT_UNSTRUCK` (evaluation sweeps); false: unstruck beats stay where the path has them. */
+  unstruck?: Partial<UnstruckParams> | false;
   jumpParams?: Partial<JumpParams>;
   neuralParams?: Partial<NeuralJumpParams>;
 };

@@ -1,6 +1,7 @@
 import type { Features } from '../dsp/features.js';
 import { FEATURE_PARAMS, NUM_PITCHES } from '../dsp/params.js';
 import type { AlignmentPath } from '../path.js';
+import { warpPass } from './warp.js';
 
 /**
  * Onset snapping: the refined path places each score chord within a frame or two of where it is
@@ -142,15 +143,7 @@ export function snapToOnsets(
     from.push(b - 1);
     to.push(b - 1);
     if (from.length === 2) continue;
-    // Frame f of the new path shows what the old path showed at the anchors' inverse of f.
-    let k = 0;
-    for (let f = a; f < b; f++) {
-      while (k + 2 < to.length && to[k + 1] <= f) k++;
-      const u = from[k] + ((f - to[k]) / (to[k + 1] - to[k])) * (from[k + 1] - from[k]);
-      const i = Math.min(b - 2, Math.max(a, Math.floor(u)));
-      const x = Math.min(1, Math.max(0, u - i));
-      S[f] = old[i - lo] + x * (old[i + 1 - lo] - old[i - lo]);
-    }
+    warpPass(S, old, lo, a, b, from, to);
   }
   return path;
 }

@@ -67,6 +67,33 @@ describe('re-solved stretches snapped onto onsets', () => {
     for (let f = 2401; f < warp.length; f++) expect(snapped.scoreTime[f]).toBe(path.scoreTime[f]);
   });
 
+  it('times the beats between the chords, which no key is struck on, from the chords around them', () => {
+    // A beat on every chord and one halfway between each two (struck on nothing).
+    const beats = chords.flatMap((c) => [c * hop, (c + 25) * hop]);
+    const timed = realignLocal(
+      perf,
+      score,
+      path,
+      corr,
+      { perfTime: 1500 * hop },
+      { snap: { ...snap, beats } },
+    );
+    const snapped = realignLocal(perf, score, path, corr, { perfTime: 1500 * hop }, { snap });
+    const inside = chords.filter((c) => c + 50 <= 3000 && truthFrame(c) > 705 && truthFrame(c + 50) < 2395);
+    expect(inside.length).toBeGreaterThan(25);
+    let halfwayBefore = 0;
+    for (const c of inside) {
+      // Halfway between the frames its chords are struck on (read at whole frames).
+      const halfway = (truthFrame(c) + truthFrame(c + 50)) / 2 + 1;
+      expect(Math.abs(frameAt(timed, (c + 25) * hop) - halfway)).toBeLessThanOrEqual(1);
+      expect(frameAt(timed, c * hop)).toBe(truthFrame(c) + 1);
+      if (Math.abs(frameAt(snapped, (c + 25) * hop) - halfway) <= 1) halfwayBefore++;
+    }
+    expect(halfwayBefore, 'the path already had every unstruck beat halfway').toBeLessThan(inside.length);
+    for (const an of corr.anchors) expect(timed.scoreTime[Math.round(an.perfTime / hop)]).toBe(an.scoreTime);
+    for (let f = 0; f < 700; f++) expect(timed.scoreTime[f]).toBe(path.scoreTime[f]);
+  });
+
   it('snaps in a whole re-alignment too, and without note features changes nothing', () => {
     const all = realignAll(perf, score, path, corr, [], { snap });
     for (const c of chords.filter((x) => truthFrame(x) > 705 && truthFrame(x) < 2395))

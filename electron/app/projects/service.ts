@@ -388,6 +388,7 @@ export class ProjectService {
       perf,
       scoreNotes: score.notes,
       scoreDuration: score.duration,
+      scoreBeats: score.beats.map((b) => b.time),
       jumpPointsSeconds: score.jumpPoints,
     };
   }

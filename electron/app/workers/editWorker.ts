@@ -48,7 +48,7 @@ function load(inputs: EditInputs): Loaded {
     score,
     jumpPointsSeconds: inputs.jumpPointsSeconds,
     cache: new RealignCache(perf, score),
-    snap: { scoreNotes: inputs.scoreNotes, params: DEFAULT_SNAP },
+    snap: { scoreNotes: inputs.scoreNotes, params: DEFAULT_SNAP, beats: inputs.scoreBeats },
   };
   loaded.delete(inputs.key);
   loaded.set(inputs.key, l);

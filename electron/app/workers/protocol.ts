@@ -123,6 +123,8 @@ export interface EditInputs {
   /** The score's notes and length (its features are made in the worker). */
   scoreNotes: ScoreNote[];
   scoreDuration: number;
+  /** The score's beat times (s, ascending): unstruck beats take their time from the struck ones. */
+  scoreBeats: number[];
   /** Score times (s) where jumps may start or land. */
   jumpPointsSeconds: number[];
 }

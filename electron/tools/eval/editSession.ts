@@ -2,8 +2,9 @@
  * A simulated correction session (docs/EVALUATION.md, "The editor's re-alignment between
  * corrections"): for each case, the engine's `auto` path, an anchor from the ground truth at
  * every `--every`-th beat (what a careful editor places), and the whole path re-aligned under
- * them as the editor does (`realignAll`): the DTW alone, snapped onto onsets, and with the
- * corrections kept local (`keepPath`, what the edit worker runs). Prints % of beats within
+ * them as the editor does (`realignAll`): the DTW alone, snapped onto onsets (unstruck beats timed
+ * from the struck ones), and with the corrections kept local (`keepPath`, what the edit worker
+ * runs). Prints % of beats within
  * 50 / 100 / 200 ms per case and the means.
  *
  *   node dist/node/electron/tools/eval/editSession.js --case ov01,ov05 [--every 16] [--data .eval/data]
@@ -52,7 +53,11 @@ async function main(): Promise<void> {
         .map((g, k) => ({ id: `a${k}`, perfTime: g.perfTime, scoreTime: g.scoreTime, source: 'drag' })),
     };
     const jumpPoints = score.score.jumpPoints;
-    const snap = { scoreNotes: score.score.notes, params: DEFAULT_SNAP };
+    const snap = {
+      scoreNotes: score.score.notes,
+      params: DEFAULT_SNAP,
+      beats: score.score.beats.map((b) => b.time),
+    };
     const paths: Record<(typeof VARIANTS)[number], AlignmentPath> = {
       auto: path,
       dtw: realignAll(perf, scoreFeat, path, corrections, jumpPoints),

@@ -6,9 +6,10 @@
  *   node dist/node/electron/tools/eval/tune.js --method jump --sets multi,structure \
  *     --grid '{"jump":{"offBarPenalty":[0,2,5]}}' [--data .eval/data] [--limit N] [--json out.json]
  *
- * The grid has up to seven groups, `jump` (JumpParams), `neural` (NeuralJumpParams), `path`
+ * The grid has up to eight groups, `jump` (JumpParams), `neural` (NeuralJumpParams), `path`
  * (`{"path":{"delaySeconds":[0,0.007]}}`: the final path's delay, PATH_DELAY_SECONDS), `snap`
- * (SnapParams of the onset snapping, DEFAULT_SNAP; `"off":[1]` leaves it out), `cost`
+ * (SnapParams of the onset snapping, DEFAULT_SNAP; `"off":[1]` leaves it out), `unstruck`
+ * (UnstruckParams of the unstruck beats' timing, DEFAULT_UNSTRUCK; `"off":[1]` leaves it out), `cost`
  * (CostParams: the engine's DEFAULT_COST weights, e.g. `{"cost":{"noteWeight":[0,1,2]}}`),
  * `steps` (the DTW step weights, DEFAULT_STEPS, e.g. `{"steps":{"diagonal":[1,2]}}`) and
  * `score` (ScoreModelOptions of the score's features, e.g. `{"score":{"pedalSeconds":[0,1]}}`); every
@@ -137,6 +138,7 @@ async function main(): Promise<void> {
         neuralParams: cfg.neural,
         pathDelaySeconds: cfg.path?.delaySeconds as number | undefined,
         snap: cfg.snap?.off ? false : cfg.snap,
+        unstruck: cfg.unstruck?.off ? false : cfg.unstruck,
         modelDir: values.model ? resolve(values.model) : undefined,
       });
       const rows = pathToRows(path);

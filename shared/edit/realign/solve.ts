@@ -6,6 +6,7 @@ import { cellCost } from '../../align/cost.js';
 import { movingAverage } from '../../align/confidence.js';
 import { soundingRange } from '../../align/dtw.js';
 import { snapToOnsets, type SnapParams } from '../../align/snap.js';
+import { DEFAULT_UNSTRUCK, timeUnstruckBeats } from '../../align/unstruckBeats.js';
 import type { FramePairs, Levels } from './kernel.js';
 import { clampCol, openDtw, pinnedDtw } from './kernel.js';
 import type { Hold, Plan, PlanItem, StartSpec, Stretch } from './plan.js';
@@ -42,10 +43,15 @@ interface SolveContext {
   snap?: StretchSnap;
 }
 
-/** What snapping a re-solved stretch needs: the score's notes, and the parameters. */
+/**
+ * What snapping a re-solved stretch needs: the score's notes, and the parameters; with the score's
+ * beat times (s, ascending), its unstruck beats are timed from the struck ones too
+ * (`timeUnstruckBeats`), as the aligner does.
+ */
 export interface StretchSnap {
   scoreNotes: readonly { onset: number; pitch: number }[];
   params: SnapParams;
+  beats?: readonly number[];
 }
 
 /** Solves the items `pick` selects (plus every item reading a value they changed), left to right, on a copy of `path`. */
@@ -239,14 +245,17 @@ function writeDense(
   const endShift = endExact !== undefined ? endExact - dense[len - 1] : 0;
   for (let q = 0; q < len; q++)
     out[first + q] = dense[q] + startShift + ((endShift - startShift) * q) / (len - 1);
-  if (ctx.snap)
-    snapToOnsets(
-      { hopSeconds: perf.hopSeconds, scoreTime: out, confidence: ctx.conf, jumpFrames: [], method: 'manual' },
-      perf,
-      ctx.snap.scoreNotes,
-      ctx.snap.params,
-      [first, last + 1],
-    );
+  if (!ctx.snap) return;
+  const stretch: AlignmentPath = {
+    hopSeconds: perf.hopSeconds,
+    scoreTime: out,
+    confidence: ctx.conf,
+    jumpFrames: [],
+    method: 'manual',
+  };
+  snapToOnsets(stretch, perf, ctx.snap.scoreNotes, ctx.snap.params, [first, last + 1]);
+  if (ctx.snap.beats)
+    timeUnstruckBeats(stretch, ctx.snap.beats, ctx.snap.scoreNotes, DEFAULT_UNSTRUCK, [first, last + 1]);
 }
 
 /**

@@ -220,6 +220,26 @@ export function soundingRange(f: Features): [number, number] {
   return [a, b];
 }
 
+/** Least onset (0..1) of some key at which `musicStart` hears the music begin. */
+export const MUSIC_ONSET = 0.5;
+
+/**
+ * The recording's first frame of music. Before it a recording may hold noise, hiss or a room's
+ * murmur that is not silence (`soundingRange` hears sound from the first frame), and an aligner
+ * starting there "plays" the score's opening through it, a second or two before any key is
+ * struck. Where the recording has note features, the music begins a frame before the first at
+ * which some key's onset reaches `MUSIC_ONSET` (any key: an old recording's band-limiting may
+ * leave only the first chord's overtones), or at the first sounding frame if that is later.
+ */
+export function musicStart(perf: Features): number {
+  const [a] = soundingRange(perf);
+  const notes = perf.notes;
+  if (notes?.length !== perf.frames * NUM_PITCHES) return a;
+  for (let i = a * NUM_PITCHES; i < notes.length; i++)
+    if (notes[i] >= MUSIC_ONSET) return Math.max(a, Math.floor(i / NUM_PITCHES) - 1);
+  return a;
+}
+
 /** Frames first … last (inclusive) of a feature sequence (views, no copy). */
 export function sliceFeatures(f: Features, first: number, last: number): Features {
   return {

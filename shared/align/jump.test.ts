@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { segments } from '../path.js';
-import { alignDtw } from './dtw.js';
+import { alignDtw, musicStart } from './dtw.js';
 import { applyJumpCertainty } from './confidence.js';
 import type { Features } from '../dsp/features.js';
+import { NUM_PITCHES } from '../dsp/params.js';
 import {
   alignJump,
   coarseGuideFrames,
@@ -283,6 +284,39 @@ describe('alignJump', () => {
 });
 
 describe('refineRoute', () => {
+  it('starts the first pass with the first onset, not with the noise before it, when it starts the score', () => {
+    // 80 frames of hiss (sounding chroma, no key struck), then the score played from its start;
+    // the note features hear the first chord at frame 80.
+    const music = warpFeatures(score, smoothWarp(3000, 3000, 9, 0.2), 0.2, 4);
+    const lead = 80;
+    const hiss = xorshift32(12);
+    const frames = lead + music.frames;
+    const join = (a: Float32Array, width: number, fill: () => number): Float32Array => {
+      const out = new Float32Array(frames * width);
+      for (let i = 0; i < lead * width; i++) out[i] = fill();
+      out.set(a, lead * width);
+      return out;
+    };
+    const notes = new Float32Array(frames * NUM_PITCHES);
+    notes[lead * NUM_PITCHES + 39] = 0.9;
+    const perf: Features = {
+      frames,
+      hopSeconds: hop,
+      chroma: join(music.chroma, 12, () => 0.2 + 0.2 * hiss()),
+      onset: join(music.onset, 12, () => 0.05 * hiss()),
+      energy: join(music.energy, 1, () => -11),
+      notes,
+    };
+    const route = { segments: [{ perfStart: 0, perfEnd: frames, scoreStart: 0, scoreEnd: 3000 }] };
+    const path = refineRoute(perf, score, route);
+    for (let f = 0; f < lead - 1; f++) expect(path.scoreTime[f]).toBe(path.scoreTime[0]);
+    expect(path.scoreTime[0]).toBe(0);
+    expect(path.scoreTime[lead + 200]).toBeGreaterThan(100 * hop);
+    // The music starts a frame before the onset; without note features the hiss counts as sound.
+    expect(musicStart(perf)).toBe(lead - 1);
+    expect(musicStart({ ...perf, notes: undefined })).toBe(0);
+  });
+
   // Plays 0 … 1980, then jumps back to 990 and plays to the end.
   const warp = playParts(
     [

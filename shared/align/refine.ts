@@ -8,7 +8,7 @@ import { runBandedDtw } from './dp.js';
 import { applyJumpCertainty, pathConfidence } from './confidence.js';
 import { normalisedCost } from './cost.js';
 import type { AlignOptions, DtwParams } from './dtw.js';
-import { DEFAULT_DTW, multiscaleDtw, sliceFeatures, soundingRange } from './dtw.js';
+import { DEFAULT_DTW, multiscaleDtw, musicStart, sliceFeatures, soundingRange } from './dtw.js';
 
 /** A coarse structural route: the passes of the performance through the score, in perf order. */
 export interface Route {
@@ -122,11 +122,15 @@ export function refineRoute(
       `refineRoute: coarseGuide has ${opts.coarseGuide.scoreFrames.length} frames, expected ${N}`,
     );
 
-  // Silence at the ends of the recording.
-  const [pSound0, pSound1] = soundingRange(perf);
+  // Silence at the ends of the recording. A recording that starts at the score's start sounds
+  // nothing of it before its first onset: its first pass starts with the music, not with the noise
+  // before it (`musicStart`); one that starts inside the score may begin in a held chord.
   const [sSound0, sSound1] = soundingRange(score);
   const first = segs[0];
   const last = segs[K - 1];
+  const fromStart = first.scoreStart <= sSound0 + Math.round(1 / score.hopSeconds);
+  const pSound0 = fromStart ? musicStart(perf) : soundingRange(perf)[0];
+  const [, pSound1] = soundingRange(perf);
   const lead = Math.min(pSound0, first.perfEnd - 1);
   const tail = Math.max(pSound1, last.perfStart, lead);
   if (first.scoreStart <= sSound0 && sSound0 < first.scoreEnd) first.scoreStart = sSound0;

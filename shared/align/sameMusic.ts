@@ -1,5 +1,6 @@
 import type { CoarseJumpPath } from './jump.js';
 import type { Route } from './refine.js';
+import { lowerBound } from '../sorted.js';
 
 /**
  * Literal repeats of the score. A score with its repeats written out (or a recapitulation
@@ -31,18 +32,6 @@ export function sameMusicIndex(notes: readonly { onset: number; pitch: number }[
     onsets: Float64Array.from(order, (i) => notes[i].onset),
     pitches: Int16Array.from(order, (i) => notes[i].pitch),
   };
-}
-
-/** First note index with onset ≥ t. */
-function lowerBound(onsets: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = onsets.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (onsets[mid] < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Whether a note of `pitch` starts within `SAME_ONSET_SECONDS` of `t`. */

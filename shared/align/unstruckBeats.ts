@@ -1,4 +1,5 @@
 import type { AlignmentPath } from '../path.js';
+import { lowerBound } from '../sorted.js';
 import { warpPass } from './warp.js';
 
 /**
@@ -34,24 +35,12 @@ function onsetsOf(notes: readonly { onset: number }[]): Float64Array {
   return onsets;
 }
 
-/** First index of the ascending `xs` with xs[i] ≥ t (xs.length when none). */
-function firstAtLeast(xs: ArrayLike<number>, t: number): number {
-  let lo = 0;
-  let hi = xs.length;
-  while (lo < hi) {
-    const m = (lo + hi) >> 1;
-    if (xs[m] < t) lo = m + 1;
-    else hi = m;
-  }
-  return lo;
-}
-
 /**
  * The fractional index at which the non-decreasing `old` reaches score time t (linear between
  * frames); undefined outside (old[0], old[last]].
  */
 function crossing(old: Float64Array, t: number): number | undefined {
-  const i = firstAtLeast(old, t);
+  const i = lowerBound(old, t);
   if (i === 0 || i >= old.length) return undefined;
   const d = old[i] - old[i - 1];
   return d > 0 ? i - 1 + (t - old[i - 1]) / d : i;
@@ -79,7 +68,7 @@ export function timeUnstruckBeats(
   const onsets = onsetsOf(notes);
   const tol = params.toleranceSeconds;
   const struck = (t: number): boolean => {
-    const i = firstAtLeast(onsets, t - tol);
+    const i = lowerBound(onsets, t - tol);
     return i < onsets.length && onsets[i] <= t + tol;
   };
   const starts = [lo, ...path.jumpFrames.filter((f) => f > lo && f < hi), hi];
@@ -92,8 +81,8 @@ export function timeUnstruckBeats(
       const x = crossing(old, t);
       return x === undefined ? undefined : a + x;
     };
-    const k0 = firstAtLeast(beats, old[0] + 1e-9);
-    const k1 = firstAtLeast(beats, old[old.length - 1]);
+    const k0 = lowerBound(beats, old[0] + 1e-9);
+    const k1 = lowerBound(beats, old[old.length - 1]);
     const isStruck = Array.from({ length: Math.max(0, k1 - k0) }, (_, i) => struck(beats[k0 + i]));
     const anchors: [number, number][] = [];
     let p = -1;
@@ -108,8 +97,8 @@ export function timeUnstruckBeats(
       const [tp, tq, tk] = [at(beats[p]), at(beats[q]), at(beats[k])];
       if (tp === undefined || tq === undefined || tk === undefined || !(tq > tp)) continue;
       // The chords on either side of the beat stay; the beat moves between them.
-      const c0 = firstAtLeast(onsets, beats[k]) - 1;
-      const c1 = firstAtLeast(onsets, beats[k] + 1e-9);
+      const c0 = lowerBound(onsets, beats[k]) - 1;
+      const c1 = lowerBound(onsets, beats[k] + 1e-9);
       const lower = (c0 >= 0 ? at(onsets[c0]) : undefined) ?? a;
       const upper = (c1 < onsets.length ? at(onsets[c1]) : undefined) ?? b - 1;
       const least = lower + params.marginFrames;

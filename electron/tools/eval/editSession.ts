@@ -4,8 +4,7 @@
  * every `--every`-th beat (what a careful editor places), and the whole path re-aligned under
  * them as the editor does (`realignAll`): the DTW alone, snapped onto onsets (unstruck beats timed
  * from the struck ones), and with the corrections kept local (`keepPath`, what the edit worker
- * runs). Prints % of beats within
- * 50 / 100 / 200 ms per case and the means.
+ * runs). Prints % of beats within 50 / 100 / 200 ms per case and the means.
  *
  *   node dist/node/electron/tools/eval/editSession.js --case ov01,ov05 [--every 16] [--data .eval/data]
  */

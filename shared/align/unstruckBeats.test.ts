@@ -103,8 +103,9 @@ describe('timeUnstruckBeats', () => {
     expect(Math.abs(timeAt(p, 2) - (2.4 + DEFAULT_UNSTRUCK.marginFrames * h))).toBeLessThan(h);
   });
 
-  it('leaves struck beats, jumps and beats without a struck beat on both sides in their pass', () => {
-    // Pass 1 plays score 0..3.5 over 0..3.5 s and ends on beat 3 unstruck; pass 2 jumps back to 0.
+  it('keeps the pace of the struck beats before a cut, and leaves the recording’s last beats', () => {
+    // Pass 1 plays score 0..3.5 over 0..3.5 s and is cut (a jump back to 0) on beat 3, unstruck
+    // under the note of 2.5, which the path reaches at 3.3 s; pass 2 then plays 0..4.5 in time.
     const notes = notesAt(0, 1, 2, 2.5, 4, 5, 6, 7);
     const jump = 175; // frame 175 = 3.5 s
     const lingering = through([
@@ -116,10 +117,42 @@ describe('timeUnstruckBeats', () => {
     const p = pathOf((t) => (t < jump * h ? lingering(t) : t - 3.5), [jump]);
     const before = Float64Array.from(p.scoreTime);
     timeUnstruckBeats(p, beats, notes);
-    expect(Array.from(p.scoreTime.subarray(0, jump))).toEqual(Array.from(before.subarray(0, jump)));
+    // Struck beats 1 and 2 at 1 s and 2 s: beat 3 at 3 s; the chord of 2.5 stays.
+    expect(timeAt(p, 3)).toBeCloseTo(3, 6);
+    expect(timeAt(p, 2.5)).toBeCloseTo(2.5, 6);
+    expect(p.jumpFrames).toEqual([jump]);
+    expect(p.scoreTime[jump - 1]).toBe(before[jump - 1]);
+    expect(p.scoreTime[jump]).toBe(before[jump]);
     // Pass 2 plays in time, beat 3 unstruck between struck 2 and 4: it is where it was.
     for (let f = jump; f < N; f++) expect(p.scoreTime[f]).toBeCloseTo(before[f], 9);
-    expect(p.jumpFrames).toEqual([jump]);
+
+    // The same first pass as the whole recording: its last beat has no pace to keep (a final
+    // ritardando, a fermata), and stays.
+    const whole = pathOf(lingering);
+    const kept = Float64Array.from(whole.scoreTime);
+    timeUnstruckBeats(whole, beats, notes);
+    expect(Array.from(whole.scoreTime)).toEqual(Array.from(kept));
+  });
+
+  it('keeps the pace of the struck beats after a landing before an unstruck beat', () => {
+    // A jump at 2 s lands on score 2.6, inside the note of 2.5 held over beat 3, which the path
+    // reaches at 2.8 s; struck beats 4 and 5 follow at 3 s and 4 s, so beat 3 falls at 2 s: at
+    // the landing (kept half a frame after it).
+    const notes = notesAt(0, 1, 2, 2.5, 4, 5, 6, 7);
+    const jump = 100; // frame 100 = 2 s
+    const landing = through([
+      [2, 2.6],
+      [2.8, 3],
+      [3, 4],
+      [8, 9],
+    ]);
+    const p = pathOf((t) => (t < jump * h ? t : landing(t)), [jump]);
+    const before = Float64Array.from(p.scoreTime);
+    timeUnstruckBeats(p, beats, notes);
+    expect(p.scoreTime[jump]).toBe(before[jump]);
+    expect(timeAt(p, 3, jump)).toBeLessThan(2 + h);
+    expect(timeAt(p, 4, jump)).toBeCloseTo(3, 6);
+    expect(Array.from(p.scoreTime.subarray(0, jump))).toEqual(Array.from(before.subarray(0, jump)));
   });
 
   it('moves nothing when every beat is struck', () => {

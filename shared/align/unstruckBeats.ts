@@ -11,7 +11,11 @@ import { warpPass } from './warp.js';
  * their pace, put it. So does every beat annotation of the field (ASAP's among them: its beats
  * without a note are interpolated between the struck beats on either side, evenly in beat count).
  * Each unstruck beat inside a pass is moved to that place, kept strictly between the onsets of the
- * chords around it, which stay where they are; the path between is stretched evenly.
+ * chords around it, which stay where they are; the path between is stretched evenly. At a cut (a
+ * pass that ends or starts at a jump) the struck beat on the far side lies in the music cut away,
+ * so a beat beyond the pass's last struck beat, or before its first, keeps the pace of the two
+ * struck beats nearest it; the recording's own first and last beats (a final ritardando, a
+ * fermata) keep no pace and stay.
  */
 export interface UnstruckParams {
   /** A beat is struck when a note starts within this many score seconds of it. */
@@ -85,15 +89,20 @@ export function timeUnstruckBeats(
     const k1 = lowerBound(beats, old[old.length - 1]);
     const isStruck = Array.from({ length: Math.max(0, k1 - k0) }, (_, i) => struck(beats[k0 + i]));
     const anchors: [number, number][] = [];
-    let p = -1;
+    const struckBeats: number[] = [];
+    for (let k = k0; k < k1; k++) if (isStruck[k - k0]) struckBeats.push(k);
+    // Where the pass ends or starts at a jump (a cut), the beats beyond its last or before its
+    // first struck beat keep the pace of the two struck beats nearest them.
+    const cutAfter = b < hi && path.jumpFrames.includes(b);
+    const cutBefore = a > lo && path.jumpFrames.includes(a);
+    let j = 0; // struckBeats[j] is the first struck beat after k
     for (let k = k0; k < k1; k++) {
-      if (isStruck[k - k0]) {
-        p = k;
-        continue;
-      }
-      let q = k + 1;
-      while (q < k1 && !isStruck[q - k0]) q++;
-      if (p < 0 || q >= k1) continue;
+      while (j < struckBeats.length && struckBeats[j] <= k) j++;
+      if (isStruck[k - k0]) continue;
+      let [p, q] = [struckBeats[j - 1] ?? -1, struckBeats[j] ?? -1];
+      if (p < 0 && q >= 0 && cutBefore) [p, q] = [q, struckBeats[j + 1] ?? -1];
+      else if (q < 0 && p >= 0 && cutAfter) [p, q] = [struckBeats[j - 2] ?? -1, p];
+      if (p < 0 || q < 0) continue;
       const [tp, tq, tk] = [at(beats[p]), at(beats[q]), at(beats[k])];
       if (tp === undefined || tq === undefined || tk === undefined || !(tq > tp)) continue;
       // The chords on either side of the beat stay; the beat moves between them.

@@ -229,10 +229,10 @@ export const MUSIC_ONSET = 0.5;
  * starting there "plays" the score's opening through it, a second or two before any key is
  * struck. Where the recording has note features, the music begins a frame before the first at
  * which some key's onset reaches `MUSIC_ONSET` (any key: an old recording's band-limiting may
- * leave only the first chord's overtones), or at the first sounding frame if that is later.
+ * leave only the first chord's overtones), or at the first sounding frame `a` (`soundingRange`'s)
+ * if that is later.
  */
-export function musicStart(perf: Features): number {
-  const [a] = soundingRange(perf);
+export function musicStart(perf: Features, a = soundingRange(perf)[0]): number {
   const notes = perf.notes;
   if (notes?.length !== perf.frames * NUM_PITCHES) return a;
   for (let i = a * NUM_PITCHES; i < notes.length; i++)

@@ -129,8 +129,8 @@ export function refineRoute(
   const first = segs[0];
   const last = segs[K - 1];
   const fromStart = first.scoreStart <= sSound0 + Math.round(1 / score.hopSeconds);
-  const pSound0 = fromStart ? musicStart(perf) : soundingRange(perf)[0];
-  const [, pSound1] = soundingRange(perf);
+  const [sounding0, pSound1] = soundingRange(perf);
+  const pSound0 = fromStart ? musicStart(perf, sounding0) : sounding0;
   const lead = Math.min(pSound0, first.perfEnd - 1);
   const tail = Math.max(pSound1, last.perfStart, lead);
   if (first.scoreStart <= sSound0 && sSound0 < first.scoreEnd) first.scoreStart = sSound0;

@@ -87,18 +87,17 @@ export function timeUnstruckBeats(
     };
     const k0 = lowerBound(beats, old[0] + 1e-9);
     const k1 = lowerBound(beats, old[old.length - 1]);
-    const isStruck = Array.from({ length: Math.max(0, k1 - k0) }, (_, i) => struck(beats[k0 + i]));
-    const anchors: [number, number][] = [];
     const struckBeats: number[] = [];
-    for (let k = k0; k < k1; k++) if (isStruck[k - k0]) struckBeats.push(k);
-    // Where the pass ends or starts at a jump (a cut), the beats beyond its last or before its
-    // first struck beat keep the pace of the two struck beats nearest them.
-    const cutAfter = b < hi && path.jumpFrames.includes(b);
-    const cutBefore = a > lo && path.jumpFrames.includes(a);
+    for (let k = k0; k < k1; k++) if (struck(beats[k])) struckBeats.push(k);
+    const anchors: [number, number][] = [];
+    // Where the pass ends or starts at a jump (a cut: every inner start is one), the beats beyond
+    // its last or before its first struck beat keep the pace of the two struck beats nearest them.
+    const cutAfter = b < hi;
+    const cutBefore = a > lo;
     let j = 0; // struckBeats[j] is the first struck beat after k
     for (let k = k0; k < k1; k++) {
       while (j < struckBeats.length && struckBeats[j] <= k) j++;
-      if (isStruck[k - k0]) continue;
+      if (struckBeats[j - 1] === k) continue;
       let [p, q] = [struckBeats[j - 1] ?? -1, struckBeats[j] ?? -1];
       if (p < 0 && q >= 0 && cutBefore) [p, q] = [q, struckBeats[j + 1] ?? -1];
       else if (q < 0 && p >= 0 && cutAfter) [p, q] = [struckBeats[j - 2] ?? -1, p];

@@ -228,11 +228,15 @@ async function alignByMethod(
   const jumpPoints = score.score.jumpPoints;
   // Jumps may also leave or land on any beat (a little dearer than at a bar line).
   const jumpParams = { beatPointsSeconds: score.score.beats.map((b) => b.time), ...opts.jumpParams };
-  // The refinement may align against the score played at the recording's tempo (`refineStretch`).
-  const stretchScore = (k: number): Features =>
+  // The refinement may align against the score played at the recording's tempo, passage by passage
+  // (`refineStretch`, `refineTempoSeconds`): every note time moved by the map it is given.
+  const stretchScore = (time: (t: number) => number): Features =>
     scoreNoteAwareFeatures(
-      score.score.notes.map((n) => ({ ...n, onset: n.onset * k, duration: n.duration * k })),
-      score.score.duration * k,
+      score.score.notes.map((n) => {
+        const onset = time(n.onset);
+        return { ...n, onset, duration: time(n.onset + n.duration) - onset };
+      }),
+      time(score.score.duration),
     );
   // The coarse search's cell costs on every core; the network runs meanwhile (`neural-jump`).
   const fillCoarseCosts = parallelCoarseCosts(

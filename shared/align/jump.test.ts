@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { segments } from '../path.js';
+import { segments, type AlignmentPath } from '../path.js';
 import { alignDtw, musicStart } from './dtw.js';
 import { applyJumpCertainty } from './confidence.js';
 import type { Features } from '../dsp/features.js';
@@ -21,6 +21,7 @@ import {
 import { refineRoute } from './refine.js';
 import { smoothWarp, syntheticScore, warpFeatures } from './synthetic.js';
 import { sameMusicIndex } from './sameMusic.js';
+import { linearWarp } from './scoreWarp.js';
 import { xorshift32 } from '../random.js';
 
 /** Warp that plays score frame ranges [a, b) one after another, each with its own smooth tempo. */
@@ -550,11 +551,16 @@ describe('refinement against the score at the recording’s tempo', () => {
     const warp = playParts([[0, 6000]], 2, 13);
     const perf = warpFeatures(score, warp, 0.3, 14);
     const factors: number[] = [];
-    const stretchScore = (k: number): Features => {
+    const stretchScore = (time: (t: number) => number): Features => {
+      const k = time(1);
+      expect(time(3)).toBeCloseTo(3 * k, 12);
       factors.push(k);
       return resampleFeatures(score, k);
     };
-    const path = alignJump(perf, score, jumpPoints, { params: { refineStretch: 1 }, stretchScore });
+    const path = alignJump(perf, score, jumpPoints, {
+      params: { refineStretch: 1, refineTempoSeconds: 0 },
+      stretchScore,
+    });
     expect(factors).toHaveLength(1);
     expect(factors[0]).toBeGreaterThan(0.45);
     expect(factors[0]).toBeLessThan(0.55);
@@ -563,7 +569,76 @@ describe('refinement against the score at the recording’s tempo', () => {
     // Off, the score is not rendered again.
     alignJump(perf, score, jumpPoints, { params: { refineStretch: 0 }, stretchScore });
     expect(factors).toHaveLength(1);
+    // With the tempo taken passage by passage the score is rendered at the coarse search's tempo.
+    const local = alignJump(perf, score, jumpPoints, { stretchScore: (time) => warpedScore(score, time) });
+    expect(local.jumpFrames).toEqual([]);
+    expect(meanError(local.scoreTime, hop, warp)).toBeLessThan(3);
     expect(DEFAULT_JUMP.refineStretch).toBeGreaterThan(0);
+  });
+});
+
+/** The score's features with written frame j moved to `time(j · hop) / hop` (nearest written frame per new frame). */
+function warpedScore(f: Features, time: (t: number) => number): Features {
+  const h = f.hopSeconds;
+  const frames = Math.max(1, Math.round(time(f.frames * h) / h));
+  const chroma = new Float32Array(frames * 12);
+  const onset = new Float32Array(frames * 12);
+  const energy = new Float32Array(frames);
+  let i = 0;
+  for (let y = 0; y < frames; y++) {
+    while (i < f.frames - 1 && time((i + 1) * h) / h <= y) i++;
+    chroma.set(f.chroma.subarray(i * 12, i * 12 + 12), y * 12);
+    onset.set(f.onset.subarray(i * 12, i * 12 + 12), y * 12);
+    energy[y] = f.energy[i];
+  }
+  return { frames, hopSeconds: h, chroma, onset, energy };
+}
+
+describe('the refinement at the coarse search’s own tempo (refineTempoSeconds)', () => {
+  it('renders each passage of the score at the tempo it is played at, and maps the path back to written seconds', () => {
+    const s = syntheticScore(5000, 21);
+    // Written tempo, then 2,400 frames three times as fast, then written tempo again.
+    const warp = Float64Array.from([
+      ...Array.from({ length: 2000 }, (_, i) => i),
+      ...Array.from({ length: 800 }, (_, i) => 2000 + 3 * i),
+      ...Array.from({ length: 600 }, (_, i) => 4400 + i),
+    ]);
+    const perf = warpFeatures(s, warp, 0.3, 8);
+    const times: ((t: number) => number)[] = [];
+    const stretchScore = (time: (t: number) => number): Features => {
+      times.push(time);
+      return warpedScore(s, time);
+    };
+    const run = (refineTempoSeconds: number) =>
+      alignJump(perf, s, [], { params: { refineStretch: 1, refineTempoSeconds }, stretchScore });
+    const error = (p: AlignmentPath, from: number, to: number): number => {
+      let e = 0;
+      for (let i = from; i < to; i++) e += Math.abs(p.scoreTime[i] / hop - warp[i]);
+      return e / (to - from);
+    };
+    const slope = (time: (t: number) => number, a: number, b: number): number =>
+      (time(b * hop) - time(a * hop)) / ((b - a) * hop);
+    const local = run(5);
+    const one = run(0);
+    expect(times).toHaveLength(2);
+    // Locally: the slow passages at their written length, the fast one a third as long.
+    expect(slope(times[0], 500, 1500)).toBeCloseTo(1, 1);
+    expect(slope(times[0], 2400, 4000)).toBeGreaterThan(0.3);
+    expect(slope(times[0], 2400, 4000)).toBeLessThan(0.37);
+    expect(slope(times[0], 4600, 4900)).toBeCloseTo(1, 1);
+    // One factor: 3,400 perf frames for 5,000 score frames everywhere.
+    expect(slope(times[1], 500, 1500)).toBeCloseTo(3400 / 5000, 1);
+    expect(slope(times[1], 2400, 4000)).toBeCloseTo(3400 / 5000, 1);
+    // Either way the path is in written score time, on the music.
+    expect(local.jumpFrames).toEqual([]);
+    for (const [a, b] of [
+      [0, 2000],
+      [2000, 2800],
+      [2800, 3400],
+    ])
+      expect(error(local, a, b)).toBeLessThan(3);
+    expect(error(one, 2000, 2800)).toBeLessThan(3);
+    expect(DEFAULT_JUMP.refineTempoSeconds).toBeGreaterThan(0);
   });
 });
 
@@ -580,7 +655,7 @@ describe('coarseGuideFrames', () => {
       cells: 0,
     };
     const route = { segments: [{ perfStart: 0, perfEnd: 24, scoreStart: 0, scoreEnd: 24 }] };
-    const g = coarseGuideFrames(coarse, route, 1);
+    const g = coarseGuideFrames(coarse, route);
     expect(g).toHaveLength(24);
     // Frame f lies in coarse row floor((f + 1) / 4) (pooling centres its cells).
     expect(Array.from(g.subarray(0, 15))).toEqual([0, 0, 0, 4, 4, 4, 4, 8, 8, 8, 8, 12, 12, 12, 12]);
@@ -588,7 +663,8 @@ describe('coarseGuideFrames', () => {
     expect(g[20]).toBeCloseTo(20, 9);
     expect(g[23]).toBeCloseTo(23, 9);
     // A score rendered twice as long doubles the guide.
-    expect(coarseGuideFrames(coarse, { segments: [{ ...route.segments[0], scoreEnd: 48 }] }, 2)[8]).toBe(16);
+    expect(coarseGuideFrames(coarse, route, linearWarp(2))[8]).toBe(16);
+    expect(coarseGuideFrames(coarse, route, linearWarp(2))[20]).toBeCloseTo(40, 9);
   });
 });
 

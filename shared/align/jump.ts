@@ -9,6 +9,7 @@ import { tempoRatio } from './tempo.js';
 import type { Route } from './refine.js';
 import { refineRoute, type RefineOptions } from './refine.js';
 import { preferStraight, shiftedCoarse, type SameMusic } from './sameMusic.js';
+import { linearWarp, localStretch, localWarp, type ScoreWarp } from './scoreWarp.js';
 
 /** Tuning of the structure-aware (JumpDTW-like) search. */
 export interface JumpParams {
@@ -147,9 +148,28 @@ export interface JumpParams {
    * 0.75: 91.22 / 94.06 / 95.54 · 93.87 / 96.07 / 97.69 · 97.08; 1: 90.91 / 93.94 / 95.52 ·
    * 93.65 / 96.19 / 97.89 · 97.06. Jumps unchanged. At 0.5 no recording loses more than 2.1
    * points within 100 ms (at 1: 2.8); Ravel's _Une barque_ gains 2.2 (ov26), Chopin's Scherzo 20
-   * 2.1 (ov19), mu33 9.2, mu38 4.5.
+   * 2.1 (ov19), mu33 9.2, mu38 4.5. Since `refineTempoSeconds` (2026-12-06) the tempo is taken
+   * passage by passage and the power is 1: the score is played at the coarse search's tempo.
    */
   refineStretch: number;
+  /**
+   * With `refineStretch`, the tempo the score is played at is the coarse search's own, taken over
+   * ±this many seconds of score around each place (`localStretch`), instead of one factor for the
+   * whole recording (0). A performer who plays one passage three times as fast as written and
+   * another at half speed gets both: the refinement's diagonal then follows the coarse search's
+   * tempo, which it had right (Ravel's _Une barque_, ov26, lagged up to 4.5 s of score behind a
+   * coarse path on the music). Chosen on validation (`tune.js --method jump --sets
+   * overall,multi,structure --grid '{"jump":{"refineTempoSeconds":[0,5,10,20],"refineStretch":[0.5,1]}}'`,
+   * then `[3,7,15]` × `[1,1.25]` and `[1.5,2]` × `[1]`; `.eval/tune-ltempo*.log`), % within 50 /
+   * 100 / 200 ms, overall · multi · structure within 100 ms: one factor, power 0.5 (before):
+   * 94.33 / 95.88 / 96.90 · 97.64 · 97.88; one factor, power 1: 94.19 / 95.79 / 96.92 · 97.63 ·
+   * 97.90; ±5 s, power 0.5: 94.63 / 96.24 / 97.13 · 97.65 · 97.84; power 1 with ±1.5 s: 95.26 /
+   * 96.64 / 97.49 · 97.76 · 97.92; ±2 s: 95.14 / 96.49 / 97.42 · 97.88 · 97.88; ±3 s: 95.03 /
+   * 96.48 / 97.34 · 97.87 · 97.90; ±5 s: 94.95 / 96.44 / 97.33 · 97.65 · 97.91; ±10 s: 95.01 /
+   * 96.35 / 97.33 · 97.73 · 97.87; ±20 s: 94.99 / 96.35 / 97.25 · 97.74 · 97.89; power 1.25 lower
+   * at every window. ±2 s lies between its neighbours on every set. Jumps unchanged throughout.
+   */
+  refineTempoSeconds: number;
   /**
    * How far (s of score) from the coarse search's path each pass's refinement searches at its
    * coarsest level (`CoarseGuide`); 0: the pass's whole rectangle, as before. The coarse search
@@ -194,7 +214,8 @@ export const DEFAULT_JUMP: JumpParams = {
   earlyLandingPenalty: 8,
   landingRadiusSeconds: 0,
   minEdgePassSeconds: 4,
-  refineStretch: 0.5,
+  refineStretch: 1,
+  refineTempoSeconds: 2,
   refineGuideSeconds: 10,
   straightRepeats: true,
 };
@@ -845,10 +866,11 @@ export type JumpOptions = AlignOptions & {
   dtwParams?: Partial<DtwParams>;
   coarseCosts?: CoarseCostCache;
   /**
-   * The score's features with every time multiplied by `factor` (its notes played `factor` times
-   * as slowly), for `JumpParams.refineStretch`; without it the refinement uses `score` as it is.
+   * The score's features with every time t (s) moved to `time(t)` (its notes played at another
+   * tempo: `time` is increasing), for `JumpParams.refineStretch`; without it the refinement uses
+   * `score` as it is.
    */
-  stretchScore?: (factor: number) => Features;
+  stretchScore?: (time: (t: number) => number) => Features;
   /** The score's notes, for `JumpParams.straightRepeats` (`sameMusicIndex`). */
   sameMusic?: SameMusic;
 };
@@ -894,17 +916,20 @@ export function alignJump(
   const route = straight?.route ?? searched;
   const guideCoarse = straight ? shiftedCoarse(coarse, straight.moved) : coarse;
   const guided = params.refineGuideSeconds > 0;
-  const refine = (target: Features, r: Route, k: number, cost: CostParams): AlignmentPath =>
+  const refine = (target: Features, r: Route, warp: ScoreWarp, cost: CostParams): AlignmentPath =>
     refineRoute(perf, target, r, {
       coarseGuide: guided
         ? {
-            scoreFrames: coarseGuideFrames(guideCoarse, r, k),
-            radiusFrames: Math.ceil((params.refineGuideSeconds * k) / score.hopSeconds),
+            scoreFrames: coarseGuideFrames(guideCoarse, route, warp),
+            radiusFrames: Math.ceil((params.refineGuideSeconds * warp.mean) / score.hopSeconds),
           }
         : undefined,
       landings: landingPoints(
-        jumpPointsSeconds.map((t) => t * k),
-        { ...params, beatPointsSeconds: params.beatPointsSeconds?.map((t) => t * k) },
+        jumpPointsSeconds.map((t) => warp.toSeconds(t, score.hopSeconds)),
+        {
+          ...params,
+          beatPointsSeconds: params.beatPointsSeconds?.map((t) => warp.toSeconds(t, score.hopSeconds)),
+        },
         score.hopSeconds,
         coarse.perfFactor,
       ),
@@ -916,22 +941,38 @@ export function alignJump(
       method: 'jump',
     });
   const k = stretchFactor(route, params.refineStretch, sound);
-  if (!opts.stretchScore || Math.abs(Math.log(k)) < MIN_STRETCH_LOG)
-    return refine(score, route, 1, params.cost);
-  const stretched = opts.stretchScore(k);
+  const local = opts.stretchScore && params.refineStretch > 0 && params.refineTempoSeconds > 0;
+  if (!opts.stretchScore || (!local && Math.abs(Math.log(k)) < MIN_STRETCH_LOG))
+    return refine(score, route, linearWarp(1), params.cost);
+  const warp = local
+    ? localWarp(
+        localStretch(
+          guideCoarse,
+          route,
+          score.frames,
+          { perf: perf.hopSeconds, score: score.hopSeconds },
+          params.refineStretch,
+          params.refineTempoSeconds,
+          k,
+          sound,
+        ),
+      )
+    : linearWarp(k);
+  const stretched = opts.stretchScore((t) => warp.toSeconds(t, score.hopSeconds));
   const last = stretched.frames;
   const scaled: Route = {
     segments: route.segments.map((g) => {
-      const scoreStart = Math.min(last - 1, Math.round(g.scoreStart * k));
+      const scoreStart = Math.min(last - 1, Math.round(warp.toFrame(g.scoreStart)));
       return {
         ...g,
         scoreStart,
-        scoreEnd: Math.min(last, Math.max(scoreStart + 1, Math.round(g.scoreEnd * k))),
+        scoreEnd: Math.min(last, Math.max(scoreStart + 1, Math.round(warp.toFrame(g.scoreEnd)))),
       };
     }),
   };
-  const path = refine(stretched, scaled, k, normalisedCost(perf, stretched, rawCost));
-  for (let f = 0; f < path.scoreTime.length; f++) path.scoreTime[f] /= k;
+  const path = refine(stretched, scaled, warp, normalisedCost(perf, stretched, rawCost));
+  for (let f = 0; f < path.scoreTime.length; f++)
+    path.scoreTime[f] = warp.fromSeconds(path.scoreTime[f], score.hopSeconds);
   return path;
 }
 
@@ -954,25 +995,30 @@ export function coarsePerfFrameAt(
 
 /**
  * The coarse path at full resolution for the refinement (`JumpParams.refineGuideSeconds`): per
- * perf frame, the score frame (of the score rendered `k` times as long) of the coarse cell it
- * lies in; where that is outside its pass's score range (the route's edge passes were merged, a
- * landing snapped), the pass's straight line instead.
+ * perf frame, the score frame of the coarse cell it lies in, through `warp` (the score the
+ * refinement aligns against; default as written); where that cell is outside its pass's score
+ * range (the route's edge passes were merged, a landing snapped), the pass's straight line instead.
  */
-export function coarseGuideFrames(coarse: CoarseJumpPath, route: Route, k: number): Float64Array {
+export function coarseGuideFrames(
+  coarse: CoarseJumpPath,
+  route: Route,
+  warp: ScoreWarp = linearWarp(1),
+): Float64Array {
   const last = route.segments[route.segments.length - 1];
   const out = new Float64Array(last.perfEnd);
   const back = Math.floor((coarse.perfFactor - 1) / 2);
   const rows = coarse.scoreFrames.length;
-  const slack = coarse.scoreFactor * k;
+  const slack = coarse.scoreFactor;
   for (const g of route.segments) {
     const slope = (g.scoreEnd - 1 - g.scoreStart) / Math.max(1, g.perfEnd - 1 - g.perfStart);
     for (let f = g.perfStart; f < g.perfEnd; f++) {
       const r = Math.min(rows - 1, Math.floor((f + back) / coarse.perfFactor));
-      const c = coarse.scoreFrames[r] * coarse.scoreFactor * k;
-      out[f] =
+      const c = coarse.scoreFrames[r] * coarse.scoreFactor;
+      out[f] = warp.toFrame(
         c >= g.scoreStart - slack && c <= g.scoreEnd - 1 + slack
           ? c
-          : g.scoreStart + slope * (f - g.perfStart);
+          : g.scoreStart + slope * (f - g.perfStart),
+      );
     }
   }
   return out;

@@ -503,7 +503,10 @@ export async function alignNeuralJump(
   const { smooth, confidenceRows } = network[0].value;
   const { profile } = jumpPenaltyProfile(smooth, N, score.frames, score.hopSeconds, params);
   let jumpTargets = networkJumpTargets(smooth, N, score.frames, score.hopSeconds, params);
-  if (params.targetConfirmed !== 'network' || params.vetoPenalty > params.farPenalty) {
+  // The search alone matters only where it can widen or drop a network jump (none: nothing to
+  // widen) or veto one of its own jumps the network does not see.
+  const confirms = params.targetConfirmed !== 'network' && jumpTargets.length > 0;
+  if (confirms || params.vetoPenalty > params.farPenalty) {
     const own = searchAloneJumps(
       perf,
       score,

@@ -123,6 +123,48 @@ describe('preferStraight', () => {
   });
 });
 
+describe('preferStraight with a copy written at another tempo', () => {
+  /** X (0–10 s), A (10–30), B (30–40), A written 1.5 times as slow (40–70), C (70–90); `keep` filters A′'s notes. */
+  function slowerCopyScore(keep: (k: number) => boolean = () => true): { onset: number; pitch: number }[] {
+    const a = phrase(2, 0, 20);
+    return [
+      ...phrase(1, 0, 10),
+      ...a.map((n) => ({ ...n, onset: n.onset + 10 })),
+      ...phrase(3, 30, 10),
+      ...a.filter((_, k) => keep(k)).map((n) => ({ ...n, onset: 40 + 1.5 * n.onset })),
+      ...phrase(4, 70, 20),
+    ];
+  }
+  // X A B A′ C played straight; the search played A's second half (20–30 s) from A′ (55–70 s).
+  const detour: Route = {
+    segments: [seg(0, 200, 0, 200), seg(200, 300, 550, 700), seg(300, 800, 300, 800)],
+  };
+
+  it('takes out a detour through the slower copy, and maps its coarse frames onto the straight copy', () => {
+    const out = preferStraight(detour, sameMusicIndex(slowerCopyScore()), HOP, linear);
+    expect(out!.route.segments).toEqual([seg(0, 800, 0, 800)]);
+    expect(out!.moved).toHaveLength(1);
+    const map = out!.moved[0].map!;
+    expect(map(550)).toBeCloseTo(200, 0);
+    expect(map(625)).toBeCloseTo(250, 0);
+    expect(map(700)).toBeCloseTo(300, 0);
+  });
+
+  it('takes it out when a tenth of the copy’s notes differ (ornaments written out otherwise), not when a third do', () => {
+    const tenth = sameMusicIndex(slowerCopyScore((k) => k % 10 !== 3));
+    expect(preferStraight(detour, tenth, HOP, linear)!.route.segments).toEqual([seg(0, 800, 0, 800)]);
+    const third = sameMusicIndex(slowerCopyScore((k) => k % 3 !== 1));
+    expect(preferStraight(detour, third, HOP, linear)).toBeUndefined();
+  });
+
+  it('keeps a true jump into the slower copy from music that does not continue into it', () => {
+    // X, then A′ from its start: the straight way (A) is the same music, but 10 s away from X's end? No:
+    // a jump from the middle of B (35 s) into A′: the straight way plays the rest of B.
+    const fromB: Route = { segments: [seg(0, 350, 0, 350), seg(350, 650, 400, 700)] };
+    expect(preferStraight(fromB, sameMusicIndex(slowerCopyScore()), HOP, linear)).toBeUndefined();
+  });
+});
+
 describe('shiftedCoarse', () => {
   it('moves the coarse score frames of the moved perf range by whole coarse cells', () => {
     const coarse: CoarseJumpPath = {

@@ -153,14 +153,121 @@ function straightCopy(
 }
 
 /**
+ * Least share of a detour's notes that its straight copy must play in the same order
+ * (`detourCopy`): ov18's two detours (Chopin's Polonaise 53, a theme written again under another
+ * tempo) share 88 % and 100 % of their notes with the straight copy (trills and grace notes
+ * written out differently).
+ */
+export const DETOUR_SAME_SHARE = 0.8;
+
+/** Passes with more notes than this are no detour (and would cost a long comparison). */
+const MAX_DETOUR_NOTES = 600;
+
+/**
+ * Pairs (i, j) of a longest common subsequence of the pitch sequences `p` and `q` (ascending in
+ * both).
+ */
+function commonNotes(p: ArrayLike<number>, q: ArrayLike<number>): [number, number][] {
+  const n = p.length;
+  const w = q.length + 1;
+  const len = new Int32Array((n + 1) * w);
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = q.length - 1; j >= 0; j--)
+      len[i * w + j] =
+        p[i] === q[j] ? len[(i + 1) * w + j + 1] + 1 : Math.max(len[(i + 1) * w + j], len[i * w + j + 1]);
+  const out: [number, number][] = [];
+  for (let i = 0, j = 0; i < n && j < q.length; ) {
+    if (p[i] === q[j]) out.push([i++, j++]);
+    else if (len[(i + 1) * w + j] >= len[i * w + j + 1]) i++;
+    else j++;
+  }
+  return out;
+}
+
+/**
+ * Pass `b` after pass `a` as a detour: `b` plays, note for note in the same order
+ * (`DETOUR_SAME_SHARE` of its notes and of the straight copy's; ornaments and chords may be
+ * spread differently), the music
+ * that starts within `joinSeconds` of `a`'s end, written elsewhere at another tempo (a theme
+ * that comes back under another tempo marking of the score MIDI). Returns the map from `b`'s
+ * score frames to the straight copy's (piecewise linear between the notes in common), or
+ * undefined.
+ */
+function detourCopy(
+  m: SameMusic,
+  a: Segment,
+  b: Segment,
+  hop: number,
+  params: StraightParams,
+): ((scoreFrame: number) => number) | undefined {
+  const aEnd = a.scoreEnd * hop;
+  const bStart = b.scoreStart * hop;
+  const bEnd = b.scoreEnd * hop;
+  if (Math.abs(bStart - aEnd) < params.minJumpSeconds) return undefined;
+  const p0 = lowerBound(m.onsets, bStart - SAME_ONSET_SECONDS);
+  const p1 = lowerBound(m.onsets, bEnd);
+  const n = p1 - p0;
+  if (n < params.minSameNotes || n > MAX_DETOUR_NOTES) return undefined;
+  const played = m.pitches.subarray(p0, p1);
+  let best: [number, number][] | undefined;
+  let bestStart = 0;
+  let bestShare = 0;
+  const lo = lowerBound(m.onsets, aEnd - params.joinSeconds);
+  for (let s = lo; s < m.onsets.length && m.onsets[s] <= aEnd + params.joinSeconds; s++) {
+    if (s > lo && m.onsets[s] - m.onsets[s - 1] <= SAME_ONSET_SECONDS) continue;
+    const pairs = commonNotes(
+      played,
+      m.pitches.subarray(s, Math.min(m.onsets.length, s + Math.ceil(n / DETOUR_SAME_SHARE) + 8)),
+    );
+    if (!pairs.length) continue;
+    // The straight copy starts at the join and is other music than the detour itself.
+    const first = s + pairs[0][1];
+    const last = s + pairs[pairs.length - 1][1];
+    if (m.onsets[first] > aEnd + params.joinSeconds || (m.onsets[last] >= bStart && m.onsets[first] < bEnd))
+      continue;
+    // Both copies in common for the share: the detour's notes, and the straight copy's between
+    // the first and the last note in common (other music in between is no copy).
+    const share = pairs.length / Math.max(n, last - first + 1);
+    if (share >= DETOUR_SAME_SHARE && share > bestShare) {
+      best = pairs;
+      bestStart = s;
+      bestShare = share;
+    }
+  }
+  if (!best) return undefined;
+  // Written seconds of the detour → of the straight copy: through the notes in common (one per
+  // onset of the detour), at the whole copy's pace beyond them.
+  const from: number[] = [];
+  const to: number[] = [];
+  for (const [i, j] of best) {
+    const x = m.onsets[p0 + i];
+    const y = m.onsets[bestStart + j];
+    if (from.length && (x <= from[from.length - 1] || y <= to[to.length - 1])) continue;
+    from.push(x);
+    to.push(y);
+  }
+  const k = from.length;
+  if (k < 2) return undefined;
+  const pace = (to[k - 1] - to[0]) / (from[k - 1] - from[0]);
+  const toStraight = (t: number): number => {
+    if (t <= from[0]) return to[0] + (t - from[0]) * pace;
+    if (t >= from[k - 1]) return to[k - 1] + (t - from[k - 1]) * pace;
+    const q = lowerBound(from, t) - 1;
+    return to[q] + ((t - from[q]) / (from[q + 1] - from[q])) * (to[q + 1] - to[q]);
+  };
+  return (scoreFrame) => toStraight(scoreFrame * hop) / hop;
+}
+
+/**
  * Where a pass after a jump plays, for a while, the very notes that going straight on would
  * play (`SameMusic`), goes straight on: the pass's opening moves onto the earlier (or later)
  * copy and joins the pass before, and the jump, if one is still needed, is made where the two
  * copies part. A detour through another copy of the same music disappears; a skip of a repeat
- * is made at the end of the copy played. `perfFrameAt(seg, scoreFrame)` gives the perf frame
- * where pass `seg` reaches a score frame (the coarse path's). Returns the new route and, per
- * pass of it, the score frames by which its opening was moved (for the coarse guide), or
- * undefined when nothing changed.
+ * is made at the end of the copy played. A whole pass that plays the straight continuation
+ * written elsewhere at another tempo (`detourCopy`) joins the pass before as well. `perfFrameAt(seg,
+ * scoreFrame)` gives the perf frame where pass `seg` reaches a score frame (the coarse path's).
+ * Returns the new route and the perf ranges whose score frames moved, by how many frames or
+ * through which map (for the coarse guide), or undefined when nothing changed.
  */
 export function preferStraight(
   route: Route,
@@ -168,23 +275,25 @@ export function preferStraight(
   scoreHopSeconds: number,
   perfFrameAt: (seg: Segment, scoreFrame: number) => number,
   params: StraightParams = DEFAULT_STRAIGHT,
-): { route: Route; moved: { perfStart: number; perfEnd: number; scoreFrames: number }[] } | undefined {
+): { route: Route; moved: Moved[] } | undefined {
   const segs = route.segments.map((s) => ({ ...s }));
-  const moved: { perfStart: number; perfEnd: number; scoreFrames: number }[] = [];
+  const moved: Moved[] = [];
   for (let k = 0; k + 1 < segs.length;) {
     const a = segs[k];
     const b = segs[k + 1];
     const copy = straightCopy(m, a, b, scoreHopSeconds, params);
-    if (!copy) {
+    // A pass written elsewhere at another tempo, note for note the straight continuation.
+    const detour = copy ? undefined : detourCopy(m, a, b, scoreHopSeconds, params);
+    if (!copy && !detour) {
       k++;
       continue;
     }
-    const shift = Math.round(copy.delta / scoreHopSeconds);
-    const sameEnd = b.scoreStart + Math.floor(copy.seconds / scoreHopSeconds);
+    const shift = copy ? Math.round(copy.delta / scoreHopSeconds) : 0;
+    const sameEnd = copy ? b.scoreStart + Math.floor(copy.seconds / scoreHopSeconds) : b.scoreEnd;
     if (sameEnd >= b.scoreEnd - 1) {
       // The whole pass is the straight continuation: it joins the pass before.
-      moved.push({ perfStart: b.perfStart, perfEnd: b.perfEnd, scoreFrames: -shift });
-      a.scoreEnd = Math.max(a.scoreStart + 1, b.scoreEnd - shift);
+      moved.push({ perfStart: b.perfStart, perfEnd: b.perfEnd, scoreFrames: -shift, map: detour });
+      a.scoreEnd = Math.max(a.scoreStart + 1, detour ? Math.round(detour(b.scoreEnd)) : b.scoreEnd - shift);
       a.perfEnd = b.perfEnd;
       segs.splice(k + 1, 1);
       // The pass after a detour comes back to where going straight on has now arrived.
@@ -210,11 +319,19 @@ export function preferStraight(
   return moved.length ? { route: { segments: segs }, moved } : undefined;
 }
 
+/**
+ * A perf range whose score frames `preferStraight` moved onto the straight copy: by a number of
+ * frames, or (a copy written at another tempo) through `map`, written frame to written frame.
+ */
+export interface Moved {
+  perfStart: number;
+  perfEnd: number;
+  scoreFrames: number;
+  map?: (scoreFrame: number) => number;
+}
+
 /** The coarse path with the score frames of the perf ranges `preferStraight` moved shifted the same way. */
-export function shiftedCoarse(
-  coarse: CoarseJumpPath,
-  moved: readonly { perfStart: number; perfEnd: number; scoreFrames: number }[],
-): CoarseJumpPath {
+export function shiftedCoarse(coarse: CoarseJumpPath, moved: readonly Moved[]): CoarseJumpPath {
   const scoreFrames = coarse.scoreFrames.slice();
   const back = Math.floor((coarse.perfFactor - 1) / 2);
   const rows = scoreFrames.length;
@@ -222,7 +339,11 @@ export function shiftedCoarse(
     const by = Math.round(mv.scoreFrames / coarse.scoreFactor);
     const r0 = Math.max(0, Math.floor((mv.perfStart + back) / coarse.perfFactor));
     const r1 = Math.min(rows - 1, Math.floor((mv.perfEnd - 1 + back) / coarse.perfFactor));
-    for (let r = r0; r <= r1; r++) scoreFrames[r] = Math.max(0, scoreFrames[r] + by);
+    const map = mv.map;
+    for (let r = r0; r <= r1; r++)
+      scoreFrames[r] = map
+        ? Math.max(0, Math.round(map(scoreFrames[r] * coarse.scoreFactor) / coarse.scoreFactor))
+        : Math.max(0, scoreFrames[r] + by);
   }
   return { ...coarse, scoreFrames };
 }

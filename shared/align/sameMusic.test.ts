@@ -158,8 +158,8 @@ describe('preferStraight with a copy written at another tempo', () => {
   });
 
   it('keeps a true jump into the slower copy from music that does not continue into it', () => {
-    // X, then A′ from its start: the straight way (A) is the same music, but 10 s away from X's end? No:
-    // a jump from the middle of B (35 s) into A′: the straight way plays the rest of B.
+    // A skip from the middle of B (35 s) to A′ (40 s): the straight way plays the rest of B first,
+    // and A′ itself is no copy of the straight way.
     const fromB: Route = { segments: [seg(0, 350, 0, 350), seg(350, 650, 400, 700)] };
     expect(preferStraight(fromB, sameMusicIndex(slowerCopyScore()), HOP, linear)).toBeUndefined();
   });

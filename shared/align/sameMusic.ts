@@ -176,7 +176,7 @@ function commonNotes(p: ArrayLike<number>, q: ArrayLike<number>): [number, numbe
       len[i * w + j] =
         p[i] === q[j] ? len[(i + 1) * w + j + 1] + 1 : Math.max(len[(i + 1) * w + j], len[i * w + j + 1]);
   const out: [number, number][] = [];
-  for (let i = 0, j = 0; i < n && j < q.length; ) {
+  for (let i = 0, j = 0; i < n && j < q.length;) {
     if (p[i] === q[j]) out.push([i++, j++]);
     else if (len[(i + 1) * w + j] >= len[i * w + j + 1]) i++;
     else j++;

@@ -86,34 +86,12 @@ ids.forEach((id, k) => {
     { maxBuffer: 1 << 26 },
   );
   const final = `${dir}/audio.wav`;
-  if (v.codec === 'amr') {
-    execFileSync('sox', [
-      `${work}/raw.wav`,
-      '-c',
-      '1',
-      '-r',
-      '8000',
-      `${work}/x.amr-nb`,
-      ...v.fx,
-      'gain',
-      '-n',
-      '-3',
-    ]);
-    execFileSync('sox', [`${work}/x.amr-nb`, '-r', '44100', '-b', '16', final]);
-  } else if (v.codec === 'gsm') {
-    execFileSync('sox', [
-      `${work}/raw.wav`,
-      '-c',
-      '1',
-      '-r',
-      '8000',
-      `${work}/x.gsm`,
-      ...v.fx,
-      'gain',
-      '-n',
-      '-3',
-    ]);
-    execFileSync('sox', ['-r', '8000', '-c', '1', `${work}/x.gsm`, '-r', '44100', '-b', '16', final]);
+  if (v.codec === 'amr' || v.codec === 'gsm') {
+    // A phone line: mono at 8 kHz through the codec, then back to 44.1 kHz.
+    const coded = `${work}/x.${v.codec === 'amr' ? 'amr-nb' : 'gsm'}`;
+    execFileSync('sox', [`${work}/raw.wav`, '-c', '1', '-r', '8000', coded, ...v.fx, 'gain', '-n', '-3']);
+    const raw = v.codec === 'gsm' ? ['-r', '8000', '-c', '1'] : [];
+    execFileSync('sox', [...raw, coded, '-r', '44100', '-b', '16', final]);
   } else if (v.codec === 'ogg') {
     execFileSync('sox', [`${work}/raw.wav`, '-C', '-1', `${work}/x.ogg`, ...v.fx, 'gain', '-n', '-1']);
     execFileSync('sox', [`${work}/x.ogg`, '-b', '16', final]);

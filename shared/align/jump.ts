@@ -916,6 +916,8 @@ export function alignJump(
   const route = straight?.route ?? searched;
   const guideCoarse = straight ? shiftedCoarse(coarse, straight.moved) : coarse;
   const guided = params.refineGuideSeconds > 0;
+  // `r`: the route in the frames of `target`; the coarse guide is read from the written route and
+  // mapped through `warp`.
   const refine = (target: Features, r: Route, warp: ScoreWarp, cost: CostParams): AlignmentPath =>
     refineRoute(perf, target, r, {
       coarseGuide: guided

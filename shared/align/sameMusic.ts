@@ -187,11 +187,10 @@ function commonNotes(p: ArrayLike<number>, q: ArrayLike<number>): [number, numbe
 /**
  * Pass `b` after pass `a` as a detour: `b` plays, note for note in the same order
  * (`DETOUR_SAME_SHARE` of its notes and of the straight copy's; ornaments and chords may be
- * spread differently), the music
- * that starts within `joinSeconds` of `a`'s end, written elsewhere at another tempo (a theme
- * that comes back under another tempo marking of the score MIDI). Returns the map from `b`'s
- * score frames to the straight copy's (piecewise linear between the notes in common), or
- * undefined.
+ * spread differently), the music that starts within `joinSeconds` of `a`'s end, written
+ * elsewhere at another tempo (a theme that comes back under another tempo marking of the score
+ * MIDI). Returns the map from `b`'s score frames to the straight copy's (piecewise linear between
+ * the notes in common), or undefined.
  */
 function detourCopy(
   m: SameMusic,
@@ -292,7 +291,7 @@ export function preferStraight(
     const sameEnd = copy ? b.scoreStart + Math.floor(copy.seconds / scoreHopSeconds) : b.scoreEnd;
     if (sameEnd >= b.scoreEnd - 1) {
       // The whole pass is the straight continuation: it joins the pass before.
-      moved.push({ perfStart: b.perfStart, perfEnd: b.perfEnd, scoreFrames: -shift, map: detour });
+      moved.push({ perfStart: b.perfStart, perfEnd: b.perfEnd, scoreFrames: copy ? -shift : 0, map: detour });
       a.scoreEnd = Math.max(a.scoreStart + 1, detour ? Math.round(detour(b.scoreEnd)) : b.scoreEnd - shift);
       a.perfEnd = b.perfEnd;
       segs.splice(k + 1, 1);

@@ -516,21 +516,6 @@ describe('edge passes', () => {
   });
 });
 
-/** `f` played `k` times as long: frame j of the result is frame ⌊j / k⌋ of `f` (chroma, onsets, energy). */
-function resampleFeatures(f: Features, k: number): Features {
-  const frames = Math.max(1, Math.round(f.frames * k));
-  const chroma = new Float32Array(frames * 12);
-  const onset = new Float32Array(frames * 12);
-  const energy = new Float32Array(frames);
-  for (let j = 0; j < frames; j++) {
-    const i = Math.min(f.frames - 1, Math.floor(j / k));
-    chroma.set(f.chroma.subarray(i * 12, i * 12 + 12), j * 12);
-    onset.set(f.onset.subarray(i * 12, i * 12 + 12), j * 12);
-    energy[j] = f.energy[i];
-  }
-  return { frames, hopSeconds: f.hopSeconds, chroma, onset, energy };
-}
-
 describe('refinement against the score at the recording’s tempo', () => {
   it('takes the route’s score per performance frame, to the given power', () => {
     const route = {
@@ -555,7 +540,7 @@ describe('refinement against the score at the recording’s tempo', () => {
       const k = time(1);
       expect(time(3)).toBeCloseTo(3 * k, 12);
       factors.push(k);
-      return resampleFeatures(score, k);
+      return warpedScore(score, time);
     };
     const path = alignJump(perf, score, jumpPoints, {
       params: { refineStretch: 1, refineTempoSeconds: 0 },

@@ -678,6 +678,45 @@ describe('the coarse search’s score steps', () => {
   });
 });
 
+describe('a run played three times as fast as written (`advancePower`)', () => {
+  // Score frames [2500, 3400) played at three times the tempo of the rest, as performers play a
+  // run that the score MIDI writes at the piece's tempo.
+  const parts: [number, number, number][] = [
+    [0, 2500, 1],
+    [2500, 3400, 3],
+    [3400, 6000, 1],
+  ];
+  const warp = Float64Array.from(
+    parts.flatMap(([a, b, rate], k) => {
+      const w = smoothWarp(Math.round((b - a) / rate), b - a, 3 + k, 0.1);
+      return Array.from(w, (x) => a + x);
+    }),
+  );
+  const perf = warpFeatures(score, warp, 0.3, 7);
+
+  it('is skipped at the quadratic price of fast steps, and followed at a linear one', () => {
+    const quadratic = coarseJumpPath(perf, score, jumpPoints);
+    expect(quadratic.jumps).toHaveLength(1);
+    const k = quadratic.jumps[0];
+    // A catch-up: it leaves near the run's start and lands in it, forward.
+    expect(quadratic.scoreFrames[k - 1] * quadratic.scoreFactor).toBeLessThan(2700);
+    expect(quadratic.scoreFrames[k] * quadratic.scoreFactor).toBeGreaterThan(3000);
+
+    const linear = coarseJumpPath(perf, score, jumpPoints, {
+      ...DEFAULT_JUMP,
+      maxAdvance: 6,
+      advancePower: 1,
+    });
+    expect(linear.jumps).toEqual([]);
+    let worst = 0;
+    for (let i = 0; i < linear.scoreFrames.length; i++) {
+      const f = Math.min(warp.length - 1, i * linear.perfFactor);
+      worst = Math.max(worst, Math.abs(linear.scoreFrames[i] * linear.scoreFactor - warp[f]));
+    }
+    expect(worst).toBeLessThan(20);
+  });
+});
+
 describe('repeats written out (`straightRepeats`)', () => {
   // A score X A B A′ C whose A′ = [2700, 3600) repeats A = [900, 1800) note for note, and the
   // recording plays X A′ C, skipping A and B. It sounds like X A C, the way a skipped repeat is

@@ -429,6 +429,20 @@ describe('bad input gets one clear line and a non-zero exit', () => {
     expect(gif.code).toBe(64);
     expect(gif.stderr).toMatch(/--page-format: expected one of png, svg, got 'gif'/);
   });
+  it('--help after a command prints the usage and aligns nothing', () => {
+    const out = path.join(tmp, 'help.csv');
+    for (const args of [
+      ['align', '--help'],
+      ['align', prelude, score, '-o', out, '-h'],
+      ['batch', '--help'],
+    ]) {
+      const r = accord(...args);
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.stdout).toMatch(/^Usage:\n {2}accord align/);
+      expect(r.stderr).toBe('');
+    }
+    expect(existsSync(out)).toBe(false);
+  });
   it('unknown method and format are usage errors', () => {
     expect(
       accord('align', prelude, score, '-o', path.join(tmp, 'x.csv'), '--method', 'magic').stderr,

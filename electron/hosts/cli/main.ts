@@ -211,6 +211,11 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`accord ${version()}\n`);
       return 0;
     }
+    // `accord align --help` asks for the usage, not for an alignment.
+    if ((cmd === 'align' || cmd === 'batch') && rest.some((a) => a === '--help' || a === '-h')) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
     if (cmd === 'align') return await cmdAlign(rest);
     if (cmd === 'batch') return await cmdBatch(rest);
     throw new UsageError(`unknown command '${cmd}': expected align or batch`);

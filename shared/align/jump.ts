@@ -48,7 +48,13 @@ export interface JumpParams {
    * power 2 (maxAdvance 4, 6 or 8 alike) overall 95.47 / 96.83 / 97.76, multi 96.48 / 97.88 /
    * 98.63, jumps 98.9 / 98.9; power 1 95.44 / 96.92 / 97.84, 96.12 / 97.39 / 98.33, 96.8 / 100
    * (Ravel's *Une barque* ov26 +2.7 within 100 ms, Schumann's mu22 −18.5: its jump back crawled
-   * through); 1.5: 95.53 / 96.81 / 97.76, 95.88 / 97.21 / 98.08.
+   * through); 1.5: 95.53 / 96.81 / 97.76, 95.88 / 97.21 / 98.08. Also tried, not kept: the
+   * quadratic price capped at 1.5 × (k − 1) × `tempoPenalty` up to k = 8: overall 95.65 / 96.94 /
+   * 97.97, multi 96.04 / 97.30 / 98.18 (ov26 +4.5 within 100 ms; mu22 −18.5: the search starts in
+   * an earlier copy of the same music and runs through the 3.5 s of score between the copies in
+   * 2 s instead of jumping back), and that with a fast step priced at the mean cost of the cells
+   * it passes (a skip in disguise passes cells that do not match): 95.52 / 96.86 / 97.77, 96.19 /
+   * 97.47 / 98.29 (the pooled row of a genuine run matches each of its score frames only in part).
    */
   advancePower?: number;
   /** Most score frames the path may advance per coarse perf frame (local tempo up to this × the global ratio). */

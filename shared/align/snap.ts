@@ -1,5 +1,5 @@
 import type { Features } from '../dsp/features.js';
-import { FEATURE_PARAMS, NUM_PITCHES } from '../dsp/params.js';
+import { FEATURE_PARAMS, HOP_SECONDS, NUM_PITCHES } from '../dsp/params.js';
 import type { AlignmentPath } from '../path.js';
 import { warpPass } from './warp.js';
 
@@ -16,7 +16,12 @@ export interface SnapParams {
   windowFrames: number;
   /** Least mean onset strength (0..1 over the chord's keys) that moves a chord. */
   threshold: number;
-  /** Added to the onset frame's time (s): where in the frame the strike lies. */
+  /**
+   * Added to the onset frame's time (s): where the strike lies against the frame the onset peaks
+   * in. The note network was trained with onset targets on the frame nearest the strike and the
+   * next (`models/notes/train_notes.py`: a centred window's rise spans both), so its peak lies on
+   * either, half a frame after the strike on average: −hop / 2 (−11.6 ms).
+   */
   offsetSeconds: number;
   /** Score steps longer than this (s) between two frames are not crossed by chords (a cut). */
   maxStepSeconds: number;
@@ -24,12 +29,19 @@ export interface SnapParams {
 
 /**
  * Chosen on validation (`tune.js --method auto --sets overall,multi,structure --grid
- * '{"snap":{…}}'`, figures in docs/EVALUATION.md, "What the v13 run changed").
+ * '{"snap":{…}}'`, figures in docs/EVALUATION.md, "What the v13 run changed"). The offset was
+ * −5 ms until 2026-12-06; since every unstruck beat is timed from the struck ones (v23) the
+ * strike's place in the frame sets every beat, and `tune.js --method jump --sets
+ * overall,multi,structure --grid '{"snap":{"offsetSeconds":[…]}}'` (`.eval/tune-snapoff*.log`;
+ * overall · multi · structure within 50 ms) gave −5 ms 95.47 · 96.48 · 97.28, −7.5 ms 95.54 ·
+ * 96.66 · 97.32, −hop / 2 (−11.6 ms) 95.64 · 96.76 · 97.38, −12.5 ms 95.66 · 96.73 · 97.43,
+ * −15 ms 95.69 · 96.63 · 97.48, −17.5 ms 95.62 · 96.45 · 97.41, −20 ms 95.42 · 96.37 · 97.31:
+ * level from −11.6 to −15 ms, where the note network's targets put it (`offsetSeconds`).
  */
 export const DEFAULT_SNAP: SnapParams = {
   windowFrames: 2,
   threshold: 0.3,
-  offsetSeconds: -0.005,
+  offsetSeconds: -HOP_SECONDS / 2,
   maxStepSeconds: 0.5,
 };
 
@@ -78,6 +90,13 @@ function firstAfter(chords: readonly Chord[], t: number): number {
   return lo;
 }
 
+/** Mean onset strength (0..1) of a chord's keys (pitch rows) at perf frame `g`. */
+function chordStrength(notes: ArrayLike<number>, rows: readonly number[], g: number): number {
+  let v = 0;
+  for (const r of rows) v += notes[g * NUM_PITCHES + r];
+  return v / rows.length;
+}
+
 /**
  * Moves the path's chords onto the recording's onsets (see `SnapParams`), in place; returns the
  * path, unchanged where the recording has no note features. With `range` ([from, to) frames)
@@ -123,9 +142,7 @@ export function snapToOnsets(
           g <= Math.min(b - 2, frames - 1, f0 + params.windowFrames);
           g++
         ) {
-          let v = 0;
-          for (const r of chords[q].rows) v += notes[g * NUM_PITCHES + r];
-          v /= chords[q].rows.length;
+          const v = chordStrength(notes, chords[q].rows, g);
           if (v >= bestValue && (best < 0 || v > bestValue)) {
             bestValue = v;
             best = g;

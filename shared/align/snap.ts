@@ -36,7 +36,10 @@ export interface SnapParams {
  * overall · multi · structure within 50 ms) gave −5 ms 95.47 · 96.48 · 97.28, −7.5 ms 95.54 ·
  * 96.66 · 97.32, −hop / 2 (−11.6 ms) 95.64 · 96.76 · 97.38, −12.5 ms 95.66 · 96.73 · 97.43,
  * −15 ms 95.69 · 96.63 · 97.48, −17.5 ms 95.62 · 96.45 · 97.41, −20 ms 95.42 · 96.37 · 97.31:
- * level from −11.6 to −15 ms, where the note network's targets put it (`offsetSeconds`).
+ * level from −11.6 to −15 ms, where the note network's targets put it (`offsetSeconds`). Tried
+ * and not kept: the onset at the centroid of the chord's strength over the found frame and its
+ * neighbours (`.eval/tune-centroid.log`): at −11.6 ms 95.57 · 96.83 · 97.41, at −17.5 ms
+ * 95.77 · 96.50 · 97.48 (the features' decaying tail leans it late).
  */
 export const DEFAULT_SNAP: SnapParams = {
   windowFrames: 2,

@@ -14,8 +14,10 @@ import {
   type CoarseCostFill,
   DEFAULT_JUMP,
   mergeEdgePasses,
+  spliceCatchUps,
   stretchFactor,
   type CoarseCostCache,
+  type CoarseJumpPath,
   type JumpParams,
 } from './jump.js';
 import { refineRoute } from './refine.js';
@@ -714,6 +716,65 @@ describe('a run played three times as fast as written (`advancePower`)', () => {
       worst = Math.max(worst, Math.abs(linear.scoreFrames[i] * linear.scoreFactor - warp[f]));
     }
     expect(worst).toBeLessThan(20);
+  });
+  it('is followed by the aligner without a jump (the catch-up search); with that off, skipped', () => {
+    const on = alignJump(perf, score, jumpPoints);
+    expect(on.jumpFrames).toEqual([]);
+    expect(meanError(on.scoreTime, hop, warp)).toBeLessThan(3);
+    const off = alignJump(perf, score, jumpPoints, { params: { catchUpSlopeCap: 0 } });
+    expect(off.jumpFrames).toHaveLength(1);
+    expect(meanError(off.scoreTime, hop, warp)).toBeGreaterThan(5);
+  });
+});
+
+describe('catch-up skips (`spliceCatchUps`)', () => {
+  const path = (frames: number[], jumps: number[]): CoarseJumpPath => ({
+    perfFactor: 4,
+    scoreFactor: 3,
+    perfFrames: Int32Array.from(frames, (_, i) => i),
+    scoreFrames: Int32Array.from(frames),
+    jumps,
+    cells: 0,
+  });
+  /** A cell's cost: how far its column lies from what row r really plays. */
+  const playing =
+    (truth: CoarseJumpPath) =>
+    (r: number, c: number): number =>
+      Math.abs(c - truth.scoreFrames[r]);
+  // `a` lags at 5 and skips to 20; `b` runs there (3–4 frames a row) and meets `a` at 21.
+  const a = path([0, 1, 2, 3, 4, 5, 20, 21, 22, 23], [6]);
+  const b = path([0, 1, 2, 5, 9, 13, 17, 21, 22, 23], []);
+
+  it('puts the run in place of the skip between the rows where both paths meet, where the run is played', () => {
+    const c = spliceCatchUps(a, b, 4, 10, playing(b));
+    expect(Array.from(c.scoreFrames)).toEqual([0, 1, 2, 5, 9, 13, 17, 21, 22, 23]);
+    expect(c.jumps).toEqual([]);
+    // The inputs are not touched.
+    expect(a.jumps).toEqual([6]);
+    expect(a.scoreFrames[3]).toBe(3);
+  });
+
+  it('keeps a true skip: the run leaves the music played and crosses music not played', () => {
+    expect(spliceCatchUps(a, b, 4, 10, playing(a))).toBe(a);
+  });
+
+  it('keeps the skip where the other path jumps too, does not meet it near, or where it goes back', () => {
+    const cost = playing(b);
+    expect(spliceCatchUps(a, { ...b, jumps: [5] }, 4, 10, cost)).toBe(a);
+    // Meeting again only 4 rows after the skip, with 3 allowed.
+    expect(spliceCatchUps(a, b, 4, 3, cost)).toBe(a);
+    const back = path([0, 1, 2, 3, 4, 5, 1, 2, 3, 4], [6]);
+    const straight = path([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], []);
+    expect(spliceCatchUps(back, straight, 4, 10, playing(straight))).toBe(back);
+    // A skip of no more than maxAdvance frames is a step, not a skip.
+    expect(spliceCatchUps(a, b, 15, 10, cost)).toBe(a);
+  });
+
+  it('keeps the skip where the first path jumps again inside the window', () => {
+    // A skip to 20, then straight back to 8: `b`, which never leaves, meets `a` only after both.
+    const two = path([0, 1, 2, 3, 4, 5, 20, 8, 9, 10], [6, 7]);
+    const straight = path([0, 1, 2, 4, 5, 6, 7, 8, 9, 10], []);
+    expect(spliceCatchUps(two, straight, 4, 10, playing(straight))).toBe(two);
   });
 });
 

@@ -2,7 +2,7 @@ import type { AlignmentPath } from '../path.js';
 import type { Features } from '../dsp/features.js';
 import { poolFeatures } from '../dsp/features.js';
 import type { CostParams } from './cost.js';
-import { DEFAULT_COST, normalisedCost, rowCosts } from './cost.js';
+import { DEFAULT_COST, cellCost, normalisedCost, rowCosts } from './cost.js';
 import type { AlignOptions, DtwParams } from './dtw.js';
 import { DEFAULT_DTW, soundingRange } from './dtw.js';
 import { tempoRatio } from './tempo.js';
@@ -208,6 +208,25 @@ export interface JumpParams {
    * 92.26 / 94.51 / 95.94; every other alignment byte-identical.
    */
   straightRepeats: boolean;
+  /**
+   * Catch-up skips: a performer may play a run several times as fast as the score MIDI writes it
+   * (a cadenza's small notes, a flourish), faster than the search's steps follow at their
+   * quadratic price, and the search then lags and skips ahead. Where the search skips forward,
+   * a second search prices fast steps at most this × (k − 1) × `tempoPenalty`, up to
+   * `CATCH_UP_MAX_ADVANCE` frames a row (`advanceSlopeCap`); where that one plays through without
+   * a jump, meets the first path again within `CATCH_UP_SECONDS` on either side and matches the
+   * recording there at least as well (cell costs alone), its cells replace the skip
+   * (`spliceCatchUps`). Everywhere else the first search's path stays: priced so
+   * everywhere, a recording starting in the second of two copies of the same music started in
+   * the first and ran through the music between them instead of jumping back (see
+   * `advancePower`). 0: off.
+   */
+  catchUpSlopeCap: number;
+  /**
+   * Where given, advancing k ≥ 2 frames costs at most this × (k − 1) × `tempoPenalty` (the
+   * catch-up search's price, `catchUpSlopeCap`).
+   */
+  advanceSlopeCap?: number;
 }
 
 /**
@@ -236,6 +255,7 @@ export const DEFAULT_JUMP: JumpParams = {
   refineTempoSeconds: 2,
   refineGuideSeconds: 10,
   straightRepeats: true,
+  catchUpSlopeCap: 1.5,
 };
 
 /** A targeted jump window (see `JumpParams.jumpTargets`). */
@@ -499,7 +519,8 @@ function searchCoarse(
   // Price of advancing k ≥ 2 score frames in one step.
   const advance = new Float64Array(maxAdvance + 1);
   const power = params.advancePower ?? 2;
-  for (let k = 2; k <= maxAdvance; k++) advance[k] = tp * Math.pow(k - 1, power);
+  const cap = params.advanceSlopeCap ?? Infinity;
+  for (let k = 2; k <= maxAdvance; k++) advance[k] = tp * Math.min(Math.pow(k - 1, power), cap * (k - 1));
   const unrolled = maxAdvance === 4;
   const [a2, a3, a4] = unrolled ? [advance[2], advance[3], advance[4]] : [0, 0, 0];
   const ptr = new Uint8Array(N * M);
@@ -894,6 +915,64 @@ export type JumpOptions = AlignOptions & {
   sameMusic?: SameMusic;
 };
 
+/** Most score frames a row the catch-up search advances (`JumpParams.catchUpSlopeCap`). */
+export const CATCH_UP_MAX_ADVANCE = 8;
+/** How far (s of performance) on either side of a skip the catch-up search must meet the first path again. */
+export const CATCH_UP_SECONDS = 10;
+
+/** Path indices k of a coarse path's jumps that go forward by more than `maxAdvance` score frames. */
+export function forwardJumps(c: CoarseJumpPath, maxAdvance: number): number[] {
+  return c.jumps.filter((k) => c.scoreFrames[k] - c.scoreFrames[k - 1] > maxAdvance);
+}
+
+/**
+ * `a` with each forward skip (`forwardJumps`) that `b` plays through replaced by `b`'s cells:
+ * for a skip at k, the last row r0 < k and the first row r1 ≥ k within `maxRows` of it where
+ * `b` is on `a`'s cell (±1 score frame), if `b` makes no jump in r0 + 1 … r1 and its cells there
+ * cost no more in all than `a`'s (`cell(row, column)`, the search's cell cost, without the
+ * prices of steps and jumps): a run played fast matches where `a` lagged, while through a true
+ * skip `b` leaves the music played early and crosses music not played. `a`'s other rows and
+ * jumps stay. Both paths must have the same grid (rows and pooling).
+ */
+export function spliceCatchUps(
+  a: CoarseJumpPath,
+  b: CoarseJumpPath,
+  maxAdvance: number,
+  maxRows: number,
+  cell: (row: number, col: number) => number,
+): CoarseJumpPath {
+  if (a.perfFactor !== b.perfFactor || a.scoreFactor !== b.scoreFactor) return a;
+  if (a.scoreFrames.length !== b.scoreFrames.length) return a;
+  const n = a.scoreFrames.length;
+  const meets = (r: number): boolean => Math.abs(a.scoreFrames[r] - b.scoreFrames[r]) <= 1;
+  const bJumps = new Set(b.jumps);
+  const scoreFrames = a.scoreFrames.slice();
+  const dropped = new Set<number>();
+  for (const k of forwardJumps(a, maxAdvance)) {
+    let r0 = k - 1;
+    while (r0 >= Math.max(0, k - maxRows) && !meets(r0)) r0--;
+    let r1 = k;
+    while (r1 < Math.min(n, k + maxRows) && !meets(r1)) r1++;
+    if (r0 < Math.max(0, k - maxRows) || r1 >= Math.min(n, k + maxRows)) continue;
+    let through = true;
+    for (let r = r0 + 1; r <= r1 && through; r++) if (bJumps.has(r)) through = false;
+    // `a`'s own other jumps inside the window would be lost with it.
+    for (const j of a.jumps) if (j !== k && j > r0 && j <= r1) through = false;
+    if (!through) continue;
+    let costA = 0;
+    let costB = 0;
+    for (let r = r0 + 1; r < r1; r++) {
+      costA += cell(r, a.scoreFrames[r]);
+      costB += cell(r, b.scoreFrames[r]);
+    }
+    if (costB > costA) continue;
+    for (let r = r0 + 1; r < r1; r++) scoreFrames[r] = b.scoreFrames[r];
+    dropped.add(k);
+  }
+  if (dropped.size === 0) return a;
+  return { ...a, scoreFrames, jumps: a.jumps.filter((k) => !dropped.has(k)) };
+}
+
 /** Score stretches closer to 1 than this (|ln k|) are not worth a second rendering of the score. */
 const MIN_STRETCH_LOG = 0.05;
 
@@ -911,11 +990,26 @@ export function alignJump(
   const rawCost = { ...DEFAULT_JUMP, ...opts.params }.cost;
   const params = jumpSearchParams(perf, score, opts.params);
   const progress = opts.onProgress;
-  const coarse = coarseJumpPath(perf, score, jumpPointsSeconds, params, {
+  const searchOpts = {
     costs: opts.coarseCosts,
     signal: opts.signal,
-    onProgress: progress ? (x) => progress(0.4 * x) : undefined,
-  });
+    onProgress: progress ? (x: number) => progress(0.4 * x) : undefined,
+  };
+  let coarse = coarseJumpPath(perf, score, jumpPointsSeconds, params, searchOpts);
+  if (params.catchUpSlopeCap > 0 && forwardJumps(coarse, params.maxAdvance).length > 0) {
+    const fast = coarseJumpPath(
+      perf,
+      score,
+      jumpPointsSeconds,
+      { ...params, maxAdvance: CATCH_UP_MAX_ADVANCE, advanceSlopeCap: params.catchUpSlopeCap },
+      { ...searchOpts, onProgress: undefined },
+    );
+    const rows = Math.round(CATCH_UP_SECONDS / (perf.hopSeconds * coarse.perfFactor));
+    const grid = coarseGrid(perf, score, params);
+    coarse = spliceCatchUps(coarse, fast, params.maxAdvance, rows, (r, c) =>
+      cellCost(grid.perf, grid.score, r, c, params.cost),
+    );
+  }
   const snapPoints = params.beatPointsSeconds
     ? [...jumpPointsSeconds, ...params.beatPointsSeconds]
     : jumpPointsSeconds;

@@ -213,15 +213,23 @@ export interface JumpParams {
    * (a cadenza's small notes, a flourish), faster than the search's steps follow at their
    * quadratic price, and the search then lags and skips ahead. Where the search skips forward,
    * a second search prices fast steps at most this × (k − 1) × `tempoPenalty`, up to
-   * `CATCH_UP_MAX_ADVANCE` frames a row (`advanceSlopeCap`); where that one plays through without
+   * `catchUpMaxAdvance` frames a row (`advanceSlopeCap`); where that one plays through without
    * a jump, meets the first path again within `CATCH_UP_SECONDS` on either side and matches the
    * recording there at least as well (cell costs alone), its cells replace the skip
    * (`spliceCatchUps`). Everywhere else the first search's path stays: priced so
    * everywhere, a recording starting in the second of two copies of the same music started in
    * the first and ran through the music between them instead of jumping back (see
-   * `advancePower`). 0: off.
+   * `advancePower`). 0: off. Validation (`run.js --methods jump,auto --sets
+   * overall,structure,multi --out .eval/preds-v36` against `-v34`): Ravel's ov26 83.0 → 86.2 and
+   * Chopin's mu14 87.7 → 89.0 within 100 ms, the other 82 alignments byte-identical; without the
+   * cost test (`.eval/preds-v35`) it also turned a true 7.5-s skip (mu39) into a run. `tune.js
+   * --method jump --sets overall,multi,structure --grid '{"jump":{"catchUpSlopeCap":[1.5,0.75],
+   * "catchUpMaxAdvance":[8,12]}}'`: 1.5 and 8 or 12 alike, 0.75 and 8 +0.03 within 50 ms overall,
+   * 0.75 and 12 loses a true jump.
    */
   catchUpSlopeCap: number;
+  /** Most score frames a row the catch-up search advances (`catchUpSlopeCap`). */
+  catchUpMaxAdvance: number;
   /**
    * Where given, advancing k ≥ 2 frames costs at most this × (k − 1) × `tempoPenalty` (the
    * catch-up search's price, `catchUpSlopeCap`).
@@ -256,6 +264,7 @@ export const DEFAULT_JUMP: JumpParams = {
   refineGuideSeconds: 10,
   straightRepeats: true,
   catchUpSlopeCap: 1.5,
+  catchUpMaxAdvance: 8,
 };
 
 /** A targeted jump window (see `JumpParams.jumpTargets`). */
@@ -915,8 +924,6 @@ export type JumpOptions = AlignOptions & {
   sameMusic?: SameMusic;
 };
 
-/** Most score frames a row the catch-up search advances (`JumpParams.catchUpSlopeCap`). */
-export const CATCH_UP_MAX_ADVANCE = 8;
 /** How far (s of performance) on either side of a skip the catch-up search must meet the first path again. */
 export const CATCH_UP_SECONDS = 10;
 
@@ -1001,7 +1008,7 @@ export function alignJump(
       perf,
       score,
       jumpPointsSeconds,
-      { ...params, maxAdvance: CATCH_UP_MAX_ADVANCE, advanceSlopeCap: params.catchUpSlopeCap },
+      { ...params, maxAdvance: params.catchUpMaxAdvance, advanceSlopeCap: params.catchUpSlopeCap },
       { ...searchOpts, onProgress: undefined },
     );
     const rows = Math.round(CATCH_UP_SECONDS / (perf.hopSeconds * coarse.perfFactor));

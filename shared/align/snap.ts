@@ -19,8 +19,10 @@ export interface SnapParams {
   /**
    * Added to the onset frame's time (s): where the strike lies against the frame the onset peaks
    * in. The note network was trained with onset targets on the frame nearest the strike and the
-   * next (`models/notes/train_notes.py`: a centred window's rise spans both), so its peak lies on
-   * either, half a frame after the strike on average: −hop / 2 (−11.6 ms).
+   * next (`models/notes/train_notes.py`: a centred window's rise spans both), so its peak may lie
+   * on either, up to half a frame after the strike on average. How far is measured, not derived:
+   * the validation sets put it at 11.6–15 ms (`DEFAULT_SNAP`); the bundled sample's played notes
+   * (16-kHz FLAC, fluidsynth's chorus on) at about 7 ms.
    */
   offsetSeconds: number;
   /** Score steps longer than this (s) between two frames are not crossed by chords (a cut). */
@@ -36,7 +38,7 @@ export interface SnapParams {
  * overall · multi · structure within 50 ms) gave −5 ms 95.47 · 96.48 · 97.28, −7.5 ms 95.54 ·
  * 96.66 · 97.32, −hop / 2 (−11.6 ms) 95.64 · 96.76 · 97.38, −12.5 ms 95.66 · 96.73 · 97.43,
  * −15 ms 95.69 · 96.63 · 97.48, −17.5 ms 95.62 · 96.45 · 97.41, −20 ms 95.42 · 96.37 · 97.31:
- * level from −11.6 to −15 ms, where the note network's targets put it (`offsetSeconds`). Tried
+ * level from −11.6 to −15 ms; −hop / 2 is the nearest to the targets' spread (`offsetSeconds`). Tried
  * and not kept: the onset at the centroid of the chord's strength over the found frame and its
  * neighbours (`.eval/tune-centroid.log`): at −11.6 ms 95.57 · 96.83 · 97.41, at −17.5 ms
  * 95.77 · 96.50 · 97.48 (the features' decaying tail leans it late).

@@ -462,6 +462,44 @@ export function jumpSearchParams(
   return params;
 }
 
+/**
+ * The cheapest arrival at each target column from any source by an L1 distance price: `lambda`
+ * per column crossed, plus `backExtra` at the landing for a source after it (a backward jump);
+ * `seed` holds each source column's value (Infinity elsewhere). Two running sweeps over the
+ * columns, each value kept at the targets only: `out[k]` for the column `targets[k]` (the same
+ * sums in the same order as sweeps that keep every column, bit for bit).
+ */
+function distanceSweeps(
+  seed: Float64Array,
+  lambda: number,
+  backExtra: Float64Array,
+  targets: Int32Array,
+  out: Float64Array,
+): void {
+  const M = seed.length;
+  const T = targets.length;
+  let run = seed[0];
+  let j = 0;
+  for (let k = 0; k < T; k++) {
+    const t = targets[k];
+    for (; j < t;) {
+      j++;
+      run = Math.min(seed[j], run + lambda);
+    }
+    out[k] = run;
+  }
+  run = seed[M - 1];
+  j = M - 1;
+  for (let k = T - 1; k >= 0; k--) {
+    const t = targets[k];
+    for (; j > t;) {
+      j--;
+      run = Math.min(seed[j], run + lambda);
+    }
+    out[k] = Math.min(out[k], run + backExtra[t]);
+  }
+}
+
 function searchCoarse(
   perf: Features,
   score: Features,
@@ -495,6 +533,9 @@ function searchCoarse(
   const startAllowed = (j: number): boolean => !landing || (j >= landing.startLo && j <= landing.startHi);
   const isTarget = new Uint8Array(M);
   for (let j = 0; j < M; j++) isTarget[j] = Number.isFinite(targetExtra[j]) ? 1 : 0;
+  const targetList: number[] = [];
+  for (let j = 0; j < M; j++) if (isTarget[j]) targetList.push(j);
+  const targets = Int32Array.from(targetList);
   const sourceList: number[] = [];
   for (let j = 0; j < M; j++) if (Number.isFinite(sourceExtra[j])) sourceList.push(j);
   const sources = Int32Array.from(sourceList);
@@ -552,10 +593,14 @@ function searchCoarse(
   // Forward arrivals (from sources at or before the column) and backward ones kept apart, so
   // that a backward landing below the floor can be priced.
   const sweep = lambda > 0 || landing !== undefined;
-  const viaDist = sweep ? new Float64Array(M) : undefined;
+  // Each target's cheapest arrival by distance (in `targets` order).
+  const viaDist = sweep ? new Float64Array(targets.length) : undefined;
   // Each column's jump-source value in the previous row (Infinity where no source).
   const seed = sweep ? new Float64Array(M).fill(Infinity) : undefined;
   const srcVals = sweep ? new Float32Array(N * sources.length) : undefined;
+  // The cheapest step into each column of the row, before its cell cost: the targets' jumps are
+  // compared with it after the row's steps (the same comparisons in the same order as one pass).
+  const stepBest = new Float64Array(M);
   for (let i = 0; i < N; i++) {
     if (i % 1024 === 0) {
       opts.signal?.throwIfAborted();
@@ -598,23 +643,7 @@ function searchCoarse(
       bestSrc[i - 1] = bs;
       const jumpBase = jumpFrom;
       jumpFrom += rowPenalty[i];
-      if (viaDist && seed) {
-        // Forward sweep, then the backward one folded in with its landing price.
-        let run = seed[0];
-        viaDist[0] = run;
-        for (let j = 1; j < M; j++) {
-          run = Math.min(seed[j], run + lambda);
-          viaDist[j] = run;
-        }
-        run = seed[M - 1];
-        viaDist[M - 1] = Math.min(viaDist[M - 1], run + backExtra[M - 1]);
-        for (let j = M - 2; j >= 0; j--) {
-          run = Math.min(seed[j], run + lambda);
-          viaDist[j] = Math.min(viaDist[j], run + backExtra[j]);
-        }
-      }
-      const rowP = rowPenalty[i];
-      const tw = rowTargets[i];
+      if (viaDist && seed) distanceSweeps(seed, lambda, backExtra, targets, viaDist);
       // The previous row's last four values ride in registers (Infinity left of column 0), and
       // the usual maxAdvance of 4 is unrolled: the same comparisons in the same order.
       let p1 = Infinity;
@@ -659,23 +688,34 @@ function searchCoarse(
         p3 = p2;
         p2 = p1;
         p1 = p0;
-        if (isTarget[j]) {
-          const jf = (viaDist ? viaDist[j] + rowP : jumpFrom) + targetExtra[j];
-          if (jf < best) {
-            best = jf;
-            code = JUMP;
-          }
-          for (let q = 0; q < tw.length; q += 3) {
-            // Inside a targeted window a beat is as good a landing as a bar line.
-            const v = jumpBase + tw[q + 2] + (bs > j ? backExtra[j] : 0);
-            if (j >= tw[q] && j <= tw[q + 1] && v < best) {
-              best = v;
-              code = JUMP_NEAREST_FREE;
-            }
-          }
-        }
+        stepBest[j] = best;
         cur[j] = best + c[j];
         ptr[base + j] = code;
+      }
+      // Jumps land on targets only: each target's step is compared with its jumps.
+      const rowP = rowPenalty[i];
+      const tw = rowTargets[i];
+      for (let k = 0; k < targets.length; k++) {
+        const j = targets[k];
+        let best = stepBest[j];
+        let code = -1;
+        const jf = (viaDist ? viaDist[k] + rowP : jumpFrom) + targetExtra[j];
+        if (jf < best) {
+          best = jf;
+          code = JUMP;
+        }
+        for (let q = 0; q < tw.length; q += 3) {
+          // Inside a targeted window a beat is as good a landing as a bar line.
+          const v = jumpBase + tw[q + 2] + (bs > j ? backExtra[j] : 0);
+          if (j >= tw[q] && j <= tw[q + 1] && v < best) {
+            best = v;
+            code = JUMP_NEAREST_FREE;
+          }
+        }
+        if (code >= 0) {
+          cur[j] = best + c[j];
+          ptr[base + j] = code;
+        }
       }
     }
     const t = prev;

@@ -6,6 +6,8 @@ import type { Features } from '../dsp/features.js';
 import { NUM_PITCHES } from '../dsp/params.js';
 import {
   alignJump,
+  cachedGrid,
+  coarseGrid,
   coarseGuideFrames,
   coarseJumpPath,
   coarsePenalties,
@@ -144,6 +146,25 @@ describe('alignJump', () => {
     const perf2 = { ...perf };
     const again: CoarseCostCache = { ...costs, costs: kept };
     expect(coarseJumpPath(perf2, score, jumpPoints, other, { costs: again }).jumps).toHaveLength(1);
+  });
+
+  it('pools the grid once per cache, for the same features and the parameters the grid depends on', () => {
+    const perf = warpFeatures(score, smoothWarp(5000, 6000, 8, 0.4), 0.3, 5);
+    const costs: CoarseCostCache = {};
+    const grid = cachedGrid(perf, score, DEFAULT_JUMP, costs);
+    expect(grid).toEqual(coarseGrid(perf, score, DEFAULT_JUMP));
+    // Parameters the grid does not read leave it as it is; a search pools no other.
+    expect(cachedGrid(perf, score, { ...DEFAULT_JUMP, jumpPenalty: 3, maxAdvance: 8 }, costs)).toBe(grid);
+    const path = coarseJumpPath(perf, score, jumpPoints, DEFAULT_JUMP, { costs });
+    expect(costs.grid?.grid).toBe(grid);
+    expect(path.scoreFrames).toEqual(coarseJumpPath(perf, score, jumpPoints).scoreFrames);
+    // Another cost, a coarser grid or other features pool again; without a cache, every call does.
+    const cost = { ...DEFAULT_JUMP, cost: { ...DEFAULT_JUMP.cost, onsetWeight: 0.5 } };
+    expect(cachedGrid(perf, score, cost, costs)).not.toBe(grid);
+    const coarser = cachedGrid(perf, score, { ...DEFAULT_JUMP, coarseSeconds: 0.4 }, costs);
+    expect(coarser.perfFactor).toBeGreaterThan(grid.perfFactor);
+    expect(cachedGrid({ ...perf }, score, DEFAULT_JUMP, costs)).not.toBe(grid);
+    expect(cachedGrid(perf, score, DEFAULT_JUMP)).not.toBe(cachedGrid(perf, score, DEFAULT_JUMP));
   });
 
   it('returns an earlier search’s path for the same inputs, and searches again when any differs', async () => {

@@ -309,6 +309,8 @@ export interface CoarseCostCache {
    * when the network saw no jump and the search alone made none, returns the earlier path.
    */
   searches?: Map<string, CoarseJumpPath>;
+  /** The last grid pooled for a search with this cache (`cachedGrid`): the searches share it. */
+  grid?: { perf: Features; score: Features; params: string; grid: CoarseGrid };
 }
 
 /** Most coarse cells whose costs a `CoarseCostCache` keeps (8 bytes each: 128 MB). */
@@ -407,6 +409,25 @@ export function coarseGrid(perf: Features, score: Features, params: JumpParams):
 }
 
 /**
+ * `coarseGrid(perf, score, params)`, pooled once per `cache` for the same features and the
+ * parameters the grid depends on (the searches of one alignment share it).
+ */
+export function cachedGrid(
+  perf: Features,
+  score: Features,
+  params: JumpParams,
+  cache?: CoarseCostCache,
+): CoarseGrid {
+  if (!cache) return coarseGrid(perf, score, params);
+  const key = JSON.stringify([params.coarseSeconds, params.maxCells, params.tempoFromDensity, params.cost]);
+  const g = cache.grid;
+  if (g && g.perf === perf && g.score === score && g.params === key) return g.grid;
+  const grid = coarseGrid(perf, score, params);
+  cache.grid = { perf, score, params: key, grid };
+  return grid;
+}
+
+/**
  * Cell costs of coarse rows [from, to) of a grid into `out` (row-major, one row of M = score
  * frames per perf frame, row i at i·M): the values the search computes itself, bit for bit.
  */
@@ -445,7 +466,7 @@ export async function prefillCoarseCosts(
   cache: CoarseCostCache,
   signal?: AbortSignal,
 ): Promise<void> {
-  const grid = coarseGrid(perf, score, params);
+  const grid = cachedGrid(perf, score, params, cache);
   if (grid.perf.frames * grid.score.frames > COARSE_COST_CACHE_CELLS) return;
   const costs = await fill(grid, params.cost, signal);
   Object.assign(cache, { perf, score, key: grid.key, costs, searches: undefined });
@@ -508,7 +529,7 @@ function searchCoarse(
   opts: CoarseSearchOptions,
   landing?: LandingFloor,
 ): CoarseJumpPath {
-  const { perfFactor, scoreFactor, perf: p, score: s, key } = coarseGrid(perf, score, params);
+  const { perfFactor, scoreFactor, perf: p, score: s, key } = cachedGrid(perf, score, params, opts.costs);
   const N = p.frames;
   const M = s.frames;
   const coarseHop = score.hopSeconds * scoreFactor;
@@ -1052,7 +1073,7 @@ export function alignJump(
       { ...searchOpts, onProgress: undefined },
     );
     const rows = Math.round(CATCH_UP_SECONDS / (perf.hopSeconds * coarse.perfFactor));
-    const grid = coarseGrid(perf, score, params);
+    const grid = cachedGrid(perf, score, params, opts.coarseCosts);
     coarse = spliceCatchUps(coarse, fast, params.maxAdvance, rows, (r, c) =>
       cellCost(grid.perf, grid.score, r, c, params.cost),
     );

@@ -15,7 +15,8 @@ import { warpPass } from './warp.js';
  * pass that ends or starts at a jump) the struck beat on the far side lies in the music cut away,
  * so a beat beyond the pass's last struck beat, or before its first, keeps the pace of the two
  * struck beats nearest it; the recording's own first and last beats (a final ritardando, a
- * fermata) keep no pace and stay.
+ * fermata) keep no pace and stay. (Pacing those too, as after a cut, was tried on validation on
+ * 2026-12-06: overall within 50 ms 95.89 → 95.88, everything else the same.)
  */
 export interface UnstruckParams {
   /** A beat is struck when a note starts within this many score seconds of it. */

@@ -181,6 +181,14 @@ export function silenceMask(f: Features): Uint8Array {
   return m;
 }
 
+/**
+ * Chroma distance where one side is silent and the other sounds: 1 for a silent performance frame,
+ * `restCost` for a sounding one against a score rest.
+ */
+function silentMismatch(perfSilent: number, params: CostParams): number {
+  return perfSilent ? 1 : (params.restCost ?? 1);
+}
+
 /** Cost of one cell (perf frame i, score frame j). */
 export function cellCost(
   perf: Features,
@@ -203,8 +211,7 @@ export function cellCost(
     od += d * d;
   }
   const perfSilent = silenceMask(perf)[i];
-  const chromaDist =
-    perfSilent !== silenceMask(score)[j] ? (perfSilent ? 1 : (params.restCost ?? 1)) : 1 - dot;
+  const chromaDist = perfSilent !== silenceMask(score)[j] ? silentMismatch(perfSilent, params) : 1 - dot;
   const wn = noteTermWeight(perf, score, params);
   return (
     (params.chromaScale ?? 1) * chromaDist +
@@ -243,8 +250,7 @@ export function rowCosts(
   const cs = params.chromaScale ?? 1;
   const rowSilent = silenceMask(perf)[i];
   const colSilent = silenceMask(score);
-  // Chroma distance where one side is silent and the other sounds.
-  const mismatch = rowSilent ? 1 : (params.restCost ?? 1);
+  const mismatch = silentMismatch(rowSilent, params);
   const w = params.onsetWeight * (params.onsetScale ?? 1);
   const wn = noteTermWeight(perf, score, params);
   const na = wn !== 0 ? notesOf(perf) : undefined;

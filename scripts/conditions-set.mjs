@@ -5,12 +5,19 @@
 // other General-MIDI programs. Needs `.eval/data` and ../shared/corpora/asap, fluidsynth and sox;
 // writes `.eval/probe/{manifest.json,cases/}` for
 // `node dist/node/electron/tools/eval/run.js --data .eval/probe --methods auto --sets overall`.
+// With `--multi`, the 42 multi-operation cases instead, the same twelve conditions in turn: each
+// case's whole performance re-rendered, then cut and rejoined as the case was (its pieces, 40 ms
+// crossfades; its ground truth and true jumps unchanged), written to `.eval/probe-multi` for
+// `run.js --data .eval/probe-multi --methods jump,auto --sets multi`. Needs `npm run build`.
 //
-//   node scripts/conditions-set.mjs
-import { readFileSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
+//   node scripts/conditions-set.mjs [--multi]
+import { readFileSync, writeFileSync, mkdirSync, copyFileSync, existsSync, renameSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import pkg from '@tonejs/midi';
 const { Midi } = pkg;
+import { readWav, writeWav16 } from '../dist/node/electron/tools/eval/wav.js';
+import { spliceChannels } from '../dist/node/electron/tools/eval/gt.js';
+import { MULTI } from '../dist/node/electron/tools/eval/multi.js';
 const man = JSON.parse(readFileSync('.eval/data/manifest.json', 'utf8'));
 const asap = '../shared/corpora/asap';
 const V = [
@@ -54,16 +61,10 @@ const V = [
   { name: 'guitar-nylon', program: 24, sf: '/usr/share/sounds/sf2/FluidR3_GM.sf2', fx: [] },
 ];
 const ids = ['ov01', 'ov03', 'ov05', 'ov07', 'ov08', 'ov10', 'ov11', 'ov17', 'ov20', 'ov22', 'ov24', 'ov28'];
-const out = { ...man, cases: [] };
-const work = '.eval/probe/work';
-mkdirSync(work, { recursive: true });
-ids.forEach((id, k) => {
-  const c = man.cases.find((x) => x.id === id);
-  const v = V[k % V.length];
-  const nid = `tb${String(k + 1).padStart(2, '0')}`;
-  const dir = `.eval/probe/cases/${nid}`;
-  mkdirSync(dir, { recursive: true });
-  const midi = new Midi(readFileSync(`${asap}/${c.source.performanceMidi}`));
+
+/** Renders `midiPath` with variant `v` (its program, soundfont, effects, codec) to the 16-bit WAV `final`. */
+function render(midiPath, v, work, final) {
+  const midi = new Midi(readFileSync(midiPath));
   for (const t of midi.tracks) t.instrument.number = v.program;
   writeFileSync(`${work}/perf.mid`, Buffer.from(midi.toArray()));
   execFileSync(
@@ -85,7 +86,6 @@ ids.forEach((id, k) => {
     ],
     { maxBuffer: 1 << 26 },
   );
-  const final = `${dir}/audio.wav`;
   if (v.codec === 'amr' || v.codec === 'gsm') {
     // A phone line: mono at 8 kHz through the codec, then back to 44.1 kHz.
     const coded = `${work}/x.${v.codec === 'amr' ? 'amr-nb' : 'gsm'}`;
@@ -96,10 +96,48 @@ ids.forEach((id, k) => {
     execFileSync('sox', [`${work}/raw.wav`, '-C', '-1', `${work}/x.ogg`, ...v.fx, 'gain', '-n', '-1']);
     execFileSync('sox', [`${work}/x.ogg`, '-b', '16', final]);
   } else execFileSync('sox', [`${work}/raw.wav`, '-b', '16', final, ...v.fx, 'gain', '-n', '-1']);
+}
+
+const multi = process.argv.includes('--multi');
+const outDir = multi ? '.eval/probe-multi' : '.eval/probe';
+const out = { ...man, cases: [] };
+const work = `${outDir}/work`;
+mkdirSync(work, { recursive: true });
+const sources = multi ? man.cases.filter((c) => c.set === 'multi').map((c) => c.id) : ids;
+for (const [k, id] of sources.entries()) {
+  const c = man.cases.find((x) => x.id === id);
+  const v = V[k % V.length];
+  const nid = `${multi ? 'pm' : 'tb'}${String(k + 1).padStart(2, '0')}`;
+  const dir = `${outDir}/cases/${nid}`;
+  mkdirSync(dir, { recursive: true });
+  const final = `${dir}/audio.wav`;
+  if (!existsSync(final)) {
+    if (multi) {
+      // The whole performance in the new timbre, then the case's own cuts (its pieces, 40 ms crossfades).
+      render(`${asap}/${c.source.performanceMidi}`, v, work, `${work}/full.wav`);
+      const pcm = readWav(`${work}/full.wav`);
+      const pieces = c.multi.pieces.map((p) => ({
+        start: Math.round(p.startSeconds * pcm.sampleRate),
+        end: Math.round(p.endSeconds * pcm.sampleRate),
+      }));
+      const channels = spliceChannels(
+        pcm.channels,
+        pieces,
+        Math.round(MULTI.crossfadeSeconds * pcm.sampleRate),
+      );
+      writeWav16(`${work}/cut.wav`, { sampleRate: pcm.sampleRate, channels });
+      renameSync(`${work}/cut.wav`, final);
+    } else {
+      render(`${asap}/${c.source.performanceMidi}`, v, work, `${work}/one.wav`);
+      renameSync(`${work}/one.wav`, final);
+    }
+  }
   copyFileSync(`.eval/data/${c.gt}`, `${dir}/gt.csv`);
   copyFileSync(`.eval/data/${c.score}`, `${dir}/score.mid`);
+  // The old-recording degradation of the source case is not applied here: its record goes.
+  const { old: _old, ...rest } = c;
   out.cases.push({
-    ...c,
+    ...(multi ? rest : c),
     id: nid,
     gt: `cases/${nid}/gt.csv`,
     audio: `cases/${nid}/audio.wav`,
@@ -109,5 +147,5 @@ ids.forEach((id, k) => {
     sourceCase: id,
   });
   console.log(nid, id, v.name);
-});
-writeFileSync('.eval/probe/manifest.json', JSON.stringify(out, null, 1));
+}
+writeFileSync(`${outDir}/manifest.json`, JSON.stringify(out, null, 1));

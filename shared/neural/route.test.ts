@@ -168,8 +168,9 @@ describe('alignNeural', () => {
     const land = async (targetConfirmed: 'network' | 'union'): Promise<number> => {
       const path = await alignNeuralJump(perf, score, oracle(early, 6000, 256, 1), {
         jumpPointsSeconds: jumpPoints,
-        // A free landing in the network's window and dear jumps elsewhere make the pull plain.
-        params: { farPenalty: 40, nearPenalty: 40, targetPenalty: 0, targetConfirmed },
+        // A free landing in the network's window and dear jumps elsewhere make the pull plain; no
+        // arbiter, so that the steered path is the one returned.
+        params: { farPenalty: 40, nearPenalty: 40, targetPenalty: 0, targetConfirmed, arbiterJumpCost: -1 },
       });
       expect(path.jumpFrames.length).toBe(1);
       return path.scoreTime[path.jumpFrames[0]] / hop;
@@ -177,6 +178,31 @@ describe('alignNeural', () => {
     // Kept as the network placed it, the free window pulls the landing off by at least two bars.
     expect(1980 - (await land('network'))).toBeGreaterThanOrEqual(85);
     expect(Math.abs((await land('union')) - 1980)).toBeLessThan(10);
+  });
+
+  it("the frames' cost at full resolution arbitrates between the steered path and the search alone's", async () => {
+    // The network lands 180 frames (4 s) early and its landing is free: the steered path follows it.
+    const early = Float64Array.from(warp, (v, i) => (i >= trueJump ? v - 180 : v));
+    const pulled = { farPenalty: 40, nearPenalty: 40, targetPenalty: 0, targetConfirmed: 'network' as const };
+    const landing = async (arbiterJumpCost: number): Promise<number> => {
+      const path = await alignNeuralJump(perf, score, oracle(early, 6000, 256, 1), {
+        jumpPointsSeconds: jumpPoints,
+        params: { ...pulled, arbiterJumpCost },
+      });
+      expect(path.jumpFrames.length).toBe(1);
+      return path.scoreTime[path.jumpFrames[0]] / hop;
+    };
+    expect(1980 - (await landing(-1))).toBeGreaterThanOrEqual(85);
+    // Arbitrated, the search alone's landing costs less frame by frame and is kept.
+    expect(Math.abs((await landing(30)) - 1980)).toBeLessThan(10);
+    // The other way round: a repeat the search alone leaves out (jumps dear but in the network's
+    // window) costs less with the jump, so the network's jump stays.
+    const kept = await alignNeuralJump(perf, score, oracle(warp, 6000, 256, 1), {
+      jumpPointsSeconds: jumpPoints,
+      params: { nearPenalty: 8, farPenalty: 1e4, windowRows: 4, arbiterJumpCost: 30 },
+    });
+    expect(kept.jumpFrames.length).toBe(1);
+    expect(Math.abs(kept.jumpFrames[0] - trueJump)).toBeLessThan(0.2 / hop);
   });
 
   it("pairs the network jumps with the search's own ones by perf window and landing", () => {

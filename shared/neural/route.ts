@@ -241,6 +241,22 @@ export function mergePasses(passes: readonly NeuralPass[], keep: readonly number
   return out;
 }
 
+/** How close (seconds, in performance and in score time) two jumps are to count as the same. */
+const SAME_JUMP_SECONDS = 1;
+
+/**
+ * Whether a path makes the jumps of the search alone (`searchAloneJumps`): as many, each within
+ * `SAME_JUMP_SECONDS` of its counterpart in performance time and in where it lands.
+ */
+export function sameJumps(path: AlignmentPath, own: readonly SearchJump[], scoreHopSeconds: number): boolean {
+  if (path.jumpFrames.length !== own.length) return false;
+  return path.jumpFrames.every(
+    (f, k) =>
+      Math.abs(f - own[k].perfFrame) * path.hopSeconds <= SAME_JUMP_SECONDS &&
+      Math.abs(path.scoreTime[f] - own[k].scoreFrame * scoreHopSeconds) <= SAME_JUMP_SECONDS,
+  );
+}
+
 /** Mean local cost (shared/align/cost.ts) of a dense path: frame f against the score frame it is mapped to. */
 export function meanPathCost(perf: Features, score: Features, path: AlignmentPath): number {
   let s = 0;
@@ -327,6 +343,12 @@ export interface NeuralJumpParams {
    * not see (a veto); `farPenalty` or less: no veto (16 and 20 measured worse, see below).
    */
   vetoPenalty: number;
+  /**
+   * Where the steered path and the search alone's differ, keep the one whose frames cost less at
+   * full resolution (the summed local cost against the written score) plus this much per jump;
+   * negative: always the steered path.
+   */
+  arbiterJumpCost: number;
 }
 
 /**
@@ -360,6 +382,7 @@ export const DEFAULT_NEURAL_JUMP: NeuralJumpParams = {
   targetSeconds: 2,
   targetConfirmed: 'union',
   vetoPenalty: 20,
+  arbiterJumpCost: 30,
 };
 
 /**
@@ -503,11 +526,14 @@ export async function alignNeuralJump(
   const { smooth, confidenceRows } = network[0].value;
   const { profile } = jumpPenaltyProfile(smooth, N, score.frames, score.hopSeconds, params);
   let jumpTargets = networkJumpTargets(smooth, N, score.frames, score.hopSeconds, params);
-  // The search alone matters only where it can widen or drop a network jump (none: nothing to
-  // widen) or veto one of its own jumps the network does not see.
+  // The search alone matters only where it can widen or drop a network jump, or arbitrate
+  // against it (none: nothing to widen or arbitrate), or veto one of its own jumps the network
+  // does not see.
+  const arbitrates = params.arbiterJumpCost >= 0 && jumpTargets.length > 0;
   const confirms = params.targetConfirmed !== 'network' && jumpTargets.length > 0;
-  if (confirms || params.vetoPenalty > params.farPenalty) {
-    const own = searchAloneJumps(
+  let own: SearchJump[] | undefined;
+  if (confirms || arbitrates || params.vetoPenalty > params.farPenalty) {
+    const found = searchAloneJumps(
       perf,
       score,
       opts.jumpPointsSeconds ?? [],
@@ -515,12 +541,13 @@ export async function alignNeuralJump(
       opts.signal,
       coarseCosts,
     );
-    const sides = agreement(jumpTargets, own, (params.targetSeconds + CONFIRM_SECONDS) / score.hopSeconds);
+    own = found;
+    const sides = agreement(jumpTargets, found, (params.targetSeconds + CONFIRM_SECONDS) / score.hopSeconds);
     if (params.targetConfirmed === 'drop') jumpTargets = jumpTargets.filter((_, k) => sides.confirmed[k] < 0);
     else if (params.targetConfirmed === 'union') {
       const half = Math.max(score.frames / smooth.length, params.targetSeconds / score.hopSeconds);
       jumpTargets = jumpTargets.map((t, k) => {
-        const j = sides.confirmed[k] < 0 ? undefined : own[sides.confirmed[k]];
+        const j = sides.confirmed[k] < 0 ? undefined : found[sides.confirmed[k]];
         if (!j) return t;
         return {
           ...t,
@@ -531,19 +558,31 @@ export async function alignNeuralJump(
     }
     if (params.vetoPenalty > params.farPenalty) {
       const half = Math.ceil((params.windowRows * N) / smooth.length);
-      for (const j of own.filter((_, k) => !sides.seen[k]))
+      for (const j of found.filter((_, k) => !sides.seen[k]))
         for (let f = Math.max(0, j.perfFrame - half); f < Math.min(N, j.perfFrame + half); f++)
           profile[f] = Math.max(profile[f], params.vetoPenalty);
     }
   }
-  const path = alignJump(perf, score, opts.jumpPointsSeconds ?? [], {
-    params: { ...opts.jumpParams, jumpPenalty: params.farPenalty, jumpPenaltyProfile: profile, jumpTargets },
+  const steered = { ...opts.jumpParams, jumpPenalty: params.farPenalty };
+  const search = {
     coarseCosts,
     stretchScore: opts.stretchScore,
     sameMusic: opts.sameMusic,
     signal: opts.signal,
+  };
+  let path = alignJump(perf, score, opts.jumpPointsSeconds ?? [], {
+    params: { ...steered, jumpPenaltyProfile: profile, jumpTargets },
+    ...search,
     onProgress: opts.onProgress ? (x) => opts.onProgress?.(0.15 + 0.85 * x) : undefined,
   });
+  // Where the steered path's jumps are not the search alone's, the search alone's path is made
+  // too, and the one whose frames cost less at full resolution is kept (`arbiterJumpCost`).
+  if (arbitrates && own && !sameJumps(path, own, score.hopSeconds)) {
+    const alone = alignJump(perf, score, opts.jumpPointsSeconds ?? [], { params: steered, ...search });
+    const price = (p: AlignmentPath): number =>
+      meanPathCost(perf, score, p) * perf.frames + params.arbiterJumpCost * p.jumpFrames.length;
+    if (price(alone) < price(path)) path = alone;
+  }
   opts.onProgress?.(1);
   return withNetwork(path, confidenceRows, model);
 }

@@ -344,9 +344,16 @@ export interface NeuralJumpParams {
    */
   vetoPenalty: number;
   /**
-   * Where the steered path and the search alone's differ, keep the one whose frames cost less at
-   * full resolution (the summed local cost against the written score) plus this much per jump;
-   * negative: always the steered path.
+   * Where the steered path's jumps are not the search alone's (`sameJumps`), keep the one whose
+   * frames cost less at full resolution (the summed local cost against the written score) plus
+   * this much per jump; negative: always the steered path. On the multi cases re-rendered in the
+   * probe's timbres (`node scripts/conditions-set.mjs --multi`; `tune.js --method auto --data
+   * .eval/probe-multi --sets multi --grid '{"neural":{"arbiterJumpCost":[-1,0,10,30,100]}}'`),
+   * within 50 / 100 / 200 ms and jump recall / precision: off 91.43 / 93.97 / 95.56, 92.5 / 89.6;
+   * 0 to 100 all 91.67 / 94.24 / 95.84, 95.7 / 91.8 (the search alone: 91.65 / 94.16 / 95.76,
+   * 94.6 / 89.8). The piano validation sets are unchanged: there both paths make the same jumps.
+   * With it, cheaper windows (near 12 / 8 / 6 / 4) gain 0.1–0.3 on those cases but near 8 loses
+   * 2 points within 100 ms on the multi set (`.eval/tune-prices-val-s18.log`); kept at 16.
    */
   arbiterJumpCost: number;
 }

@@ -16,7 +16,7 @@ import { execFileSync } from 'node:child_process';
 import pkg from '@tonejs/midi';
 const { Midi } = pkg;
 import { readWav, writeWav16 } from '../dist/node/electron/tools/eval/wav.js';
-import { spliceChannels } from '../dist/node/electron/tools/eval/gt.js';
+import { spliceSeconds } from '../dist/node/electron/tools/eval/gt.js';
 import { MULTI } from '../dist/node/electron/tools/eval/multi.js';
 const man = JSON.parse(readFileSync('.eval/data/manifest.json', 'utf8'));
 const asap = '../shared/corpora/asap';
@@ -116,15 +116,7 @@ for (const [k, id] of sources.entries()) {
       // The whole performance in the new timbre, then the case's own cuts (its pieces, 40 ms crossfades).
       render(`${asap}/${c.source.performanceMidi}`, v, work, `${work}/full.wav`);
       const pcm = readWav(`${work}/full.wav`);
-      const pieces = c.multi.pieces.map((p) => ({
-        start: Math.round(p.startSeconds * pcm.sampleRate),
-        end: Math.round(p.endSeconds * pcm.sampleRate),
-      }));
-      const channels = spliceChannels(
-        pcm.channels,
-        pieces,
-        Math.round(MULTI.crossfadeSeconds * pcm.sampleRate),
-      );
+      const channels = spliceSeconds(pcm, c.multi.pieces, MULTI.crossfadeSeconds);
       writeWav16(`${work}/cut.wav`, { sampleRate: pcm.sampleRate, channels });
       renameSync(`${work}/cut.wav`, final);
     } else {

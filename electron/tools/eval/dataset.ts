@@ -31,7 +31,7 @@ import {
   applyEditToGt,
   pairBeats,
   planEdit,
-  spliceChannels,
+  spliceSeconds,
   type Edit,
   type EditKind,
 } from './gt.js';
@@ -390,15 +390,7 @@ function main(): void {
     const audio = join(dir, 'audio.wav');
     if (!existsSync(audio)) {
       const pcm = readWav(source);
-      const pieces = plan.pieces.map((p) => ({
-        start: Math.round(p.startSeconds * pcm.sampleRate),
-        end: Math.round(p.endSeconds * pcm.sampleRate),
-      }));
-      const channels = spliceChannels(
-        pcm.channels,
-        pieces,
-        Math.round(MULTI.crossfadeSeconds * pcm.sampleRate),
-      );
+      const channels = spliceSeconds(pcm, plan.pieces, MULTI.crossfadeSeconds);
       if (old) degrade(channels, pcm.sampleRate, old, rand);
       const tmp = `${audio}.tmp.wav`;
       writeWav16(tmp, { sampleRate: pcm.sampleRate, channels });
@@ -461,14 +453,10 @@ function main(): void {
     const audio = join(dir, 'audio.wav');
     if (!existsSync(audio)) {
       const pcm = readWav(join(outDir, src.audio));
-      const pieces = edit.pieces.map((p) => ({
-        start: Math.round(p.startSeconds * pcm.sampleRate),
-        end: Math.round(p.endSeconds * pcm.sampleRate),
-      }));
       const tmp = `${audio}.tmp.wav`;
       writeWav16(tmp, {
         sampleRate: pcm.sampleRate,
-        channels: spliceChannels(pcm.channels, pieces, Math.round(CROSSFADE_SECONDS * pcm.sampleRate)),
+        channels: spliceSeconds(pcm, edit.pieces, CROSSFADE_SECONDS),
       });
       renameSync(tmp, audio);
       console.log(`${id} ${kind} from ${src.id} (${c.piece} ${c.performer})`);

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { applyEditToGt, pairBeats, planEdit, spliceChannels, EDIT_BEATS, type EditKind } from './gt.js';
+import {
+  applyEditToGt,
+  pairBeats,
+  planEdit,
+  spliceChannels,
+  spliceSeconds,
+  EDIT_BEATS,
+  type EditKind,
+} from './gt.js';
 import { seededRandom } from '../../../shared/random.js';
 import { encodeWav16, parseWav } from './wav.js';
 
@@ -80,6 +88,25 @@ describe('structure edits', () => {
       10,
     );
     for (const v of out) expect(v).toBeCloseTo(1, 6);
+  });
+
+  it('cuts pieces given in seconds at the nearest samples, every channel alike', () => {
+    const sr = 1000;
+    const left = Float32Array.from({ length: 3000 }, (_, i) => i / sr);
+    const right = Float32Array.from(left, (v) => -v);
+    const out = spliceSeconds(
+      { sampleRate: sr, channels: [left, right] },
+      [
+        { startSeconds: 0, endSeconds: 1.0004 },
+        { startSeconds: 2.0006, endSeconds: 2.5 },
+      ],
+      0.01,
+    );
+    // 1000 + 499 samples: 1.0004 s rounds to sample 1000, 2.0006 s to 2001.
+    expect(out.map((c) => c.length)).toEqual([1499, 1499]);
+    expect(out[0][500]).toBeCloseTo(0.5, 6);
+    expect(out[0][1100]).toBeCloseTo(2.101, 6);
+    expect(out[1][1100]).toBeCloseTo(-2.101, 6);
   });
 });
 

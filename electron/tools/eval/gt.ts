@@ -4,6 +4,7 @@
  */
 import type { GtRow } from '../../../shared/eval/metric.js';
 import { UNPLAYED_GAP_SECONDS } from '../../../shared/formats/asap.js';
+import type { PcmAudio } from './wav.js';
 
 /** Beat-level GT of one performance, and how many beats were dropped as unplayed. */
 export interface PairedBeats {
@@ -163,4 +164,23 @@ export function spliceChannels(
     });
     return out;
   });
+}
+
+/**
+ * `spliceChannels` of a recording with its pieces in seconds (rounded to samples) and a
+ * crossfade of `crossfadeSeconds`: the cut-and-rejoined channels of a structure case.
+ */
+export function spliceSeconds(
+  pcm: PcmAudio,
+  pieces: readonly { startSeconds: number; endSeconds: number }[],
+  crossfadeSeconds: number,
+): Float32Array[] {
+  return spliceChannels(
+    pcm.channels,
+    pieces.map((p) => ({
+      start: Math.round(p.startSeconds * pcm.sampleRate),
+      end: Math.round(p.endSeconds * pcm.sampleRate),
+    })),
+    Math.round(crossfadeSeconds * pcm.sampleRate),
+  );
 }

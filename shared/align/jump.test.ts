@@ -15,6 +15,7 @@ import {
   prefillCoarseCosts,
   type CoarseCostFill,
   DEFAULT_JUMP,
+  mergeDetours,
   mergeEdgePasses,
   spliceCatchUps,
   stretchFactor,
@@ -844,5 +845,45 @@ describe('repeats written out (`straightRepeats`)', () => {
       params: { straightRepeats: false },
     });
     expect(Array.from(off.scoreTime)).toEqual(Array.from(plain.scoreTime));
+  });
+});
+
+describe('mergeDetours', () => {
+  const seg = (perfStart: number, perfEnd: number, scoreStart: number, scoreEnd: number) => ({
+    perfStart,
+    perfEnd,
+    scoreStart,
+    scoreEnd,
+  });
+
+  it('makes one pass of a short excursion and the passes around it when the recording comes back', () => {
+    // 0–1000 plays 0–900, 1000–1400 plays 80 frames far back, 1400–2000 goes on 30 frames later.
+    const route = {
+      segments: [seg(0, 1000, 0, 900), seg(1000, 1400, 5000, 5080), seg(1400, 2000, 930, 1500)],
+    };
+    expect(mergeDetours(route, 100, 170).segments).toEqual([seg(0, 2000, 0, 1500)]);
+    // Off, or the excursion plays too much score, or the recording goes on elsewhere: unchanged.
+    expect(mergeDetours(route, 0, 170).segments).toEqual(route.segments);
+    expect(mergeDetours(route, 80, 170).segments).toEqual(route.segments);
+    expect(mergeDetours(route, 100, 20).segments).toEqual(route.segments);
+    const back = { segments: [route.segments[0], route.segments[1], seg(1400, 2000, 600, 1200)] };
+    expect(mergeDetours(back, 100, 170).segments).toEqual(back.segments);
+  });
+
+  it('keeps true jumps around a detour and merges detours one after another', () => {
+    const route = {
+      segments: [
+        seg(0, 500, 2000, 2500), // a true jump follows
+        seg(500, 1000, 0, 500),
+        seg(1000, 1100, 4000, 4050), // detour
+        seg(1100, 1500, 520, 900),
+        seg(1500, 1600, 3000, 3040), // detour
+        seg(1600, 2000, 950, 1300),
+      ],
+    };
+    expect(mergeDetours(route, 100, 170).segments).toEqual([
+      seg(0, 500, 2000, 2500),
+      seg(500, 2000, 0, 1300),
+    ]);
   });
 });

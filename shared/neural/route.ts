@@ -538,23 +538,24 @@ export async function alignNeuralJump(
   // does not see.
   const arbitrates = params.arbiterJumpCost >= 0 && jumpTargets.length > 0;
   const confirms = params.targetConfirmed !== 'network' && jumpTargets.length > 0;
-  let own: SearchJump[] | undefined;
-  if (confirms || arbitrates || params.vetoPenalty > params.farPenalty) {
-    const found = searchAloneJumps(
-      perf,
-      score,
-      opts.jumpPointsSeconds ?? [],
-      { ...opts.jumpParams, jumpPenalty: params.farPenalty },
-      opts.signal,
-      coarseCosts,
-    );
-    own = found;
-    const sides = agreement(jumpTargets, found, (params.targetSeconds + CONFIRM_SECONDS) / score.hopSeconds);
+  const own =
+    confirms || arbitrates || params.vetoPenalty > params.farPenalty
+      ? searchAloneJumps(
+          perf,
+          score,
+          opts.jumpPointsSeconds ?? [],
+          { ...opts.jumpParams, jumpPenalty: params.farPenalty },
+          opts.signal,
+          coarseCosts,
+        )
+      : undefined;
+  if (own) {
+    const sides = agreement(jumpTargets, own, (params.targetSeconds + CONFIRM_SECONDS) / score.hopSeconds);
     if (params.targetConfirmed === 'drop') jumpTargets = jumpTargets.filter((_, k) => sides.confirmed[k] < 0);
     else if (params.targetConfirmed === 'union') {
       const half = Math.max(score.frames / smooth.length, params.targetSeconds / score.hopSeconds);
       jumpTargets = jumpTargets.map((t, k) => {
-        const j = sides.confirmed[k] < 0 ? undefined : found[sides.confirmed[k]];
+        const j = sides.confirmed[k] < 0 ? undefined : own[sides.confirmed[k]];
         if (!j) return t;
         return {
           ...t,
@@ -565,7 +566,7 @@ export async function alignNeuralJump(
     }
     if (params.vetoPenalty > params.farPenalty) {
       const half = Math.ceil((params.windowRows * N) / smooth.length);
-      for (const j of found.filter((_, k) => !sides.seen[k]))
+      for (const j of own.filter((_, k) => !sides.seen[k]))
         for (let f = Math.max(0, j.perfFrame - half); f < Math.min(N, j.perfFrame + half); f++)
           profile[f] = Math.max(profile[f], params.vetoPenalty);
     }

@@ -12,6 +12,7 @@ import {
   scorePitchEnergy,
   scoreFeatures,
   recordingTuningCents,
+  raiseQuietLevel,
   removeNoiseFloor,
   type AudioPitchEnergyOptions,
   type Features,
@@ -63,6 +64,7 @@ export async function recordingFeatures(
   const pe = await parallelPitchEnergy(mono, tuningCents, (opts.threads ?? 1) - 1, {
     onProgress: progress && ((f) => progress(0.8 * f)),
   });
+  raiseQuietLevel(pe);
   if (opts.noiseFloor !== false) removeNoiseFloor(pe);
   const features: Features = { ...featuresFromPitchEnergy(pe), tuningCents };
   const warnings: string[] = [];

@@ -16,7 +16,9 @@ import {
   releaseModels,
   type Stage,
 } from './pipeline.js';
-import { pathToRows } from '../../shared/path.js';
+import { pathToRows, type AlignmentPath } from '../../shared/path.js';
+import { decodeAudioFile } from './audio.js';
+import { writeWav16 } from '../tools/eval/wav.js';
 
 const { Midi } = pkg;
 const fixture = fileURLToPath(new URL('../../resources/fixtures/structure/', import.meta.url));
@@ -171,5 +173,41 @@ describe('onset snapping', () => {
     const on = await meanError(undefined);
     // Measured: 10.6 ms without, 7.4 ms with (111 chords).
     expect(on).toBeLessThan(off - 0.002);
+  });
+});
+
+describe('recordings off the usual level or pitch', () => {
+  /** Largest distance (s of score) between two paths' score times, frame by frame. */
+  const farthest = (a: AlignmentPath, b: AlignmentPath): number =>
+    Math.max(...Array.from(a.scoreTime, (t, f) => Math.abs(t - b.scoreTime[f])));
+
+  it('aligns a recording made 40 dB quieter as it aligns the usual one', async () => {
+    const usual = await alignFiles(audio, score);
+    const decoded = await decodeAudioFile(audio);
+    const quiet = join(tmp, 'quiet.wav');
+    writeWav16(quiet, {
+      sampleRate: FEATURE_PARAMS.sampleRate,
+      channels: [decoded.samples.map((x) => x / 100)],
+    });
+    const r = await alignFiles(quiet, score);
+    expect(r.warnings).toEqual([]);
+    expect(r.path.jumpFrames.length).toBe(2);
+    expect(farthest(r.path, usual.path)).toBeLessThan(0.1);
+  });
+
+  it('aligns a recording a semitone below its score (Baroque pitch) and says so', async () => {
+    const usual = await alignFiles(audio, score);
+    // The score written a semitone higher than the recording plays it.
+    const midi = new Midi(readFileSync(score));
+    for (const t of midi.tracks) for (const n of t.notes) n.midi += 1;
+    const higher = join(tmp, 'higher.mid');
+    writeFileSync(higher, midi.toArray());
+    const seen: string[] = [];
+    const r = await alignFiles(audio, higher, { onWarning: (w) => seen.push(w) });
+    expect(seen).toEqual(r.warnings);
+    expect(r.warnings).toHaveLength(1);
+    expect(r.warnings[0]).toMatch(/1 semitone below the score/);
+    expect(r.path.jumpFrames.length).toBe(2);
+    expect(farthest(r.path, usual.path)).toBeLessThan(0.1);
   });
 });

@@ -9,6 +9,7 @@ import { loadNeuralModel, NeuralModelError, type NeuralModel } from './neural.js
 import type { Features } from '../../shared/dsp/features.js';
 import { recordingFeatures, scoreNoteAwareFeatures } from './features.js';
 import { FEATURE_PARAMS } from '../../shared/dsp/params.js';
+import { atScorePitch } from '../../shared/dsp/transpose.js';
 import { alignDtw } from '../../shared/align/dtw.js';
 import {
   alignJump,
@@ -173,14 +174,28 @@ export function checkAlignable(
   }
 }
 
+/** What the user is told when the recording was moved `semitones` up (negative: down) to the score's pitch. */
+export function transpositionWarning(semitones: number): string {
+  const n = Math.abs(semitones);
+  const st = `${n} semitone${n === 1 ? '' : 's'}`;
+  const hint = semitones === 1 ? ' (Baroque pitch, A = 415 Hz?)' : '';
+  return `the recording sounds ${st} ${semitones > 0 ? 'below' : 'above'} the score${hint}: aligned as if played at the score's pitch`;
+}
+
 /** Aligns already-computed features with `method` (the part of the pipeline after decoding). */
 export async function alignFeatures(
-  perf: Features,
+  recording: Features,
   scoreFeat: Features,
   score: LoadedScore,
   opts: MethodOptions,
 ): Promise<{ path: AlignmentPath; warnings: string[] }> {
+  // A recording a semitone or two off the score's pitch is aligned as if moved to it (`atScorePitch`).
+  const pitched = atScorePitch(recording, scoreFeat);
+  const perf = pitched.perf;
+  const moved = pitched.semitones !== 0 ? transpositionWarning(pitched.semitones) : undefined;
+  if (moved) opts.onWarning?.(moved);
   const out = await alignByMethod(perf, scoreFeat, score, opts);
+  if (moved) out.warnings.unshift(moved);
   // Cuts land on the onset of the first beat after them (`JUMP_LEAD_SECONDS`), and every pass is
   // read `PATH_DELAY_SECONDS` later; the raw network route is an ablation and stays as it is.
   if (opts.method !== 'neural-raw') {

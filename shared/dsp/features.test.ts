@@ -7,7 +7,12 @@ import {
   binToPitchIndex,
   effectivePitchIndex,
   estimateTuningCents,
+  featuresFromPitchEnergy,
+  LEVEL_FLOOR_DB,
+  LEVEL_QUANTILE,
+  MAX_LEVEL_GAIN_DB,
   poolFeatures,
+  raiseQuietLevel,
   scoreFeatures,
   slidingMax,
 } from './features.js';
@@ -317,5 +322,52 @@ describe('noise floor', () => {
     const removed = dist(audioFeatures(noisy).chroma);
     expect(removed * 2).toBeLessThan(kept);
     expect(audioFeatures(clean, undefined, { noiseFloor: false }).chroma).toEqual(ref.chroma);
+  });
+});
+
+describe('raiseQuietLevel', () => {
+  /** Two seconds of a C major triad at amplitude `amp` per note. */
+  const triad = (amp: number): Float32Array => {
+    const a = sine(261.63, 2, amp);
+    const e = sine(329.63, 2, amp);
+    const g = sine(392, 2, amp);
+    return a.map((x, i) => x + e[i] + g[i]);
+  };
+
+  it('leaves a recording at the usual level alone', () => {
+    const pe = audioPitchEnergy(triad(0.2));
+    const before = pe.energy.slice();
+    expect(raiseQuietLevel(pe)).toBe(0);
+    expect(pe.energy).toEqual(before);
+  });
+
+  it('raises a recording 40 dB down so its loud frames lie at the floor', () => {
+    const loud = audioPitchEnergy(triad(0.2));
+    const quiet = audioPitchEnergy(triad(0.002));
+    const before = featuresFromPitchEnergy({ frames: quiet.frames, energy: quiet.energy.slice() });
+    const gain = raiseQuietLevel(quiet);
+    expect(gain).toBeGreaterThan(10);
+    expect(gain).toBeLessThanOrEqual(MAX_LEVEL_GAIN_DB);
+    // Its loud frames now lie at the floor.
+    const totals = Array.from({ length: quiet.frames }, (_, f) =>
+      quiet.energy.subarray(f * NUM_PITCHES, (f + 1) * NUM_PITCHES).reduce((a, b) => a + b, 0),
+    ).sort((a, b) => a - b);
+    expect(10 * Math.log10(totals[Math.floor(LEVEL_QUANTILE * (totals.length - 1))])).toBeCloseTo(
+      LEVEL_FLOOR_DB,
+      1,
+    );
+    const raised = featuresFromPitchEnergy(quiet);
+    const reference = featuresFromPitchEnergy(loud);
+    const mid = Math.floor(quiet.frames / 2);
+    // Compression is level-dependent: raised, the chroma is the loud triad's more nearly (the
+    // pipeline's test shows what it does to a whole recording).
+    const raisedDist = cosineCost(raised.chroma, mid, reference.chroma, mid);
+    expect(raisedDist).toBeLessThan(cosineCost(before.chroma, mid, reference.chroma, mid) / 2);
+  });
+
+  it('does nothing to silence', () => {
+    const pe = audioPitchEnergy(new Float32Array(sampleRate));
+    expect(raiseQuietLevel(pe)).toBe(0);
+    expect(pe.energy.every((x) => x === 0)).toBe(true);
   });
 });

@@ -448,6 +448,46 @@ export function featuresFromPitchEnergy(pe: PitchEnergy): Features {
   return { frames, hopSeconds: HOP_SECONDS, chroma, onset, energy };
 }
 
+/**
+ * Level floor (dB, 10·log10 of a frame's total pitch energy; a full-scale sine ≈ 0 dB): a
+ * recording whose loud frames (`LEVEL_QUANTILE` of the frames' total pitch energy) lie below
+ * this is raised to it (`raiseQuietLevel`). The features' compression and silence threshold are
+ * absolute, so a recording made 30 dB below the usual level looked like silence with a little
+ * noise: ASAP validation cases attenuated by 30 dB kept 14–87 % of their beats within 200 ms, by
+ * 38 dB none. The floor lies just below the quietest of the 96 validation and probe recordings
+ * (−20.9 dB; the loudest −5.4), so none of them changes.
+ */
+export const LEVEL_FLOOR_DB = -22;
+/** The quantile of the frames' total pitch energy that `raiseQuietLevel` compares with the floor. */
+export const LEVEL_QUANTILE = 0.99;
+/** The most `raiseQuietLevel` raises a recording (dB): below that it is silence or noise. */
+export const MAX_LEVEL_GAIN_DB = 40;
+
+/**
+ * Raises a quiet recording's pitch energy in place so its loud frames reach `LEVEL_FLOOR_DB` (as
+ * if the recording were turned up; at most `MAX_LEVEL_GAIN_DB`). Returns the gain in dB (0 when
+ * the recording is loud enough, or silent).
+ */
+export function raiseQuietLevel(pe: PitchEnergy): number {
+  const { frames, energy } = pe;
+  if (frames === 0) return 0;
+  const step = Math.max(1, Math.floor(frames / 4000));
+  const totals: number[] = [];
+  for (let f = 0; f < frames; f += step) {
+    let s = 0;
+    for (let i = 0; i < NUM_PITCHES; i++) s += energy[f * NUM_PITCHES + i];
+    totals.push(s);
+  }
+  totals.sort((a, b) => a - b);
+  const loud = totals[Math.floor(LEVEL_QUANTILE * (totals.length - 1))];
+  if (!(loud > 0)) return 0;
+  const gainDb = Math.min(MAX_LEVEL_GAIN_DB, LEVEL_FLOOR_DB - 10 * Math.log10(loud));
+  if (gainDb <= 0) return 0;
+  const g = 10 ** (gainDb / 10);
+  for (let k = 0; k < energy.length; k++) energy[k] *= g;
+  return gainDb;
+}
+
 /** Noise-floor removal: the floor of a pitch band is this quantile of its energy over the recording… */
 export const NOISE_FLOOR_QUANTILE = 0.2;
 /** … and this multiple of it is subtracted (noise energy fluctuates above its low quantile). */
@@ -511,8 +551,8 @@ export interface AudioPitchEnergyOptions {
 /**
  * The pitch energy every audio feature starts from (the chroma features and the note network's
  * input alike): bands following the recording's tuning (`estimateTuningCents`, ignored within
- * `TUNING_DEADZONE_CENTS`, unless `tuningCents` is given), stationary noise removed unless
- * `noiseFloor` is false.
+ * `TUNING_DEADZONE_CENTS`, unless `tuningCents` is given), a quiet recording raised to the level
+ * floor (`raiseQuietLevel`), stationary noise removed unless `noiseFloor` is false.
  */
 export function tunedPitchEnergy(
   mono: Float32Array,
@@ -521,6 +561,7 @@ export function tunedPitchEnergy(
 ): { pe: PitchEnergy; tuningCents: number } {
   const cents = recordingTuningCents(mono, opts);
   const pe = audioPitchEnergy(mono, onProgress, cents);
+  raiseQuietLevel(pe);
   if (opts.noiseFloor !== false) removeNoiseFloor(pe);
   return { pe, tuningCents: cents };
 }

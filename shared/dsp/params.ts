@@ -3,8 +3,12 @@
  * The model config copies this object; a test compares the two.
  */
 export const FEATURE_PARAMS = {
-  /** Bump when any value below or the feature computation changes. */
-  version: 2,
+  /**
+   * Bump when any value below or the feature computation changes. 3: quiet recordings raised
+   * to a level floor (`raiseQuietLevel`); recordings at or above it, every one the shipped
+   * models were trained and validated on, have the features of version 2.
+   */
+  version: 3,
   /** Sample rate (Hz) features are computed at. */
   sampleRate: 22050,
   /** STFT frame length (samples), Hann window. */

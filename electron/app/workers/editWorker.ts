@@ -11,6 +11,7 @@ import type { Features } from '../../../shared/dsp/features.js';
 import { RealignCache, realignAll, realignLocal, type StretchSnap } from '../../../shared/edit/index.js';
 import type { AlignmentPath } from '../../../shared/path.js';
 import { scoreNoteAwareFeatures } from '../../engine/features.js';
+import { atScorePitch } from '../../../shared/dsp/transpose.js';
 import { fullFeaturesFromRow } from '../projects/featureRow.js';
 import { pathOnGrid } from './grid.js';
 import type { EditCancel, EditInputs, EditReply, EditRequest } from './protocol.js';
@@ -41,8 +42,9 @@ function post(msg: EditReply, transfer: ArrayBuffer[] = []): void {
 
 /** Decodes `inputs` (once per project) and keeps them, the most recent last. */
 function load(inputs: EditInputs): Loaded {
-  const perf = fullFeaturesFromRow(inputs.perf, `edit inputs of ${inputs.key}`);
   const score = scoreNoteAwareFeatures(inputs.scoreNotes, inputs.scoreDuration);
+  // At the score's pitch, as the aligner had it (`alignFeatures`).
+  const perf = atScorePitch(fullFeaturesFromRow(inputs.perf, `edit inputs of ${inputs.key}`), score).perf;
   const l: Loaded = {
     perf,
     score,

@@ -1,0 +1,133 @@
+import type { Features } from './features.js';
+import { NUM_PITCHES } from './params.js';
+
+/**
+ * A recording a semitone or two away from its score: Baroque pitch (A = 415 Hz, a semitone
+ * below the modern 440), Chorton (466 Hz, a semitone above), a transposed edition or a
+ * transposing instrument. The tuning estimate only follows the bands within half a semitone
+ * (`estimateTuningCents`), so such a recording's chroma is rotated against the score's and
+ * nothing matches: ASAP validation cases pitched a semitone up or down kept 1–7 % of their beats
+ * within 200 ms. Each candidate is tried against the score's harmonies (`nearestDistance`).
+ */
+export const MAX_TRANSPOSITION = 2;
+
+/**
+ * How much nearer (mean chroma cosine distance of each recording frame to its nearest score
+ * frame, `nearestDistance`) a transposition must bring the recording than none, relative to
+ * none's distance. On the 138 validation and probe recordings at concert pitch the best other
+ * candidate's distance is at least 0.87 × none's (a lo-fi honky-tonk piano, whose detuned
+ * strings blur the pitch; the rest ≥ 0.97); on 6 of them moved a semitone up or down (sox
+ * `pitch ±100`) the right candidate's is 0.28–0.47 × none's. 0.33 lies between
+ * (`node scripts/level-pitch.mjs`, docs/EVALUATION.md, "Recordings off the usual level or pitch").
+ */
+export const TRANSPOSITION_MARGIN = 0.33;
+
+/** Seconds of audio or score pooled into one frame for `estimateTransposition`. */
+const POOL_SECONDS = 0.5;
+
+/** Pooled chroma (unit L2 norm per pooled frame) and which pooled frames sound. */
+interface Pooled {
+  chroma: Float64Array;
+  frames: number;
+  sounding: Uint8Array;
+}
+
+/** Chroma of `f` pooled over `POOL_SECONDS`; silent frames (uniform chroma) are left out. */
+function pooledChroma(f: Features): Pooled {
+  const step = Math.max(1, Math.round(POOL_SECONDS / f.hopSeconds));
+  const frames = Math.ceil(f.frames / step);
+  const chroma = new Float64Array(frames * 12);
+  const sounding = new Uint8Array(frames);
+  const uniform = 1 / Math.sqrt(12);
+  for (let g = 0; g < frames; g++) {
+    for (let i = g * step; i < Math.min(f.frames, (g + 1) * step); i++) {
+      let flat = true;
+      for (let c = 0; c < 12 && flat; c++) flat = Math.abs(f.chroma[i * 12 + c] - uniform) < 1e-6;
+      if (flat) continue;
+      sounding[g] = 1;
+      for (let c = 0; c < 12; c++) chroma[g * 12 + c] += f.chroma[i * 12 + c];
+    }
+    let n = 0;
+    for (let c = 0; c < 12; c++) n += chroma[g * 12 + c] ** 2;
+    n = Math.sqrt(n);
+    if (n > 0) for (let c = 0; c < 12; c++) chroma[g * 12 + c] /= n;
+  }
+  return { chroma, frames, sounding };
+}
+
+/**
+ * Mean, over the recording's sounding pooled frames moved up `k` semitones, of the chroma cosine
+ * distance to the nearest sounding pooled score frame: how well the recording's harmonies occur
+ * somewhere in the score, whatever their order (repeats, skips and tempo do not matter).
+ */
+function nearestDistance(a: Pooled, b: Pooled, k: number): number {
+  let sum = 0;
+  let n = 0;
+  const rotated = new Float64Array(12);
+  for (let i = 0; i < a.frames; i++) {
+    if (!a.sounding[i]) continue;
+    for (let c = 0; c < 12; c++) rotated[(((c + k) % 12) + 12) % 12] = a.chroma[i * 12 + c];
+    let best = 1;
+    for (let j = 0; j < b.frames; j++) {
+      if (!b.sounding[j]) continue;
+      let dot = 0;
+      for (let c = 0; c < 12; c++) dot += rotated[c] * b.chroma[j * 12 + c];
+      best = Math.min(best, 1 - dot);
+    }
+    sum += best;
+    n++;
+  }
+  return n > 0 ? sum / n : 0;
+}
+
+/**
+ * Semitones (−`MAX_TRANSPOSITION` … +`MAX_TRANSPOSITION`) the recording must be moved up to sound
+ * at the score's pitch, with each candidate's distance (`nearestDistance`); 0 unless a
+ * transposition brings the recording `TRANSPOSITION_MARGIN` (relative) nearer the score than none.
+ */
+export function estimateTransposition(
+  perf: Features,
+  score: Features,
+): { semitones: number; distances: Record<number, number> } {
+  const a = pooledChroma(perf);
+  const b = pooledChroma(score);
+  const distances: Record<number, number> = {};
+  for (let k = -MAX_TRANSPOSITION; k <= MAX_TRANSPOSITION; k++) distances[k] = nearestDistance(a, b, k);
+  let best = 0;
+  for (let k = -MAX_TRANSPOSITION; k <= MAX_TRANSPOSITION; k++) if (distances[k] < distances[best]) best = k;
+  const semitones = best !== 0 && distances[best] < (1 - TRANSPOSITION_MARGIN) * distances[0] ? best : 0;
+  return { semitones, distances };
+}
+
+/**
+ * Features as if the recording were played `k` semitones higher: chroma and onsets rotated, the
+ * pitch-wise note features moved up `k` keys (keys moved past the keyboard's ends are dropped).
+ * `k` = 0 returns `f` itself.
+ */
+export function transposeFeatures(f: Features, k: number): Features {
+  if (k === 0) return f;
+  const rot = (x: Float32Array): Float32Array => {
+    const out = new Float32Array(x.length);
+    for (let i = 0; i < f.frames; i++)
+      for (let c = 0; c < 12; c++) out[i * 12 + ((((c + k) % 12) + 12) % 12)] = x[i * 12 + c];
+    return out;
+  };
+  const out: Features = { ...f, chroma: rot(f.chroma), onset: rot(f.onset) };
+  if (f.notes) {
+    const notes = new Float32Array(f.notes.length);
+    for (let i = 0; i < f.frames; i++)
+      for (let p = Math.max(0, -k); p < Math.min(NUM_PITCHES, NUM_PITCHES - k); p++)
+        notes[i * NUM_PITCHES + p + k] = f.notes[i * NUM_PITCHES + p];
+    out.notes = notes;
+  }
+  return out;
+}
+
+/**
+ * The recording's features at the score's pitch (`estimateTransposition`, `transposeFeatures`)
+ * and the semitones they were moved up (0: unchanged, `perf` itself).
+ */
+export function atScorePitch(perf: Features, score: Features): { perf: Features; semitones: number } {
+  const { semitones } = estimateTransposition(perf, score);
+  return { perf: transposeFeatures(perf, semitones), semitones };
+}

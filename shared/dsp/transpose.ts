@@ -16,9 +16,10 @@ export const MAX_TRANSPOSITION = 2;
  * frame, `nearestDistance`) a transposition must bring the recording than none, relative to
  * none's distance. On the 138 validation and probe recordings at concert pitch the best other
  * candidate's distance is at least 0.87 × none's (a lo-fi honky-tonk piano, whose detuned
- * strings blur the pitch; the rest ≥ 0.97); on 6 of them moved a semitone up or down (sox
- * `pitch ±100`) the right candidate's is 0.28–0.47 × none's. 0.33 lies between
- * (`node scripts/level-pitch.mjs`, docs/EVALUATION.md, "Recordings off the usual level or pitch").
+ * strings blur the pitch; the rest ≥ 1.02; the robustness probe's clipped ov05 0.97); on six
+ * of them moved a semitone up or down (sox `pitch ±100`) the right candidate's is 0.28–0.47 ×
+ * none's. 0.33 lies between (`node scripts/level-pitch.mjs`, docs/EVALUATION.md, "Recordings
+ * off the usual level or pitch").
  */
 export const TRANSPOSITION_MARGIN = 0.33;
 

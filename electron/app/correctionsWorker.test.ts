@@ -165,12 +165,17 @@ describe('re-alignment jobs in the edit worker', () => {
     const higher = join(dir, 'score-norepeat-higher.mid');
     writeFileSync(higher, midi.toArray());
     // An anchor re-aligns the straight imported path on either side of it.
-    const anchored = async (mid: string): Promise<AlignmentPath> => {
+    const anchored = async (mid: string): Promise<{ path: AlignmentPath; matrix: Uint8Array }> => {
       const id = await project(join(fixture, 'performance.ogg'), mid);
-      return (await realigned(s, await s.corrections.apply(id, anchor('a1', 10, 9))))!.path;
+      const path = (await realigned(s, await s.corrections.apply(id, anchor('a1', 10, 9))))!.path;
+      return { path, matrix: (await s.projects.matrix(id, { width: 64, height: 48 })).pixels };
     };
-    const usual = await anchored(written);
-    const moved = await anchored(higher);
+    const { path: usual, matrix: usualMatrix } = await anchored(written);
+    const { path: moved, matrix: movedMatrix } = await anchored(higher);
+    // The matrix view shows the recording at the score's pitch too: the same image within a few
+    // grey levels (measured 3.7; not moved, 58).
+    const greyOff = usualMatrix.reduce((a, v, k) => a + Math.abs(v - movedMatrix[k]), 0) / usualMatrix.length;
+    expect(greyOff).toBeLessThan(8);
     // Share of frames where two paths lie within 0.1 s of score of each other.
     const near = (a: AlignmentPath, b: AlignmentPath): number =>
       a.scoreTime.filter((t, f) => Math.abs(t - b.scoreTime[f]) < 0.1).length / a.scoreTime.length;

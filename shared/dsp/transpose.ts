@@ -23,6 +23,9 @@ export const MAX_TRANSPOSITION = 2;
  */
 export const TRANSPOSITION_MARGIN = 0.33;
 
+/** What `estimateTransposition` reads of each side's features. */
+export type ChromaOnly = Pick<Features, 'chroma' | 'frames' | 'hopSeconds'>;
+
 /** Seconds of audio or score pooled into one frame for `estimateTransposition`. */
 const POOL_SECONDS = 0.5;
 
@@ -34,7 +37,7 @@ interface Pooled {
 }
 
 /** Chroma of `f` pooled over `POOL_SECONDS`; silent frames (uniform chroma) are left out. */
-function pooledChroma(f: Features): Pooled {
+function pooledChroma(f: ChromaOnly): Pooled {
   const step = Math.max(1, Math.round(POOL_SECONDS / f.hopSeconds));
   const frames = Math.ceil(f.frames / step);
   const chroma = new Float64Array(frames * 12);
@@ -87,8 +90,8 @@ function nearestDistance(a: Pooled, b: Pooled, k: number): number {
  * transposition brings the recording `TRANSPOSITION_MARGIN` (relative) nearer the score than none.
  */
 export function estimateTransposition(
-  perf: Features,
-  score: Features,
+  perf: ChromaOnly,
+  score: ChromaOnly,
 ): { semitones: number; distances: Record<number, number> } {
   const a = pooledChroma(perf);
   const b = pooledChroma(score);
@@ -107,13 +110,11 @@ export function estimateTransposition(
  */
 export function transposeFeatures(f: Features, k: number): Features {
   if (k === 0) return f;
-  const rot = (x: Float32Array): Float32Array => {
-    const out = new Float32Array(x.length);
-    for (let i = 0; i < f.frames; i++)
-      for (let c = 0; c < 12; c++) out[i * 12 + ((((c + k) % 12) + 12) % 12)] = x[i * 12 + c];
-    return out;
+  const out: Features = {
+    ...f,
+    chroma: rotateChroma(f.chroma, f.frames, k),
+    onset: rotateChroma(f.onset, f.frames, k),
   };
-  const out: Features = { ...f, chroma: rot(f.chroma), onset: rot(f.onset) };
   if (f.notes) {
     const notes = new Float32Array(f.notes.length);
     for (let i = 0; i < f.frames; i++)
@@ -121,6 +122,14 @@ export function transposeFeatures(f: Features, k: number): Features {
         notes[i * NUM_PITCHES + p + k] = f.notes[i * NUM_PITCHES + p];
     out.notes = notes;
   }
+  return out;
+}
+
+/** [frames × 12] pitch-class values moved up `k` semitones (a new array). */
+export function rotateChroma(x: Float32Array, frames: number, k: number): Float32Array {
+  const out = new Float32Array(x.length);
+  for (let i = 0; i < frames; i++)
+    for (let c = 0; c < 12; c++) out[i * 12 + ((((c + k) % 12) + 12) % 12)] = x[i * 12 + c];
   return out;
 }
 

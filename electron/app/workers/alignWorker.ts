@@ -14,6 +14,7 @@ import { toIpcError } from '../errors.js';
 import type { Stage } from '../../engine/pipeline.js';
 import { computePeaks } from '../../engine/peaks.js';
 import { similarityImage } from './matrix.js';
+import { estimateTransposition, rotateChroma } from '../../../shared/dsp/transpose.js';
 import { readFile } from 'node:fs/promises';
 import { AccordError } from '../../../shared/ipc.js';
 import { encodeGrayPng } from '../../engine/png.js';
@@ -168,8 +169,10 @@ async function run(
       const score = await loadScoreBytes(req.scoreBytes, req.scoreName);
       const sf = scoreFeatures(score.score.notes, score.score.duration);
       const f = req.features;
+      // At the score's pitch, as the aligner reads the recording (`atScorePitch`).
+      const k = estimateTransposition(f, sf).semitones;
       const image = similarityImage(
-        f.chroma,
+        k === 0 ? f.chroma : rotateChroma(f.chroma, f.frames, k),
         f.frames,
         sf.chroma,
         sf.frames,

@@ -7,13 +7,13 @@ import { NUM_PITCHES } from './params.js';
  * transposing instrument. The tuning estimate only follows the bands within half a semitone
  * (`estimateTuningCents`), so such a recording's chroma is rotated against the score's and
  * nothing matches: ASAP validation cases pitched a semitone up or down kept 1–7 % of their beats
- * within 200 ms. Each candidate is tried against the score's harmonies (`nearestDistance`).
+ * within 200 ms. Each candidate is tried against the score's harmonies (`nearestDistances`).
  */
 export const MAX_TRANSPOSITION = 2;
 
 /**
  * How much nearer (mean chroma cosine distance of each recording frame to its nearest score
- * frame, `nearestDistance`) a transposition must bring the recording than none, relative to
+ * frame, `nearestDistances`) a transposition must bring the recording than none, relative to
  * none's distance. On the 138 validation and probe recordings at concert pitch the best other
  * candidate's distance is at least 0.87 × none's (a lo-fi honky-tonk piano, whose detuned
  * strings blur the pitch; the rest ≥ 1.02; the robustness probe's clipped ov05 0.97); on six
@@ -29,64 +29,108 @@ export type ChromaOnly = Pick<Features, 'chroma' | 'frames' | 'hopSeconds'>;
 /** Seconds of audio or score pooled into one frame for `estimateTransposition`. */
 const POOL_SECONDS = 0.5;
 
-/** Pooled chroma (unit L2 norm per pooled frame) and which pooled frames sound. */
+/**
+ * At most this many of the recording's pooled frames are compared (evenly spaced): the estimate
+ * is a mean, and the work stays proportional to the score's length (a 60-minute recording would
+ * otherwise cost 144 times a 5-minute one's 45 ms).
+ */
+const MAX_PERF_SAMPLES = 300;
+
+/** The sounding frames of pooled chroma: `count` unit rows, [count × 12]. */
 interface Pooled {
   chroma: Float64Array;
-  frames: number;
-  sounding: Uint8Array;
+  count: number;
 }
 
-/** Chroma of `f` pooled over `POOL_SECONDS`; silent frames (uniform chroma) are left out. */
+/** Chroma of `f` pooled over `POOL_SECONDS`, its sounding frames only (silence is uniform chroma). */
 function pooledChroma(f: ChromaOnly): Pooled {
   const step = Math.max(1, Math.round(POOL_SECONDS / f.hopSeconds));
   const frames = Math.ceil(f.frames / step);
   const chroma = new Float64Array(frames * 12);
-  const sounding = new Uint8Array(frames);
   const uniform = 1 / Math.sqrt(12);
+  let count = 0;
   for (let g = 0; g < frames; g++) {
+    const row = count * 12;
+    let sounding = false;
     for (let i = g * step; i < Math.min(f.frames, (g + 1) * step); i++) {
       let flat = true;
       for (let c = 0; c < 12 && flat; c++) flat = Math.abs(f.chroma[i * 12 + c] - uniform) < 1e-6;
       if (flat) continue;
-      sounding[g] = 1;
-      for (let c = 0; c < 12; c++) chroma[g * 12 + c] += f.chroma[i * 12 + c];
+      sounding = true;
+      for (let c = 0; c < 12; c++) chroma[row + c] += f.chroma[i * 12 + c];
     }
+    if (!sounding) continue;
     let n = 0;
-    for (let c = 0; c < 12; c++) n += chroma[g * 12 + c] ** 2;
+    for (let c = 0; c < 12; c++) n += chroma[row + c] ** 2;
     n = Math.sqrt(n);
-    if (n > 0) for (let c = 0; c < 12; c++) chroma[g * 12 + c] /= n;
+    for (let c = 0; c < 12; c++) chroma[row + c] /= n;
+    count++;
   }
-  return { chroma, frames, sounding };
+  return { chroma, count };
 }
 
 /**
- * Mean, over the recording's sounding pooled frames moved up `k` semitones, of the chroma cosine
- * distance to the nearest sounding pooled score frame: how well the recording's harmonies occur
- * somewhere in the score, whatever their order (repeats, skips and tempo do not matter).
+ * For each k = −`MAX_TRANSPOSITION` … +`MAX_TRANSPOSITION` (index k + `MAX_TRANSPOSITION`): the
+ * mean, over the recording's sounding pooled frames (`MAX_PERF_SAMPLES` of them at most) moved up
+ * k semitones, of the chroma cosine distance to the nearest sounding pooled score frame: how well
+ * the recording's harmonies occur somewhere in the score, whatever their order (repeats, skips
+ * and tempo do not matter).
  */
-function nearestDistance(a: Pooled, b: Pooled, k: number): number {
-  let sum = 0;
+function nearestDistances(a: Pooled, b: Pooled): Float64Array {
+  const K = 2 * MAX_TRANSPOSITION + 1;
+  const sums = new Float64Array(K);
+  // The sampled recording frame moved up by each k, [K × 12].
+  const moved = new Float64Array(K * 12);
+  const best = new Float64Array(K);
+  const stride = Math.max(1, Math.floor(a.count / MAX_PERF_SAMPLES));
   let n = 0;
-  const rotated = new Float64Array(12);
-  for (let i = 0; i < a.frames; i++) {
-    if (!a.sounding[i]) continue;
-    for (let c = 0; c < 12; c++) rotated[(((c + k) % 12) + 12) % 12] = a.chroma[i * 12 + c];
-    let best = 1;
-    for (let j = 0; j < b.frames; j++) {
-      if (!b.sounding[j]) continue;
-      let dot = 0;
-      for (let c = 0; c < 12; c++) dot += rotated[c] * b.chroma[j * 12 + c];
-      best = Math.min(best, 1 - dot);
+  for (let i = 0; i < a.count; i += stride) {
+    for (let q = 0; q < K; q++) {
+      const k = q - MAX_TRANSPOSITION;
+      for (let c = 0; c < 12; c++) moved[q * 12 + ((((c + k) % 12) + 12) % 12)] = a.chroma[i * 12 + c];
     }
-    sum += best;
+    best.fill(-1);
+    const x = b.chroma;
+    for (let j = 0; j < b.count; j++) {
+      const p = j * 12;
+      const b0 = x[p],
+        b1 = x[p + 1],
+        b2 = x[p + 2],
+        b3 = x[p + 3],
+        b4 = x[p + 4],
+        b5 = x[p + 5];
+      const b6 = x[p + 6],
+        b7 = x[p + 7],
+        b8 = x[p + 8],
+        b9 = x[p + 9],
+        b10 = x[p + 10],
+        b11 = x[p + 11];
+      for (let q = 0, m = 0; q < K; q++, m += 12) {
+        const dot =
+          moved[m] * b0 +
+          moved[m + 1] * b1 +
+          moved[m + 2] * b2 +
+          moved[m + 3] * b3 +
+          moved[m + 4] * b4 +
+          moved[m + 5] * b5 +
+          moved[m + 6] * b6 +
+          moved[m + 7] * b7 +
+          moved[m + 8] * b8 +
+          moved[m + 9] * b9 +
+          moved[m + 10] * b10 +
+          moved[m + 11] * b11;
+        if (dot > best[q]) best[q] = dot;
+      }
+    }
+    for (let q = 0; q < K; q++) sums[q] += 1 - best[q];
     n++;
   }
-  return n > 0 ? sum / n : 0;
+  return sums.map((x) => (n > 0 ? x / n : 0));
 }
 
 /**
  * Semitones (−`MAX_TRANSPOSITION` … +`MAX_TRANSPOSITION`) the recording must be moved up to sound
- * at the score's pitch, with each candidate's distance (`nearestDistance`); 0 unless a
+ * at the score's pitch, with each candidate's distance (`nearestDistances`); 0 unless a
  * transposition brings the recording `TRANSPOSITION_MARGIN` (relative) nearer the score than none.
  */
 export function estimateTransposition(
@@ -95,8 +139,9 @@ export function estimateTransposition(
 ): { semitones: number; distances: Record<number, number> } {
   const a = pooledChroma(perf);
   const b = pooledChroma(score);
+  const near = nearestDistances(a, b);
   const distances: Record<number, number> = {};
-  for (let k = -MAX_TRANSPOSITION; k <= MAX_TRANSPOSITION; k++) distances[k] = nearestDistance(a, b, k);
+  for (let k = -MAX_TRANSPOSITION; k <= MAX_TRANSPOSITION; k++) distances[k] = near[k + MAX_TRANSPOSITION];
   let best = 0;
   for (let k = -MAX_TRANSPOSITION; k <= MAX_TRANSPOSITION; k++) if (distances[k] < distances[best]) best = k;
   const semitones = best !== 0 && distances[best] < (1 - TRANSPOSITION_MARGIN) * distances[0] ? best : 0;

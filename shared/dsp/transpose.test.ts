@@ -85,6 +85,26 @@ describe('estimateTransposition', () => {
     }
   });
 
+  it('finds the same moves from chroma alone when a side has no note features', () => {
+    for (const k of [-2, -1, 1, 2]) {
+      const { notes: _notes, ...recording } = withNotes(progression(k));
+      const est = estimateTransposition(recording, score);
+      expect(est.semitones).toBe(-k);
+      // The move also holds in the harmonies' order (the second check), by far.
+      expect(est.ordered?.[1]).toBeLessThan(0.2 * (est.ordered?.[0] ?? 0));
+    }
+  });
+
+  it('believes the notes over chroma whose partials look moved (a drawbar organ’s)', () => {
+    // Chroma that looks like the score a whole tone lower, notes at the score's pitch.
+    const recording = { ...withNotes(progression()), chroma: withNotes(progression(-2)).chroma };
+    expect(estimateTransposition(recording, score).semitones).toBe(0);
+    expect(atScorePitch(recording, score).perf).toBe(recording);
+    // Chroma alone would have moved it up.
+    const { notes: _notes, ...chromaOnly } = recording;
+    expect(estimateTransposition(chromaOnly, score).semitones).toBe(2);
+  });
+
   it('leaves a recording at the score’s pitch alone, even with other harmonies in it', () => {
     // The recording plays the progression and then a passage the score does not have.
     const extra = progression().map((n) => ({

@@ -1,5 +1,5 @@
 import type { Features } from './features.js';
-import { NUM_PITCHES } from './params.js';
+import { FEATURE_PARAMS, NUM_PITCHES } from './params.js';
 
 /**
  * A recording a semitone or two away from its score: Baroque pitch (A = 415 Hz, a semitone
@@ -12,19 +12,45 @@ import { NUM_PITCHES } from './params.js';
 export const MAX_TRANSPOSITION = 2;
 
 /**
- * How much nearer (mean chroma cosine distance of each recording frame to its nearest score
- * frame, `nearestDistances`) a transposition must bring the recording than none, relative to
- * none's distance. On the 138 validation and probe recordings at concert pitch the best other
- * candidate's distance is at least 0.87 × none's (a lo-fi honky-tonk piano, whose detuned
- * strings blur the pitch; the rest ≥ 1.02; the robustness probe's clipped ov05 0.97); on six
- * of them moved a semitone up or down (sox `pitch ±100`) the right candidate's is 0.28–0.47 ×
- * none's. 0.33 lies between (`node scripts/level-pitch.mjs`, docs/EVALUATION.md, "Recordings
- * off the usual level or pitch").
+ * How much nearer (mean cosine distance of each recording frame's pitch classes to its nearest
+ * score frame's, `nearestDistances`) a transposition must bring the recording than none, relative
+ * to none's distance. Measured on the note features' pitch classes (`notePitchClasses`, what the
+ * engine reads; `node scripts/level-pitch.mjs`, docs/EVALUATION.md, "Recordings off the usual
+ * level or pitch"): on the 185 validation and probe recordings at concert pitch, twelve of them
+ * in sustained timbres (organs, strings, choir, pads) and 24 under the robustness probe's
+ * conditions, the nearest other candidate is at least 1.14 × none's; on the 13 moved a semitone
+ * to a whole tone (sox `pitch`) the right one is 0.13–0.57 × none's. On chroma (no note features)
+ * the concert-pitch recordings were at least 0.87 × (a lo-fi honky-tonk piano) but a drawbar
+ * organ at 0.67 ×, and the moved ones 0.28–0.76 ×: the notes separate them far better.
  */
 export const TRANSPOSITION_MARGIN = 0.33;
 
-/** What `estimateTransposition` reads of each side's features. */
-export type ChromaOnly = Pick<Features, 'chroma' | 'frames' | 'hopSeconds'>;
+/** What `estimateTransposition` reads of each side's features (`notes` where both sides have them). */
+export type ChromaOnly = Pick<Features, 'chroma' | 'frames' | 'hopSeconds' | 'notes'>;
+
+/**
+ * The pitch classes of `f`'s note features (its keys folded to 12 and each frame set to unit
+ * length; a frame without notes uniform, as silence is in chroma), or undefined without them.
+ * The note network hears a key's fundamental where chroma also hears its partials: a drawbar
+ * organ at concert pitch, whose partials put a strong minor seventh above every note, has chroma
+ * nearer its score's moved a whole tone up than unmoved (0.67 × none's distance), its notes
+ * 1.95 × (`node scripts/level-pitch.mjs`).
+ */
+function notePitchClasses(f: ChromaOnly): ChromaOnly | undefined {
+  if (!f.notes || f.notes.length !== f.frames * NUM_PITCHES) return undefined;
+  const chroma = new Float32Array(f.frames * 12);
+  const uniform = 1 / Math.sqrt(12);
+  const lowest = FEATURE_PARAMS.minPitch;
+  for (let i = 0; i < f.frames; i++) {
+    const row = chroma.subarray(i * 12, (i + 1) * 12);
+    for (let p = 0; p < NUM_PITCHES; p++) row[(lowest + p) % 12] += f.notes[i * NUM_PITCHES + p];
+    let n = 0;
+    for (let c = 0; c < 12; c++) n += row[c] * row[c];
+    n = Math.sqrt(n);
+    for (let c = 0; c < 12; c++) row[c] = n > 1e-3 ? row[c] / n : uniform;
+  }
+  return { chroma, frames: f.frames, hopSeconds: f.hopSeconds };
+}
 
 /** Seconds of audio or score pooled into one frame for `estimateTransposition`. */
 const POOL_SECONDS = 0.5;
@@ -37,7 +63,7 @@ const POOL_SECONDS = 0.5;
 const MAX_PERF_SAMPLES = 300;
 
 /** The sounding frames of pooled chroma: `count` unit rows, [count × 12]. */
-interface Pooled {
+export interface Pooled {
   chroma: Float64Array;
   count: number;
 }
@@ -129,23 +155,99 @@ function nearestDistances(a: Pooled, b: Pooled): Float64Array {
 }
 
 /**
+ * The harmonies' order must agree too (`orderedDistance`): the candidate kept by
+ * `TRANSPOSITION_MARGIN` must also bring the recording's ordered match to the score this much
+ * (relative) nearer than none's. On chroma, the drawbar organ above (0.67 × order-free) is at
+ * 0.79 × ordered, the recordings truly moved at 0.23–0.54 ×; on the note features' pitch classes
+ * the moved ones are at 0.12–0.47 × (`node scripts/level-pitch.mjs`).
+ */
+export const ORDERED_MARGIN = 0.3;
+
+/** A jump in `orderedDistance`'s match costs this much (cosine distance): repeats and skips are allowed, rarely. */
+const ORDERED_JUMP_PRICE = 3;
+
+/** At most this many pooled frames a side in `orderedDistance` (longer sides are pooled further). */
+const ORDERED_MAX_FRAMES = 1000;
+
+/** Pooled frames `a` merged `factor` at a time (each renormalised to unit length). */
+function coarser(a: Pooled, factor: number): Pooled {
+  if (factor <= 1) return a;
+  const count = Math.ceil(a.count / factor);
+  const chroma = new Float64Array(count * 12);
+  for (let i = 0; i < a.count; i++)
+    for (let c = 0; c < 12; c++) chroma[Math.floor(i / factor) * 12 + c] += a.chroma[i * 12 + c];
+  for (let g = 0; g < count; g++) {
+    let n = 0;
+    for (let c = 0; c < 12; c++) n += chroma[g * 12 + c] ** 2;
+    n = Math.sqrt(n) || 1;
+    for (let c = 0; c < 12; c++) chroma[g * 12 + c] /= n;
+  }
+  return { chroma, count };
+}
+
+/**
+ * Mean chroma cosine distance of the recording's sounding pooled frames, moved up `k` semitones,
+ * along their cheapest ordered match to the score's: each frame is matched to a score frame one
+ * or two after the previous one's, or the same (tempo from half to twice the score's), and the
+ * match may start anywhere and jump anywhere for `ORDERED_JUMP_PRICE` (repeats, skips, excerpts).
+ */
+export function orderedDistance(a: Pooled, b: Pooled, k: number): number {
+  const n = a.count;
+  const m = b.count;
+  if (n === 0 || m === 0) return 0;
+  const moved = new Float64Array(12);
+  let prev = new Float64Array(m);
+  let cur = new Float64Array(m);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < 12; c++) moved[(((c + k) % 12) + 12) % 12] = a.chroma[i * 12 + c];
+    let jumpFrom = Infinity;
+    if (i > 0) for (let j = 0; j < m; j++) if (prev[j] < jumpFrom) jumpFrom = prev[j];
+    jumpFrom += ORDERED_JUMP_PRICE;
+    for (let j = 0; j < m; j++) {
+      let dot = 0;
+      for (let c = 0; c < 12; c++) dot += moved[c] * b.chroma[j * 12 + c];
+      let best = 0;
+      if (i > 0) {
+        best = Math.min(prev[j], jumpFrom);
+        if (j > 0 && prev[j - 1] < best) best = prev[j - 1];
+        if (j > 1 && prev[j - 2] < best) best = prev[j - 2];
+      }
+      cur[j] = best + (1 - dot);
+    }
+    [prev, cur] = [cur, prev];
+  }
+  let end = Infinity;
+  for (let j = 0; j < m; j++) if (prev[j] < end) end = prev[j];
+  return end / n;
+}
+
+/**
  * Semitones (−`MAX_TRANSPOSITION` … +`MAX_TRANSPOSITION`) the recording must be moved up to sound
  * at the score's pitch, with each candidate's distance (`nearestDistances`); 0 unless a
- * transposition brings the recording `TRANSPOSITION_MARGIN` (relative) nearer the score than none.
+ * transposition brings the recording `TRANSPOSITION_MARGIN` (relative) nearer the score than none
+ * and its ordered match `ORDERED_MARGIN` nearer (`ordered`: [none's, the candidate's], when tried).
  */
 export function estimateTransposition(
   perf: ChromaOnly,
   score: ChromaOnly,
-): { semitones: number; distances: Record<number, number> } {
-  const a = pooledChroma(perf);
-  const b = pooledChroma(score);
+): { semitones: number; distances: Record<number, number>; ordered?: [number, number] } {
+  // The note features' pitch classes where both sides have them, else the chroma.
+  const pa = notePitchClasses(perf);
+  const pb = pa && notePitchClasses(score);
+  const a = pooledChroma(pb ? pa : perf);
+  const b = pooledChroma(pb ?? score);
   const near = nearestDistances(a, b);
   const distances: Record<number, number> = {};
   for (let k = -MAX_TRANSPOSITION; k <= MAX_TRANSPOSITION; k++) distances[k] = near[k + MAX_TRANSPOSITION];
   let best = 0;
   for (let k = -MAX_TRANSPOSITION; k <= MAX_TRANSPOSITION; k++) if (distances[k] < distances[best]) best = k;
-  const semitones = best !== 0 && distances[best] < (1 - TRANSPOSITION_MARGIN) * distances[0] ? best : 0;
-  return { semitones, distances };
+  if (best === 0 || !(distances[best] < (1 - TRANSPOSITION_MARGIN) * distances[0]))
+    return { semitones: 0, distances };
+  const ca = coarser(a, Math.ceil(a.count / ORDERED_MAX_FRAMES));
+  const cb = coarser(b, Math.ceil(b.count / ORDERED_MAX_FRAMES));
+  const ordered: [number, number] = [orderedDistance(ca, cb, 0), orderedDistance(ca, cb, best)];
+  const semitones = ordered[1] < (1 - ORDERED_MARGIN) * ordered[0] ? best : 0;
+  return { semitones, distances, ordered };
 }
 
 /**

@@ -8,9 +8,13 @@
 // With `--multi`, the 42 multi-operation cases instead, the same twelve conditions in turn: each
 // case's whole performance re-rendered, then cut and rejoined as the case was (its pieces, 40 ms
 // crossfades; its ground truth and true jumps unchanged), written to `.eval/probe-multi` for
-// `run.js --data .eval/probe-multi --methods jump,auto --sets multi`. Needs `npm run build`.
+// `run.js --data .eval/probe-multi --methods jump,auto --sets multi`. With `--sustain`, the twelve
+// overall cases instead in six programs whose notes swell and hold (docs/EVALUATION.md, "Sustained
+// timbres": string ensemble, accordion, church organ, choir, drawbar organ, warm pad; FluidR3,
+// dry) to `.eval/sustain` (ids su01…), for `run.js --data .eval/sustain --methods auto --sets
+// overall`. Needs `npm run build`.
 //
-//   node scripts/conditions-set.mjs [--multi]
+//   node scripts/conditions-set.mjs [--multi | --sustain]
 import { readFileSync, writeFileSync, mkdirSync, copyFileSync, existsSync, renameSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import pkg from '@tonejs/midi';
@@ -60,6 +64,15 @@ const V = [
   { name: 'piano-gsm', program: 0, sf: '/usr/share/sounds/sf3/MuseScore_General.sf3', fx: [], codec: 'gsm' },
   { name: 'guitar-nylon', program: 24, sf: '/usr/share/sounds/sf2/FluidR3_GM.sf2', fx: [] },
 ];
+/** The sustained timbres of `--sustain`, one in turn per case. */
+const SUSTAINED = [
+  [48, 'strings'],
+  [21, 'accordion'],
+  [19, 'organ'],
+  [52, 'choir'],
+  [16, 'drawbar'],
+  [89, 'pad'],
+].map(([program, name]) => ({ name, program, sf: '/usr/share/sounds/sf2/FluidR3_GM.sf2', fx: [] }));
 const ids = ['ov01', 'ov03', 'ov05', 'ov07', 'ov08', 'ov10', 'ov11', 'ov17', 'ov20', 'ov22', 'ov24', 'ov28'];
 
 /** Renders `midiPath` with variant `v` (its program, soundfont, effects, codec) to the 16-bit WAV `final`. */
@@ -99,15 +112,17 @@ function render(midiPath, v, work, final) {
 }
 
 const multi = process.argv.includes('--multi');
-const outDir = multi ? '.eval/probe-multi' : '.eval/probe';
+const sustain = process.argv.includes('--sustain');
+const variants = sustain ? SUSTAINED : V;
+const outDir = multi ? '.eval/probe-multi' : sustain ? '.eval/sustain' : '.eval/probe';
 const out = { ...man, cases: [] };
 const work = `${outDir}/work`;
 mkdirSync(work, { recursive: true });
 const sources = multi ? man.cases.filter((c) => c.set === 'multi').map((c) => c.id) : ids;
 for (const [k, id] of sources.entries()) {
   const c = man.cases.find((x) => x.id === id);
-  const v = V[k % V.length];
-  const nid = `${multi ? 'pm' : 'tb'}${String(k + 1).padStart(2, '0')}`;
+  const v = variants[k % variants.length];
+  const nid = `${multi ? 'pm' : sustain ? 'su' : 'tb'}${String(k + 1).padStart(2, '0')}`;
   const dir = `${outDir}/cases/${nid}`;
   mkdirSync(dir, { recursive: true });
   const final = `${dir}/audio.wav`;

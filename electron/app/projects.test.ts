@@ -15,6 +15,7 @@ import { makeFixtureDir, melodyWav } from './ipc/fixtures.testutil.js';
 import type { EventChannel, EventChannels, ProjectSummary } from '../../shared/ipc.js';
 import type { AlignmentPath } from '../../shared/path.js';
 import { coveredFraction } from './projects.js';
+import { fullFeaturesFromRow, type FeatureRow } from './projects/featureRow.js';
 
 const fx = makeFixtureDir();
 const events: { event: EventChannel; payload: unknown }[] = [];
@@ -267,6 +268,15 @@ describe('ProjectService on a real database file', () => {
       if (Math.abs(best - expectX) <= 8) onDiag++;
     }
     expect(onDiag).toBeGreaterThan(25);
+  });
+
+  it('caches how slowly the recording’s notes swell in with its features, and reads it back', async () => {
+    await s.projects.matrix(p.id, { width: 16, height: 8 });
+    const row = s.db.prepare('SELECT * FROM features').get() as FeatureRow;
+    expect(row.attack_rise).toBeGreaterThan(0);
+    expect(fullFeaturesFromRow(row, 'the cache').attackRiseFrames).toBe(row.attack_rise);
+    // A row cached before migration 10: not measured, so re-alignment does not move the features.
+    expect(fullFeaturesFromRow({ ...row, attack_rise: null }, 'the cache').attackRiseFrames).toBeUndefined();
   });
 
   it('answers IPC calls through dispatch with validation first', async () => {

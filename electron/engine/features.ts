@@ -3,6 +3,7 @@
  * when the note model loads, pitch-wise note-onset features from the note network for the
  * recording and from the notes for the score (`shared/dsp/notes.ts`).
  */
+import { meanRiseFrames } from '../../shared/dsp/attack.js';
 import {
   compressPitchEnergy,
   dlncoOnsets,
@@ -65,8 +66,9 @@ export async function recordingFeatures(
     onProgress: progress && ((f) => progress(0.8 * f)),
   });
   raiseQuietLevel(pe);
+  const attackRiseFrames = meanRiseFrames(pe);
   if (opts.noiseFloor !== false) removeNoiseFloor(pe);
-  const features: Features = { ...featuresFromPitchEnergy(pe), tuningCents };
+  const features: Features = { ...featuresFromPitchEnergy(pe), tuningCents, attackRiseFrames };
   const warnings: string[] = [];
   if (opts.noteModelDir === false) return { features, warnings };
   if (opts.noteSource === 'flux') {

@@ -18,6 +18,8 @@ import {
 } from './pipeline.js';
 import { pathToRows, type AlignmentPath } from '../../shared/path.js';
 import { decodeAudioFile } from './audio.js';
+import { recordingFeatures } from './features.js';
+import { STRUCK_RISE_FRAMES } from '../../shared/dsp/attack.js';
 import { writeWav16 } from '../tools/eval/wav.js';
 
 const { Midi } = pkg;
@@ -28,6 +30,50 @@ const shipped = JSON.parse(readFileSync(join(defaultModelDir(), 'config.json'), 
   version: string;
 };
 const tmp = mkdtempSync(join(tmpdir(), 'accord-pipeline-'));
+
+const sample = fileURLToPath(new URL('../../resources/sample/', import.meta.url));
+
+/**
+ * The sample's chords (score ms → the onsets of their keys as played). The truth is the
+ * performance MIDI the recording was rendered from: the k-th note of a pitch in the score is the
+ * k-th of that pitch played; a chord is played at its keys' mean onset.
+ */
+function sampleChords(): Map<number, number[]> {
+  const notes = (file: string): { time: number; midi: number }[] =>
+    new Midi(readFileSync(join(sample, file))).tracks
+      .flatMap((t) => t.notes)
+      .sort((x, y) => x.time - y.time || x.midi - y.midi);
+  const played = new Map<number, number[]>();
+  for (const n of notes('performance.mid')) played.set(n.midi, [...(played.get(n.midi) ?? []), n.time]);
+  const seen = new Map<number, number>();
+  const chords = new Map<number, number[]>();
+  for (const n of notes('score.mid')) {
+    const k = seen.get(n.midi) ?? 0;
+    seen.set(n.midi, k + 1);
+    const at = Math.round(n.time * 1000);
+    chords.set(at, [...(chords.get(at) ?? []), played.get(n.midi)![k]]);
+  }
+  return chords;
+}
+
+/** Mean over the sample's chords but the first of (the path's time at the chord − its keys' mean onset), each through `f`. */
+function chordOffsets(path: AlignmentPath, f: (late: number) => number): number {
+  const rows = pathToRows(path);
+  // The path's time at a score time (the sample has no jump: score time rises with time).
+  const timeAt = (s: number): number => {
+    const i = rows.findIndex((r) => r.scoreTime >= s);
+    const [a, b] = [rows[i - 1], rows[i]];
+    return a.perfTime + ((s - a.scoreTime) / (b.scoreTime - a.scoreTime || 1)) * (b.perfTime - a.perfTime);
+  };
+  let sum = 0;
+  let n = 0;
+  for (const [ms, times] of sampleChords()) {
+    if (ms === 0) continue; // the pass's first frame stays where the music starts
+    sum += f(timeAt(ms / 1000) - times.reduce((x, y) => x + y, 0) / times.length);
+    n++;
+  }
+  return sum / n;
+}
 
 afterAll(async () => {
   await releaseModels();
@@ -127,47 +173,14 @@ describe('align: one way through the engine', () => {
 
 describe('onset snapping', () => {
   it('moves the sample’s chords onto its keys’ onsets: each lands closer to where its keys are played', async () => {
-    const sample = fileURLToPath(new URL('../../resources/sample/', import.meta.url));
     const prepared = await prepareAlignment(join(sample, 'performance.flac'), join(sample, 'score.mid'));
-    // The truth is the performance MIDI the recording was rendered from: the k-th note of a pitch
-    // in the score is the k-th of that pitch played; a chord is played at its keys' mean onset.
-    const notes = (file: string): { time: number; midi: number }[] =>
-      new Midi(readFileSync(join(sample, file))).tracks
-        .flatMap((t) => t.notes)
-        .sort((x, y) => x.time - y.time || x.midi - y.midi);
-    const played = new Map<number, number[]>();
-    for (const n of notes('performance.mid')) played.set(n.midi, [...(played.get(n.midi) ?? []), n.time]);
-    const seen = new Map<number, number>();
-    const chords = new Map<number, number[]>();
-    for (const n of notes('score.mid')) {
-      const k = seen.get(n.midi) ?? 0;
-      seen.set(n.midi, k + 1);
-      const at = Math.round(n.time * 1000);
-      chords.set(at, [...(chords.get(at) ?? []), played.get(n.midi)![k]]);
-    }
-    expect(chords.size).toBeGreaterThan(100);
+    expect(sampleChords().size).toBeGreaterThan(100);
     const meanError = async (snap: false | undefined): Promise<number> => {
       const { path } = await alignFeatures(prepared.perf, prepared.scoreFeat, prepared.score, {
         method: 'auto',
         snap,
       });
-      const rows = pathToRows(path);
-      // The path's time at a score time (the sample has no jump: score time rises with time).
-      const timeAt = (s: number): number => {
-        const i = rows.findIndex((r) => r.scoreTime >= s);
-        const [a, b] = [rows[i - 1], rows[i]];
-        return (
-          a.perfTime + ((s - a.scoreTime) / (b.scoreTime - a.scoreTime || 1)) * (b.perfTime - a.perfTime)
-        );
-      };
-      let sum = 0;
-      let n = 0;
-      for (const [ms, times] of chords) {
-        if (ms === 0) continue; // the pass's first frame stays where the music starts
-        sum += Math.abs(timeAt(ms / 1000) - times.reduce((x, y) => x + y, 0) / times.length);
-        n++;
-      }
-      return sum / n;
+      return chordOffsets(path, Math.abs);
     };
     const off = await meanError(false);
     const on = await meanError(undefined);
@@ -209,5 +222,64 @@ describe('recordings off the usual level or pitch', () => {
     expect(r.warnings[0]).toMatch(/1 semitone below the score/);
     expect(r.path.jumpFrames.length).toBe(2);
     expect(farthest(r.path, usual.path)).toBeLessThan(0.1);
+  });
+});
+
+describe('instruments whose notes swell in', () => {
+  const played = new Midi(readFileSync(join(sample, 'performance.mid'))).tracks.flatMap((t) => t.notes);
+
+  /** The sample's performance played by four harmonics whose amplitude rises linearly over `attack` s, then holds (`decay` 0) or decays. */
+  function render(attack: number, decay: number, release = 0.03): Float32Array {
+    const sr = FEATURE_PARAMS.sampleRate;
+    const out = new Float32Array(Math.ceil((Math.max(...played.map((n) => n.time + n.duration)) + 1) * sr));
+    for (const n of played) {
+      const f0 = 440 * 2 ** ((n.midi - 69) / 12);
+      const start = Math.round(n.time * sr);
+      const held = n.duration * sr;
+      const end = Math.min(out.length, Math.round(start + held + 5 * release * sr));
+      for (let i = start; i < end; i++) {
+        const t = (i - start) / sr;
+        let env = attack > 0 ? Math.min(1, t / attack) : 1;
+        if (decay > 0) env *= Math.exp(-t / decay);
+        if (i - start > held) env *= Math.exp(-(i - start - held) / (release * sr));
+        let s = 0;
+        for (let h = 1; h <= 4; h++) s += Math.sin(2 * Math.PI * h * f0 * t) / h;
+        out[i] += 0.08 * n.velocity * env * s;
+      }
+    }
+    return out;
+  }
+
+  /** Mean lateness (s) of the aligned path at the score's chords against the mean onset of their keys. */
+  async function meanLateness(
+    mono: Float32Array,
+    attackLag?: false,
+  ): Promise<{ late: number; rise: number }> {
+    const prepared = await prepareAlignment(join(sample, 'performance.flac'), join(sample, 'score.mid'));
+    const { features } = await recordingFeatures(mono, {});
+    const { path } = await alignFeatures(features, prepared.scoreFeat, prepared.score, {
+      method: 'auto',
+      attackLag,
+    });
+    return { late: chordOffsets(path, (x) => x), rise: features.attackRiseFrames ?? NaN };
+  }
+
+  it('reads the features earlier for a recording whose notes swell in, and leaves a struck one alone', async () => {
+    // Struck (5 ms attack, decaying): the rise is a piano's, the features are not moved.
+    const struck = render(0.005, 1.2);
+    const s = await meanLateness(struck);
+    expect(s.rise).toBeLessThan(STRUCK_RISE_FRAMES);
+    expect(s.late).toBe((await meanLateness(struck, false)).late);
+    expect(Math.abs(s.late)).toBeLessThan(0.03);
+    // Swelling in over 0.3 s and held, released at once or over 0.5 s: measured 65 → −28 ms and
+    // 173 → 76 ms late (the features read 4 frames, 93 ms, earlier).
+    for (const release of [0.03, 0.5]) {
+      const swelled = render(0.3, 0, release);
+      const w = await meanLateness(swelled);
+      const w0 = await meanLateness(swelled, false);
+      expect(w.rise).toBeGreaterThan(STRUCK_RISE_FRAMES + 2);
+      expect(w0.late).toBeGreaterThan(0.05);
+      expect(Math.abs(w.late)).toBeLessThan(w0.late - 0.03);
+    }
   });
 });

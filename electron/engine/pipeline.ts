@@ -10,6 +10,7 @@ import type { Features } from '../../shared/dsp/features.js';
 import { recordingFeatures, scoreNoteAwareFeatures } from './features.js';
 import { FEATURE_PARAMS } from '../../shared/dsp/params.js';
 import { atScorePitch } from '../../shared/dsp/transpose.js';
+import { atAttackOnsets, type AttackLagParams } from '../../shared/dsp/attack.js';
 import { alignDtw } from '../../shared/align/dtw.js';
 import {
   alignJump,
@@ -191,7 +192,8 @@ export async function alignFeatures(
 ): Promise<{ path: AlignmentPath; warnings: string[] }> {
   // A recording a semitone or two off the score's pitch is aligned as if moved to it (`atScorePitch`).
   const pitched = atScorePitch(recording, scoreFeat);
-  const perf = pitched.perf;
+  // A recording whose notes swell in shows their harmony late: its features are read earlier.
+  const perf = atAttackOnsets(pitched.perf, opts.attackLag).perf;
   const moved = pitched.semitones !== 0 ? transpositionWarning(pitched.semitones) : undefined;
   if (moved) opts.onWarning?.(moved);
   const out = await alignByMethod(perf, scoreFeat, score, opts);
@@ -223,6 +225,8 @@ type MethodOptions = AlignOptions & {
   method: EngineMethod;
   /** Overrides `PATH_DELAY_SECONDS` (evaluation sweeps). */
   pathDelaySeconds?: number;
+  /** Overrides `attackLagSeconds`' constants (evaluation sweeps); false: the features are not read earlier for a slow attack. */
+  attackLag?: AttackLagParams | false;
   /** Overrides `DEFAULT_SNAP` (evaluation sweeps); false: no onset snapping. */
   snap?: Partial<SnapParams> | false;
   /** Overrides `DEFAULT_UNSTRUCK` (evaluation sweeps); false: unstruck beats stay where the path has them. */

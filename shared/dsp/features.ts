@@ -21,6 +21,8 @@ export interface Features {
   notes?: Float32Array;
   /** Audio only: the tuning (cents from `tuningHz`) the pitch bands followed. */
   tuningCents?: number;
+  /** Audio only: how slowly its notes swell in (`meanRiseFrames` of `shared/dsp/attack.ts`). */
+  attackRiseFrames?: number;
 }
 
 /** Pitch-energy matrix: [frames × NUM_PITCHES] frame-major, pitch index i is MIDI minPitch + i. */

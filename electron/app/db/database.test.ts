@@ -82,6 +82,9 @@ const SEEDS: ((db: Db) => void)[] = [
       "INSERT INTO scan_boxes (project_id, page, system, x, y, w, h, number) VALUES (1, 1, 0, 10, 20, 30, 40, '1')",
     ).run();
   },
+  (db) => {
+    db.prepare('UPDATE features SET attack_rise = 3.5 WHERE recording_id = 1').run();
+  },
 ];
 
 function schemaOf(db: Db): { type: string; name: string; sql: string | null }[] {
@@ -134,6 +137,11 @@ describe('openDatabase', () => {
         });
       }
       if (from >= 2) expect(db.prepare('SELECT COUNT(*) AS n FROM review_marks').get()).toEqual({ n: 1 });
+      // Cached features from before migration 10 have no measured rise (re-alignment leaves them unmoved).
+      if (from >= 4)
+        expect(db.prepare('SELECT attack_rise FROM features').get()).toEqual({
+          attack_rise: from >= 10 ? 3.5 : null,
+        });
       // The cascade from projects reaches every table after the upgrade.
       if (from >= 1) {
         db.prepare('DELETE FROM projects WHERE id = 1').run();

@@ -35,6 +35,9 @@
  *   systems (`systems`: `ScanSystem[]` JSON). `scan_boxes`: measure boxes in page pixels, their
  *   system, and `number`, the printed number of the notated measure a box is linked to (NULL:
  *   unlinked). Importing replaces both; a box edit is one UPDATE.
+ * - Migration 10: `features.attack_rise`, how slowly the recording's notes swell in
+ *   (`meanRiseFrames`, `shared/dsp/attack.ts`), so re-alignment reads the features at the notes'
+ *   onsets as the alignment did; NULL in rows cached before (their alignments did not either).
  */
 import type Database from 'better-sqlite3';
 
@@ -247,6 +250,12 @@ export const MIGRATIONS: readonly Migration[] = [
         );
         CREATE INDEX scan_boxes_project ON scan_boxes(project_id, page);
       `);
+    },
+  },
+  {
+    name: 'how slowly a recording’s notes swell in, with its features',
+    up(db) {
+      db.exec(`ALTER TABLE features ADD COLUMN attack_rise REAL;`);
     },
   },
 ];

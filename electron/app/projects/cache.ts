@@ -148,7 +148,7 @@ export function cachedFeatures(db: Db, recId: number, sha256: string): ChromaFea
 /** Caches the features of a recording (replacing those of the same version). */
 export function storeFeatures(db: Db, recId: number, f: ChromaFeatures): void {
   db.prepare(
-    'INSERT OR REPLACE INTO features (recording_id, sha256, feature_version, hop_seconds, frames, chroma, onset, energy, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    'INSERT OR REPLACE INTO features (recording_id, sha256, feature_version, hop_seconds, frames, chroma, onset, energy, notes, attack_rise) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   ).run(
     recId,
     f.sha256,
@@ -159,5 +159,6 @@ export function storeFeatures(db: Db, recId: number, f: ChromaFeatures): void {
     f.onset ? float32ToBlob(f.onset) : null,
     f.energy ? float32ToBlob(f.energy) : null,
     f.notes ? quantiseNotes(f.notes) : null,
+    f.attackRiseFrames ?? null,
   );
 }

@@ -14,6 +14,8 @@ export interface FeatureRow {
   onset: Uint8Array | null;
   energy: Uint8Array | null;
   notes: Uint8Array | null;
+  /** `Features.attackRiseFrames`; null in rows cached before migration 10 (read as not measured). */
+  attack_rise: number | null;
 }
 
 /** The features a stored row holds (onsets and energy only when both are there). */
@@ -30,15 +32,22 @@ export function featuresFromRow(c: FeatureRow): ChromaFeatures {
     out.energy = blobToFloat32(c.energy);
   }
   if (c.notes) out.notes = dequantiseNotes(c.notes);
+  if (c.attack_rise !== null && c.attack_rise !== undefined) out.attackRiseFrames = c.attack_rise;
   return out;
 }
 
 /** The full features a stored row holds, as re-alignment takes them; throws when the row has chroma only (`what` names the row). */
 export function fullFeaturesFromRow(row: FeatureRow, what: string): Features {
-  const { onset, energy, notes, frames, hopSeconds, chroma } = featuresFromRow(row);
+  const { onset, energy, notes, frames, hopSeconds, chroma, attackRiseFrames } = featuresFromRow(row);
   if (!onset || !energy)
     throw new Error(`${what}: expected recording features with onsets and energy, got chroma only`);
-  return notes
-    ? { frames, hopSeconds, chroma, onset, energy, notes }
-    : { frames, hopSeconds, chroma, onset, energy };
+  return {
+    frames,
+    hopSeconds,
+    chroma,
+    onset,
+    energy,
+    ...(notes ? { notes } : {}),
+    ...(attackRiseFrames !== undefined ? { attackRiseFrames } : {}),
+  };
 }

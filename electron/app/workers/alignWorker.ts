@@ -75,6 +75,7 @@ async function chroma(
     onset: f.onset,
     energy: f.energy,
     ...(f.notes ? { notes: f.notes } : {}),
+    ...(f.attackRiseFrames !== undefined ? { attackRiseFrames: f.attackRiseFrames } : {}),
   };
 }
 

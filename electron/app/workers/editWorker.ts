@@ -12,6 +12,7 @@ import { RealignCache, realignAll, realignLocal, type StretchSnap } from '../../
 import type { AlignmentPath } from '../../../shared/path.js';
 import { scoreNoteAwareFeatures } from '../../engine/features.js';
 import { atScorePitch } from '../../../shared/dsp/transpose.js';
+import { atAttackOnsets } from '../../../shared/dsp/attack.js';
 import { fullFeaturesFromRow } from '../projects/featureRow.js';
 import { pathOnGrid } from './grid.js';
 import type { EditCancel, EditInputs, EditReply, EditRequest } from './protocol.js';
@@ -43,8 +44,10 @@ function post(msg: EditReply, transfer: ArrayBuffer[] = []): void {
 /** Decodes `inputs` (once per project) and keeps them, the most recent last. */
 function load(inputs: EditInputs): Loaded {
   const score = scoreNoteAwareFeatures(inputs.scoreNotes, inputs.scoreDuration);
-  // At the score's pitch, as the aligner had it (`alignFeatures`).
-  const perf = atScorePitch(fullFeaturesFromRow(inputs.perf, `edit inputs of ${inputs.key}`), score).perf;
+  // At the score's pitch and at the notes' onsets, as the aligner had it (`alignFeatures`).
+  const perf = atAttackOnsets(
+    atScorePitch(fullFeaturesFromRow(inputs.perf, `edit inputs of ${inputs.key}`), score).perf,
+  ).perf;
   const l: Loaded = {
     perf,
     score,

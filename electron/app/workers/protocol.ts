@@ -22,6 +22,8 @@ export interface ChromaFeatures {
   energy?: Float32Array;
   /** [frames × 88] note-onset features (absent without the note model, and in caches written before migration 6). */
   notes?: Float32Array;
+  /** How slowly the recording's notes swell in (`Features.attackRiseFrames`; absent in caches written before migration 10). */
+  attackRiseFrames?: number;
 }
 
 /** What a worker is asked to do (sent as `workerData`). */

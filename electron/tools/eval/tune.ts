@@ -137,6 +137,7 @@ async function main(): Promise<void> {
         jumpParams: cfg.jump,
         neuralParams: cfg.neural,
         pathDelaySeconds: cfg.path?.delaySeconds as number | undefined,
+        attackLag: cfg.attack?.off ? false : cfg.attack,
         snap: cfg.snap?.off ? false : cfg.snap,
         unstruck: cfg.unstruck?.off ? false : cfg.unstruck,
         modelDir: values.model ? resolve(values.model) : undefined,

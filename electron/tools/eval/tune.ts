@@ -6,13 +6,15 @@
  *   node dist/node/electron/tools/eval/tune.js --method jump --sets multi,structure \
  *     --grid '{"jump":{"offBarPenalty":[0,2,5]}}' [--data .eval/data] [--limit N] [--json out.json]
  *
- * The grid has up to eight groups, `jump` (JumpParams), `neural` (NeuralJumpParams), `path`
+ * The grid has up to nine groups, `jump` (JumpParams), `neural` (NeuralJumpParams), `path`
  * (`{"path":{"delaySeconds":[0,0.007]}}`: the final path's delay, PATH_DELAY_SECONDS), `snap`
  * (SnapParams of the onset snapping, DEFAULT_SNAP; `"off":[1]` leaves it out), `unstruck`
  * (UnstruckParams of the unstruck beats' timing, DEFAULT_UNSTRUCK; `"off":[1]` leaves it out), `cost`
  * (CostParams: the engine's DEFAULT_COST weights, e.g. `{"cost":{"noteWeight":[0,1,2]}}`),
- * `steps` (the DTW step weights, DEFAULT_STEPS, e.g. `{"steps":{"diagonal":[1,2]}}`) and
- * `score` (ScoreModelOptions of the score's features, e.g. `{"score":{"pedalSeconds":[0,1]}}`); every
+ * `steps` (the DTW step weights, DEFAULT_STEPS, e.g. `{"steps":{"diagonal":[1,2]}}`),
+ * `score` (ScoreModelOptions of the score's features, e.g. `{"score":{"pedalSeconds":[0,1]}}`) and
+ * `attack` (AttackLagParams of `shared/dsp/attack.ts`, e.g. `{"attack":{"secondsPerFrame":[0.03,0.04]}}`;
+ * `"off":[1]` leaves the slow-attack reading out); every
  * combination of their value lists is one configuration. `--features '{"noiseFloor":false}'`
  * passes options to `recordingFeatures` (ablations of the feature stage, e.g. `{"noteModelDir":false}`);
  * `--model DIR` another exported structure model.

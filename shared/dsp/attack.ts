@@ -87,9 +87,11 @@ export const STRUCK_RISE_FRAMES = 2.4;
  * timbres 49.91 / 62.34 / 75.20 → 57.31 / 67.03 / 80.75, 58.71 / 69.66 / 82.13, 58.99 / 70.71 /
  * 82.46. The cap: the optimal lag is not the rise's alone (a note's release adds to it), and a
  * synthetic 0.3 s swell with a short release measures a rise of 6.4 frames but lags only 65 ms
- * (`electron/engine/pipeline.test.ts`); 0.1 s keeps it from being overcorrected (65 → 19 ms).
+ * (`electron/engine/pipeline.test.ts`): read 0.1 s earlier it is 28 ms early; 0.2 s, as the slope
+ * alone would have it, put it 116 ms early.
  */
 export const LAG_SECONDS_PER_RISE_FRAME = 0.04;
+/** The cap of `attackLagSeconds` (s); see `LAG_SECONDS_PER_RISE_FRAME`. */
 export const MAX_ATTACK_LAG_SECONDS = 0.1;
 
 /** How much later (s) than its notes' onsets a recording with this mean rise shows their harmony (0 unless measured). */

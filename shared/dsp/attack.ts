@@ -35,32 +35,37 @@ export function meanRiseFrames(pe: PitchEnergy): number {
   let max = 0;
   for (let i = 0; i < pe.energy.length; i++) if (pe.energy[i] > max) max = pe.energy[i];
   if (!(max > 0)) return 0;
-  const floor = 10 * Math.log10(max) - FLOOR_DB;
-  const loud = floor + FLOOR_DB - LOUD_WITHIN_DB;
-  const L = new Float64Array(F);
+  // The scan compares powers (the dB thresholds as ratios); logs are taken only inside a rise.
+  const floor = max * 10 ** (-FLOOR_DB / 10);
+  const loud = max * 10 ** (-LOUD_WITHIN_DB / 10);
+  const start = 10 ** (START_DB / 10);
+  const goingOn = 10 ** (GOING_ON_DB / 10);
+  const minRise = 10 ** (MIN_RISE_DB / 10);
+  const P = new Float64Array(F);
   let sum = 0;
   let count = 0;
-  // The frame-index position where L first reaches `level`, from frame s on (L[s] < level ≤ L[e]).
+  // The frame-index position where the level (dB) first reaches `level` in s..e.
   const reach = (s: number, level: number): number => {
     let k = s;
-    while (L[k + 1] < level) k++;
-    return k + (level - L[k]) / (L[k + 1] - L[k]);
+    while (10 * Math.log10(P[k + 1]) < level) k++;
+    const a = 10 * Math.log10(P[k]);
+    return k + (level - a) / (10 * Math.log10(P[k + 1]) - a);
   };
   for (let p = 0; p < NUM_PITCHES; p++) {
-    for (let f = 0; f < F; f++)
-      L[f] = Math.max(floor, 10 * Math.log10(pe.energy[f * NUM_PITCHES + p] + 1e-30));
+    for (let f = 0; f < F; f++) P[f] = Math.max(floor, pe.energy[f * NUM_PITCHES + p]);
     let f = 1;
     while (f < F) {
-      if (!(L[f] > L[f - 1] + START_DB)) {
+      if (!(P[f] > P[f - 1] * start)) {
         f++;
         continue;
       }
       const s = f - 1;
       let e = f;
-      while (e + 1 < F && L[e + 1] > L[e] + GOING_ON_DB) e++;
-      const rise = L[e] - L[s];
-      if (rise >= MIN_RISE_DB && L[e] > loud) {
-        sum += reach(s, L[s] + 0.9 * rise) - reach(s, L[s] + 0.1 * rise);
+      while (e + 1 < F && P[e + 1] > P[e] * goingOn) e++;
+      if (P[e] >= P[s] * minRise && P[e] > loud) {
+        const low = 10 * Math.log10(P[s]);
+        const rise = 10 * Math.log10(P[e]) - low;
+        sum += reach(s, low + 0.9 * rise) - reach(s, low + 0.1 * rise);
         count++;
       }
       f = e + 1;

@@ -62,8 +62,13 @@ const POOL_SECONDS = 0.5;
  */
 const MAX_PERF_SAMPLES = 300;
 
+/** Pitch class `c` (0 … 11) moved up `k` semitones (k may be negative). */
+function classUp(c: number, k: number): number {
+  return (((c + k) % 12) + 12) % 12;
+}
+
 /** The sounding frames of pooled chroma: `count` unit rows, [count × 12]. */
-export interface Pooled {
+interface Pooled {
   chroma: Float64Array;
   count: number;
 }
@@ -113,7 +118,7 @@ function nearestDistances(a: Pooled, b: Pooled): Float64Array {
   for (let i = 0; i < a.count; i += stride) {
     for (let q = 0; q < K; q++) {
       const k = q - MAX_TRANSPOSITION;
-      for (let c = 0; c < 12; c++) moved[q * 12 + ((((c + k) % 12) + 12) % 12)] = a.chroma[i * 12 + c];
+      for (let c = 0; c < 12; c++) moved[q * 12 + classUp(c, k)] = a.chroma[i * 12 + c];
     }
     best.fill(-1);
     const x = b.chroma;
@@ -191,7 +196,7 @@ function coarser(a: Pooled, factor: number): Pooled {
  * or two after the previous one's, or the same (tempo from half to twice the score's), and the
  * match may start anywhere and jump anywhere for `ORDERED_JUMP_PRICE` (repeats, skips, excerpts).
  */
-export function orderedDistance(a: Pooled, b: Pooled, k: number): number {
+function orderedDistance(a: Pooled, b: Pooled, k: number): number {
   const n = a.count;
   const m = b.count;
   if (n === 0 || m === 0) return 0;
@@ -199,7 +204,7 @@ export function orderedDistance(a: Pooled, b: Pooled, k: number): number {
   let prev = new Float64Array(m);
   let cur = new Float64Array(m);
   for (let i = 0; i < n; i++) {
-    for (let c = 0; c < 12; c++) moved[(((c + k) % 12) + 12) % 12] = a.chroma[i * 12 + c];
+    for (let c = 0; c < 12; c++) moved[classUp(c, k)] = a.chroma[i * 12 + c];
     let jumpFrom = Infinity;
     if (i > 0) for (let j = 0; j < m; j++) if (prev[j] < jumpFrom) jumpFrom = prev[j];
     jumpFrom += ORDERED_JUMP_PRICE;
@@ -275,8 +280,7 @@ export function transposeFeatures(f: Features, k: number): Features {
 /** [frames × 12] pitch-class values moved up `k` semitones (a new array). */
 export function rotateChroma(x: Float32Array, frames: number, k: number): Float32Array {
   const out = new Float32Array(x.length);
-  for (let i = 0; i < frames; i++)
-    for (let c = 0; c < 12; c++) out[i * 12 + ((((c + k) % 12) + 12) % 12)] = x[i * 12 + c];
+  for (let i = 0; i < frames; i++) for (let c = 0; c < 12; c++) out[i * 12 + classUp(c, k)] = x[i * 12 + c];
   return out;
 }
 

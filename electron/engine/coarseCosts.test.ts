@@ -11,8 +11,8 @@ import {
   prefillCoarseCosts,
   type CoarseCostCache,
 } from '../../shared/align/jump.js';
-import { smoothWarp, syntheticScore, warpFeatures } from '../../shared/align/synthetic.js';
-import { BLOCK_ROWS, MIN_PARALLEL_CELLS, parallelCoarseCosts } from './coarseCosts.js';
+import { playParts, smoothWarp, syntheticScore, warpFeatures } from '../../shared/align/synthetic.js';
+import { BLOCK_ROWS, MIN_PARALLEL_CELLS, helperCoarseSearch, parallelCoarseCosts } from './coarseCosts.js';
 
 const score = syntheticScore(6800, 5);
 const perf = warpFeatures(score, smoothWarp(6400, 6800, 3), 0.2, 2);
@@ -71,5 +71,67 @@ describe('parallelCoarseCosts', () => {
     const ac = new AbortController();
     ac.abort(new Error('stop'));
     await expect(parallelCoarseCosts(1)(grid, params.cost, ac.signal)).rejects.toThrow('stop');
+  });
+});
+
+describe('helperCoarseSearch', () => {
+  // A jump back: the score to frame 4500, then again from 1980 (its "section" at 1980).
+  const repeated = warpFeatures(
+    score,
+    playParts(
+      [
+        [0, 4500],
+        [1980, 6800],
+      ],
+      0.9,
+      3,
+    ),
+    0.3,
+    7,
+  );
+  const jumpPoints = [0, 1980, 4500].map((f) => f * score.hopSeconds);
+  const partial = { jumpPenalty: 4 };
+
+  it('makes on a helper the searches alignJump reads, the same paths as here', async () => {
+    const cache: CoarseCostCache = {};
+    const full = jumpSearchParams(repeated, score, partial, cache);
+    await prefillCoarseCosts(repeated, score, full, parallelCoarseCosts(1), cache);
+    await helperCoarseSearch()(repeated, score, jumpPoints, partial, cache);
+    expect(cache.searches?.size).toBeGreaterThan(0);
+    const made = new Map(cache.searches);
+    // Read from what the helper made: nothing is added.
+    const read = coarseJumpPath(repeated, score, jumpPoints, full, { costs: cache });
+    expect(cache.searches?.size).toBe(made.size);
+    const own = coarseJumpPath(repeated, score, jumpPoints, jumpSearchParams(repeated, score, partial));
+    expect(own.jumps.length).toBeGreaterThan(0);
+    expect(Array.from(read.scoreFrames)).toEqual(Array.from(own.scoreFrames));
+    expect(read.jumps).toEqual(own.jumps);
+  });
+
+  it('adds nothing a search with other inputs would read, and nothing without shared costs', async () => {
+    const cache: CoarseCostCache = {};
+    const full = jumpSearchParams(repeated, score, partial, cache);
+    await prefillCoarseCosts(repeated, score, full, parallelCoarseCosts(1), cache);
+    await helperCoarseSearch()(repeated, score, jumpPoints, partial, cache);
+    const size = cache.searches?.size ?? 0;
+    // Another jump price: searched here, and remembered beside the helper's.
+    coarseJumpPath(
+      repeated,
+      score,
+      jumpPoints,
+      jumpSearchParams(repeated, score, { jumpPenalty: 40 }, cache),
+      {
+        costs: cache,
+      },
+    );
+    expect(cache.searches?.size).toBeGreaterThan(size);
+    // Costs this thread computed itself (not in shared memory): the helper is not asked.
+    const own: CoarseCostCache = {};
+    coarseJumpPath(repeated, score, jumpPoints, jumpSearchParams(repeated, score, partial, own), {
+      costs: own,
+    });
+    const before = new Map(own.searches);
+    await helperCoarseSearch()(repeated, score, jumpPoints, { jumpPenalty: 40 }, own);
+    expect(new Map(own.searches)).toEqual(before);
   });
 });

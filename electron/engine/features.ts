@@ -46,6 +46,11 @@ export interface RecordingFeatureOptions extends AudioPitchEnergyOptions {
   noteSource?: NoteSource;
   /** Weight of the note network's sounding probabilities in the note features (0: onsets only). */
   soundingWeight?: number;
+  /**
+   * Other work (e.g. the structure model loading) this thread awaits while helper threads start
+   * on the pitch energy, as the note model's loading is.
+   */
+  meanwhile?: Promise<unknown>;
 }
 
 /** Source of note features: the note network, or pitch-wise DLNCO onsets (no learning). */
@@ -62,8 +67,15 @@ export async function recordingFeatures(
 ): Promise<{ features: Features; warnings: string[] }> {
   const progress = opts.onProgress;
   const tuningCents = recordingTuningCents(mono, opts);
+  // The note model (and `meanwhile`) load here while the helpers start on the pitch energy (a
+  // failure is answered below, where the model is awaited).
+  const noteModel =
+    opts.noteModelDir === false || opts.noteSource === 'flux'
+      ? undefined
+      : sharedNoteModel(opts.noteModelDir, opts.threads);
   const pe = await parallelPitchEnergy(mono, tuningCents, (opts.threads ?? 1) - 1, {
     onProgress: progress && ((f) => progress(0.8 * f)),
+    meanwhile: Promise.allSettled([noteModel, opts.meanwhile]),
   });
   raiseQuietLevel(pe);
   const attackRiseFrames = meanRiseFrames(pe);
@@ -76,7 +88,7 @@ export async function recordingFeatures(
     return { features, warnings };
   }
   try {
-    const model = await sharedNoteModel(opts.noteModelDir, opts.threads);
+    const model = await (noteModel ?? sharedNoteModel(opts.noteModelDir, opts.threads));
     const act = await model.run(pe);
     // On the cache's grid, so a re-alignment from the project cache sees the very same values.
     features.notes = roundNotes(

@@ -161,6 +161,24 @@ describe('align: one way through the engine', () => {
     expect(progress.at(-1)).toEqual(['align', 1]);
   });
 
+  it('gives the path of one thread with helper threads (the pitch energy, the costs and the steered search on them)', async () => {
+    // The fixture played twice (85 s): long enough for the pitch energy to be shared.
+    const decoded = await decodeAudioFile(audio);
+    const twice = new Float32Array(2 * decoded.samples.length);
+    twice.set(decoded.samples);
+    twice.set(decoded.samples, decoded.samples.length);
+    const wav = join(tmp, 'twice.wav');
+    writeWav16(wav, { sampleRate: FEATURE_PARAMS.sampleRate, channels: [twice] });
+    const one = await align(wav, score, { method: 'auto', threads: 1, searchThreads: 1 });
+    const helped = await align(wav, score, { method: 'auto', threads: 2, searchThreads: 2 });
+    expect(Buffer.from(helped.features.chroma.buffer).equals(Buffer.from(one.features.chroma.buffer))).toBe(
+      true,
+    );
+    expect(helped.path.jumpFrames).toEqual(one.path.jumpFrames);
+    expect(one.path.jumpFrames.length).toBeGreaterThan(0);
+    expect(Array.from(helped.path.scoreTime)).toEqual(Array.from(one.path.scoreTime));
+  });
+
   it('names the score by the given name in its errors, and refuses an unknown method before decoding', async () => {
     await expect(
       align(audio, { bytes: new Uint8Array([1, 2, 3]), name: 'broken.mid' }, { method: 'dtw' }),

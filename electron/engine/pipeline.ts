@@ -20,7 +20,8 @@ import {
   type JumpParams,
 } from '../../shared/align/jump.js';
 import { availableParallelism } from 'node:os';
-import { parallelCoarseCosts } from './coarseCosts.js';
+import { helperCoarseSearch, parallelCoarseCosts } from './coarseCosts.js';
+import { warmHelpers } from './helpers.js';
 import { DEFAULT_SNAP, snapToOnsets, type SnapParams } from '../../shared/align/snap.js';
 import { sameMusicIndex } from '../../shared/align/sameMusic.js';
 import {
@@ -41,6 +42,13 @@ import {
 export const ENGINE_METHODS = ['auto', 'dtw', 'jump', 'neural', 'neural-jump', 'neural-raw'] as const;
 /** One of `ENGINE_METHODS`. */
 export type EngineMethod = (typeof ENGINE_METHODS)[number];
+/** The methods that run the structure network (`auto` falls back to the jump search without it). */
+const STRUCTURE_NETWORK_METHODS: ReadonlySet<string> = new Set([
+  'auto',
+  'neural',
+  'neural-jump',
+  'neural-raw',
+]);
 /** Pipeline stages reported through `onProgress`. */
 export type Stage = 'decode' | 'score' | 'features' | 'align';
 
@@ -59,8 +67,9 @@ export interface AlignOptions {
   /** Threads for neural inference (default 1). */
   threads?: number;
   /**
-   * Threads computing the coarse structure search's cell costs (`jump`, `neural-jump`, `auto`):
-   * default one per core; 1 for this thread alone (batch runs, which align several at once).
+   * Threads of the coarse structure search (`jump`, `neural-jump`, `auto`): its cell costs, and
+   * the steered search beside the search alone; default one per core; 1 for this thread alone
+   * (batch runs, which align several at once).
    */
   searchThreads?: number;
   /** Note model folder (default the shipped `models/accord-notes`); `false` aligns without note features. */
@@ -258,9 +267,10 @@ async function alignByMethod(
       time(score.score.duration),
     );
   // The coarse search's cell costs on every core; the network runs meanwhile (`neural-jump`).
-  const fillCoarseCosts = parallelCoarseCosts(
-    Math.max(0, (opts.searchThreads ?? availableParallelism()) - 1),
-  );
+  const helpers = Math.max(0, (opts.searchThreads ?? availableParallelism()) - 1);
+  const fillCoarseCosts = parallelCoarseCosts(helpers);
+  // The steered search on a helper while this thread makes the search alone (`neural-jump`).
+  const searchAside = helpers > 0 ? helperCoarseSearch() : undefined;
   // Repeats written out note for note: the route goes straight on through them (`straightRepeats`);
   // only the methods that run the jump search read it.
   const searches = opts.method === 'jump' || opts.method === 'neural-jump' || opts.method === 'auto';
@@ -268,7 +278,7 @@ async function alignByMethod(
   const jumpCommon = { ...common, params: jumpParams, stretchScore, sameMusic };
   const alignJumpFilled = async (): Promise<AlignmentPath> => {
     const coarseCosts: CoarseCostCache = {};
-    const params = jumpSearchParams(perf, scoreFeat, jumpParams);
+    const params = jumpSearchParams(perf, scoreFeat, jumpParams, coarseCosts);
     await prefillCoarseCosts(perf, scoreFeat, params, fillCoarseCosts, coarseCosts, opts.signal);
     return alignJump(perf, scoreFeat, jumpPoints, { ...jumpCommon, coarseCosts });
   };
@@ -295,6 +305,7 @@ async function alignByMethod(
           jumpParams,
           sameMusic,
           fillCoarseCosts,
+          searchAside,
           params: opts.neuralParams,
           ...common,
         }),
@@ -320,6 +331,7 @@ async function alignByMethod(
         stretchScore,
         sameMusic,
         fillCoarseCosts,
+        searchAside,
         params: opts.neuralParams,
         ...common,
       });
@@ -362,8 +374,21 @@ function stageRunner(
 export async function prepareAlignment(
   audioPath: string,
   scoreInput: ScoreInput,
-  opts: Pick<AlignOptions, 'signal' | 'onProgress' | 'onWarning' | 'noteModelDir' | 'threads'> = {},
+  opts: Pick<
+    AlignOptions,
+    | 'signal'
+    | 'onProgress'
+    | 'onWarning'
+    | 'noteModelDir'
+    | 'threads'
+    | 'searchThreads'
+    | 'method'
+    | 'modelDir'
+  > = {},
 ): Promise<PreparedAlignment> {
+  // The helper threads the features and the search will use start now and load their code while
+  // this thread decodes.
+  warmHelpers(Math.max(opts.threads ?? 1, opts.searchThreads ?? availableParallelism()));
   const prepWarnings: string[] = [];
   const timings: Record<Stage, number> = { decode: 0, score: 0, features: 0, align: 0 };
   const timed = stageRunner(opts, timings);
@@ -381,6 +406,12 @@ export async function prepareAlignment(
       onProgress: (f) => opts.onProgress?.('features', 0.9 * f),
       noteModelDir: opts.noteModelDir,
       threads: opts.threads,
+      // The structure network `method` will run loads while the helpers start on the pitch
+      // energy (a failure is answered where the method awaits the model).
+      meanwhile:
+        opts.method && STRUCTURE_NETWORK_METHODS.has(opts.method)
+          ? sharedNeuralModel(opts.modelDir, opts.threads)
+          : undefined,
     });
     for (const w of warnings) {
       prepWarnings.push(w);
@@ -416,7 +447,7 @@ export async function align(
   opts: AlignOptions = {},
 ): Promise<AlignResult> {
   const method = checkedMethod(opts.method ?? 'auto');
-  const prepared = await prepareAlignment(audioPath, score, opts);
+  const prepared = await prepareAlignment(audioPath, score, { ...opts, method });
   const timings = prepared.timings;
   const { path, warnings } = await stageRunner(opts, timings)('align', () =>
     alignFeatures(prepared.perf, prepared.scoreFeat, prepared.score, { ...opts, method }),

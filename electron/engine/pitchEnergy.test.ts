@@ -7,7 +7,8 @@ import { audioPitchEnergy } from '../../shared/dsp/features.js';
 import { FEATURE_PARAMS, frameCount } from '../../shared/dsp/params.js';
 import { xorshift32 } from '../../shared/random.js';
 import { BLOCK_FRAMES, parallelPitchEnergy } from './pitchEnergy.js';
-import { runSharedBlocks, sharedBlocks } from './sharedBlocks.js';
+import { HelperPool } from './helpers.js';
+import { claimBlocks, runSharedBlocks, sharedBlocks } from './sharedBlocks.js';
 
 /** 40 s of three drifting partials in noise at the feature rate. */
 function testAudio(): Float32Array {
@@ -63,16 +64,61 @@ describe('parallelPitchEnergy', () => {
 });
 
 describe('runSharedBlocks', () => {
-  it('computes the blocks of a worker that cannot start on this thread', async () => {
+  it('computes the blocks of a helper that cannot start on this thread', async () => {
+    const pool = new HelperPool(() => ({
+      url: new URL('./fixtures/helpers/no-such-entry.mjs', import.meta.url),
+      workerData: {},
+    }));
     const job = sharedBlocks(5);
     const ran: number[] = [];
     const perThread = await runSharedBlocks(job, {
-      workers: 1,
-      start: () => ({ url: new URL('./workers/no-such-entry.js', import.meta.url), workerData: {} }),
+      helpers: 1,
+      part: (thread) => pool.run(thread, 'pitchEnergy', { job, thread }),
       run: (b) => ran.push(b),
       thisThread: false,
     });
     expect(ran.sort()).toEqual([0, 1, 2, 3, 4]);
     expect(perThread).toEqual([5, 0]);
+  });
+
+  it('lets the helpers work while this thread awaits other work, then shares what is left', async () => {
+    const pool = new HelperPool();
+    let perThread: number[] = [];
+    let waited = false;
+    // This thread claims nothing until the helper has had time to start and compute.
+    const meanwhile = new Promise<void>((resolve) => setTimeout(resolve, 1500)).then(() => {
+      waited = true;
+    });
+    const pe = await parallelPitchEnergy(audio, 12, 1, {
+      minParallelFrames: 0,
+      helpers: pool,
+      meanwhile,
+      onBlocks: (p) => (perThread = p),
+    });
+    await pool.close();
+    expect(waited).toBe(true);
+    expect(perThread[1]).toBeGreaterThan(0);
+    expect(perThread[0] + perThread[1]).toBe(Math.ceil(frames / BLOCK_FRAMES));
+    expect(Buffer.from(pe.energy.buffer).equals(Buffer.from(serial.energy.buffer))).toBe(true);
+  });
+
+  it('withdraws the unclaimed blocks when aborted, so the helpers stop', async () => {
+    const job = sharedBlocks(1000);
+    const ac = new AbortController();
+    const ran: number[] = [];
+    await expect(
+      runSharedBlocks(job, {
+        helpers: 0,
+        part: () => Promise.resolve(),
+        run: (b) => {
+          ran.push(b);
+          if (ran.length === 3) ac.abort(new Error('stop'));
+        },
+        signal: ac.signal,
+      }),
+    ).rejects.toThrow('stop');
+    expect(ran).toEqual([0, 1, 2]);
+    // Nothing left to claim for a helper still running.
+    expect(claimBlocks(job, 1, () => undefined)).toBe(false);
   });
 });

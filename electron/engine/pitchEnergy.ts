@@ -1,12 +1,13 @@
 /**
  * The recording's pitch energy (`audioPitchEnergy`, the STFT every audio feature starts from) on
- * this thread and worker threads: blocks of frames are claimed from a shared counter
- * (`sharedBlocks.ts`) and written into one shared buffer, bit-identical to one thread's result.
+ * this thread and helper threads (`helpers.ts`): blocks of frames are claimed from a shared
+ * counter (`sharedBlocks.ts`) and written into one shared buffer, bit-identical to one thread's
+ * result.
  */
 import { audioPitchEnergy, pitchEnergyFrames, type PitchEnergy } from '../../shared/dsp/features.js';
 import { NUM_PITCHES, frameCount } from '../../shared/dsp/params.js';
+import { sharedHelpers, type HelperPool } from './helpers.js';
 import { claimBlocks, runSharedBlocks, sharedBlocks, type SharedBlocks } from './sharedBlocks.js';
-import { workerEntry } from './workerEntry.js';
 
 /** Frames per claimed block (≈ 10 ms of work). */
 export const BLOCK_FRAMES = 512;
@@ -16,7 +17,7 @@ export const BLOCK_FRAMES = 512;
  * starts in ~50 ms and runs cold, so on 2 cores 5 minutes gain nothing (2.39 s against 2.40 s
  * end to end) while 60 minutes take 2.15 s instead of 2.95 s.
  */
-export const MIN_PARALLEL_FRAMES = 16384;
+export const MIN_PARALLEL_FRAMES = 2048;
 
 /** What the threads share: the audio, the tuning, the output and the block claims. */
 export interface PitchEnergyJob extends SharedBlocks {
@@ -33,7 +34,7 @@ function runBlock(job: PitchEnergyJob, mono: Float32Array, energy: Float32Array,
   pitchEnergyFrames(mono, from, Math.min(job.frames, from + BLOCK_FRAMES), energy, job.tuningCents);
 }
 
-/** A worker's part: claims and computes blocks as `thread` until none is left. */
+/** A helper's part: claims and computes blocks as `thread` until none is left. */
 export function workOnPitchEnergy(job: PitchEnergyJob, thread: number): void {
   const mono = new Float32Array(job.mono);
   const energy = new Float32Array(job.energy);
@@ -41,9 +42,9 @@ export function workOnPitchEnergy(job: PitchEnergyJob, thread: number): void {
 }
 
 /**
- * `audioPitchEnergy(mono, onProgress, tuningCents)` with `workers` worker threads besides this
- * one (none below `MIN_PARALLEL_FRAMES`); `onBlocks` hears how many blocks each thread computed
- * (this one first).
+ * `audioPitchEnergy(mono, onProgress, tuningCents)` with `workers` helper threads besides this
+ * one (none below `MIN_PARALLEL_FRAMES`; the process's `sharedHelpers` unless `helpers` is
+ * given); `onBlocks` hears how many blocks each thread computed (this one first).
  */
 export async function parallelPitchEnergy(
   mono: Float32Array,
@@ -55,8 +56,12 @@ export async function parallelPitchEnergy(
     onBlocks?: (perThread: number[]) => void;
     /** Overrides `MIN_PARALLEL_FRAMES` (tests). */
     minParallelFrames?: number;
-    /** False: this thread claims no block and only waits for the workers (tests; default true). */
+    /** False: this thread claims no block and only waits for the helpers (tests; default true). */
     thisThread?: boolean;
+    /** The helper threads (default `sharedHelpers()`). */
+    helpers?: HelperPool;
+    /** Work this thread awaits while the helpers start on the blocks (`runSharedBlocks`). */
+    meanwhile?: Promise<unknown>;
   } = {},
 ): Promise<PitchEnergy> {
   const frames = frameCount(mono.length);
@@ -80,15 +85,10 @@ export async function parallelPitchEnergy(
   };
   const energy = new Float32Array(job.energy);
   const claimed = new Int32Array(job.state);
+  const pool = opts.helpers ?? sharedHelpers();
   const perThread = await runSharedBlocks(job, {
-    workers: threads,
-    start: (thread) => {
-      const { url, data } = workerEntry({
-        ts: new URL('./workers/pitchEnergy.ts', import.meta.url),
-        js: new URL('./workers/pitchEnergy.js', import.meta.url),
-      });
-      return { url, workerData: { ...data, job, thread } };
-    },
+    helpers: threads,
+    part: (thread) => pool.run(thread, 'pitchEnergy', { job, thread }),
     run: (b) => {
       runBlock(job, sharedMono, energy, b);
       opts.onProgress?.(Math.min(1, Atomics.load(claimed, 0) / job.blocks));
@@ -96,6 +96,7 @@ export async function parallelPitchEnergy(
     signal: opts.signal,
     thisThread: opts.thisThread,
     yieldEvery: 0,
+    meanwhile: opts.meanwhile,
   });
   opts.onBlocks?.(perThread);
   opts.onProgress?.(1);

@@ -1,13 +1,12 @@
 /**
- * Work split into numbered blocks that this thread and worker threads claim from one shared
- * counter (`Atomics`), each writing its blocks' results into shared memory: the faster thread
- * simply takes more blocks, and a block a worker claimed but did not finish (it failed to start
- * or died) is computed here at the end. The coarse search's cell costs (`coarseCosts.ts`) and
- * the recording's pitch energy (`pitchEnergy.ts`) run this way.
+ * Work split into numbered blocks that this thread and helper threads (`helpers.ts`) claim from
+ * one shared counter (`Atomics`), each writing its blocks' results into shared memory: the faster
+ * thread simply takes more blocks, and a block a helper claimed but did not finish (it failed to
+ * start or died) is computed here at the end. The coarse search's cell costs (`coarseCosts.ts`)
+ * and the recording's pitch energy (`pitchEnergy.ts`) run this way.
  */
-import { Worker } from 'node:worker_threads';
 
-/** The claim state of a job's blocks, shared with the workers (in their `workerData`). */
+/** The claim state of a job's blocks, shared with the helpers (in their job). */
 export interface SharedBlocks {
   blocks: number;
   /** Int32: [next block to claim, then one flag per block: 0, or 1 + the thread that finished it]. */
@@ -38,41 +37,34 @@ export function claimBlocks(
   return true;
 }
 
-/** How to start worker `thread` (1, 2, …): its entry and `workerData`. */
-export type WorkerStart = (thread: number) => { url: URL; workerData: unknown };
-
-/** Runs a worker; resolves when it has exited, however it ended. */
-function startWorker(start: WorkerStart, thread: number): { worker?: Worker; done: Promise<void> } {
-  const { url, workerData } = start(thread);
-  let worker: Worker;
-  try {
-    worker = new Worker(url, { workerData });
-  } catch {
-    return { done: Promise.resolve() }; // its blocks are left to this thread
-  }
-  const done = new Promise<void>((resolve) => {
-    worker.once('exit', () => resolve());
-    worker.once('error', () => resolve());
-  });
-  return { worker, done };
-}
+/**
+ * Starts helper `thread`'s part of a job (1, 2, …: it claims blocks until none is left); resolves
+ * when that part has ended, however it ended.
+ */
+export type HelperPart = (thread: number) => Promise<unknown>;
 
 /**
- * Runs every block of `job`: `workers` worker threads (`start`) and this thread (`run`, one
- * block at a time, yielding to the event loop between blocks unless `yieldEvery` is 0) claim
- * them; resolves with how many blocks each thread finished, this one first.
+ * Runs every block of `job`: `helpers` helper threads (`part`, from `helpers.ts`) and this thread
+ * (`run`, one block at a time, yielding to the event loop between blocks unless `yieldEvery` is
+ * 0) claim them; resolves with how many blocks each thread finished, this one first. On abort the
+ * blocks left unclaimed are withdrawn, so the helpers stop after the block they are on.
  */
 export async function runSharedBlocks(
   job: SharedBlocks,
   opts: {
-    workers: number;
-    start: WorkerStart;
+    helpers: number;
+    part: HelperPart;
     run: (block: number) => void;
     signal?: AbortSignal;
-    /** False: this thread claims no block and only waits for the workers (default true). */
+    /** False: this thread claims no block and only waits for the helpers (default true). */
     thisThread?: boolean;
     /** Blocks this thread runs between two yields to the event loop (default 1; 0: never yields). */
     yieldEvery?: number;
+    /**
+     * Other work this thread awaits once the helpers have their parts, before it claims a block
+     * (e.g. a model loading): the helpers compute meanwhile. Its failure is the caller's to answer.
+     */
+    meanwhile?: Promise<unknown>;
   },
 ): Promise<number[]> {
   const state = new Int32Array(job.state);
@@ -80,21 +72,23 @@ export async function runSharedBlocks(
     for (let b = 0; b < job.blocks; b++) if (Atomics.load(state, 1 + b) === 0) return false;
     return true;
   };
-  const started = Array.from({ length: opts.workers }, (_, k) => startWorker(opts.start, 1 + k));
+  const started = Array.from({ length: opts.helpers }, (_, k) => opts.part(1 + k));
   const every = opts.yieldEvery ?? 1;
   try {
+    await opts.meanwhile?.catch(() => undefined);
     for (;;) {
       opts.signal?.throwIfAborted();
       if (opts.thisThread === false || !claimBlocks(job, 0, opts.run, every > 0 ? every : Infinity)) break;
       await new Promise((resolve) => setImmediate(resolve));
     }
-    // Every block is claimed: wait for the workers still computing one (not for one still
-    // starting, which would find nothing left).
-    if (!allDone()) await Promise.all(started.map((w) => w.done));
-  } finally {
-    for (const w of started) void w.worker?.terminate();
+    // Every block is claimed: wait for the helpers still computing one (not for one still
+    // busy with an earlier job, which will find nothing left).
+    if (!allDone()) await Promise.all(started);
+  } catch (err) {
+    Atomics.store(state, 0, job.blocks);
+    throw err;
   }
-  const perThread = new Array<number>(1 + started.length).fill(0);
+  const perThread = new Array<number>(1 + opts.helpers).fill(0);
   for (let b = 0; b < job.blocks; b++) {
     if (Atomics.load(state, 1 + b) === 0) {
       opts.run(b);

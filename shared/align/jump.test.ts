@@ -24,21 +24,10 @@ import {
   type JumpParams,
 } from './jump.js';
 import { refineRoute } from './refine.js';
-import { smoothWarp, syntheticScore, warpFeatures } from './synthetic.js';
+import { playParts, smoothWarp, syntheticScore, warpFeatures } from './synthetic.js';
 import { sameMusicIndex } from './sameMusic.js';
 import { linearWarp } from './scoreWarp.js';
 import { xorshift32 } from '../random.js';
-
-/** Warp that plays score frame ranges [a, b) one after another, each with its own smooth tempo. */
-function playParts(parts: [number, number][], rate: number, seed: number): Float64Array {
-  const out: number[] = [];
-  parts.forEach(([a, b], k) => {
-    const n = Math.round((b - a) / rate);
-    const w = smoothWarp(n, b - a, seed + k, 0.3);
-    for (let i = 0; i < n; i++) out.push(a + w[i]);
-  });
-  return Float64Array.from(out);
-}
 
 function meanError(scoreTime: Float64Array, hop: number, warp: Float64Array): number {
   let s = 0;

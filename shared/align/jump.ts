@@ -324,6 +324,8 @@ export interface CoarseCostCache {
   searches?: Map<string, CoarseJumpPath>;
   /** The last grid pooled for a search with this cache (`cachedGrid`): the searches share it. */
   grid?: { perf: Features; score: Features; params: string; grid: CoarseGrid };
+  /** The last cost normalised for a search with this cache (`jumpSearchParams`), from `raw` (JSON). */
+  normalised?: { perf: Features; score: Features; raw: string; cost: CostParams };
 }
 
 /** Most coarse cells whose costs a `CoarseCostCache` keeps (8 bytes each: 128 MB). */
@@ -421,6 +423,11 @@ export function coarseGrid(perf: Features, score: Features, params: JumpParams):
   return { perfFactor, scoreFactor, perf: p, score: s, key };
 }
 
+/** What a coarse grid depends on besides the features (`cachedGrid`'s key). */
+function gridParams(params: JumpParams): string {
+  return JSON.stringify([params.coarseSeconds, params.maxCells, params.tempoFromDensity, params.cost]);
+}
+
 /**
  * `coarseGrid(perf, score, params)`, pooled once per `cache` for the same features and the
  * parameters the grid depends on (the searches of one alignment share it).
@@ -432,7 +439,7 @@ export function cachedGrid(
   cache?: CoarseCostCache,
 ): CoarseGrid {
   if (!cache) return coarseGrid(perf, score, params);
-  const key = JSON.stringify([params.coarseSeconds, params.maxCells, params.tempoFromDensity, params.cost]);
+  const key = gridParams(params);
   const g = cache.grid;
   if (g && g.perf === perf && g.score === score && g.params === key) return g.grid;
   const grid = coarseGrid(perf, score, params);
@@ -485,14 +492,28 @@ export async function prefillCoarseCosts(
   Object.assign(cache, { perf, score, key: grid.key, costs, searches: undefined });
 }
 
-/** The full parameters of a jump search from partial ones, with the cost normalised for (perf, score) as the search uses it. */
+/**
+ * The full parameters of a jump search from partial ones, with the cost normalised for (perf,
+ * score) as the search uses it; with a `cache`, normalised once for the searches that share it.
+ */
 export function jumpSearchParams(
   perf: Features,
   score: Features,
   partial: Partial<JumpParams> = {},
+  cache?: CoarseCostCache,
 ): JumpParams {
   const params = { ...DEFAULT_JUMP, ...partial };
-  params.cost = normalisedCost(perf, score, params.cost);
+  if (!cache) {
+    params.cost = normalisedCost(perf, score, params.cost);
+    return params;
+  }
+  const raw = JSON.stringify(params.cost);
+  const memo = cache.normalised;
+  if (memo && memo.perf === perf && memo.score === score && memo.raw === raw) params.cost = memo.cost;
+  else {
+    params.cost = normalisedCost(perf, score, params.cost);
+    cache.normalised = { perf, score, raw, cost: params.cost };
+  }
   return params;
 }
 
@@ -1081,6 +1102,91 @@ export function spliceCatchUps(
 const MIN_STRETCH_LOG = 0.05;
 
 /**
+ * The coarse searches of `alignJump` with full `params`: the path, and where it moves forward
+ * faster than `maxAdvance` allows, the catch-up search's path (`spliceCatchUps` joins them).
+ */
+function coarseSearches(
+  perf: Features,
+  score: Features,
+  jumpPointsSeconds: readonly number[],
+  params: JumpParams,
+  opts: CoarseSearchOptions,
+): { coarse: CoarseJumpPath; fast?: CoarseJumpPath } {
+  const coarse = coarseJumpPath(perf, score, jumpPointsSeconds, params, opts);
+  if (!(params.catchUpSlopeCap > 0) || forwardJumps(coarse, params.maxAdvance).length === 0)
+    return { coarse };
+  const fast = coarseJumpPath(
+    perf,
+    score,
+    jumpPointsSeconds,
+    { ...params, maxAdvance: params.catchUpMaxAdvance, advanceSlopeCap: params.catchUpSlopeCap },
+    { ...opts, onProgress: undefined },
+  );
+  return { coarse, fast };
+}
+
+/**
+ * Makes, on another thread, the coarse searches `alignJump` would make with `params` over the
+ * cell costs in `cache`, and adds them to `cache.searches`, so that `alignJump` with that cache
+ * reads them instead of searching; resolves having added nothing where it cannot (the costs are
+ * not shared, the thread failed). The engine's `helperCoarseSearch` is one.
+ */
+export type CoarseSearchAside = (
+  perf: Features,
+  score: Features,
+  jumpPointsSeconds: readonly number[],
+  params: Partial<JumpParams>,
+  cache: CoarseCostCache,
+) => Promise<void>;
+
+/** The searches one thread made for another (`searchesOver`), for `adoptSearches`. */
+export interface SearchesMade {
+  /** The cost key of the grid they searched (`CoarseCostCache.key`). */
+  key: string;
+  searches: [string, CoarseJumpPath][];
+}
+
+/**
+ * The coarse searches `alignJump(perf, score, jumpPointsSeconds, { params })` makes, over cell
+ * costs computed elsewhere (`costs`, row-major, as `prefillCoarseCosts` leaves them, on the grid
+ * `pooled` when it is given), by their fingerprints (what a `CoarseSearchAside` runs on its
+ * thread). A `partial.cost` already normalised (`jumpSearchParams`) is used as it is.
+ */
+export function searchesOver(
+  perf: Features,
+  score: Features,
+  jumpPointsSeconds: readonly number[],
+  partial: Partial<JumpParams>,
+  costs: Float64Array,
+  pooled?: CoarseGrid,
+): SearchesMade {
+  const params = jumpSearchParams(perf, score, partial);
+  const cache: CoarseCostCache = {};
+  // The grid the costs were computed on, when it comes with them (else pooled again here).
+  if (pooled) cache.grid = { perf, score, params: gridParams(params), grid: pooled };
+  const grid = cachedGrid(perf, score, params, cache);
+  const cells = grid.perf.frames * grid.score.frames;
+  if (costs.length !== cells)
+    throw new Error(`searchesOver: expected ${cells} cell costs for the grid, got ${costs.length}`);
+  Object.assign(cache, { perf, score, key: grid.key, costs });
+  coarseSearches(perf, score, jumpPointsSeconds, params, { costs: cache });
+  return { key: grid.key, searches: [...(cache.searches ?? [])] };
+}
+
+/** Adds searches made elsewhere to `cache` when they were made over its features and costs (the same key). */
+export function adoptSearches(
+  cache: CoarseCostCache,
+  perf: Features,
+  score: Features,
+  made: SearchesMade,
+): void {
+  if (cache.perf !== perf || cache.score !== score || cache.key !== made.key || !cache.costs) return;
+  cache.searches ??= new Map();
+  for (const [fingerprint, path] of made.searches)
+    if (!cache.searches.has(fingerprint)) cache.searches.set(fingerprint, path);
+}
+
+/**
  * Structure-aware alignment (in the spirit of JumpDTW, Fremerey et al. 2010): a coarse search
  * that may leave the score at a jump point and continue at another (repeat taken, skip, jump
  * back), then a full-resolution banded refinement of each pass (`refineRoute`).
@@ -1092,25 +1198,19 @@ export function alignJump(
   opts: JumpOptions = {},
 ): AlignmentPath {
   const rawCost = { ...DEFAULT_JUMP, ...opts.params }.cost;
-  const params = jumpSearchParams(perf, score, opts.params);
+  const params = jumpSearchParams(perf, score, opts.params, opts.coarseCosts);
   const progress = opts.onProgress;
   const searchOpts = {
     costs: opts.coarseCosts,
     signal: opts.signal,
     onProgress: progress ? (x: number) => progress(0.4 * x) : undefined,
   };
-  let coarse = coarseJumpPath(perf, score, jumpPointsSeconds, params, searchOpts);
-  if (params.catchUpSlopeCap > 0 && forwardJumps(coarse, params.maxAdvance).length > 0) {
-    const fast = coarseJumpPath(
-      perf,
-      score,
-      jumpPointsSeconds,
-      { ...params, maxAdvance: params.catchUpMaxAdvance, advanceSlopeCap: params.catchUpSlopeCap },
-      { ...searchOpts, onProgress: undefined },
-    );
+  const first = coarseSearches(perf, score, jumpPointsSeconds, params, searchOpts);
+  let coarse = first.coarse;
+  if (first.fast) {
     const rows = Math.round(CATCH_UP_SECONDS / (perf.hopSeconds * coarse.perfFactor));
     const grid = cachedGrid(perf, score, params, opts.coarseCosts);
-    coarse = spliceCatchUps(coarse, fast, params.maxAdvance, rows, (r, c) =>
+    coarse = spliceCatchUps(coarse, first.fast, params.maxAdvance, rows, (r, c) =>
       cellCost(grid.perf, grid.score, r, c, params.cost),
     );
   }

@@ -86,3 +86,18 @@ export function smoothWarp(perfFrames: number, scoreFrames: number, seed = 3, am
   for (let i = 0; i < perfFrames; i++) w[i] *= scale;
   return w;
 }
+
+/** A warp that plays score frame ranges [a, b) one after another, each at `rate` with its own smooth tempo. */
+export function playParts(
+  parts: readonly (readonly [number, number])[],
+  rate: number,
+  seed: number,
+): Float64Array {
+  const out: number[] = [];
+  parts.forEach(([a, b], k) => {
+    const n = Math.round((b - a) / rate);
+    const w = smoothWarp(n, b - a, seed + k, 0.3);
+    for (let i = 0; i < n; i++) out.push(a + w[i]);
+  });
+  return Float64Array.from(out);
+}

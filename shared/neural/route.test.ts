@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { smoothWarp, syntheticScore, warpFeatures } from '../align/synthetic.js';
+import { playParts, syntheticScore, warpFeatures } from '../align/synthetic.js';
 import { segments } from '../path.js';
 import { neuralTarget } from './input.js';
 import type { NeuralRunner } from './route.js';
@@ -14,17 +14,6 @@ import {
   medianFilter,
   routeFromRows,
 } from './route.js';
-
-/** Warp that plays score frame ranges [a, b) one after another. */
-function playParts(parts: [number, number][], rate: number, seed: number): Float64Array {
-  const out: number[] = [];
-  parts.forEach(([a, b], k) => {
-    const n = Math.round((b - a) / rate);
-    const w = smoothWarp(n, b - a, seed + k, 0.3);
-    for (let i = 0; i < n; i++) out.push(a + w[i]);
-  });
-  return Float64Array.from(out);
-}
 
 /**
  * Stand-in for the network that knows the true warp: it returns what a perfect model would

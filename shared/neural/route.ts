@@ -10,6 +10,7 @@ import {
   prefillCoarseCosts,
   type CoarseCostCache,
   type CoarseCostFill,
+  type CoarseSearchAside,
   type JumpOptions,
   type JumpParams,
   type JumpTarget,
@@ -39,6 +40,13 @@ export interface NeuralAlignOptions {
    * threads while the network runs; without it the search computes them itself. The same values.
    */
   fillCoarseCosts?: CoarseCostFill;
+  /**
+   * Makes the steered search's coarse searches on another thread while this one makes the search
+   * alone's (`neural-jump`): they are read when the search alone changes nothing the steered
+   * search reads (it made no jump the network's windows take in or that is vetoed), else the
+   * steered search is made here. The same path either way.
+   */
+  searchAside?: CoarseSearchAside;
   /** Network only: the L outputs interpolated to frames, no refinement (for the ablation). */
   raw?: boolean;
   /** Give refinement the network's curve as a guide (band around it) instead of a per-pass multiscale DTW; default false. */
@@ -463,7 +471,7 @@ export function searchAloneJumps(
   signal?: AbortSignal,
   costs?: CoarseCostCache,
 ): SearchJump[] {
-  const params = jumpSearchParams(perf, score, jumpParams);
+  const params = jumpSearchParams(perf, score, jumpParams, costs);
   const c = coarseJumpPath(perf, score, jumpPointsSeconds, params, { signal, costs });
   return c.jumps.map((k) => ({
     perfFrame: Math.min(perf.frames - 1, c.perfFrames[k] * c.perfFactor),
@@ -520,7 +528,7 @@ export async function alignNeuralJump(
     ? prefillCoarseCosts(
         perf,
         score,
-        jumpSearchParams(perf, score, { ...opts.jumpParams, jumpPenalty: params.farPenalty }),
+        jumpSearchParams(perf, score, { ...opts.jumpParams, jumpPenalty: params.farPenalty }, coarseCosts),
         opts.fillCoarseCosts,
         coarseCosts,
         opts.signal,
@@ -538,17 +546,30 @@ export async function alignNeuralJump(
   // does not see.
   const arbitrates = params.arbiterJumpCost >= 0 && jumpTargets.length > 0;
   const confirms = params.targetConfirmed !== 'network' && jumpTargets.length > 0;
-  const own =
-    confirms || arbitrates || params.vetoPenalty > params.farPenalty
-      ? searchAloneJumps(
+  const steered = { ...opts.jumpParams, jumpPenalty: params.farPenalty };
+  const needsOwn = confirms || arbitrates || params.vetoPenalty > params.farPenalty;
+  // The steered search as it is when the search alone jumps nowhere, made aside meanwhile (its
+  // inputs are copied now, before the search alone's answer may change them).
+  const aside =
+    needsOwn && opts.searchAside
+      ? opts.searchAside(
           perf,
           score,
           opts.jumpPointsSeconds ?? [],
-          { ...opts.jumpParams, jumpPenalty: params.farPenalty },
-          opts.signal,
+          { ...steered, jumpPenaltyProfile: profile, jumpTargets },
           coarseCosts,
         )
       : undefined;
+  const own = needsOwn
+    ? searchAloneJumps(
+        perf,
+        score,
+        opts.jumpPointsSeconds ?? [],
+        { ...opts.jumpParams, jumpPenalty: params.farPenalty },
+        opts.signal,
+        coarseCosts,
+      )
+    : undefined;
   if (own) {
     const sides = agreement(jumpTargets, own, (params.targetSeconds + CONFIRM_SECONDS) / score.hopSeconds);
     if (params.targetConfirmed === 'drop') jumpTargets = jumpTargets.filter((_, k) => sides.confirmed[k] < 0);
@@ -571,7 +592,8 @@ export async function alignNeuralJump(
           profile[f] = Math.max(profile[f], params.vetoPenalty);
     }
   }
-  const steered = { ...opts.jumpParams, jumpPenalty: params.farPenalty };
+  // Settled before the steered search, which reads what it added to the cache.
+  await aside;
   const search = {
     coarseCosts,
     stretchScore: opts.stretchScore,

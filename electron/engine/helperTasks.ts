@@ -1,0 +1,33 @@
+/**
+ * What a helper thread (`helpers.ts`) does for each kind of job: the blocks of a pitch-energy or
+ * coarse-cost job (`sharedBlocks.ts`), or the coarse searches of a steered jump search
+ * (`searchesOver`). Loaded by the helper's entry only.
+ */
+import {
+  searchesOver,
+  type CoarseGrid,
+  type JumpParams,
+  type SearchesMade,
+} from '../../shared/align/jump.js';
+import type { Features } from '../../shared/dsp/features.js';
+import { workOnCoarseCosts, type CoarseCostsJob } from './coarseCosts.js';
+import type { HelperKind } from './helpers.js';
+import { workOnPitchEnergy, type PitchEnergyJob } from './pitchEnergy.js';
+
+/** A coarse-search job: what `searchesOver` reads, the costs as the shared buffer they lie in. */
+export interface CoarseSearchJob {
+  perf: Features;
+  score: Features;
+  jumpPointsSeconds: number[];
+  params: Partial<JumpParams>;
+  costs: SharedArrayBuffer;
+  /** The grid the costs were computed on. */
+  grid: CoarseGrid;
+}
+
+export const HELPER_TASKS: Record<HelperKind, (data: never) => unknown> = {
+  pitchEnergy: (d: { job: PitchEnergyJob; thread: number }) => workOnPitchEnergy(d.job, d.thread),
+  coarseCosts: (d: { job: CoarseCostsJob; thread: number }) => workOnCoarseCosts(d.job, d.thread),
+  coarseSearch: (d: CoarseSearchJob): SearchesMade =>
+    searchesOver(d.perf, d.score, d.jumpPointsSeconds, d.params, new Float64Array(d.costs), d.grid),
+};

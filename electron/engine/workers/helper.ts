@@ -1,0 +1,16 @@
+/** Entry of a helper thread (`helpers.ts`): answers each job message with its result or its error. */
+import { parentPort } from 'node:worker_threads';
+import { HELPER_TASKS } from '../helperTasks.js';
+import type { HelperReply, HelperRequest } from '../helpers.js';
+
+parentPort?.on('message', (m: HelperRequest) => {
+  let reply: HelperReply;
+  try {
+    const task = HELPER_TASKS[m.kind] as ((data: unknown) => unknown) | undefined;
+    if (!task) throw new Error(`unknown helper job '${String(m.kind)}'`);
+    reply = { id: m.id, result: task(m.data) };
+  } catch (err) {
+    reply = { id: m.id, error: err instanceof Error ? err.message : String(err) };
+  }
+  parentPort?.postMessage(reply);
+});

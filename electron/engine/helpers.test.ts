@@ -74,6 +74,18 @@ describe('HelperPool', () => {
     expect(p.size).toBe(0);
   });
 
+  it('ends one helper on request: its pending jobs fail, the next job starts a new one', async () => {
+    const p = pool();
+    p.warm(2);
+    const pending = p.run(1, 'coarseSearch', 'x');
+    await p.end(1);
+    const out = await pending;
+    expect(out.ok ? out.result : out.error).toMatch(/^x$|ended/);
+    expect(p.size).toBe(1);
+    expect(await p.run(1, 'coarseSearch', 'y')).toEqual({ ok: true, result: 'y' });
+    expect(p.size).toBe(2);
+  });
+
   it('refuses a thread number that names no helper', () => {
     const p = pool();
     expect(() => p.run(0, 'coarseSearch', 1)).toThrow(/≥ 1/);

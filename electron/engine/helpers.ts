@@ -84,6 +84,19 @@ export class HelperPool {
     });
   }
 
+  /**
+   * Ends helper `thread` (a later job starts a new one): what its jobs shared with it is then
+   * free at once, where an idle helper would hold it until its next garbage collection. Pending
+   * jobs answer as failed.
+   */
+  async end(thread: number): Promise<void> {
+    const h = this.helpers.get(thread);
+    if (!h) return;
+    this.helpers.delete(thread);
+    this.fail(h, 'the helper was ended');
+    await h.worker?.terminate();
+  }
+
   /** Ends every helper; their pending jobs answer as failed. */
   async close(): Promise<void> {
     const all = [...this.helpers.values()];

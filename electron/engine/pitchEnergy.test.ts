@@ -56,6 +56,23 @@ describe('parallelPitchEnergy', () => {
     for (let k = 1; k < progress.length; k++) expect(progress[k]).toBeGreaterThanOrEqual(progress[k - 1]);
   });
 
+  it('ends its helpers after a job whose audio they should not keep, and keeps them after a small one', async () => {
+    const pool = new HelperPool();
+    const run = (helperKeepsMaxBytes: number): Promise<unknown> =>
+      parallelPitchEnergy(audio, 12, 1, {
+        minParallelFrames: 0,
+        thisThread: false,
+        helpers: pool,
+        helperKeepsMaxBytes,
+      });
+    await run(4 * audio.length + 1);
+    expect(pool.size).toBe(1);
+    await run(4 * audio.length);
+    // Ended: a later job starts a new helper.
+    expect(pool.size).toBe(0);
+    await pool.close();
+  });
+
   it('stops when aborted', async () => {
     const ac = new AbortController();
     ac.abort(new Error('stop'));

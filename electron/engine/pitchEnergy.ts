@@ -19,6 +19,14 @@ export const BLOCK_FRAMES = 512;
  */
 export const MIN_PARALLEL_FRAMES = 2048;
 
+/**
+ * Shared audio from this size on (bytes, ≈ 12 minutes) is not left with the helpers after the
+ * job: they are ended (`HelperPool.end`), since an idle helper keeps what it was sent until its
+ * next garbage collection (60 minutes: 318 MB through the alignment stage, which no longer needs
+ * the audio).
+ */
+export const HELPER_KEEPS_MAX_BYTES = 64 * 2 ** 20;
+
 /** What the threads share: the audio, the tuning, the output and the block claims. */
 export interface PitchEnergyJob extends SharedBlocks {
   /** Mono audio at the feature rate (float32). */
@@ -62,6 +70,8 @@ export async function parallelPitchEnergy(
     helpers?: HelperPool;
     /** Work this thread awaits while the helpers start on the blocks (`runSharedBlocks`). */
     meanwhile?: Promise<unknown>;
+    /** Overrides `HELPER_KEEPS_MAX_BYTES` (tests). */
+    helperKeepsMaxBytes?: number;
   } = {},
 ): Promise<PitchEnergy> {
   const frames = frameCount(mono.length);
@@ -98,6 +108,8 @@ export async function parallelPitchEnergy(
     yieldEvery: 0,
     meanwhile: opts.meanwhile,
   });
+  if (sharedMono.byteLength >= (opts.helperKeepsMaxBytes ?? HELPER_KEEPS_MAX_BYTES))
+    for (let k = 1; k <= threads; k++) void pool.end(k);
   opts.onBlocks?.(perThread);
   opts.onProgress?.(1);
   return { frames, energy };

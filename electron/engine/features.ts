@@ -27,6 +27,7 @@ import {
   scoreSoundingRoll,
 } from '../../shared/dsp/notes.js';
 import type { ScoreNote } from '../../shared/score.js';
+import { sharedHelpers, type HelperPool } from './helpers.js';
 import { NeuralModelError } from './neural.js';
 import { sharedNoteModel } from './notes.js';
 import { parallelPitchEnergy } from './pitchEnergy.js';
@@ -100,6 +101,20 @@ export async function recordingFeatures(
   }
   progress?.(1);
   return { features, warnings };
+}
+
+/**
+ * `scoreNoteAwareFeatures(notes, durationSeconds)` made on helper `thread` of `helpers` (default
+ * the process's) while this thread does something else; made here where the helper fails.
+ */
+export async function scoreFeaturesAside(
+  notes: readonly ScoreNote[],
+  durationSeconds: number,
+  helpers: HelperPool = sharedHelpers(),
+  thread = 1,
+): Promise<Features> {
+  const out = await helpers.run(thread, 'scoreFeatures', { notes, durationSeconds });
+  return out.ok ? (out.result as Features) : scoreNoteAwareFeatures(notes, durationSeconds);
 }
 
 /** Features of score notes, with note-onset features like those of the recording (`source`). */

@@ -1,7 +1,7 @@
 /**
  * What a helper thread (`helpers.ts`) does for each kind of job: the blocks of a pitch-energy or
- * coarse-cost job (`sharedBlocks.ts`), or the coarse searches of a steered jump search
- * (`searchesOver`). Loaded by the helper's entry only.
+ * coarse-cost job (`sharedBlocks.ts`), a score's features, or the coarse searches of a steered
+ * jump search (`searchesOver`). Loaded by the helper's entry only.
  */
 import {
   searchesOver,
@@ -10,7 +10,9 @@ import {
   type SearchesMade,
 } from '../../shared/align/jump.js';
 import type { Features } from '../../shared/dsp/features.js';
+import type { ScoreNote } from '../../shared/score.js';
 import { workOnCoarseCosts, type CoarseCostsJob } from './coarseCosts.js';
+import { scoreNoteAwareFeatures } from './features.js';
 import type { HelperKind } from './helpers.js';
 import { workOnPitchEnergy, type PitchEnergyJob } from './pitchEnergy.js';
 
@@ -28,6 +30,8 @@ export interface CoarseSearchJob {
 export const HELPER_TASKS: Record<HelperKind, (data: never) => unknown> = {
   pitchEnergy: (d: { job: PitchEnergyJob; thread: number }) => workOnPitchEnergy(d.job, d.thread),
   coarseCosts: (d: { job: CoarseCostsJob; thread: number }) => workOnCoarseCosts(d.job, d.thread),
+  scoreFeatures: (d: { notes: ScoreNote[]; durationSeconds: number }): Features =>
+    scoreNoteAwareFeatures(d.notes, d.durationSeconds),
   coarseSearch: (d: CoarseSearchJob): SearchesMade =>
     searchesOver(d.perf, d.score, d.jumpPointsSeconds, d.params, new Float64Array(d.costs), d.grid),
 };

@@ -1,8 +1,8 @@
 /**
  * Helper threads kept for the process: started once (`warm`, while this thread decodes the
  * audio, so their code is loaded when the first job comes) and given one job after another
- * (`run`): the pitch-energy and coarse-cost blocks (`sharedBlocks.ts`) and a coarse search run
- * beside this thread's (`coarseCosts.ts`). A helper holds the process open only while it has a
+ * (`run`): the pitch-energy and coarse-cost blocks (`sharedBlocks.ts`), the score's features
+ * (`features.ts`) and a coarse search run beside this thread's (`coarseCosts.ts`). A helper holds the process open only while it has a
  * job; one that fails to start or dies answers its jobs as failed and is replaced at the next
  * `run`, and every job's caller has this thread do what the helper did not.
  */
@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { workerEntry } from './workerEntry.js';
 
 /** The jobs a helper knows (`helperTasks.ts`). */
-export type HelperKind = 'pitchEnergy' | 'coarseCosts' | 'coarseSearch';
+export type HelperKind = 'pitchEnergy' | 'coarseCosts' | 'coarseSearch' | 'scoreFeatures';
 
 /** A job sent to a helper. */
 export interface HelperRequest {

@@ -18,7 +18,8 @@ import {
 } from './pipeline.js';
 import { pathToRows, type AlignmentPath } from '../../shared/path.js';
 import { decodeAudioFile } from './audio.js';
-import { recordingFeatures } from './features.js';
+import { recordingFeatures, scoreFeaturesAside, scoreNoteAwareFeatures } from './features.js';
+import { HelperPool } from './helpers.js';
 import { STRUCK_RISE_FRAMES } from '../../shared/dsp/attack.js';
 import { writeWav16 } from '../tools/eval/wav.js';
 
@@ -177,6 +178,22 @@ describe('align: one way through the engine', () => {
     expect(helped.path.jumpFrames).toEqual(one.path.jumpFrames);
     expect(one.path.jumpFrames.length).toBeGreaterThan(0);
     expect(Array.from(helped.path.scoreTime)).toEqual(Array.from(one.path.scoreTime));
+  });
+
+  it("makes the score's features on a helper as on this thread, and here when the helper fails", async () => {
+    const written = (await prepareAlignment(audio, score, { method: 'dtw' })).score.score;
+    const here = scoreNoteAwareFeatures(written.notes, written.duration);
+    const helped = await scoreFeaturesAside(written.notes, written.duration);
+    const broken = new HelperPool(() => ({
+      url: new URL('./no-such-helper.mjs', import.meta.url),
+      workerData: {},
+    }));
+    const fallback = await scoreFeaturesAside(written.notes, written.duration, broken);
+    for (const f of [helped, fallback]) {
+      expect(f.frames).toBe(here.frames);
+      for (const k of ['chroma', 'onset', 'energy', 'notes'] as const)
+        expect(Buffer.from(f[k]!.buffer).equals(Buffer.from(here[k]!.buffer))).toBe(true);
+    }
   });
 
   it('names the score by the given name in its errors, and refuses an unknown method before decoding', async () => {

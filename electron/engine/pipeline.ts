@@ -7,7 +7,7 @@ import { decodeAudioFile, type DecodedAudio } from './audio.js';
 import { loadScore, loadScoreBytes, type LoadedScore } from './score.js';
 import { loadNeuralModel, NeuralModelError, type NeuralModel } from './neural.js';
 import type { Features } from '../../shared/dsp/features.js';
-import { recordingFeatures, scoreNoteAwareFeatures } from './features.js';
+import { recordingFeatures, scoreFeaturesAside, scoreNoteAwareFeatures } from './features.js';
 import { FEATURE_PARAMS } from '../../shared/dsp/params.js';
 import { atScorePitch } from '../../shared/dsp/transpose.js';
 import { atAttackOnsets, type AttackLagParams } from '../../shared/dsp/attack.js';
@@ -22,6 +22,7 @@ import {
 import { availableParallelism } from 'node:os';
 import { helperCoarseSearch, parallelCoarseCosts } from './coarseCosts.js';
 import { warmHelpers } from './helpers.js';
+import { HELPER_KEEPS_MAX_BYTES } from './pitchEnergy.js';
 import { DEFAULT_SNAP, snapToOnsets, type SnapParams } from '../../shared/align/snap.js';
 import { sameMusicIndex } from '../../shared/align/sameMusic.js';
 import {
@@ -388,7 +389,8 @@ export async function prepareAlignment(
 ): Promise<PreparedAlignment> {
   // The helper threads the features and the search will use start now and load their code while
   // this thread decodes.
-  warmHelpers(Math.max(opts.threads ?? 1, opts.searchThreads ?? availableParallelism()));
+  const helpers = Math.max(opts.threads ?? 1, opts.searchThreads ?? availableParallelism()) - 1;
+  warmHelpers(helpers + 1);
   const prepWarnings: string[] = [];
   const timings: Record<Stage, number> = { decode: 0, score: 0, features: 0, align: 0 };
   const timed = stageRunner(opts, timings);
@@ -401,6 +403,13 @@ export async function prepareAlignment(
       ? loadScore(scoreInput)
       : loadScoreBytes(scoreInput.bytes, scoreInput.name),
   );
+  // The score's features on a helper while this thread estimates the recording's tuning; not for
+  // a recording so long that the helper is ended after its pitch energy (`HELPER_KEEPS_MAX_BYTES`):
+  // until then it would keep that work's garbage (60 minutes: 0.2 GB more at the peak).
+  const scoreSide =
+    helpers > 0 && 4 * audio.samples.length < HELPER_KEEPS_MAX_BYTES
+      ? scoreFeaturesAside(score.score.notes, score.score.duration)
+      : undefined;
   const { perf, scoreFeat } = await timed('features', async () => {
     const { features: perf, warnings } = await recordingFeatures(audio.samples, {
       onProgress: (f) => opts.onProgress?.('features', 0.9 * f),
@@ -417,7 +426,7 @@ export async function prepareAlignment(
       prepWarnings.push(w);
       opts.onWarning?.(w);
     }
-    const scoreFeat = scoreNoteAwareFeatures(score.score.notes, score.score.duration);
+    const scoreFeat = (await scoreSide) ?? scoreNoteAwareFeatures(score.score.notes, score.score.duration);
     return { perf, scoreFeat };
   });
   checkAlignable(

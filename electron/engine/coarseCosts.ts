@@ -104,16 +104,21 @@ export function helperCoarseSearch(helpers: HelperPool = sharedHelpers(), thread
       cache.score !== score
     )
       return;
-    // The cost as normalised and the grid as pooled for the fill: the helper need not redo them.
-    const full = jumpSearchParams(perf, score, params, cache);
-    const job: CoarseSearchJob = {
-      perf,
-      score,
-      jumpPointsSeconds: [...jumpPointsSeconds],
-      params: { ...params, cost: full.cost },
-      costs: costs.buffer,
-      grid: cachedGrid(perf, score, full, cache),
-    };
+    let job: CoarseSearchJob;
+    try {
+      // The cost as normalised and the grid as pooled for the fill: the helper need not redo them.
+      const full = jumpSearchParams(perf, score, params, cache);
+      job = {
+        perf,
+        score,
+        jumpPointsSeconds: [...jumpPointsSeconds],
+        params: { ...params, cost: full.cost },
+        costs: costs.buffer,
+        grid: cachedGrid(perf, score, full, cache),
+      };
+    } catch {
+      return; // the steered search is then made where it is due, and says what is wrong
+    }
     const out = await helpers.run(thread, 'coarseSearch', job);
     if (out.ok) adoptSearches(cache, perf, score, out.result as SearchesMade);
   };

@@ -105,16 +105,17 @@ export async function recordingFeatures(
 
 /**
  * `scoreNoteAwareFeatures(notes, durationSeconds)` made on helper `thread` of `helpers` (default
- * the process's) while this thread does something else; made here where the helper fails.
+ * the process's) while this thread does something else; undefined where the helper fails (the
+ * caller makes them itself, and meets any error there). Never rejects.
  */
 export async function scoreFeaturesAside(
   notes: readonly ScoreNote[],
   durationSeconds: number,
   helpers: HelperPool = sharedHelpers(),
   thread = 1,
-): Promise<Features> {
+): Promise<Features | undefined> {
   const out = await helpers.run(thread, 'scoreFeatures', { notes, durationSeconds });
-  return out.ok ? (out.result as Features) : scoreNoteAwareFeatures(notes, durationSeconds);
+  return out.ok ? (out.result as Features) : undefined;
 }
 
 /** Features of score notes, with note-onset features like those of the recording (`source`). */

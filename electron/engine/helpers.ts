@@ -2,9 +2,10 @@
  * Helper threads kept for the process: started once (`warm`, while this thread decodes the
  * audio, so their code is loaded when the first job comes) and given one job after another
  * (`run`): the pitch-energy and coarse-cost blocks (`sharedBlocks.ts`), the score's features
- * (`features.ts`) and a coarse search run beside this thread's (`coarseCosts.ts`). A helper holds the process open only while it has a
- * job; one that fails to start or dies answers its jobs as failed and is replaced at the next
- * `run`, and every job's caller has this thread do what the helper did not.
+ * (`features.ts`) and a coarse search run beside this thread's (`coarseCosts.ts`). A helper holds
+ * the process open only while it has a job; one that fails to start or dies answers its jobs as
+ * failed and is replaced at the next `run`, and every job's caller has this thread do what the
+ * helper did not.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';

@@ -561,14 +561,7 @@ export async function alignNeuralJump(
         )
       : undefined;
   const own = needsOwn
-    ? searchAloneJumps(
-        perf,
-        score,
-        opts.jumpPointsSeconds ?? [],
-        { ...opts.jumpParams, jumpPenalty: params.farPenalty },
-        opts.signal,
-        coarseCosts,
-      )
+    ? searchAloneJumps(perf, score, opts.jumpPointsSeconds ?? [], steered, opts.signal, coarseCosts)
     : undefined;
   if (own) {
     const sides = agreement(jumpTargets, own, (params.targetSeconds + CONFIRM_SECONDS) / score.hopSeconds);

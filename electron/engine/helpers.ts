@@ -7,7 +7,6 @@
  * failed and is replaced at the next `run`, and every job's caller has this thread do what the
  * helper did not.
  */
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { workerEntry } from './workerEntry.js';
 
@@ -58,9 +57,9 @@ export class HelperPool {
     for (let k = 1; k <= count; k++) this.helper(k);
   }
 
-  /** Helpers alive now (started and not dead). */
+  /** Helpers alive now (started and not dead: a dead one leaves the pool). */
   get size(): number {
-    return [...this.helpers.values()].filter((h) => !h.dead).length;
+    return this.helpers.size;
   }
 
   /**
@@ -90,24 +89,17 @@ export class HelperPool {
    * free at once, where an idle helper would hold it until its next garbage collection. Pending
    * jobs answer as failed.
    */
-  async end(thread: number): Promise<void> {
+  async end(thread: number, why = 'the helper was ended'): Promise<void> {
     const h = this.helpers.get(thread);
     if (!h) return;
     this.helpers.delete(thread);
-    this.fail(h, 'the helper was ended');
+    this.fail(h, why);
     await h.worker?.terminate();
   }
 
   /** Ends every helper; their pending jobs answer as failed. */
   async close(): Promise<void> {
-    const all = [...this.helpers.values()];
-    this.helpers.clear();
-    await Promise.all(
-      all.map(async (h) => {
-        this.fail(h, 'the helpers were closed');
-        await h.worker?.terminate();
-      }),
-    );
+    await Promise.all([...this.helpers.keys()].map((thread) => this.end(thread, 'the helpers were closed')));
   }
 
   private helper(thread: number): Helper {
@@ -161,12 +153,4 @@ let shared: HelperPool | undefined;
 export function sharedHelpers(): HelperPool {
   shared ??= new HelperPool();
   return shared;
-}
-
-/**
- * Starts the helpers an alignment with `threads` threads will use (one fewer than the threads:
- * this thread is the other), so they load their code while this thread decodes.
- */
-export function warmHelpers(threads: number = availableParallelism()): void {
-  sharedHelpers().warm(Math.max(0, threads - 1));
 }

@@ -21,7 +21,7 @@ import {
 } from '../../shared/align/jump.js';
 import { availableParallelism } from 'node:os';
 import { helperCoarseSearch, parallelCoarseCosts } from './coarseCosts.js';
-import { warmHelpers } from './helpers.js';
+import { sharedHelpers } from './helpers.js';
 import { HELPER_KEEPS_MAX_BYTES } from './pitchEnergy.js';
 import { DEFAULT_SNAP, snapToOnsets, type SnapParams } from '../../shared/align/snap.js';
 import { sameMusicIndex } from '../../shared/align/sameMusic.js';
@@ -390,7 +390,7 @@ export async function prepareAlignment(
   // The helper threads the features and the search will use start now and load their code while
   // this thread decodes.
   const helpers = Math.max(opts.threads ?? 1, opts.searchThreads ?? availableParallelism()) - 1;
-  warmHelpers(helpers + 1);
+  sharedHelpers().warm(helpers);
   const prepWarnings: string[] = [];
   const timings: Record<Stage, number> = { decode: 0, score: 0, features: 0, align: 0 };
   const timed = stageRunner(opts, timings);

@@ -13,9 +13,10 @@ import { claimBlocks, runSharedBlocks, sharedBlocks, type SharedBlocks } from '.
 export const BLOCK_FRAMES = 512;
 
 /**
- * Recordings shorter than this (frames, ≈ 6 minutes) are done on this thread alone: a worker
- * starts in ~50 ms and runs cold, so on 2 cores 5 minutes gain nothing (2.39 s against 2.40 s
- * end to end) while 60 minutes take 2.15 s instead of 2.95 s.
+ * Recordings shorter than this (frames, ≈ 47 s) are done on this thread alone: their few blocks
+ * would be done before a helper started with the alignment has loaded its code. (A worker
+ * started for the job itself came too late below 6 minutes; the helpers start while the audio
+ * decodes.)
  */
 export const MIN_PARALLEL_FRAMES = 2048;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Features } from '../dsp/features.js';
 import { perfTimesOfScoreTime } from '../path.js';
-import { alignDtw, DEFAULT_DTW, levelFactors, multiscaleDtw } from './dtw.js';
+import { alignDtw, DEFAULT_DTW, levelFactors, multiscaleDtw, projectedColumns } from './dtw.js';
 import { smoothWarp, syntheticScore, warpFeatures } from './synthetic.js';
 
 /** Errors (perf frames) at every chord change of the synthetic score: predicted vs true perf position. */
@@ -153,5 +153,44 @@ describe('multiscaleDtw with a coarse guide', () => {
     // The coarsest band (±200 frames, widened by pooling) and the finer levels' bands keep it near the guide.
     expect(Math.abs(guided.scoreFrames[q] - wrong[f])).toBeLessThan(400);
     expect(Math.abs(guided.scoreFrames[q] - warp[f])).toBeGreaterThan(1000);
+  });
+});
+
+describe('multiscaleDtw stopped at a pooled level', () => {
+  const score = syntheticScore(9000, 21);
+  const warp = smoothWarp(8600, 9000, 4, 0.3);
+  const perf = warpFeatures(score, warp, 0.2, 5);
+  const full = multiscaleDtw(perf, score);
+
+  it('returns the path of the level pooled by finestFactor, in its frames, without the finer ones', () => {
+    const stopped = multiscaleDtw(perf, score, DEFAULT_DTW, { finestFactor: 4 });
+    expect(full.factors).toEqual([3, 1]);
+    expect(stopped.factors).toEqual([4]);
+    const last = stopped.perfFrames.length - 1;
+    expect(stopped.perfFrames[last]).toBe(Math.ceil(perf.frames / 4) - 1);
+    expect(stopped.scoreFrames[last]).toBe(Math.ceil(score.frames / 4) - 1);
+    expect(stopped.maxLevelCells).toBeLessThan(full.maxLevelCells);
+    // The cells of the pooled path cover the full-resolution path within a few frames.
+    const { minCol, maxCol } = projectedColumns(stopped, 4, 1, perf.frames, score.frames);
+    let worst = 0;
+    let uncovered = 0;
+    for (let q = 0; q < full.perfFrames.length; q++) {
+      const r = full.perfFrames[q];
+      const c = full.scoreFrames[q];
+      if (maxCol[r] < 0) uncovered++;
+      else worst = Math.max(worst, minCol[r] - c, c - maxCol[r]);
+    }
+    expect(worst).toBeLessThan(8);
+    // Pooled frames are centred (`poolFeatures`): the recording's last frame is in none of them.
+    expect(uncovered).toBe(1);
+    expect(maxCol[perf.frames - 1]).toBe(-1);
+  });
+
+  it('runs the coarser levels first, then the factor, and rejects a factor that is not a whole ≥ 1', () => {
+    expect(() => multiscaleDtw(perf, score, DEFAULT_DTW, { finestFactor: 0 })).toThrow(/finestFactor/);
+    expect(() => multiscaleDtw(perf, score, DEFAULT_DTW, { finestFactor: 1.5 })).toThrow(
+      /integer ≥ 1, got 1.5/,
+    );
+    expect(multiscaleDtw(perf, score, DEFAULT_DTW, { finestFactor: 2 }).factors).toEqual([3, 2]);
   });
 });

@@ -81,6 +81,22 @@ export function projectPath(
   cols: number,
   radius: number,
 ): Band {
+  const { minCol, maxCol } = projectedColumns(path, coarseFactor, fineFactor, rows, cols);
+  return dilatedBand(0, minCol, maxCol, radius, cols);
+}
+
+/**
+ * Per row at pooling `fineFactor` (rows × cols), the first and last column the cells of a path
+ * found at pooling `coarseFactor` cover (maxCol −1 where none does): `projectPath` before its
+ * dilation.
+ */
+export function projectedColumns(
+  path: { perfFrames: ArrayLike<number>; scoreFrames: ArrayLike<number> },
+  coarseFactor: number,
+  fineFactor: number,
+  rows: number,
+  cols: number,
+): { minCol: Int32Array; maxCol: Int32Array } {
   const minCol = new Int32Array(rows).fill(0x7fffffff);
   const maxCol = new Int32Array(rows).fill(-1);
   const back = Math.floor((coarseFactor - 1) / 2);
@@ -98,7 +114,7 @@ export function projectPath(
       if (c1 > maxCol[r]) maxCol[r] = c1;
     }
   }
-  return dilatedBand(0, minCol, maxCol, radius, cols);
+  return { minCol, maxCol };
 }
 
 /** Result of the multiscale search: the full-resolution warping path and the cells allocated. */
@@ -147,19 +163,27 @@ export function guideBand(guide: CoarseGuide, factor: number, rows: number, cols
 /**
  * Multiscale (coarse-to-fine) DTW between two feature sequences from (0,0) to (N−1, M−1). With
  * `coarseGuide` the coarsest level searches only its band (`guideBand`) instead of the whole
- * matrix.
+ * matrix. With `finestFactor` F > 1 the coarser levels run as usual, then one pooled by F, whose
+ * path is returned in its pooled frames (`factors`' last): a caller that searches full
+ * resolution itself around it (`projectPath`) does not pay for that level twice.
  */
 export function multiscaleDtw(
   perf: Features,
   score: Features,
   params: DtwParams = DEFAULT_DTW,
-  opts: AlignOptions & { coarseGuide?: CoarseGuide } = {},
+  opts: AlignOptions & { coarseGuide?: CoarseGuide; finestFactor?: number } = {},
 ): MultiscaleResult {
   if (perf.frames < 1 || score.frames < 1)
     throw new RangeError(
       `multiscaleDtw: need ≥ 1 frame each, got ${perf.frames} perf and ${score.frames} score frames`,
     );
-  const factors = levelFactors(perf.frames, score.frames, params.coarseMaxFrames, params.levelRatio);
+  const finest = opts.finestFactor ?? 1;
+  if (!(Number.isInteger(finest) && finest >= 1))
+    throw new RangeError(`multiscaleDtw: finestFactor must be an integer ≥ 1, got ${finest}`);
+  const all = levelFactors(perf.frames, score.frames, params.coarseMaxFrames, params.levelRatio);
+  // Levels finer than `finestFactor` are left out, that factor ends the search (the path is in
+  // its frames).
+  const factors = finest === 1 ? all : [...all.filter((f) => f > finest), finest];
   let result: DpResult | null = null;
   let prevFactor = 0;
   let maxLevelCells = 0;

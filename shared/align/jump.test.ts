@@ -357,6 +357,26 @@ describe('refineRoute', () => {
     expect(meanError(path.scoreTime, hop, warp)).toBeLessThan(1);
   });
 
+  it('finds the same cut and path with its guide stopped at a pooled level', () => {
+    const route = {
+      segments: [
+        { perfStart: 0, perfEnd: cut + 30, scoreStart: 0, scoreEnd: 1980 },
+        { perfStart: cut + 30, perfEnd: perf.frames, scoreStart: 990, scoreEnd: 6000 },
+      ],
+    };
+    const full = refineRoute(perf, score, route);
+    const pooled = refineRoute(perf, score, route, { guideFactor: 4 });
+    expect(pooled.jumpFrames).toEqual(full.jumpFrames);
+    let differ = 0;
+    for (let f = 0; f < perf.frames; f++)
+      if (Math.abs(pooled.scoreTime[f] - full.scoreTime[f]) > hop / 2) differ++;
+    expect(differ).toBeLessThan(perf.frames / 100);
+    expect(meanError(pooled.scoreTime, hop, warp)).toBeLessThan(1);
+    expect(() => refineRoute(perf, score, route, { guideFactor: 0 })).toThrow(
+      /finestFactor must be an integer ≥ 1, got 0/,
+    );
+  });
+
   it('moves a landing a bar off onto the true bar line when landings are offered', () => {
     // The route lands a bar (90 frames) late.
     const route = {

@@ -65,6 +65,21 @@ export interface JumpParams {
   /** How far (frames) the refinement may move a cut from where the coarse search put it. */
   boundaryFrames: number;
   /**
+   * The pooling at which the refinement's per-pass guide (a multiscale DTW) stops; its band of
+   * `bandFrames` is laid around that level's cells (`RefineOptions.guideFactor`). At 1 the
+   * full-resolution search ran twice, once for the guide and once in the band around it. Chosen
+   * with `node dist/node/electron/tools/eval/tune.js --method auto --sets overall,structure,multi
+   * --grid '{"jump":{"refineGuideFactor":[1,2,4,8]}}'` (`.eval/tune-guidefactor*.log`), % of beats
+   * within 50 / 100 / 200 ms, overall · structure within 100 ms · multi, and the run's time: 1:
+   * 95.87 / 97.10 / 97.93 · 97.90 · 96.81 / 97.92 / 98.93, 121 s; 2: the same but multi 98.00
+   * within 100 ms, 104 s; 4: 95.92 / 97.15 / 97.99 · 97.92 · 96.81 / 98.00 / 98.93, 95 s; 8: 95.90 /
+   * 97.13 / 97.97 · 97.88 · 96.78 / 97.97 / 98.90, 89 s. On the probes (`--data .eval/probe-multi
+   * --sets multi`, `.eval/probe`, `.eval/sustain`), 1 → 4: 92.93 / 94.98 / 96.10 → 92.88 / 94.93 /
+   * 96.06 (60 → 35 s), 95.45 / 97.62 / 98.51 the same, 58.71 / 69.66 / 82.13 → 58.71 / 69.66 /
+   * 82.15; jump figures unchanged everywhere.
+   */
+  refineGuideFactor: number;
+  /**
    * Optional jump cost per performance frame (full resolution), replacing `jumpPenalty` where
    * given: a jump into coarse frame i costs the lowest value over the frames i covers. The
    * neural aligner uses it to make jumps cheap where the network sees one and dear elsewhere.
@@ -264,6 +279,7 @@ export const DEFAULT_JUMP: JumpParams = {
   cost: DEFAULT_COST,
   bandFrames: DEFAULT_DTW.fineRadius,
   boundaryFrames: 64,
+  refineGuideFactor: 4,
   offBarPenalty: 0,
   openEndScale: 1,
   jumpDistancePenalty: 0.02,
@@ -1258,6 +1274,7 @@ export function alignJump(
       ),
       bandFrames: params.bandFrames,
       boundaryFrames: params.boundaryFrames,
+      guideFactor: params.refineGuideFactor,
       params: { ...opts.dtwParams, cost },
       signal: opts.signal,
       onProgress: progress ? (x) => progress(0.4 + 0.6 * x) : undefined,

@@ -8,7 +8,14 @@ import { runBandedDtw } from './dp.js';
 import { applyJumpCertainty, pathConfidence } from './confidence.js';
 import { normalisedCost } from './cost.js';
 import type { AlignOptions, DtwParams } from './dtw.js';
-import { DEFAULT_DTW, multiscaleDtw, musicStart, sliceFeatures, soundingRange } from './dtw.js';
+import {
+  DEFAULT_DTW,
+  multiscaleDtw,
+  musicStart,
+  projectedColumns,
+  sliceFeatures,
+  soundingRange,
+} from './dtw.js';
 
 /** A coarse structural route: the passes of the performance through the score, in perf order. */
 export interface Route {
@@ -32,6 +39,12 @@ export interface RefineOptions extends AlignOptions {
    * coarsest level, instead of the pass's whole rectangle (`CoarseGuide`).
    */
   coarseGuide?: { scoreFrames: Float64Array; radiusFrames: number };
+  /**
+   * Without `guide`: the pooling at which each pass's own multiscale DTW stops, default 1 (full
+   * resolution). Above 1 the band is laid around that level's cells, so the full-resolution
+   * search runs once, in the band, instead of twice (`JumpParams.refineGuideFactor`).
+   */
+  guideFactor?: number;
   /** How far (perf frames) the cut between two passes may move from the route's boundary, default 64 (≈1.5 s). */
   boundaryFrames?: number;
   /** Multiscale DTW parameters (cost and step weights are used by the refinement too). */
@@ -115,6 +128,7 @@ export function refineRoute(
   const K = segs.length;
   const radius = opts.bandFrames ?? (opts.guide ? 40 : params.fineRadius);
   const boundary = opts.boundaryFrames ?? 64;
+  const guideFactor = opts.guideFactor ?? 1;
   if (opts.guide && opts.guide.length !== N)
     throw new RangeError(`refineRoute: guide has ${opts.guide.length} frames, expected ${N}`);
   if (opts.coarseGuide && opts.coarseGuide.scoreFrames.length !== N)
@@ -176,12 +190,19 @@ export function refineRoute(
           scoreFrames: g.scoreFrames.subarray(coreA, coreB + 1).map((c) => c - colA),
           radiusFrames: g.radiusFrames,
         },
+        finestFactor: guideFactor,
       });
-      for (let q = 0; q < sub.perfFrames.length; q++) {
-        const r = sub.perfFrames[q] + coreA - rowA;
-        const c = sub.scoreFrames[q] + colA;
-        if (c < minCol[r]) minCol[r] = c;
-        if (c > maxCol[r]) maxCol[r] = c;
+      const cells = projectedColumns(
+        sub,
+        sub.factors[sub.factors.length - 1],
+        1,
+        coreB - coreA + 1,
+        colB - colA + 1,
+      );
+      for (let r = 0; r < cells.minCol.length; r++) {
+        if (cells.maxCol[r] < 0) continue;
+        minCol[r + coreA - rowA] = cells.minCol[r] + colA;
+        maxCol[r + coreA - rowA] = cells.maxCol[r] + colA;
       }
     }
     const band0 = dilatedBand(rowA, minCol, maxCol, radius, M);

@@ -220,7 +220,12 @@ export interface JumpParams {
    * coarsest level (`CoarseGuide`); 0: the pass's whole rectangle, as before. The coarse search
    * has already chosen among the places the music could be, over the whole matrix, so the
    * refinement's full search of the pass's rectangle (10.7 M cells for 5 minutes) found the same
-   * path as one near it: 10 s gives byte-identical alignments on all 84 validation recordings.
+   * path as one near it: 10 s gave byte-identical alignments on all 84 validation recordings. With
+   * the guide stopped at pooling 4 (`refineGuideFactor`), 2.5 s gives the same means as 10 s on
+   * validation and on the three probes (`tune.js --method auto --grid
+   * '{"jump":{"refineGuideSeconds":[10,5,2.5]}}'`, `.eval/tune-guidesec*.log`: overall 95.92 /
+   * 97.15 / 97.99, multi 96.81 / 98.00 / 98.93, the multi probe 92.88 / 94.93 / 96.06, the
+   * sustained timbres 58.71 / 69.66 / 82.15) with a quarter of the guide's cells.
    */
   refineGuideSeconds: number;
   /**
@@ -290,7 +295,7 @@ export const DEFAULT_JUMP: JumpParams = {
   detourSeconds: 2,
   refineStretch: 1,
   refineTempoSeconds: 2,
-  refineGuideSeconds: 10,
+  refineGuideSeconds: 2.5,
   straightRepeats: true,
   catchUpSlopeCap: 1.5,
   catchUpMaxAdvance: 8,

@@ -342,13 +342,14 @@ describe('refineRoute', () => {
   );
   const perf = warpFeatures(score, warp, 0.3, 3);
   const cut = trueJumps(warp)[0];
+  // The route's cut 30 frames after the true one.
+  const route = {
+    segments: [
+      { perfStart: 0, perfEnd: cut + 30, scoreStart: 0, scoreEnd: 1980 },
+      { perfStart: cut + 30, perfEnd: perf.frames, scoreStart: 990, scoreEnd: 6000 },
+    ],
+  };
   it('moves an inexact cut to the true one and keeps the given score frames of the cut', () => {
-    const route = {
-      segments: [
-        { perfStart: 0, perfEnd: cut + 30, scoreStart: 0, scoreEnd: 1980 },
-        { perfStart: cut + 30, perfEnd: perf.frames, scoreStart: 990, scoreEnd: 6000 },
-      ],
-    };
     const path = refineRoute(perf, score, route);
     expect(path.jumpFrames).toHaveLength(1);
     expect(Math.abs(path.jumpFrames[0] - cut)).toBeLessThanOrEqual(2);
@@ -358,12 +359,6 @@ describe('refineRoute', () => {
   });
 
   it('finds the same cut and path with its guide stopped at a pooled level', () => {
-    const route = {
-      segments: [
-        { perfStart: 0, perfEnd: cut + 30, scoreStart: 0, scoreEnd: 1980 },
-        { perfStart: cut + 30, perfEnd: perf.frames, scoreStart: 990, scoreEnd: 6000 },
-      ],
-    };
     const full = refineRoute(perf, score, route);
     const pooled = refineRoute(perf, score, route, { guideFactor: 4 });
     expect(pooled.jumpFrames).toEqual(full.jumpFrames);
@@ -379,15 +374,10 @@ describe('refineRoute', () => {
 
   it('moves a landing a bar off onto the true bar line when landings are offered', () => {
     // The route lands a bar (90 frames) late.
-    const route = {
-      segments: [
-        { perfStart: 0, perfEnd: cut + 30, scoreStart: 0, scoreEnd: 1980 },
-        { perfStart: cut + 30, perfEnd: perf.frames, scoreStart: 1080, scoreEnd: 6000 },
-      ],
-    };
+    const late = { segments: [route.segments[0], { ...route.segments[1], scoreStart: 1080 }] };
     const bars = Array.from({ length: 67 }, (_, k) => 90 * k);
     const landed = (radiusFrames: number): number => {
-      const path = refineRoute(perf, score, route, {
+      const path = refineRoute(perf, score, late, {
         landings: { frames: bars, extras: bars.map(() => 0), radiusFrames },
       });
       expect(path.jumpFrames).toHaveLength(1);

@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 180_000,
     pool: 'forks',
+    // A temporary folder per run, removed at its end (tests' mkdtemp folders go with it).
+    globalSetup: ['electron/tools/testing/tmpRoot.testutil.ts'],
   },
 });

@@ -8,6 +8,8 @@ export default defineConfig({
     include: ['e2e/**/*.e2e.ts'],
     environment: 'node',
     pool: 'forks',
+    // A temporary folder per run, removed at its end (tests' mkdtemp folders go with it).
+    globalSetup: ['electron/tools/testing/tmpRoot.testutil.ts'],
     fileParallelism: false,
     sequence: { concurrent: false },
     testTimeout: 240_000,

@@ -37,6 +37,12 @@ export interface DpPass {
    * with an extra cost (`extra[j − first]`, Infinity: not there). Without it, `entryCol` only.
    */
   entryChoices?: { first: number; extra: Float64Array };
+  /**
+   * Passes before the last: score frames where the pass may be left besides `exitCol`, each with
+   * an extra cost (`extra[j − first]`, Infinity: not there; `exitCol` itself is one of them only
+   * if its extra is finite). Without it, `exitCol` only.
+   */
+  exitChoices?: { first: number; extra: Float64Array };
   /** Pass 0 only: it may start in any score frame of [first, last] of its first row, not only at `entryCol`. */
   entryCols?: readonly [number, number];
   /**
@@ -98,6 +104,8 @@ export function runBandedDtw(
   if (K === 0) throw new RangeError('runBandedDtw: no passes');
   const ptrs: Uint8Array[] = [];
   const exits: Float64Array[] = [];
+  // Per pass with exit choices: the score frame each exit row leaves from.
+  const exitAt: (Int32Array | undefined)[] = [];
   let totalRows = 0;
   for (const p of passes) totalRows += p.band.rows;
   let doneRows = 0;
@@ -126,6 +134,9 @@ export function runBandedDtw(
     const [x0, x1] = pass.exitRows;
     const exit = new Float64Array(Math.max(0, x1 - x0 + 1)).fill(Infinity);
     exits.push(exit);
+    const leave = k < K - 1 ? pass.exitChoices : undefined;
+    const leaveAt = leave ? new Int32Array(exit.length).fill(exitCol) : undefined;
+    exitAt.push(leaveAt);
     const prevExit = k > 0 ? exits[k - 1] : null;
     const prevX0 = k > 0 ? passes[k - 1].exitRows[0] : 0;
     const [e0, e1] = pass.entryRows;
@@ -225,7 +236,21 @@ export function runBandedDtw(
         cur[j - lo] = best;
         ptr[base + j - lo] = code;
       }
-      if (i >= x0 && i <= x1 && exitCol >= lo && exitCol <= hi) exit[i - x0] = cur[exitCol - lo];
+      if (i >= x0 && i <= x1) {
+        if (leave && leaveAt) {
+          const a = Math.max(lo, leave.first);
+          const b = Math.min(hi, leave.first + leave.extra.length - 1);
+          let best = Infinity;
+          for (let j = a; j <= b; j++) {
+            const v = cur[j - lo] + leave.extra[j - leave.first];
+            if (v < best) {
+              best = v;
+              leaveAt[i - x0] = j;
+            }
+          }
+          exit[i - x0] = best;
+        } else if (exitCol >= lo && exitCol <= hi) exit[i - x0] = cur[exitCol - lo];
+      }
       if (rowMin) {
         let m = Infinity;
         for (let q = 0; q <= hi - lo; q++) if (cur[q] < m) m = cur[q];
@@ -292,7 +317,7 @@ export function runBandedDtw(
       startsRev.push(outP.length);
       k--;
       i--;
-      j = passes[k].exitCol;
+      j = exitAt[k]?.[i - passes[k].exitRows[0]] ?? passes[k].exitCol;
     } else if (code === START) break;
     else throw new Error(`runBandedDtw: broken back-pointer at (${i}, ${j})`);
   }

@@ -389,6 +389,26 @@ describe('refineRoute', () => {
     expect(landed(60)).toBeCloseTo(1080, 0);
   });
 
+  it('moves an exit a bar off onto the frame before the true bar line when exits are offered', () => {
+    const bars = Array.from({ length: 67 }, (_, k) => 90 * k);
+    const left = (scoreEnd: number, radiusFrames: number): number => {
+      const off = { segments: [{ ...route.segments[0], scoreEnd }, route.segments[1]] };
+      const path = refineRoute(perf, score, off, {
+        exits: { frames: bars.map((b) => b - 1), extras: bars.map(() => 0), radiusFrames },
+      });
+      expect(path.jumpFrames).toHaveLength(1);
+      expect(path.scoreTime[path.jumpFrames[0]] / hop).toBeCloseTo(990, 0);
+      expect(Math.abs(path.jumpFrames[0] - cut)).toBeLessThanOrEqual(3);
+      return path.scoreTime[path.jumpFrames[0] - 1] / hop;
+    };
+    // The route leaves a bar late, or a bar early.
+    expect(left(2070, 0)).toBeCloseTo(2069, 0);
+    expect(left(2070, 100)).toBeCloseTo(1979, 0);
+    expect(left(1890, 100)).toBeCloseTo(1979, 0);
+    // Too far away to be offered: the route's exit stays.
+    expect(left(2070, 60)).toBeCloseTo(2069, 0);
+  });
+
   it('follows a per-frame guide', () => {
     const warp = smoothWarp(4000, 6000, 2, 0.3);
     const perf = warpFeatures(score, warp, 0.3, 4);

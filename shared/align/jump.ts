@@ -155,6 +155,19 @@ export interface JumpParams {
    */
   landingRadiusSeconds: number;
   /**
+   * How far (score seconds) the full-resolution refinement may move where a pass is left before
+   * a jump from where the coarse search put it, onto the frame before another bar line (no
+   * extra cost) or beat (`offBarPenalty`, as landings). 0: the coarse exit stays. Measured
+   * (`tune.js --method auto --sets multi,structure --grid '{"jump":{"exitRadiusSeconds":[0,1,2],
+   * "landingRadiusSeconds":[0,1]}}'`, `.eval/tune-exit*.log`), multi within 50 / 100 / 200 ms:
+   * 0 / 0 96.81 / 98.00 / 98.93; exits 1 s 96.74 / 98.00 / 99.00; 2 s 96.74 / 98.00 / 98.98;
+   * landings 1 s 96.86 / 98.04 / 98.98; both 1 s 96.86 / 98.09 / 99.06; structure the same
+   * throughout. On the multi cases in the probe's timbres (`--data .eval/probe-multi`) 92.88 /
+   * 94.93 / 96.06 at 0 / 0, exits 1 s 92.85 / 94.91 / 96.08, landings 1 s 92.68 / 94.64 / 95.73
+   * (one true jump fewer), both 92.70 / 94.69 / 95.79. So 0, the option kept for the ablation.
+   */
+  exitRadiusSeconds: number;
+  /**
    * A first or last pass shorter than this (s) is no pass: it is merged into its neighbour, which
    * is extended at its own tempo to the recording's edge. What the coarse search "plays" in a
    * recording's last seconds (a final chord ringing out, reverb) or first seconds (silence, a
@@ -291,6 +304,7 @@ export const DEFAULT_JUMP: JumpParams = {
   tempoFromDensity: true,
   earlyLandingPenalty: 8,
   landingRadiusSeconds: 0,
+  exitRadiusSeconds: 0,
   minEdgePassSeconds: 4,
   detourSeconds: 2,
   refineStretch: 1,
@@ -1033,19 +1047,21 @@ function landingPoints(
   params: JumpParams,
   scoreHop: number,
   perfFactor: number,
+  radiusSeconds = params.landingRadiusSeconds,
+  shift = 0,
 ): RefineOptions['landings'] {
-  if (!(params.landingRadiusSeconds > 0)) return undefined;
+  if (!(radiusSeconds > 0)) return undefined;
   const frames: number[] = [];
   const extras: number[] = [];
   for (const t of jumpPointsSeconds) {
-    frames.push(Math.round(t / scoreHop));
+    frames.push(Math.round(t / scoreHop) + shift);
     extras.push(0);
   }
   for (const t of params.beatPointsSeconds ?? []) {
-    frames.push(Math.round(t / scoreHop));
+    frames.push(Math.round(t / scoreHop) + shift);
     extras.push(params.offBarPenalty * perfFactor);
   }
-  return { frames, extras, radiusFrames: Math.round(params.landingRadiusSeconds / scoreHop) };
+  return { frames, extras, radiusFrames: Math.round(radiusSeconds / scoreHop) };
 }
 
 /** Options of `alignJump`. */
@@ -1258,6 +1274,13 @@ export function alignJump(
   const route = straight?.route ?? searched;
   const guideCoarse = straight ? shiftedCoarse(coarse, straight.moved) : coarse;
   const guided = params.refineGuideSeconds > 0;
+  // The jump and beat points in the seconds of a score moved by `warp`.
+  const jumpsAt = (warp: ScoreWarp): number[] =>
+    jumpPointsSeconds.map((t) => warp.toSeconds(t, score.hopSeconds));
+  const beatsAt = (warp: ScoreWarp): JumpParams => ({
+    ...params,
+    beatPointsSeconds: params.beatPointsSeconds?.map((t) => warp.toSeconds(t, score.hopSeconds)),
+  });
   // `r`: the route in the frames of `target`; the coarse guide is read from the written route and
   // mapped through `warp`.
   const refine = (target: Features, r: Route, warp: ScoreWarp, cost: CostParams): AlignmentPath =>
@@ -1268,14 +1291,15 @@ export function alignJump(
             radiusFrames: Math.ceil((params.refineGuideSeconds * warp.mean) / score.hopSeconds),
           }
         : undefined,
-      landings: landingPoints(
-        jumpPointsSeconds.map((t) => warp.toSeconds(t, score.hopSeconds)),
-        {
-          ...params,
-          beatPointsSeconds: params.beatPointsSeconds?.map((t) => warp.toSeconds(t, score.hopSeconds)),
-        },
+      landings: landingPoints(jumpsAt(warp), beatsAt(warp), score.hopSeconds, coarse.perfFactor),
+      // A pass leaving at a bar line or beat plays up to the frame before it.
+      exits: landingPoints(
+        jumpsAt(warp),
+        beatsAt(warp),
         score.hopSeconds,
         coarse.perfFactor,
+        params.exitRadiusSeconds,
+        -1,
       ),
       bandFrames: params.bandFrames,
       boundaryFrames: params.boundaryFrames,

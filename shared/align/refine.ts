@@ -56,26 +56,36 @@ export interface RefineOptions extends AlignOptions {
    * refinement chooses among them together with the cut.
    */
   landings?: { frames: readonly number[]; extras: readonly number[]; radiusFrames: number };
+  /**
+   * Where a pass before a jump may be left besides the route's own exit: score frames with the
+   * extra cost of leaving there, used within `radiusFrames` of the route's exit (the frame before
+   * a beat, for a cut at that beat). The refinement chooses among them together with the cut.
+   */
+  exits?: RefineOptions['landings'];
   /** How the path was made, default 'jump'. */
   method?: AlignmentPath['method'];
 }
 
+/** Landings or exits offered to the refinement (`RefineOptions.landings`, `exits`). */
+type CutPoints = RefineOptions['landings'];
+
 /**
- * Entry choices of a pass landing at `colA` (see `RefineOptions.landings`): the route's landing
- * at no extra cost, and each landing within the radius (and before the pass's end) at its own.
+ * The route's own score frame `at` at no extra cost, and each of `points` within its radius of
+ * `at` and within [min, max] at its own: as `DpPass.entryChoices` / `exitChoices`.
  */
-function landingChoices(
-  colA: number,
-  colB: number,
-  landings: RefineOptions['landings'],
+function cutChoices(
+  at: number,
+  min: number,
+  max: number,
+  points: CutPoints,
 ): { first: number; extra: Float64Array } | undefined {
-  if (!landings || !(landings.radiusFrames > 0)) return undefined;
-  const lo = Math.max(0, colA - landings.radiusFrames);
-  const hi = Math.min(colB, colA + landings.radiusFrames);
+  if (!points || !(points.radiusFrames > 0)) return undefined;
+  const lo = Math.max(min, at - points.radiusFrames);
+  const hi = Math.min(max, at + points.radiusFrames);
   const extra = new Float64Array(hi - lo + 1).fill(Infinity);
-  extra[colA - lo] = 0;
-  landings.frames.forEach((f, q) => {
-    if (f >= lo && f <= hi) extra[f - lo] = Math.min(extra[f - lo], landings.extras[q]);
+  extra[at - lo] = 0;
+  points.frames.forEach((f, q) => {
+    if (f >= lo && f <= hi) extra[f - lo] = Math.min(extra[f - lo], points.extras[q]);
   });
   let a = 0;
   while (extra[a] === Infinity) a++;
@@ -167,7 +177,11 @@ export function refineRoute(
     const rowB = k === K - 1 ? tail : s.perfEnd - 1 + margins[k + 1];
     const colA = s.scoreStart;
     const colB = s.scoreEnd - 1;
-    const choices = k > 0 ? landingChoices(colA, colB, opts.landings) : undefined;
+    // A pass after a jump may land before the route's landing, not past its own end; one before a
+    // jump may be left anywhere after its start.
+    const choices = k > 0 ? cutChoices(colA, 0, colB, opts.landings) : undefined;
+    const leave = k < K - 1 ? cutChoices(colB, colA, M - 1, opts.exits) : undefined;
+    const passHi = leave ? leave.first + leave.extra.length - 1 : colB;
     const passLo = choices ? choices.first : colA;
     const entryTop = choices ? choices.first + choices.extra.length - 1 : colA;
     const rows = rowB - rowA + 1;
@@ -212,25 +226,26 @@ export function refineRoute(
     const entryEnd = k > 0 ? s.perfStart + margins[k] - rowA : -1;
     const exitStart = k < K - 1 ? s.perfEnd - 1 - margins[k + 1] - rowA : rows;
     const entryHi = entryEnd >= 0 ? Math.max(entryTop, hi[Math.min(rows - 1, entryEnd)]) : 0;
-    const exitLo = exitStart < rows ? lo[Math.max(0, exitStart)] : 0;
+    const exitLo = exitStart < rows ? Math.min(lo[Math.max(0, exitStart)], leave ? leave.first : colB) : 0;
     for (let r = 0; r < rows; r++) {
       if (r <= entryEnd) {
         lo[r] = passLo;
         if (hi[r] < entryHi) hi[r] = entryHi;
       }
       if (r >= exitStart) {
-        hi[r] = colB;
+        hi[r] = passHi;
         if (lo[r] > exitLo) lo[r] = exitLo;
       }
       if (lo[r] < passLo) lo[r] = passLo;
-      if (hi[r] > colB) hi[r] = colB;
+      if (hi[r] > passHi) hi[r] = passHi;
     }
     lo[0] = passLo;
-    hi[rows - 1] = colB;
+    hi[rows - 1] = passHi;
     const band: Band = finishBand(rowA, lo, hi, M);
     passes.push({
       band,
       entryChoices: choices,
+      exitChoices: leave,
       entryCol: colA,
       exitCol: colB,
       entryRows: k === 0 ? [rowA, rowA] : [s.perfStart - margins[k], s.perfStart + margins[k]],

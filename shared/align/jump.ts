@@ -1039,27 +1039,26 @@ export function mergeDetours(route: Route, maxScoreFrames: number, returnFrames:
 }
 
 /**
- * Landing places for the refinement (`RefineOptions.landings`): bar lines and jump points at no
- * extra cost, other beats at `offBarPenalty` per coarse frame's worth of full-resolution frames.
+ * Places where the refinement may land or leave a pass (`RefineOptions.landings`, `exits`), each
+ * moved by `shift` frames: jump points (bar lines) at no extra cost, other beats at `beatExtra`.
  */
-function landingPoints(
+function cutPoints(
   jumpPointsSeconds: readonly number[],
-  params: JumpParams,
+  beatPointsSeconds: readonly number[],
+  beatExtra: number,
   scoreHop: number,
-  perfFactor: number,
-  radiusSeconds = params.landingRadiusSeconds,
-  shift = 0,
-): RefineOptions['landings'] {
-  if (!(radiusSeconds > 0)) return undefined;
+  radiusSeconds: number,
+  shift: number,
+): NonNullable<RefineOptions['landings']> {
   const frames: number[] = [];
   const extras: number[] = [];
   for (const t of jumpPointsSeconds) {
     frames.push(Math.round(t / scoreHop) + shift);
     extras.push(0);
   }
-  for (const t of params.beatPointsSeconds ?? []) {
+  for (const t of beatPointsSeconds) {
     frames.push(Math.round(t / scoreHop) + shift);
-    extras.push(params.offBarPenalty * perfFactor);
+    extras.push(beatExtra);
   }
   return { frames, extras, radiusFrames: Math.round(radiusSeconds / scoreHop) };
 }
@@ -1274,13 +1273,19 @@ export function alignJump(
   const route = straight?.route ?? searched;
   const guideCoarse = straight ? shiftedCoarse(coarse, straight.moved) : coarse;
   const guided = params.refineGuideSeconds > 0;
-  // The jump and beat points in the seconds of a score moved by `warp`.
-  const jumpsAt = (warp: ScoreWarp): number[] =>
-    jumpPointsSeconds.map((t) => warp.toSeconds(t, score.hopSeconds));
-  const beatsAt = (warp: ScoreWarp): JumpParams => ({
-    ...params,
-    beatPointsSeconds: params.beatPointsSeconds?.map((t) => warp.toSeconds(t, score.hopSeconds)),
-  });
+  // Landings (shift 0) or exits (−1: a pass leaving at a bar line or beat plays up to the frame
+  // before it) within `radiusSeconds`, in the frames of a score moved by `warp`; none at 0.
+  const cutsAt = (warp: ScoreWarp, radiusSeconds: number, shift: number): RefineOptions['landings'] =>
+    radiusSeconds > 0
+      ? cutPoints(
+          jumpPointsSeconds.map((t) => warp.toSeconds(t, score.hopSeconds)),
+          (params.beatPointsSeconds ?? []).map((t) => warp.toSeconds(t, score.hopSeconds)),
+          params.offBarPenalty * coarse.perfFactor,
+          score.hopSeconds,
+          radiusSeconds,
+          shift,
+        )
+      : undefined;
   // `r`: the route in the frames of `target`; the coarse guide is read from the written route and
   // mapped through `warp`.
   const refine = (target: Features, r: Route, warp: ScoreWarp, cost: CostParams): AlignmentPath =>
@@ -1291,16 +1296,8 @@ export function alignJump(
             radiusFrames: Math.ceil((params.refineGuideSeconds * warp.mean) / score.hopSeconds),
           }
         : undefined,
-      landings: landingPoints(jumpsAt(warp), beatsAt(warp), score.hopSeconds, coarse.perfFactor),
-      // A pass leaving at a bar line or beat plays up to the frame before it.
-      exits: landingPoints(
-        jumpsAt(warp),
-        beatsAt(warp),
-        score.hopSeconds,
-        coarse.perfFactor,
-        params.exitRadiusSeconds,
-        -1,
-      ),
+      landings: cutsAt(warp, params.landingRadiusSeconds, 0),
+      exits: cutsAt(warp, params.exitRadiusSeconds, -1),
       bandFrames: params.bandFrames,
       boundaryFrames: params.boundaryFrames,
       guideFactor: params.refineGuideFactor,

@@ -4,12 +4,14 @@ the compressed tuned pitch energy every Accord audio feature starts from.
     python3 models/notes/train_notes.py train --data models/notes-data --out models/runs/notes --minutes 20
     python3 models/notes/train_notes.py export --run models/runs/notes --out models/accord-notes
     python3 models/notes/train_notes.py pack --data models/notes-data --out models/notes-pack.npz
+    python3 models/notes/train_notes.py score --model models/accord-notes/model.onnx --data models/notes-data
 
 Data: `electron/tools/training/dumpNotes.ts` (excerpts of the train / validation performances, each
 rendered with a drawn soundfont, General-MIDI timbre and recording condition). Training samples
 are random crops of --crop frames with a random level change and spectral tilt (the input is
 log1p(η·E), so a gain g maps x to log1p(g·expm1(x))), added noise in 30 % of them, and a random
-transposition by up to ±3 keys of input and targets alike; dropout 0.2 after the dense layer. Loss: binary cross-entropy on onsets (positives weighted
+transposition by up to ±3 keys of input and targets alike; --init starts from an exported model's weights
+(fine-tuning it on a new dump); dropout 0.2 after the dense layer. Loss: binary cross-entropy on onsets (positives weighted
 --onset-weight) and on sounding frames. Every --eval-seconds the validation excerpts are scored:
 onset cross-entropy, onset F1 (peaks ≥ 0.5 within ±1 frame of a true onset), frame F1 (sounding
 ≥ 0.5). The lowest validation onset cross-entropy is kept. Onset targets cover the frame nearest
@@ -211,6 +213,15 @@ def evaluate(net, items, quant, device):
     return {"onset_f1": f1(tp, fp, fn), "frame_f1": f1(ftp, ffp, ffn), "val_onset_bce": loss / max(1, len(items))}
 
 
+def weights_of_onnx(path):
+    """The NoteNet state dict stored in an exported model (its initializers are named net.<key>)."""
+    import onnx
+    from onnx import numpy_helper
+
+    model = onnx.load(path)
+    return {i.name[len("net.") :]: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in model.graph.initializer}
+
+
 def train(args):
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
@@ -223,6 +234,9 @@ def train(args):
     train_items = load_split(args.data, "train", hop)
     val_items = load_split(args.data, "validation", hop, args.val_limit)
     net = NoteNet(args.channels, args.hidden).to(device)
+    if args.init:
+        net.load_state_dict(weights_of_onnx(args.init))
+        print(f"weights from {args.init}", flush=True)
     params = sum(p.numel() for p in net.parameters())
     os.makedirs(args.out, exist_ok=True)
     frames = sum(x.shape[0] for x, _, _ in train_items)
@@ -285,6 +299,28 @@ def train(args):
     # Golden input for the export: 64 frames of the first validation excerpt.
     val_items[0][0][200:264].tofile(os.path.join(args.out, "golden_input.u8"))
     print(f"done: {step} steps; best {best}", flush=True)
+
+
+def score(args):
+    """Transcription figures of an exported model on a dump split, all excerpts and by timbre
+    (the piano, other programs), so two models can be compared on the same excerpts."""
+    info = data_info(args.data)
+    quant, hop = float(info["inputQuant"]), float(info["hopSeconds"])
+    a = json.load(open(os.path.join(os.path.dirname(args.model), "config.json")))["trainingArgs"]
+    net = NoteNet(a["channels"], a["hidden"])
+    net.load_state_dict(weights_of_onnx(args.model))
+    paths = sorted(glob.glob(os.path.join(args.data, args.split, "*.json")))[: args.limit]
+    groups = {"all": [], "piano": [], "other": []}
+    for path in paths:
+        meta = json.load(open(path))
+        x = np.fromfile(path[:-5] + ".u8", dtype=np.uint8).reshape(meta["frames"], P)
+        item = (x, *labels_of(meta["notes"], x.shape[0], hop))
+        groups["all"].append(item)
+        groups["piano" if meta["augmentation"]["program"] == 0 else "other"].append(item)
+    for name, items in groups.items():
+        if items:
+            m = evaluate(net, items, quant, "cpu")
+            print(json.dumps({"model": args.model, "excerpts": name, "n": len(items), **{k: round(v, 4) for k, v in m.items()}}))
 
 
 def export(args):
@@ -367,14 +403,20 @@ def main():
     t.add_argument("--threads", type=int, default=0)
     t.add_argument("--device", default="auto")
     t.add_argument("--seed", type=int, default=1)
+    t.add_argument("--init", default=None, help="start from this exported model's weights (same channels and hidden)")
     k = sub.add_parser("pack")
     k.add_argument("--data", default="models/notes-data")
     k.add_argument("--out", default="models/notes-pack.npz")
     e = sub.add_parser("export")
     e.add_argument("--run", required=True)
     e.add_argument("--out", required=True)
+    c = sub.add_parser("score")
+    c.add_argument("--model", required=True, help="an exported model.onnx (its config.json beside it)")
+    c.add_argument("--data", default="models/notes-data")
+    c.add_argument("--split", default="validation")
+    c.add_argument("--limit", type=int, default=None)
     args = p.parse_args()
-    {"train": train, "export": export, "pack": pack}[args.cmd](args)
+    {"train": train, "export": export, "pack": pack, "score": score}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -50,7 +50,7 @@ export const SOUNDFONTS = [
  * General-MIDI programs drawn for 35 % of the renderings, so the network sees timbres beyond
  * the piano: pianos, chromatic percussion, organs, guitars, strings, ensembles, brass, reeds, pipes.
  */
-const OTHER_PROGRAMS = [
+export const OTHER_PROGRAMS = [
   1, 2, 4, 5, 6, 7, 8, 11, 12, 16, 19, 21, 24, 25, 26, 40, 41, 42, 46, 48, 49, 52, 56, 61, 64, 68, 71, 73,
 ];
 

@@ -5,7 +5,11 @@
  * the exact notes that sounded (from the performance MIDI, the sustain pedal extending them).
  *
  *   node dist/node/electron/tools/training/dumpNotes.js [--out models/notes-data] [--split train]
- *        [--seconds 40] [--per 1] [--limit N] [--jobs 2] [--seed 1]
+ *        [--seconds 40] [--per 1] [--limit N] [--jobs 2] [--seed 1] [--timbres wide|structure]
+ *
+ * `--timbres structure` draws the timbre as the structure dump does (the piano in 65 % of the
+ * excerpts, `OTHER_PROGRAMS` otherwise: the first shipped note model's data); `wide` (the
+ * default) the piano in half of them and `WIDE_PROGRAMS` otherwise.
  *
  * Per excerpt `<out>/<split>/<k>.u8` holds [frames × 88] uint8, round(log1p(η·E) × INPUT_QUANT),
  * and `<k>.json` its notes ([pitch, onset s, end s (pedal-extended), velocity 0..1]) and
@@ -24,12 +28,30 @@ import { FEATURE_PARAMS, HOP_SECONDS, NUM_PITCHES } from '../../../shared/dsp/pa
 import { seededRandom as rng } from '../../../shared/random.js';
 import { asapDir, repoRoot } from '../../engine/repoRoot.js';
 import { writeFileAtomicSync } from '../../engine/atomicWrite.js';
-import { drawAugmentation, renderMidi, runPool, splitPerformances } from './dumpFeatures.js';
+import { OTHER_PROGRAMS, drawAugmentation, renderMidi, runPool, splitPerformances } from './dumpFeatures.js';
 
 const { Midi } = pkg;
 
 /** Compressed pitch energy log1p(η·E) (≤ log1p(η) ≈ 9.2 for a full-scale sine) is stored × this as uint8. */
 export const INPUT_QUANT = 25;
+
+/**
+ * The General-MIDI programs of `--timbres wide` besides the piano: the structure dump's
+ * (`OTHER_PROGRAMS`) and more whose notes swell, hold or buzz (organs, harmonica, bowed and synth
+ * strings, voices, brass, reeds, pipes, leads, pads), bells and plucked ones. Two programs are
+ * held out so that the timbre probes keep one unseen timbre each (docs/EVALUATION.md): 3, the
+ * honky-tonk piano of the conditions probe, and 89, the warm pad of the sustained timbres.
+ */
+export const WIDE_PROGRAMS = [
+  ...new Set([
+    ...OTHER_PROGRAMS,
+    ...[9, 10, 13, 14, 15, 17, 18, 20, 22, 23, 27, 44, 45, 50, 51, 53, 54, 57, 58, 60, 65, 66, 69, 70],
+    ...[72, 74, 75, 79, 80, 81, 88, 90, 91, 92, 94, 95, 105, 108],
+  ]),
+].filter((p) => p !== 3 && p !== 89);
+
+/** The piano's share of `--timbres wide` (the 1.0 timbres: 0.65). */
+const WIDE_PIANO_SHARE = 0.5;
 
 /** A sounding note: MIDI pitch, onset and end (s, the pedal extending it), velocity 0..1. */
 export type SoundingNote = [pitch: number, onset: number, end: number, velocity: number];
@@ -91,8 +113,12 @@ async function main(): Promise<void> {
       limit: { type: 'string' },
       jobs: { type: 'string', default: '2' },
       seed: { type: 'string', default: '1' },
+      timbres: { type: 'string', default: 'wide' },
     },
   });
+  if (values.timbres !== 'wide' && values.timbres !== 'structure')
+    throw new Error(`--timbres: expected "wide" or "structure", got "${values.timbres}"`);
+  const wide = values.timbres === 'wide';
   const asap = asapDir();
   const out = resolve(values.out);
   const split = values.split;
@@ -113,8 +139,14 @@ async function main(): Promise<void> {
     if (existsSync(join(out, split, `${id}.json`))) return;
     const s = createHash('sha256').update(`notes:${seed}:${rep}:${perf}`).digest().readUInt32LE(0);
     const rand = rng(s);
+    const drawn = drawAugmentation(rand);
     const aug = {
-      ...drawAugmentation(rand),
+      ...drawn,
+      program: !wide
+        ? drawn.program
+        : rand() < WIDE_PIANO_SHARE
+          ? 0
+          : WIDE_PROGRAMS[Math.floor(rand() * WIDE_PROGRAMS.length)],
       // Tone shelves on every rendering: microphones and rooms colour the timbre.
       bassDb: -8 + 14 * rand(),
       trebleDb: -10 + 14 * rand(),
@@ -186,7 +218,14 @@ async function main(): Promise<void> {
   writeFileAtomicSync(
     join(out, 'info.json'),
     JSON.stringify(
-      { inputQuant: INPUT_QUANT, hopSeconds: HOP_SECONDS, featureParams: FEATURE_PARAMS, seconds, seed },
+      {
+        inputQuant: INPUT_QUANT,
+        hopSeconds: HOP_SECONDS,
+        featureParams: FEATURE_PARAMS,
+        seconds,
+        seed,
+        timbres: values.timbres,
+      },
       null,
       1,
     ),

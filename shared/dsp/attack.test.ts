@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { PitchEnergy } from './features.js';
+import type { Features, PitchEnergy } from './features.js';
 import { NUM_PITCHES } from './params.js';
 import {
+  atAttackOnsets,
   attackLagSeconds,
   LAG_SECONDS_PER_RISE_FRAME,
   MAX_ATTACK_LAG_SECONDS,
@@ -51,5 +52,44 @@ describe('attackLagSeconds', () => {
     expect(attackLagSeconds(STRUCK_RISE_FRAMES + 1)).toBeCloseTo(LAG_SECONDS_PER_RISE_FRAME, 12);
     expect(attackLagSeconds(STRUCK_RISE_FRAMES + 100)).toBe(MAX_ATTACK_LAG_SECONDS);
     expect(attackLagSeconds(3, { struckRiseFrames: 2, secondsPerFrame: 0.01 })).toBeCloseTo(0.01, 12);
+  });
+});
+
+describe('atAttackOnsets', () => {
+  /** Features whose frame f holds the value f in every slot, with a measured rise. */
+  function ramp(riseFrames: number): Features {
+    const frames = 50;
+    const fill = (w: number): Float32Array =>
+      Float32Array.from({ length: frames * w }, (_, k) => Math.floor(k / w));
+    return {
+      frames,
+      hopSeconds: 0.02,
+      chroma: fill(12),
+      onset: fill(12),
+      energy: fill(1),
+      notes: fill(NUM_PITCHES),
+      attackRiseFrames: riseFrames,
+    };
+  }
+
+  it('reads a swelling recording earlier, every feature by the same whole frames, at most its cap', () => {
+    const perf = ramp(STRUCK_RISE_FRAMES + 10);
+    const moved = atAttackOnsets(perf);
+    const d = Math.round(MAX_ATTACK_LAG_SECONDS / 0.02);
+    expect(moved.lagFrames).toBe(d);
+    expect(moved.perf.chroma[3 * 12]).toBe(3 + d);
+    expect(moved.perf.onset[3 * 12 + 5]).toBe(3 + d);
+    expect(moved.perf.energy[3]).toBe(3 + d);
+    expect(moved.perf.notes?.[3 * NUM_PITCHES + 40]).toBe(3 + d);
+    // The last frames repeat the last one.
+    expect(moved.perf.chroma[(perf.frames - 1) * 12]).toBe(perf.frames - 1);
+    expect(atAttackOnsets(perf, false).perf).toBe(perf);
+  });
+
+  it('leaves a struck recording where it is', () => {
+    const perf = ramp(STRUCK_RISE_FRAMES - 0.5);
+    const out = atAttackOnsets(perf);
+    expect(out.lagFrames).toBe(0);
+    expect(out.perf).toBe(perf);
   });
 });

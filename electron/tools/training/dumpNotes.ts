@@ -7,9 +7,10 @@
  *   node dist/node/electron/tools/training/dumpNotes.js [--out models/notes-data] [--split train]
  *        [--seconds 40] [--per 1] [--limit N] [--jobs 2] [--seed 1] [--timbres wide|structure]
  *
- * `--timbres structure` draws the timbre as the structure dump does (the piano in 65 % of the
- * excerpts, `OTHER_PROGRAMS` otherwise: the first shipped note model's data); `wide` (the
- * default) the piano in half of them and `WIDE_PROGRAMS` otherwise.
+ * `--timbres structure` (the default, the shipped model's data) draws the timbre as the
+ * structure dump does: the piano in 65 % of the excerpts, `OTHER_PROGRAMS` otherwise. `wide`
+ * draws the piano in half of them and `WIDE_PROGRAMS` otherwise (tried 2026-12-07,
+ * models/notes/README.md, "Wider timbres": not shipped).
  *
  * Per excerpt `<out>/<split>/<k>.u8` holds [frames × 88] uint8, round(log1p(η·E) × INPUT_QUANT),
  * and `<k>.json` its notes ([pitch, onset s, end s (pedal-extended), velocity 0..1]) and
@@ -50,7 +51,7 @@ export const WIDE_PROGRAMS = [
   ]),
 ].filter((p) => p !== 3 && p !== 89);
 
-/** The piano's share of `--timbres wide` (the 1.0 timbres: 0.65). */
+/** The piano's share of the excerpts with `--timbres wide` (with `structure`: 0.65). */
 const WIDE_PIANO_SHARE = 0.5;
 
 /** A sounding note: MIDI pitch, onset and end (s, the pedal extending it), velocity 0..1. */
@@ -113,7 +114,7 @@ async function main(): Promise<void> {
       limit: { type: 'string' },
       jobs: { type: 'string', default: '2' },
       seed: { type: 'string', default: '1' },
-      timbres: { type: 'string', default: 'wide' },
+      timbres: { type: 'string', default: 'structure' },
     },
   });
   if (values.timbres !== 'wide' && values.timbres !== 'structure')

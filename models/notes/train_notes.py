@@ -219,7 +219,11 @@ def weights_of_onnx(path):
     from onnx import numpy_helper
 
     model = onnx.load(path)
-    return {i.name[len("net.") :]: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in model.graph.initializer}
+    return {
+        i.name[len("net.") :]: torch.from_numpy(numpy_helper.to_array(i).copy())
+        for i in model.graph.initializer
+        if i.name.startswith("net.")
+    }
 
 
 def train(args):

@@ -98,12 +98,18 @@ def labels_of(notes, frames, hop):
     return onset, sounding
 
 
+def read_excerpt(path):
+    """(input [frames, 88] uint8, metadata) of one excerpt of a dump, from its .json path."""
+    meta = json.load(open(path))
+    return np.fromfile(path[:-5] + ".u8", dtype=np.uint8).reshape(meta["frames"], P), meta
+
+
 def read_dump(folder, limit=None):
     """(input [frames, 88] uint8, notes rows) of every excerpt of a dump split folder."""
     out = []
     for path in sorted(glob.glob(os.path.join(folder, "*.json")))[:limit]:
-        meta = json.load(open(path))
-        out.append((np.fromfile(path[:-5] + ".u8", dtype=np.uint8).reshape(meta["frames"], P), meta["notes"]))
+        x, meta = read_excerpt(path)
+        out.append((x, meta["notes"]))
     return out
 
 
@@ -316,8 +322,7 @@ def score(args):
     paths = sorted(glob.glob(os.path.join(args.data, args.split, "*.json")))[: args.limit]
     groups = {"all": [], "piano": [], "other": []}
     for path in paths:
-        meta = json.load(open(path))
-        x = np.fromfile(path[:-5] + ".u8", dtype=np.uint8).reshape(meta["frames"], P)
+        x, meta = read_excerpt(path)
         item = (x, *labels_of(meta["notes"], x.shape[0], hop))
         groups["all"].append(item)
         groups["piano" if meta["augmentation"]["program"] == 0 else "other"].append(item)

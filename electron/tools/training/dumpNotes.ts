@@ -54,6 +54,11 @@ export const WIDE_PROGRAMS = [
 /** The piano's share of the excerpts with `--timbres wide` (with `structure`: 0.65). */
 const WIDE_PIANO_SHARE = 0.5;
 
+/** A program of `--timbres wide`: the piano (0) in `WIDE_PIANO_SHARE` of the draws, else one of `WIDE_PROGRAMS`. */
+function drawWideProgram(rand: () => number): number {
+  return rand() < WIDE_PIANO_SHARE ? 0 : WIDE_PROGRAMS[Math.floor(rand() * WIDE_PROGRAMS.length)];
+}
+
 /** A sounding note: MIDI pitch, onset and end (s, the pedal extending it), velocity 0..1. */
 export type SoundingNote = [pitch: number, onset: number, end: number, velocity: number];
 
@@ -143,11 +148,7 @@ async function main(): Promise<void> {
     const drawn = drawAugmentation(rand);
     const aug = {
       ...drawn,
-      program: !wide
-        ? drawn.program
-        : rand() < WIDE_PIANO_SHARE
-          ? 0
-          : WIDE_PROGRAMS[Math.floor(rand() * WIDE_PROGRAMS.length)],
+      program: wide ? drawWideProgram(rand) : drawn.program,
       // Tone shelves on every rendering: microphones and rooms colour the timbre.
       bassDb: -8 + 14 * rand(),
       trebleDb: -10 + 14 * rand(),

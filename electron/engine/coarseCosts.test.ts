@@ -9,6 +9,8 @@ import {
   coarseRowCosts,
   jumpSearchParams,
   prefillCoarseCosts,
+  searchShape,
+  searchesOver,
   type CoarseCostCache,
 } from '../../shared/align/jump.js';
 import { playParts, smoothWarp, syntheticScore, warpFeatures } from '../../shared/align/synthetic.js';
@@ -106,6 +108,26 @@ describe('helperCoarseSearch', () => {
     expect(own.jumps.length).toBeGreaterThan(0);
     expect(Array.from(read.scoreFrames)).toEqual(Array.from(own.scoreFrames));
     expect(read.jumps).toEqual(own.jumps);
+  });
+
+  it('hands the helper the shapes of the features only, which give the searches the features give', () => {
+    const full = jumpSearchParams(repeated, score, partial);
+    const g = coarseGrid(repeated, score, full);
+    const costs = new Float64Array(g.perf.frames * g.score.frames);
+    coarseRowCosts(g.perf, g.score, full.cost, 0, g.perf.frames, costs);
+    const given = { ...partial, cost: full.cost };
+    const whole = searchesOver(repeated, score, jumpPoints, given, costs, g);
+    const shape = searchShape(repeated);
+    expect(shape.chroma).toHaveLength(0);
+    expect(shape.frames).toBe(repeated.frames);
+    const shapes = searchesOver(shape, searchShape(score), jumpPoints, given, costs, {
+      ...g,
+      perf: searchShape(g.perf),
+      score: searchShape(g.score),
+    });
+    expect(whole.searches.length).toBeGreaterThan(0);
+    expect(whole.searches.some(([, path]) => path.jumps.length > 0)).toBe(true);
+    expect(shapes).toEqual(whole);
   });
 
   it('adds nothing a search with other inputs would read, and nothing without shared costs', async () => {

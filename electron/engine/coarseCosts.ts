@@ -12,6 +12,7 @@ import {
   cachedGrid,
   coarseRowCosts,
   jumpSearchParams,
+  searchShape,
   type CoarseCostFill,
   type CoarseSearchAside,
   type SearchesMade,
@@ -107,14 +108,16 @@ export function helperCoarseSearch(helpers: HelperPool = sharedHelpers(), thread
     let job: CoarseSearchJob;
     try {
       // The cost as normalised and the grid as pooled for the fill: the helper need not redo them.
+      // The features go as their shapes (`searchShape`): the search reads the costs, not them.
       const full = jumpSearchParams(perf, score, params, cache);
+      const grid = cachedGrid(perf, score, full, cache);
       job = {
-        perf,
-        score,
+        perf: searchShape(perf),
+        score: searchShape(score),
         jumpPointsSeconds: [...jumpPointsSeconds],
         params: { ...params, cost: full.cost },
         costs: costs.buffer,
-        grid: cachedGrid(perf, score, full, cache),
+        grid: { ...grid, perf: searchShape(grid.perf), score: searchShape(grid.score) },
       };
     } catch {
       return; // the steered search is then made where it is due, and says what is wrong

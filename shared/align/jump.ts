@@ -1186,7 +1186,8 @@ export interface SearchesMade {
  * The coarse searches `alignJump(perf, score, jumpPointsSeconds, { params })` makes, over cell
  * costs computed elsewhere (`costs`, row-major, as `prefillCoarseCosts` leaves them, on the grid
  * `pooled` when it is given), by their fingerprints (what a `CoarseSearchAside` runs on its
- * thread). A `partial.cost` already normalised (`jumpSearchParams`) is used as it is.
+ * thread). A `partial.cost` already normalised (`jumpSearchParams`) is used as it is; with it and
+ * `pooled`, only the frame counts and hops of the features are read (`searchShape`).
  */
 export function searchesOver(
   perf: Features,
@@ -1207,6 +1208,17 @@ export function searchesOver(
   Object.assign(cache, { perf, score, key: grid.key, costs });
   coarseSearches(perf, score, jumpPointsSeconds, params, { costs: cache });
   return { key: grid.key, searches: [...(cache.searches ?? [])] };
+}
+
+/**
+ * Features as a search over given cell costs reads them (`searchesOver` with its `pooled` grid):
+ * the frame count and the hop, without the arrays. For handing a search to another thread: a
+ * 5-minute recording's and its score's features with their notes are ~12 MB to copy, the pooled
+ * grid's ~2 MB more, and the copy held the handing thread up ~70 ms.
+ */
+export function searchShape(f: Features): Features {
+  const none = new Float32Array(0);
+  return { frames: f.frames, hopSeconds: f.hopSeconds, chroma: none, onset: none, energy: none };
 }
 
 /** Adds searches made elsewhere to `cache` when they were made over its features and costs (the same key). */

@@ -104,8 +104,8 @@ export const STRUCK_RISE_FRAMES = 2.4;
  * release adds to it), and a synthetic 0.3 s swell with a short release measures a rise of 6.4
  * frames but lags only 65 ms (`electron/engine/pipeline.test.ts`): read 0.1 s earlier it is 28 ms
  * early (0.15 s would read it 6 frames, 139 ms, earlier); 0.2 s, as the slope alone would have
- * it, put it 116 ms early. The rise
- * does not tell a choir (needs more) from a church organ of the same rise (needs less).
+ * it, put it 116 ms early. The rise does not tell a choir (needs more) from a church organ of the
+ * same rise (needs less).
  */
 export const LAG_SECONDS_PER_RISE_FRAME = 0.06;
 /** The cap of `attackLagSeconds` (s); see `LAG_SECONDS_PER_RISE_FRAME`. */

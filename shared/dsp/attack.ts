@@ -83,29 +83,19 @@ export const STRUCK_RISE_FRAMES = 2.4;
 
 /**
  * Seconds the features are read earlier per frame of mean rise above `STRUCK_RISE_FRAMES`, and at
- * most. Chosen on the three probes built from validation performances in other timbres
- * (`tune.js --method auto --grid '{"attack":{"secondsPerFrame":[…],"maxSeconds":[…]}}'`), % within
- * 50 / 100 / 200 ms. Session 24 (`.eval/tune-att3-*.log`, `.eval/tune-att4-*.log`), the engine
- * of the day, per slope at the cap 0.1 / 0.15:
- * - the 42 multi-operation cases (`--data .eval/probe-multi --sets multi`): 0.04: 92.88 / 94.93 /
- *   96.06 (both caps); 0.05: 92.91 / 95.04 / 96.10; **0.06: 93.03 / 95.04 / 96.10**, jump
- *   precision 93.7 → 94.7; 0.07 and 0.08 (cap 0.15): 92.63 / 94.98 / 96.13, 92.39 / 94.86 / 96.13;
- * - the conditions probe (`--data .eval/probe --sets overall`): 0.04: 95.45 / 97.62 / 98.51; 0.05
- *   and **0.06**: 94.66 / 97.71 / 98.75 (its one organ, tb08, read a frame earlier: 86 → 88 %
- *   within 100 ms, fewer within 50); 0.07: 93.08 / 97.32 / 99.05; 0.08: 91.70 / 96.43 / 99.10;
- * - the sustained timbres (`--data .eval/sustain --sets overall`): 0.04: 58.71 / 69.66 / 82.15;
- *   0.05: 58.99 / 70.71 / 82.48 (cap 0.1), 59.87 / 71.85 / 83.21 (0.15); **0.06: 61.43 / 72.06 /
- *   82.90** (cap 0.1), 63.05 / 73.81 / 83.99 (0.15); 0.08 (0.15): 60.44 / 75.08 / 84.04.
- * The validation sets (piano, rises ≤ 2.23 frames) are not moved by any of these.
- * Earlier (`.eval/tune-attf-*.log`, session 21): 0.03 / 0.04 / 0.05 at cap 0.1 on the multi
- * probe 92.92 / 94.84 / 95.90, 92.93 / 94.98 / 96.10, 92.95 / 95.08 / 96.14.
- * The cap stays 0.1 although the sustained probe gains more at 0.15 (its pads and choirs lag
- * 0.1–0.17 s more than the features are moved): the optimal lag is not the rise's alone (a note's
- * release adds to it), and a synthetic 0.3 s swell with a short release measures a rise of 6.4
- * frames but lags only 65 ms (`electron/engine/pipeline.test.ts`): read 0.1 s earlier it is 28 ms
- * early (0.15 s would read it 6 frames, 139 ms, earlier); 0.2 s, as the slope alone would have
- * it, put it 116 ms early. The rise does not tell a choir (needs more) from a church organ of the
- * same rise (needs less).
+ * most. Chosen in session 24 on the three probes built from validation performances in other
+ * timbres (`tune.js --method auto --data <probe> --grid '{"attack":{"secondsPerFrame":[…],
+ * "maxSeconds":[…]}}'`; the table of slopes 0.04–0.08 and caps 0.1–0.2 is in docs/EVALUATION.md,
+ * "Sustained timbres"), % within 50 / 100 / 200 ms, 0.04 → 0.06: the 42 multi-operation cases
+ * 92.88 / 94.93 / 96.06 → 93.03 / 95.04 / 96.10, the conditions probe 95.45 / 97.62 / 98.51 →
+ * 94.66 / 97.71 / 98.75 (its organ a frame earlier), the sustained timbres 58.71 / 69.66 / 82.15
+ * → 61.43 / 72.06 / 82.90; the validation sets (rises ≤ 2.23 frames) not moved.
+ * The cap: the optimal lag is not the rise's alone (a note's release adds to it), and a synthetic
+ * 0.3 s swell with a short release measures a rise of 6.4 frames but lags only 65 ms
+ * (`electron/engine/pipeline.test.ts`): read 0.1 s earlier it is 28 ms early; 0.15 s would read it
+ * 139 ms earlier; 0.2 s, as the slope alone would have it, put it 116 ms early. The sustained probe
+ * would gain more at 0.15 (73.81 within 100 ms), but the rise does not tell a choir (needs more)
+ * from a church organ of the same rise (needs less).
  */
 export const LAG_SECONDS_PER_RISE_FRAME = 0.06;
 /** The cap of `attackLagSeconds` (s); see `LAG_SECONDS_PER_RISE_FRAME`. */

@@ -389,10 +389,13 @@ describe('re-alignment jobs in the edit worker', () => {
  * later that day with unstruck beats timed from the struck ones, in the aligner's path and in the
  * re-solved stretches (`timeUnstruckBeats`, `StretchSnap.beats`); since 2026-12-06 with the
  * snapped strike half a frame before its onset frame (`DEFAULT_SNAP.offsetSeconds`, −5 ms before;
- * the catch-up search of that day leaves these paths as they were).
+ * the catch-up search of that day leaves these paths as they were). Since 2026-12-07 the features
+ * come from the WebAssembly FFT in single precision (`electron/engine/fft.ts`): the score times
+ * are the same (their digest alone: c38bb4f9…, 6809ce43…, 6809ce43…, before and after), the
+ * confidences move in their last digits.
  */
 const PINNED = [
-  'b6da6f6eb42cd3755edd8872769a880c142fcab68fe65f3b9b3eef7c85b65ddd',
-  '1c99350cd9d5dc1433652eb42460ca177806ffd5047fd537e07691132cc38f8b',
-  'f059efc45e9b5d901be34f3b4a4c7759d02c0e7e60e3e9a2f2f74dad5209150a',
+  '5e26a4e3bf4744652e2eb6461800a13f59187c858560fdc0deafe6a90bc203db',
+  '951e411fdf8ef336f5803acb618b672cca7f21b6e2bfae972687036b6025f9b4',
+  'ce2eae4899939c80396a76f5fd37e3c846a62ab1eadbd8b06a04b4184c51588d',
 ];

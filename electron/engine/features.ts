@@ -27,13 +27,14 @@ import {
   scoreSoundingRoll,
 } from '../../shared/dsp/notes.js';
 import type { ScoreNote } from '../../shared/score.js';
+import { frameFft, loadWasmFft } from './fft.js';
 import { sharedHelpers, type HelperPool } from './helpers.js';
 import { NeuralModelError } from './neural.js';
 import { sharedNoteModel } from './notes.js';
 import { parallelPitchEnergy } from './pitchEnergy.js';
 
 /** Options of `recordingFeatures`. */
-export interface RecordingFeatureOptions extends AudioPitchEnergyOptions {
+export interface RecordingFeatureOptions extends Omit<AudioPitchEnergyOptions, 'fft'> {
   /** Progress of the feature stage, 0..1. */
   onProgress?: (fraction: number) => void;
   /** Note model folder (default the shipped `models/accord-notes`); `false` leaves the note features out. */
@@ -67,7 +68,8 @@ export async function recordingFeatures(
   opts: RecordingFeatureOptions = {},
 ): Promise<{ features: Features; warnings: string[] }> {
   const progress = opts.onProgress;
-  const tuningCents = recordingTuningCents(mono, opts);
+  await loadWasmFft();
+  const tuningCents = recordingTuningCents(mono, { ...opts, fft: frameFft() });
   // The note model (and `meanwhile`) load here while the helpers start on the pitch energy (a
   // failure is answered below, where the model is awaited).
   const noteModel =

@@ -1,11 +1,12 @@
 /**
  * The recording's pitch energy on several threads (`parallelPitchEnergy`): real worker threads,
- * bit for bit the single-thread STFT, and the shared-block runner's fallbacks.
+ * bit for bit the single-thread STFT (the engine's FFT), and the shared-block runner's fallbacks.
  */
 import { describe, expect, it } from 'vitest';
 import { audioPitchEnergy } from '../../shared/dsp/features.js';
 import { FEATURE_PARAMS, frameCount } from '../../shared/dsp/params.js';
 import { xorshift32 } from '../../shared/random.js';
+import { frameFft, loadWasmFft } from './fft.js';
 import { BLOCK_FRAMES, parallelPitchEnergy } from './pitchEnergy.js';
 import { HelperPool } from './helpers.js';
 import { claimBlocks, runSharedBlocks, sharedBlocks } from './sharedBlocks.js';
@@ -28,7 +29,8 @@ function testAudio(): Float32Array {
 
 const audio = testAudio();
 const frames = frameCount(audio.length);
-const serial = audioPitchEnergy(audio, undefined, 12);
+// The engine's FFT, which the helpers load as they start (`fft.ts`).
+const serial = audioPitchEnergy(audio, undefined, 12, (await loadWasmFft(), frameFft()));
 
 describe('parallelPitchEnergy', () => {
   it('a worker thread computes every frame as this thread does, bit for bit', async () => {

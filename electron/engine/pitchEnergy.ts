@@ -6,6 +6,7 @@
  */
 import { audioPitchEnergy, pitchEnergyFrames, type PitchEnergy } from '../../shared/dsp/features.js';
 import { NUM_PITCHES, frameCount } from '../../shared/dsp/params.js';
+import { frameFft, loadWasmFft, wasmFftLoaded } from './fft.js';
 import { sharedHelpers, type HelperPool } from './helpers.js';
 import { claimBlocks, runSharedBlocks, sharedBlocks, type SharedBlocks } from './sharedBlocks.js';
 
@@ -36,15 +37,23 @@ export interface PitchEnergyJob extends SharedBlocks {
   /** frames × NUM_PITCHES float32. */
   energy: SharedArrayBuffer;
   frames: number;
+  /** Whether every thread uses the WebAssembly FFT (`fft.ts`), so the blocks agree bit for bit. */
+  wasmFft: boolean;
 }
 
 function runBlock(job: PitchEnergyJob, mono: Float32Array, energy: Float32Array, b: number): void {
   const from = b * BLOCK_FRAMES;
-  pitchEnergyFrames(mono, from, Math.min(job.frames, from + BLOCK_FRAMES), energy, job.tuningCents);
+  const to = Math.min(job.frames, from + BLOCK_FRAMES);
+  pitchEnergyFrames(mono, from, to, energy, job.tuningCents, undefined, frameFft(job.wasmFft));
 }
 
-/** A helper's part: claims and computes blocks as `thread` until none is left. */
+/**
+ * A helper's part: claims and computes blocks as `thread` until none is left. A helper without
+ * the job's FFT claims none (this thread computes them).
+ */
 export function workOnPitchEnergy(job: PitchEnergyJob, thread: number): void {
+  if (job.wasmFft && !wasmFftLoaded())
+    throw new Error('the WebAssembly FFT did not load on this helper: its blocks are left to the job');
   const mono = new Float32Array(job.mono);
   const energy = new Float32Array(job.energy);
   claimBlocks(job, thread, (b) => runBlock(job, mono, energy, b));
@@ -75,13 +84,14 @@ export async function parallelPitchEnergy(
     helperKeepsMaxBytes?: number;
   } = {},
 ): Promise<PitchEnergy> {
+  const wasmFft = await loadWasmFft();
   const frames = frameCount(mono.length);
   const blocks = Math.ceil(frames / BLOCK_FRAMES);
   const threads = frames >= (opts.minParallelFrames ?? MIN_PARALLEL_FRAMES) ? Math.max(0, workers) : 0;
   if (threads === 0 && opts.thisThread !== false) {
     // This thread alone: no copy into shared memory.
     opts.signal?.throwIfAborted();
-    const pe = audioPitchEnergy(mono, opts.onProgress, tuningCents);
+    const pe = audioPitchEnergy(mono, opts.onProgress, tuningCents, frameFft(wasmFft));
     opts.onBlocks?.([blocks]);
     return pe;
   }
@@ -93,6 +103,7 @@ export async function parallelPitchEnergy(
     tuningCents,
     energy: new SharedArrayBuffer(4 * frames * NUM_PITCHES),
     frames,
+    wasmFft,
   };
   const energy = new Float32Array(job.energy);
   const claimed = new Int32Array(job.state);

@@ -2,6 +2,7 @@ import type { Features } from '../dsp/features.js';
 import { HOP_SECONDS, NUM_PITCHES } from '../dsp/params.js';
 import { sparseNotes, type SparseNotes } from '../dsp/notes.js';
 import { xorshift32 } from '../random.js';
+import { costKernel } from './costKernel.js';
 
 /**
  * Local cost between performance frame i and score frame j:
@@ -233,7 +234,13 @@ export function pathCosts(
   return out;
 }
 
-/** Costs of row i against score frames lo..hi into `out[0 .. hi − lo]`. */
+/** Rows of fewer cells are computed in JavaScript (the kernel's call costs more than it saves). */
+const KERNEL_MIN_CELLS = 8;
+
+/**
+ * Costs of row i against score frames lo..hi into `out[0 .. hi − lo]`: in the WebAssembly kernel
+ * (`costKernel.ts`, bit-identical) where it runs, else in JavaScript (`jsRowCosts`).
+ */
 export function rowCosts(
   perf: Features,
   score: Features,
@@ -242,6 +249,32 @@ export function rowCosts(
   hi: number,
   out: Float64Array,
   params: CostParams = DEFAULT_COST,
+): void {
+  rowCostsBy(perf, score, i, lo, hi, out, params, true);
+}
+
+/** `rowCosts` in JavaScript alone (the kernel's reference in tests). */
+export function jsRowCosts(
+  perf: Features,
+  score: Features,
+  i: number,
+  lo: number,
+  hi: number,
+  out: Float64Array,
+  params: CostParams = DEFAULT_COST,
+): void {
+  rowCostsBy(perf, score, i, lo, hi, out, params, false);
+}
+
+function rowCostsBy(
+  perf: Features,
+  score: Features,
+  i: number,
+  lo: number,
+  hi: number,
+  out: Float64Array,
+  params: CostParams,
+  useKernel: boolean,
 ): void {
   const a = perf.chroma;
   const b = score.chroma;
@@ -255,6 +288,20 @@ export function rowCosts(
   const wn = noteTermWeight(perf, score, params);
   const na = wn !== 0 ? notesOf(perf) : undefined;
   const nb = wn !== 0 ? notesOf(score) : undefined;
+  const pi = i * 12;
+  const kernel = useKernel && hi - lo + 1 >= KERNEL_MIN_CELLS ? costKernel() : undefined;
+  if (kernel) {
+    const layout = kernel.score(b, ob, colSilent, nb?.norm2, score.frames);
+    const notes = na !== undefined && nb !== undefined;
+    if (notes) noteDots(na, notesByPitch(score.notes!, score.frames), i, lo, hi, layout.dots);
+    const row = layout.row;
+    for (let c = 0; c < 12; c++) {
+      row[c] = a[pi + c];
+      row[12 + c] = oa[pi + c];
+    }
+    layout.run(lo, hi, rowSilent, mismatch, cs, w, wn, notes ? na.norm2[i] : 0, notes, out);
+    return;
+  }
   let dots = dotScratch;
   let na2 = 0;
   if (na && nb) {
@@ -262,7 +309,6 @@ export function rowCosts(
     noteDots(na, notesByPitch(score.notes!, score.frames), i, lo, hi, dots);
     na2 = na.norm2[i];
   }
-  const pi = i * 12;
   const a0 = a[pi],
     a1 = a[pi + 1],
     a2 = a[pi + 2],

@@ -36,6 +36,26 @@ export interface PitchEnergy {
 const { sampleRate, frameLength, hopLength, minPitch, maxPitch, tuningHz } = FEATURE_PARAMS;
 const NUM_BINS = frameLength / 2 + 1;
 
+/**
+ * A real FFT of one frame of `frameLength` samples: fill `input`, call `run()`, read bin k
+ * (1 ≤ k < frameLength / 2) as `out[2k]` (real) and `out[2k + 1]` (imaginary); bins 0 and
+ * frameLength / 2 are not read. One user at a time: `input` and `out` are its own buffers.
+ * `jsFrameFft` is the portable one; the engine passes a faster one (`electron/engine/fft.ts`).
+ */
+export interface FrameFft {
+  input: Float32Array | Float64Array;
+  out: Float32Array | Float64Array;
+  run(): void;
+}
+
+/** `FrameFft` in JavaScript (fft.js, double precision). */
+export function jsFrameFft(): FrameFft {
+  const fft = new FFT(frameLength);
+  const input = new Float64Array(frameLength);
+  const out = new Float64Array(2 * frameLength);
+  return { input, out, run: () => fft.realTransform(out, input) };
+}
+
 /** Periodic Hann window of `frameLength` samples. */
 export function hannWindow(): Float64Array {
   const w = new Float64Array(frameLength);
@@ -92,13 +112,15 @@ const TUNING_BAND_HZ = [250, 2500] as const;
  * historical pitch put whole performances up to ±40 cents off; their partials then leak into the
  * neighbouring pitch bands unless the bands follow them.
  */
-export function estimateTuningCents(mono: Float32Array, maxFrames = 1200): number {
+export function estimateTuningCents(
+  mono: Float32Array,
+  maxFrames = 1200,
+  fft: FrameFft = jsFrameFft(),
+): number {
   const frames = frameCount(mono.length);
   const step = Math.max(1, Math.floor(frames / maxFrames));
   const window = hannWindow();
-  const fft = new FFT(frameLength);
-  const input = new Float64Array(frameLength);
-  const out = new Float64Array(2 * frameLength);
+  const { input, out } = fft;
   const mag = new Float64Array(NUM_BINS);
   const kLo = Math.max(2, Math.floor((TUNING_BAND_HZ[0] * frameLength) / sampleRate));
   const kHi = Math.min(NUM_BINS - 2, Math.ceil((TUNING_BAND_HZ[1] * frameLength) / sampleRate));
@@ -111,7 +133,7 @@ export function estimateTuningCents(mono: Float32Array, maxFrames = 1200): numbe
       const i = start + n;
       input[n] = i >= 0 && i < mono.length ? mono[i] * window[n] : 0;
     }
-    fft.realTransform(out, input);
+    fft.run();
     let peak = 0;
     for (let k = kLo - 1; k <= kHi + 1; k++) {
       mag[k] = Math.hypot(out[2 * k], out[2 * k + 1]);
@@ -146,10 +168,11 @@ export function audioPitchEnergy(
   mono: Float32Array,
   onProgress?: (fraction: number) => void,
   tuningCents = 0,
+  fft?: FrameFft,
 ): PitchEnergy {
   const frames = frameCount(mono.length);
   const energy = new Float32Array(frames * NUM_PITCHES);
-  pitchEnergyFrames(mono, 0, frames, energy, tuningCents, onProgress);
+  pitchEnergyFrames(mono, 0, frames, energy, tuningCents, onProgress, fft);
   onProgress?.(1);
   return { frames, energy };
 }
@@ -166,6 +189,7 @@ export function pitchEnergyFrames(
   energy: Float32Array,
   tuningCents = 0,
   onProgress?: (fraction: number) => void,
+  fft: FrameFft = jsFrameFft(),
 ): void {
   const window = hannWindow();
   const map = binToPitchIndex(tuningCents);
@@ -179,9 +203,7 @@ export function pitchEnergyFrames(
   }
   // Bands are contiguous: bins firstBin..lastBin map to non-decreasing pitches.
   const acc = new Float64Array(NUM_PITCHES);
-  const fft = new FFT(frameLength);
-  const input = new Float64Array(frameLength);
-  const out = new Float64Array(2 * frameLength);
+  const { input, out } = fft;
   const half = frameLength / 2;
   const progressEvery = Math.max(1, Math.floor((to - from) / 50));
   for (let f = from; f < to; f++) {
@@ -194,7 +216,7 @@ export function pitchEnergyFrames(
         input[n] = i >= 0 && i < mono.length ? mono[i] * window[n] : 0;
       }
     }
-    fft.realTransform(out, input);
+    fft.run();
     acc.fill(0);
     for (let k = firstBin; k <= lastBin; k++) {
       const re = out[2 * k];
@@ -548,6 +570,8 @@ export interface AudioPitchEnergyOptions {
   tuningCents?: number;
   /** Whether stationary noise is removed (default true). */
   noiseFloor?: boolean;
+  /** The FFT (default `jsFrameFft`). */
+  fft?: FrameFft;
 }
 
 /**
@@ -562,7 +586,7 @@ export function tunedPitchEnergy(
   opts: AudioPitchEnergyOptions = {},
 ): { pe: PitchEnergy; tuningCents: number } {
   const cents = recordingTuningCents(mono, opts);
-  const pe = audioPitchEnergy(mono, onProgress, cents);
+  const pe = audioPitchEnergy(mono, onProgress, cents, opts.fft);
   raiseQuietLevel(pe);
   if (opts.noiseFloor !== false) removeNoiseFloor(pe);
   return { pe, tuningCents: cents };
@@ -570,7 +594,7 @@ export function tunedPitchEnergy(
 
 /** The tuning `tunedPitchEnergy` gives the bands: `opts.tuningCents`, or the estimate outside the dead zone. */
 export function recordingTuningCents(mono: Float32Array, opts: AudioPitchEnergyOptions = {}): number {
-  const cents = opts.tuningCents ?? estimateTuningCents(mono);
+  const cents = opts.tuningCents ?? estimateTuningCents(mono, undefined, opts.fft);
   return opts.tuningCents === undefined && Math.abs(cents) < TUNING_DEADZONE_CENTS ? 0 : cents;
 }
 

@@ -1,7 +1,11 @@
 /** Entry of a helper thread (`helpers.ts`): answers each job message with its result or its error. */
 import { parentPort } from 'node:worker_threads';
+import { loadWasmFft } from '../fft.js';
 import { HELPER_TASKS } from '../helperTasks.js';
 import type { HelperReply, HelperRequest } from '../helpers.js';
+
+// The FFT the pitch-energy blocks use, loaded before the first job is taken (jobs wait in the port).
+await loadWasmFft();
 
 parentPort?.on('message', (m: HelperRequest) => {
   let reply: HelperReply;

@@ -1,0 +1,102 @@
+/*
+ * The cell costs of one performance row against score frames lo … hi (`rowCosts` in cost.ts), two
+ * cells at a time in WebAssembly SIMD (f64x2). Every lane does the very operations of cost.ts's
+ * JavaScript, in the same order and in double precision (products of single-precision features,
+ * sums left to right, no fused multiply-add), so every cost is bit-identical to it.
+ *
+ * Built by scripts/build-wasm.sh (clang for wasm32, -msimd128) into costKernelWasm.ts; the build
+ * is checked by shared/align/costKernel.test.ts where clang is installed.
+ *
+ * Score side: frames in pairs, each pair a block of 48 float32, chroma 0 … 11 then onsets 0 … 11
+ * with the pair's two values of each side by side (chroma c of frame j at 48·⌊j/2⌋ + 2c + j mod 2,
+ * its onset c 24 further), so two cells read one stream; silent[j] (0 or 1), norm2[j] (the note
+ * features' squared norms).
+ * Row side: row[0 … 11] the chroma, row[12 … 23] the onsets (float32 values held as float64).
+ * dots[j − lo]: the note features' dot products (with `notes`). Costs go to out[j − lo].
+ */
+#include <stdint.h>
+#include <wasm_simd128.h>
+
+/* One cell, as the JavaScript computes it; `f`: the frame's 48-float block, `lane`: 0 or 1. */
+static double cell(const float *f, int lane, const double *row, int differs, double mismatch, double cs,
+                   double w, double wn, double na2, double norm2, double dot2, int notes) {
+  double dot = row[0] * (double)f[lane];
+  for (int c = 1; c < 12; c++) dot = dot + row[c] * (double)f[2 * c + lane];
+  double cost = cs * (differs ? mismatch : 1 - dot);
+  if (w != 0) {
+    double d = row[12] - (double)f[24 + lane];
+    double s = d * d;
+    for (int c = 1; c < 12; c++) {
+      d = row[12 + c] - (double)f[24 + 2 * c + lane];
+      s = s + d * d;
+    }
+    cost = cost + w * __builtin_sqrt(s);
+  }
+  if (notes) {
+    const double t = na2 + norm2 - 2 * dot2;
+    cost = cost + wn * __builtin_sqrt(0 < t ? t : 0);
+  }
+  return cost;
+}
+
+__attribute__((export_name("rowCosts"))) void row_costs(
+    const float *frames, const uint8_t *silent, const double *norm2, const double *row,
+    const double *dots, double *out, int lo, int hi, int rowSilent, double mismatch, double cs,
+    double w, double wn, double na2, int notes) {
+  int j = lo;
+  if (j <= hi && (j & 1)) {
+    out[0] = cell(frames + 48 * (j >> 1), 1, row, silent[j] != rowSilent, mismatch, cs, w, wn, na2,
+                  norm2[j], dots[0], notes);
+    j++;
+  }
+  v128_t a[12], o[12];
+  for (int c = 0; c < 12; c++) {
+    a[c] = wasm_f64x2_splat(row[c]);
+    o[c] = wasm_f64x2_splat(row[12 + c]);
+  }
+  const v128_t one = wasm_f64x2_splat(1.0);
+  const v128_t two = wasm_f64x2_splat(2.0);
+  const v128_t zero = wasm_f64x2_splat(0.0);
+  const v128_t vmis = wasm_f64x2_splat(mismatch);
+  const v128_t vcs = wasm_f64x2_splat(cs);
+  const v128_t vw = wasm_f64x2_splat(w);
+  const v128_t vwn = wasm_f64x2_splat(wn);
+  const v128_t vna2 = wasm_f64x2_splat(na2);
+  for (; j + 1 <= hi; j += 2) {
+    const float *f = frames + 24 * j; /* 48 floats per pair of frames */
+    v128_t q = wasm_v128_load(f);
+    v128_t dot = wasm_f64x2_mul(a[0], wasm_f64x2_promote_low_f32x4(q));
+    dot = wasm_f64x2_add(dot, wasm_f64x2_mul(a[1], wasm_f64x2_promote_low_f32x4(wasm_i64x2_shuffle(q, q, 1, 0))));
+    for (int c = 2; c < 12; c += 2) {
+      q = wasm_v128_load(f + 2 * c);
+      dot = wasm_f64x2_add(dot, wasm_f64x2_mul(a[c], wasm_f64x2_promote_low_f32x4(q)));
+      dot = wasm_f64x2_add(dot, wasm_f64x2_mul(a[c + 1], wasm_f64x2_promote_low_f32x4(wasm_i64x2_shuffle(q, q, 1, 0))));
+    }
+    const v128_t differs = wasm_i64x2_make(silent[j] != rowSilent ? -1 : 0, silent[j + 1] != rowSilent ? -1 : 0);
+    v128_t cost = wasm_f64x2_mul(vcs, wasm_v128_bitselect(vmis, wasm_f64x2_sub(one, dot), differs));
+    if (w != 0) {
+      q = wasm_v128_load(f + 24);
+      v128_t d = wasm_f64x2_sub(o[0], wasm_f64x2_promote_low_f32x4(q));
+      v128_t s = wasm_f64x2_mul(d, d);
+      d = wasm_f64x2_sub(o[1], wasm_f64x2_promote_low_f32x4(wasm_i64x2_shuffle(q, q, 1, 0)));
+      s = wasm_f64x2_add(s, wasm_f64x2_mul(d, d));
+      for (int c = 2; c < 12; c += 2) {
+        q = wasm_v128_load(f + 24 + 2 * c);
+        d = wasm_f64x2_sub(o[c], wasm_f64x2_promote_low_f32x4(q));
+        s = wasm_f64x2_add(s, wasm_f64x2_mul(d, d));
+        d = wasm_f64x2_sub(o[c + 1], wasm_f64x2_promote_low_f32x4(wasm_i64x2_shuffle(q, q, 1, 0)));
+        s = wasm_f64x2_add(s, wasm_f64x2_mul(d, d));
+      }
+      cost = wasm_f64x2_add(cost, wasm_f64x2_mul(vw, wasm_f64x2_sqrt(s)));
+    }
+    if (notes) {
+      const v128_t t = wasm_f64x2_sub(wasm_f64x2_add(vna2, wasm_v128_load(norm2 + j)),
+                                      wasm_f64x2_mul(two, wasm_v128_load(dots + (j - lo))));
+      cost = wasm_f64x2_add(cost, wasm_f64x2_mul(vwn, wasm_f64x2_sqrt(wasm_f64x2_pmax(zero, t))));
+    }
+    wasm_v128_store(out + (j - lo), cost);
+  }
+  if (j <= hi)
+    out[j - lo] = cell(frames + 48 * (j >> 1), 0, row, silent[j] != rowSilent, mismatch, cs, w, wn, na2,
+                       norm2[j], dots[j - lo], notes);
+}

@@ -1,0 +1,92 @@
+/**
+ * The WebAssembly cost kernel (`costKernel.ts`, `costKernel.c`): every cost bit-identical to the
+ * JavaScript `rowCosts`, on rows of every shape, and the committed module the build of its source.
+ */
+import { describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { Features } from '../dsp/features.js';
+import { xorshift32 } from '../random.js';
+import { DEFAULT_COST, jsRowCosts, normalisedCost, rowCosts, type CostParams } from './cost.js';
+import { costKernel } from './costKernel.js';
+
+const root = join(import.meta.dirname, '../..');
+
+/** Random unit chroma (every `silentEvery`-th frame silent), sparse onsets and `notesPerFrame` notes. */
+function features(frames: number, seed: number, silentEvery: number, notesPerFrame: number): Features {
+  const rnd = xorshift32(seed);
+  const chroma = new Float32Array(frames * 12);
+  const onset = new Float32Array(frames * 12);
+  const notes = new Float32Array(frames * 88);
+  for (let i = 0; i < frames; i++) {
+    let norm = 0;
+    for (let c = 0; c < 12; c++) norm += (chroma[i * 12 + c] = rnd()) ** 2;
+    for (let c = 0; c < 12; c++)
+      chroma[i * 12 + c] = i % silentEvery === 0 ? 1 / Math.sqrt(12) : chroma[i * 12 + c] / Math.sqrt(norm);
+    for (let c = 0; c < 12; c++) onset[i * 12 + c] = rnd() < 0.3 ? 2 * rnd() : 0;
+    for (let k = 0; k < notesPerFrame; k++) notes[i * 88 + Math.floor(rnd() * 88)] = rnd();
+  }
+  return { frames, hopSeconds: 0.0232, chroma, onset, energy: new Float32Array(frames), notes };
+}
+
+/** Rows of `perf` against `score` by both, over varied column ranges; the count of differing costs. */
+function differing(perf: Features, score: Features, params: CostParams, seed: number): number {
+  const rnd = xorshift32(seed);
+  const a = new Float64Array(score.frames);
+  const b = new Float64Array(score.frames);
+  let bad = 0;
+  for (let i = 0; i < perf.frames; i++) {
+    // Whole rows, odd and even starts and ends, short rows (under the kernel's minimum too).
+    const lo = i % 3 === 0 ? 0 : Math.floor(rnd() * score.frames);
+    const hi = i % 3 === 0 ? score.frames - 1 : Math.min(score.frames - 1, lo + Math.floor(rnd() * 90));
+    rowCosts(perf, score, i, lo, hi, a, params);
+    jsRowCosts(perf, score, i, lo, hi, b, params);
+    for (let k = 0; k <= hi - lo; k++) if (!Object.is(a[k], b[k])) bad++;
+  }
+  return bad;
+}
+
+describe('the WebAssembly cost kernel', () => {
+  it('runs here', () => {
+    expect(costKernel()).toBeDefined();
+  });
+
+  it('gives every cost of the JavaScript bit for bit, with notes, silence and rests', () => {
+    const perf = features(301, 1, 7, 3);
+    const score = features(257, 2, 5, 2);
+    const params = normalisedCost(perf, score, DEFAULT_COST);
+    expect(params.noteScale).not.toBe(1);
+    expect(differing(perf, score, params, 3)).toBe(0);
+    // The silent-against-sounding branch both ways, without the onset term, without notes.
+    expect(differing(perf, score, { ...params, restCost: 0.37 }, 4)).toBe(0);
+    expect(differing(perf, score, { ...params, onsetWeight: 0 }, 5)).toBe(0);
+    expect(differing(perf, { ...score, notes: undefined }, params, 6)).toBe(0);
+  });
+
+  it('follows the score it is given: two scores in turn, and one so long its memory grows', () => {
+    const perf = features(120, 7, 11, 2);
+    const one = features(99, 8, 4, 1);
+    const two = features(20_011, 9, 13, 3);
+    const p1 = normalisedCost(perf, one, DEFAULT_COST);
+    const p2 = normalisedCost(perf, two, DEFAULT_COST);
+    for (let round = 0; round < 2; round++) {
+      expect(differing(perf, one, p1, 10 + round)).toBe(0);
+      expect(differing(perf, two, p2, 20 + round)).toBe(0);
+    }
+  });
+
+  it('is the build of its source (where clang can build for wasm32)', (ctx) => {
+    const clang = spawnSync('clang', ['--print-targets'], { encoding: 'utf8' });
+    if (
+      clang.status !== 0 ||
+      !/wasm32/.test(clang.stdout) ||
+      spawnSync('wasm-ld', ['--version']).status !== 0
+    ) {
+      console.log('skipped: no clang with the wasm32 target and wasm-ld (apt-get install clang lld)');
+      ctx.skip();
+      return;
+    }
+    const out = execFileSync('node', [join(root, 'scripts/build-wasm.mjs'), '--check'], { encoding: 'utf8' });
+    expect(out).toMatch(/is the build of/);
+  });
+});

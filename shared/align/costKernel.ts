@@ -1,11 +1,11 @@
 /**
- * The WebAssembly cost kernel (`costKernel.c`): one performance row's cell costs, bit-identical to
- * the JavaScript of `rowCosts` and about three times as fast. One instance per thread, compiled on
- * first use; it holds the score side of the last score it was given (frames in pairs, so two cells
- * load as one). Where WebAssembly SIMD is missing, `costKernel()` is undefined and
- * `rowCosts` computes in JavaScript.
+ * The WebAssembly cost kernel (`row_costs` of `kernels.c`): one performance row's cell costs,
+ * bit-identical to the JavaScript of `rowCosts` and about three times as fast. One instance per
+ * thread, made on first use (`wasmKernels.ts`); it holds the score side of the last score it was
+ * given (frames in pairs, so two cells load as one). Where WebAssembly SIMD is missing,
+ * `costKernel()` is undefined and `rowCosts` computes in JavaScript.
  */
-import { COST_KERNEL_WASM } from './costKernelWasm.js';
+import { ensureMemory, heapStart, kernelInstance } from './wasmKernels.js';
 
 /** The kernel with a score laid out (`CostKernel.score`). */
 export interface ScoreLayout {
@@ -45,39 +45,18 @@ export interface CostKernel {
   ): ScoreLayout;
 }
 
-/** What this module uses of WebAssembly (shared/ compiles without the DOM's declarations of it). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
-
-interface Exports {
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
-  __heap_base: { value: number };
-  rowCosts(...args: number[]): void;
-}
-
 let made: CostKernel | null | undefined;
 
 /** This thread's kernel, or undefined where WebAssembly (with SIMD) cannot run it. */
 export function costKernel(): CostKernel | undefined {
-  if (made === undefined) {
-    try {
-      made = makeKernel();
-    } catch {
-      made = null;
-    }
-  }
+  if (made === undefined) made = makeKernel();
   return made ?? undefined;
 }
 
-function makeKernel(): CostKernel {
-  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  if (!wasm) throw new Error('no WebAssembly');
-  const bytes = Uint8Array.from(atob(COST_KERNEL_WASM), (ch) => ch.charCodeAt(0));
-  const ex = new wasm.Instance(new wasm.Module(bytes), {}).exports as Exports;
-  const memory = ex.memory;
-  const base = Math.ceil(ex.__heap_base.value / 16) * 16;
+function makeKernel(): CostKernel | null {
+  const ex = kernelInstance();
+  if (!ex) return null;
+  const base = heapStart(ex);
   let last:
     { chroma: Float32Array; onset: Float32Array; norm2?: Float32Array; layout: ScoreLayout } | undefined;
   return {
@@ -92,8 +71,8 @@ function makeKernel(): CostKernel {
       const framesAt = normAt + 8 * stride;
       const silentAt = framesAt + 4 * 24 * stride;
       const end = silentAt + stride;
-      if (end > memory.buffer.byteLength) memory.grow(Math.ceil((end - memory.buffer.byteLength) / 65536));
-      const buf = memory.buffer;
+      ensureMemory(ex, end);
+      const buf = ex.memory.buffer;
       const rowView = new Float64Array(buf, rowAt, 24);
       const dotsView = new Float64Array(buf, dotsAt, stride);
       const outView = new Float64Array(buf, outAt, stride);

@@ -5,6 +5,7 @@ import type { CostParams } from './cost.js';
 import { DEFAULT_COST, cellCost, normalisedCost, rowCosts } from './cost.js';
 import type { AlignOptions, DtwParams } from './dtw.js';
 import { DEFAULT_DTW, soundingRange } from './dtw.js';
+import { stepRows } from './stepKernel.js';
 import { tempoRatio } from './tempo.js';
 import type { Route } from './refine.js';
 import { refineRoute, type RefineOptions } from './refine.js';
@@ -665,8 +666,10 @@ function searchCoarse(
   const [a2, a3, a4] = unrolled ? [advance[2], advance[3], advance[4]] : [0, 0, 0];
   const ptr = new Uint8Array(N * M);
   const bestSrc = new Int32Array(N);
-  let prev = new Float64Array(M);
-  let cur = new Float64Array(M);
+  // The usual maxAdvance of 4 steps in the WebAssembly kernel where it runs (`stepKernel.ts`).
+  const kernel = unrolled ? stepRows(M) : undefined;
+  let prev = kernel?.prev ?? new Float64Array(M);
+  let cur = kernel?.cur ?? new Float64Array(M);
   // This search's costs: those a previous search left in the cache, or computed row by row
   // (into the cache, when one is given and the grid fits).
   const cached = sameFeatures ? cache?.costs : undefined;
@@ -690,7 +693,7 @@ function searchCoarse(
   const srcVals = sweep ? new Float32Array(N * sources.length) : undefined;
   // The cheapest step into each column of the row, before its cell cost: the targets' jumps are
   // compared with it after the row's steps (the same comparisons in the same order as one pass).
-  const stepBest = new Float64Array(M);
+  const stepBest = kernel?.stepBest ?? new Float64Array(M);
   for (let i = 0; i < N; i++) {
     if (i % 1024 === 0) {
       opts.signal?.throwIfAborted();
@@ -734,53 +737,58 @@ function searchCoarse(
       const jumpBase = jumpFrom;
       jumpFrom += rowPenalty[i];
       if (viaDist && seed) distanceSweeps(seed, lambda, backExtra, targets, viaDist);
-      // The previous row's last four values ride in registers (Infinity left of column 0), and
-      // the usual maxAdvance of 4 is unrolled: the same comparisons in the same order.
-      let p1 = Infinity;
-      let p2 = Infinity;
-      let p3 = Infinity;
-      let p4 = Infinity;
-      for (let j = 0; j < M; j++) {
-        const p0 = prev[j];
-        let best = p0 + tp;
-        let code = STALL;
-        if (p1 < best) {
-          best = p1;
-          code = DIAG;
-        }
-        if (unrolled) {
-          let v = p2 + a2;
-          if (v < best) {
-            best = v;
-            code = 2;
+      if (kernel) {
+        kernel.cost.set(c);
+        kernel.step(ptr, base, tp, a2, a3, a4);
+      } else {
+        // The previous row's last four values ride in registers (Infinity left of column 0), and
+        // the usual maxAdvance of 4 is unrolled: the same comparisons in the same order.
+        let p1 = Infinity;
+        let p2 = Infinity;
+        let p3 = Infinity;
+        let p4 = Infinity;
+        for (let j = 0; j < M; j++) {
+          const p0 = prev[j];
+          let best = p0 + tp;
+          let code = STALL;
+          if (p1 < best) {
+            best = p1;
+            code = DIAG;
           }
-          v = p3 + a3;
-          if (v < best) {
-            best = v;
-            code = 3;
-          }
-          v = p4 + a4;
-          if (v < best) {
-            best = v;
-            code = 4;
-          }
-        } else {
-          const kMax = j < maxAdvance ? j : maxAdvance;
-          for (let k = 2; k <= kMax; k++) {
-            const v = prev[j - k] + advance[k];
+          if (unrolled) {
+            let v = p2 + a2;
             if (v < best) {
               best = v;
-              code = k;
+              code = 2;
+            }
+            v = p3 + a3;
+            if (v < best) {
+              best = v;
+              code = 3;
+            }
+            v = p4 + a4;
+            if (v < best) {
+              best = v;
+              code = 4;
+            }
+          } else {
+            const kMax = j < maxAdvance ? j : maxAdvance;
+            for (let k = 2; k <= kMax; k++) {
+              const v = prev[j - k] + advance[k];
+              if (v < best) {
+                best = v;
+                code = k;
+              }
             }
           }
+          p4 = p3;
+          p3 = p2;
+          p2 = p1;
+          p1 = p0;
+          stepBest[j] = best;
+          cur[j] = best + c[j];
+          ptr[base + j] = code;
         }
-        p4 = p3;
-        p3 = p2;
-        p2 = p1;
-        p1 = p0;
-        stepBest[j] = best;
-        cur[j] = best + c[j];
-        ptr[base + j] = code;
       }
       // Jumps land on targets only: each target's step is compared with its jumps.
       const rowP = rowPenalty[i];
@@ -808,9 +816,15 @@ function searchCoarse(
         }
       }
     }
-    const t = prev;
-    prev = cur;
-    cur = t;
+    if (kernel) {
+      kernel.swap();
+      prev = kernel.prev;
+      cur = kernel.cur;
+    } else {
+      const t = prev;
+      prev = cur;
+      cur = t;
+    }
   }
   if (cache && store) cache.costs = store;
   // End at the score's end, or (with a penalty) before any jump point.

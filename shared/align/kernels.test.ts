@@ -1,6 +1,7 @@
 /**
- * The WebAssembly cost kernel (`costKernel.ts`, `costKernel.c`): every cost bit-identical to the
- * JavaScript `rowCosts`, on rows of every shape, and the committed module the build of its source.
+ * The WebAssembly kernels (`kernels.c`): every cell cost bit-identical to the JavaScript
+ * `rowCosts` on rows of every shape (`costKernel.ts`), every step of the coarse search's rows the
+ * JavaScript's (`stepKernel.ts`), and the committed module the build of its source.
  */
 import { describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -9,6 +10,7 @@ import type { Features } from '../dsp/features.js';
 import { xorshift32 } from '../random.js';
 import { DEFAULT_COST, jsRowCosts, normalisedCost, rowCosts, type CostParams } from './cost.js';
 import { costKernel } from './costKernel.js';
+import { stepRows } from './stepKernel.js';
 
 const root = join(import.meta.dirname, '../..');
 
@@ -72,6 +74,46 @@ describe('the WebAssembly cost kernel', () => {
     for (let round = 0; round < 2; round++) {
       expect(differing(perf, one, p1, 10 + round)).toBe(0);
       expect(differing(perf, two, p2, 20 + round)).toBe(0);
+    }
+  });
+
+  it('steps a coarse row as the JavaScript does: ties, +Infinity and every step kind', () => {
+    const rnd = xorshift32(12);
+    for (const M of [1, 2, 7, 64, 1001]) {
+      const rows = stepRows(M)!;
+      expect(rows).toBeDefined();
+      const codes = new Uint8Array(3 * M);
+      for (let round = 0; round < 3; round++) {
+        // Values on a coarse grid, so many candidates tie; some unreachable columns.
+        for (let j = 0; j < M; j++) {
+          rows.prev[j] = rnd() < 0.1 ? Infinity : Math.floor(rnd() * 8) / 4;
+          rows.cost[j] = rnd();
+        }
+        const [tp, a2, a3, a4] = [0.25, 0.5, round === 2 ? 0.5 : 1, 1.5];
+        const prev = Array.from(rows.prev);
+        const cost = Array.from(rows.cost);
+        rows.step(codes, round * M, tp, a2, a3, a4);
+        const seen = new Set<number>();
+        for (let j = 0; j < M; j++) {
+          // `searchCoarse`'s comparisons, in its order.
+          const at = (k: number): number => (j - k >= 0 ? prev[j - k] : Infinity);
+          let best = at(0) + tp;
+          let code = 0;
+          for (const [k, v] of [
+            [1, at(1)],
+            [2, at(2) + a2],
+            [3, at(3) + a3],
+            [4, at(4) + a4],
+          ] as const)
+            if (v < best) [best, code] = [v, k];
+          expect(Object.is(rows.stepBest[j], best)).toBe(true);
+          expect(Object.is(rows.cur[j], best + cost[j])).toBe(true);
+          expect(codes[round * M + j]).toBe(code);
+          seen.add(code);
+        }
+        if (M > 100) expect([...seen].sort()).toEqual([0, 1, 2, 3, 4]);
+        rows.swap();
+      }
     }
   });
 

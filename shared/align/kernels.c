@@ -1,12 +1,15 @@
 /*
- * The cell costs of one performance row against score frames lo … hi (`rowCosts` in cost.ts), two
- * cells at a time in WebAssembly SIMD (f64x2). Every lane does the very operations of cost.ts's
- * JavaScript, in the same order and in double precision (products of single-precision features,
- * sums left to right, no fused multiply-add), so every cost is bit-identical to it.
+ * The alignment's two hottest loops in WebAssembly SIMD (f64x2), two cells at a time: the cell
+ * costs of a performance row (`rowCosts` in cost.ts, `row_costs` here) and the steps of a row of
+ * the coarse jump search (`searchCoarse` in jump.ts, `step_row`). Every lane does the very
+ * operations of the JavaScript, in the same order and in double precision (products of
+ * single-precision features, sums left to right, comparisons in order, no fused multiply-add), so
+ * every value is bit-identical to it.
  *
- * Built by scripts/build-wasm.sh (clang for wasm32, -msimd128) into costKernelWasm.ts; the build
- * is checked by shared/align/costKernel.test.ts where clang is installed.
+ * Built by scripts/build-wasm.mjs (clang for wasm32, -msimd128) into kernelsWasm.ts; the build is
+ * checked by shared/align/kernels.test.ts where clang is installed.
  *
+ * row_costs:
  * Score side: frames in pairs, each pair a block of 48 float32, chroma 0 … 11 then onsets 0 … 11
  * with the pair's two values of each side by side (chroma c of frame j at 48·⌊j/2⌋ + 2c + j mod 2,
  * its onset c 24 further), so two cells read one stream; silent[j] (0 or 1), norm2[j] (the note
@@ -99,4 +102,71 @@ __attribute__((export_name("rowCosts"))) void row_costs(
   if (j <= hi)
     out[j - lo] = cell(frames + 48 * (j >> 1), 0, row, silent[j] != rowSilent, mismatch, cs, w, wn, na2,
                        norm2[j], dots[j - lo], notes);
+}
+
+/*
+ * One row of the coarse jump search's steps (`searchCoarse` in jump.ts with `maxAdvance` 4): for
+ * each column j the cheapest of staying (prev[j] + tp), the diagonal (prev[j − 1]) and advancing
+ * 2, 3 or 4 columns (prev[j − k] + a_k), compared in that order with strict <, as the JavaScript
+ * does; the best into stepBest[j], the best plus cost[j] into cur[j], the step (0 stay, 1
+ * diagonal, k) into code[j]. prev[−4 … −1] hold +Infinity.
+ */
+__attribute__((export_name("stepRow"))) void step_row(const double *prev, double *cur, double *stepBest,
+                                                      const double *cost, uint8_t *code, int M, double tp,
+                                                      double a2, double a3, double a4) {
+  const v128_t vtp = wasm_f64x2_splat(tp);
+  const v128_t va2 = wasm_f64x2_splat(a2);
+  const v128_t va3 = wasm_f64x2_splat(a3);
+  const v128_t va4 = wasm_f64x2_splat(a4);
+  int j = 0;
+  for (; j + 1 < M; j += 2) {
+    v128_t best = wasm_f64x2_add(wasm_v128_load(prev + j), vtp);
+    v128_t k = wasm_i64x2_splat(0);
+    v128_t v = wasm_v128_load(prev + j - 1);
+    v128_t m = wasm_f64x2_lt(v, best);
+    best = wasm_v128_bitselect(v, best, m);
+    k = wasm_v128_bitselect(wasm_i64x2_splat(1), k, m);
+    v = wasm_f64x2_add(wasm_v128_load(prev + j - 2), va2);
+    m = wasm_f64x2_lt(v, best);
+    best = wasm_v128_bitselect(v, best, m);
+    k = wasm_v128_bitselect(wasm_i64x2_splat(2), k, m);
+    v = wasm_f64x2_add(wasm_v128_load(prev + j - 3), va3);
+    m = wasm_f64x2_lt(v, best);
+    best = wasm_v128_bitselect(v, best, m);
+    k = wasm_v128_bitselect(wasm_i64x2_splat(3), k, m);
+    v = wasm_f64x2_add(wasm_v128_load(prev + j - 4), va4);
+    m = wasm_f64x2_lt(v, best);
+    best = wasm_v128_bitselect(v, best, m);
+    k = wasm_v128_bitselect(wasm_i64x2_splat(4), k, m);
+    wasm_v128_store(stepBest + j, best);
+    wasm_v128_store(cur + j, wasm_f64x2_add(best, wasm_v128_load(cost + j)));
+    code[j] = (uint8_t)wasm_i64x2_extract_lane(k, 0);
+    code[j + 1] = (uint8_t)wasm_i64x2_extract_lane(k, 1);
+  }
+  for (; j < M; j++) {
+    double best = prev[j] + tp;
+    uint8_t k = 0;
+    if (prev[j - 1] < best) {
+      best = prev[j - 1];
+      k = 1;
+    }
+    double v = prev[j - 2] + a2;
+    if (v < best) {
+      best = v;
+      k = 2;
+    }
+    v = prev[j - 3] + a3;
+    if (v < best) {
+      best = v;
+      k = 3;
+    }
+    v = prev[j - 4] + a4;
+    if (v < best) {
+      best = v;
+      k = 4;
+    }
+    stepBest[j] = best;
+    cur[j] = best + cost[j];
+    code[j] = k;
+  }
 }

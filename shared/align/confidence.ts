@@ -1,6 +1,6 @@
 import type { Features } from '../dsp/features.js';
 import type { CostParams } from './cost.js';
-import { DEFAULT_COST, cellCost, randomCellCost } from './cost.js';
+import { DEFAULT_COST, cellCoster, randomCellCost } from './cost.js';
 
 /** Half-width (perf frames) of the moving average of path costs (≈ 0.25 s each side). */
 const SMOOTH_HALF_FRAMES = 11;
@@ -21,10 +21,11 @@ export function pathConfidence(
   const n = perf.frames;
   const sum = new Float64Array(n);
   const cnt = new Float64Array(n);
+  const cellCost = cellCoster(perf, score, cost);
   for (let k = 0; k < perfFrames.length; k++) {
     const i = perfFrames[k];
     if (i < 0 || i >= n) continue;
-    sum[i] += cellCost(perf, score, i, scoreFrames[k], cost);
+    sum[i] += cellCost(i, scoreFrames[k]);
     cnt[i]++;
   }
   const frameCost = new Float64Array(n);
@@ -79,8 +80,9 @@ export function applyJumpCertainty(
   const hop = score.hopSeconds;
   const random = randomCellCost(perf, score, cost, 0.2);
   const frameCosts: number[] = [];
+  const cellCost = cellCoster(perf, score, cost);
   for (let i = 0; i < n; i += 7)
-    frameCosts.push(cellCost(perf, score, i, clampFrame(path.scoreTime[i] / hop, score.frames), cost));
+    frameCosts.push(cellCost(i, clampFrame(path.scoreTime[i] / hop, score.frames)));
   frameCosts.sort((a, b) => a - b);
   const good = frameCosts.length ? frameCosts[Math.floor(frameCosts.length * 0.1)] : 0;
   const span = Math.max(1e-6, random - good);
@@ -96,8 +98,8 @@ export function applyJumpCertainty(
     let cPath = 0;
     let cAlt = 0;
     for (let d = 0; d < w; d++) {
-      cPath += cellCost(perf, score, J + d, clampFrame(path.scoreTime[J + d] / hop, score.frames), cost);
-      cAlt += cellCost(perf, score, J + d, clampFrame(before + slope * (d + 1), score.frames), cost);
+      cPath += cellCost(J + d, clampFrame(path.scoreTime[J + d] / hop, score.frames));
+      cAlt += cellCost(J + d, clampFrame(before + slope * (d + 1), score.frames));
     }
     const certainty = Math.min(1, Math.max(0, (cAlt - cPath) / w / span));
     out.push(certainty);

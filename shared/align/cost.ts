@@ -190,7 +190,7 @@ function silentMismatch(perfSilent: number, params: CostParams): number {
   return perfSilent ? 1 : (params.restCost ?? 1);
 }
 
-/** Cost of one cell (perf frame i, score frame j). */
+/** Cost of one cell (perf frame i, score frame j); for many cells of the same sides, `cellCoster`. */
 export function cellCost(
   perf: Features,
   score: Features,
@@ -198,27 +198,45 @@ export function cellCost(
   j: number,
   params: CostParams = DEFAULT_COST,
 ): number {
+  return cellCoster(perf, score, params)(i, j);
+}
+
+/**
+ * `cellCost` of these two sides and params as a function of (i, j), with what every cell shares
+ * (the silence masks, the note views, the weights) looked up once: the same value, bit for bit.
+ */
+export function cellCoster(
+  perf: Features,
+  score: Features,
+  params: CostParams = DEFAULT_COST,
+): (i: number, j: number) => number {
   const a = perf.chroma;
   const b = score.chroma;
   const oa = perf.onset;
   const ob = score.onset;
-  const pi = i * 12;
-  const pj = j * 12;
-  let dot = 0;
-  let od = 0;
-  for (let c = 0; c < 12; c++) {
-    dot += a[pi + c] * b[pj + c];
-    const d = oa[pi + c] - ob[pj + c];
-    od += d * d;
-  }
-  const perfSilent = silenceMask(perf)[i];
-  const chromaDist = perfSilent !== silenceMask(score)[j] ? silentMismatch(perfSilent, params) : 1 - dot;
+  const perfSilence = silenceMask(perf);
+  const scoreSilence = silenceMask(score);
+  const cs = params.chromaScale ?? 1;
+  const ow = params.onsetWeight * (params.onsetScale ?? 1);
   const wn = noteTermWeight(perf, score, params);
-  return (
-    (params.chromaScale ?? 1) * chromaDist +
-    params.onsetWeight * (params.onsetScale ?? 1) * Math.sqrt(od) +
-    (wn !== 0 ? wn * noteDistance(notesOf(perf)!, notesOf(score)!, score.notes!, i, j) : 0)
-  );
+  const na = wn !== 0 ? notesOf(perf) : undefined;
+  const nb = wn !== 0 ? notesOf(score) : undefined;
+  return (i, j) => {
+    const pi = i * 12;
+    const pj = j * 12;
+    let dot = 0;
+    let od = 0;
+    for (let c = 0; c < 12; c++) {
+      dot += a[pi + c] * b[pj + c];
+      const d = oa[pi + c] - ob[pj + c];
+      od += d * d;
+    }
+    const perfSilent = perfSilence[i];
+    const chromaDist = perfSilent !== scoreSilence[j] ? silentMismatch(perfSilent, params) : 1 - dot;
+    return (
+      cs * chromaDist + ow * Math.sqrt(od) + (na && nb ? wn * noteDistance(na, nb, score.notes!, i, j) : 0)
+    );
+  };
 }
 
 /** Costs of cells (perfFrames[k], scoreFrames[k]) for every k. */
@@ -230,7 +248,8 @@ export function pathCosts(
   params: CostParams = DEFAULT_COST,
 ): Float64Array {
   const out = new Float64Array(perfFrames.length);
-  for (let k = 0; k < out.length; k++) out[k] = cellCost(perf, score, perfFrames[k], scoreFrames[k], params);
+  const cost = cellCoster(perf, score, params);
+  for (let k = 0; k < out.length; k++) out[k] = cost(perfFrames[k], scoreFrames[k]);
   return out;
 }
 
@@ -396,8 +415,9 @@ export function randomCellCost(
   if (perf.frames === 0 || score.frames === 0) return 1;
   const rnd = xorshift32(0x9e3779b9);
   const v = new Float64Array(samples);
+  const cost = cellCoster(perf, score, params);
   for (let k = 0; k < samples; k++)
-    v[k] = cellCost(perf, score, Math.floor(rnd() * perf.frames), Math.floor(rnd() * score.frames), params);
+    v[k] = cost(Math.floor(rnd() * perf.frames), Math.floor(rnd() * score.frames));
   v.sort();
   return v[Math.min(samples - 1, Math.floor(quantile * samples))];
 }

@@ -338,8 +338,10 @@ export function scorePitchEnergy(
 /** Log-compressed pitch energy log(1 + η·E), [frames × NUM_PITCHES]. */
 export function compressPitchEnergy(pe: PitchEnergy): Float32Array {
   const eta = FEATURE_PARAMS.compressionEta;
-  const out = new Float32Array(pe.energy.length);
-  for (let i = 0; i < out.length; i++) out[i] = Math.log1p(eta * pe.energy[i]);
+  const e = pe.energy;
+  const out = new Float32Array(e.length);
+  // log1p(η·0) is that 0 itself: a score's silent keys and the noise floor's zeros skip the logarithm.
+  for (let i = 0; i < out.length; i++) out[i] = e[i] === 0 ? e[i] : Math.log1p(eta * e[i]);
   return out;
 }
 
@@ -424,10 +426,19 @@ export function dlncoOnsets(compressed: Float32Array, frames: number, bins: 12 |
   const n = onsetDecayFrames;
   const kernel = new Float32Array(n);
   for (let k = 0; k < n; k++) kernel[k] = Math.sqrt((n - k) / n);
+  // Each onset frame spreads its decaying tail forward; frames without one (most) add only zeros.
+  const onsetAt = new Uint8Array(frames);
+  for (let f = 0; f < frames; f++)
+    for (let c = 0; c < B; c++)
+      if (raw[f * B + c] !== 0) {
+        onsetAt[f] = 1;
+        break;
+      }
   const out = new Float32Array(frames * B);
   for (let f = 0; f < frames; f++) {
     const kMax = Math.min(n - 1, f);
     for (let k = 0; k <= kMax; k++) {
+      if (!onsetAt[f - k]) continue;
       const w = kernel[k];
       const src = (f - k) * B;
       for (let c = 0; c < B; c++) out[f * B + c] += w * raw[src + c];

@@ -15,7 +15,7 @@ import {
   type JumpParams,
   type JumpTarget,
 } from '../align/jump.js';
-import { cellCost } from '../align/cost.js';
+import { cellCoster } from '../align/cost.js';
 import { buildNeuralInput, cellCentreFrame, cellRange } from './input.js';
 
 /** What `alignNeural` needs of a model (electron/engine/neural.ts `NeuralModel` satisfies it). */
@@ -268,9 +268,10 @@ export function sameJumps(path: AlignmentPath, own: readonly SearchJump[], score
 /** Mean local cost (shared/align/cost.ts) of a dense path: frame f against the score frame it is mapped to. */
 export function meanPathCost(perf: Features, score: Features, path: AlignmentPath): number {
   let s = 0;
+  const cellCost = cellCoster(perf, score);
   for (let f = 0; f < perf.frames; f++) {
     const j = Math.min(score.frames - 1, Math.max(0, Math.round(path.scoreTime[f] / score.hopSeconds)));
-    s += cellCost(perf, score, f, j);
+    s += cellCost(f, j);
   }
   return s / Math.max(1, perf.frames);
 }

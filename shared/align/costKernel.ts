@@ -1,11 +1,11 @@
 /**
  * The WebAssembly cost kernel (`row_costs` of `kernels.c`): one performance row's cell costs,
  * bit-identical to the JavaScript of `rowCosts` and about three times as fast. One instance per
- * thread, made on first use (`wasmKernels.ts`); it holds the score side of the last score it was
+ * thread, made on first use (`../wasm/instance.ts`); it holds the score side of the last score it was
  * given (frames in pairs, so two cells load as one). Where WebAssembly SIMD is missing,
  * `costKernel()` is undefined and `rowCosts` computes in JavaScript.
  */
-import { ensureMemory, heapStart, kernelInstance } from './wasmKernels.js';
+import { ensureMemory, heapStart, kernelInstance } from '../wasm/instance.js';
 
 /** The kernel with a score laid out (`CostKernel.score`). */
 export interface ScoreLayout {

@@ -1,11 +1,11 @@
 /**
  * The coarse jump search's steps in WebAssembly (`step_row` of `kernels.c`, bit-identical to
  * `searchCoarse`'s JavaScript with `maxAdvance` 4): the previous and current rows, the best steps
- * and the row's cell costs live in the kernel's memory (`wasmKernels.ts`, one instance per thread,
+ * and the row's cell costs live in the kernel's memory (`../wasm/instance.ts`, one instance per thread,
  * grown to the widest row asked for). One search at a time per thread: a search runs to its end
  * without awaiting.
  */
-import { ensureMemory, heapStart, kernelInstance, type KernelExports } from './wasmKernels.js';
+import { ensureMemory, heapStart, kernelInstance, type KernelExports } from '../wasm/instance.js';
 
 /** The rows of one search, as views of the kernel's memory. */
 export interface StepRows {

@@ -8,8 +8,11 @@
  * Every stage passes [0, PASS_FRACTION · min(in, out)] flat and stops from
  * (1 − PASS_FRACTION) · min(in, out): what lies between the edges folds back only above the
  * passband, so the passband itself is alias-free. At 22.05 kHz the passband reaches 7.9 kHz, well
- * above the highest pitch band of the features (MIDI 108, 4.3 kHz).
+ * above the highest pitch band of the features (MIDI 108, 4.3 kHz). The half-band stage runs in
+ * WebAssembly where it can (`half_band` of shared/wasm/kernels.c, bit-identical).
  */
+import { ensureMemory, heapStart, kernelInstance, type KernelExports } from '../wasm/instance.js';
+
 /** Passband edge as a fraction of the lower of the two rates. */
 export const PASS_FRACTION = 0.36;
 /** Stopband attenuation (dB) the Kaiser window is designed for; passband ripple is the same δ. */
@@ -144,6 +147,8 @@ class FirStage {
   private i = 0;
   private r = 0;
   private readonly out: Float32Array;
+  /** The half-band stage's WebAssembly kernel, with `buf`, `out` and the taps in its memory. */
+  private readonly wasm?: { ex: KernelExports; bufAt: number; outAt: number; tapsAt: number };
 
   constructor(inRate: number, outRate: number) {
     const d = designStage(inRate, outRate);
@@ -152,11 +157,26 @@ class FirStage {
     this.centre = d.table[this.half - 1];
     this.pairs = new Float64Array(this.half / 2);
     for (let k = 0; k < this.pairs.length; k++) this.pairs[k] = d.table[this.half + 2 * k];
-    this.buf = new Float32Array(d.taps + BLOCK);
+    const bufLength = d.taps + BLOCK;
+    const outLength = Math.ceil((bufLength * d.up) / d.down) + 1;
+    const ex = d.halfBand && this.pairs.length === HALF_BAND_PAIRS ? kernelInstance() : undefined;
+    if (ex) {
+      // The kernel reads up to 3 samples past the last tap (whole vectors): room for them.
+      const tapsAt = heapStart(ex);
+      const bufAt = tapsAt + 8 * HALF_BAND_PAIRS;
+      const outAt = bufAt + 4 * (bufLength + 4);
+      ensureMemory(ex, outAt + 4 * outLength);
+      new Float64Array(ex.memory.buffer, tapsAt, HALF_BAND_PAIRS).set(this.pairs);
+      this.buf = new Float32Array(ex.memory.buffer, bufAt, bufLength);
+      this.out = new Float32Array(ex.memory.buffer, outAt, outLength);
+      this.wasm = { ex, bufAt, outAt, tapsAt };
+    } else {
+      this.buf = new Float32Array(bufLength);
+      this.out = new Float32Array(outLength);
+    }
     // Zeros before the first sample, so the first output is centred on it.
     this.filled = this.half - 1;
     this.bufStart = -(this.half - 1);
-    this.out = new Float32Array(Math.ceil(((d.taps + BLOCK) * d.up) / d.down) + 1);
   }
 
   push(input: Float32Array, emit: Emit): void {
@@ -203,6 +223,13 @@ class FirStage {
 
   private halfBandKernel(s0: number, count: number): void {
     const { buf, out, centre } = this;
+    if (this.wasm) {
+      // `half_band` of shared/wasm/kernels.c: the same sums, bit for bit, two outputs at a time.
+      const { ex, bufAt, outAt, tapsAt } = this.wasm;
+      ex.halfBand(bufAt, outAt, count, s0 + this.half - 1, centre, tapsAt);
+      this.i += 2 * count;
+      return;
+    }
     // Unrolled (twice as fast as a loop over the pairs in V8); `HALF_BAND_PAIRS` pairs.
     const [h1, h3, h5, h7, h9, h11, h13, h15, h17, h19] = this.pairs;
     for (let k = 0, c = s0 + this.half - 1; k < count; k++, c += 2) {

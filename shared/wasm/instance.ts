@@ -1,8 +1,9 @@
 /**
- * The alignment kernels (`kernels.c`, built into `kernelsWasm.ts`): the WebAssembly module,
- * compiled once per thread on first use, and instances of it, each with a memory of its own (one
- * for the cell costs, `costKernel.ts`, one for the coarse search's steps, `stepKernel.ts`). Where
- * WebAssembly with SIMD cannot run, there is none and the JavaScript computes the same values.
+ * The WebAssembly kernels (`kernels.c`, built into `kernelsWasm.ts`): the module, compiled once
+ * per thread on first use, and instances of it, each with a memory of its own (one for the cell
+ * costs, `align/costKernel.ts`, one for the coarse search's steps, `align/stepKernel.ts`, one per
+ * half-band resampling stage, `dsp/resample.ts`). Where WebAssembly with SIMD cannot run, there is
+ * none and the JavaScript computes the same values.
  */
 import { KERNELS_WASM } from './kernelsWasm.js';
 
@@ -18,6 +19,7 @@ export interface KernelExports {
   __heap_base: { value: number };
   rowCosts(...args: number[]): void;
   stepRow(...args: number[]): void;
+  halfBand(...args: number[]): void;
 }
 
 let module: object | null | undefined;

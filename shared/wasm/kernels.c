@@ -7,7 +7,7 @@
  * every value is bit-identical to it.
  *
  * Built by scripts/build-wasm.mjs (clang for wasm32, -msimd128) into kernelsWasm.ts; the build is
- * checked by shared/align/kernels.test.ts where clang is installed.
+ * checked by shared/wasm/kernels.test.ts where clang is installed.
  *
  * row_costs:
  * Score side: frames in pairs, each pair a block of 48 float32, chroma 0 … 11 then onsets 0 … 11
@@ -168,5 +168,41 @@ __attribute__((export_name("stepRow"))) void step_row(const double *prev, double
     stepBest[j] = best;
     cur[j] = best + cost[j];
     code[j] = k;
+  }
+}
+
+/*
+ * The half-band decimator's outputs (`halfBandKernel` in shared/dsp/resample.ts, 10 tap pairs):
+ * out[k] = centre · buf[c] + h[0] · (buf[c − 1] + buf[c + 1]) + … + h[9] · (buf[c − 19] +
+ * buf[c + 19]) for c = c0 + 2k, summed left to right in double precision and rounded to single as
+ * the JavaScript does; two outputs per f64x2. buf must hold 3 floats more after the last tap read.
+ */
+__attribute__((export_name("halfBand"))) void half_band(const float *buf, float *out, int count, int c0,
+                                                        double centre, const double *h) {
+  const v128_t vc = wasm_f64x2_splat(centre);
+  v128_t vh[10];
+  for (int q = 0; q < 10; q++) vh[q] = wasm_f64x2_splat(h[q]);
+  int k = 0;
+  for (; k + 1 < count; k += 2) {
+    const float *b = buf + c0 + 2 * k;
+    /* (b[m], b[m + 2]): the two outputs' samples at distance m from their centres. */
+#define AT(m) wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(wasm_v128_load(b + (m)), wasm_v128_load(b + (m)), 0, 2, 0, 2))
+    v128_t s = wasm_f64x2_mul(vc, AT(0));
+    for (int q = 0; q < 10; q++) {
+      const int m = 2 * q + 1;
+      s = wasm_f64x2_add(s, wasm_f64x2_mul(vh[q], wasm_f64x2_add(AT(-m), AT(m))));
+    }
+#undef AT
+    const v128_t f = wasm_f32x4_demote_f64x2_zero(s);
+    wasm_v128_store64_lane(out + k, f, 0);
+  }
+  for (; k < count; k++) {
+    const float *b = buf + c0 + 2 * k;
+    double s = centre * (double)b[0];
+    for (int q = 0; q < 10; q++) {
+      const int m = 2 * q + 1;
+      s = s + h[q] * ((double)b[-m] + (double)b[m]);
+    }
+    out[k] = (float)s;
   }
 }

@@ -8,9 +8,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Features } from '../dsp/features.js';
 import { xorshift32 } from '../random.js';
-import { DEFAULT_COST, jsRowCosts, normalisedCost, rowCosts, type CostParams } from './cost.js';
-import { costKernel } from './costKernel.js';
-import { stepRows } from './stepKernel.js';
+import { DEFAULT_COST, jsRowCosts, normalisedCost, rowCosts, type CostParams } from '../align/cost.js';
+import { costKernel } from '../align/costKernel.js';
+import { stepRows } from '../align/stepKernel.js';
 
 const root = join(import.meta.dirname, '../..');
 

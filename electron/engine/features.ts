@@ -83,16 +83,18 @@ export async function recordingFeatures(
   raiseQuietLevel(pe);
   const attackRiseFrames = meanRiseFrames(pe);
   if (opts.noiseFloor !== false) removeNoiseFloor(pe);
-  const features: Features = { ...featuresFromPitchEnergy(pe), tuningCents, attackRiseFrames };
+  // The note network reads the compressed energy the chroma and onsets are made of.
+  const compressed = compressPitchEnergy(pe);
+  const features: Features = { ...featuresFromPitchEnergy(pe, compressed), tuningCents, attackRiseFrames };
   const warnings: string[] = [];
   if (opts.noteModelDir === false) return { features, warnings };
   if (opts.noteSource === 'flux') {
-    features.notes = dlncoOnsets(compressPitchEnergy(pe), pe.frames, 88);
+    features.notes = dlncoOnsets(compressed, pe.frames, 88);
     return { features, warnings };
   }
   try {
     const model = await (noteModel ?? sharedNoteModel(opts.noteModelDir, opts.threads));
-    const act = await model.run(pe);
+    const act = await model.runCompressed(compressed, pe.frames);
     // On the cache's grid, so a re-alignment from the project cache sees the very same values.
     features.notes = roundNotes(
       addSounding(noteOnsetFeature(act.onset, act.frames), act.sounding, opts.soundingWeight ?? 0),

@@ -468,9 +468,11 @@ export function slidingMax(x: Float32Array, halfWin: number): Float32Array {
 }
 
 /** Chroma, onsets and log energy from pitch energy (the stage shared by audio and score). */
-export function featuresFromPitchEnergy(pe: PitchEnergy): Features {
+export function featuresFromPitchEnergy(
+  pe: PitchEnergy,
+  compressed: Float32Array = compressPitchEnergy(pe),
+): Features {
   const { frames } = pe;
-  const compressed = compressPitchEnergy(pe);
   const chroma = normaliseChroma(foldToChroma(compressed, frames), frames);
   const onset = dlncoOnsets(compressed, frames);
   const energy = new Float32Array(frames);

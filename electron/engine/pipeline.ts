@@ -65,7 +65,7 @@ export interface AlignOptions {
   onWarning?: (message: string) => void;
   /** Model folder (default: the shipped model). */
   modelDir?: string;
-  /** Threads for neural inference (default 1). */
+  /** Threads for the note network and the recording's pitch energy (default 1; the structure network runs on one). */
   threads?: number;
   /**
    * Threads of the coarse structure search (`jump`, `neural-jump`, `auto`): its cell costs, and
@@ -136,7 +136,12 @@ export const SILENT_LOG_ENERGY = Math.log(1e-7);
 
 const models = new Map<string, Promise<NeuralModel>>();
 
-/** The neural model for `dir`, loaded once per process and reused. */
+/**
+ * The neural model for `dir`, loaded once per process and reused. The pipeline runs the structure
+ * network on one thread (the default): it runs while the helpers fill the coarse search's cell
+ * costs on every other core, and a second ONNX thread only fought them (the 5-minute bench, 3 runs
+ * each, from the network's start to the search's: 464–526 ms with two threads, 293–443 with one).
+ */
 export function sharedNeuralModel(dir?: string, threads = 1): Promise<NeuralModel> {
   const key = `${dir ?? ''}|${threads}`;
   const cached = models.get(key);
@@ -290,7 +295,7 @@ async function alignByMethod(
       return { path: await alignJumpFilled(), warnings };
     case 'neural':
     case 'neural-raw': {
-      const model = await sharedNeuralModel(opts.modelDir, opts.threads);
+      const model = await sharedNeuralModel(opts.modelDir);
       const path = await alignNeural(perf, scoreFeat, model, {
         jumpPointsSeconds: jumpPoints,
         raw: opts.method === 'neural-raw',
@@ -299,7 +304,7 @@ async function alignByMethod(
       return { path, warnings };
     }
     case 'neural-jump': {
-      const model = await sharedNeuralModel(opts.modelDir, opts.threads);
+      const model = await sharedNeuralModel(opts.modelDir);
       return {
         path: await alignNeuralJump(perf, scoreFeat, model, {
           jumpPointsSeconds: jumpPoints,
@@ -318,7 +323,7 @@ async function alignByMethod(
       // default?"); without a usable model the jump search runs alone, with a warning.
       let model: NeuralModel;
       try {
-        model = await sharedNeuralModel(opts.modelDir, opts.threads);
+        model = await sharedNeuralModel(opts.modelDir);
       } catch (err) {
         if (!(err instanceof NeuralModelError)) throw err;
         const warning = `${err.message}; aligned with the classical jump search instead of the neural aligner`;
@@ -419,7 +424,7 @@ export async function prepareAlignment(
       // energy (a failure is answered where the method awaits the model).
       meanwhile:
         opts.method && STRUCTURE_NETWORK_METHODS.has(opts.method)
-          ? sharedNeuralModel(opts.modelDir, opts.threads)
+          ? sharedNeuralModel(opts.modelDir)
           : undefined,
     });
     for (const w of warnings) {

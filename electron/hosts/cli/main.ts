@@ -31,7 +31,7 @@ The CSV output (perf_time,score_time) is one row per ~23 ms frame, in seconds.
 --page-format svg) and, in <out>, each measure's box on its page with the times each pass plays it.
 With --scan (repeatable, pages in order) the pages are those of a scanned score (PNG, JPEG or PDF) instead:
 their measures are found and linked to the score's (MIDI or notated), and written as <out>.page-N.png.
---threads N: threads for the networks and the structure search (default: the machine's cores).`;
+--threads N: threads for the note network and the structure search (default: the machine's cores).`;
 
 /** Error for a bad command line. */
 class UsageError extends Error {}

@@ -258,7 +258,8 @@ const KERNEL_MIN_CELLS = 8;
 
 /**
  * Costs of row i against score frames lo..hi into `out[0 .. hi − lo]`: in the WebAssembly kernel
- * (`costKernel.ts`, bit-identical) where it runs, else in JavaScript (`jsRowCosts`).
+ * (`costKernel.ts`, bit-identical) where it runs, else (or with `kernel` false, the kernel's
+ * reference in tests) in JavaScript.
  */
 export function rowCosts(
   perf: Features,
@@ -268,32 +269,7 @@ export function rowCosts(
   hi: number,
   out: Float64Array,
   params: CostParams = DEFAULT_COST,
-): void {
-  rowCostsBy(perf, score, i, lo, hi, out, params, true);
-}
-
-/** `rowCosts` in JavaScript alone (the kernel's reference in tests). */
-export function jsRowCosts(
-  perf: Features,
-  score: Features,
-  i: number,
-  lo: number,
-  hi: number,
-  out: Float64Array,
-  params: CostParams = DEFAULT_COST,
-): void {
-  rowCostsBy(perf, score, i, lo, hi, out, params, false);
-}
-
-function rowCostsBy(
-  perf: Features,
-  score: Features,
-  i: number,
-  lo: number,
-  hi: number,
-  out: Float64Array,
-  params: CostParams,
-  useKernel: boolean,
+  kernel = true,
 ): void {
   const a = perf.chroma;
   const b = score.chroma;
@@ -308,9 +284,9 @@ function rowCostsBy(
   const na = wn !== 0 ? notesOf(perf) : undefined;
   const nb = wn !== 0 ? notesOf(score) : undefined;
   const pi = i * 12;
-  const kernel = useKernel && hi - lo + 1 >= KERNEL_MIN_CELLS ? costKernel() : undefined;
-  if (kernel) {
-    const layout = kernel.score(b, ob, colSilent, nb?.norm2, score.frames);
+  const wasm = kernel && hi - lo + 1 >= KERNEL_MIN_CELLS ? costKernel() : undefined;
+  if (wasm) {
+    const layout = wasm.score(b, ob, colSilent, nb?.norm2, score.frames);
     const notes = na !== undefined && nb !== undefined;
     if (notes) noteDots(na, notesByPitch(score.notes!, score.frames), i, lo, hi, layout.dots);
     const row = layout.row;

@@ -111,6 +111,13 @@ __attribute__((export_name("rowCosts"))) void row_costs(
  * does; the best into stepBest[j], the best plus cost[j] into cur[j], the step (0 stay, 1
  * diagonal, k) into code[j]. prev[−4 … −1] hold +Infinity.
  */
+/* Where v < best (strictly, so the earlier candidate keeps a tie), v and its step code. */
+static inline void consider(v128_t v, int code, v128_t *best, v128_t *k) {
+  const v128_t m = wasm_f64x2_lt(v, *best);
+  *best = wasm_v128_bitselect(v, *best, m);
+  *k = wasm_v128_bitselect(wasm_i64x2_splat(code), *k, m);
+}
+
 __attribute__((export_name("stepRow"))) void step_row(const double *prev, double *cur, double *stepBest,
                                                       const double *cost, uint8_t *code, int M, double tp,
                                                       double a2, double a3, double a4) {
@@ -122,27 +129,16 @@ __attribute__((export_name("stepRow"))) void step_row(const double *prev, double
   for (; j + 1 < M; j += 2) {
     v128_t best = wasm_f64x2_add(wasm_v128_load(prev + j), vtp);
     v128_t k = wasm_i64x2_splat(0);
-    v128_t v = wasm_v128_load(prev + j - 1);
-    v128_t m = wasm_f64x2_lt(v, best);
-    best = wasm_v128_bitselect(v, best, m);
-    k = wasm_v128_bitselect(wasm_i64x2_splat(1), k, m);
-    v = wasm_f64x2_add(wasm_v128_load(prev + j - 2), va2);
-    m = wasm_f64x2_lt(v, best);
-    best = wasm_v128_bitselect(v, best, m);
-    k = wasm_v128_bitselect(wasm_i64x2_splat(2), k, m);
-    v = wasm_f64x2_add(wasm_v128_load(prev + j - 3), va3);
-    m = wasm_f64x2_lt(v, best);
-    best = wasm_v128_bitselect(v, best, m);
-    k = wasm_v128_bitselect(wasm_i64x2_splat(3), k, m);
-    v = wasm_f64x2_add(wasm_v128_load(prev + j - 4), va4);
-    m = wasm_f64x2_lt(v, best);
-    best = wasm_v128_bitselect(v, best, m);
-    k = wasm_v128_bitselect(wasm_i64x2_splat(4), k, m);
+    consider(wasm_v128_load(prev + j - 1), 1, &best, &k);
+    consider(wasm_f64x2_add(wasm_v128_load(prev + j - 2), va2), 2, &best, &k);
+    consider(wasm_f64x2_add(wasm_v128_load(prev + j - 3), va3), 3, &best, &k);
+    consider(wasm_f64x2_add(wasm_v128_load(prev + j - 4), va4), 4, &best, &k);
     wasm_v128_store(stepBest + j, best);
     wasm_v128_store(cur + j, wasm_f64x2_add(best, wasm_v128_load(cost + j)));
     code[j] = (uint8_t)wasm_i64x2_extract_lane(k, 0);
     code[j + 1] = (uint8_t)wasm_i64x2_extract_lane(k, 1);
   }
+  const double adv[5] = {0, 0, a2, a3, a4};
   for (; j < M; j++) {
     double best = prev[j] + tp;
     uint8_t k = 0;
@@ -150,20 +146,12 @@ __attribute__((export_name("stepRow"))) void step_row(const double *prev, double
       best = prev[j - 1];
       k = 1;
     }
-    double v = prev[j - 2] + a2;
-    if (v < best) {
-      best = v;
-      k = 2;
-    }
-    v = prev[j - 3] + a3;
-    if (v < best) {
-      best = v;
-      k = 3;
-    }
-    v = prev[j - 4] + a4;
-    if (v < best) {
-      best = v;
-      k = 4;
+    for (int q = 2; q <= 4; q++) {
+      const double v = prev[j - q] + adv[q];
+      if (v < best) {
+        best = v;
+        k = q;
+      }
     }
     stepBest[j] = best;
     cur[j] = best + cost[j];

@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Features } from '../dsp/features.js';
 import { xorshift32 } from '../random.js';
-import { DEFAULT_COST, jsRowCosts, normalisedCost, rowCosts, type CostParams } from '../align/cost.js';
+import { DEFAULT_COST, normalisedCost, rowCosts, type CostParams } from '../align/cost.js';
 import { costKernel } from '../align/costKernel.js';
 import { stepRows } from '../align/stepKernel.js';
 
@@ -42,7 +42,7 @@ function differing(perf: Features, score: Features, params: CostParams, seed: nu
     const lo = i % 3 === 0 ? 0 : Math.floor(rnd() * score.frames);
     const hi = i % 3 === 0 ? score.frames - 1 : Math.min(score.frames - 1, lo + Math.floor(rnd() * 90));
     rowCosts(perf, score, i, lo, hi, a, params);
-    jsRowCosts(perf, score, i, lo, hi, b, params);
+    rowCosts(perf, score, i, lo, hi, b, params, false);
     for (let k = 0; k <= hi - lo; k++) if (!Object.is(a[k], b[k])) bad++;
   }
   return bad;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FEATURE_PARAMS } from '../../shared/dsp/params.js';
 import type { NeuralModel } from './neural.js';
-import { NeuralModelError, defaultModelDir, loadNeuralModel } from './neural.js';
+import { NeuralModelError, defaultModelDir, loadNeuralModel, openOnnxModel } from './neural.js';
 
 const dir = defaultModelDir();
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
@@ -55,6 +55,24 @@ describe('loadNeuralModel', () => {
     for (let i = 0; i < out.length; i++)
       worst = Math.max(worst, Math.abs(out[i] - g.output[i]) - g.rtol * Math.abs(g.output[i]));
     expect(worst).toBeLessThanOrEqual(g.atol);
+  });
+
+  it('gives, unoptimized (as it loads), the optimized session’s output bit for bit', async () => {
+    model ??= await loadNeuralModel();
+    const g = JSON.parse(readFileSync(join(dir, 'golden.json'), 'utf8')) as Golden;
+    const input = Float32Array.from(Buffer.from(g.inputUint8Base64, 'base64'), (v) => v / g.inputLevels);
+    const { session, Tensor, config } = await openOnnxModel(dir, (raw) => raw as NeuralModel['config'], {
+      optimization: 'all',
+    });
+    try {
+      const shape = [1, config.inputChannels, config.L, config.L];
+      const optimized = (await session.run({ [config.inputName]: new Tensor('float32', input, shape) }))[
+        config.outputName
+      ].data as Float32Array;
+      expect(Array.from(await model.run(input))).toEqual(Array.from(optimized));
+    } finally {
+      await session.release();
+    }
   });
 
   it('rejects an input of the wrong size, saying what it expected', async () => {

@@ -20,6 +20,7 @@ export interface KernelExports {
   rowCosts(...args: number[]): void;
   stepRow(...args: number[]): void;
   halfBand(...args: number[]): void;
+  pcm16Mono(...args: number[]): void;
 }
 
 let module: object | null | undefined;

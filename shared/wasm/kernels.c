@@ -194,3 +194,29 @@ __attribute__((export_name("halfBand"))) void half_band(const float *buf, float 
     out[k] = (float)s;
   }
 }
+
+/*
+ * Interleaved 16-bit PCM to mono (`wavFramesToMono` in electron/engine/audio.ts), one or two
+ * channels: out[i] = (the frame's samples summed) · scale, with scale 2^−15 (one channel) or 2^−16
+ * (two). The sums are whole numbers of at most 17 bits and the scale a power of two, so every
+ * value is exact in single precision, as the JavaScript's double-precision product rounded is.
+ */
+__attribute__((export_name("pcm16Mono"))) void pcm16_mono(const int16_t *in, float *out, int frames,
+                                                          int channels, float scale) {
+  const v128_t vs = wasm_f32x4_splat(scale);
+  int i = 0;
+  if (channels == 2) {
+    for (; i + 4 <= frames; i += 4) {
+      const v128_t sums = wasm_i32x4_extadd_pairwise_i16x8(wasm_v128_load(in + 2 * i));
+      wasm_v128_store(out + i, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(sums), vs));
+    }
+    for (; i < frames; i++) out[i] = (float)(in[2 * i] + in[2 * i + 1]) * scale;
+  } else {
+    for (; i + 8 <= frames; i += 8) {
+      const v128_t v = wasm_v128_load(in + i);
+      wasm_v128_store(out + i, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(wasm_i32x4_extend_low_i16x8(v)), vs));
+      wasm_v128_store(out + i + 4, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(wasm_i32x4_extend_high_i16x8(v)), vs));
+    }
+    for (; i < frames; i++) out[i] = (float)in[i] * scale;
+  }
+}

@@ -1,7 +1,8 @@
 /**
  * The WebAssembly kernels (`kernels.c`): every cell cost bit-identical to the JavaScript
  * `rowCosts` on rows of every shape (`costKernel.ts`), every step of the coarse search's rows the
- * JavaScript's (`stepKernel.ts`), and the committed module the build of its source.
+ * JavaScript's (`stepKernel.ts`), the half-band resampler's outputs and 16-bit PCM made mono as
+ * the JavaScript makes them, and the committed module the build of its source.
  */
 import { describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -11,6 +12,7 @@ import { xorshift32 } from '../random.js';
 import { DEFAULT_COST, normalisedCost, rowCosts, type CostParams } from '../align/cost.js';
 import { costKernel } from '../align/costKernel.js';
 import { stepRows } from '../align/stepKernel.js';
+import { ensureMemory, heapStart, kernelInstance } from './instance.js';
 
 const root = join(import.meta.dirname, '../..');
 
@@ -48,7 +50,7 @@ function differing(perf: Features, score: Features, params: CostParams, seed: nu
   return bad;
 }
 
-describe('the WebAssembly cost kernel', () => {
+describe('the WebAssembly kernels', () => {
   it('runs here', () => {
     expect(costKernel()).toBeDefined();
   });
@@ -113,6 +115,62 @@ describe('the WebAssembly cost kernel', () => {
         }
         if (M > 100) expect([...seen].sort()).toEqual([0, 1, 2, 3, 4]);
         rows.swap();
+      }
+    }
+  });
+
+  it('filters a half band as the JavaScript does, from even and odd centres', () => {
+    const ex = kernelInstance()!;
+    const rnd = xorshift32(31);
+    const h = Float64Array.from({ length: 10 }, () => Math.fround(rnd() - 0.5));
+    const centre = Math.fround(0.5);
+    const buf = Float32Array.from({ length: 2000 }, () => rnd() * 2 - 1);
+    const hAt = heapStart(ex);
+    const bufAt = hAt + 80;
+    const outAt = bufAt + 4 * (buf.length + 4);
+    ensureMemory(ex, outAt + 4 * 1000);
+    new Float64Array(ex.memory.buffer, hAt, 10).set(h);
+    new Float32Array(ex.memory.buffer, bufAt, buf.length).set(buf);
+    // The last centre read is c0 + 2·(count − 1), its taps 19 either side (the kernel reads 3 past).
+    for (const [c0, count] of [
+      [19, 975],
+      [20, 975],
+      [25, 1],
+    ]) {
+      ex.halfBand(bufAt, outAt, count, c0, centre, hAt);
+      const got = Array.from(new Float32Array(ex.memory.buffer, outAt, count));
+      // `halfBandKernel`'s sum (shared/dsp/resample.ts), left to right, rounded to single precision.
+      const want = new Float32Array(count);
+      for (let k = 0; k < count; k++) {
+        const c = c0 + 2 * k;
+        let v = centre * buf[c];
+        for (let q = 0; q < 10; q++) v += h[q] * (buf[c - 2 * q - 1] + buf[c + 2 * q + 1]);
+        want[k] = v;
+      }
+      expect(got).toEqual(Array.from(want));
+    }
+  });
+
+  it('makes mono of 16-bit PCM as the JavaScript does, one channel and two, to the extremes', () => {
+    const ex = kernelInstance()!;
+    const rnd = xorshift32(21);
+    for (const channels of [1, 2]) {
+      for (const frames of [1, 7, 8, 1001]) {
+        const pcm = Int16Array.from({ length: frames * channels }, (_, k) =>
+          k < 4 ? [-32768, 32767, -32768, 32767][k] : Math.floor(rnd() * 65536) - 32768,
+        );
+        const scale = 1 / channels / 32768;
+        const inAt = heapStart(ex);
+        const outAt = inAt + Math.ceil((2 * pcm.length) / 16) * 16;
+        ensureMemory(ex, outAt + 4 * frames);
+        new Int16Array(ex.memory.buffer, inAt, pcm.length).set(pcm);
+        ex.pcm16Mono(inAt, outAt, frames, channels, scale);
+        const got = new Float32Array(ex.memory.buffer, outAt, frames);
+        // `wavFramesToMono`'s arithmetic (electron/engine/audio.ts), rounded to single precision.
+        const want = new Float32Array(frames);
+        for (let i = 0; i < frames; i++)
+          want[i] = (channels === 2 ? pcm[2 * i] + pcm[2 * i + 1] : pcm[i]) * scale;
+        expect(Array.from(got)).toEqual(Array.from(want));
       }
     }
   });

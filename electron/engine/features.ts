@@ -30,7 +30,7 @@ import type { ScoreNote } from '../../shared/score.js';
 import { frameFft, loadWasmFft } from './fft.js';
 import { sharedHelpers, type HelperPool } from './helpers.js';
 import { NeuralModelError } from './neural.js';
-import { sharedNoteModel } from './notes.js';
+import { parallelNoteActivations, sharedNoteModel, warmNoteHelpers } from './notes.js';
 import { parallelPitchEnergy } from './pitchEnergy.js';
 
 /** Options of `recordingFeatures`. */
@@ -39,7 +39,7 @@ export interface RecordingFeatureOptions extends Omit<AudioPitchEnergyOptions, '
   onProgress?: (fraction: number) => void;
   /** Note model folder (default the shipped `models/accord-notes`); `false` leaves the note features out. */
   noteModelDir?: string | false;
-  /** Threads for the pitch energy (this one and worker threads) and the note network (default 1). */
+  /** Threads for the pitch energy and the note network: this one and helper threads, each running a one-thread copy of the note model (default 1). */
   threads?: number;
   /**
    * Where the note features come from: the note network (default), or `flux`, pitch-wise DLNCO
@@ -75,16 +75,27 @@ export async function recordingFeatures(
   const noteModel =
     opts.noteModelDir === false || opts.noteSource === 'flux'
       ? undefined
-      : sharedNoteModel(opts.noteModelDir, opts.threads);
+      : sharedNoteModel(opts.noteModelDir, 1);
   const pe = await parallelPitchEnergy(mono, tuningCents, (opts.threads ?? 1) - 1, {
     onProgress: progress && ((f) => progress(0.8 * f)),
     meanwhile: Promise.allSettled([noteModel, opts.meanwhile]),
   });
+  // The helpers load their copies of the note model while this thread prepares its input.
+  if (noteModel) warmNoteHelpers((opts.threads ?? 1) - 1, pe.frames, opts.noteModelDir || undefined);
   raiseQuietLevel(pe);
   const attackRiseFrames = meanRiseFrames(pe);
   if (opts.noiseFloor !== false) removeNoiseFloor(pe);
-  // The note network reads the compressed energy the chroma and onsets are made of.
+  // The note network reads the compressed energy the chroma and onsets are made of. Its helpers'
+  // parts are sent first: they load their copies of the model while this thread makes the chroma.
   const compressed = compressPitchEnergy(pe);
+  const activations =
+    noteModel &&
+    parallelNoteActivations(compressed, pe.frames, noteModel, {
+      workers: (opts.threads ?? 1) - 1,
+      dir: opts.noteModelDir || undefined,
+    });
+  // Answered below, where it is awaited.
+  activations?.catch(() => undefined);
   const features: Features = { ...featuresFromPitchEnergy(pe, compressed), tuningCents, attackRiseFrames };
   const warnings: string[] = [];
   if (opts.noteModelDir === false) return { features, warnings };
@@ -93,8 +104,8 @@ export async function recordingFeatures(
     return { features, warnings };
   }
   try {
-    const model = await (noteModel ?? sharedNoteModel(opts.noteModelDir, opts.threads));
-    const act = await model.runCompressed(compressed, pe.frames);
+    const act = await (activations ??
+      sharedNoteModel(opts.noteModelDir, 1).then((m) => m.runCompressed(compressed, pe.frames)));
     // On the cache's grid, so a re-alignment from the project cache sees the very same values.
     features.notes = roundNotes(
       addSounding(noteOnsetFeature(act.onset, act.frames), act.sounding, opts.soundingWeight ?? 0),

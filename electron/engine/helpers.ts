@@ -2,16 +2,17 @@
  * Helper threads kept for the process: started once (`warm`, while this thread decodes the
  * audio, so their code is loaded when the first job comes) and given one job after another
  * (`run`): the pitch-energy and coarse-cost blocks (`sharedBlocks.ts`), the score's features
- * (`features.ts`) and a coarse search run beside this thread's (`coarseCosts.ts`). A helper holds
- * the process open only while it has a job; one that fails to start or dies answers its jobs as
- * failed and is replaced at the next `run`, and every job's caller has this thread do what the
- * helper did not.
+ * (`features.ts`), the note network's chunks (`notes.ts`) and a coarse search run beside this
+ * thread's (`coarseCosts.ts`). A helper holds the process open only while it has a job; one that
+ * fails to start or dies answers its jobs as failed and is replaced at the next `run`, and every
+ * job's caller has this thread do what the helper did not.
  */
 import { Worker } from 'node:worker_threads';
 import { workerEntry } from './workerEntry.js';
 
 /** The jobs a helper knows (`helperTasks.ts`). */
-export type HelperKind = 'pitchEnergy' | 'coarseCosts' | 'coarseSearch' | 'scoreFeatures';
+export type HelperKind =
+  'pitchEnergy' | 'coarseCosts' | 'coarseSearch' | 'scoreFeatures' | 'notes' | 'noteModel';
 
 /** A job sent to a helper. */
 export interface HelperRequest {

@@ -4,13 +4,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pkg from '@tonejs/midi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tunedPitchEnergy, type PitchEnergy } from '../../shared/dsp/features.js';
+import { compressPitchEnergy, tunedPitchEnergy, type PitchEnergy } from '../../shared/dsp/features.js';
 import { FEATURE_PARAMS, HOP_SECONDS, NUM_PITCHES } from '../../shared/dsp/params.js';
 import { repoRoot } from './repoRoot.js';
 import { decodeAudioFile } from './audio.js';
 import { recordingFeatures } from './features.js';
 import { NeuralModelError, defaultModelDir } from './neural.js';
-import { NOTE_CHUNK_FRAMES, loadNoteModel, type NoteActivations, type NoteModel } from './notes.js';
+import { HelperPool } from './helpers.js';
+import {
+  NOTE_CHUNK_FRAMES,
+  loadNoteModel,
+  parallelNoteActivations,
+  warmNoteHelpers,
+  type NoteActivations,
+  type NoteModel,
+} from './notes.js';
 
 const { Midi } = pkg;
 const dir = defaultModelDir('accord-notes');
@@ -135,6 +143,123 @@ describe('shipped note model', () => {
         worst = Math.max(worst, Math.abs(long.onset[f * NUM_PITCHES + p] - short.onset[g * NUM_PITCHES + p]));
     }
     expect(worst).toBeLessThan(1e-4);
+  });
+
+  describe('on helper threads', () => {
+    // Five copies of the sample's compressed pitch energy: 11 chunks.
+    let x: Float32Array;
+    let T: number;
+    let whole: NoteActivations;
+    const pools: HelperPool[] = [];
+    const pool = (entry?: ConstructorParameters<typeof HelperPool>[0]): HelperPool => {
+      const p = new HelperPool(entry);
+      pools.push(p);
+      return p;
+    };
+    beforeAll(async () => {
+      const copies = 5;
+      T = pe.frames * copies;
+      const energy = new Float32Array(T * NUM_PITCHES);
+      for (let c = 0; c < copies; c++) energy.set(pe.energy, c * pe.energy.length);
+      x = compressPitchEnergy({ frames: T, energy });
+      whole = await model.runCompressed(x, T);
+    });
+    afterAll(async () => {
+      await Promise.all(pools.map((p) => p.close()));
+    });
+    const same = (a: Float32Array, b: Float32Array): boolean =>
+      Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(
+        Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+      );
+    const chunks = (): number => Math.ceil(T / NOTE_CHUNK_FRAMES);
+
+    it('a helper runs every chunk as this thread does, bit for bit', async () => {
+      let perThread: number[] = [];
+      const act = await parallelNoteActivations(x, T, Promise.resolve(model), {
+        workers: 1,
+        helpers: pool(),
+        minParallelFrames: 0,
+        thisThread: false,
+        onBlocks: (p) => (perThread = p),
+      });
+      expect(perThread).toEqual([0, chunks()]);
+      expect(act.frames).toBe(T);
+      expect(same(act.onset, whole.onset)).toBe(true);
+      expect(same(act.sounding, whole.sounding)).toBe(true);
+    });
+
+    it('shares the chunks between this thread and a warmed helper, bit for bit', async () => {
+      const p = pool();
+      warmNoteHelpers(1, T, undefined, p, 0);
+      // The helper has loaded its model once a later job is answered (its jobs run in turn).
+      await p.run(1, 'noteModel', {});
+      let perThread: number[] = [];
+      const act = await parallelNoteActivations(x, T, Promise.resolve(model), {
+        workers: 1,
+        helpers: p,
+        minParallelFrames: 0,
+        onBlocks: (q) => (perThread = q),
+      });
+      expect(perThread).toHaveLength(2);
+      expect(perThread[0] + perThread[1]).toBe(chunks());
+      expect(same(act.onset, whole.onset)).toBe(true);
+      expect(same(act.sounding, whole.sounding)).toBe(true);
+    });
+
+    it('stays on this thread below the size that repays a helper', async () => {
+      let perThread: number[] = [];
+      const p = pool();
+      const act = await parallelNoteActivations(x, T, Promise.resolve(model), {
+        workers: 1,
+        helpers: p,
+        minParallelFrames: T + 1,
+        onBlocks: (q) => (perThread = q),
+      });
+      expect(perThread).toEqual([chunks()]);
+      expect(p.size).toBe(0);
+      expect(same(act.onset, whole.onset)).toBe(true);
+    });
+
+    it('runs the chunks of a helper that cannot start on this thread', async () => {
+      let perThread: number[] = [];
+      const act = await parallelNoteActivations(x, T, Promise.resolve(model), {
+        workers: 1,
+        helpers: pool(() => ({
+          url: new URL('./fixtures/helpers/no-such-entry.mjs', import.meta.url),
+          workerData: {},
+        })),
+        minParallelFrames: 0,
+        thisThread: false,
+        onBlocks: (q) => (perThread = q),
+      });
+      expect(perThread).toEqual([chunks(), 0]);
+      expect(same(act.onset, whole.onset)).toBe(true);
+    });
+
+    it('ends its helpers after a recording whose input they should not keep', async () => {
+      const p = pool();
+      const run = (helperKeepsMaxBytes: number): Promise<unknown> =>
+        parallelNoteActivations(x, T, Promise.resolve(model), {
+          workers: 1,
+          helpers: p,
+          minParallelFrames: 0,
+          thisThread: false,
+          helperKeepsMaxBytes,
+        });
+      await run(x.byteLength + 1);
+      expect(p.size).toBe(1);
+      await run(x.byteLength);
+      expect(p.size).toBe(0);
+    });
+
+    it('answers a model that does not load as the model error', async () => {
+      const err = await parallelNoteActivations(x, T, loadNoteModel(join(tmpdir(), 'accord-no-such-model')), {
+        workers: 1,
+        helpers: pool(),
+        minParallelFrames: 0,
+      }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(NeuralModelError);
+    });
   });
 });
 

@@ -1,6 +1,9 @@
 import { compressPitchEnergy, type PitchEnergy } from '../../shared/dsp/features.js';
 import { NUM_PITCHES } from '../../shared/dsp/params.js';
+import { sharedHelpers, type HelperPool } from './helpers.js';
 import { NeuralModelError, defaultModelDir, openOnnxModel } from './neural.js';
+import { HELPER_KEEPS_MAX_BYTES } from './pitchEnergy.js';
+import { claimBlocksAsync, runSharedBlocks, sharedBlocks, type SharedBlocks } from './sharedBlocks.js';
 
 /** The note model's `config.json` (written by models/notes/train_notes.py export). */
 export interface NoteModelConfig {
@@ -31,11 +34,28 @@ export interface NoteModel {
   run(pe: PitchEnergy): Promise<NoteActivations>;
   /** The same from compressed pitch energy log1p(η·E) [frames × 88] (`compressPitchEnergy`). */
   runCompressed(x: Float32Array, frames: number): Promise<NoteActivations>;
+  /**
+   * Frames a … b−1 of `runCompressed(x, frames)` into `out` (its `onset` and `sounding`, frames
+   * × 88 each), the same values bit for bit: the run reads the receptive field either side.
+   */
+  runFrames(
+    x: Float32Array,
+    frames: number,
+    a: number,
+    b: number,
+    out: Pick<NoteActivations, 'onset' | 'sounding'>,
+  ): Promise<void>;
   release(): Promise<void>;
 }
 
-/** Frames per inference call: bounds the memory of long recordings (activations ≈ 16 × 88 × 4 B per frame). */
-export const NOTE_CHUNK_FRAMES = 4096;
+/**
+ * Frames per inference call (activations ≈ 16 × 88 × 4 B per frame and tensor). Small chunks keep
+ * ONNX Runtime's memory arena small: the first run of a process pays a page fault for every page
+ * the arena touches, and with 4,096 frames that first run took 3–4 times as long as the next
+ * (docs/EVALUATION.md, "The note network in small chunks"). The outputs are the same bit for bit
+ * at any chunk size, the chunks overlapping by the receptive field.
+ */
+export const NOTE_CHUNK_FRAMES = 512;
 
 function checkNoteConfig(raw: unknown, path: string): NoteModelConfig {
   const c = raw as Partial<NoteModelConfig> | null;
@@ -64,45 +84,64 @@ export async function loadNoteModel(
   const { config, session, modelPath, Tensor } = await openOnnxModel(dir, checkNoteConfig, opts);
   const ctx = config.receptiveFieldFrames;
   let released = false;
-  const runCompressed = async (x: Float32Array, T: number): Promise<NoteActivations> => {
+  const checkInput = (x: Float32Array, T: number): void => {
     if (released) throw new NeuralModelError('bad-input', `${modelPath}: the model was released`);
     if (x.length !== T * NUM_PITCHES)
       throw new NeuralModelError(
         'bad-input',
         `expected pitch energy of ${T} × ${NUM_PITCHES} values, got ${x.length}`,
       );
-    const onset = new Float32Array(T * NUM_PITCHES);
-    const sounding = new Float32Array(T * NUM_PITCHES);
-    // Chunks overlap by the receptive field, so every kept frame saw its whole context.
-    for (let a = 0; a < T; a += NOTE_CHUNK_FRAMES) {
-      const b = Math.min(T, a + NOTE_CHUNK_FRAMES);
-      const lo = Math.max(0, a - ctx);
-      const hi = Math.min(T, b + ctx);
-      const n = hi - lo;
-      const input = x.subarray(lo * NUM_PITCHES, hi * NUM_PITCHES);
-      const result = await session.run({
-        [config.inputName]: new Tensor('float32', input, [1, n, NUM_PITCHES]),
-      });
-      const out = result[config.outputName];
-      const dims = out?.dims ?? [];
-      if (!out || out.type !== 'float32' || dims.length !== 3 || dims[1] !== n || dims[2] !== 2 * NUM_PITCHES)
-        throw new NeuralModelError(
-          'bad-output',
-          `${modelPath}: expected output '${config.outputName}' float32 [1, ${n}, ${2 * NUM_PITCHES}], got ${out ? `${out.type} [${dims.join(', ')}]` : 'none'}`,
-        );
-      const data = out.data as Float32Array;
-      for (let f = a; f < b; f++) {
-        const row = (f - lo) * 2 * NUM_PITCHES;
-        onset.set(data.subarray(row, row + NUM_PITCHES), f * NUM_PITCHES);
-        sounding.set(data.subarray(row + NUM_PITCHES, row + 2 * NUM_PITCHES), f * NUM_PITCHES);
-      }
+  };
+  const runFrames = async (
+    x: Float32Array,
+    T: number,
+    a: number,
+    b: number,
+    out: Pick<NoteActivations, 'onset' | 'sounding'>,
+  ): Promise<void> => {
+    checkInput(x, T);
+    // The chunk and its receptive field either side, so every kept frame saw its whole context.
+    const lo = Math.max(0, a - ctx);
+    const hi = Math.min(T, b + ctx);
+    const n = hi - lo;
+    // ONNX Runtime takes no view of shared memory (a helper's input): a copy of the chunk then.
+    const input =
+      x.buffer instanceof SharedArrayBuffer
+        ? x.slice(lo * NUM_PITCHES, hi * NUM_PITCHES)
+        : x.subarray(lo * NUM_PITCHES, hi * NUM_PITCHES);
+    const result = await session.run({
+      [config.inputName]: new Tensor('float32', input, [1, n, NUM_PITCHES]),
+    });
+    const o = result[config.outputName];
+    const dims = o?.dims ?? [];
+    if (!o || o.type !== 'float32' || dims.length !== 3 || dims[1] !== n || dims[2] !== 2 * NUM_PITCHES)
+      throw new NeuralModelError(
+        'bad-output',
+        `${modelPath}: expected output '${config.outputName}' float32 [1, ${n}, ${2 * NUM_PITCHES}], got ${o ? `${o.type} [${dims.join(', ')}]` : 'none'}`,
+      );
+    const data = o.data as Float32Array;
+    for (let f = a; f < b; f++) {
+      const row = (f - lo) * 2 * NUM_PITCHES;
+      out.onset.set(data.subarray(row, row + NUM_PITCHES), f * NUM_PITCHES);
+      out.sounding.set(data.subarray(row + NUM_PITCHES, row + 2 * NUM_PITCHES), f * NUM_PITCHES);
     }
-    return { frames: T, onset, sounding };
+  };
+  const runCompressed = async (x: Float32Array, T: number): Promise<NoteActivations> => {
+    checkInput(x, T);
+    const act = {
+      frames: T,
+      onset: new Float32Array(T * NUM_PITCHES),
+      sounding: new Float32Array(T * NUM_PITCHES),
+    };
+    for (let a = 0; a < T; a += NOTE_CHUNK_FRAMES)
+      await runFrames(x, T, a, Math.min(T, a + NOTE_CHUNK_FRAMES), act);
+    return act;
   };
   return {
     config,
     run: (pe: PitchEnergy) => runCompressed(compressPitchEnergy(pe), pe.frames),
     runCompressed,
+    runFrames,
     async release(): Promise<void> {
       if (released) return;
       released = true;
@@ -126,4 +165,124 @@ export function sharedNoteModel(
     p.catch(() => shared.delete(key));
   }
   return p;
+}
+
+/**
+ * Recordings shorter than this (frames, ≈ 95 s) run the note network on this thread alone: a
+ * helper would spend most of their run loading its own copy of the model.
+ */
+export const MIN_PARALLEL_NOTE_FRAMES = 4096;
+
+/** What the threads share for the note network: its input, its outputs and the chunks' claims. */
+export interface NotesJob extends SharedBlocks {
+  /** Compressed pitch energy (`compressPitchEnergy`), frames × 88 float32. */
+  input: SharedArrayBuffer;
+  frames: number;
+  /** frames × 88 float32 each. */
+  onset: SharedArrayBuffer;
+  sounding: SharedArrayBuffer;
+  /** The model's folder (undefined: the shipped one). */
+  dir?: string;
+}
+
+/** Runs chunk `c` of `job` (`NOTE_CHUNK_FRAMES` frames) with `model` into the shared outputs. */
+function runChunk(
+  model: NoteModel,
+  job: NotesJob,
+  x: Float32Array,
+  out: NoteActivations,
+  c: number,
+): Promise<void> {
+  const a = c * NOTE_CHUNK_FRAMES;
+  return model.runFrames(x, job.frames, a, Math.min(job.frames, a + NOTE_CHUNK_FRAMES), out);
+}
+
+function sharedActivations(job: NotesJob): NoteActivations {
+  return { frames: job.frames, onset: new Float32Array(job.onset), sounding: new Float32Array(job.sounding) };
+}
+
+/** A helper's part: loads its own copy of the model (one thread), then claims chunks as `thread` until none is left. */
+export async function workOnNotes(job: NotesJob, thread: number): Promise<void> {
+  const model = await sharedNoteModel(job.dir, 1);
+  const x = new Float32Array(job.input);
+  const out = sharedActivations(job);
+  await claimBlocksAsync(job, thread, (c) => runChunk(model, job, x, out, c));
+}
+
+/**
+ * Has `workers` helper threads load their copies of the note model now, for a recording of
+ * `frames` frames that `parallelNoteActivations` will share with them: each is then ready for its
+ * first chunk when the job comes (their jobs run in turn). Never rejects.
+ */
+export function warmNoteHelpers(
+  workers: number,
+  frames: number,
+  dir?: string,
+  helpers: HelperPool = sharedHelpers(),
+  minParallelFrames = MIN_PARALLEL_NOTE_FRAMES,
+): void {
+  if (frames < minParallelFrames) return;
+  for (let k = 1; k <= workers; k++) void helpers.run(k, 'noteModel', { dir });
+}
+
+/**
+ * `(await model).runCompressed(x, frames)` with `workers` helper threads besides this one, each
+ * running its own one-thread copy of the model from `dir` on the chunks it claims: the same values
+ * bit for bit (none below `MIN_PARALLEL_NOTE_FRAMES`). The helpers' parts are sent before this
+ * returns its promise, so they load their models while this thread goes on with other work.
+ * `onBlocks` hears how many chunks each thread ran (this one first).
+ */
+export function parallelNoteActivations(
+  x: Float32Array,
+  frames: number,
+  model: Promise<NoteModel>,
+  opts: {
+    workers: number;
+    dir?: string;
+    helpers?: HelperPool;
+    signal?: AbortSignal;
+    onBlocks?: (perThread: number[]) => void;
+    /** Overrides `MIN_PARALLEL_NOTE_FRAMES` (tests). */
+    minParallelFrames?: number;
+    /** False: this thread runs no chunk and only waits for the helpers (tests; default true). */
+    thisThread?: boolean;
+    /** Overrides `HELPER_KEEPS_MAX_BYTES` (tests). */
+    helperKeepsMaxBytes?: number;
+  },
+): Promise<NoteActivations> {
+  const threads =
+    frames >= (opts.minParallelFrames ?? MIN_PARALLEL_NOTE_FRAMES) ? Math.max(0, opts.workers) : 0;
+  if (threads === 0 || x.length !== frames * NUM_PITCHES)
+    return model.then(async (m) => {
+      const act = await m.runCompressed(x, frames);
+      opts.onBlocks?.([Math.ceil(frames / NOTE_CHUNK_FRAMES)]);
+      return act;
+    });
+  const input = new Float32Array(new SharedArrayBuffer(x.byteLength));
+  input.set(x);
+  const job: NotesJob = {
+    ...sharedBlocks(Math.ceil(frames / NOTE_CHUNK_FRAMES)),
+    input: input.buffer,
+    frames,
+    onset: new SharedArrayBuffer(x.byteLength),
+    sounding: new SharedArrayBuffer(x.byteLength),
+    dir: opts.dir,
+  };
+  const out = sharedActivations(job);
+  const pool = opts.helpers ?? sharedHelpers();
+  // Sent now (`runSharedBlocks` posts the parts before its first await).
+  const blocks = runSharedBlocks(job, {
+    helpers: threads,
+    part: (thread) => pool.run(thread, 'notes', { job, thread }),
+    run: async (c) => runChunk(await model, job, x, out, c),
+    signal: opts.signal,
+    thisThread: opts.thisThread,
+  });
+  return blocks.then((perThread) => {
+    // A helper keeps what it was sent until its next garbage collection: not a long recording's.
+    if (x.byteLength >= (opts.helperKeepsMaxBytes ?? HELPER_KEEPS_MAX_BYTES))
+      for (let k = 1; k <= threads; k++) void pool.end(k);
+    opts.onBlocks?.(perThread);
+    return out;
+  });
 }

@@ -93,7 +93,9 @@ describe('runSharedBlocks', () => {
     const perThread = await runSharedBlocks(job, {
       helpers: 1,
       part: (thread) => pool.run(thread, 'pitchEnergy', { job, thread }),
-      run: (b) => ran.push(b),
+      run: (b) => {
+        ran.push(b);
+      },
       thisThread: false,
     });
     expect(ran.sort()).toEqual([0, 1, 2, 3, 4]);

@@ -38,6 +38,27 @@ export function claimBlocks(
 }
 
 /**
+ * `claimBlocks` for work that may complete later (an ONNX Runtime run): a block whose `run`
+ * returns a promise is awaited before the next is claimed. Resolves false once none is left.
+ */
+export async function claimBlocksAsync(
+  job: SharedBlocks,
+  thread: number,
+  run: (block: number) => void | Promise<void>,
+  limit = Infinity,
+): Promise<boolean> {
+  const state = new Int32Array(job.state);
+  for (let k = 0; k < limit; k++) {
+    const b = Atomics.add(state, 0, 1);
+    if (b >= job.blocks) return false;
+    const pending = run(b);
+    if (pending) await pending;
+    Atomics.store(state, 1 + b, 1 + thread);
+  }
+  return true;
+}
+
+/**
  * Starts helper `thread`'s part of a job (1, 2, …: it claims blocks until none is left); resolves
  * when that part has ended, however it ended.
  */
@@ -54,7 +75,8 @@ export async function runSharedBlocks(
   opts: {
     helpers: number;
     part: HelperPart;
-    run: (block: number) => void;
+    /** One block on this thread; a promise it returns is awaited before the next block is claimed. */
+    run: (block: number) => void | Promise<void>;
     signal?: AbortSignal;
     /** False: this thread claims no block and only waits for the helpers (default true). */
     thisThread?: boolean;
@@ -78,7 +100,11 @@ export async function runSharedBlocks(
     await opts.meanwhile?.catch(() => undefined);
     for (;;) {
       opts.signal?.throwIfAborted();
-      if (opts.thisThread === false || !claimBlocks(job, 0, opts.run, every > 0 ? every : Infinity)) break;
+      if (
+        opts.thisThread === false ||
+        !(await claimBlocksAsync(job, 0, opts.run, every > 0 ? every : Infinity))
+      )
+        break;
       await new Promise((resolve) => setImmediate(resolve));
     }
     // Every block is claimed: wait for the helpers still computing one (not for one still
@@ -91,7 +117,7 @@ export async function runSharedBlocks(
   const perThread = new Array<number>(1 + opts.helpers).fill(0);
   for (let b = 0; b < job.blocks; b++) {
     if (Atomics.load(state, 1 + b) === 0) {
-      opts.run(b);
+      await opts.run(b);
       Atomics.store(state, 1 + b, 1);
     }
     perThread[Atomics.load(state, 1 + b) - 1]++;

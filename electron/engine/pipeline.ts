@@ -263,15 +263,25 @@ async function alignByMethod(
   // Jumps may also leave or land on any beat (a little dearer than at a bar line).
   const jumpParams = { beatPointsSeconds: score.score.beats.map((b) => b.time), ...opts.jumpParams };
   // The refinement may align against the score played at the recording's tempo, passage by passage
-  // (`refineStretch`, `refineTempoSeconds`): every note time moved by the map it is given.
-  const stretchScore = (time: (t: number) => number): Features =>
-    scoreNoteAwareFeatures(
-      score.score.notes.map((n) => {
-        const onset = time(n.onset);
-        return { ...n, onset, duration: time(n.onset + n.duration) - onset };
-      }),
-      time(score.score.duration),
-    );
+  // (`refineStretch`, `refineTempoSeconds`): every note time moved by the map it is given. The last
+  // one made is kept: a score stretched ahead (`prestretchScore`) is then not made again.
+  let lastStretch: { times: Float64Array; features: Features } | undefined;
+  const stretchScore = (time: (t: number) => number): Features => {
+    const notes = score.score.notes.map((n) => {
+      const onset = time(n.onset);
+      return { ...n, onset, duration: time(n.onset + n.duration) - onset };
+    });
+    const times = new Float64Array(2 * notes.length + 1);
+    notes.forEach((n, i) => {
+      times[2 * i] = n.onset;
+      times[2 * i + 1] = n.duration;
+    });
+    times[2 * notes.length] = time(score.score.duration);
+    if (lastStretch && sameValues(lastStretch.times, times)) return lastStretch.features;
+    const features = scoreNoteAwareFeatures(notes, times[2 * notes.length]);
+    lastStretch = { times, features };
+    return features;
+  };
   // The coarse search's cell costs on every core; the network runs meanwhile (`neural-jump`).
   const helpers = Math.max(0, (opts.searchThreads ?? availableParallelism()) - 1);
   const fillCoarseCosts = parallelCoarseCosts(helpers);
@@ -344,6 +354,13 @@ async function alignByMethod(
       return { path: { ...path, method: 'auto' }, warnings };
     }
   }
+}
+
+/** True when `a` and `b` hold the same values (`Object.is`), element by element. */
+function sameValues(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
 }
 
 function checkedMethod(method: string): EngineMethod {

@@ -13,6 +13,7 @@ import {
   coarsePenalties,
   coarseRowCosts,
   prefillCoarseCosts,
+  prestretchScore,
   type CoarseCostFill,
   DEFAULT_JUMP,
   mergeDetours,
@@ -602,6 +603,28 @@ describe('refinement against the score at the recording’s tempo', () => {
     expect(local.jumpFrames).toEqual([]);
     expect(meanError(local.scoreTime, hop, warp)).toBeLessThan(3);
     expect(DEFAULT_JUMP.refineStretch).toBeGreaterThan(0);
+  });
+
+  it('stretches ahead the very score the alignment then refines against (prestretchScore)', () => {
+    const warp = playParts([[0, 6000]], 2, 13);
+    const perf = warpFeatures(score, warp, 0.3, 14);
+    const maps: ((t: number) => number)[] = [];
+    const stretchScore = (time: (t: number) => number): Features => {
+      maps.push(time);
+      return warpedScore(score, time);
+    };
+    const opts = { stretchScore, coarseCosts: {} as CoarseCostCache };
+    prestretchScore(perf, score, jumpPoints, opts);
+    expect(maps).toHaveLength(1);
+    const path = alignJump(perf, score, jumpPoints, opts);
+    expect(maps).toHaveLength(2);
+    for (let t = 0; t < score.frames * hop; t += 1.7) expect(maps[1](t)).toBe(maps[0](t));
+    // The path is the one made without stretching ahead.
+    const plain = alignJump(perf, score, jumpPoints, { stretchScore: (time) => warpedScore(score, time) });
+    expect(Array.from(path.scoreTime)).toEqual(Array.from(plain.scoreTime));
+    // Where the refinement stretches nothing, nothing is made ahead.
+    prestretchScore(perf, score, jumpPoints, { params: { refineStretch: 0 }, stretchScore });
+    expect(maps).toHaveLength(2);
   });
 });
 

@@ -1248,17 +1248,24 @@ export function adoptSearches(
     if (!cache.searches.has(fingerprint)) cache.searches.set(fingerprint, path);
 }
 
-/**
- * Structure-aware alignment (in the spirit of JumpDTW, Fremerey et al. 2010): a coarse search
- * that may leave the score at a jump point and continue at another (repeat taken, skip, jump
- * back), then a full-resolution banded refinement of each pass (`refineRoute`).
- */
-export function alignJump(
+/** What `alignJump` settles before its refinement: the searched route and how the score is moved. */
+interface JumpPlan {
+  params: JumpParams;
+  rawCost: CostParams;
+  coarse: CoarseJumpPath;
+  route: Route;
+  /** The coarse path the refinement's guide is read from. */
+  guideCoarse: CoarseJumpPath;
+  /** The score's time warp for the refinement (`JumpParams.refineStretch`); undefined: the score as written. */
+  warp?: ScoreWarp;
+}
+
+function planJump(
   perf: Features,
   score: Features,
   jumpPointsSeconds: readonly number[],
-  opts: JumpOptions = {},
-): AlignmentPath {
+  opts: JumpOptions,
+): JumpPlan {
   const rawCost = { ...DEFAULT_JUMP, ...opts.params }.cost;
   const params = jumpSearchParams(perf, score, opts.params, opts.coarseCosts);
   const progress = opts.onProgress;
@@ -1298,6 +1305,45 @@ export function alignJump(
       : undefined;
   const route = straight?.route ?? searched;
   const guideCoarse = straight ? shiftedCoarse(coarse, straight.moved) : coarse;
+  const k = stretchFactor(route, params.refineStretch, sound);
+  const local = opts.stretchScore && params.refineStretch > 0 && params.refineTempoSeconds > 0;
+  if (!opts.stretchScore || (!local && Math.abs(Math.log(k)) < MIN_STRETCH_LOG))
+    return { params, rawCost, coarse, route, guideCoarse };
+  const warp = local
+    ? localWarp(
+        localStretch(
+          guideCoarse,
+          route,
+          score.frames,
+          { perf: perf.hopSeconds, score: score.hopSeconds },
+          params.refineStretch,
+          params.refineTempoSeconds,
+          k,
+          sound,
+        ),
+      )
+    : linearWarp(k);
+  return { params, rawCost, coarse, route, guideCoarse, warp };
+}
+
+/**
+ * Structure-aware alignment (in the spirit of JumpDTW, Fremerey et al. 2010): a coarse search
+ * that may leave the score at a jump point and continue at another (repeat taken, skip, jump
+ * back), then a full-resolution banded refinement of each pass (`refineRoute`).
+ */
+export function alignJump(
+  perf: Features,
+  score: Features,
+  jumpPointsSeconds: readonly number[],
+  opts: JumpOptions = {},
+): AlignmentPath {
+  const { params, rawCost, coarse, route, guideCoarse, warp } = planJump(
+    perf,
+    score,
+    jumpPointsSeconds,
+    opts,
+  );
+  const progress = opts.onProgress;
   const guided = params.refineGuideSeconds > 0;
   // Landings (shift 0) or exits (−1: a pass leaving at a bar line or beat plays up to the frame
   // before it) within `radiusSeconds`, in the frames of a score moved by `warp`; none at 0.
@@ -1332,24 +1378,7 @@ export function alignJump(
       onProgress: progress ? (x) => progress(0.4 + 0.6 * x) : undefined,
       method: 'jump',
     });
-  const k = stretchFactor(route, params.refineStretch, sound);
-  const local = opts.stretchScore && params.refineStretch > 0 && params.refineTempoSeconds > 0;
-  if (!opts.stretchScore || (!local && Math.abs(Math.log(k)) < MIN_STRETCH_LOG))
-    return refine(score, route, linearWarp(1), params.cost);
-  const warp = local
-    ? localWarp(
-        localStretch(
-          guideCoarse,
-          route,
-          score.frames,
-          { perf: perf.hopSeconds, score: score.hopSeconds },
-          params.refineStretch,
-          params.refineTempoSeconds,
-          k,
-          sound,
-        ),
-      )
-    : linearWarp(k);
+  if (!warp || !opts.stretchScore) return refine(score, route, linearWarp(1), params.cost);
   const stretched = opts.stretchScore((t) => warp.toSeconds(t, score.hopSeconds));
   const last = stretched.frames;
   const scaled: Route = {
@@ -1366,6 +1395,22 @@ export function alignJump(
   for (let f = 0; f < path.scoreTime.length; f++)
     path.scoreTime[f] = warp.fromSeconds(path.scoreTime[f], score.hopSeconds);
   return path;
+}
+
+/**
+ * Makes, through `opts.stretchScore`, the score `alignJump(perf, score, jumpPointsSeconds, opts)`
+ * would refine against (its coarse searches read from `opts.coarseCosts` where they were made):
+ * a `stretchScore` that keeps its last result then has it ready. For a thread that would
+ * otherwise wait (`alignNeuralJump`, while a helper finishes the steered search).
+ */
+export function prestretchScore(
+  perf: Features,
+  score: Features,
+  jumpPointsSeconds: readonly number[],
+  opts: JumpOptions,
+): void {
+  const { warp } = planJump(perf, score, jumpPointsSeconds, { ...opts, onProgress: undefined });
+  if (warp && opts.stretchScore) opts.stretchScore((t) => warp.toSeconds(t, score.hopSeconds));
 }
 
 /** The first perf frame of pass `seg` where the coarse path reaches score frame `scoreFrame` (the pass's end if it never does). */

@@ -8,6 +8,7 @@ import {
   coarseJumpPath,
   jumpSearchParams,
   prefillCoarseCosts,
+  prestretchScore,
   type CoarseCostCache,
   type CoarseCostFill,
   type CoarseSearchAside,
@@ -586,6 +587,17 @@ export async function alignNeuralJump(
           profile[f] = Math.max(profile[f], params.vetoPenalty);
     }
   }
+  // While the helper finishes the steered search, this thread stretches the score as the search
+  // alone's route would have it (`prestretchScore`): where the steered route is the same (as it is
+  // where their jumps agree) the refinement finds it made.
+  if (aside && opts.stretchScore)
+    prestretchScore(perf, score, opts.jumpPointsSeconds ?? [], {
+      params: steered,
+      coarseCosts,
+      stretchScore: opts.stretchScore,
+      sameMusic: opts.sameMusic,
+      signal: opts.signal,
+    });
   // Settled before the steered search, which reads what it added to the cache.
   await aside;
   const search = {

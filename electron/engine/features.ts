@@ -30,8 +30,8 @@ import type { ScoreNote } from '../../shared/score.js';
 import { frameFft, loadWasmFft } from './fft.js';
 import { sharedHelpers, type HelperPool } from './helpers.js';
 import { NeuralModelError } from './neural.js';
-import { parallelNoteActivations, sharedNoteModel, warmNoteHelpers } from './notes.js';
-import { parallelPitchEnergy } from './pitchEnergy.js';
+import { parallelNoteActivations, sharedNoteInput, sharedNoteModel, warmNoteHelpers } from './notes.js';
+import { HELPER_KEEPS_MAX_BYTES, parallelPitchEnergy } from './pitchEnergy.js';
 
 /** Options of `recordingFeatures`. */
 export interface RecordingFeatureOptions extends Omit<AudioPitchEnergyOptions, 'fft'> {
@@ -80,18 +80,22 @@ export async function recordingFeatures(
     onProgress: progress && ((f) => progress(0.8 * f)),
     meanwhile: Promise.allSettled([noteModel, opts.meanwhile]),
   });
-  // The helpers load their copies of the note model while this thread prepares its input.
-  if (noteModel) warmNoteHelpers((opts.threads ?? 1) - 1, pe.frames, opts.noteModelDir || undefined);
+  // The helpers load their copies of the note model while this thread prepares its input. Not
+  // where the pitch energy's helpers were ended so as not to keep a long recording's audio
+  // (`HELPER_KEEPS_MAX_BYTES`): new ones started now would load while that audio is still in
+  // memory (60 minutes: a peak 60–90 MB higher).
+  const workers = 4 * mono.length < HELPER_KEEPS_MAX_BYTES ? (opts.threads ?? 1) - 1 : 0;
+  if (noteModel) warmNoteHelpers(workers, pe.frames, opts.noteModelDir || undefined);
   raiseQuietLevel(pe);
   const attackRiseFrames = meanRiseFrames(pe);
   if (opts.noiseFloor !== false) removeNoiseFloor(pe);
   // The note network reads the compressed energy the chroma and onsets are made of. Its helpers'
   // parts are sent first: they load their copies of the model while this thread makes the chroma.
-  const compressed = compressPitchEnergy(pe);
+  const compressed = compressPitchEnergy(pe, (noteModel && sharedNoteInput(pe.frames, workers)) || undefined);
   const activations =
     noteModel &&
     parallelNoteActivations(compressed, pe.frames, noteModel, {
-      workers: (opts.threads ?? 1) - 1,
+      workers,
       dir: opts.noteModelDir || undefined,
     });
   // Answered below, where it is awaited.

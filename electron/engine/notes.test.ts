@@ -246,9 +246,9 @@ describe('shipped note model', () => {
           thisThread: false,
           helperKeepsMaxBytes,
         });
-      await run(x.byteLength + 1);
+      await run(3 * x.byteLength + 1);
       expect(p.size).toBe(1);
-      await run(x.byteLength);
+      await run(3 * x.byteLength);
       expect(p.size).toBe(0);
     });
 

@@ -226,6 +226,21 @@ export function warmNoteHelpers(
 }
 
 /**
+ * Memory for the input of a `parallelNoteActivations` call with `workers` helpers on a recording
+ * of `frames` frames, where it will share the input with them (made there, it is not copied: a
+ * 60-minute recording's is 55 MB); undefined where this thread runs the network alone.
+ */
+export function sharedNoteInput(
+  frames: number,
+  workers: number,
+  minParallelFrames = MIN_PARALLEL_NOTE_FRAMES,
+): Float32Array | undefined {
+  return workers > 0 && frames >= minParallelFrames
+    ? new Float32Array(new SharedArrayBuffer(4 * frames * NUM_PITCHES))
+    : undefined;
+}
+
+/**
  * `(await model).runCompressed(x, frames)` with `workers` helper threads besides this one, each
  * running its own one-thread copy of the model from `dir` on the chunks it claims: the same values
  * bit for bit (none below `MIN_PARALLEL_NOTE_FRAMES`). The helpers' parts are sent before this
@@ -258,11 +273,17 @@ export function parallelNoteActivations(
       opts.onBlocks?.([Math.ceil(frames / NOTE_CHUNK_FRAMES)]);
       return act;
     });
-  const input = new Float32Array(new SharedArrayBuffer(x.byteLength));
-  input.set(x);
+  // Input in shared memory already (`sharedNoteInput`) is not copied.
+  let input: SharedArrayBuffer;
+  if (x.buffer instanceof SharedArrayBuffer && x.byteOffset === 0 && x.byteLength === x.buffer.byteLength)
+    input = x.buffer;
+  else {
+    input = new SharedArrayBuffer(x.byteLength);
+    new Float32Array(input).set(x);
+  }
   const job: NotesJob = {
     ...sharedBlocks(Math.ceil(frames / NOTE_CHUNK_FRAMES)),
-    input: input.buffer,
+    input,
     frames,
     onset: new SharedArrayBuffer(x.byteLength),
     sounding: new SharedArrayBuffer(x.byteLength),
@@ -279,8 +300,9 @@ export function parallelNoteActivations(
     thisThread: opts.thisThread,
   });
   return blocks.then((perThread) => {
-    // A helper keeps what it was sent until its next garbage collection: not a long recording's.
-    if (x.byteLength >= (opts.helperKeepsMaxBytes ?? HELPER_KEEPS_MAX_BYTES))
+    // A helper keeps what it was sent (the input and both outputs) until its next garbage
+    // collection: not a long recording's.
+    if (3 * x.byteLength >= (opts.helperKeepsMaxBytes ?? HELPER_KEEPS_MAX_BYTES))
       for (let k = 1; k <= threads; k++) void pool.end(k);
     opts.onBlocks?.(perThread);
     return out;

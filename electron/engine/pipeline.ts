@@ -264,7 +264,8 @@ async function alignByMethod(
   const jumpParams = { beatPointsSeconds: score.score.beats.map((b) => b.time), ...opts.jumpParams };
   // The refinement may align against the score played at the recording's tempo, passage by passage
   // (`refineStretch`, `refineTempoSeconds`): every note time moved by the map it is given. The last
-  // one made is kept: a score stretched ahead (`prestretchScore`) is then not made again.
+  // one made is kept until it is asked for again: a score stretched ahead (`prestretchScore`) is
+  // then not made again, and no longer kept (60 minutes of score features: 70 MB).
   let lastStretch: { times: Float64Array; features: Features } | undefined;
   const stretchScore = (time: (t: number) => number): Features => {
     const notes = score.score.notes.map((n) => {
@@ -277,7 +278,9 @@ async function alignByMethod(
       times[2 * i + 1] = n.duration;
     });
     times[2 * notes.length] = time(score.score.duration);
-    if (lastStretch && sameValues(lastStretch.times, times)) return lastStretch.features;
+    const kept = lastStretch;
+    lastStretch = undefined;
+    if (kept && sameValues(kept.times, times)) return kept.features;
     const features = scoreNoteAwareFeatures(notes, times[2 * notes.length]);
     lastStretch = { times, features };
     return features;

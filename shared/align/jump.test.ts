@@ -614,17 +614,21 @@ describe('refinement against the score at the recording’s tempo', () => {
       return warpedScore(score, time);
     };
     const opts = { stretchScore, coarseCosts: {} as CoarseCostCache };
-    prestretchScore(perf, score, jumpPoints, opts);
+    // Before any search: nothing is made ahead (a search costs far more than the stretch saves).
+    expect(prestretchScore(perf, score, jumpPoints, opts)).toBe(false);
+    expect(maps).toHaveLength(0);
+    // Once the search is in the cache (as the search alone is when the steered search comes).
+    const first = alignJump(perf, score, jumpPoints, opts);
     expect(maps).toHaveLength(1);
+    expect(prestretchScore(perf, score, jumpPoints, opts)).toBe(true);
+    expect(maps).toHaveLength(2);
     const path = alignJump(perf, score, jumpPoints, opts);
-    expect(maps).toHaveLength(2);
-    for (let t = 0; t < score.frames * hop; t += 1.7) expect(maps[1](t)).toBe(maps[0](t));
-    // The path is the one made without stretching ahead.
-    const plain = alignJump(perf, score, jumpPoints, { stretchScore: (time) => warpedScore(score, time) });
-    expect(Array.from(path.scoreTime)).toEqual(Array.from(plain.scoreTime));
-    // Where the refinement stretches nothing, nothing is made ahead.
-    prestretchScore(perf, score, jumpPoints, { params: { refineStretch: 0 }, stretchScore });
-    expect(maps).toHaveLength(2);
+    expect(maps).toHaveLength(3);
+    for (let t = 0; t < score.frames * hop; t += 1.7) {
+      expect(maps[1](t)).toBe(maps[0](t));
+      expect(maps[2](t)).toBe(maps[1](t));
+    }
+    expect(Array.from(path.scoreTime)).toEqual(Array.from(first.scoreTime));
   });
 });
 

@@ -368,7 +368,16 @@ export interface CoarseCostCache {
 export const COARSE_COST_CACHE_CELLS = 16_000_000;
 
 /** Options of `coarseJumpPath`: progress, cancellation and a cost cache shared with other searches. */
-export type CoarseSearchOptions = AlignOptions & { costs?: CoarseCostCache };
+export type CoarseSearchOptions = AlignOptions & {
+  costs?: CoarseCostCache;
+  /** Only a search made earlier (in `costs`) is answered; any other throws `NotSearchedYet`. */
+  earlierOnly?: boolean;
+};
+
+/** A search that was asked for only if made earlier (`CoarseSearchOptions.earlierOnly`) and was not. */
+export class NotSearchedYet extends Error {
+  override readonly name = 'NotSearchedYet';
+}
 
 // Back-pointer codes: 0..250 = score advance, then:
 const STALL = 0;
@@ -655,6 +664,7 @@ function searchCoarse(
     opts.onProgress?.(1);
     return copyCoarsePath(earlier);
   }
+  if (opts.earlierOnly) throw new NotSearchedYet('coarseJumpPath: this search was not made earlier');
   const tp = params.tempoPenalty;
   const maxAdvance = Math.max(1, Math.min(250, Math.floor(params.maxAdvance)));
   // Price of advancing k ≥ 2 score frames in one step.
@@ -1265,6 +1275,7 @@ function planJump(
   score: Features,
   jumpPointsSeconds: readonly number[],
   opts: JumpOptions,
+  earlierOnly = false,
 ): JumpPlan {
   const rawCost = { ...DEFAULT_JUMP, ...opts.params }.cost;
   const params = jumpSearchParams(perf, score, opts.params, opts.coarseCosts);
@@ -1273,6 +1284,7 @@ function planJump(
     costs: opts.coarseCosts,
     signal: opts.signal,
     onProgress: progress ? (x: number) => progress(0.4 * x) : undefined,
+    earlierOnly,
   };
   const first = coarseSearches(perf, score, jumpPointsSeconds, params, searchOpts);
   let coarse = first.coarse;
@@ -1399,18 +1411,29 @@ export function alignJump(
 
 /**
  * Makes, through `opts.stretchScore`, the score `alignJump(perf, score, jumpPointsSeconds, opts)`
- * would refine against (its coarse searches read from `opts.coarseCosts` where they were made):
+ * would refine against, where every coarse search it reads was made earlier (in
+ * `opts.coarseCosts`; otherwise nothing is made: a search is far dearer than the stretch saves):
  * a `stretchScore` that keeps its last result then has it ready. For a thread that would
- * otherwise wait (`alignNeuralJump`, while a helper finishes the steered search).
+ * otherwise wait (`alignNeuralJump`, while a helper finishes the steered search). Returns
+ * whether it stretched the score.
  */
 export function prestretchScore(
   perf: Features,
   score: Features,
   jumpPointsSeconds: readonly number[],
   opts: JumpOptions,
-): void {
-  const { warp } = planJump(perf, score, jumpPointsSeconds, { ...opts, onProgress: undefined });
-  if (warp && opts.stretchScore) opts.stretchScore((t) => warp.toSeconds(t, score.hopSeconds));
+): boolean {
+  let plan: JumpPlan;
+  try {
+    plan = planJump(perf, score, jumpPointsSeconds, { ...opts, onProgress: undefined }, true);
+  } catch (err) {
+    if (err instanceof NotSearchedYet) return false;
+    throw err;
+  }
+  const warp = plan.warp;
+  if (!warp || !opts.stretchScore) return false;
+  opts.stretchScore((t) => warp.toSeconds(t, score.hopSeconds));
+  return true;
 }
 
 /** The first perf frame of pass `seg` where the coarse path reaches score frame `scoreFrame` (the pass's end if it never does). */

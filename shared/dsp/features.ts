@@ -335,11 +335,15 @@ export function scorePitchEnergy(
   return { frames, energy };
 }
 
-/** Log-compressed pitch energy log(1 + η·E), [frames × NUM_PITCHES]. */
-export function compressPitchEnergy(pe: PitchEnergy): Float32Array {
+/** Log-compressed pitch energy log(1 + η·E), [frames × NUM_PITCHES] (into `out` where given). */
+export function compressPitchEnergy(
+  pe: PitchEnergy,
+  out: Float32Array = new Float32Array(pe.energy.length),
+): Float32Array {
   const eta = FEATURE_PARAMS.compressionEta;
   const e = pe.energy;
-  const out = new Float32Array(e.length);
+  if (out.length !== e.length)
+    throw new RangeError(`compressPitchEnergy: expected room for ${e.length} values, got ${out.length}`);
   // log1p(η·0) is that 0 itself: a score's silent keys and the noise floor's zeros skip the logarithm.
   for (let i = 0; i < out.length; i++) out[i] = e[i] === 0 ? e[i] : Math.log1p(eta * e[i]);
   return out;

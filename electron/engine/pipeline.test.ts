@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { defaultModelDir } from './neural.js';
 import { createHash } from 'node:crypto';
 import pkg from '@tonejs/midi';
-import { FEATURE_PARAMS } from '../../shared/dsp/params.js';
+import { FEATURE_PARAMS, frameCount } from '../../shared/dsp/params.js';
 import {
   align,
   alignFeatures,
@@ -20,6 +20,7 @@ import { pathToRows, type AlignmentPath } from '../../shared/path.js';
 import { decodeAudioFile } from './audio.js';
 import { recordingFeatures, scoreFeaturesAside, scoreNoteAwareFeatures } from './features.js';
 import { HelperPool } from './helpers.js';
+import { MIN_PARALLEL_NOTE_FRAMES } from './notes.js';
 import { STRUCK_RISE_FRAMES } from '../../shared/dsp/attack.js';
 import { writeWav16 } from '../tools/eval/wav.js';
 
@@ -162,19 +163,20 @@ describe('align: one way through the engine', () => {
     expect(progress.at(-1)).toEqual(['align', 1]);
   });
 
-  it('gives the path of one thread with helper threads (the pitch energy, the costs and the steered search on them)', async () => {
-    // The fixture played twice (85 s): long enough for the pitch energy to be shared.
+  it('gives the path of one thread with helper threads (the pitch energy, the note network, the costs and the steered search on them)', async () => {
+    // The fixture played three times (128 s): long enough for the pitch energy and the note
+    // network to be shared.
     const decoded = await decodeAudioFile(audio);
-    const twice = new Float32Array(2 * decoded.samples.length);
-    twice.set(decoded.samples);
-    twice.set(decoded.samples, decoded.samples.length);
-    const wav = join(tmp, 'twice.wav');
-    writeWav16(wav, { sampleRate: FEATURE_PARAMS.sampleRate, channels: [twice] });
+    const n = decoded.samples.length;
+    const thrice = new Float32Array(3 * n);
+    for (let k = 0; k < 3; k++) thrice.set(decoded.samples, k * n);
+    expect(frameCount(thrice.length)).toBeGreaterThanOrEqual(MIN_PARALLEL_NOTE_FRAMES);
+    const wav = join(tmp, 'thrice.wav');
+    writeWav16(wav, { sampleRate: FEATURE_PARAMS.sampleRate, channels: [thrice] });
     const one = await align(wav, score, { method: 'auto', threads: 1, searchThreads: 1 });
     const helped = await align(wav, score, { method: 'auto', threads: 2, searchThreads: 2 });
-    expect(Buffer.from(helped.features.chroma.buffer).equals(Buffer.from(one.features.chroma.buffer))).toBe(
-      true,
-    );
+    for (const k of ['chroma', 'onset', 'notes'] as const)
+      expect(Buffer.from(helped.features[k]!.buffer).equals(Buffer.from(one.features[k]!.buffer))).toBe(true);
     expect(helped.path.jumpFrames).toEqual(one.path.jumpFrames);
     expect(one.path.jumpFrames.length).toBeGreaterThan(0);
     expect(Array.from(helped.path.scoreTime)).toEqual(Array.from(one.path.scoreTime));

@@ -83,7 +83,7 @@ export async function recordingFeatures(
   // The helpers load their copies of the note model while this thread prepares its input. Not
   // where the pitch energy's helpers were ended so as not to keep a long recording's audio
   // (`HELPER_KEEPS_MAX_BYTES`): new ones started now would load while that audio is still in
-  // memory (60 minutes: a peak 60–90 MB higher).
+  // memory (60 minutes: a peak 60–100 MB higher).
   const workers = 4 * mono.length < HELPER_KEEPS_MAX_BYTES ? (opts.threads ?? 1) - 1 : 0;
   if (noteModel) warmNoteHelpers(workers, pe.frames, opts.noteModelDir || undefined);
   raiseQuietLevel(pe);

@@ -51,8 +51,8 @@ export interface NoteModel {
 /**
  * Frames per inference call (activations ≈ 16 × 88 × 4 B per frame and tensor). Small chunks keep
  * ONNX Runtime's memory arena small: the first run of a process pays a page fault for every page
- * the arena touches, and with 4,096 frames that first run took 3–4 times as long as the next
- * (docs/EVALUATION.md, "The note network in small chunks"). The outputs are the same bit for bit
+ * the arena touches, and with 4,096 frames that first run took 2–4 times as long as the next
+ * (docs/EVALUATION.md, speed section, "The note network on both cores"). The outputs are the same bit for bit
  * at any chunk size, the chunks overlapping by the receptive field.
  */
 export const NOTE_CHUNK_FRAMES = 512;

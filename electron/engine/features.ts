@@ -31,7 +31,7 @@ import { frameFft, loadWasmFft } from './fft.js';
 import { sharedHelpers, type HelperPool } from './helpers.js';
 import { NeuralModelError } from './neural.js';
 import { parallelNoteActivations, sharedNoteInput, sharedNoteModel, warmNoteHelpers } from './notes.js';
-import { HELPER_KEEPS_MAX_BYTES, parallelPitchEnergy } from './pitchEnergy.js';
+import { helpersKeepAudio, parallelPitchEnergy } from './pitchEnergy.js';
 
 /** Options of `recordingFeatures`. */
 export interface RecordingFeatureOptions extends Omit<AudioPitchEnergyOptions, 'fft'> {
@@ -84,14 +84,14 @@ export async function recordingFeatures(
   // where the pitch energy's helpers were ended so as not to keep a long recording's audio
   // (`HELPER_KEEPS_MAX_BYTES`): new ones started now would load while that audio is still in
   // memory (60 minutes: a peak 60–100 MB higher).
-  const workers = 4 * mono.length < HELPER_KEEPS_MAX_BYTES ? (opts.threads ?? 1) - 1 : 0;
+  const workers = helpersKeepAudio(mono.length) ? (opts.threads ?? 1) - 1 : 0;
   if (noteModel) warmNoteHelpers(workers, pe.frames, opts.noteModelDir || undefined);
   raiseQuietLevel(pe);
   const attackRiseFrames = meanRiseFrames(pe);
   if (opts.noiseFloor !== false) removeNoiseFloor(pe);
   // The note network reads the compressed energy the chroma and onsets are made of. Its helpers'
   // parts are sent first: they load their copies of the model while this thread makes the chroma.
-  const compressed = compressPitchEnergy(pe, (noteModel && sharedNoteInput(pe.frames, workers)) || undefined);
+  const compressed = compressPitchEnergy(pe, noteModel ? sharedNoteInput(pe.frames, workers) : undefined);
   const activations =
     noteModel &&
     parallelNoteActivations(compressed, pe.frames, noteModel, {

@@ -22,7 +22,7 @@ import {
 import { availableParallelism } from 'node:os';
 import { helperCoarseSearch, parallelCoarseCosts } from './coarseCosts.js';
 import { sharedHelpers } from './helpers.js';
-import { HELPER_KEEPS_MAX_BYTES } from './pitchEnergy.js';
+import { helpersKeepAudio } from './pitchEnergy.js';
 import { DEFAULT_SNAP, snapToOnsets, type SnapParams } from '../../shared/align/snap.js';
 import { sameMusicIndex } from '../../shared/align/sameMusic.js';
 import {
@@ -432,7 +432,7 @@ export async function prepareAlignment(
   // a recording so long that the helper is ended after its pitch energy (`HELPER_KEEPS_MAX_BYTES`):
   // until then it would keep that work's garbage (60 minutes: 0.2 GB more at the peak).
   const scoreSide =
-    helpers > 0 && 4 * audio.samples.length < HELPER_KEEPS_MAX_BYTES
+    helpers > 0 && helpersKeepAudio(audio.samples.length)
       ? scoreFeaturesAside(score.score.notes, score.score.duration)
       : undefined;
   const { perf, scoreFeat } = await timed('features', async () => {

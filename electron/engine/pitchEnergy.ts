@@ -29,6 +29,14 @@ export const MIN_PARALLEL_FRAMES = 2048;
  */
 export const HELPER_KEEPS_MAX_BYTES = 64 * 2 ** 20;
 
+/**
+ * Whether the helpers are kept after the pitch energy of `samples` mono samples (float32) at the
+ * feature rate: false from `HELPER_KEEPS_MAX_BYTES` on, where `parallelPitchEnergy` ends them.
+ */
+export function helpersKeepAudio(samples: number, maxBytes = HELPER_KEEPS_MAX_BYTES): boolean {
+  return 4 * samples < maxBytes;
+}
+
 /** What the threads share: the audio, the tuning, the output and the block claims. */
 export interface PitchEnergyJob extends SharedBlocks {
   /** Mono audio at the feature rate (float32). */
@@ -120,7 +128,7 @@ export async function parallelPitchEnergy(
     yieldEvery: 0,
     meanwhile: opts.meanwhile,
   });
-  if (sharedMono.byteLength >= (opts.helperKeepsMaxBytes ?? HELPER_KEEPS_MAX_BYTES))
+  if (!helpersKeepAudio(mono.length, opts.helperKeepsMaxBytes))
     for (let k = 1; k <= threads; k++) void pool.end(k);
   opts.onBlocks?.(perThread);
   opts.onProgress?.(1);

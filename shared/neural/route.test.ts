@@ -7,13 +7,16 @@ import {
   DEFAULT_NEURAL_JUMP,
   agreement,
   alignNeural,
+  arbiterPrice,
   alignNeuralJump,
   findPasses,
   jumpPenaltyProfile,
   networkJumpTargets,
   medianFilter,
+  meanPathCost,
   routeFromRows,
 } from './route.js';
+import type { AlignmentPath } from '../path.js';
 
 /**
  * Stand-in for the network that knows the true warp: it returns what a perfect model would
@@ -253,5 +256,45 @@ describe('alignNeural', () => {
       run: () => Promise.resolve(new Float32Array(10)),
     };
     await expect(alignNeural(perf, score, bad)).rejects.toThrow(/expected L = 64/);
+  });
+});
+
+describe('arbiterPrice', () => {
+  // A score with a rest at frames 300 … 339, and a recording that opens with 40 frames of silence
+  // and then plays the score from its start to its end.
+  const score = syntheticScore(600, 11);
+  const uniform = 1 / Math.sqrt(12);
+  for (let f = 300; f < 340; f++)
+    for (let c = 0; c < 12; c++) {
+      score.chroma[f * 12 + c] = uniform;
+      score.onset[f * 12 + c] = 0;
+    }
+  const warp = Float64Array.from({ length: 640 }, (_, i) => (i < 40 ? 300 + i : i - 40));
+  const perf = warpFeatures(score, warp, 0);
+  const path = (scoreFrames: (i: number) => number, jumpFrames: number[]): AlignmentPath => ({
+    hopSeconds: perf.hopSeconds,
+    scoreTime: Float64Array.from({ length: perf.frames }, (_, i) => scoreFrames(i) * score.hopSeconds),
+    confidence: new Float32Array(perf.frames),
+    jumpFrames,
+    method: 'auto',
+  });
+  // The true path holds the score's start through the silence; the other lays the silence on the
+  // rest, then jumps to the start.
+  const held = path((i) => Math.max(0, i - 40), []);
+  const onRest = path((i) => (i < 40 ? 300 + i : i - 40), [40]);
+
+  it('leaves the silence before the music out, and charges an entry into the score as a jump', () => {
+    // Over every frame the path on the rest costs less: what the arbiter must not reward.
+    expect(meanPathCost(perf, score, onRest)).toBeLessThan(meanPathCost(perf, score, held));
+    // Over the sounding frames both cost the same; the other pays its jump and its late entry.
+    expect(arbiterPrice(perf, score, onRest, 30) - arbiterPrice(perf, score, held, 30)).toBeCloseTo(60, 6);
+    expect(arbiterPrice(perf, score, onRest, 0)).toBeCloseTo(arbiterPrice(perf, score, held, 0), 6);
+  });
+
+  it('charges a path that stops before the score ends as a jump', () => {
+    const short = path((i) => Math.min(500, Math.max(0, i - 40)), []);
+    const sounding = arbiterPrice(perf, score, short, 0);
+    expect(arbiterPrice(perf, score, short, 30)).toBeCloseTo(sounding + 30, 6);
+    expect(arbiterPrice(perf, score, held, 30)).toBeCloseTo(arbiterPrice(perf, score, held, 0), 6);
   });
 });

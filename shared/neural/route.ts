@@ -16,7 +16,7 @@ import {
   type JumpParams,
   type JumpTarget,
 } from '../align/jump.js';
-import { cellCoster } from '../align/cost.js';
+import { cellCoster, silenceMask } from '../align/cost.js';
 import { buildNeuralInput, cellCentreFrame, cellRange } from './input.js';
 
 /** What `alignNeural` needs of a model (electron/engine/neural.ts `NeuralModel` satisfies it). */
@@ -275,6 +275,38 @@ export function meanPathCost(perf: Features, score: Features, path: AlignmentPat
     s += cellCost(f, j);
   }
   return s / Math.max(1, perf.frames);
+}
+
+/**
+ * What the arbiter (`NeuralJumpParams.arbiterJumpCost`) charges a path: its frames' local costs
+ * from the recording's first sounding frame to its last, plus `jumpCost` for each jump and for an
+ * open end (a path that starts more than `SAME_JUMP_SECONDS` into the score or stops that far
+ * before its end), as the jump search charges a full jump for each (`JumpParams.openEndScale`).
+ * The silence before and after the music is left out: which score frame it lies on says nothing
+ * of the structure, and a path entering the score on a rest would otherwise be paid for it.
+ */
+export function arbiterPrice(perf: Features, score: Features, path: AlignmentPath, jumpCost: number): number {
+  const silent = silenceMask(perf);
+  let first = 0;
+  while (first < perf.frames && silent[first]) first++;
+  let last = perf.frames - 1;
+  while (last > first && silent[last]) last--;
+  if (first >= perf.frames) {
+    first = 0;
+    last = perf.frames - 1;
+  }
+  const cellCost = cellCoster(perf, score);
+  let s = 0;
+  for (let f = first; f <= last; f++) {
+    const j = Math.min(score.frames - 1, Math.max(0, Math.round(path.scoreTime[f] / score.hopSeconds)));
+    s += cellCost(f, j);
+  }
+  const n = path.scoreTime.length;
+  const scoreEnd = (score.frames - 1) * score.hopSeconds;
+  const openEnds =
+    (n > 0 && path.scoreTime[0] > SAME_JUMP_SECONDS ? 1 : 0) +
+    (n > 0 && path.scoreTime[n - 1] < scoreEnd - SAME_JUMP_SECONDS ? 1 : 0);
+  return s + jumpCost * (path.jumpFrames.length + openEnds);
 }
 
 /** Linear interpolation of per-row values to per-frame values (row centres, held at the ends). */
@@ -615,8 +647,7 @@ export async function alignNeuralJump(
   // too, and the one whose frames cost less at full resolution is kept (`arbiterJumpCost`).
   if (arbitrates && own && !sameJumps(path, own, score.hopSeconds)) {
     const alone = alignJump(perf, score, opts.jumpPointsSeconds ?? [], { params: steered, ...search });
-    const price = (p: AlignmentPath): number =>
-      meanPathCost(perf, score, p) * perf.frames + params.arbiterJumpCost * p.jumpFrames.length;
+    const price = (p: AlignmentPath): number => arbiterPrice(perf, score, p, params.arbiterJumpCost);
     if (price(alone) < price(path)) path = alone;
   }
   opts.onProgress?.(1);

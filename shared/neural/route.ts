@@ -16,7 +16,8 @@ import {
   type JumpParams,
   type JumpTarget,
 } from '../align/jump.js';
-import { cellCoster, silenceMask } from '../align/cost.js';
+import { cellCoster } from '../align/cost.js';
+import { musicStart, soundingRange } from '../align/dtw.js';
 import { buildNeuralInput, cellCentreFrame, cellRange } from './input.js';
 
 /** What `alignNeural` needs of a model (electron/engine/neural.ts `NeuralModel` satisfies it). */
@@ -279,22 +280,17 @@ export function meanPathCost(perf: Features, score: Features, path: AlignmentPat
 
 /**
  * What the arbiter (`NeuralJumpParams.arbiterJumpCost`) charges a path: its frames' local costs
- * from the recording's first sounding frame to its last, plus `jumpCost` for each jump and for an
- * open end (a path that starts more than `SAME_JUMP_SECONDS` into the score or stops that far
- * before its end), as the jump search charges a full jump for each (`JumpParams.openEndScale`).
- * The silence before and after the music is left out: which score frame it lies on says nothing
- * of the structure, and a path entering the score on a rest would otherwise be paid for it.
+ * from the recording's first frame of music (`musicStart`) to its last sounding frame
+ * (`soundingRange`), plus `jumpCost` for each jump and for an open end (a path that starts more
+ * than `SAME_JUMP_SECONDS` into the score or stops that far before its end), as the jump search
+ * charges a full jump for each (`JumpParams.openEndScale`); the score's start and end are its first
+ * and last sounding frames. The silence or noise before and after
+ * the music is left out: which score frame it lies on says nothing of the structure, and a path
+ * entering the score on a rest would otherwise be paid for it.
  */
 export function arbiterPrice(perf: Features, score: Features, path: AlignmentPath, jumpCost: number): number {
-  const silent = silenceMask(perf);
-  let first = 0;
-  while (first < perf.frames && silent[first]) first++;
-  let last = perf.frames - 1;
-  while (last > first && silent[last]) last--;
-  if (first >= perf.frames) {
-    first = 0;
-    last = perf.frames - 1;
-  }
+  const [sounding, last] = soundingRange(perf);
+  const first = Math.min(last, musicStart(perf, sounding));
   const cellCost = cellCoster(perf, score);
   let s = 0;
   for (let f = first; f <= last; f++) {
@@ -302,10 +298,10 @@ export function arbiterPrice(perf: Features, score: Features, path: AlignmentPat
     s += cellCost(f, j);
   }
   const n = path.scoreTime.length;
-  const scoreEnd = (score.frames - 1) * score.hopSeconds;
+  const [scoreFirst, scoreLast] = soundingRange(score);
   const openEnds =
-    (n > 0 && path.scoreTime[0] > SAME_JUMP_SECONDS ? 1 : 0) +
-    (n > 0 && path.scoreTime[n - 1] < scoreEnd - SAME_JUMP_SECONDS ? 1 : 0);
+    (n > 0 && path.scoreTime[0] > scoreFirst * score.hopSeconds + SAME_JUMP_SECONDS ? 1 : 0) +
+    (n > 0 && path.scoreTime[n - 1] < scoreLast * score.hopSeconds - SAME_JUMP_SECONDS ? 1 : 0);
   return s + jumpCost * (path.jumpFrames.length + openEnds);
 }
 

@@ -10,6 +10,7 @@ import {
   perfTimesOfScoreTime,
   scoreTimeAt,
   segments,
+  withSilentEdges,
 } from './path.js';
 
 const hop = 0.5;
@@ -220,5 +221,20 @@ describe('delayPath', () => {
     held.scoreTime.set([1, 1, 1], 1);
     const out = delayPath(held, 0.3).scoreTime;
     for (let f = 1; f < 5; f++) expect(out[f]).toBeGreaterThanOrEqual(out[f - 1]);
+  });
+});
+
+describe('withSilentEdges', () => {
+  it('widens a path of the music to the whole recording, holding its ends through the silence', () => {
+    const wide = withSilentEdges(repeatPath(), 3, 14);
+    expect(Array.from(wide.scoreTime)).toEqual([0, 0, 0, 0, 0.5, 1, 1.5, 2, 1, 1.5, 2, 2.5, 2.5, 2.5]);
+    expect(wide.jumpFrames).toEqual([8]);
+    expect(wide.confidence).toHaveLength(14);
+    expect(wide.hopSeconds).toBe(hop);
+    expect(wide.method).toBe('dtw');
+  });
+  it('returns a path that already covers the recording as it is', () => {
+    const path = repeatPath();
+    expect(withSilentEdges(path, 0, 9)).toBe(path);
   });
 });

@@ -98,6 +98,25 @@ export function leadJumps(path: AlignmentPath, leadFrames: number): AlignmentPat
 }
 
 /**
+ * `path`, made for frames first … first + n − 1 of a recording of `frames` frames (n its length),
+ * widened to all of them: the frames before hold its first score time and confidence, the frames
+ * after its last (the silence before and after the music); its jumps move with it.
+ */
+export function withSilentEdges(path: AlignmentPath, first: number, frames: number): AlignmentPath {
+  const n = path.scoreTime.length;
+  if (n === 0 || (first === 0 && n === frames)) return path;
+  const scoreTime = new Float64Array(frames);
+  const confidence = new Float32Array(frames);
+  scoreTime.fill(path.scoreTime[0], 0, first);
+  scoreTime.set(path.scoreTime.subarray(0, frames - first), first);
+  scoreTime.fill(path.scoreTime[n - 1], first + n);
+  confidence.fill(path.confidence[0], 0, first);
+  confidence.set(path.confidence.subarray(0, frames - first), first);
+  confidence.fill(path.confidence[n - 1], first + n);
+  return { ...path, scoreTime, confidence, jumpFrames: path.jumpFrames.map((f) => f + first) };
+}
+
+/**
  * How much later the audio shows an event than the aligned score position says, in seconds:
  * every pass of the final path is read this much later (`delayPath`). The path reached each beat
  * a few milliseconds early, by about the same amount in every validation set and condition.

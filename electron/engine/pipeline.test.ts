@@ -260,6 +260,34 @@ describe('recordings off the usual level or pitch', () => {
   });
 });
 
+describe('silence before and after the music', () => {
+  it('holds the path through the silence and aligns the music as without it', async () => {
+    const usual = await alignFiles(audio, score);
+    const decoded = await decodeAudioFile(audio);
+    const rate = FEATURE_PARAMS.sampleRate;
+    const padded = new Float32Array(decoded.samples.length + 12 * rate);
+    padded.set(decoded.samples, 6 * rate);
+    const wav = join(tmp, 'padded.wav');
+    writeWav16(wav, { sampleRate: rate, channels: [padded] });
+    for (const method of ['auto', 'jump'] as const) {
+      const r = await alignFiles(wav, score, { method });
+      const { path } = r;
+      const lead = Math.round((6 * rate) / FEATURE_PARAMS.hopLength);
+      // Each frame of the music where it is without the silence, the jumps included.
+      const off = usual.path.scoreTime.map((t, f) => Math.abs(path.scoreTime[f + lead] - t));
+      const within = off.filter((d) => d <= 0.1).length / off.length;
+      expect(within, method).toBeGreaterThan(0.97);
+      expect(path.jumpFrames.length, method).toBe(usual.path.jumpFrames.length);
+      // The silence before holds the score's opening, the silence after its last note.
+      expect(path.scoreTime[0], method).toBeLessThan(0.5);
+      expect(path.scoreTime[path.scoreTime.length - 1], method).toBeCloseTo(
+        usual.path.scoreTime[usual.path.scoreTime.length - 1],
+        1,
+      );
+    }
+  });
+});
+
 describe('instruments whose notes swell in', () => {
   const played = new Midi(readFileSync(join(sample, 'performance.mid'))).tracks.flatMap((t) => t.notes);
 

@@ -11,7 +11,7 @@ import { recordingFeatures, scoreFeaturesAside, scoreNoteAwareFeatures } from '.
 import { FEATURE_PARAMS } from '../../shared/dsp/params.js';
 import { atScorePitch } from '../../shared/dsp/transpose.js';
 import { atAttackOnsets, type AttackLagParams } from '../../shared/dsp/attack.js';
-import { alignDtw } from '../../shared/align/dtw.js';
+import { alignDtw, alignSounding } from '../../shared/align/dtw.js';
 import {
   alignJump,
   jumpSearchParams,
@@ -211,7 +211,12 @@ export async function alignFeatures(
   const perf = atAttackOnsets(pitched.perf, opts.attackLag).perf;
   const moved = pitched.semitones !== 0 ? transpositionWarning(pitched.semitones) : undefined;
   if (moved) opts.onWarning?.(moved);
-  const out = await alignByMethod(perf, scoreFeat, score, opts);
+  // The silence before and after the music is no part of the score: the methods but `dtw` (which
+  // cuts it itself) align the sounding frames alone and hold the path's ends through it.
+  const out =
+    opts.method === 'dtw'
+      ? await alignByMethod(perf, scoreFeat, score, opts)
+      : await alignSounding(perf, (sounding) => alignByMethod(sounding, scoreFeat, score, opts));
   if (moved) out.warnings.unshift(moved);
   // Cuts land on the onset of the first beat after them (`JUMP_LEAD_SECONDS`), and every pass is
   // read `PATH_DELAY_SECONDS` later; the raw network route is an ablation and stays as it is.

@@ -1,5 +1,5 @@
 import type { AlignmentPath } from '../path.js';
-import { pathFromFramePairs } from '../path.js';
+import { pathFromFramePairs, withSilentEdges } from '../path.js';
 import type { Features } from '../dsp/features.js';
 import { poolFeatures } from '../dsp/features.js';
 import { NUM_PITCHES } from '../dsp/params.js';
@@ -276,6 +276,24 @@ export function sliceFeatures(f: Features, first: number, last: number): Feature
       ? { notes: f.notes.subarray(first * NUM_PITCHES, (last + 1) * NUM_PITCHES) }
       : {}),
   };
+}
+
+/**
+ * Aligns the recording's sounding frames (`soundingRange`) with `align`, and widens the path it
+ * gives to every frame (`withSilentEdges`): the
+ * silence before the music holds the path's first score time, the silence after it its last.
+ * The silence is no part of the score: left in, a search prices each silent frame against the
+ * score's first or last note, and may rather enter or leave the score on a rest.
+ */
+export async function alignSounding<T extends { path: AlignmentPath }>(
+  perf: Features,
+  align: (sounding: Features) => Promise<T>,
+): Promise<T> {
+  const [first, last] = soundingRange(perf);
+  if (first === 0 && last === perf.frames - 1) return align(perf);
+  const out = await align({ ...perf, ...sliceFeatures(perf, first, last) });
+  out.path = withSilentEdges(out.path, first, perf.frames);
+  return out;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { segments, type AlignmentPath } from '../path.js';
-import { alignDtw, musicStart } from './dtw.js';
+import { alignDtw, alignSounding, musicStart } from './dtw.js';
 import { applyJumpCertainty } from './confidence.js';
 import type { Features } from '../dsp/features.js';
 import { NUM_PITCHES } from '../dsp/params.js';
@@ -931,5 +931,72 @@ describe('mergeDetours', () => {
       seg(0, 500, 2000, 2500),
       seg(500, 2000, 0, 1300),
     ]);
+  });
+});
+
+describe('alignSounding: the silence before and after the music', () => {
+  // A score whose frames 340 … 599 repeat 40 … 299 after a rest (300 … 339), and a recording that
+  // plays it through between 200 frames of silence at each end.
+  const score = syntheticScore(600, 5);
+  const uniform = 1 / Math.sqrt(12);
+  for (let f = 300; f < 600; f++) {
+    for (let c = 0; c < 12; c++) {
+      score.chroma[f * 12 + c] = f < 340 ? uniform : score.chroma[(f - 300) * 12 + c];
+      score.onset[f * 12 + c] = f < 340 ? 0 : score.onset[(f - 300) * 12 + c];
+    }
+    score.energy[f] = f < 340 ? -23 : score.energy[f - 300];
+  }
+  const hop = score.hopSeconds;
+  const jumpPoints = [0, 40 * hop, 300 * hop, 340 * hop, 600 * hop];
+  const n = 1000;
+  const perf = warpFeatures(
+    score,
+    Float64Array.from({ length: n }, (_, i) => Math.min(599, Math.max(0, i - 200))),
+    0.1,
+  );
+  for (let i = 0; i < n; i++)
+    if (i < 200 || i >= 800)
+      for (let c = 0; c < 12; c++) {
+        perf.chroma[i * 12 + c] = uniform;
+        perf.onset[i * 12 + c] = 0;
+      }
+  const error = (scoreTime: Float64Array): number => {
+    let s = 0;
+    for (let i = 200; i < 800; i++) s += Math.abs(scoreTime[i] / hop - (i - 200));
+    return s / 600;
+  };
+
+  it('aligns the music alone and holds the ends through the silence', async () => {
+    // Priced frame by frame against the score's notes, the silence is cheaper on the rest: the
+    // search alone plays the repeat as a jump back and ends there.
+    const whole = alignJump(perf, score, jumpPoints);
+    expect(whole.scoreTime[n - 1] / hop).toBeLessThan(340);
+    const { path } = await alignSounding(perf, (sounding) => {
+      expect(sounding.frames).toBe(600);
+      return Promise.resolve({ path: alignJump(sounding, score, jumpPoints) });
+    });
+    expect(path.scoreTime).toHaveLength(n);
+    expect(path.jumpFrames).toEqual([]);
+    expect(error(path.scoreTime)).toBeLessThan(1);
+    expect(path.scoreTime[0]).toBe(path.scoreTime[200]);
+    expect(path.scoreTime[n - 1]).toBe(path.scoreTime[799]);
+    expect(path.scoreTime[n - 1] / hop).toBeGreaterThan(595);
+  });
+
+  it('runs a recording without silence at its ends as it is', async () => {
+    const music = {
+      ...perf,
+      frames: 600,
+      chroma: perf.chroma.subarray(200 * 12, 800 * 12),
+      onset: perf.onset.subarray(200 * 12, 800 * 12),
+      energy: perf.energy.subarray(200, 800),
+    };
+    let seen: unknown;
+    const { path } = await alignSounding(music, (sounding) => {
+      seen = sounding;
+      return Promise.resolve({ path: alignDtw(sounding, score) });
+    });
+    expect(seen).toBe(music);
+    expect(path.scoreTime).toHaveLength(600);
   });
 });

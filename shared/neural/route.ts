@@ -383,8 +383,9 @@ export interface NeuralJumpParams {
   vetoPenalty: number;
   /**
    * Where the steered path's jumps are not the search alone's (`sameJumps`), keep the one whose
-   * frames cost less at full resolution (the summed local cost against the written score) plus
-   * this much per jump; negative: always the steered path. On the multi cases re-rendered in the
+   * frames cost less at full resolution (the summed local cost against the written score, over
+   * the music only) plus this much per jump and per open start or end (`arbiterPrice`); negative:
+   * always the steered path. On the multi cases re-rendered in the
    * probe's timbres (`node scripts/conditions-set.mjs --multi`; `tune.js --method auto --data
    * .eval/probe-multi --sets multi --grid '{"neural":{"arbiterJumpCost":[-1,0,10,30,100]}}'`),
    * within 50 / 100 / 200 ms and jump recall / precision: off 91.43 / 93.97 / 95.56, 92.5 / 89.6;

@@ -264,6 +264,28 @@ export function musicStart(perf: Features, a = soundingRange(perf)[0]): number {
   return a;
 }
 
+/** Least span (s) of noise before the music from which `musicRange` measures the noise's level. */
+export const NOISE_FLOOR_SECONDS = 1;
+/** How far (natural log of energy: 6 dB) above the noise's level a frame still sounds (`musicRange`). */
+const ABOVE_NOISE = Math.log(4);
+
+/**
+ * The recording's music: its first frame (`musicStart`) and its last. Digital silence at either
+ * end is no music (`soundingRange`); nor is noise. Where the recording holds at least
+ * `NOISE_FLOOR_SECONDS` of noise before the music (hiss, a room), the median energy of those
+ * frames is its level, and the music ends at the last frame 6 dB above it.
+ */
+export function musicRange(perf: Features): [number, number] {
+  const [a, b] = soundingRange(perf);
+  const first = Math.min(b, musicStart(perf, a));
+  if ((first - a) * perf.hopSeconds < NOISE_FLOOR_SECONDS) return [first, b];
+  const noise = Array.from(perf.energy.subarray(a, first)).sort((x, y) => x - y);
+  const floor = noise[Math.floor(noise.length / 2)] + ABOVE_NOISE;
+  let last = b;
+  while (last > first && perf.energy[last] <= floor) last--;
+  return [first, last];
+}
+
 /** Frames first … last (inclusive) of a feature sequence (views, no copy). */
 export function sliceFeatures(f: Features, first: number, last: number): Features {
   return {
@@ -279,17 +301,18 @@ export function sliceFeatures(f: Features, first: number, last: number): Feature
 }
 
 /**
- * Aligns the recording's sounding frames (`soundingRange`) with `align`, and widens the path it
- * gives to every frame (`withSilentEdges`): the
+ * Aligns the recording's music (`musicRange`) with `align`, and widens the path it gives to every
+ * frame (`withSilentEdges`): the
  * silence before the music holds the path's first score time, the silence after it its last.
- * The silence is no part of the score: left in, a search prices each silent frame against the
- * score's first or last note, and may rather enter or leave the score on a rest.
+ * The silence or noise is no part of the score: left in, a search prices each of its frames
+ * against the score's first or last note, and may rather enter or leave the score on a rest, or
+ * play the noise as some quiet passage of the score.
  */
 export async function alignSounding<T extends { path: AlignmentPath }>(
   perf: Features,
   align: (sounding: Features) => Promise<T>,
 ): Promise<T> {
-  const [first, last] = soundingRange(perf);
+  const [first, last] = musicRange(perf);
   if (first === 0 && last === perf.frames - 1) return align(perf);
   const out = await align({ ...perf, ...sliceFeatures(perf, first, last) });
   out.path = withSilentEdges(out.path, first, perf.frames);

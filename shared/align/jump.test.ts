@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { segments, type AlignmentPath } from '../path.js';
-import { alignDtw, alignSounding, musicStart } from './dtw.js';
+import { alignDtw, alignSounding, musicRange, musicStart } from './dtw.js';
 import { applyJumpCertainty } from './confidence.js';
 import type { Features } from '../dsp/features.js';
 import { NUM_PITCHES } from '../dsp/params.js';
@@ -981,6 +981,47 @@ describe('alignSounding: the silence before and after the music', () => {
     expect(path.scoreTime[0]).toBe(path.scoreTime[200]);
     expect(path.scoreTime[n - 1]).toBe(path.scoreTime[799]);
     expect(path.scoreTime[n - 1] / hop).toBeGreaterThan(595);
+  });
+
+  it('cuts noise before and after the music as it cuts silence', async () => {
+    // The same recording with hiss for its silence: chroma and onsets at random, 9 dB below the
+    // music; the note features strike a key where the music starts.
+    const rnd = xorshift32(9);
+    const noisy = {
+      ...perf,
+      chroma: perf.chroma.slice(),
+      onset: perf.onset.slice(),
+      energy: perf.energy.slice(),
+    };
+    const notes = new Float32Array(n * NUM_PITCHES);
+    for (let i = 0; i < n; i++) {
+      if (i >= 200 && i < 800) {
+        if (perf.onset.subarray(i * 12, i * 12 + 12).some((v) => v > 0.5)) notes[i * NUM_PITCHES + 40] = 0.8;
+        continue;
+      }
+      let norm = 0;
+      for (let c = 0; c < 12; c++) {
+        const v = 0.5 + rnd();
+        noisy.chroma[i * 12 + c] = v;
+        norm += v * v;
+        noisy.onset[i * 12 + c] = 0.05 * rnd();
+      }
+      for (let c = 0; c < 12; c++) noisy.chroma[i * 12 + c] /= Math.sqrt(norm);
+      noisy.energy[i] = -5 - 0.2 * rnd();
+    }
+    const withNotes = { ...noisy, notes };
+    const [first, last] = musicRange(withNotes);
+    expect(first).toBeGreaterThanOrEqual(198);
+    expect(first).toBeLessThanOrEqual(200);
+    expect(last).toBe(799);
+    const { path } = await alignSounding(withNotes, (sounding) =>
+      Promise.resolve({ path: alignJump(sounding, score, jumpPoints) }),
+    );
+    expect(path.jumpFrames).toEqual([]);
+    expect(error(path.scoreTime)).toBeLessThan(1);
+    expect(path.scoreTime[n - 1]).toBe(path.scoreTime[799]);
+    // Without the note features the music's start is not heard: the noise stays in.
+    expect(musicRange(noisy)).toEqual([0, n - 1]);
   });
 
   it('runs a recording without silence at its ends as it is', async () => {

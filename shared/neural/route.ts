@@ -17,7 +17,7 @@ import {
   type JumpTarget,
 } from '../align/jump.js';
 import { cellCoster } from '../align/cost.js';
-import { musicStart, soundingRange } from '../align/dtw.js';
+import { musicRange, soundingRange } from '../align/dtw.js';
 import { buildNeuralInput, cellCentreFrame, cellRange } from './input.js';
 
 /** What `alignNeural` needs of a model (electron/engine/neural.ts `NeuralModel` satisfies it). */
@@ -280,17 +280,15 @@ export function meanPathCost(perf: Features, score: Features, path: AlignmentPat
 
 /**
  * What the arbiter (`NeuralJumpParams.arbiterJumpCost`) charges a path: its frames' local costs
- * from the recording's first frame of music (`musicStart`) to its last sounding frame
- * (`soundingRange`), plus `jumpCost` for each jump and for an open end (a path that starts more
- * than `SAME_JUMP_SECONDS` into the score or stops that far before its end), as the jump search
- * charges a full jump for each (`JumpParams.openEndScale`); the score's start and end are its first
- * and last sounding frames. The silence or noise before and after
+ * over the recording's music (`musicRange`), plus `jumpCost` for each jump and for an open end (a
+ * path that starts more than `SAME_JUMP_SECONDS` into the score or stops that far before its
+ * end), as the jump search charges a full jump for each (`JumpParams.openEndScale`); the score's
+ * start and end are its first and last sounding frames. The silence or noise before and after
  * the music is left out: which score frame it lies on says nothing of the structure, and a path
  * entering the score on a rest would otherwise be paid for it.
  */
 export function arbiterPrice(perf: Features, score: Features, path: AlignmentPath, jumpCost: number): number {
-  const [sounding, last] = soundingRange(perf);
-  const first = Math.min(last, musicStart(perf, sounding));
+  const [first, last] = musicRange(perf);
   const cellCost = cellCoster(perf, score);
   let s = 0;
   for (let f = first; f <= last; f++) {

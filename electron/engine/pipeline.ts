@@ -211,8 +211,9 @@ export async function alignFeatures(
   const perf = atAttackOnsets(pitched.perf, opts.attackLag).perf;
   const moved = pitched.semitones !== 0 ? transpositionWarning(pitched.semitones) : undefined;
   if (moved) opts.onWarning?.(moved);
-  // The silence before and after the music is no part of the score: the methods but `dtw` (which
-  // cuts it itself) align the sounding frames alone and hold the path's ends through it.
+  // The silence or noise before and after the music is no part of the score: the methods but
+  // `dtw` (which cuts silence itself) align the music alone (`alignSounding`, `musicRange`) and
+  // hold the path's ends through the rest.
   const out =
     opts.method === 'dtw'
       ? await alignByMethod(perf, scoreFeat, score, opts)

@@ -302,11 +302,10 @@ export function sliceFeatures(f: Features, first: number, last: number): Feature
 
 /**
  * Aligns the recording's music (`musicRange`) with `align`, and widens the path it gives to every
- * frame (`withSilentEdges`): the
- * silence before the music holds the path's first score time, the silence after it its last.
- * The silence or noise is no part of the score: left in, a search prices each of its frames
- * against the score's first or last note, and may rather enter or leave the score on a rest, or
- * play the noise as some quiet passage of the score.
+ * frame (`withSilentEdges`): what comes before the music holds the path's first score time, what
+ * comes after it its last. Silence or noise is no part of the score: left in, a search prices each
+ * of its frames against the score's first or last note, and may rather enter or leave the score
+ * on a rest, or play the noise as some quiet passage of the score.
  */
 export async function alignSounding<T extends { path: AlignmentPath }>(
   perf: Features,

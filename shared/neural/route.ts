@@ -269,13 +269,24 @@ export function sameJumps(path: AlignmentPath, own: readonly SearchJump[], score
 
 /** Mean local cost (shared/align/cost.ts) of a dense path: frame f against the score frame it is mapped to. */
 export function meanPathCost(perf: Features, score: Features, path: AlignmentPath): number {
+  return pathCostSum(perf, score, path, 0, perf.frames - 1) / Math.max(1, perf.frames);
+}
+
+/** Summed local cost of perf frames first … last of a dense path, each against the score frame it is mapped to. */
+function pathCostSum(
+  perf: Features,
+  score: Features,
+  path: AlignmentPath,
+  first: number,
+  last: number,
+): number {
   let s = 0;
   const cellCost = cellCoster(perf, score);
-  for (let f = 0; f < perf.frames; f++) {
+  for (let f = first; f <= last; f++) {
     const j = Math.min(score.frames - 1, Math.max(0, Math.round(path.scoreTime[f] / score.hopSeconds)));
     s += cellCost(f, j);
   }
-  return s / Math.max(1, perf.frames);
+  return s;
 }
 
 /**
@@ -289,12 +300,7 @@ export function meanPathCost(perf: Features, score: Features, path: AlignmentPat
  */
 export function arbiterPrice(perf: Features, score: Features, path: AlignmentPath, jumpCost: number): number {
   const [first, last] = musicRange(perf);
-  const cellCost = cellCoster(perf, score);
-  let s = 0;
-  for (let f = first; f <= last; f++) {
-    const j = Math.min(score.frames - 1, Math.max(0, Math.round(path.scoreTime[f] / score.hopSeconds)));
-    s += cellCost(f, j);
-  }
+  const s = pathCostSum(perf, score, path, first, last);
   const n = path.scoreTime.length;
   const [scoreFirst, scoreLast] = soundingRange(score);
   const openEnds =

@@ -19,6 +19,8 @@ import {
   mergeDetours,
   mergeEdgePasses,
   spliceCatchUps,
+  spliceSkips,
+  fastRows,
   stretchFactor,
   type CoarseCostCache,
   type CoarseJumpPath,
@@ -843,6 +845,76 @@ describe('catch-up skips (`spliceCatchUps`)', () => {
     const two = path([0, 1, 2, 3, 4, 5, 20, 8, 9, 10], [6, 7]);
     const straight = path([0, 1, 2, 4, 5, 6, 7, 8, 9, 10], []);
     expect(spliceCatchUps(two, straight, 4, 10, playing(straight))).toBe(two);
+  });
+});
+
+describe('crawled skips (`spliceSkips`)', () => {
+  it('is jumped by the aligner where the search crawled through it; with that off, crawled', () => {
+    // 270 frames (≈ 6 s) skipped; a jump priced far above a crawl through them at 3–4 times the
+    // tempo (as where the cells say little: a phone's band, a dull timbre).
+    const warp = playParts(
+      [
+        [0, 2970],
+        [3240, 6000],
+      ],
+      1,
+      7,
+    );
+    const perf = warpFeatures(score, warp, 0.3, 5);
+    const params = { tempoPenalty: 0.05, jumpPenalty: 80 };
+    const crawled = coarseJumpPath(perf, score, jumpPoints, { ...DEFAULT_JUMP, ...params });
+    expect(crawled.jumps).toEqual([]);
+    expect(fastRows(crawled, 3).length).toBeGreaterThan(10);
+    const on = alignJump(perf, score, jumpPoints, { params });
+    expect(on.jumpFrames).toHaveLength(1);
+    expect(Math.abs(on.jumpFrames[0] - trueJumps(warp)[0])).toBeLessThan(maxJumpError);
+    const off = alignJump(perf, score, jumpPoints, { params: { ...params, skipOutAdvance: 0 } });
+    expect(off.jumpFrames).toEqual([]);
+    expect(meanError(off.scoreTime, hop, warp)).toBeGreaterThan(meanError(on.scoreTime, hop, warp));
+  });
+
+  const path = (frames: number[], jumps: number[]): CoarseJumpPath => ({
+    perfFactor: 4,
+    scoreFactor: 3,
+    perfFrames: Int32Array.from(frames, (_, i) => i),
+    scoreFrames: Int32Array.from(frames),
+    jumps,
+    cells: 0,
+  });
+  const playing =
+    (truth: CoarseJumpPath) =>
+    (r: number, c: number): number =>
+      Math.abs(c - truth.scoreFrames[r]);
+  // `crawl` runs 3–4 frames a row from 3 to 20; `skip` goes on at 4–6 and jumps to 16.
+  const crawl = path([0, 1, 2, 3, 6, 10, 13, 16, 20, 21, 22], []);
+  const skip = path([0, 1, 2, 3, 4, 5, 6, 16, 20, 21, 22], [7]);
+
+  it('puts the skip in place of the crawl where the skip is what was played', () => {
+    const c = spliceSkips(crawl, skip, 3, 10, playing(skip));
+    expect(Array.from(c.scoreFrames)).toEqual([0, 1, 2, 3, 4, 5, 6, 16, 20, 21, 22]);
+    expect(c.jumps).toEqual([7]);
+    // The inputs are not touched.
+    expect(crawl.jumps).toEqual([]);
+    expect(crawl.scoreFrames[4]).toBe(6);
+  });
+
+  it('keeps a run played fast: the skip leaves out music that was played', () => {
+    expect(spliceSkips(crawl, skip, 3, 10, playing(crawl))).toBe(crawl);
+  });
+
+  it('keeps the crawl where it is no crawl, where the paths do not meet near, or where either jumps again', () => {
+    const cost = playing(skip);
+    // Advancing 4 a row at most is not a crawl at minAdvance 5.
+    expect(spliceSkips(crawl, skip, 5, 10, cost)).toBe(crawl);
+    // Meeting again 2 rows after the skip, with 1 allowed.
+    expect(spliceSkips(crawl, skip, 3, 1, cost)).toBe(crawl);
+    const twice = path([0, 1, 2, 3, 4, 5, 9, 16, 20, 21, 22], [6, 7]);
+    expect(spliceSkips(crawl, twice, 3, 10, playing(twice))).toBe(crawl);
+    const jumping = { ...crawl, jumps: [5] };
+    expect(spliceSkips(jumping, skip, 3, 10, cost)).toBe(jumping);
+    // A backward jump of the other path is no skip.
+    const back = path([0, 1, 2, 3, 4, 5, 6, 2, 20, 21, 22], [7]);
+    expect(spliceSkips(crawl, back, 3, 10, playing(back))).toBe(crawl);
   });
 });
 

@@ -9,7 +9,7 @@ import { stepRows } from './stepKernel.js';
 import { tempoRatio } from './tempo.js';
 import type { Route } from './refine.js';
 import { refineRoute, type RefineOptions } from './refine.js';
-import { preferStraight, shiftedCoarse, type SameMusic } from './sameMusic.js';
+import { nearerCopies, preferStraight, shiftedCoarse, type SameMusic } from './sameMusic.js';
 import { linearWarp, localStretch, localWarp, type ScoreWarp } from './scoreWarp.js';
 
 /** Tuning of the structure-aware (JumpDTW-like) search. */
@@ -255,6 +255,12 @@ export interface JumpParams {
    */
   straightRepeats: boolean;
   /**
+   * An inner pass whose notes are all written again elsewhere moves to the copy whose jumps in
+   * and out cross the least score (`nearerCopies`), where that saves 5 s of score or more. Needs
+   * `JumpOptions.sameMusic`.
+   */
+  nearerCopies: boolean;
+  /**
    * Catch-up skips: a performer may play a run several times as fast as the score MIDI writes it
    * (a cadenza's small notes, a flourish), faster than the search's steps follow at their
    * quadratic price, and the search then lags and skips ahead. Where the search skips forward,
@@ -276,6 +282,16 @@ export interface JumpParams {
   catchUpSlopeCap: number;
   /** Most score frames a row the catch-up search advances (`catchUpSlopeCap`). */
   catchUpMaxAdvance: number;
+  /**
+   * Crawled skips, the catch-up's converse: a short skip (a segment of 8 beats left out) can cost
+   * the search less played through at 3–4 times the tempo than jumped over, where the cells say
+   * little (a phone's band, a dull timbre). Where the search advances at least this many score
+   * frames in one coarse row, a second search that advances at most this − 1 a row is made;
+   * where that one skips forward, meets the first path again within `CATCH_UP_SECONDS` on either
+   * side, and its cells there cost less in all than the first path's (`spliceSkips`), its skip
+   * replaces the crawl. 0: off.
+   */
+  skipOutAdvance: number;
   /**
    * Where given, advancing k ≥ 2 frames costs at most this × (k − 1) × `tempoPenalty` (the
    * catch-up search's price, `catchUpSlopeCap`).
@@ -312,8 +328,10 @@ export const DEFAULT_JUMP: JumpParams = {
   refineTempoSeconds: 2,
   refineGuideSeconds: 2.5,
   straightRepeats: true,
+  nearerCopies: true,
   catchUpSlopeCap: 1.5,
   catchUpMaxAdvance: 8,
+  skipOutAdvance: 3,
 };
 
 /** A targeted jump window (see `JumpParams.jumpTargets`). */
@@ -1158,6 +1176,65 @@ export function spliceCatchUps(
   return { ...a, scoreFrames, jumps: a.jumps.filter((k) => !dropped.has(k)) };
 }
 
+/** Path indices k (not jumps) where a coarse path advances at least `minAdvance` score frames. */
+export function fastRows(c: CoarseJumpPath, minAdvance: number): number[] {
+  const jumps = new Set(c.jumps);
+  const rows: number[] = [];
+  for (let k = 1; k < c.scoreFrames.length; k++)
+    if (!jumps.has(k) && c.scoreFrames[k] - c.scoreFrames[k - 1] >= minAdvance) rows.push(k);
+  return rows;
+}
+
+/**
+ * `a` with each stretch it crawls through (`fastRows` at `minAdvance`) replaced by a forward
+ * skip of `b` where that matches the recording better: for a forward jump of `b` at k, the last
+ * row r0 < k and the first row r1 ≥ k within `maxRows` of it where `b` is on `a`'s cell (±1
+ * score frame), if `a` crawls and makes no jump in r0 + 1 … r1, `b` makes no other jump there,
+ * and `b`'s cells there cost less in all than `a`'s (`cell(row, column)`, without the prices of
+ * steps and jumps). `spliceCatchUps`' converse: through a true skip the crawl passes music not
+ * played, while a run played fast is matched by the crawl and missed by the skip.
+ */
+export function spliceSkips(
+  a: CoarseJumpPath,
+  b: CoarseJumpPath,
+  minAdvance: number,
+  maxRows: number,
+  cell: (row: number, col: number) => number,
+): CoarseJumpPath {
+  if (a.perfFactor !== b.perfFactor || a.scoreFactor !== b.scoreFactor) return a;
+  if (a.scoreFrames.length !== b.scoreFrames.length) return a;
+  const fast = fastRows(a, minAdvance);
+  if (fast.length === 0) return a;
+  const n = a.scoreFrames.length;
+  const meets = (r: number): boolean => Math.abs(a.scoreFrames[r] - b.scoreFrames[r]) <= 1;
+  const scoreFrames = a.scoreFrames.slice();
+  const added: number[] = [];
+  for (const k of b.jumps) {
+    if (b.scoreFrames[k] <= b.scoreFrames[k - 1]) continue;
+    let r0 = k - 1;
+    while (r0 >= Math.max(0, k - maxRows) && !meets(r0)) r0--;
+    let r1 = k;
+    while (r1 < Math.min(n, k + maxRows) && !meets(r1)) r1++;
+    if (r0 < Math.max(0, k - maxRows) || r1 >= Math.min(n, k + maxRows)) continue;
+    // Inside the recording: both paths end (or start) where the score does, met or not.
+    if (r0 === 0 || r1 === n - 1) continue;
+    if (a.jumps.some((j) => j > r0 && j <= r1)) continue;
+    if (b.jumps.some((j) => j !== k && j > r0 && j <= r1)) continue;
+    if (!fast.some((r) => r > r0 && r <= r1)) continue;
+    let costA = 0;
+    let costB = 0;
+    for (let r = r0 + 1; r < r1; r++) {
+      costA += cell(r, a.scoreFrames[r]);
+      costB += cell(r, b.scoreFrames[r]);
+    }
+    if (!(costB < costA)) continue;
+    for (let r = r0 + 1; r < r1; r++) scoreFrames[r] = b.scoreFrames[r];
+    added.push(k);
+  }
+  if (added.length === 0) return a;
+  return { ...a, scoreFrames, jumps: [...a.jumps, ...added].sort((x, y) => x - y) };
+}
+
 /** Score stretches closer to 1 than this (|ln k|) are not worth a second rendering of the score. */
 const MIN_STRETCH_LOG = 0.05;
 
@@ -1171,18 +1248,29 @@ function coarseSearches(
   jumpPointsSeconds: readonly number[],
   params: JumpParams,
   opts: CoarseSearchOptions,
-): { coarse: CoarseJumpPath; fast?: CoarseJumpPath } {
+): { coarse: CoarseJumpPath; fast?: CoarseJumpPath; slow?: CoarseJumpPath } {
   const coarse = coarseJumpPath(perf, score, jumpPointsSeconds, params, opts);
+  const quiet = { ...opts, onProgress: undefined };
+  const slow =
+    params.skipOutAdvance >= 2 && fastRows(coarse, params.skipOutAdvance).length > 0
+      ? coarseJumpPath(
+          perf,
+          score,
+          jumpPointsSeconds,
+          { ...params, maxAdvance: params.skipOutAdvance - 1 },
+          quiet,
+        )
+      : undefined;
   if (!(params.catchUpSlopeCap > 0) || forwardJumps(coarse, params.maxAdvance).length === 0)
-    return { coarse };
+    return { coarse, slow };
   const fast = coarseJumpPath(
     perf,
     score,
     jumpPointsSeconds,
     { ...params, maxAdvance: params.catchUpMaxAdvance, advanceSlopeCap: params.catchUpSlopeCap },
-    { ...opts, onProgress: undefined },
+    quiet,
   );
-  return { coarse, fast };
+  return { coarse, fast, slow };
 }
 
 /**
@@ -1288,12 +1376,12 @@ function planJump(
   };
   const first = coarseSearches(perf, score, jumpPointsSeconds, params, searchOpts);
   let coarse = first.coarse;
-  if (first.fast) {
-    const rows = Math.round(CATCH_UP_SECONDS / (perf.hopSeconds * coarse.perfFactor));
+  const rows = Math.round(CATCH_UP_SECONDS / (perf.hopSeconds * coarse.perfFactor));
+  if (first.fast || first.slow) {
     const grid = cachedGrid(perf, score, params, opts.coarseCosts);
-    coarse = spliceCatchUps(coarse, first.fast, params.maxAdvance, rows, (r, c) =>
-      cellCost(grid.perf, grid.score, r, c, params.cost),
-    );
+    const cell = (r: number, c: number): number => cellCost(grid.perf, grid.score, r, c, params.cost);
+    if (first.fast) coarse = spliceCatchUps(coarse, first.fast, params.maxAdvance, rows, cell);
+    if (first.slow) coarse = spliceSkips(coarse, first.slow, params.skipOutAdvance, rows, cell);
   }
   const snapPoints = params.beatPointsSeconds
     ? [...jumpPointsSeconds, ...params.beatPointsSeconds]
@@ -1315,8 +1403,14 @@ function planJump(
           coarsePerfFrameAt(coarse, seg, frame),
         )
       : undefined;
-  const route = straight?.route ?? searched;
-  const guideCoarse = straight ? shiftedCoarse(coarse, straight.moved) : coarse;
+  let route = straight?.route ?? searched;
+  let guideCoarse = straight ? shiftedCoarse(coarse, straight.moved) : coarse;
+  const nearer =
+    params.nearerCopies && opts.sameMusic ? nearerCopies(route, opts.sameMusic, score.hopSeconds) : undefined;
+  if (nearer && nearer.route.segments.every((g) => g.scoreStart >= 0 && g.scoreEnd <= score.frames)) {
+    route = nearer.route;
+    guideCoarse = shiftedCoarse(guideCoarse, nearer.moved);
+  }
   const k = stretchFactor(route, params.refineStretch, sound);
   const local = opts.stretchScore && params.refineStretch > 0 && params.refineTempoSeconds > 0;
   if (!opts.stretchScore || (!local && Math.abs(Math.log(k)) < MIN_STRETCH_LOG))

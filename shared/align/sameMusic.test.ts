@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { xorshift32 } from '../random.js';
 import type { Route } from './refine.js';
-import { DEFAULT_STRAIGHT, preferStraight, sameMusicIndex, sameSeconds, shiftedCoarse } from './sameMusic.js';
+import {
+  DEFAULT_STRAIGHT,
+  nearerCopies,
+  preferStraight,
+  sameMusicIndex,
+  sameSeconds,
+  shiftedCoarse,
+} from './sameMusic.js';
 import type { CoarseJumpPath } from './jump.js';
 
 /** Random notes, about four a second, over `seconds`, starting at `from`. */
@@ -120,6 +127,51 @@ describe('preferStraight', () => {
     expect(preferStraight(short, m, HOP, linear)).toBeUndefined();
     const small: Route = { segments: [seg(0, 100, 0, 100), seg(100, 300, 110, 310)] };
     expect(preferStraight(small, m, HOP, linear)).toBeUndefined();
+  });
+});
+
+describe('nearerCopies', () => {
+  const m = sameMusicIndex(repeatScore());
+
+  it('moves an inner pass to the copy of the same music its jumps in and out reach with less score crossed', () => {
+    // Played: X A, A again (a repeat), then X again; found: X A, the second A (40–60 s), X.
+    const route: Route = {
+      segments: [seg(0, 300, 0, 300), seg(300, 500, 400, 600), seg(500, 600, 0, 100)],
+    };
+    const out = nearerCopies(route, m, HOP);
+    expect(out).toBeDefined();
+    expect(out!.route.segments).toEqual([
+      seg(0, 300, 0, 300),
+      seg(300, 500, 100, 300),
+      seg(500, 600, 0, 100),
+    ]);
+    expect(out!.moved).toEqual([{ perfStart: 300, perfEnd: 500, scoreFrames: -300 }]);
+    // The route given is not touched.
+    expect(route.segments[1].scoreStart).toBe(400);
+  });
+
+  it('keeps the copy whose jumps cross less, and passes that have no copy', () => {
+    // X A, the second A, then C: going on from the second A crosses less than from the first.
+    const far: Route = { segments: [seg(0, 300, 0, 300), seg(300, 500, 400, 600), seg(500, 600, 700, 800)] };
+    expect(nearerCopies(far, m, HOP)).toBeUndefined();
+    // B (30–40 s) is written once.
+    const unique: Route = { segments: [seg(0, 300, 0, 300), seg(300, 400, 300, 400), seg(400, 500, 0, 100)] };
+    expect(nearerCopies(unique, m, HOP)).toBeUndefined();
+  });
+
+  it('moves no short pass, no gain under the least, and no first or last pass', () => {
+    // 3 s of the second A: too little music to vouch for the copy.
+    const short: Route = { segments: [seg(0, 300, 0, 300), seg(300, 330, 400, 430), seg(330, 430, 0, 100)] };
+    expect(nearerCopies(short, m, HOP)).toBeUndefined();
+    const route: Route = {
+      segments: [seg(0, 300, 0, 300), seg(300, 500, 400, 600), seg(500, 600, 0, 100)],
+    };
+    // The move saves 20 s of score crossed (70 → 50).
+    expect(
+      nearerCopies(route, m, HOP, { minPassSeconds: 4, edgeSeconds: 1, minGainSeconds: 25 }),
+    ).toBeUndefined();
+    const lastPass: Route = { segments: [seg(0, 300, 0, 300), seg(300, 500, 400, 600)] };
+    expect(nearerCopies(lastPass, m, HOP)).toBeUndefined();
   });
 });
 

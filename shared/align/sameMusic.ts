@@ -318,6 +318,99 @@ export function preferStraight(
   return moved.length ? { route: { segments: segs }, moved } : undefined;
 }
 
+/** Parameters of `nearerCopies`. */
+export interface NearerParams {
+  /** Least score (seconds) a pass plays to move: a short pass's notes vouch for little. */
+  minPassSeconds: number;
+  /** How much of the pass (seconds) may lie outside the notes the copies share (its edges). */
+  edgeSeconds: number;
+  /** Least score (seconds) the pass's jumps in and out must cross less in all, for it to move. */
+  minGainSeconds: number;
+}
+
+/** Defaults of `nearerCopies`. */
+export const DEFAULT_NEARER: NearerParams = {
+  minPassSeconds: 4,
+  edgeSeconds: 1,
+  minGainSeconds: 5,
+};
+
+/** How many of a pass's first notes propose the offsets of its copies. */
+const COPY_PROBE_NOTES = 3;
+
+/**
+ * Offsets Δ (s, not 0) such that the score from `from + Δ` on is note for note the music of
+ * `from` … `to` (but for `edgeSeconds` at its ends).
+ */
+function copiesOf(m: SameMusic, from: number, to: number, edgeSeconds: number): number[] {
+  const first = lowerBound(m.onsets, from);
+  const out: number[] = [];
+  const seen = new Set<number>();
+  for (let i = first; i < m.onsets.length && i < first + COPY_PROBE_NOTES && m.onsets[i] < to; i++) {
+    for (let j = 0; j < m.onsets.length; j++) {
+      if (m.pitches[j] !== m.pitches[i] || j === i) continue;
+      const ms = Math.round((m.onsets[j] - m.onsets[i]) * 1000);
+      if (seen.has(ms)) continue;
+      seen.add(ms);
+      const delta = ms / 1000;
+      if (Math.abs(delta) < to - from) continue;
+      const start = Math.max(from, m.onsets[i] - SAME_ONSET_SECONDS);
+      if (start - from > edgeSeconds) continue;
+      const same = sameSeconds(m, start, delta, to - start);
+      if (start + same.seconds >= to - edgeSeconds) out.push(delta);
+    }
+  }
+  return out;
+}
+
+/**
+ * An inner pass whose notes are all written again elsewhere (a repeat written out, a
+ * recapitulation) moves to the copy whose jumps in and out cross the least score, when that
+ * saves at least `minGainSeconds`: the audio cannot tell the copies apart, and the search's
+ * choice between them turned on a hair of cost at the pass's edges (the sound of the music
+ * before the jump ringing into it), more than on its small price per second of jump
+ * (`JumpParams.jumpDistancePenalty`). Performers repeat and cut to the nearer copy far more
+ * often than across the piece. Returns the new route and the moved perf ranges (`Moved`), or
+ * undefined when nothing moved.
+ */
+export function nearerCopies(
+  route: Route,
+  m: SameMusic,
+  scoreHopSeconds: number,
+  params: NearerParams = DEFAULT_NEARER,
+): { route: Route; moved: Moved[] } | undefined {
+  const hop = scoreHopSeconds;
+  const segs = route.segments.map((s) => ({ ...s }));
+  const moved: Moved[] = [];
+  const last = m.onsets.length ? m.onsets[m.onsets.length - 1] : 0;
+  for (let k = 1; k + 1 < segs.length; k++) {
+    const p = segs[k - 1];
+    const b = segs[k];
+    const n = segs[k + 1];
+    const from = b.scoreStart * hop;
+    const to = b.scoreEnd * hop;
+    if (to - from < params.minPassSeconds) continue;
+    const crossed = (d: number): number =>
+      Math.abs(from + d - p.scoreEnd * hop) + Math.abs(n.scoreStart * hop - (to + d));
+    let best = 0;
+    let bestCrossed = crossed(0) - params.minGainSeconds;
+    for (const d of copiesOf(m, from, to, params.edgeSeconds)) {
+      if (from + d < 0 || to + d > last + params.edgeSeconds) continue;
+      const c = crossed(d);
+      if (c < bestCrossed) {
+        best = d;
+        bestCrossed = c;
+      }
+    }
+    if (best === 0) continue;
+    const shift = Math.round(best / hop);
+    b.scoreStart += shift;
+    b.scoreEnd += shift;
+    moved.push({ perfStart: b.perfStart, perfEnd: b.perfEnd, scoreFrames: shift });
+  }
+  return moved.length ? { route: { segments: segs }, moved } : undefined;
+}
+
 /**
  * A perf range whose score frames `preferStraight` moved onto the straight copy: by a number of
  * frames, or (a copy written at another tempo) through `map`, written frame to written frame.

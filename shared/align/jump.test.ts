@@ -21,6 +21,7 @@ import {
   spliceCatchUps,
   spliceSkips,
   fastRows,
+  crawlFrames,
   stretchFactor,
   type CoarseCostCache,
   type CoarseJumpPath,
@@ -888,6 +889,15 @@ describe('crawled skips (`spliceSkips`)', () => {
   // `crawl` runs 3–4 frames a row from 3 to 20; `skip` goes on at 4–6 and jumps to 16.
   const crawl = path([0, 1, 2, 3, 6, 10, 13, 16, 20, 21, 22], []);
   const skip = path([0, 1, 2, 3, 4, 5, 6, 16, 20, 21, 22], [7]);
+
+  it('measures the score crawled through beyond the mean tempo, in windows without a jump (`crawlFrames`)', () => {
+    // Rows 3–7 advance 3–4 frames: 20 − 3 = 17 frames in 5 rows, 12 beyond one a row.
+    expect(crawlFrames(crawl, 5)).toBe(12);
+    expect(crawlFrames(crawl, 2)).toBe(5);
+    expect(crawlFrames(path([0, 1, 2, 3, 4, 5], []), 3)).toBe(0);
+    // A jump inside the window is no crawl: only windows before or after it count.
+    expect(crawlFrames(skip, 5)).toBe(0);
+  });
 
   it('puts the skip in place of the crawl where the skip is what was played', () => {
     const c = spliceSkips(crawl, skip, 3, 10, playing(skip));

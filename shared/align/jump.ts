@@ -293,6 +293,13 @@ export interface JumpParams {
    */
   skipOutAdvance: number;
   /**
+   * The second search of `skipOutAdvance` is made only where, within `CRAWL_WINDOW_SECONDS` of
+   * the recording, the first search advances at least this much score (s) beyond its mean tempo
+   * (`crawlFrames`): a skip crawled through. On validation and the multi probe 19 of 126
+   * recordings reach 3.5 s; the crawled skips of mu39 and pm39 4.9 s.
+   */
+  skipOutSeconds: number;
+  /**
    * Where given, advancing k ≥ 2 frames costs at most this × (k − 1) × `tempoPenalty` (the
    * catch-up search's price, `catchUpSlopeCap`).
    */
@@ -332,6 +339,7 @@ export const DEFAULT_JUMP: JumpParams = {
   catchUpSlopeCap: 1.5,
   catchUpMaxAdvance: 8,
   skipOutAdvance: 3,
+  skipOutSeconds: 3,
 };
 
 /** A targeted jump window (see `JumpParams.jumpTargets`). */
@@ -1176,6 +1184,25 @@ export function spliceCatchUps(
   return { ...a, scoreFrames, jumps: a.jumps.filter((k) => !dropped.has(k)) };
 }
 
+/** The window (s of performance) over which `crawlFrames` is measured for `JumpParams.skipOutSeconds`. */
+export const CRAWL_WINDOW_SECONDS = 6;
+
+/**
+ * The most score frames a coarse path advances beyond one a row (its mean tempo) within any
+ * `windowRows` rows without a jump: how much score it crawled through fast.
+ */
+export function crawlFrames(c: CoarseJumpPath, windowRows: number): number {
+  let best = 0;
+  let next = 0;
+  const jumps = c.jumps;
+  for (let r = 0; r + windowRows < c.scoreFrames.length; r++) {
+    while (next < jumps.length && jumps[next] <= r) next++;
+    if (next < jumps.length && jumps[next] <= r + windowRows) continue;
+    best = Math.max(best, c.scoreFrames[r + windowRows] - c.scoreFrames[r] - windowRows);
+  }
+  return best;
+}
+
 /** Path indices k (not jumps) where a coarse path advances at least `minAdvance` score frames. */
 export function fastRows(c: CoarseJumpPath, minAdvance: number): number[] {
   const jumps = new Set(c.jumps);
@@ -1251,8 +1278,10 @@ function coarseSearches(
 ): { coarse: CoarseJumpPath; fast?: CoarseJumpPath; slow?: CoarseJumpPath } {
   const coarse = coarseJumpPath(perf, score, jumpPointsSeconds, params, opts);
   const quiet = { ...opts, onProgress: undefined };
+  const crawlRows = Math.round(CRAWL_WINDOW_SECONDS / (perf.hopSeconds * coarse.perfFactor));
+  const crawled = crawlFrames(coarse, crawlRows) * coarse.scoreFactor * score.hopSeconds;
   const slow =
-    params.skipOutAdvance >= 2 && fastRows(coarse, params.skipOutAdvance).length > 0
+    params.skipOutAdvance >= 2 && crawled >= params.skipOutSeconds
       ? coarseJumpPath(
           perf,
           score,

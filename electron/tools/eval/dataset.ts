@@ -4,6 +4,7 @@
  * the format `../shared/eval/score.py --manifest` reads.
  *
  *   node dist/node/electron/tools/eval/dataset.js [--out .eval/data] [--limit N] [--corpus DIR]
+ *     [--overall N] [--structure N] [--multi N] [--seed N]
  *
  * Idempotent: cases whose files exist are not rebuilt.
  */
@@ -315,8 +316,13 @@ function main(): void {
       overall: { type: 'string', default: String(OVERALL_CASES) },
       structure: { type: 'string', default: String(STRUCTURE_CASES) },
       multi: { type: 'string', default: String(MULTI_CASES) },
+      seed: { type: 'string', default: String(DATASET_SEED) },
     },
   });
+  // Another seed draws other performances, cuts and conditions: a second set built the same way,
+  // to check that a change tuned on the first holds on data it was not tuned on.
+  const seed = Number(values.seed);
+  if (!Number.isInteger(seed)) throw new Error(`--seed: expected an integer, got "${values.seed}"`);
   const started = Date.now();
   const corpus = resolve(values.corpus ?? asapDir());
   const outDir = resolve(values.out);
@@ -325,7 +331,7 @@ function main(): void {
   mkdirSync(join(outDir, 'cases'), { recursive: true });
 
   const { byPiece, skipped } = loadCandidates(corpus);
-  const rand = seededRandom(DATASET_SEED);
+  const rand = seededRandom(seed);
   const overall = chooseOverall(byPiece, Number(values.overall), rand);
   const cases: ManifestCase[] = [];
   const built = new Map<string, ManifestCase>();
@@ -371,7 +377,7 @@ function main(): void {
   const buildMulti = (c: Candidate, k: number, id: string): ManifestCase => {
     const dir = join(outDir, 'cases', id);
     mkdirSync(dir, { recursive: true });
-    const rand = seededRandom(DATASET_SEED + 1000 + k);
+    const rand = seededRandom(seed + 1000 + k);
     const soundfont = SOUNDFONTS[k % SOUNDFONTS.length];
     const condition = CONDITIONS[Math.floor(k / SOUNDFONTS.length) % CONDITIONS.length];
     const old = condition === 'old' ? drawOldRecording(rand) : undefined;
@@ -430,7 +436,7 @@ function main(): void {
   overall.slice(0, limit).forEach((c, i) => cases.push(buildOverall(c, i)));
 
   const kinds: EditKind[] = ['repeat', 'skip', 'jumpback'];
-  const structRand = seededRandom(DATASET_SEED + 1);
+  const structRand = seededRandom(seed + 1);
   const shortOnes = shuffled(
     overall.map((c, i) => ({ c, i })).filter(({ c }) => c.lastBeatSeconds < SHORT_PERFORMANCE_SECONDS),
     structRand,
@@ -448,7 +454,7 @@ function main(): void {
     const id = `st${String(k + 1).padStart(2, '0')}`;
     const dir = join(outDir, 'cases', id);
     mkdirSync(dir, { recursive: true });
-    const edit = planEdit(kind, c.rows, src.durationSeconds, seededRandom(DATASET_SEED + 100 + k));
+    const edit = planEdit(kind, c.rows, src.durationSeconds, seededRandom(seed + 100 + k));
     const rows = applyEditToGt(c.rows, edit.pieces);
     const audio = join(dir, 'audio.wav');
     if (!existsSync(audio)) {
@@ -480,7 +486,7 @@ function main(): void {
   }
 
   // Multi-operation structure set: two performances of every validation piece in turn.
-  const multiRand = seededRandom(DATASET_SEED + 2);
+  const multiRand = seededRandom(seed + 2);
   const usable = byPiece.map((cands) =>
     shuffled(
       cands.filter((c) => c.rows.length >= MULTI.minSegments * MULTI.minSegmentBeats * 2),
@@ -501,7 +507,7 @@ function main(): void {
 
   const manifest: Manifest = {
     cases,
-    seed: DATASET_SEED,
+    seed,
     corpus: relative(outDir, corpus),
     split: 'validation',
     synthesis: {

@@ -255,9 +255,9 @@ export interface JumpParams {
    */
   straightRepeats: boolean;
   /**
-   * An inner pass whose notes are all written again elsewhere moves to the copy whose jumps in
-   * and out cross the least score (`nearerCopies`), where that saves 5 s of score or more. Needs
-   * `JumpOptions.sameMusic`.
+   * A pass after a jump whose notes are all written again elsewhere moves to the copy whose jumps
+   * in and out (the last pass: in) cross the least score (`nearerCopies`), where that saves 5 s
+   * of score or more. Needs `JumpOptions.sameMusic`.
    */
   nearerCopies: boolean;
   /**

@@ -159,7 +159,42 @@ describe('nearerCopies', () => {
     expect(nearerCopies(unique, m, HOP)).toBeUndefined();
   });
 
-  it('moves no short pass, no gain under the least, and no first or last pass', () => {
+  it('finds a copy written at another tempo, and moves the pass through the map between them', () => {
+    // X (0–10 s), A (10–30), B (30–40), A written again 1.25 times as slow (40–65), C (65–85).
+    const a = phrase(2, 0, 20);
+    const slow = sameMusicIndex([
+      ...phrase(1, 0, 10),
+      ...a.map((x) => ({ ...x, onset: x.onset + 10 })),
+      ...phrase(3, 30, 10),
+      ...a.map((x) => ({ ...x, onset: 40 + 1.25 * x.onset })),
+      ...phrase(4, 65, 20),
+    ]);
+    // X played to 5 s, then the slow copy to the end: the first A is 30 s nearer.
+    const route: Route = { segments: [seg(0, 50, 0, 50), seg(50, 250, 400, 650)] };
+    const out = nearerCopies(route, slow, HOP)!;
+    expect(out.route.segments).toEqual([seg(0, 50, 0, 50), seg(50, 250, 100, 300)]);
+    expect(out.moved).toHaveLength(1);
+    // The map takes the slow copy's frames to the first A's: 52.5 s is 10 s into A's music.
+    expect(out.moved[0].map!(525)).toBeCloseTo(200, 6);
+    // The same score without the slow copy: nothing to move to.
+    const once = sameMusicIndex([
+      ...phrase(1, 0, 10),
+      ...phrase(3, 30, 10),
+      ...a.map((x) => ({ ...x, onset: 40 + 1.25 * x.onset })),
+    ]);
+    expect(nearerCopies(route, once, HOP)).toBeUndefined();
+  });
+
+  it('moves the last pass by its jump in alone', () => {
+    // X played to 5 s, then the second A to the end: the first A is 25 s nearer.
+    const route: Route = { segments: [seg(0, 50, 0, 50), seg(50, 250, 400, 600)] };
+    expect(nearerCopies(route, m, HOP)!.route.segments).toEqual([seg(0, 50, 0, 50), seg(50, 250, 100, 300)]);
+    // From the end of C (80 s) the second A is the nearer.
+    const fromC: Route = { segments: [seg(0, 200, 600, 800), seg(200, 400, 400, 600)] };
+    expect(nearerCopies(fromC, m, HOP)).toBeUndefined();
+  });
+
+  it('moves no short pass, no gain under the least, and no first pass', () => {
     // 3 s of the second A: too little music to vouch for the copy.
     const short: Route = { segments: [seg(0, 300, 0, 300), seg(300, 330, 400, 430), seg(330, 430, 0, 100)] };
     expect(nearerCopies(short, m, HOP)).toBeUndefined();
@@ -170,8 +205,9 @@ describe('nearerCopies', () => {
     expect(
       nearerCopies(route, m, HOP, { minPassSeconds: 4, edgeSeconds: 1, minGainSeconds: 25 }),
     ).toBeUndefined();
-    const lastPass: Route = { segments: [seg(0, 300, 0, 300), seg(300, 500, 400, 600)] };
-    expect(nearerCopies(lastPass, m, HOP)).toBeUndefined();
+    // The second A first (no jump in to judge by), then X, which is written once.
+    const first: Route = { segments: [seg(0, 200, 400, 600), seg(200, 300, 0, 100)] };
+    expect(nearerCopies(first, m, HOP)).toBeUndefined();
   });
 });
 

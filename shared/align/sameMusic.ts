@@ -335,43 +335,97 @@ export const DEFAULT_NEARER: NearerParams = {
   minGainSeconds: 5,
 };
 
-/** How many of a pass's first notes propose the offsets of its copies. */
+/** How many of a pass's first notes propose where its copies start. */
 const COPY_PROBE_NOTES = 3;
 
+/** The pass's note, this far (s) after its first, that proposes the copy's tempo. */
+const COPY_RATIO_SECONDS = 2;
+
+/** Copies written at up to this ratio of tempi (either way) are found (`copiesOf`). */
+const MAX_COPY_RATIO = 1.5;
+
+/** A copy of a stretch of the score: score time t of the stretch is `start + ratio × (t − from)` there. */
+interface Copy {
+  from: number;
+  start: number;
+  ratio: number;
+}
+
+const copyAt = (c: Copy, t: number): number => c.start + c.ratio * (t - c.from);
+
 /**
- * Offsets Δ (s, not 0) such that the score from `from + Δ` on is note for note the music of
- * `from` … `to` (but for `edgeSeconds` at its ends).
+ * Whether every note of the score in [`from`, `to`) has a note of the same pitch at its place in
+ * copy `c` and every note of the copy's stretch has one at its place in [`from`, `to`) (onsets
+ * within `SAME_ONSET_SECONDS`, scaled by the ratio where that is above 1).
  */
-function copiesOf(m: SameMusic, from: number, to: number, edgeSeconds: number): number[] {
+function isCopy(m: SameMusic, c: Copy, to: number): boolean {
+  const there = SAME_ONSET_SECONDS * Math.max(1, c.ratio);
+  const back = SAME_ONSET_SECONDS * Math.max(1, 1 / c.ratio);
+  const near = (pitch: number, t: number, tol: number): boolean => {
+    for (let i = lowerBound(m.onsets, t - tol); i < m.onsets.length && m.onsets[i] <= t + tol; i++)
+      if (m.pitches[i] === pitch) return true;
+    return false;
+  };
+  for (let i = lowerBound(m.onsets, c.from); i < m.onsets.length && m.onsets[i] < to; i++)
+    if (!near(m.pitches[i], copyAt(c, m.onsets[i]), there)) return false;
+  const end = copyAt(c, to);
+  for (let i = lowerBound(m.onsets, c.start); i < m.onsets.length && m.onsets[i] < end; i++)
+    if (!near(m.pitches[i], c.from + (m.onsets[i] - c.start) / c.ratio, back)) return false;
+  return true;
+}
+
+/**
+ * The other copies of the music of `from` … `to` (but for `edgeSeconds` at its ends): stretches
+ * elsewhere with the same notes in the same rhythm, written at the same tempo or at up to
+ * `MAX_COPY_RATIO` times or a fraction of it (a reprise under another tempo marking of the score
+ * MIDI). Each starts on a note of the pass's first few; its tempo ratio is the one that puts
+ * the pass's note `COPY_RATIO_SECONDS` later on a note of the same pitch.
+ */
+function copiesOf(m: SameMusic, from: number, to: number, edgeSeconds: number): Copy[] {
   const first = lowerBound(m.onsets, from);
-  const out: number[] = [];
-  const seen = new Set<number>();
+  const out: Copy[] = [];
+  const seen = new Set<string>();
   for (let i = first; i < m.onsets.length && i < first + COPY_PROBE_NOTES && m.onsets[i] < to; i++) {
+    const t0 = m.onsets[i];
+    if (t0 - from > edgeSeconds) break;
+    const end = to - edgeSeconds;
+    const k = lowerBound(m.onsets, Math.min(t0 + COPY_RATIO_SECONDS, end - SAME_ONSET_SECONDS));
+    if (k >= m.onsets.length || m.onsets[k] >= end || m.onsets[k] <= t0) continue;
+    const span = m.onsets[k] - t0;
     for (let j = 0; j < m.onsets.length; j++) {
       if (m.pitches[j] !== m.pitches[i] || j === i) continue;
-      const ms = Math.round((m.onsets[j] - m.onsets[i]) * 1000);
-      if (seen.has(ms)) continue;
-      seen.add(ms);
-      const delta = ms / 1000;
-      if (Math.abs(delta) < to - from) continue;
-      const start = Math.max(from, m.onsets[i] - SAME_ONSET_SECONDS);
-      if (start - from > edgeSeconds) continue;
-      const same = sameSeconds(m, start, delta, to - start);
-      if (start + same.seconds >= to - edgeSeconds) out.push(delta);
+      const s0 = m.onsets[j];
+      // Copies overlapping the pass are the music's own pattern, not another copy.
+      if (Math.abs(s0 - t0) < to - from) continue;
+      for (
+        let q = lowerBound(m.onsets, s0 + span / MAX_COPY_RATIO - SAME_ONSET_SECONDS);
+        q < m.onsets.length && m.onsets[q] <= s0 + span * MAX_COPY_RATIO + SAME_ONSET_SECONDS;
+        q++
+      ) {
+        if (m.pitches[q] !== m.pitches[k]) continue;
+        const measured = (m.onsets[q] - s0) / span;
+        // A ratio within 1 % is the same tempo (rounding of the score MIDI's times).
+        const ratio = Math.abs(measured - 1) < 0.01 ? 1 : measured;
+        const key = `${Math.round(s0 * 1000)}:${Math.round(ratio * 1000)}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const c = { from: t0, start: s0, ratio };
+        if (isCopy(m, c, end)) out.push(c);
+      }
     }
   }
   return out;
 }
 
 /**
- * An inner pass whose notes are all written again elsewhere (a repeat written out, a
- * recapitulation) moves to the copy whose jumps in and out cross the least score, when that
- * saves at least `minGainSeconds`: the audio cannot tell the copies apart, and the search's
- * choice between them turned on a hair of cost at the pass's edges (the sound of the music
- * before the jump ringing into it), more than on its small price per second of jump
- * (`JumpParams.jumpDistancePenalty`). Performers repeat and cut to the nearer copy far more
- * often than across the piece. Returns the new route and the moved perf ranges (`Moved`), or
- * undefined when nothing moved.
+ * A pass after a jump whose notes are all written again elsewhere (a repeat written out, a
+ * recapitulation, at the same tempo or another) moves to the copy whose jumps in and out (the
+ * last pass: in) cross the least score, when that saves at least `minGainSeconds`: the audio
+ * cannot tell the copies apart, and the search's choice between them turned on a hair of cost
+ * at the pass's edges (the sound of the music before the jump ringing into it), more than on its
+ * small price per second of jump (`JumpParams.jumpDistancePenalty`). Performers repeat and cut
+ * to the nearer copy far more often than across the piece. Returns the new route and the moved
+ * perf ranges (`Moved`), or undefined when nothing moved.
  */
 export function nearerCopies(
   route: Route,
@@ -383,30 +437,41 @@ export function nearerCopies(
   const segs = route.segments.map((s) => ({ ...s }));
   const moved: Moved[] = [];
   const last = m.onsets.length ? m.onsets[m.onsets.length - 1] : 0;
-  for (let k = 1; k + 1 < segs.length; k++) {
+  for (let k = 1; k < segs.length; k++) {
     const p = segs[k - 1];
     const b = segs[k];
-    const n = segs[k + 1];
+    const n = segs[k + 1] as Route['segments'][number] | undefined;
     const from = b.scoreStart * hop;
     const to = b.scoreEnd * hop;
     if (to - from < params.minPassSeconds) continue;
-    const crossed = (d: number): number =>
-      Math.abs(from + d - p.scoreEnd * hop) + Math.abs(n.scoreStart * hop - (to + d));
-    let best = 0;
-    let bestCrossed = crossed(0) - params.minGainSeconds;
-    for (const d of copiesOf(m, from, to, params.edgeSeconds)) {
-      if (from + d < 0 || to + d > last + params.edgeSeconds) continue;
-      const c = crossed(d);
-      if (c < bestCrossed) {
-        best = d;
-        bestCrossed = c;
+    // The last pass has its jump in alone to judge by.
+    const crossed = (start: number, end: number): number =>
+      Math.abs(start - p.scoreEnd * hop) + (n ? Math.abs(n.scoreStart * hop - end) : 0);
+    let best: Copy | undefined;
+    let bestCrossed = crossed(from, to) - params.minGainSeconds;
+    for (const c of copiesOf(m, from, to, params.edgeSeconds)) {
+      const start = copyAt(c, from);
+      const end = copyAt(c, to);
+      if (start < 0 || end > last + params.edgeSeconds) continue;
+      const x = crossed(start, end);
+      if (x < bestCrossed) {
+        best = c;
+        bestCrossed = x;
       }
     }
-    if (best === 0) continue;
-    const shift = Math.round(best / hop);
-    b.scoreStart += shift;
-    b.scoreEnd += shift;
-    moved.push({ perfStart: b.perfStart, perfEnd: b.perfEnd, scoreFrames: shift });
+    if (!best) continue;
+    const copy = best;
+    if (copy.ratio === 1) {
+      const shift = Math.round((copy.start - copy.from) / hop);
+      b.scoreStart += shift;
+      b.scoreEnd += shift;
+      moved.push({ perfStart: b.perfStart, perfEnd: b.perfEnd, scoreFrames: shift });
+    } else {
+      const map = (frame: number): number => copyAt(copy, frame * hop) / hop;
+      b.scoreStart = Math.round(map(b.scoreStart));
+      b.scoreEnd = Math.max(b.scoreStart + 1, Math.round(map(b.scoreEnd)));
+      moved.push({ perfStart: b.perfStart, perfEnd: b.perfEnd, scoreFrames: 0, map });
+    }
   }
   return moved.length ? { route: { segments: segs }, moved } : undefined;
 }

@@ -176,6 +176,21 @@ describe('nearerCopies', () => {
     expect(out.moved).toHaveLength(1);
     // The map takes the slow copy's frames to the first A's: 52.5 s is 10 s into A's music.
     expect(out.moved[0].map!(525)).toBeCloseTo(200, 6);
+    // A note added to the copy (a changed voicing) leaves it a copy; every fifth note changed does not.
+    const notes = [
+      ...phrase(1, 0, 10),
+      ...a.map((x) => ({ ...x, onset: x.onset + 10 })),
+      ...phrase(3, 30, 10),
+      ...phrase(4, 65, 20),
+    ];
+    const copy = a.map((x) => ({ ...x, onset: 40 + 1.25 * x.onset }));
+    const added = sameMusicIndex([...notes, ...copy, { onset: 50.1, pitch: 20 }]);
+    expect(nearerCopies(route, added, HOP)!.route.segments[1]).toEqual(seg(50, 250, 100, 300));
+    const changed = sameMusicIndex([
+      ...notes,
+      ...copy.map((x, i) => (i % 5 === 4 ? { ...x, pitch: 20 } : x)),
+    ]);
+    expect(nearerCopies(route, changed, HOP)).toBeUndefined();
     // The same score without the slow copy: nothing to move to.
     const once = sameMusicIndex([
       ...phrase(1, 0, 10),

@@ -353,30 +353,43 @@ interface Copy {
 
 const copyAt = (c: Copy, t: number): number => c.start + c.ratio * (t - c.from);
 
+/** Share of either copy's notes that may lack a counterpart in the other (`isCopy`): an added note, a changed voicing. */
+export const COPY_MISS_SHARE = 0.05;
+
 /**
- * Whether every note of the score in [`from`, `to`) has a note of the same pitch at its place in
- * copy `c` and every note of the copy's stretch has one at its place in [`from`, `to`) (onsets
- * within `SAME_ONSET_SECONDS`, scaled by the ratio where that is above 1).
+ * Whether the notes of the score in [`c.from`, `to`) have notes of the same pitch at their places
+ * in copy `c`, and the notes of the copy's stretch at theirs in [`c.from`, `to`) (onsets within
+ * `SAME_ONSET_SECONDS`, scaled by the ratio where that is above 1), but for `COPY_MISS_SHARE` of
+ * either.
  */
 function isCopy(m: SameMusic, c: Copy, to: number): boolean {
-  const there = SAME_ONSET_SECONDS * Math.max(1, c.ratio);
-  const back = SAME_ONSET_SECONDS * Math.max(1, 1 / c.ratio);
   const near = (pitch: number, t: number, tol: number): boolean => {
     for (let i = lowerBound(m.onsets, t - tol); i < m.onsets.length && m.onsets[i] <= t + tol; i++)
       if (m.pitches[i] === pitch) return true;
     return false;
   };
-  for (let i = lowerBound(m.onsets, c.from); i < m.onsets.length && m.onsets[i] < to; i++)
-    if (!near(m.pitches[i], copyAt(c, m.onsets[i]), there)) return false;
-  const end = copyAt(c, to);
-  for (let i = lowerBound(m.onsets, c.start); i < m.onsets.length && m.onsets[i] < end; i++)
-    if (!near(m.pitches[i], c.from + (m.onsets[i] - c.start) / c.ratio, back)) return false;
-  return true;
+  const side = (lo: number, hi: number, place: (t: number) => number, tol: number): boolean => {
+    const i0 = lowerBound(m.onsets, lo);
+    const i1 = lowerBound(m.onsets, hi);
+    let misses = Math.floor(COPY_MISS_SHARE * (i1 - i0));
+    for (let i = i0; i < i1; i++)
+      if (!near(m.pitches[i], place(m.onsets[i]), tol) && --misses < 0) return false;
+    return true;
+  };
+  return (
+    side(c.from, to, (t) => copyAt(c, t), SAME_ONSET_SECONDS * Math.max(1, c.ratio)) &&
+    side(
+      c.start,
+      copyAt(c, to),
+      (t) => c.from + (t - c.start) / c.ratio,
+      SAME_ONSET_SECONDS * Math.max(1, 1 / c.ratio),
+    )
+  );
 }
 
 /**
  * The other copies of the music of `from` … `to` (but for `edgeSeconds` at its ends): stretches
- * elsewhere with the same notes in the same rhythm, written at the same tempo or at up to
+ * elsewhere with the same notes in the same rhythm (`isCopy`), written at the same tempo or at up to
  * `MAX_COPY_RATIO` times or a fraction of it (a reprise under another tempo marking of the score
  * MIDI). Each starts on a note of the pass's first few; its tempo ratio is the one that puts
  * the pass's note `COPY_RATIO_SECONDS` later on a note of the same pitch.

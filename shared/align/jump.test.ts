@@ -798,20 +798,24 @@ describe('a run played three times as fast as written (`advancePower`)', () => {
   });
 });
 
+/** A coarse path on a grid pooled 4 × 3, one score frame a row. */
+const coarsePath = (frames: number[], jumps: number[]): CoarseJumpPath => ({
+  perfFactor: 4,
+  scoreFactor: 3,
+  perfFrames: Int32Array.from(frames, (_, i) => i),
+  scoreFrames: Int32Array.from(frames),
+  jumps,
+  cells: 0,
+});
+
+/** A cell's cost: how far its column lies from what row r of `truth` really plays. */
+const playing =
+  (truth: CoarseJumpPath) =>
+  (r: number, c: number): number =>
+    Math.abs(c - truth.scoreFrames[r]);
+
 describe('catch-up skips (`spliceCatchUps`)', () => {
-  const path = (frames: number[], jumps: number[]): CoarseJumpPath => ({
-    perfFactor: 4,
-    scoreFactor: 3,
-    perfFrames: Int32Array.from(frames, (_, i) => i),
-    scoreFrames: Int32Array.from(frames),
-    jumps,
-    cells: 0,
-  });
-  /** A cell's cost: how far its column lies from what row r really plays. */
-  const playing =
-    (truth: CoarseJumpPath) =>
-    (r: number, c: number): number =>
-      Math.abs(c - truth.scoreFrames[r]);
+  const path = coarsePath;
   // `a` lags at 5 and skips to 20; `b` runs there (3–4 frames a row) and meets `a` at 21.
   const a = path([0, 1, 2, 3, 4, 5, 20, 21, 22, 23], [6]);
   const b = path([0, 1, 2, 5, 9, 13, 17, 21, 22, 23], []);
@@ -850,6 +854,7 @@ describe('catch-up skips (`spliceCatchUps`)', () => {
 });
 
 describe('crawled skips (`spliceSkips`)', () => {
+  const path = coarsePath;
   it('is jumped by the aligner where the search crawled through it; with that off, crawled', () => {
     // 270 frames (≈ 6 s) skipped; a jump priced far above a crawl through them at 3–4 times the
     // tempo (as where the cells say little: a phone's band, a dull timbre).
@@ -874,18 +879,6 @@ describe('crawled skips (`spliceSkips`)', () => {
     expect(meanError(off.scoreTime, hop, warp)).toBeGreaterThan(meanError(on.scoreTime, hop, warp));
   });
 
-  const path = (frames: number[], jumps: number[]): CoarseJumpPath => ({
-    perfFactor: 4,
-    scoreFactor: 3,
-    perfFrames: Int32Array.from(frames, (_, i) => i),
-    scoreFrames: Int32Array.from(frames),
-    jumps,
-    cells: 0,
-  });
-  const playing =
-    (truth: CoarseJumpPath) =>
-    (r: number, c: number): number =>
-      Math.abs(c - truth.scoreFrames[r]);
   // `crawl` runs 3–4 frames a row from 3 to 20; `skip` goes on at 4–6 and jumps to 16.
   const crawl = path([0, 1, 2, 3, 6, 10, 13, 16, 20, 21, 22], []);
   const skip = path([0, 1, 2, 3, 4, 5, 6, 16, 20, 21, 22], [7]);

@@ -1137,6 +1137,44 @@ export function forwardJumps(c: CoarseJumpPath, maxAdvance: number): number[] {
 }
 
 /**
+ * The last row r0 < k and the first row r1 ≥ k, each within `maxRows` of k, where paths `a` and
+ * `b` are on the same cell (±1 score frame): the window in which one path's rows may take the
+ * other's place. Undefined where they do not meet so near.
+ */
+function meetingWindow(
+  a: CoarseJumpPath,
+  b: CoarseJumpPath,
+  k: number,
+  maxRows: number,
+): [number, number] | undefined {
+  const n = a.scoreFrames.length;
+  const meets = (r: number): boolean => Math.abs(a.scoreFrames[r] - b.scoreFrames[r]) <= 1;
+  let r0 = k - 1;
+  while (r0 >= Math.max(0, k - maxRows) && !meets(r0)) r0--;
+  let r1 = k;
+  while (r1 < Math.min(n, k + maxRows) && !meets(r1)) r1++;
+  if (r0 < Math.max(0, k - maxRows) || r1 >= Math.min(n, k + maxRows)) return undefined;
+  return [r0, r1];
+}
+
+/** The cell costs of `a`'s and of `b`'s rows r0 + 1 … r1 − 1, each summed. */
+function windowCosts(
+  a: CoarseJumpPath,
+  b: CoarseJumpPath,
+  r0: number,
+  r1: number,
+  cell: (row: number, col: number) => number,
+): [number, number] {
+  let costA = 0;
+  let costB = 0;
+  for (let r = r0 + 1; r < r1; r++) {
+    costA += cell(r, a.scoreFrames[r]);
+    costB += cell(r, b.scoreFrames[r]);
+  }
+  return [costA, costB];
+}
+
+/**
  * `a` with each forward skip (`forwardJumps`) that `b` plays through replaced by `b`'s cells:
  * for a skip at k, the last row r0 < k and the first row r1 ≥ k within `maxRows` of it where
  * `b` is on `a`'s cell (±1 score frame), if `b` makes no jump in r0 + 1 … r1 and its cells there
@@ -1154,28 +1192,19 @@ export function spliceCatchUps(
 ): CoarseJumpPath {
   if (a.perfFactor !== b.perfFactor || a.scoreFactor !== b.scoreFactor) return a;
   if (a.scoreFrames.length !== b.scoreFrames.length) return a;
-  const n = a.scoreFrames.length;
-  const meets = (r: number): boolean => Math.abs(a.scoreFrames[r] - b.scoreFrames[r]) <= 1;
   const bJumps = new Set(b.jumps);
   const scoreFrames = a.scoreFrames.slice();
   const dropped = new Set<number>();
   for (const k of forwardJumps(a, maxAdvance)) {
-    let r0 = k - 1;
-    while (r0 >= Math.max(0, k - maxRows) && !meets(r0)) r0--;
-    let r1 = k;
-    while (r1 < Math.min(n, k + maxRows) && !meets(r1)) r1++;
-    if (r0 < Math.max(0, k - maxRows) || r1 >= Math.min(n, k + maxRows)) continue;
+    const window = meetingWindow(a, b, k, maxRows);
+    if (!window) continue;
+    const [r0, r1] = window;
     let through = true;
     for (let r = r0 + 1; r <= r1 && through; r++) if (bJumps.has(r)) through = false;
     // `a`'s own other jumps inside the window would be lost with it.
     for (const j of a.jumps) if (j !== k && j > r0 && j <= r1) through = false;
     if (!through) continue;
-    let costA = 0;
-    let costB = 0;
-    for (let r = r0 + 1; r < r1; r++) {
-      costA += cell(r, a.scoreFrames[r]);
-      costB += cell(r, b.scoreFrames[r]);
-    }
+    const [costA, costB] = windowCosts(a, b, r0, r1, cell);
     if (costB > costA) continue;
     for (let r = r0 + 1; r < r1; r++) scoreFrames[r] = b.scoreFrames[r];
     dropped.add(k);
@@ -1233,27 +1262,19 @@ export function spliceSkips(
   const fast = fastRows(a, minAdvance);
   if (fast.length === 0) return a;
   const n = a.scoreFrames.length;
-  const meets = (r: number): boolean => Math.abs(a.scoreFrames[r] - b.scoreFrames[r]) <= 1;
   const scoreFrames = a.scoreFrames.slice();
   const added: number[] = [];
   for (const k of b.jumps) {
     if (b.scoreFrames[k] <= b.scoreFrames[k - 1]) continue;
-    let r0 = k - 1;
-    while (r0 >= Math.max(0, k - maxRows) && !meets(r0)) r0--;
-    let r1 = k;
-    while (r1 < Math.min(n, k + maxRows) && !meets(r1)) r1++;
-    if (r0 < Math.max(0, k - maxRows) || r1 >= Math.min(n, k + maxRows)) continue;
+    const window = meetingWindow(a, b, k, maxRows);
+    if (!window) continue;
+    const [r0, r1] = window;
     // Inside the recording: both paths end (or start) where the score does, met or not.
     if (r0 === 0 || r1 === n - 1) continue;
     if (a.jumps.some((j) => j > r0 && j <= r1)) continue;
     if (b.jumps.some((j) => j !== k && j > r0 && j <= r1)) continue;
     if (!fast.some((r) => r > r0 && r <= r1)) continue;
-    let costA = 0;
-    let costB = 0;
-    for (let r = r0 + 1; r < r1; r++) {
-      costA += cell(r, a.scoreFrames[r]);
-      costB += cell(r, b.scoreFrames[r]);
-    }
+    const [costA, costB] = windowCosts(a, b, r0, r1, cell);
     if (!(costB < costA)) continue;
     for (let r = r0 + 1; r < r1; r++) scoreFrames[r] = b.scoreFrames[r];
     added.push(k);

@@ -285,18 +285,21 @@ export interface JumpParams {
   /**
    * Crawled skips, the catch-up's converse: a short skip (a segment of 8 beats left out) can cost
    * the search less played through at 3–4 times the tempo than jumped over, where the cells say
-   * little (a phone's band, a dull timbre). Where the search advances at least this many score
-   * frames in one coarse row, a second search that advances at most this − 1 a row is made;
-   * where that one skips forward, meets the first path again within `CATCH_UP_SECONDS` on either
-   * side, and its cells there cost less in all than the first path's (`spliceSkips`), its skip
-   * replaces the crawl. 0: off.
+   * little (a phone's band, a dull timbre). Where the search crawls (`skipOutSeconds`), a second
+   * search that advances at most this − 1 score frames a coarse row is made; where that one
+   * skips forward, meets the first path again within `CATCH_UP_SECONDS` on either side, the first
+   * path advances at least this many frames in some row in between, and the skip's cells cost
+   * less in all than the first path's (`spliceSkips`), the skip replaces the crawl. 0: off.
    */
   skipOutAdvance: number;
   /**
    * The second search of `skipOutAdvance` is made only where, within `CRAWL_WINDOW_SECONDS` of
    * the recording, the first search advances at least this much score (s) beyond its mean tempo
-   * (`crawlFrames`): a skip crawled through. On validation and the multi probe 19 of 126
-   * recordings reach 3.5 s; the crawled skips of mu39 and pm39 4.9 s.
+   * (`crawlFrames`): a skip crawled through. On validation and the multi probe 23 of 126
+   * recordings reach 3 s (19 reach 3.5 s); the crawled skips of mu39 and pm39 4.9 s. Measured
+   * with the whole search made on every recording, the second one cost ~150 ms on the bench's
+   * 5-minute recording, which has no crawl (docs/EVALUATION.md, "Crawled skips and the nearer
+   * copy").
    */
   skipOutSeconds: number;
   /**

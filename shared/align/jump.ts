@@ -255,7 +255,7 @@ export interface JumpParams {
    */
   straightRepeats: boolean;
   /**
-   * A pass after a jump whose notes are all written again elsewhere moves to the copy whose jumps
+   * A pass after a jump whose notes are written again elsewhere moves to the copy whose jumps
    * in and out (the last pass: in) cross the least score (`nearerCopies`), where that saves 5 s
    * of score or more. Needs `JumpOptions.sameMusic`.
    */

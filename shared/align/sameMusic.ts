@@ -344,7 +344,7 @@ const COPY_RATIO_SECONDS = 2;
 /** Copies written at up to this ratio of tempi (either way) are found (`copiesOf`). */
 const MAX_COPY_RATIO = 1.5;
 
-/** A copy of a stretch of the score: score time t of the stretch is `start + ratio × (t − from)` there. */
+/** A copy of a stretch of the score: score time t of the stretch is `start + ratio × (t − from)` in it. */
 interface Copy {
   from: number;
   start: number;
@@ -353,7 +353,10 @@ interface Copy {
 
 const copyAt = (c: Copy, t: number): number => c.start + c.ratio * (t - c.from);
 
-/** Share of either copy's notes that may lack a counterpart in the other (`isCopy`): an added note, a changed voicing. */
+/**
+ * Share of either copy's notes that may lack a counterpart in the other (`isCopy`): an added
+ * note, a changed voicing.
+ */
 export const COPY_MISS_SHARE = 0.05;
 
 /**
@@ -389,9 +392,9 @@ function isCopy(m: SameMusic, c: Copy, to: number): boolean {
 
 /**
  * The other copies of the music of `from` … `to` (but for `edgeSeconds` at its ends): stretches
- * elsewhere with the same notes in the same rhythm (`isCopy`), written at the same tempo or at up to
- * `MAX_COPY_RATIO` times or a fraction of it (a reprise under another tempo marking of the score
- * MIDI). Each starts on a note of the pass's first few; its tempo ratio is the one that puts
+ * elsewhere with the same notes in the same rhythm (`isCopy`), written at the same tempo or at
+ * up to `MAX_COPY_RATIO` times or a fraction of it (a reprise under another tempo marking of the
+ * score MIDI). Each starts on a note of the pass's first few; its tempo ratio is the one that puts
  * the pass's note `COPY_RATIO_SECONDS` later on a note of the same pitch.
  */
 function copiesOf(m: SameMusic, from: number, to: number, edgeSeconds: number): Copy[] {
@@ -431,8 +434,8 @@ function copiesOf(m: SameMusic, from: number, to: number, edgeSeconds: number): 
 }
 
 /**
- * A pass after a jump whose notes are all written again elsewhere (a repeat written out, a
- * recapitulation, at the same tempo or another) moves to the copy whose jumps in and out (the
+ * A pass after a jump whose notes are written again elsewhere (`copiesOf`: a repeat written out,
+ * a recapitulation, at the same tempo or another) moves to the copy whose jumps in and out (the
  * last pass: in) cross the least score, when that saves at least `minGainSeconds`: the audio
  * cannot tell the copies apart, and the search's choice between them turned on a hair of cost
  * at the pass's edges (the sound of the music before the jump ringing into it), more than on its

@@ -1302,10 +1302,12 @@ function coarseSearches(
 ): { coarse: CoarseJumpPath; fast?: CoarseJumpPath; slow?: CoarseJumpPath } {
   const coarse = coarseJumpPath(perf, score, jumpPointsSeconds, params, opts);
   const quiet = { ...opts, onProgress: undefined };
-  const crawlRows = Math.round(CRAWL_WINDOW_SECONDS / (perf.hopSeconds * coarse.perfFactor));
-  const crawled = crawlFrames(coarse, crawlRows) * coarse.scoreFactor * score.hopSeconds;
+  const crawled = (): number =>
+    crawlFrames(coarse, Math.round(CRAWL_WINDOW_SECONDS / (perf.hopSeconds * coarse.perfFactor))) *
+    coarse.scoreFactor *
+    score.hopSeconds;
   const slow =
-    params.skipOutAdvance >= 2 && crawled >= params.skipOutSeconds
+    params.skipOutAdvance >= 2 && crawled() >= params.skipOutSeconds
       ? coarseJumpPath(
           perf,
           score,

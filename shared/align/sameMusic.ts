@@ -34,10 +34,10 @@ export function sameMusicIndex(notes: readonly { onset: number; pitch: number }[
   };
 }
 
-/** Whether a note of `pitch` starts within `SAME_ONSET_SECONDS` of `t`. */
-function hasNote(m: SameMusic, pitch: number, t: number): boolean {
-  for (let i = lowerBound(m.onsets, t - SAME_ONSET_SECONDS); i < m.onsets.length; i++) {
-    if (m.onsets[i] > t + SAME_ONSET_SECONDS) return false;
+/** Whether a note of `pitch` starts within `tolerance` (s) of `t`. */
+function hasNote(m: SameMusic, pitch: number, t: number, tolerance = SAME_ONSET_SECONDS): boolean {
+  for (let i = lowerBound(m.onsets, t - tolerance); i < m.onsets.length; i++) {
+    if (m.onsets[i] > t + tolerance) return false;
     if (m.pitches[i] === pitch) return true;
   }
   return false;
@@ -366,17 +366,12 @@ export const COPY_MISS_SHARE = 0.05;
  * either.
  */
 function isCopy(m: SameMusic, c: Copy, to: number): boolean {
-  const near = (pitch: number, t: number, tol: number): boolean => {
-    for (let i = lowerBound(m.onsets, t - tol); i < m.onsets.length && m.onsets[i] <= t + tol; i++)
-      if (m.pitches[i] === pitch) return true;
-    return false;
-  };
   const side = (lo: number, hi: number, place: (t: number) => number, tol: number): boolean => {
     const i0 = lowerBound(m.onsets, lo);
     const i1 = lowerBound(m.onsets, hi);
     let misses = Math.floor(COPY_MISS_SHARE * (i1 - i0));
     for (let i = i0; i < i1; i++)
-      if (!near(m.pitches[i], place(m.onsets[i]), tol) && --misses < 0) return false;
+      if (!hasNote(m, m.pitches[i], place(m.onsets[i]), tol) && --misses < 0) return false;
     return true;
   };
   return (
@@ -401,10 +396,10 @@ function copiesOf(m: SameMusic, from: number, to: number, edgeSeconds: number): 
   const first = lowerBound(m.onsets, from);
   const out: Copy[] = [];
   const seen = new Set<string>();
+  const end = to - edgeSeconds;
   for (let i = first; i < m.onsets.length && i < first + COPY_PROBE_NOTES && m.onsets[i] < to; i++) {
     const t0 = m.onsets[i];
     if (t0 - from > edgeSeconds) break;
-    const end = to - edgeSeconds;
     const k = lowerBound(m.onsets, Math.min(t0 + COPY_RATIO_SECONDS, end - SAME_ONSET_SECONDS));
     if (k >= m.onsets.length || m.onsets[k] >= end || m.onsets[k] <= t0) continue;
     const span = m.onsets[k] - t0;

@@ -16,6 +16,12 @@ export interface ScoreNote {
   onset: number;
   /** Duration in score seconds (ties merged). */
   duration: number;
+  /**
+   * How long it sounds (s from its onset) where the score's own sustain pedal (MIDI CC64) holds it
+   * past `duration`: to the pedal's release, or sooner where its key is struck again. Absent
+   * where the score marks no pedal or the note ends before the pedal goes down.
+   */
+  sounding?: number;
   /** Velocity 0..1 (0.8 where the score gives none). */
   velocity: number;
   /** Index into `Score.measures` (played order). */

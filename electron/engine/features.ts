@@ -155,7 +155,7 @@ export function scoreNoteAwareFeatures(
   const noteFeat = scoreNoteFeatures(notes, f.frames);
   const w = model.soundingWeight ?? 0;
   if (w > 0) {
-    const held = heldDurations(notes, model.pedalSeconds ?? SCORE_PEDAL_SECONDS);
+    const held = heldDurations(notes, model.pedalSeconds ?? SCORE_PEDAL_SECONDS, model.scorePedal);
     addSounding(noteFeat, scoreSoundingRoll(notes, held, f.frames), w);
   }
   return { ...f, notes: noteFeat };

@@ -276,18 +276,21 @@ async function alignByMethod(
   const stretchScore = (time: (t: number) => number): Features => {
     const notes = score.score.notes.map((n) => {
       const onset = time(n.onset);
-      return { ...n, onset, duration: time(n.onset + n.duration) - onset };
+      const moved = { ...n, onset, duration: time(n.onset + n.duration) - onset };
+      if (n.sounding !== undefined) moved.sounding = time(n.onset + n.sounding) - onset;
+      return moved;
     });
-    const times = new Float64Array(2 * notes.length + 1);
+    const times = new Float64Array(3 * notes.length + 1);
     notes.forEach((n, i) => {
-      times[2 * i] = n.onset;
-      times[2 * i + 1] = n.duration;
+      times[3 * i] = n.onset;
+      times[3 * i + 1] = n.duration;
+      times[3 * i + 2] = n.sounding ?? -1;
     });
-    times[2 * notes.length] = time(score.score.duration);
+    times[3 * notes.length] = time(score.score.duration);
     const kept = lastStretch;
     lastStretch = undefined;
     if (kept && sameValues(kept.times, times)) return kept.features;
-    const features = scoreNoteAwareFeatures(notes, times[2 * notes.length]);
+    const features = scoreNoteAwareFeatures(notes, times[3 * notes.length]);
     lastStretch = { times, features };
     return features;
   };

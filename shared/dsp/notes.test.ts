@@ -172,6 +172,16 @@ describe('sustain-pedal model and sounding evidence (ablations, off by default)'
     expect(held[3]).toBeCloseTo(1, 9);
   });
 
+  it("heldDurations takes the score's own pedal (`sounding`) only when asked", () => {
+    const notes = [{ ...note(60, 0, 0.2), sounding: 1.2 }, note(64, 0, 0.5)];
+    expect(Array.from(heldDurations(notes, 0))).toEqual([0.2, 0.5]);
+    expect(Array.from(heldDurations(notes, 0, true))).toEqual([1.2, 0.5]);
+    const frame = Math.round(0.9 / HOP_SECONDS);
+    const written = scoreFeatures(notes, 2).energy[frame];
+    const pedalled = scoreFeatures(notes, 2, { scorePedal: true }).energy[frame];
+    expect(pedalled).toBeGreaterThan(written + 1);
+  });
+
   it('the score model holds a pedalled note: energy after its written end', () => {
     const notes = [note(69, 0.5, 0.2)];
     const frame = Math.round(1.2 / HOP_SECONDS);

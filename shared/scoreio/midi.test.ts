@@ -8,11 +8,15 @@ import { asapCorpus } from '../../electron/engine/asap.testutil.js';
 const { Midi } = pkg;
 const { dir: ASAP, present: hasAsap } = asapCorpus('parseMidiScore on ASAP score MIDIs');
 
-/** A small MIDI file: 480 ppq, given tempo/meter events and notes as [tick, durationTicks, pitch, channel]. */
+/**
+ * A small MIDI file: 480 ppq, given tempo/meter events and notes as [tick, durationTicks, pitch,
+ * channel], and sustain-pedal events (controller 64) as [tick, value 0..127, channel].
+ */
 function makeMidi(opts: {
   tempos?: [number, number][];
   meters?: [number, [number, number]][];
   notes: [number, number, number, number?][];
+  pedal?: [number, number, number?][];
 }): Uint8Array {
   const midi = new Midi();
   midi.header.tempos = [];
@@ -27,6 +31,11 @@ function makeMidi(opts: {
     track.channel = channel;
     for (const [ticks, durationTicks, midiPitch] of notes)
       track.addNote({ midi: midiPitch, ticks, durationTicks, velocity: 0.5 });
+  }
+  for (const [ticks, value, channel = 0] of opts.pedal ?? []) {
+    const track = midi.tracks.find((t) => t.channel === channel) ?? midi.addTrack();
+    track.channel = channel;
+    track.addCC({ number: 64, ticks, value: value / 127 });
   }
   return midi.toArray();
 }
@@ -132,6 +141,38 @@ describe('parseMidiScore', () => {
     ]);
   });
 
+  it("reads the score's sustain pedal (controller 64) into the sounding length of the notes it catches", () => {
+    // 120 bpm: a quarter is 0.5 s. Pedal down at tick 240 (0.25 s), up at 1920 (2 s); the drum
+    // channel's pedal is no piano's.
+    const notes: [number, number, number, number?][] = [
+      [0, 480, 60],
+      [0, 960, 64],
+      [1440, 240, 60],
+      [2400, 480, 67],
+      [0, 120, 36, 9],
+    ];
+    const score = parseMidiScore(
+      makeMidi({
+        notes,
+        pedal: [
+          [240, 127],
+          [1920, 0],
+          [0, 127, 9],
+        ],
+      }),
+      'pedal.mid',
+    );
+    const byOnset = (pitch: number, onset: number) =>
+      score.notes.find((n) => n.pitch === pitch && Math.abs(n.onset - onset) < 1e-9);
+    expect(byOnset(60, 0)?.sounding).toBeCloseTo(1.5, 6); // C4 struck again at 1.5 s
+    expect(byOnset(64, 0)?.sounding).toBeCloseTo(2, 6); // to the pedal's release
+    expect(byOnset(60, 1.5)?.sounding).toBeCloseTo(0.5, 6);
+    expect(byOnset(67, 5)?.sounding).toBeUndefined();
+    expect(byOnset(64, 0)?.duration).toBeCloseTo(1, 6); // the written duration stays
+    const dry = parseMidiScore(makeMidi({ notes }), 'dry.mid');
+    expect(dry.notes.every((n) => n.sounding === undefined)).toBe(true);
+  });
+
   it('rejects random bytes, a truncated file and a file without notes', () => {
     const random = Uint8Array.from({ length: 256 }, (_, i) => (i * 7919 + 13) % 251);
     expect(() => parseMidiScore(random, 'random.mid')).toThrow(ScoreLoadError);
@@ -186,5 +227,17 @@ describe.skipIf(!hasAsap)('parseMidiScore on ASAP score MIDIs', () => {
     const worst = Math.max(...score.beats.map((b, i) => Math.abs(b.time - expected[i][0])));
     expect(worst).toBeLessThan(1e-3);
     expect(score.beats.map((b) => b.downbeat)).toEqual(expected.map((e) => e[1]));
+  });
+
+  it("reads the pedal marks of a score that has them (Ravel's Une barque) and none where there are none", () => {
+    const barque = parseMidiScore(
+      readFileSync(`${ASAP}/Ravel/Miroirs/3_Une_Barque/midi_score.mid`),
+      'barque',
+    );
+    const held = barque.notes.filter((n) => n.sounding !== undefined);
+    expect(held.length).toBeGreaterThan(barque.notes.length / 2);
+    expect(held.every((n) => (n.sounding ?? 0) > n.duration)).toBe(true);
+    const fugue = parseMidiScore(readFileSync(`${ASAP}/Bach/Fugue/bwv_846/midi_score.mid`), 'fugue');
+    expect(fugue.notes.some((n) => n.sounding !== undefined)).toBe(false);
   });
 });

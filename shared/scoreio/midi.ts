@@ -9,6 +9,7 @@
 import pkg from '@tonejs/midi';
 import type { Score, ScoreNote } from '../score.js';
 import { ScoreLoadError } from './errors.js';
+import { pedalSpans, sustainByPedal } from './pedal.js';
 import {
   buildGrid,
   jumpPointsOf,
@@ -267,6 +268,11 @@ export function parseMidiScore(bytes: Uint8Array, name: string): Score {
     };
   });
   notes.sort((a, b) => a.onset - b.onset || a.pitch - b.pitch);
+  // The score's own sustain pedal, where it marks one (controller 64), holds the notes it catches.
+  const pedal = midi.tracks
+    .filter((track) => track.channel !== DRUM_CHANNEL)
+    .map((track) => (track.controlChanges[64] ?? []).map((c) => ({ time: c.time, value: c.value })));
+  sustainByPedal(notes, pedalSpans(pedal, toSeconds(endTicks)));
 
   const duration = Math.max(toSeconds(endTicks), measures[measures.length - 1].end);
   const title = midi.name.trim();

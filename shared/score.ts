@@ -85,3 +85,24 @@ export interface Score {
   /** Title, where the file gives one. */
   title?: string;
 }
+
+/**
+ * For each note, the onset of the next note of the same key after it (Infinity where none): where
+ * a held or pedalled note stops sounding, the damper falling when its key is struck again.
+ */
+export function nextStrikesOfKey(notes: readonly ScoreNote[]): Float64Array {
+  const out = new Float64Array(notes.length).fill(Infinity);
+  const order = Array.from(notes.keys()).sort(
+    (a, b) => notes[a].pitch - notes[b].pitch || notes[a].onset - notes[b].onset,
+  );
+  for (let k = 0; k < order.length; k++) {
+    const n = notes[order[k]];
+    for (let m = k + 1; m < order.length && notes[order[m]].pitch === n.pitch; m++) {
+      if (notes[order[m]].onset > n.onset) {
+        out[order[k]] = notes[order[m]].onset;
+        break;
+      }
+    }
+  }
+  return out;
+}

@@ -1,5 +1,5 @@
 import FFT from 'fft.js';
-import type { ScoreNote } from '../score.js';
+import { nextStrikesOfKey, type ScoreNote } from '../score.js';
 import { FEATURE_PARAMS, HOP_SECONDS, NUM_PITCHES, frameCount } from './params.js';
 
 /** Frame-synchronous features of audio or of a score, on the `FEATURE_PARAMS` grid. */
@@ -281,19 +281,9 @@ export function heldDurations(
   for (let i = 0; i < notes.length; i++)
     out[i] = Math.max(0, notes[i].duration, scorePedal ? (notes[i].sounding ?? 0) : 0);
   if (!(pedalSeconds > 0)) return out;
-  const order = Array.from(notes.keys()).sort(
-    (a, b) => notes[a].pitch - notes[b].pitch || notes[a].onset - notes[b].onset,
-  );
-  for (let k = 0; k < order.length; k++) {
-    const i = order[k];
-    let next = Infinity;
-    for (let m = k + 1; m < order.length && notes[order[m]].pitch === notes[i].pitch; m++) {
-      if (notes[order[m]].onset > notes[i].onset) {
-        next = notes[order[m]].onset;
-        break;
-      }
-    }
-    const pedalled = Math.min(pedalSeconds, next - notes[i].onset);
+  const next = nextStrikesOfKey(notes);
+  for (let i = 0; i < notes.length; i++) {
+    const pedalled = Math.min(pedalSeconds, next[i] - notes[i].onset);
     if (pedalled > out[i]) out[i] = pedalled;
   }
   return out;

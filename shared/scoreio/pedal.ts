@@ -3,7 +3,7 @@
  * notes it catches. A piano's dampers stay off the strings while the pedal is down, so a note
  * whose key is released then rings on to the pedal's release, unless its key is struck again.
  */
-import type { ScoreNote } from '../score.js';
+import { nextStrikesOfKey, type ScoreNote } from '../score.js';
 
 /** A span (score seconds, end exclusive) during which the sustain pedal is down. */
 export interface PedalSpan {
@@ -54,24 +54,13 @@ export function pedalSpans(
  */
 export function sustainByPedal(notes: ScoreNote[], spans: readonly PedalSpan[]): void {
   if (spans.length === 0) return;
-  const order = Array.from(notes.keys()).sort(
-    (a, b) => notes[a].pitch - notes[b].pitch || notes[a].onset - notes[b].onset,
-  );
-  for (let k = 0; k < order.length; k++) {
-    const n = notes[order[k]];
-    const end = n.onset + n.duration;
-    const span = spanAt(spans, end);
-    if (!span) continue;
-    let next = Infinity;
-    for (let m = k + 1; m < order.length && notes[order[m]].pitch === n.pitch; m++) {
-      if (notes[order[m]].onset > n.onset) {
-        next = notes[order[m]].onset;
-        break;
-      }
-    }
-    const sounding = Math.min(span.end, next) - n.onset;
+  const next = nextStrikesOfKey(notes);
+  notes.forEach((n, i) => {
+    const span = spanAt(spans, n.onset + n.duration);
+    if (!span) return;
+    const sounding = Math.min(span.end, next[i]) - n.onset;
     if (sounding > n.duration) n.sounding = sounding;
-  }
+  });
 }
 
 /**

@@ -230,6 +230,16 @@ export interface JumpParams {
    */
   refineTempoSeconds: number;
   /**
+   * In that local tempo, a run of the coarse path on one score column counts for at most this
+   * many times the time a column takes at the route's own tempo (`localStretch`'s `holdLimit`);
+   * 0: every row counts. A pause is no tempo: where the coarse path holds a place (a fermata, a
+   * breath before the final chord, or the search itself waiting there), the passage around it
+   * would otherwise be rendered that much slower and the refinement's diagonal would lag through
+   * it. Chosen with `tune.js --method auto --grid '{"jump":{"refineHoldLimit":[0,2,3,4,6]}}'`
+   * (docs/EVALUATION.md, "A pause is no tempo").
+   */
+  refineHoldLimit: number;
+  /**
    * How far (s of score) from the coarse search's path each pass's refinement searches at its
    * coarsest level (`CoarseGuide`); 0: the pass's whole rectangle, as before. The coarse search
    * has already chosen among the places the music could be, over the whole matrix, so the
@@ -336,6 +346,7 @@ export const DEFAULT_JUMP: JumpParams = {
   detourSeconds: 2,
   refineStretch: 1,
   refineTempoSeconds: 2,
+  refineHoldLimit: 4,
   refineGuideSeconds: 2.5,
   straightRepeats: true,
   nearerCopies: true,
@@ -1481,6 +1492,7 @@ function planJump(
           params.refineTempoSeconds,
           k,
           sound,
+          params.refineHoldLimit,
         ),
       )
     : linearWarp(k);

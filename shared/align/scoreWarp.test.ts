@@ -108,4 +108,35 @@ describe('localStretch', () => {
     const stray = coarseOf([...cols.slice(0, 19), 45, ...cols.slice(20)]);
     expect(localStretch(stray, route, 100, hops, 1, 0.1, 0.7)[90]).toBe(0.7);
   });
+
+  it('counts a hold on one column for at most holdLimit times the route’s time per column', () => {
+    // Columns 0–59 one row each, except column 30, held for 21 rows (a pause of 20 rows).
+    const cols = [
+      ...Array.from({ length: 30 }, (_, r) => r),
+      ...Array.from({ length: 21 }, () => 30),
+      ...Array.from({ length: 29 }, (_, r) => 31 + r),
+    ];
+    const route = { segments: [{ perfStart: 0, perfEnd: 160, scoreStart: 0, scoreEnd: 120 }] };
+    // ±0.1 s: the seven columns 27–33 around the hold, 27 rows.
+    const free = localStretch(coarseOf(cols), route, 120, hops, 1, 0.1, 1);
+    expect(free[60]).toBeCloseTo(27 / 7, 12);
+    // At the route's own tempo (1 row a column) the hold counts for 3 rows.
+    const held = localStretch(coarseOf(cols), route, 120, hops, 1, 0.1, 1, undefined, 3);
+    expect(held[60]).toBeCloseTo(9 / 7, 12);
+    // At half the route's speed (factor 2: 2 rows a column), for 6; fractions count pro rata.
+    expect(localStretch(coarseOf(cols), route, 120, hops, 1, 0.1, 2, undefined, 3)[60]).toBeCloseTo(
+      12 / 7,
+      12,
+    );
+    expect(localStretch(coarseOf(cols), route, 120, hops, 1, 0.1, 1, undefined, 2.5)[60]).toBeCloseTo(
+      8.5 / 7,
+      12,
+    );
+    // Away from the hold, and where no column is held, nothing changes.
+    expect(held[20]).toBe(free[20]);
+    const steady = Array.from({ length: 60 }, (_, r) => r);
+    expect(localStretch(coarseOf(steady), route, 120, hops, 1, 0.1, 1, undefined, 3)).toEqual(
+      localStretch(coarseOf(steady), route, 120, hops, 1, 0.1, 1),
+    );
+  });
 });

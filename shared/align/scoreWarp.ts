@@ -74,7 +74,9 @@ const MAX_LOCAL_FACTOR = 8;
  * search's perf time per score time around it, (perf s / score s)^power, averaged over the
  * passes that play it within ±`windowSeconds` of score, counting sounding perf frames only
  * (`sound`: the recording's first and last sounding frames). Where no pass plays within the
- * window, `fallback` (the whole route's factor).
+ * window, `fallback` (the whole route's factor). With `holdLimit` > 0, a run of coarse rows on
+ * one score column counts for at most `holdLimit` times the rows a column takes at the route's
+ * own tempo (`JumpParams.refineHoldLimit`): a pause is no tempo.
  */
 export function localStretch(
   coarse: CoarseJumpPath,
@@ -85,6 +87,7 @@ export function localStretch(
   windowSeconds: number,
   fallback: number,
   sound?: readonly [number, number],
+  holdLimit = 0,
 ): Float64Array {
   const { perfFactor: pf, scoreFactor: sf } = coarse;
   const C = Math.ceil(scoreFrames / sf);
@@ -93,18 +96,26 @@ export function localStretch(
   const back = Math.floor((pf - 1) / 2);
   const lo = sound ? sound[0] : 0;
   const hi = sound ? sound[1] : Infinity;
+  const secondsPerRow = (pf * hops.perf) / (sf * hops.score);
+  // The most rows one run on a column counts for (the route's rows per column × holdLimit).
+  const maxRun =
+    holdLimit > 0 ? Math.max(1, (holdLimit * Math.pow(fallback, 1 / power)) / secondsPerRow) : Infinity;
   let cell = 0;
   for (const g of route.segments) {
     // The coarse cells of this pass that lie in its score range, in sounding frames.
     let first = Infinity;
     let last = -Infinity;
+    let runCol = -1;
+    let run = 0;
     for (; cell < coarse.perfFrames.length; cell++) {
       const f = coarse.perfFrames[cell] * pf - back;
       if (f >= g.perfEnd) break;
       if (f < g.perfStart || f < lo || f > hi) continue;
       const c = coarse.scoreFrames[cell];
       if (c * sf < g.scoreStart - sf || c * sf > g.scoreEnd - 1 + sf || c >= C) continue;
-      rows[c] += 1;
+      run = c === runCol ? run + 1 : 1;
+      runCol = c;
+      rows[c] += Math.max(0, Math.min(1, maxRun - (run - 1)));
       first = Math.min(first, c);
       last = Math.max(last, c);
     }
@@ -118,7 +129,6 @@ export function localStretch(
     coverSum[c + 1] = coverSum[c] + cover[c];
   }
   const w = Math.max(0, Math.round(windowSeconds / (hops.score * sf)));
-  const secondsPerRow = (pf * hops.perf) / (sf * hops.score);
   const colFactor = new Float64Array(C);
   for (let c = 0; c < C; c++) {
     const a = Math.max(0, c - w);

@@ -235,7 +235,7 @@ export interface JumpParams {
    * 0: every row counts. A pause is no tempo: where the coarse path holds a place (a fermata, a
    * breath before the final chord, or the search itself waiting there), the passage around it
    * would otherwise be rendered that much slower and the refinement's diagonal would lag through
-   * it. Chosen with `tune.js --method auto --grid '{"jump":{"refineHoldLimit":[0,2,3,4,6]}}'`
+   * it. Chosen with `tune.js --method auto --grid '{"jump":{"refineHoldLimit":[0,3,4,5]}}'`
    * (docs/EVALUATION.md, "A pause is no tempo").
    */
   refineHoldLimit: number;

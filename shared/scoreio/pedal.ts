@@ -4,6 +4,7 @@
  * whose key is released then rings on to the pedal's release, unless its key is struck again.
  */
 import { nextStrikesOfKey, type ScoreNote } from '../score.js';
+import { lowerBound } from '../sorted.js';
 
 /** A span (score seconds, end exclusive) during which the sustain pedal is down. */
 export interface PedalSpan {
@@ -49,32 +50,20 @@ export function pedalSpans(
 
 /**
  * Sets `sounding` on each note whose written end falls while the pedal is down (`spans`, sorted,
- * disjoint; the pedal must go down before the note ends): it sounds to the pedal's release, or to the next onset of its key if that comes
- * first. Notes ending with the pedal up are left as they are.
+ * disjoint; the pedal must go down before the note ends): it sounds to the pedal's release, or to
+ * the next onset of its key if that comes first. Notes ending with the pedal up are left as they are.
  */
 export function sustainByPedal(notes: ScoreNote[], spans: readonly PedalSpan[]): void {
   if (spans.length === 0) return;
   const next = nextStrikesOfKey(notes);
+  const starts = spans.map((s) => s.start);
   notes.forEach((n, i) => {
-    const span = spanAt(spans, n.onset + n.duration);
-    if (!span) return;
+    // The span holding the note's end (start < end < span end): released at the very instant the
+    // pedal goes down (a pedal change on the next chord), a note is damped, the pedal comes after it.
+    const end = n.onset + n.duration;
+    const span = spans[lowerBound(starts, end) - 1];
+    if (!span || !(end < span.end)) return;
     const sounding = Math.min(span.end, next[i]) - n.onset;
     if (sounding > n.duration) n.sounding = sounding;
   });
-}
-
-/**
- * The span that holds time t (start < t < end), or undefined. A note released at the very
- * instant the pedal goes down (a pedal change on the next chord) is damped: the pedal comes after it.
- */
-function spanAt(spans: readonly PedalSpan[], t: number): PedalSpan | undefined {
-  let lo = 0;
-  let hi = spans.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (spans[mid].start < t) lo = mid;
-    else hi = mid - 1;
-  }
-  const s = spans[lo];
-  return s.start < t && t < s.end ? s : undefined;
 }

@@ -577,6 +577,12 @@ describe('refinement against the score at the recording’s tempo', () => {
     expect(stretchFactor(route, 0)).toBe(1);
     // Sound only in perf frames 20 … 179: 400 score frames in 160 sounding frames.
     expect(stretchFactor(route, 1, [20, 179])).toBeCloseTo(0.4, 12);
+    // A route that holds one score frame through 5,000 perf frames (a search gone astray) or
+    // crosses the whole score in one: at most 8 times either way, not 5,000.
+    const held = { segments: [{ perfStart: 0, perfEnd: 5000, scoreStart: 700, scoreEnd: 701 }] };
+    expect(stretchFactor(held, 1)).toBe(8);
+    const rushed = { segments: [{ perfStart: 0, perfEnd: 1, scoreStart: 0, scoreEnd: 5000 }] };
+    expect(stretchFactor(rushed, 1)).toBe(1 / 8);
   });
 
   it('aligns a recording twice as fast as its score against the score played that fast, in score seconds', () => {

@@ -10,7 +10,7 @@ import { tempoRatio } from './tempo.js';
 import type { Route } from './refine.js';
 import { refineRoute, type RefineOptions } from './refine.js';
 import { nearerCopies, preferStraight, shiftedCoarse, type SameMusic } from './sameMusic.js';
-import { linearWarp, localStretch, localWarp, type ScoreWarp } from './scoreWarp.js';
+import { linearWarp, localStretch, localWarp, MAX_LOCAL_FACTOR, type ScoreWarp } from './scoreWarp.js';
 
 /** Tuning of the structure-aware (JumpDTW-like) search. */
 export interface JumpParams {
@@ -1649,7 +1649,9 @@ export function coarseGuideFrames(
  * How many times as long the refinement's score is rendered (`JumpParams.refineStretch`): the
  * route's passes play r score frames per performance frame in all; k = (1/r)^power. With `sound`
  * (the recording's first and last sounding frames) only sounding perf frames count: a silent
- * tail is not slower playing.
+ * tail is not slower playing. At most `MAX_LOCAL_FACTOR` either way: a route gone astray that
+ * holds one score frame through a whole recording would otherwise have the score rendered
+ * thousands of times as long (5,076 times, 9.8 G values, in a trial search that made stalls cheap).
  */
 export function stretchFactor(route: Route, power: number, sound?: readonly [number, number]): number {
   if (!(power > 0)) return 1;
@@ -1661,5 +1663,6 @@ export function stretchFactor(route: Route, power: number, sound?: readonly [num
       ? Math.max(0, Math.min(g.perfEnd, sound[1] + 1) - Math.max(g.perfStart, sound[0]))
       : g.perfEnd - g.perfStart;
   }
-  return played > 0 && frames > 0 ? Math.pow(frames / played, power) : 1;
+  if (!(played > 0 && frames > 0)) return 1;
+  return Math.min(MAX_LOCAL_FACTOR, Math.max(1 / MAX_LOCAL_FACTOR, Math.pow(frames / played, power)));
 }

@@ -66,8 +66,11 @@ export function localWarp(factors: ArrayLike<number>): ScoreWarp {
   };
 }
 
-/** Smallest and largest local factor (a passage 8 times slower or faster than written). */
-const MAX_LOCAL_FACTOR = 8;
+/**
+ * Smallest and largest factor a score is rendered at, locally or as a whole (a passage 8 times
+ * slower or faster than written; `stretchFactor` too).
+ */
+export const MAX_LOCAL_FACTOR = 8;
 
 /**
  * Per written score frame, how many times as long the refinement renders it: the coarse

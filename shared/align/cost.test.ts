@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Features } from '../dsp/features.js';
 import { HOP_SECONDS } from '../dsp/params.js';
-import { cellCost, rowCosts, type CostParams } from './cost.js';
+import { cellCost, pauseMask, rowCosts, type CostParams } from './cost.js';
 
 const U = 1 / Math.sqrt(12);
 
 /** Features of frames given as chroma rows (12 values, or 'rest' for silence), onsets zero. */
-function features(rows: (number[] | 'rest')[]): Features {
+function features(rows: (number[] | 'rest')[], hopSeconds = HOP_SECONDS): Features {
   const chroma = new Float32Array(rows.length * 12);
   rows.forEach((r, i) => {
     if (r === 'rest') chroma.fill(U, i * 12, i * 12 + 12);
@@ -17,7 +17,7 @@ function features(rows: (number[] | 'rest')[]): Features {
   });
   return {
     frames: rows.length,
-    hopSeconds: HOP_SECONDS,
+    hopSeconds,
     chroma,
     onset: new Float32Array(rows.length * 12),
     energy: new Float32Array(rows.length),
@@ -62,5 +62,45 @@ describe('the chroma distance at rests (`restCost`)', () => {
         rowCosts(perf, score, i, 0, score.frames - 1, row, p);
         for (let j = 0; j < score.frames; j++) expect(row[j]).toBe(cellCost(perf, score, i, j, p));
       }
+  });
+});
+
+describe('a pause on pooled frames (`coarsePauseCost`)', () => {
+  // Performance: C, three silent frames, C, one silent frame, C; score: C, G, a rest.
+  const rows: (number[] | 'rest')[] = [c, 'rest', 'rest', 'rest', c, 'rest', c];
+  const pooled = features(rows, 4 * HOP_SECONDS);
+  const full = features(rows);
+  const score = features([c, g, 'rest'], 4 * HOP_SECONDS);
+  const plain: CostParams = { onsetWeight: 0, normalise: false, restCost: 0.5 };
+  const pause: CostParams = { ...plain, coarsePauseCost: 0.25, coarsePauseSeconds: 3 * 4 * HOP_SECONDS };
+
+  it('marks the runs of silent frames at least as long as asked', () => {
+    expect(Array.from(pauseMask(pooled, 3))).toEqual([0, 1, 1, 1, 0, 0, 0]);
+    expect(Array.from(pauseMask(pooled, 1))).toEqual([0, 1, 1, 1, 0, 1, 0]);
+    expect(Array.from(pauseMask(pooled, 4))).toEqual([0, 0, 0, 0, 0, 0, 0]);
+  });
+
+  it('prices a paused frame alike against every score frame, rest or note: it says nothing of where the music is', () => {
+    for (let j = 0; j < score.frames; j++) expect(cellCost(pooled, score, 2, j, pause)).toBe(0.25);
+    // Without it the rest is free and the notes cost a full mismatch: a pause drew the search to a rest.
+    expect(cellCost(pooled, score, 2, 2, plain)).toBeCloseTo(0, 6);
+    expect(cellCost(pooled, score, 2, 0, plain)).toBe(1);
+  });
+
+  it('leaves a silence shorter than the pause, sound, and full-resolution frames as they were', () => {
+    for (const i of [0, 4, 5, 6])
+      for (let j = 0; j < score.frames; j++)
+        expect(cellCost(pooled, score, i, j, pause)).toBe(cellCost(pooled, score, i, j, plain));
+    const fullScore = features([c, g, 'rest']);
+    for (let j = 0; j < fullScore.frames; j++)
+      expect(cellCost(full, fullScore, 2, j, pause)).toBe(cellCost(full, fullScore, 2, j, plain));
+  });
+
+  it('gives rows the cells’ values, bit for bit', () => {
+    for (let i = 0; i < pooled.frames; i++) {
+      const row = new Float64Array(score.frames);
+      rowCosts(pooled, score, i, 0, score.frames - 1, row, pause);
+      for (let j = 0; j < score.frames; j++) expect(row[j]).toBe(cellCost(pooled, score, i, j, pause));
+    }
   });
 });

@@ -42,6 +42,21 @@ export interface CostParams {
    * fills with their ringing) were placed up to 1.8 s early. See `DEFAULT_COST`.
    */
   restCost?: number;
+  /**
+   * On pooled frames (the coarse searches, not the full-resolution refinement): a silent
+   * performance frame costs this against every score frame, rest or note. Silence in the
+   * recording says nothing of where the music is: a pause held on the score's note cost a full
+   * mismatch per frame, a rest anywhere in the score (or the score's silent end) nothing, so a
+   * pause of two or three seconds made it cheaper for the search to jump to a rest and back
+   * (docs/EVALUATION.md, "A pause is no evidence"). Undefined: silence is priced like any frame.
+   */
+  coarsePauseCost?: number;
+  /**
+   * With `coarsePauseCost`: the shortest run of silent frames (s) it applies to. A shorter silence
+   * (a rest played as written, a codec's gate between two notes) keeps its price, and with it its
+   * hold on the score's rests. Default 0: every silent frame.
+   */
+  coarsePauseSeconds?: number;
 }
 
 /**
@@ -53,9 +68,49 @@ export interface CostParams {
  * 97.89 · 97.88; 0.5: 95.89 / 97.10 / 97.93 · 97.92 · 97.90; 0.4: 95.88 / 97.10 / 97.95 · 97.92 ·
  * 97.90; 0.25: 95.82 / 97.04 / 97.90 · 97.99 · 97.85, the structure set's jump precision 91.7 →
  * 78.6. The conditions probe (`--data .eval/probe --sets overall`) 93.41 / 97.33 / 98.80 at 1,
- * 93.35 / 97.32 / 98.80 at 0.5.
+ * 93.35 / 97.32 / 98.80 at 0.5. `coarsePauseCost` 0.5 over runs of `coarsePauseSeconds` 0.5 s was
+ * measured against every silent frame and runs of 1 s (`tune.js --method auto` on validation and
+ * the probes; docs/EVALUATION.md, "A pause is no evidence"): validation overall 97.20 → 97.24,
+ * multi 97.99 → 98.09 within 100 ms, the multi probe 95.74 → 96.01.
  */
-export const DEFAULT_COST: CostParams = { onsetWeight: 1, noteWeight: 1, normalise: true, restCost: 0.5 };
+export const DEFAULT_COST: CostParams = {
+  onsetWeight: 1,
+  noteWeight: 1,
+  normalise: true,
+  restCost: 0.5,
+  coarsePauseCost: 0.5,
+  coarsePauseSeconds: 0.5,
+};
+
+const pauseCache = new WeakMap<Float32Array, Map<number, Uint8Array>>();
+
+/** Per-frame flags: 1 where the frame lies in a run of at least `minFrames` silent frames (cached). */
+export function pauseMask(f: Features, minFrames: number): Uint8Array {
+  let byLength = pauseCache.get(f.chroma);
+  if (!byLength) pauseCache.set(f.chroma, (byLength = new Map<number, Uint8Array>()));
+  let m = byLength.get(minFrames);
+  if (m && m.length === f.frames) return m;
+  const silent = silenceMask(f);
+  m = new Uint8Array(f.frames);
+  for (let i = 0; i < f.frames;) {
+    let j = i;
+    while (j < f.frames && silent[j]) j++;
+    if (j > i && j - i >= minFrames) m.fill(1, i, j);
+    i = Math.max(j, i + 1);
+  }
+  byLength.set(minFrames, m);
+  return m;
+}
+
+/**
+ * The price of a paused performance frame and the frames it applies to (`CostParams.coarsePauseCost`),
+ * or undefined where silence is priced like any frame (full resolution, or not asked for).
+ */
+function pauseOf(perf: Features, params: CostParams): { cost: number; mask: Uint8Array } | undefined {
+  if (params.coarsePauseCost === undefined || !(perf.hopSeconds > HOP_SECONDS * 1.01)) return undefined;
+  const minFrames = Math.round((params.coarsePauseSeconds ?? 0) / perf.hopSeconds);
+  return { cost: params.coarsePauseCost, mask: pauseMask(perf, minFrames) };
+}
 
 const sparseCache = new WeakMap<Float32Array, SparseNotes>();
 
@@ -221,7 +276,9 @@ export function cellCoster(
   const wn = noteTermWeight(perf, score, params);
   const na = wn !== 0 ? notesOf(perf) : undefined;
   const nb = wn !== 0 ? notesOf(score) : undefined;
+  const pause = pauseOf(perf, params);
   return (i, j) => {
+    if (pause?.mask[i]) return pause.cost;
     const pi = i * 12;
     const pj = j * 12;
     let dot = 0;
@@ -277,6 +334,11 @@ export function rowCosts(
   const ob = score.onset;
   const cs = params.chromaScale ?? 1;
   const rowSilent = silenceMask(perf)[i];
+  const pause = rowSilent ? pauseOf(perf, params) : undefined;
+  if (pause?.mask[i]) {
+    out.fill(pause.cost, 0, hi - lo + 1);
+    return;
+  }
   const colSilent = silenceMask(score);
   const mismatch = silentMismatch(rowSilent, params);
   const w = params.onsetWeight * (params.onsetScale ?? 1);

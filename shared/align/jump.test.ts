@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { segments, type AlignmentPath } from '../path.js';
 import { alignDtw, alignSounding, musicRange, musicStart } from './dtw.js';
 import { applyJumpCertainty } from './confidence.js';
+import { DEFAULT_COST } from './cost.js';
 import type { Features } from '../dsp/features.js';
 import { NUM_PITCHES } from '../dsp/params.js';
 import {
@@ -1049,9 +1050,16 @@ describe('alignSounding: the silence before and after the music', () => {
 
   it('aligns the music alone and holds the ends through the silence', async () => {
     // Priced frame by frame against the score's notes, the silence is cheaper on the rest: the
-    // search alone plays the repeat as a jump back and ends there.
+    // search alone plays the repeat as a jump back and ends there. Priced alike against every
+    // score frame on the coarse grid (`coarsePauseCost`, the default), it says nothing of where
+    // the music is, and the search plays on to the end.
+    const priced = alignJump(perf, score, jumpPoints, {
+      params: { cost: { ...DEFAULT_COST, coarsePauseCost: undefined } },
+    });
+    expect(priced.scoreTime[n - 1] / hop).toBeLessThan(340);
     const whole = alignJump(perf, score, jumpPoints);
-    expect(whole.scoreTime[n - 1] / hop).toBeLessThan(340);
+    expect(whole.jumpFrames).toEqual([]);
+    expect(whole.scoreTime[799] / hop).toBeGreaterThan(595);
     const { path } = await alignSounding(perf, (sounding) => {
       expect(sounding.frames).toBe(600);
       return Promise.resolve({ path: alignJump(sounding, score, jumpPoints) });
@@ -1062,6 +1070,36 @@ describe('alignSounding: the silence before and after the music', () => {
     expect(path.scoreTime[0]).toBe(path.scoreTime[200]);
     expect(path.scoreTime[n - 1]).toBe(path.scoreTime[799]);
     expect(path.scoreTime[n - 1] / hop).toBeGreaterThan(595);
+  });
+
+  it('holds its place through a pause inside the music instead of waiting on a rest elsewhere', () => {
+    // The recording plays 0 … 179, pauses for 300 silent frames (7 s) and plays on from 180,
+    // through the rest, to the end.
+    const m = 300;
+    const warp = Float64Array.from({ length: 600 + m }, (_, i) => (i < 180 ? i : i < 180 + m ? 179 : i - m));
+    const paused = warpFeatures(score, warp, 0.1);
+    for (let i = 180; i < 180 + m; i++)
+      for (let c = 0; c < 12; c++) {
+        paused.chroma[i * 12 + c] = uniform;
+        paused.onset[i * 12 + c] = 0;
+      }
+    const bars = Array.from({ length: 21 }, (_, k) => 30 * k * hop);
+    // Mean error (frames) over the music, the pause left out.
+    const pauseError = (path: AlignmentPath): number => {
+      let e = 0;
+      for (let i = 0; i < warp.length; i++)
+        if (i < 180 || i >= 180 + m) e += Math.abs(path.scoreTime[i] / hop - warp[i]);
+      return e / 600;
+    };
+    const priced = alignJump(paused, score, bars, {
+      params: { cost: { ...DEFAULT_COST, coarsePauseCost: undefined } },
+    });
+    const held = alignJump(paused, score, bars);
+    // Priced against the score's notes, the pause is cheaper on the rest 120 frames on: the
+    // search crawls there through the silence and plays the music after it from there.
+    expect(pauseError(priced)).toBeGreaterThan(8);
+    expect(held.jumpFrames).toEqual([]);
+    expect(pauseError(held)).toBeLessThan(1);
   });
 
   it('cuts noise before and after the music as it cuts silence', async () => {

@@ -1036,12 +1036,13 @@ describe('alignSounding: the silence before and after the music', () => {
     Float64Array.from({ length: n }, (_, i) => Math.min(599, Math.max(0, i - 200))),
     0.1,
   );
-  for (let i = 0; i < n; i++)
-    if (i < 200 || i >= 800)
-      for (let c = 0; c < 12; c++) {
-        perf.chroma[i * 12 + c] = uniform;
-        perf.onset[i * 12 + c] = 0;
-      }
+  /** Makes frames from … to − 1 of `f` silent (the features' uniform chroma, no onsets). */
+  const silence = (f: Features, from: number, to: number): void => {
+    f.chroma.fill(uniform, from * 12, to * 12);
+    f.onset.fill(0, from * 12, to * 12);
+  };
+  silence(perf, 0, 200);
+  silence(perf, 800, n);
   const error = (scoreTime: Float64Array): number => {
     let s = 0;
     for (let i = 200; i < 800; i++) s += Math.abs(scoreTime[i] / hop - (i - 200));
@@ -1078,11 +1079,7 @@ describe('alignSounding: the silence before and after the music', () => {
     const m = 300;
     const warp = Float64Array.from({ length: 600 + m }, (_, i) => (i < 180 ? i : i < 180 + m ? 179 : i - m));
     const paused = warpFeatures(score, warp, 0.1);
-    for (let i = 180; i < 180 + m; i++)
-      for (let c = 0; c < 12; c++) {
-        paused.chroma[i * 12 + c] = uniform;
-        paused.onset[i * 12 + c] = 0;
-      }
+    silence(paused, 180, 180 + m);
     const bars = Array.from({ length: 21 }, (_, k) => 30 * k * hop);
     // Mean error (frames) over the music, the pause left out.
     const pauseError = (path: AlignmentPath): number => {

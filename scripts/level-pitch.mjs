@@ -1,9 +1,10 @@
-// The two checks behind `LEVEL_FLOOR_DB` and `TRANSPOSITION_MARGIN` (docs/EVALUATION.md,
-// "Recordings off the usual level or pitch"): for each case of the given eval data folders, the
-// level of its loud frames (the `LEVEL_QUANTILE` of the frames' total pitch energy, dB, before
-// any raise) and the transposition estimate as the engine makes it (the note network's pitch
-// classes) with each candidate's distance relative to none's, and, where a candidate passes that
-// test, its ordered distance relative to none's (`ORDERED_MARGIN`). Needs `npm run build`.
+// The two checks behind `LEVEL_REFERENCE_DB` and `TRANSPOSITION_MARGIN` (docs/EVALUATION.md,
+// "Recordings off the usual level or pitch", "One level for every recording"): for each case of
+// the given eval data folders, the level of its loud frames (the `LEVEL_QUANTILE` of the frames'
+// total pitch energy, dB, before `normaliseLevel`) and the transposition estimate as the engine
+// makes it (the note network's pitch classes) with each candidate's distance relative to none's,
+// and, where a candidate passes that test, its ordered distance relative to none's
+// (`ORDERED_MARGIN`). Needs `npm run build`.
 //
 //   node scripts/level-pitch.mjs .eval/data .eval/probe .eval/probe-multi .eval/sustain .eval/robust
 import { readFileSync } from 'node:fs';

@@ -13,7 +13,7 @@ import {
   scorePitchEnergy,
   scoreFeatures,
   recordingTuningCents,
-  raiseQuietLevel,
+  normaliseLevel,
   removeNoiseFloor,
   type AudioPitchEnergyOptions,
   type Features,
@@ -86,7 +86,7 @@ export async function recordingFeatures(
   // memory (60 minutes: a peak 60–100 MB higher).
   const workers = helpersKeepAudio(mono.length) ? (opts.threads ?? 1) - 1 : 0;
   if (noteModel) warmNoteHelpers(workers, pe.frames, opts.noteModelDir || undefined);
-  raiseQuietLevel(pe);
+  normaliseLevel(pe);
   const attackRiseFrames = meanRiseFrames(pe);
   if (opts.noiseFloor !== false) removeNoiseFloor(pe);
   // The note network reads the compressed energy the chroma and onsets are made of. Its helpers'

@@ -8,13 +8,14 @@ import {
   effectivePitchIndex,
   estimateTuningCents,
   featuresFromPitchEnergy,
-  LEVEL_FLOOR_DB,
   LEVEL_QUANTILE,
+  LEVEL_REFERENCE_DB,
   MAX_LEVEL_GAIN_DB,
+  normaliseLevel,
   poolFeatures,
-  raiseQuietLevel,
   scoreFeatures,
   slidingMax,
+  type Features,
 } from './features.js';
 import { FEATURE_PARAMS, HOP_SECONDS, NUM_PITCHES } from './params.js';
 import { cosineCost } from './features.testutil.js';
@@ -68,14 +69,18 @@ describe('frame grid', () => {
 });
 
 describe('audio chroma', () => {
-  it('puts a 440 Hz sine on pitch class A with unit norm and log energy ≈ log(A²·1.5)', () => {
-    const f = audioFeatures(sine(440, 2));
+  it('puts a 440 Hz sine on pitch class A with unit norm and pitch energy ≈ A²·1.5', () => {
+    const x = sine(440, 2);
+    const f = audioFeatures(x);
+    const raw = featuresFromPitchEnergy(audioPitchEnergy(x));
     for (const fr of [10, 40, 80]) {
       expect(argmax12(f.chroma, fr)).toBe(9);
       expect(frameNorm(f.chroma, fr)).toBeCloseTo(1, 5);
       expect(f.chroma[fr * 12 + 9]).toBeGreaterThan(0.98);
-      // Hann: Σ|W|² over the main lobe / peak² = 1.5, so E = A²·1.5.
-      expect(f.energy[fr]).toBeCloseTo(Math.log(0.25 * 1.5), 2);
+      // Hann: Σ|W|² over the main lobe / peak² = 1.5, so E = A²·1.5 …
+      expect(raw.energy[fr]).toBeCloseTo(Math.log(0.25 * 1.5), 2);
+      // … and the features have the steady tone at the reference level.
+      expect(f.energy[fr]).toBeCloseTo((LEVEL_REFERENCE_DB / 10) * Math.LN10, 2);
     }
   });
 
@@ -325,7 +330,7 @@ describe('noise floor', () => {
   });
 });
 
-describe('raiseQuietLevel', () => {
+describe('normaliseLevel', () => {
   /** Two seconds of a C major triad at amplitude `amp` per note. */
   const triad = (amp: number): Float32Array => {
     const a = sine(261.63, 2, amp);
@@ -333,41 +338,47 @@ describe('raiseQuietLevel', () => {
     const g = sine(392, 2, amp);
     return a.map((x, i) => x + e[i] + g[i]);
   };
+  /** 10·log10 of the `LEVEL_QUANTILE` quantile of the frames' total pitch energy. */
+  const loudDb = (pe: { frames: number; energy: Float32Array }): number => {
+    const totals = Array.from({ length: pe.frames }, (_, f) =>
+      pe.energy.subarray(f * NUM_PITCHES, (f + 1) * NUM_PITCHES).reduce((a, b) => a + b, 0),
+    ).sort((a, b) => a - b);
+    return 10 * Math.log10(totals[Math.floor(LEVEL_QUANTILE * (totals.length - 1))]);
+  };
 
-  it('leaves a recording at the usual level alone', () => {
-    const pe = audioPitchEnergy(triad(0.2));
-    const before = pe.energy.slice();
-    expect(raiseQuietLevel(pe)).toBe(0);
-    expect(pe.energy).toEqual(before);
+  it('moves a loud and a quiet recording to the reference level', () => {
+    for (const amp of [0.3, 0.05, 0.002]) {
+      const pe = audioPitchEnergy(triad(amp));
+      const before = loudDb(pe);
+      const gain = normaliseLevel(pe);
+      expect(gain).toBeCloseTo(LEVEL_REFERENCE_DB - before, 3);
+      expect(loudDb(pe)).toBeCloseTo(LEVEL_REFERENCE_DB, 3);
+    }
+    // The loud one is turned down, the quiet ones up.
+    const loud = audioPitchEnergy(triad(0.3));
+    expect(normaliseLevel(loud)).toBeLessThan(0);
   });
 
-  it('raises a recording 40 dB down so its loud frames lie at the floor', () => {
-    const loud = audioPitchEnergy(triad(0.2));
-    const quiet = audioPitchEnergy(triad(0.002));
-    const before = featuresFromPitchEnergy({ frames: quiet.frames, energy: quiet.energy.slice() });
-    const gain = raiseQuietLevel(quiet);
-    expect(gain).toBeGreaterThan(10);
-    expect(gain).toBeLessThanOrEqual(MAX_LEVEL_GAIN_DB);
-    // Its loud frames now lie at the floor.
-    const totals = Array.from({ length: quiet.frames }, (_, f) =>
-      quiet.energy.subarray(f * NUM_PITCHES, (f + 1) * NUM_PITCHES).reduce((a, b) => a + b, 0),
-    ).sort((a, b) => a - b);
-    expect(10 * Math.log10(totals[Math.floor(LEVEL_QUANTILE * (totals.length - 1))])).toBeCloseTo(
-      LEVEL_FLOOR_DB,
-      1,
-    );
-    const raised = featuresFromPitchEnergy(quiet);
-    const reference = featuresFromPitchEnergy(loud);
-    const mid = Math.floor(quiet.frames / 2);
-    // Compression is level-dependent: raised, the chroma is the loud triad's more nearly (the
-    // pipeline's test shows what it does to a whole recording).
-    const raisedDist = cosineCost(raised.chroma, mid, reference.chroma, mid);
-    expect(raisedDist).toBeLessThan(cosineCost(before.chroma, mid, reference.chroma, mid) / 2);
+  it('gives a recording the same features at any level', () => {
+    const mid = Math.round(1 / HOP_SECONDS);
+    const loud = audioFeatures(triad(0.3));
+    const quiet = audioFeatures(triad(0.01));
+    expect(cosineCost(quiet.chroma, mid, loud.chroma, mid)).toBeLessThan(1e-4);
+    expect(quiet.energy[mid]).toBeCloseTo(loud.energy[mid], 3);
+    // Without it the compression, which is absolute, makes the quiet chord's chroma another one.
+    const raw = (amp: number): Features => featuresFromPitchEnergy(audioPitchEnergy(triad(amp)));
+    expect(cosineCost(raw(0.01).chroma, mid, raw(0.3).chroma, mid)).toBeGreaterThan(1e-3);
+  });
+
+  it('raises a recording by at most MAX_LEVEL_GAIN_DB', () => {
+    const pe = audioPitchEnergy(triad(1e-5));
+    expect(normaliseLevel(pe)).toBe(MAX_LEVEL_GAIN_DB);
+    expect(loudDb(pe)).toBeLessThan(LEVEL_REFERENCE_DB - 10);
   });
 
   it('does nothing to silence', () => {
     const pe = audioPitchEnergy(new Float32Array(sampleRate));
-    expect(raiseQuietLevel(pe)).toBe(0);
+    expect(normaliseLevel(pe)).toBe(0);
     expect(pe.energy.every((x) => x === 0)).toBe(true);
   });
 });

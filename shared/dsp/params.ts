@@ -5,10 +5,11 @@
 export const FEATURE_PARAMS = {
   /**
    * Bump when any value below or the feature computation changes. 3: quiet recordings raised
-   * to a level floor (`raiseQuietLevel`); recordings at or above it, every one the shipped
-   * models were trained and validated on, have the features of version 2.
+   * to a level floor; recordings at or above it, every one the shipped models were trained and
+   * validated on, have the features of version 2. 4: every recording moved to one reference level
+   * (`normaliseLevel`); the shipped models, trained on version 2, read it unretrained.
    */
-  version: 3,
+  version: 4,
   /** Sample rate (Hz) features are computed at. */
   sampleRate: 22050,
   /** STFT frame length (samples), Hann window. */

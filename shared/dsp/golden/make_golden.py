@@ -17,7 +17,9 @@ Writes, beside this script:
 Method (must match features.ts; the test checks PARAMS equals FEATURE_PARAMS):
   frames = len//hop + 1, frame f centred at f*hop (zero padding of N/2 on both sides),
   periodic Hann window, power |rfft|^2 * 16/N^2, bin k (k >= 1) belongs to MIDI pitch
-  floor(69 + 12 log2(k sr/N / 440) + 0.5) if within minPitch..maxPitch; pitch energy = sum.
+  floor(69 + 12 log2(k sr/N / 440) + 0.5) if within minPitch..maxPitch; pitch energy = sum
+  (stored as it is). The features' E is it moved to the reference level (normaliseLevel: the 99th
+  percentile of the frames' total at -10 dB, raised by at most 40 dB).
   Compressed C = log(1 + eta E); chroma = fold pitch classes, L2-normalise (norm < silenceNorm ->
   1/sqrt(12)); energy = log(energyFloor + sum_p E).
   Onset (DLNCO): d = C[f] - C[f-1] (C[-1] = 0); per pitch each run of d > 0 becomes one impulse
@@ -50,6 +52,8 @@ PARAMS = {
     "onsetNormFloor": 0.5,
     "onsetDecayFrames": 10,
 }
+# LEVEL_REFERENCE_DB, LEVEL_QUANTILE, MAX_LEVEL_GAIN_DB of shared/dsp/features.ts
+LEVEL = {"referenceDb": -10, "quantile": 0.99, "maxGainDb": 40}
 SOUNDFONT = "/usr/share/sounds/sf2/FluidR3_GM.sf2"
 
 
@@ -117,6 +121,16 @@ def read_wav_mono16(path):
     return data.astype(np.float64) / 32768.0
 
 
+def normalise_level(pe):
+    """normaliseLevel: the loud frames (99th percentile of the frames' total) moved to -10 dB (raised by at most 40)."""
+    totals = np.sort(pe[:: max(1, len(pe) // 4000)].sum(axis=1))
+    loud = totals[int(np.floor(LEVEL["quantile"] * (len(totals) - 1)))]
+    if not loud > 0:
+        return pe
+    gain_db = min(LEVEL["maxGainDb"], LEVEL["referenceDb"] - 10 * np.log10(loud))
+    return pe * 10 ** (gain_db / 10)
+
+
 def features(x):
     P = PARAMS
     N, hop, sr = P["frameLength"], P["hopLength"], P["sampleRate"]
@@ -133,6 +147,8 @@ def features(x):
     for kk, p in zip(k, pitch):
         if P["minPitch"] <= p <= P["maxPitch"]:
             pe[:, p - P["minPitch"]] += power[:, kk]
+    raw = pe
+    pe = normalise_level(pe)
     C = np.log1p(P["compressionEta"] * pe)
     fold = np.zeros((npitch, 12))
     fold[np.arange(npitch), (np.arange(npitch) + P["minPitch"]) % 12] = 1
@@ -165,7 +181,7 @@ def features(x):
     onset = np.zeros_like(D)
     for kk in range(n):
         onset[kk:] += kern[kk] * D[: frames - kk]
-    return pe, chroma, onset, energy
+    return raw, chroma, onset, energy
 
 
 def main():

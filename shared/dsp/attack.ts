@@ -91,9 +91,10 @@ export const STRUCK_RISE_FRAMES = 2.4;
  * 94.66 / 97.71 / 98.75 (its organ a frame earlier), the sustained timbres 58.71 / 69.66 / 82.15
  * → 61.43 / 72.06 / 82.90; the validation sets (rises ≤ 2.23 frames) not moved.
  * The cap: the optimal lag is not the rise's alone (a note's release adds to it), and a synthetic
- * 0.3 s swell with a short release measures a rise of 6.4 frames but lags only 65 ms
- * (`electron/engine/pipeline.test.ts`): read 0.1 s earlier it is 28 ms early; 0.15 s would read it
- * 139 ms earlier; 0.2 s, as the slope alone would have it, put it 116 ms early. The sustained probe
+ * 0.3 s swell with a short release measures a rise of 6.4 frames but lagged only 65 ms
+ * (`electron/engine/pipeline.test.ts`): read 0.1 s earlier it was 28 ms early; 0.15 s would read it
+ * 139 ms earlier; 0.2 s, as the slope alone would have it, put it 116 ms early. (At the reference
+ * level of `normaliseLevel`, since 2026-12-08, it lags 56 ms and is read 37 ms early.) The sustained probe
  * would gain more at 0.15 (73.81 within 100 ms), but the rise does not tell a choir (needs more)
  * from a church organ of the same rise (needs less).
  */
